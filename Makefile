@@ -1,0 +1,38 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint manifest clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Stamps, so a changed pyproject.toml reinstalls and an unchanged one costs nothing.
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed-run
+
+## run the bot on the embedded SQLite default (settings from the environment or .env)
+run: $(VENV)/.installed-run
+	$(BIN)/liaison run
+
+## run every test (PostgreSQL tests too, when one is reachable)
+test: $(VENV)/.installed-dev
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## regenerate manifest.yml from the command registry
+manifest: $(VENV)/.installed-run
+	$(BIN)/liaison manifest > manifest.yml
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -1,0 +1,48 @@
+"""The app factory: one Bolt App per process, built from settings, with everything registered explicitly."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from slack_bolt import App
+
+from bot import errors, listeners
+from bot.config import Settings
+from bot.slack_client import Installation, installation, web_client
+from commands.invocation import Deps
+from storage.db import Database
+
+# Listeners run here after their ack; enough that a burst of commands waiting on the database or on
+# Slack does not queue behind each other (Bolt's default is 10).
+LISTENER_THREADS = 32
+
+
+@dataclass(frozen=True)
+class Liaison:
+    app: App
+    deps: Deps
+    installation: Installation
+    executor: ThreadPoolExecutor
+
+    def close(self) -> None:
+        """Let in-flight listeners finish their work (answers, posts) before the process exits."""
+        self.executor.shutdown(wait=True)
+
+
+def create_app(settings: Settings, db: Database, *, socket_mode: bool) -> Liaison:
+    client = web_client(settings.bot_token, settings.api_url)
+    home = installation(client)
+    executor = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
+    app = App(
+        client=client,
+        signing_secret=settings.signing_secret,
+        # Socket Mode payloads are not signed; HTTP ones always are.
+        request_verification_enabled=not socket_mode,
+        token_verification_enabled=False,  # installation() above already called auth.test
+        listener_executor=executor,
+    )
+    deps = Deps(db=db, home_team_id=home.team_id, admins=settings.admins, timezone=settings.timezone)
+    errors.register(app)
+    listeners.register(app, deps)
+    return Liaison(app=app, deps=deps, installation=home, executor=executor)

@@ -1,0 +1,128 @@
+"""The `liaison` command line: run the bot, migrate the database, check the set-up, print the manifest.
+
+Every failure a person can fix ends in one line saying what to do (exit 2 for configuration, 1 for an
+unreachable service), never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from bot.app import create_app
+from bot.config import ConfigError, Settings, load_settings
+from bot.manifest import manifest_yaml
+from bot.server import serve
+from bot.slack_client import SlackUnreachable, installation, web_client
+from storage.db import Database
+from storage.errors import DatabaseUnavailable
+
+SETTINGS_HINT = "settings come from the environment or a .env file here; .env.example lists them all"
+DATABASE_HINT = "check DATABASE_URL and that the database server is running"
+EXIT_CONFIG = 2
+EXIT_UNREACHABLE = 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"liaison: {problem}", file=sys.stderr)
+        print(f"liaison: {SETTINGS_HINT}", file=sys.stderr)
+        return EXIT_CONFIG
+    except SlackUnreachable as exc:
+        print(f"liaison: {exc}", file=sys.stderr)
+        return EXIT_UNREACHABLE
+    except DatabaseUnavailable as exc:
+        print(f"liaison: can't reach the database at {exc.where}: {DATABASE_HINT}", file=sys.stderr)
+        return EXIT_UNREACHABLE
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="liaison", description="Liaison, the interagency coordination bot.")
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run the bot (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)")
+    mode = run.add_mutually_exclusive_group()
+    mode.add_argument("--http", dest="mode", action="store_const", const="http", help="serve HTTP")
+    mode.add_argument("--socket", dest="mode", action="store_const", const="socket", help="use Socket Mode")
+    run.add_argument("--port", type=int, help="HTTP port (default: PORT, or 3000)")
+    run.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all)")
+    run.set_defaults(handler=_run)
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(required=True, metavar="ACTION")
+    db_sub.add_parser("upgrade", help="apply database migrations").set_defaults(handler=_db_upgrade)
+
+    sub.add_parser(
+        "check", help="check configuration, database and Slack; print what was found"
+    ).set_defaults(handler=_check)
+    sub.add_parser("manifest", help="print the Slack app manifest (manifest.yml)").set_defaults(
+        handler=_manifest
+    )
+    return parser
+
+
+def _socket_mode(args: argparse.Namespace, settings: Settings) -> bool:
+    mode = getattr(args, "mode", None)
+    return mode == "socket" or (mode is None and settings.socket_mode_available)
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    socket_mode = _socket_mode(args, settings)
+    settings.require_slack(socket_mode=socket_mode)
+    db = Database(settings.database_url)
+    db.upgrade()
+    liaison = create_app(settings, db, socket_mode=socket_mode)
+    serve(
+        liaison,
+        db,
+        socket_mode=socket_mode,
+        app_token=settings.app_token,
+        host=args.host,
+        port=args.port or settings.port,
+    )
+    return 0
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    db = Database(load_settings().database_url)
+    db.upgrade()
+    current, _ = db.revisions()
+    print(f"database {db.describe()} is at migration {current}")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    socket_mode = _socket_mode(args, settings)
+    print(
+        f"configuration: ok; would run in {'Socket Mode' if socket_mode else 'HTTP mode'}"
+        f"{'' if socket_mode else f' on port {settings.port}'}; fallback time zone {settings.timezone}"
+    )
+    settings.require_slack(socket_mode=socket_mode)
+    db = Database(settings.database_url)
+    current, head = db.revisions()
+    state = "up to date" if current == head else f"needs `liaison db upgrade` (at {current}, newest {head})"
+    print(f"database: {db.describe()} reachable, schema {state}")
+    home = installation(web_client(settings.bot_token, settings.api_url))
+    print(f"slack: team {home.team} ({home.team_id}), bot user {home.bot_user_id}, via {settings.api_url}")
+    admins = ", ".join(sorted(settings.admins)) or "none (set LIAISON_ADMINS)"
+    print(f"admins from LIAISON_ADMINS: {admins}")
+    return 0
+
+
+def _manifest(_args: argparse.Namespace) -> int:
+    print(manifest_yaml(), end="")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,178 @@
+"""Settings read from the environment and an optional `.env` file.
+
+Every problem is reported as one line that names the variable and says what to put there, because the
+people running Liaison are often an office's only IT person reading a terminal, not a Python developer.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+DEFAULT_API_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_URL = "sqlite:///liaison.db"
+DEFAULT_TIMEZONE = "America/New_York"
+DEFAULT_PORT = 3000
+
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_APP_PAGE = "your Slack app's settings at https://api.slack.com/apps"
+
+
+class ConfigError(Exception):
+    """One or more settings are missing or malformed; each entry in `problems` is one readable line."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str | None = None
+    signing_secret: str | None = None
+    app_token: str | None = None
+    api_url: str = DEFAULT_API_URL
+    database_url: str = DEFAULT_DATABASE_URL
+    admins: frozenset[str] = field(default_factory=frozenset)
+    timezone: str = DEFAULT_TIMEZONE
+    port: int = DEFAULT_PORT
+
+    @property
+    def socket_mode_available(self) -> bool:
+        return self.app_token is not None
+
+    def require_slack(self, *, socket_mode: bool) -> None:
+        """Raise ConfigError naming each credential the chosen connection mode needs but lacks."""
+        problems = []
+        if not self.bot_token:
+            problems.append(
+                "SLACK_BOT_TOKEN is not set: put the Bot User OAuth Token (xoxb-...) from "
+                f"'OAuth & Permissions' in {_APP_PAGE} into .env"
+            )
+        if socket_mode and not self.app_token:
+            problems.append(
+                "SLACK_APP_TOKEN is not set: create an app-level token (xapp-...) with the "
+                f"connections:write scope under 'Basic Information' in {_APP_PAGE}, or run with --http"
+            )
+        if not socket_mode and not self.signing_secret:
+            problems.append(
+                "SLACK_SIGNING_SECRET is not set: copy the Signing Secret from 'Basic Information' in "
+                f"{_APP_PAGE} into .env (HTTP mode needs it to verify that requests come from Slack)"
+            )
+        if problems:
+            raise ConfigError(problems)
+
+
+def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> Settings:
+    """Read settings; values in the real environment win over the `.env` file. Raise ConfigError."""
+    values: dict[str, str] = {}
+    if env_file is not None and env_file.is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+
+    def get(name: str) -> str | None:
+        value = values.get(name, "").strip()
+        return value or None
+
+    problems: list[str] = []
+
+    def check(name: str, value: str | None, prefix: str, what: str) -> str | None:
+        if value is not None and not value.startswith(prefix):
+            problems.append(f"{name} must start with '{prefix}': {what}")
+            return None
+        return value
+
+    bot_token = check(
+        "SLACK_BOT_TOKEN", get("SLACK_BOT_TOKEN"), "xoxb-", "use the Bot User OAuth Token, not a user token"
+    )
+    app_token = check(
+        "SLACK_APP_TOKEN", get("SLACK_APP_TOKEN"), "xapp-", "use an app-level token with connections:write"
+    )
+    api_url = _api_url(get("SLACK_API_URL"), problems)
+    database_url = _database_url(get("DATABASE_URL"), problems)
+    admins = _admins(get("LIAISON_ADMINS"), problems)
+    timezone = _timezone(get("LIAISON_TIMEZONE"), problems)
+    port = _port(get("PORT"), problems)
+    if problems:
+        raise ConfigError(problems)
+    return Settings(
+        bot_token=bot_token,
+        signing_secret=get("SLACK_SIGNING_SECRET"),
+        app_token=app_token,
+        api_url=api_url,
+        database_url=database_url,
+        admins=admins,
+        timezone=timezone,
+        port=port,
+    )
+
+
+def _api_url(raw: str | None, problems: list[str]) -> str:
+    if raw is None:
+        return DEFAULT_API_URL
+    parsed = urlparse(raw)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        problems.append(f"SLACK_API_URL must be an http(s) URL such as {DEFAULT_API_URL} (got {raw!r})")
+        return DEFAULT_API_URL
+    # slack_sdk joins method names onto the base URL, so it must end with a slash.
+    return raw if raw.endswith("/") else raw + "/"
+
+
+def _database_url(raw: str | None, problems: list[str]) -> str:
+    if raw is None:
+        return DEFAULT_DATABASE_URL
+    hint = "use sqlite:///liaison.db or postgresql+psycopg://user:password@host:5432/dbname"
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        problems.append(f"DATABASE_URL is not a database URL: {hint}")
+        return DEFAULT_DATABASE_URL
+    # People paste the URL their hosting provider shows; map the plain forms to the driver we ship.
+    if url.drivername in ("postgres", "postgresql"):
+        url = url.set(drivername="postgresql+psycopg")
+    if url.drivername not in ("sqlite", "postgresql+psycopg"):
+        problems.append(f"DATABASE_URL uses {url.drivername!r}, which Liaison does not support: {hint}")
+        return DEFAULT_DATABASE_URL
+    return url.render_as_string(hide_password=False)
+
+
+def _admins(raw: str | None, problems: list[str]) -> frozenset[str]:
+    if raw is None:
+        return frozenset()
+    ids = [part.strip() for part in raw.split(",") if part.strip()]
+    bad = [i for i in ids if not _USER_ID.match(i)]
+    if bad:
+        problems.append(
+            f"LIAISON_ADMINS must be comma-separated Slack user IDs like U012ABCDEF (not {', '.join(bad)}); "
+            "find an ID under a person's profile, '...' menu, 'Copy member ID'"
+        )
+    return frozenset(i for i in ids if i not in bad)
+
+
+def _timezone(raw: str | None, problems: list[str]) -> str:
+    if raw is None:
+        return DEFAULT_TIMEZONE
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(f"LIAISON_TIMEZONE must be an IANA time zone such as America/Chicago (got {raw!r})")
+        return DEFAULT_TIMEZONE
+    return raw
+
+
+def _port(raw: str | None, problems: list[str]) -> int:
+    if raw is None:
+        return DEFAULT_PORT
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        problems.append(f"PORT must be a number from 1 to 65535 (got {raw!r})")
+        return DEFAULT_PORT
+    return int(raw)

@@ -1,0 +1,24 @@
+"""Who is acting, read from a Slack payload the way Slack Connect really delivers it.
+
+In a shared channel the payload's `team_id` may be the installing workspace or the actor's own; the
+person's own team is in `user.team_id` (clicks and submissions) or `event.user_team` / `event.team`
+(events, which Bolt resolves into context.actor_team_id). See ../shared/slack-facts.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import BoltContext
+
+from storage.audit import Actor
+
+
+def actor_of(body: dict[str, Any], context: BoltContext) -> Actor:
+    user = body.get("user")
+    if isinstance(user, dict) and user.get("id"):
+        return Actor(user_id=user["id"], team_id=user.get("team_id") or context.team_id)
+    if body.get("type") == "event_callback":
+        # Bolt's resolution follows Slack's own Slack Connect payload rules (tested against the oracles).
+        return Actor(user_id=context.actor_user_id or context.user_id or "", team_id=context.actor_team_id)
+    return Actor(user_id=body.get("user_id") or context.user_id or "", team_id=body.get("team_id"))

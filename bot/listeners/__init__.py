@@ -1,0 +1,12 @@
+"""Listener registration, explicit: app.py calls register(), nothing registers itself on import."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.listeners import commands
+from commands.invocation import Deps
+
+
+def register(app: App, deps: Deps) -> None:
+    commands.register(app, deps)

@@ -1,0 +1,36 @@
+"""Slash commands: acknowledge at once, then parse, run and answer privately through response_url."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_bolt.context.respond import Respond
+
+from bot import render
+from bot.identity import actor_of
+from commands import CATALOG, registry
+from commands.grammar import Arguments
+from commands.invocation import Deps, Invocation
+from commands.registry import SlashCommand
+
+
+def register(app: App, deps: Deps) -> None:
+    for command in CATALOG:
+        app.command(command.name)(_listener(command, deps))
+
+
+def _listener(command: SlashCommand, deps: Deps) -> Callable[..., None]:
+    def on_command(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+        ack()  # Slack shows a timeout after 3 s; everything below may touch the database.
+        actor = actor_of(body, context)
+
+        def invocation(args: Arguments) -> Invocation:
+            return Invocation(deps=deps, actor=actor, channel_id=body.get("channel_id"), args=args)
+
+        reply = registry.run(command, invocation, body.get("text") or "", CATALOG)
+        respond(**render.ephemeral(reply))
+
+    on_command.__name__ = f"on_{command.name.lstrip('/')}_command"
+    return on_command

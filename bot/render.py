@@ -1,0 +1,46 @@
+"""Block Kit rendering of what commands return. Kept within Slack's limits (see slack-facts.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from commands.invocation import Reply
+
+SECTION_TEXT_LIMIT = 3000
+MESSAGE_TEXT_LIMIT = 4000
+MESSAGE_BLOCK_LIMIT = 50
+
+
+def ephemeral(reply: Reply) -> dict[str, Any]:
+    """Keyword arguments for respond()/chat.postEphemeral showing `reply` to one person."""
+    return {"response_type": "ephemeral", "replace_original": False, **message(reply.text)}
+
+
+def message(text: str) -> dict[str, Any]:
+    """`text` as mrkdwn sections, split at line breaks so no section passes Slack's 3,000 characters."""
+    sections = [{"type": "section", "text": {"type": "mrkdwn", "text": chunk}} for chunk in _chunks(text)]
+    return {"text": _shorten(text, MESSAGE_TEXT_LIMIT), "blocks": sections[:MESSAGE_BLOCK_LIMIT]}
+
+
+def _chunks(text: str) -> list[str]:
+    chunks: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        for piece in _pieces(line):
+            candidate = f"{current}\n{piece}" if current else piece
+            if len(candidate) > SECTION_TEXT_LIMIT:
+                chunks.append(current)
+                candidate = piece
+            current = candidate
+    if current.strip():
+        chunks.append(current)
+    return [chunk for chunk in chunks if chunk.strip()] or [" "]
+
+
+def _pieces(line: str) -> list[str]:
+    # A single line longer than a section is cut at the limit rather than refused by Slack.
+    return [line[i : i + SECTION_TEXT_LIMIT] for i in range(0, len(line), SECTION_TEXT_LIMIT)] or [""]
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

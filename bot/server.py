@@ -1,0 +1,82 @@
+"""Serving the bot: HTTP (Bolt at POST /slack/events) or Socket Mode, with GET /healthz in both.
+
+uvicorn is the production ASGI server. Bolt's sync dispatch blocks until the listener acks, so it runs on
+a worker thread: the event loop keeps accepting requests while one listener waits on the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import anyio
+import uvicorn
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot.app import Liaison
+from storage.db import Database
+
+log = logging.getLogger("liaison")
+
+# anyio's default of 40 threads would cap concurrent requests below what a burst of commands needs.
+DISPATCH_THREADS = 64
+
+
+def asgi_app(db: Database, app: App | None, status: dict[str, Any] | None = None) -> Starlette:
+    """`app` None serves only /healthz (Socket Mode receives Slack's requests over its WebSocket)."""
+    limiter = anyio.CapacityLimiter(DISPATCH_THREADS)
+
+    async def slack_events(request: Request) -> Response:
+        assert app is not None
+        bolt_request = to_bolt_request(request, await request.body())
+        bolt_response = await anyio.to_thread.run_sync(app.dispatch, bolt_request, limiter=limiter)
+        return to_starlette_response(bolt_response)
+
+    async def healthz(_request: Request) -> Response:
+        reachable = await anyio.to_thread.run_sync(db.ping, limiter=limiter)
+        body = {"ok": reachable, "database": "reachable" if reachable else "unreachable", **(status or {})}
+        return JSONResponse(body, status_code=200 if reachable else 503)
+
+    routes = [Route("/healthz", healthz, methods=["GET"])]
+    if app is not None:
+        routes.append(Route("/slack/events", slack_events, methods=["POST"]))
+    return Starlette(routes=routes)
+
+
+def serve(
+    liaison: Liaison, db: Database, *, socket_mode: bool, app_token: str | None, host: str, port: int
+) -> None:
+    """Run until SIGTERM or SIGINT, then finish in-flight work and return."""
+    handler: SocketModeHandler | None = None
+    status: dict[str, Any] = {"mode": "socket" if socket_mode else "http"}
+    if socket_mode:
+        handler = SocketModeHandler(liaison.app, app_token=app_token)
+        handler.connect()
+        log.info("connected to Slack over Socket Mode")
+    server = uvicorn.Server(
+        uvicorn.Config(
+            asgi_app(db, None if socket_mode else liaison.app, status),
+            host=host,
+            port=port,
+            log_level="info",
+            access_log=False,
+            timeout_graceful_shutdown=20,
+        )
+    )
+    log.info(
+        "Liaison is running for %s (%s mode) on %s:%d", liaison.installation.team, status["mode"], host, port
+    )
+    try:
+        server.run()  # installs SIGTERM/SIGINT handlers and returns once they fire and requests drain
+    finally:
+        if handler is not None:
+            handler.close()
+        liaison.close()
+        db.dispose()
+        log.info("Liaison stopped")

@@ -1,0 +1,12 @@
+"""The slash commands, one module each. CATALOG is the single list the bot and the manifest use."""
+
+from __future__ import annotations
+
+from commands import advocacy, consult, liaison, referral
+from commands.registry import SlashCommand
+
+CATALOG: tuple[SlashCommand, ...] = (referral.COMMAND, consult.COMMAND, advocacy.COMMAND, liaison.COMMAND)
+
+
+def by_name(name: str) -> SlashCommand | None:
+    return next((command for command in CATALOG if command.name == name), None)

@@ -1,0 +1,145 @@
+"""The argument grammar every slash command shares.
+
+    /referral to:legal-aid due:"dec 3 5pm" <@U123|maria> Client faces eviction; hearing Dec 3.
+
+- `key:value` pairs, where the key is one the command knows; the value runs to the next space, or is
+  quoted ("like this" or “like this”, as Slack's clients often turn straight quotes into curly ones).
+- Slack mentions, which Slack sends escaped: users `<@U123|name>`, channels `<#C123|name>`.
+- Everything else is free text, kept in the order typed.
+
+A word that looks like `key:` but whose key is not known stays free text ("Note: the client..."), unless
+it is a near miss of a known key (`dew:friday`), which is reported so a typo is not silently posted.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+from storage.errors import LiaisonError
+
+_QUOTES = {'"': '"', "“": "”", "”": "”", "„": "“"}
+_KEY = re.compile(r"([a-z_]+):")
+_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+_CHANNEL = re.compile(r"<#([CGD][A-Z0-9]+)(?:\|[^>]*)?>")
+_WORD = re.compile(r"\S+")
+
+
+class UsageError(LiaisonError):
+    """Command text that cannot be understood; the message says what was wrong and how to fix it."""
+
+
+@dataclass
+class Arguments:
+    """What a person typed after the command, taken apart."""
+
+    words: list[str] = field(default_factory=list)  # bare words, in order (the first may be a subcommand)
+    options: dict[str, list[str]] = field(default_factory=dict)  # key -> values, in order typed
+    users: list[str] = field(default_factory=list)  # user IDs mentioned
+    channels: list[str] = field(default_factory=list)  # channel IDs mentioned
+    text: str = ""  # the free text, with mentions left as typed
+
+    def first(self, key: str) -> str | None:
+        values = self.options.get(key)
+        return values[0] if values else None
+
+
+def parse(raw: str, keys: Collection[str] = (), repeatable: Collection[str] = ()) -> Arguments:
+    """Split `raw` into key:value options (only for `keys`), mentions and free text.
+
+    Raises UsageError for an unclosed quote, a key given twice that may not repeat, an empty value,
+    or a near miss of a known key.
+    """
+    args = Arguments()
+    free: list[str] = []
+    joined_after_option = False
+    free_end = pos = 0
+    while True:
+        match = _WORD.search(raw, pos)
+        if match is None:
+            break
+        start = match.start()
+        key_match = _KEY.match(raw, start)
+        if key_match and key_match.group(1) in keys:
+            value, pos = _read_value(raw, key_match.end(), key_match.group(1))
+            _add_option(args, key_match.group(1), value, repeatable)
+            joined_after_option = True
+            continue
+        if key_match and key_match.end() < len(raw) and not raw[key_match.end()].isspace():
+            _refuse_near_miss(key_match.group(1), keys)
+        token = match.group()
+        pos = match.end()
+        if user := _USER.fullmatch(token):
+            args.users.append(user.group(1))
+        elif channel := _CHANNEL.fullmatch(token):
+            args.channels.append(channel.group(1))
+        else:
+            args.words.append(token)
+        # Keep the spacing (and line breaks) people typed between words, but where an option was cut
+        # out of the middle of the text, one space stands in for it.
+        if free:
+            free.append(" " if joined_after_option else raw[free_end:start])
+        free.append(token)
+        free_end = match.end()
+        joined_after_option = False
+    args.text = "".join(free)
+    return args
+
+
+def _read_value(raw: str, start: int, key: str) -> tuple[str, int]:
+    if start < len(raw) and raw[start] in _QUOTES:
+        closing = _QUOTES[raw[start]]
+        end = _find_closing(raw, start + 1, closing)
+        if end < 0:
+            raise UsageError(f"The quoted value after `{key}:` is never closed: add a closing {closing}.")
+        value = raw[start + 1 : end].strip()
+        pos = end + 1
+    else:
+        match = re.compile(r"\S*").match(raw, start)
+        assert match is not None  # \S* always matches
+        value, pos = match.group(), match.end()
+    if not value:
+        raise UsageError(f"`{key}:` needs a value right after the colon, like `{key}:something`.")
+    return value, pos
+
+
+def _find_closing(raw: str, start: int, closing: str) -> int:
+    # Accept a straight quote as the closer of a curly opener: people mix them when editing.
+    candidates = [i for i in (raw.find(closing, start), raw.find('"', start)) if i >= 0]
+    return min(candidates) if candidates else -1
+
+
+def _add_option(args: Arguments, key: str, value: str, repeatable: Collection[str]) -> None:
+    if key in args.options and key not in repeatable:
+        raise UsageError(f"`{key}:` is given twice; give it once.")
+    args.options.setdefault(key, []).append(value)
+
+
+def _refuse_near_miss(word: str, keys: Collection[str]) -> None:
+    """`dew:friday` is a typo of `due:`; `hearing:10am` is just text. One slip per short key, two per long."""
+    for key in sorted(keys):
+        if _edit_distance(word, key) <= (1 if len(key) < 7 else 2):
+            raise UsageError(f"Unknown key `{word}:`. Did you mean `{key}:`?")
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance counting a swap of neighbours as one edit (`dsc` for `desc`)."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i]
+        for j, cb in enumerate(b, 1):
+            cost = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, prev2[j - 2] + 1)
+            row.append(cost)
+        prev2, prev = prev, row
+    return prev[-1]
+
+
+def closest(word: str, choices: Collection[str]) -> str | None:
+    """The choice most like `word`, if any is reasonably close (for "did you mean" answers)."""
+    close = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.5)
+    return close[0] if close else None

@@ -1,0 +1,100 @@
+"""One registry per slash command: the same table drives parsing, dispatch, help and the app manifest,
+so what `help` says can never drift from what is parsed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from commands.grammar import Arguments, UsageError, closest, parse
+from commands.invocation import Invocation, Reply
+
+Handler = Callable[[Invocation], Reply]
+
+GRAMMAR_HELP = (
+    '*How to type arguments*: `key:value` (quote values with spaces: `due:"dec 3 5pm"`), '
+    "mention people and channels as usual (`@maria`, `#channel`), and write everything else as plain text."
+)
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    name: str
+    summary: str
+    handler: Handler
+    arguments: str = ""  # how the arguments after the name are written, for help and usage errors
+    keys: frozenset[str] = frozenset()
+    repeatable: frozenset[str] = frozenset()
+    takes_text: bool = False  # whether words and mentions beyond the keys mean something
+
+
+@dataclass(frozen=True)
+class SlashCommand:
+    name: str  # "/liaison"
+    description: str  # shown in Slack's command picker (manifest) and in the overview
+    subcommands: tuple[Subcommand, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        names = [sub.name for sub in self.subcommands]
+        if "help" in names or len(set(names)) != len(names):
+            raise ValueError(f"{self.name}: subcommand names must be unique and not 'help'")
+
+    @property
+    def subcommand_names(self) -> list[str]:
+        return ["help", *(sub.name for sub in self.subcommands)]
+
+    @property
+    def usage_hint(self) -> str:
+        """Shown in Slack's command picker after the name (the manifest's usage_hint)."""
+        return " | ".join(self.subcommand_names)
+
+    def usage(self, sub: Subcommand) -> str:
+        return f"{self.name} {sub.name} {sub.arguments}".strip()
+
+    def resolve(self, text: str) -> tuple[Subcommand | None, Arguments]:
+        """Find the subcommand the text names and parse the rest with its keys. None means help."""
+        words = text.split(maxsplit=1)
+        if not words or words[0].lower() == "help":
+            return None, Arguments()
+        name, rest = words[0].lower(), (words[1] if len(words) > 1 else "")
+        sub = next((s for s in self.subcommands if s.name == name), None)
+        if sub is None:
+            raise UsageError(self._unknown(words[0]))
+        try:
+            args = parse(rest, sub.keys, sub.repeatable)
+            if args.text and not sub.takes_text:
+                raise UsageError(f"`{self.name} {sub.name}` does not take `{args.text}`.")
+        except UsageError as exc:
+            raise UsageError(f"{exc.message}\nUsage: `{self.usage(sub)}`") from exc
+        return sub, args
+
+    def _unknown(self, word: str) -> str:
+        suggestion = closest(word, self.subcommand_names)
+        choices = ", ".join(f"`{n}`" for n in self.subcommand_names)
+        if suggestion:
+            return (
+                f"`{self.name} {word}` is not something Liaison knows. Did you mean "
+                f"`{self.name} {suggestion}`? (`{self.name} help` lists them all.)"
+            )
+        return f"`{self.name} {word}` is not something Liaison knows. Try one of: {choices}."
+
+    def help(self, catalog: Sequence[SlashCommand]) -> Reply:
+        lines = [f"*{self.name}*: {self.description}", ""]
+        lines.append(f"• `{self.name} help`: show this help.")
+        lines += [f"• `{self.usage(sub)}`: {sub.summary}" for sub in self.subcommands]
+        lines += ["", GRAMMAR_HELP, "", "*All Liaison commands*"]
+        lines += [f"• `{cmd.name}`: {cmd.description} (`{cmd.name} help`)" for cmd in catalog]
+        return Reply("\n".join(lines))
+
+
+def run(
+    command: SlashCommand,
+    invocation_for: Callable[[Arguments], Invocation],
+    text: str,
+    catalog: Sequence[SlashCommand],
+) -> Reply:
+    """Parse `text` for `command` and call the subcommand's handler (or show help)."""
+    sub, args = command.resolve(text)
+    if sub is None:
+        return command.help(catalog)
+    return sub.handler(invocation_for(args))

@@ -1,0 +1,22 @@
+"""Exceptions the domain raises; the Slack side maps each to what the person sees."""
+
+from __future__ import annotations
+
+
+class LiaisonError(Exception):
+    """Base class: `message` is written for the person who acted, not for a developer."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class DatabaseUnavailable(LiaisonError):
+    def __init__(self, where: str) -> None:
+        super().__init__("Liaison can't reach its database right now; nothing was saved. Please try again.")
+        self.where = where  # the database URL without its password, for operators
+
+
+class AuditLogIsAppendOnly(LiaisonError):
+    def __init__(self) -> None:
+        super().__init__("The audit log is append-only: entries are never changed or deleted.")

@@ -1,0 +1,110 @@
+"""Storage on SQLite and PostgreSQL alike: migrations, UTC timestamps, the append-only audit log."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import SQLModel
+
+from storage import audit, roles
+from storage.audit import Actor
+from storage.db import Database
+from storage.errors import DatabaseUnavailable
+from storage.models import Decision, Role, StaffRole
+
+
+def test_migrations_create_exactly_the_tables_the_models_describe(db: Database) -> None:
+    with db.engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    assert differences == []
+
+
+def test_upgrade_twice_is_harmless_and_reports_the_newest_revision(db: Database) -> None:
+    db.upgrade()
+    current, head = db.revisions()
+    assert current == head is not None
+
+
+def test_timestamps_come_back_timezone_aware_in_utc(db: Database) -> None:
+    eastern = timezone(timedelta(hours=-5))
+    typed = datetime(2026, 12, 4, 17, 0, tzinfo=eastern)
+    with db.session() as session:
+        session.add(StaffRole(user_id="U1", role=Role.coordinator, updated_at=typed, updated_by="U0"))
+    with db.session() as session:
+        stored = session.get(StaffRole, "U1")
+        assert stored is not None
+        assert stored.updated_at == typed
+        assert stored.updated_at.tzinfo is not None and stored.updated_at.utcoffset() == timedelta(0)
+        assert stored.updated_at.hour == 22
+
+
+def test_a_naive_timestamp_is_refused_rather_than_guessed(db: Database) -> None:
+    with pytest.raises(Exception, match="naive datetime"), db.session() as session:
+        session.add(
+            StaffRole(user_id="U2", role=Role.admin, updated_at=datetime(2026, 1, 1), updated_by="U0")
+        )
+    with db.session() as session:
+        assert session.get(StaffRole, "U2") is None
+
+
+def test_audit_rows_are_written_with_the_change_and_read_newest_first(db: Database) -> None:
+    partner_user = Actor(user_id="U0LAS", team_id="T0LEGAL")
+    with db.session() as session:
+        audit.record(session, partner_user, "referral.accept", subject="R-1", channel_id="C1")
+        audit.record(
+            session,
+            partner_user,
+            "referral.complete",
+            subject="R-1",
+            decision=Decision.denied,
+            reason="R-1 is cancelled",
+        )
+    with db.session() as session:
+        rows = audit.entries(session, subject="R-1")
+    assert [(r.action, r.decision, r.actor_team_id) for r in rows] == [
+        ("referral.complete", Decision.denied, "T0LEGAL"),
+        ("referral.accept", Decision.done, "T0LEGAL"),
+    ]
+    assert all(r.at.tzinfo == UTC for r in rows)
+
+
+def test_an_audit_row_is_rolled_back_with_a_failed_change(db: Database) -> None:
+    with pytest.raises(RuntimeError), db.session() as session:
+        audit.record(session, audit.SYSTEM, "something", subject="X-1")
+        raise RuntimeError("the change failed after the audit row was added")
+    with db.session() as session:
+        assert audit.entries(session, subject="X-1") == []
+
+
+@pytest.mark.parametrize("statement", ["UPDATE audit_log SET action = 'rewritten'", "DELETE FROM audit_log"])
+def test_the_database_itself_refuses_to_change_or_delete_audit_rows(db: Database, statement: str) -> None:
+    with db.session() as session:
+        audit.record(session, audit.SYSTEM, "kept")
+    with pytest.raises(DBAPIError, match="append-only"), db.engine.begin() as conn:
+        conn.execute(text(statement))
+    with db.session() as session:
+        assert [row.action for row in session.exec(text("SELECT action FROM audit_log"))] == ["kept"]
+
+
+def test_roles_default_to_defender_and_configured_admins_always_win(db: Database) -> None:
+    with db.session() as session:
+        session.add(StaffRole(user_id="U0COORD", role=Role.coordinator, updated_by="U0ADM"))
+        session.add(StaffRole(user_id="U0ADM", role=Role.defender, updated_by="U0ADM"))
+    with db.session() as session:
+        assert roles.role_of(session, "U0NEW", set()) == Role.defender
+        assert roles.role_of(session, "U0COORD", set()) == Role.coordinator
+        assert roles.role_of(session, "U0ADM", {"U0ADM"}) == Role.admin
+
+
+def test_an_unreachable_database_raises_a_readable_error_and_ping_says_so() -> None:
+    dead = Database("postgresql+psycopg://postgres@127.0.0.1:1/test")
+    assert dead.ping() is False
+    with pytest.raises(DatabaseUnavailable) as caught, dead.session() as session:
+        session.exec(text("SELECT 1"))
+    assert "nothing was saved" in caught.value.message
+    assert caught.value.where == "postgresql+psycopg://postgres@127.0.0.1:1/test"
