@@ -14,11 +14,15 @@ from slack_bolt import BoltContext
 from storage.audit import Actor
 
 
-def actor_of(body: dict[str, Any], context: BoltContext) -> Actor:
+def actor_of(body: dict[str, Any], context: BoltContext) -> Actor | None:
+    """The person acting, or None when the payload does not say safely who it is (treat as unknown)."""
     user = body.get("user")
     if isinstance(user, dict) and user.get("id"):
         return Actor(user_id=user["id"], team_id=user.get("team_id") or context.team_id)
     if body.get("type") == "event_callback":
-        # Bolt's resolution follows Slack's own Slack Connect payload rules (tested against the oracles).
-        return Actor(user_id=context.actor_user_id or context.user_id or "", team_id=context.actor_team_id)
-    return Actor(user_id=body.get("user_id") or context.user_id or "", team_id=body.get("team_id"))
+        # Bolt resolves these by Slack's own Slack Connect payload rules (tested against the oracles),
+        # and leaves them unset for events whose payload cannot tell the actor's team.
+        user_id = context.actor_user_id
+        return Actor(user_id=user_id, team_id=context.actor_team_id) if user_id else None
+    user_id = body.get("user_id") or context.user_id
+    return Actor(user_id=user_id, team_id=body.get("team_id")) if user_id else None

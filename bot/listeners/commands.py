@@ -25,6 +25,9 @@ def _listener(command: SlashCommand, deps: Deps) -> Callable[..., None]:
     def on_command(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
         ack()  # Slack shows a timeout after 3 s; everything below may touch the database.
         actor = actor_of(body, context)
+        if actor is None:  # Slack always names the person who typed a command; refuse if it did not
+            respond(text="Liaison could not tell who sent this command, so it did nothing.")
+            return
 
         def invocation(args: Arguments) -> Invocation:
             return Invocation(deps=deps, actor=actor, channel_id=body.get("channel_id"), args=args)

@@ -1,0 +1,91 @@
+"""The real bot as a separate process: `liaison run`, exactly as an office starts it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+# Settings a developer's shell might carry that must not leak into a test's bot.
+_OUR_VARIABLES = ("SLACK_", "DATABASE_URL", "LIAISON_", "PORT")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def clean_environment(**settings: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_OUR_VARIABLES)}
+    env.update(settings)
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def run_cli(
+    args: list[str], cwd: Path, timeout: float = 60, **settings: str
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=cwd,
+        env=clean_environment(**settings),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+class BotProcess:
+    """`liaison run` in a working directory of its own (so no developer's .env is read)."""
+
+    def __init__(self, cwd: Path, args: list[str], **settings: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._lines: list[str] = []
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "run", "--host", "127.0.0.1", "--port", str(self.port), *args],
+            cwd=cwd,
+            env=clean_environment(**settings),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        threading.Thread(target=self._read_output, daemon=True).start()
+
+    def _read_output(self) -> None:
+        assert self._process.stdout is not None
+        for line in self._process.stdout:
+            self._lines.append(line)
+
+    @property
+    def output(self) -> str:
+        return "".join(self._lines)
+
+    def wait_until_serving(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise AssertionError(f"liaison run exited with {self._process.returncode}:\n{self.output}")
+            try:
+                httpx.get(f"{self.url}/healthz", timeout=1)
+                return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise AssertionError(f"liaison run did not start serving within {timeout}s:\n{self.output}")
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> int:
+        if self._process.poll() is None:
+            self._process.send_signal(sig)
+        try:
+            return self._process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            raise AssertionError(f"liaison run did not stop within {timeout}s:\n{self.output}") from None

@@ -1,0 +1,37 @@
+"""The README's configuration table and command reference stay true to the code."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from commands import CATALOG
+
+ROOT = Path(__file__).parent.parent
+README = (ROOT / "README.md").read_text()
+
+
+def _variables_read_by_config() -> set[str]:
+    source = (ROOT / "bot" / "config.py").read_text()
+    return set(re.findall(r'get\("([A-Z_]+)"\)', source))
+
+
+def test_configuration_table_and_env_example_list_every_setting() -> None:
+    variables = _variables_read_by_config()
+    assert len(variables) == 8
+    table = set(re.findall(r"^\| `([A-Z_]+)` \|", README, flags=re.MULTILINE))
+    example = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), flags=re.MULTILINE))
+    assert table == variables
+    assert example == variables
+
+
+def test_command_reference_lists_every_command_and_subcommand() -> None:
+    for command in CATALOG:
+        assert f"`{command.name} help`" in README
+        for sub in command.subcommands:
+            assert f"`{command.usage(sub)}`" in README
+
+
+def test_cli_reference_lists_every_cli_command() -> None:
+    for usage in ("liaison run", "liaison check", "liaison db upgrade", "liaison manifest"):
+        assert f"`{usage}" in README

@@ -1,0 +1,97 @@
+"""manifest.yml: generated from the registry, valid by Slack's schema, asking for the scopes Slack's own
+reference says the bot's methods and events need (and no others)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from bot.manifest import BOT_EVENTS, BOT_SCOPES, manifest, manifest_yaml
+from commands import CATALOG
+
+ROOT = Path(__file__).parent.parent
+ORACLES = Path(__file__).parent / "oracles"
+METHOD_CATALOG = ROOT / "bot" / "sandbox" / "catalog"
+
+# The Web API methods the bot calls (the stand-in's catalog holds Slack's reference for each).
+BOT_METHODS = (
+    "auth.test",
+    "chat.postMessage",
+    "chat.update",
+    "chat.postEphemeral",
+    "chat.getPermalink",
+    "views.open",
+    "views.update",
+    "views.publish",
+    "users.info",
+    "conversations.info",
+    "conversations.open",
+    "conversations.replies",
+    "reactions.add",
+)
+
+
+def test_committed_manifest_is_what_the_registry_generates() -> None:
+    assert (ROOT / "manifest.yml").read_text() == manifest_yaml(), "run `make manifest` and commit"
+
+
+def test_manifest_validates_against_slacks_schema() -> None:
+    schema = json.loads((ORACLES / "manifest.schema.1.0.0.json").read_text())
+    jsonschema.validate(yaml.safe_load((ROOT / "manifest.yml").read_text()), schema)
+
+
+def test_manifest_rejects_what_slack_rejects() -> None:
+    """The schema really checks: an unknown key and a too-long command name are refused."""
+    schema = json.loads((ORACLES / "manifest.schema.1.0.0.json").read_text())
+    bad = manifest()
+    bad["features"]["slash_commands"][0]["command"] = "/" + "x" * 40
+    bad["settings"]["unknown_setting"] = True
+    errors = list(jsonschema.Draft7Validator(schema).iter_errors(bad))
+    assert len(errors) == 2
+
+
+def test_manifest_declares_the_four_commands_events_interactivity_and_socket_mode() -> None:
+    data = manifest()
+    commands = {c["command"]: c for c in data["features"]["slash_commands"]}
+    assert set(commands) == {"/referral", "/consult", "/advocacy", "/liaison"}
+    for command in CATALOG:
+        assert commands[command.name]["description"] == command.description
+        assert commands[command.name]["usage_hint"] == command.usage_hint
+    assert set(data["settings"]["event_subscriptions"]["bot_events"]) == {
+        "message.channels",
+        "message.groups",
+        "app_home_opened",
+        "reaction_added",
+        "member_joined_channel",
+    }
+    assert data["settings"]["interactivity"]["is_enabled"] is True
+    assert data["settings"]["socket_mode_enabled"] is True
+
+
+def _needed_scope_sets() -> list[set[str]]:
+    """For each method and event, the scopes Slack documents (any one of them suffices)."""
+    needs = []
+    for method in BOT_METHODS:
+        bot_scopes = json.loads((METHOD_CATALOG / f"{method}.json").read_text()).get("scope", {}).get("bot")
+        if bot_scopes:
+            needs.append(set(bot_scopes))
+    events = {e["name"]: e for e in json.loads((ORACLES / "events.json").read_text())}
+    for name in BOT_EVENTS:
+        scopes = set(events[name]["scopes"])
+        if scopes:
+            needs.append(scopes)
+    return needs
+
+
+def test_scopes_cover_every_method_and_event_as_slack_documents_them() -> None:
+    granted = set(BOT_SCOPES)
+    for options in _needed_scope_sets():
+        assert granted & options, f"none of {sorted(options)} is requested"
+
+
+def test_no_scope_is_requested_that_nothing_needs() -> None:
+    needed = set().union(*_needed_scope_sets()) | {"commands"}
+    assert set(BOT_SCOPES) <= needed
