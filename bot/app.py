@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -16,6 +17,17 @@ from storage.db import Database
 # Listeners run here after their ack; enough that a burst of commands waiting on the database or on
 # Slack does not queue behind each other (Bolt's default is 10).
 LISTENER_THREADS = 32
+
+
+class _UnusedTokenWarning(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment by itself and then warns that the client we pass
+    (built from that same token) wins; the warning would only alarm whoever reads the log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+logging.getLogger("slack_bolt.App").addFilter(_UnusedTokenWarning())
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,19 @@
 
 Domain errors (LiaisonError and its kinds) carry a message written for the person; anything else is a
 bug: the person gets a short apology with a reference, the log gets the traceback under that reference.
+
+Listeners do their work after ack() inside `reported_to(respond)`. Letting the exception reach Bolt's
+own error handler instead is not safe in sync Bolt: its thread runner resets `ack.response` to None when
+a listener raises after acking, and if that lands inside its 10 ms poll the request is answered as
+unacknowledged and the person sees Slack's timeout (slack_bolt/listener/thread_runner.py).
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from slack_bolt import App
@@ -31,12 +38,26 @@ def user_message(error: Exception) -> str:
     )
 
 
+@contextmanager
+def reported_to(respond: Respond | None) -> Iterator[None]:
+    """Run a listener's work after its ack; any exception is shown privately to the person who acted."""
+    try:
+        yield
+    except Exception as error:
+        tell(respond, user_message(error))
+
+
+def tell(respond: Respond | None, text: str) -> None:
+    if respond is None or respond.response_url is None:
+        return  # events carry no response_url; the log line from user_message() is what remains
+    try:
+        respond(text=text, response_type="ephemeral", replace_original=False)
+    except Exception:  # the error path must never raise: log and give up
+        log.exception("could not tell the person about an error")
+
+
 def register(app: App) -> None:
     @app.error
     def handle_error(error: Exception, body: dict[str, Any], respond: Respond | None) -> None:
-        text = user_message(error)
-        if respond is not None and (body.get("response_url") or body.get("response_urls")):
-            try:
-                respond(text=text, response_type="ephemeral", replace_original=False)
-            except Exception:  # the error path must never raise: log and give up
-                log.exception("could not tell the person about an error")
+        """Safety net for failures outside `reported_to` (before ack, or in middleware)."""
+        tell(respond, user_message(error))

@@ -7,6 +7,9 @@ a worker thread: the event loop keeps accepting requests while one listener wait
 from __future__ import annotations
 
 import logging
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import anyio
@@ -49,6 +52,20 @@ def asgi_app(db: Database, app: App | None, status: dict[str, Any] | None = None
     return Starlette(routes=routes)
 
 
+class _Server(uvicorn.Server):
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        """Stop on SIGTERM/SIGINT like uvicorn, but return normally afterwards: uvicorn re-raises the
+        signal once it has shut down, which would kill the process before serve() finishes the
+        listeners' in-flight work."""
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
 def serve(
     liaison: Liaison, db: Database, *, socket_mode: bool, app_token: str | None, host: str, port: int
 ) -> None:
@@ -59,7 +76,7 @@ def serve(
         handler = SocketModeHandler(liaison.app, app_token=app_token)
         handler.connect()
         log.info("connected to Slack over Socket Mode")
-    server = uvicorn.Server(
+    server = _Server(
         uvicorn.Config(
             asgi_app(db, None if socket_mode else liaison.app, status),
             host=host,

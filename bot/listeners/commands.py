@@ -8,12 +8,13 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_bolt.context.respond import Respond
 
-from bot import render
+from bot import errors, render
 from bot.identity import actor_of
 from commands import CATALOG, registry
 from commands.grammar import Arguments
 from commands.invocation import Deps, Invocation
 from commands.registry import SlashCommand
+from storage.errors import LiaisonError
 
 
 def register(app: App, deps: Deps) -> None:
@@ -24,16 +25,16 @@ def register(app: App, deps: Deps) -> None:
 def _listener(command: SlashCommand, deps: Deps) -> Callable[..., None]:
     def on_command(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
         ack()  # Slack shows a timeout after 3 s; everything below may touch the database.
-        actor = actor_of(body, context)
-        if actor is None:  # Slack always names the person who typed a command; refuse if it did not
-            respond(text="Liaison could not tell who sent this command, so it did nothing.")
-            return
+        with errors.reported_to(respond):
+            actor = actor_of(body, context)
+            if actor is None:  # Slack always names who typed a command; do nothing if it did not
+                raise LiaisonError("Liaison could not tell who sent this command, so it did nothing.")
 
-        def invocation(args: Arguments) -> Invocation:
-            return Invocation(deps=deps, actor=actor, channel_id=body.get("channel_id"), args=args)
+            def invocation(args: Arguments) -> Invocation:
+                return Invocation(deps=deps, actor=actor, channel_id=body.get("channel_id"), args=args)
 
-        reply = registry.run(command, invocation, body.get("text") or "", CATALOG)
-        respond(**render.ephemeral(reply))
+            reply = registry.run(command, invocation, body.get("text") or "", CATALOG)
+            respond(**render.ephemeral(reply))
 
     on_command.__name__ = f"on_{command.name.lstrip('/')}_command"
     return on_command

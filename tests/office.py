@@ -1,0 +1,72 @@
+"""The workspace the end-to-end tests play in, and helpers to act and look in it as a person would."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.sandbox import Delivery, Sandbox, visible_text
+from tests.botproc import BotProcess
+from tests.databases import database_url
+
+DEFENDER = "U0DEF"  # home staff, no stored role
+ADMIN = "U0ADM"  # home staff, in LIAISON_ADMINS
+PARTNER_TEAM = "T0LEGAL"
+PARTNER_USER = "U0LAS"  # Legal Aid Society staff, in their own workspace
+OFFICE_CHANNEL = "C0OFFICE"  # home staff only
+SHARED_CHANNEL = "C0LEGAL"  # Slack Connect channel shared with Legal Aid Society
+
+
+def populate(slack: Sandbox) -> None:
+    slack.add_user(DEFENDER, "dana", real_name="Dana Defender", tz="America/New_York")
+    slack.add_user(ADMIN, "ari", real_name="Ari Admin", tz="America/Chicago")
+    slack.add_team(PARTNER_TEAM, "Legal Aid Society")
+    slack.add_user(PARTNER_USER, "lee", team_id=PARTNER_TEAM, real_name="Lee Partner", tz="America/Denver")
+    slack.add_channel(OFFICE_CHANNEL, "office", members=[DEFENDER, ADMIN])
+    slack.add_channel(SHARED_CHANNEL, "legal-aid-shared", members=[DEFENDER, ADMIN, PARTNER_USER])
+
+
+def bot_settings(slack: Sandbox, db_url: str) -> dict[str, str]:
+    return {
+        "SLACK_BOT_TOKEN": slack.bot_token,
+        "SLACK_SIGNING_SECRET": slack.signing_secret,
+        "SLACK_APP_TOKEN": slack.app_token,
+        "SLACK_API_URL": slack.api_url,
+        "DATABASE_URL": db_url,
+        "LIAISON_ADMINS": ADMIN,
+    }
+
+
+@dataclass
+class RunningBot:
+    process: BotProcess
+    via: str  # how the stand-in delivers to it: "http" or "socket"
+
+
+@contextmanager
+def running_bot(slack: Sandbox, folder: Path, backend: str, via: str) -> Iterator[RunningBot]:
+    with database_url(backend, folder) as url:
+        process = BotProcess(folder, [f"--{via}"], **bot_settings(slack, url))
+        try:
+            process.wait_until_serving()
+            if via == "socket":
+                slack.wait_for_socket(timeout=15)
+            else:
+                slack.bot_url = f"{process.url}/slack/events"
+            yield RunningBot(process, via)
+        finally:
+            exit_code = process.stop()
+        assert exit_code == 0, f"liaison run did not stop cleanly:\n{process.output}"
+
+
+def command(slack: Sandbox, bot: RunningBot, user: str, channel: str, name: str, text: str = "") -> str:
+    """Type a slash command and return what the person then sees privately."""
+    seen = len(slack.ephemerals(user, channel))
+    delivery: Delivery = slack.slash_command(user, channel, name, text, via=bot.via)
+    assert delivery.acked, f"{name} {text!r} was not acknowledged: {delivery}\n{bot.process.output}"
+    assert delivery.problems == [], delivery.problems
+    answers = slack.wait_for(lambda: slack.ephemerals(user, channel)[seen:], message=f"an answer to {name}")
+    assert len(answers) == 1, [visible_text(a) for a in answers]
+    return visible_text(answers[0])

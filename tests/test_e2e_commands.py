@@ -1,0 +1,85 @@
+"""The four slash commands, typed by people in the stand-in workspace, answered by the real bot process
+over HTTP and over Socket Mode, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from bot.sandbox import Sandbox
+from tests.databases import BACKENDS
+from tests.office import (
+    ADMIN,
+    DEFENDER,
+    OFFICE_CHANNEL,
+    PARTNER_TEAM,
+    PARTNER_USER,
+    SHARED_CHANNEL,
+    RunningBot,
+    command,
+    populate,
+    running_bot,
+)
+
+COMMANDS = ("/referral", "/consult", "/advocacy", "/liaison")
+
+
+@pytest.fixture(scope="module")
+def slack() -> Iterator[Sandbox]:
+    with Sandbox() as sandbox:
+        populate(sandbox)
+        yield sandbox
+
+
+@pytest.fixture(
+    scope="module",
+    params=[(via, backend) for via in ("http", "socket") for backend in BACKENDS],
+    ids=lambda p: f"{p[0]}-{p[1]}",
+)
+def bot(
+    request: pytest.FixtureRequest, slack: Sandbox, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningBot]:
+    via, backend = request.param
+    with running_bot(slack, tmp_path_factory.mktemp(f"{via}-{backend}"), backend, via) as running:
+        yield running
+
+
+def test_liaison_help_lists_all_four_commands_privately(slack: Sandbox, bot: RunningBot) -> None:
+    channel_before = len(slack.messages(OFFICE_CHANNEL))
+    answer = command(slack, bot, DEFENDER, OFFICE_CHANNEL, "/liaison", "help")
+    for name in COMMANDS:
+        assert f"`{name} help`" in answer
+    assert "`/liaison whoami`" in answer
+    assert "key:value" in answer
+    assert len(slack.messages(OFFICE_CHANNEL)) == channel_before, "help must not be posted to the channel"
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_answers_empty_text_with_its_usage(slack: Sandbox, bot: RunningBot, name: str) -> None:
+    answer = command(slack, bot, DEFENDER, OFFICE_CHANNEL, name)
+    assert answer.startswith(f"*{name}*:")
+    assert f"`{name} help`: show this help." in answer
+
+
+def test_an_unknown_subcommand_names_the_closest_valid_one(slack: Sandbox, bot: RunningBot) -> None:
+    answer = command(slack, bot, DEFENDER, OFFICE_CHANNEL, "/liaison", "whoam")
+    assert "`/liaison whoam` is not something Liaison knows. Did you mean `/liaison whoami`?" in answer
+
+
+def test_malformed_text_gets_the_usage(slack: Sandbox, bot: RunningBot) -> None:
+    answer = command(slack, bot, DEFENDER, OFFICE_CHANNEL, "/liaison", 'whoami "please')
+    assert '`/liaison whoami` does not take `"please`.\nUsage: `/liaison whoami`' in answer
+
+
+def test_home_staff_see_their_role(slack: Sandbox, bot: RunningBot) -> None:
+    assert "with the role *defender*" in command(slack, bot, DEFENDER, OFFICE_CHANNEL, "/liaison", "whoami")
+    assert "with the role *admin*" in command(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", "whoami")
+
+
+def test_a_partner_user_from_a_slack_connect_team_is_not_mistaken_for_home_staff(
+    slack: Sandbox, bot: RunningBot
+) -> None:
+    answer = command(slack, bot, PARTNER_USER, SHARED_CHANNEL, "/liaison", "whoami")
+    assert f"from another organization's Slack workspace (team `{PARTNER_TEAM}`)" in answer
+    assert "role" not in answer
