@@ -1,0 +1,138 @@
+"""HTTP mode: Slack's signatures, the health check, a database outage, and stopping."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+from sqlalchemy.engine import make_url
+
+from bot.sandbox import Sandbox
+from tests.botproc import BotProcess
+from tests.databases import BACKENDS, database_url
+from tests.office import DEFENDER, OFFICE_CHANNEL, RunningBot, bot_settings, command, populate, running_bot
+from tests.tcpproxy import TcpProxy
+
+
+@pytest.fixture(scope="module")
+def slack() -> Iterator[Sandbox]:
+    with Sandbox() as sandbox:
+        populate(sandbox)
+        yield sandbox
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def bot(
+    request: pytest.FixtureRequest, slack: Sandbox, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningBot]:
+    with running_bot(slack, tmp_path_factory.mktemp(request.param), request.param, "http") as running:
+        yield running
+
+
+def _command_body(slack: Sandbox) -> bytes:
+    fields = {
+        "team_id": slack.home_team_id,
+        "user_id": DEFENDER,
+        "channel_id": OFFICE_CHANNEL,
+        "command": "/liaison",
+        "text": "help",
+        "response_url": "http://127.0.0.1:9/unused",
+    }
+    return urlencode(fields).encode()
+
+
+def _signed(secret: str, timestamp: int, body: bytes) -> dict[str, str]:
+    base = b"v0:" + str(timestamp).encode() + b":" + body
+    signature = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    return {
+        "X-Slack-Request-Timestamp": str(timestamp),
+        "X-Slack-Signature": signature,
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        pytest.param(lambda s, b: _signed("not-the-secret", int(time.time()), b), id="wrong-secret"),
+        pytest.param(lambda s, b: _signed(s.signing_secret, int(time.time()) - 301, b), id="stale-timestamp"),
+        pytest.param(lambda s, b: _signed(s.signing_secret, int(time.time()), b + b"&x=1"), id="tampered"),
+        pytest.param(lambda s, b: {"Content-Type": "application/x-www-form-urlencoded"}, id="unsigned"),
+    ],
+)
+def test_a_request_not_signed_by_slack_gets_401_and_changes_nothing(
+    slack: Sandbox, bot: RunningBot, forge
+) -> None:
+    body = _command_body(slack)
+    headers = forge(slack, body)
+    calls_before, answers_before = len(slack.calls()), len(slack.ephemerals(DEFENDER))
+    response = httpx.post(f"{bot.process.url}/slack/events", content=body, headers=headers, timeout=10)
+    assert response.status_code == 401
+    time.sleep(0.5)  # give a wrongly accepted request the chance to show itself
+    assert len(slack.calls()) == calls_before
+    assert len(slack.ephemerals(DEFENDER)) == answers_before
+
+
+def test_the_same_request_signed_correctly_is_accepted(slack: Sandbox, bot: RunningBot) -> None:
+    """The control for the test above: only the signature differs."""
+    body = _command_body(slack)
+    response = httpx.post(
+        f"{bot.process.url}/slack/events",
+        content=body,
+        headers=_signed(slack.signing_secret, int(time.time()), body),
+        timeout=10,
+    )
+    assert response.status_code == 200
+
+
+def test_healthz_reports_a_reachable_database(bot: RunningBot) -> None:
+    response = httpx.get(f"{bot.process.url}/healthz", timeout=10)
+    assert response.status_code == 200
+    assert response.json() == {"ok": True, "database": "reachable", "mode": "http"}
+
+
+def test_a_database_outage_is_explained_to_the_person_and_recovered_from(
+    slack: Sandbox, tmp_path: Path
+) -> None:
+    """PostgreSQL goes away under a running bot (a proxy between them is cut), then comes back."""
+    with database_url("postgresql", tmp_path) as direct_url:
+        direct = make_url(direct_url)
+        proxy = TcpProxy(direct.host or "127.0.0.1", direct.port or 5432)
+        url = direct.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+        process = BotProcess(tmp_path, ["--http"], **bot_settings(slack, url))
+        try:
+            process.wait_until_serving()
+            slack.bot_url = f"{process.url}/slack/events"
+            bot = RunningBot(process, "http")
+            assert "role *defender*" in command(slack, bot, DEFENDER, OFFICE_CHANNEL, "/liaison", "whoami")
+
+            proxy.cut()
+            answer = command(slack, bot, DEFENDER, OFFICE_CHANNEL, "/liaison", "whoami")
+            assert "Liaison can't reach its database right now; nothing was saved" in answer
+            assert "database unreachable" in process.output
+            health = httpx.get(f"{process.url}/healthz", timeout=10)
+            assert (health.status_code, health.json()["database"]) == (503, "unreachable")
+            assert "`/liaison help`" in command(slack, bot, DEFENDER, OFFICE_CHANNEL, "/liaison", "help")
+
+            proxy.restore()
+            assert "role *defender*" in command(slack, bot, DEFENDER, OFFICE_CHANNEL, "/liaison", "whoami")
+            assert httpx.get(f"{process.url}/healthz", timeout=10).status_code == 200
+        finally:
+            assert process.stop() == 0, process.output
+            proxy.close()
+
+
+def test_sigterm_stops_the_bot_cleanly_and_frees_its_port(slack: Sandbox, tmp_path: Path) -> None:
+    process = BotProcess(tmp_path, ["--http"], **bot_settings(slack, f"sqlite:///{tmp_path / 'l.db'}"))
+    process.wait_until_serving()
+    assert process.stop() == 0
+    assert "Liaison stopped" in process.output
+    assert "Traceback" not in process.output
+    with pytest.raises(httpx.TransportError):
+        httpx.get(f"{process.url}/healthz", timeout=2)
