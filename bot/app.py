@@ -11,6 +11,7 @@ from slack_bolt import App
 from bot import errors, listeners
 from bot.config import Settings
 from bot.slack_client import Installation, installation, web_client
+from bot.slack_facts import SlackFacts
 from commands.invocation import Deps
 from storage.db import Database
 
@@ -54,7 +55,13 @@ def create_app(settings: Settings, db: Database, *, socket_mode: bool) -> Liaiso
         token_verification_enabled=False,  # installation() above already called auth.test
         listener_executor=executor,
     )
-    deps = Deps(db=db, home_team_id=home.team_id, admins=settings.admins, timezone=settings.timezone)
+    deps = Deps(
+        db=db,
+        home_team_id=home.team_id,
+        admins=settings.admins,
+        timezone=settings.timezone,
+        slack=SlackFacts(client, home.team_id),
+    )
     errors.register(app)
     listeners.register(app, deps)
     return Liaison(app=app, deps=deps, installation=home, executor=executor)

@@ -13,7 +13,6 @@ it is a near miss of a known key (`dew:friday`), which is reported so a typo is 
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -137,9 +136,3 @@ def _edit_distance(a: str, b: str) -> int:
             row.append(cost)
         prev2, prev = prev, row
     return prev[-1]
-
-
-def closest(word: str, choices: Collection[str]) -> str | None:
-    """The choice most like `word`, if any is reasonably close (for "did you mean" answers)."""
-    close = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.5)
-    return close[0] if close else None

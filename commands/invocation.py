@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
 
 from commands.grammar import Arguments
 from storage.audit import Actor
 from storage.db import Database
+from storage.people import Person, identify
+from storage.permissions import Place
+from storage.types import utcnow
+
+
+class SlackFacts(Protocol):
+    """What handlers may ask Slack (the bot implements it with cached Web API calls)."""
+
+    def place(self, channel_id: str, *, fresh: bool = False) -> Place:
+        """The channel's kind and the other organizations' teams that can read it (`fresh`: not cached)."""
+        ...
+
+    def team_of(self, user_id: str) -> str | None:
+        """The Slack team a person belongs to, or None if Slack will not say."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -16,7 +37,13 @@ class Deps:
     db: Database
     home_team_id: str  # the workspace that installed Liaison: its users are home staff
     admins: frozenset[str]  # LIAISON_ADMINS
-    timezone: str  # LIAISON_TIMEZONE, the fallback for people without a Slack time zone
+    timezone: str  # LIAISON_TIMEZONE, the office's zone and the fallback for people without one
+    slack: SlackFacts
+    clock: Callable[[], datetime] = field(default=utcnow)
+
+    def today(self) -> date:
+        """Today in the office's time zone (agreements start and end on the office's days)."""
+        return self.clock().astimezone(ZoneInfo(self.timezone)).date()
 
 
 @dataclass(frozen=True)
@@ -29,6 +56,9 @@ class Invocation:
     @property
     def is_home_staff(self) -> bool:
         return self.actor.team_id == self.deps.home_team_id
+
+    def person(self, session: Session) -> Person:
+        return identify(session, self.actor, self.deps.home_team_id, self.deps.admins)
 
 
 @dataclass(frozen=True)

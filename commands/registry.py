@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
-from commands.grammar import Arguments, UsageError, closest, parse
+from commands.grammar import Arguments, UsageError, parse
 from commands.invocation import Invocation, Reply
 
 Handler = Callable[[Invocation], Reply]
@@ -52,31 +53,50 @@ class SlashCommand:
         return f"{self.name} {sub.name} {sub.arguments}".strip()
 
     def resolve(self, text: str) -> tuple[Subcommand | None, Arguments]:
-        """Find the subcommand the text names and parse the rest with its keys. None means help."""
-        words = text.split(maxsplit=1)
+        """Find the subcommand the text names (the longest matching name: `partner add` before `partner`)
+        and parse the rest with its keys. None means help."""
+        words = text.split()
         if not words or words[0].lower() == "help":
             return None, Arguments()
-        name, rest = words[0].lower(), (words[1] if len(words) > 1 else "")
-        sub = next((s for s in self.subcommands if s.name == name), None)
-        if sub is None:
-            raise UsageError(self._unknown(words[0]))
+        typed = [w.lower() for w in words]
+        for sub in sorted(self.subcommands, key=lambda s: -len(s.name.split())):
+            name = sub.name.split()
+            if typed[: len(name)] == name:
+                rest = text.strip().split(maxsplit=len(name))
+                return sub, self._arguments(sub, rest[len(name)] if len(rest) > len(name) else "")
+        raise UsageError(self._unknown(words))
+
+    def _arguments(self, sub: Subcommand, rest: str) -> Arguments:
         try:
             args = parse(rest, sub.keys, sub.repeatable)
             if args.text and not sub.takes_text:
                 raise UsageError(f"`{self.name} {sub.name}` does not take `{args.text}`.")
         except UsageError as exc:
             raise UsageError(f"{exc.message}\nUsage: `{self.usage(sub)}`") from exc
-        return sub, args
+        return args
 
-    def _unknown(self, word: str) -> str:
-        suggestion = closest(word, self.subcommand_names)
-        choices = ", ".join(f"`{n}`" for n in self.subcommand_names)
+    def _unknown(self, words: list[str]) -> str:
+        group = [n.split()[1] for n in self.subcommand_names if n.split()[0] == words[0].lower() and " " in n]
+        suggestion = self._closest_name(words)
+        if group and (len(words) == 1 or suggestion is None):  # `/liaison partner` alone, or `partner frob`
+            return f"`{self.name} {words[0]}` needs one of: {', '.join(f'`{g}`' for g in group)}."
         if suggestion:
+            typed = " ".join(words[: len(suggestion.split())])
             return (
-                f"`{self.name} {word}` is not something Liaison knows. Did you mean "
+                f"`{self.name} {typed}` is not something Liaison knows. Did you mean "
                 f"`{self.name} {suggestion}`? (`{self.name} help` lists them all.)"
             )
-        return f"`{self.name} {word}` is not something Liaison knows. Try one of: {choices}."
+        choices = ", ".join(f"`{n}`" for n in self.subcommand_names)
+        return f"`{self.name} {words[0]}` is not something Liaison knows. Try one of: {choices}."
+
+    def _closest_name(self, words: list[str]) -> str | None:
+        """Compare like with like: two typed words against two-word names, one against one-word names."""
+        scored = [
+            (SequenceMatcher(None, " ".join(words[: len(name.split())]).lower(), name).ratio(), name)
+            for name in self.subcommand_names
+        ]
+        score, name = max(scored)
+        return name if score >= 0.6 else None
 
     def help(self, catalog: Sequence[SlashCommand]) -> Reply:
         lines = [f"*{self.name}*: {self.description}", ""]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from storage.models import AuditEntry, Decision
@@ -45,9 +47,41 @@ def record(
     return entry
 
 
+@dataclass(frozen=True)
+class Page:
+    entries: Sequence[AuditEntry]
+    total: int
+    number: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+
 def entries(session: Session, *, subject: str | None = None, limit: int = 50) -> Sequence[AuditEntry]:
     """Newest first."""
-    query = select(AuditEntry).order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc()).limit(limit)
-    if subject is not None:
-        query = query.where(AuditEntry.subject == subject)
-    return session.exec(query).all()
+    return search(session, subjects=[subject] if subject else None, size=limit).entries
+
+
+def search(
+    session: Session,
+    *,
+    subjects: Sequence[str] | None = None,
+    person: str | None = None,
+    since: datetime | None = None,
+    page: int = 1,
+    size: int = 20,
+) -> Page:
+    """Newest first. `person` matches who acted or whom the entry is about (a role change)."""
+    query = select(AuditEntry)
+    if subjects:
+        query = query.where(col(AuditEntry.subject).in_(subjects))
+    if person:
+        query = query.where(or_(col(AuditEntry.actor_user_id) == person, col(AuditEntry.subject) == person))
+    if since:
+        query = query.where(col(AuditEntry.at) >= since)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    ordered = query.order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())
+    found = session.exec(ordered.offset((page - 1) * size).limit(size)).all()
+    return Page(entries=found, total=total, number=page, size=size)

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session, create_engine
 
-from storage.errors import DatabaseUnavailable
+from storage.errors import DatabaseUnavailable, PermissionDenied
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,8 @@ class Database:
         """A unit of work: committed when the block ends, rolled back whole if anything fails.
 
         An unreachable database surfaces as DatabaseUnavailable so the person is told that nothing was
-        saved, instead of seeing a timeout.
+        saved, instead of seeing a timeout. A refusal rolls the work back but keeps its audit row: the
+        only thing a refused action leaves behind.
         """
         try:
             with Session(self.engine, expire_on_commit=False) as session:
@@ -56,6 +57,12 @@ class Database:
                 except BaseException:
                     session.rollback()
                     raise
+        except PermissionDenied as refused:
+            if refused.refusal is not None:
+                with Session(self.engine) as session:
+                    session.add(refused.refusal)
+                    session.commit()
+            raise
         except DBAPIError as exc:
             if _is_unreachable(exc):
                 log.error("database unreachable: %s", exc.orig)
@@ -85,7 +92,7 @@ class Database:
 
     def revisions(self) -> tuple[str | None, str | None]:
         """(the schema's current migration, the newest this code knows)."""
-        head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+        head = newest_revision()
         try:
             with self.engine.connect() as conn:
                 return MigrationContext.configure(conn).get_current_revision(), head
@@ -100,6 +107,11 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def newest_revision() -> str | None:
+    """The newest migration this code knows."""
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
 
 def _alembic_config() -> Config:

@@ -20,3 +20,25 @@ class DatabaseUnavailable(LiaisonError):
 class AuditLogIsAppendOnly(LiaisonError):
     def __init__(self) -> None:
         super().__init__("The audit log is append-only: entries are never changed or deleted.")
+
+
+class NotFound(LiaisonError):
+    """Something named does not exist, or the person may not know it exists (same answer, so IDs and
+    handles do not leak across organizations)."""
+
+
+class InvalidInput(LiaisonError):
+    """A value a person gave is not usable; `field` names the key it came with, when there is one."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class PermissionDenied(LiaisonError):
+    """A rule refused the action. `refusal` is the audit row to keep even though the work is rolled back
+    (Database.session writes it in a transaction of its own)."""
+
+    def __init__(self, message: str, refusal: object | None = None) -> None:
+        super().__init__(message)
+        self.refusal = refusal

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, String
+from sqlalchemy import JSON, Column, Index, String
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, utcnow
@@ -15,10 +15,36 @@ def _utc_column(**kwargs: object) -> Column:  # type: ignore[type-arg]
     return Column(UTCDateTime(), **kwargs)
 
 
+def _list_column() -> Column:  # type: ignore[type-arg]
+    # Lists are replaced whole, never mutated in place, so plain JSON (no mutation tracking) is enough.
+    return Column(JSON, nullable=False, default=list)
+
+
 class Role(StrEnum):
     defender = "defender"
     coordinator = "coordinator"
     admin = "admin"
+
+
+class ItemKind(StrEnum):
+    referral = "referral"
+    consult = "consult"
+    advocacy = "advocacy"
+
+
+class PartnerKind(StrEnum):
+    legal_aid = "legal_aid"
+    civil_rights = "civil_rights"
+    clinic = "clinic"
+    social_services = "social_services"
+    mental_health = "mental_health"
+    housing = "housing"
+    other = "other"
+
+
+class PartnerStatus(StrEnum):
+    active = "active"
+    inactive = "inactive"
 
 
 class Decision(StrEnum):
@@ -53,3 +79,56 @@ class StaffRole(SQLModel, table=True):
     role: Role = Field(sa_type=String(16))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
     updated_by: str = Field(max_length=32)
+
+
+class Partner(SQLModel, table=True):
+    """A partner organization and its agreement (fields after Open Referral HSDS where it has them)."""
+
+    __tablename__ = "partner"
+
+    id: int | None = Field(default=None, primary_key=True)
+    handle: str = Field(max_length=40, unique=True)  # the short name used in commands: legal-aid
+    name: str = Field(max_length=200)
+    kind: PartnerKind = Field(sa_type=String(24))
+    services: list[str] = Field(default_factory=list, sa_column=_list_column())  # need categories offered
+    contact_channels: list[str] = Field(default_factory=list, sa_column=_list_column())
+    contacts: list[str] = Field(default_factory=list, sa_column=_list_column())  # Slack user IDs
+    mou_ref: str | None = Field(default=None, max_length=100)
+    mou_starts: date | None = None
+    mou_expires: date | None = None
+    scope: list[str] = Field(default_factory=list, sa_column=_list_column())  # ItemKind values it may receive
+    identifying_allowed: bool = False  # may identifying client details be shared with it (with consent)
+    status: PartnerStatus = Field(default=PartnerStatus.active, sa_type=String(16))
+    on_slack: bool = True  # False: the partner has no Slack workspace; notify it another way
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
+
+
+class PartnerTeam(SQLModel, table=True):
+    """A Slack workspace (team) of a partner; a team belongs to at most one partner."""
+
+    __tablename__ = "partner_team"
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    partner_id: int = Field(foreign_key="partner.id", index=True)
+
+
+class ChannelLink(SQLModel, table=True):
+    """A channel and a partner organization that is in it."""
+
+    __tablename__ = "channel_link"
+
+    channel_id: str = Field(primary_key=True, max_length=32)
+    partner_id: int = Field(primary_key=True, foreign_key="partner.id")
+    linked_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
+    linked_by: str = Field(max_length=32)
+
+
+class UnknownTeamNotice(SQLModel, table=True):
+    """Admins were told that an unknown external team is in a channel (once per channel and team)."""
+
+    __tablename__ = "unknown_team_notice"
+
+    channel_id: str = Field(primary_key=True, max_length=32)
+    team_id: str = Field(primary_key=True, max_length=32)
+    noticed_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from storage.models import Role, StaffRole
 
@@ -14,3 +14,9 @@ def role_of(session: Session, user_id: str, configured_admins: Collection[str]) 
         return Role.admin
     row = session.get(StaffRole, user_id)
     return Role(row.role) if row is not None else Role.defender
+
+
+def admins(session: Session, configured_admins: Collection[str]) -> set[str]:
+    """Everyone who is an admin: LIAISON_ADMINS and stored roles."""
+    stored = session.exec(select(StaffRole.user_id).where(StaffRole.role == Role.admin)).all()
+    return set(configured_admins) | set(stored)

@@ -35,7 +35,23 @@ def test_an_unknown_subcommand_names_the_closest_valid_one() -> None:
     assert "Did you mean `/liaison whoami`?" in near.value.message
     with pytest.raises(UsageError) as far:
         liaison.resolve("xyzzy")
-    assert "Try one of: `help`, `whoami`." in far.value.message
+    assert "Try one of: `help`, `whoami`, `partner list`," in far.value.message
+
+
+def test_a_group_word_alone_lists_its_actions_and_a_typo_in_it_is_matched() -> None:
+    liaison = by_name("/liaison")
+    assert liaison is not None
+    with pytest.raises(UsageError) as bare:
+        liaison.resolve("partner")
+    assert (
+        bare.value.message == "`/liaison partner` needs one of: `list`, `show`, `add`, `edit`, `deactivate`."
+    )
+    with pytest.raises(UsageError) as typo:
+        liaison.resolve("partner ad legal-aid")
+    assert "Did you mean `/liaison partner add`?" in typo.value.message
+    sub, args = liaison.resolve('Partner Add legal-aid name:"Legal Aid" team:T1 team:T2')
+    assert sub is not None and sub.name == "partner add"
+    assert args.words == ["legal-aid"] and args.options["team"] == ["T1", "T2"]
 
 
 def test_text_a_subcommand_does_not_take_is_refused_with_its_usage() -> None:

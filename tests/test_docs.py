@@ -8,7 +8,8 @@ from pathlib import Path
 from commands import CATALOG
 
 ROOT = Path(__file__).parent.parent
-README = (ROOT / "README.md").read_text()
+# In a Markdown table a literal | is written \|; readers see |.
+README = (ROOT / "README.md").read_text().replace("\\|", "|")
 
 
 def _variables_read_by_config() -> set[str]:

@@ -77,9 +77,9 @@ def test_home_staff_see_their_role(slack: Sandbox, bot: RunningBot) -> None:
     assert "with the role *admin*" in command(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", "whoami")
 
 
-def test_a_partner_user_from_a_slack_connect_team_is_not_mistaken_for_home_staff(
+def test_a_user_of_a_slack_connect_team_is_not_mistaken_for_home_staff(
     slack: Sandbox, bot: RunningBot
 ) -> None:
     answer = command(slack, bot, PARTNER_USER, SHARED_CHANNEL, "/liaison", "whoami")
-    assert f"from another organization's Slack workspace (team `{PARTNER_TEAM}`)" in answer
+    assert f"from an organization Liaison does not know (team `{PARTNER_TEAM}`)" in answer
     assert "role" not in answer

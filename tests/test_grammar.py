@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from commands.grammar import UsageError, closest, parse
+from commands.grammar import UsageError, parse
+from storage.suggest import closest
 
 KEYS = {"to", "need", "due", "priority", "case", "team"}
 

@@ -1,29 +1,38 @@
-"""`/liaison`: the office's own settings and a look at how Liaison sees you."""
+"""`/liaison whoami` and `/liaison role`: who someone is to Liaison, and home staff roles."""
 
 from __future__ import annotations
 
+from commands.grammar import UsageError
 from commands.invocation import Invocation, Reply
-from commands.registry import SlashCommand, Subcommand
-from storage import roles
+from storage.errors import InvalidInput
+from storage.models import Role
+from storage.people import Affiliation, set_role
+from storage.permissions import Action, require
+
+ROLE_USAGE = "/liaison role @person defender|coordinator|admin"
 
 
 def whoami(inv: Invocation) -> Reply:
-    who = f"<@{inv.actor.user_id}>"
-    if not inv.is_home_staff:
-        return Reply(
-            f"You are {who}, from another organization's Slack workspace (team `{inv.actor.team_id}`). "
-            "You can act on Liaison's cards addressed to your organization with their buttons and by "
-            "replying in their threads."
-        )
     with inv.deps.db.session() as session:
-        role = roles.role_of(session, inv.actor.user_id, inv.deps.admins)
-    return Reply(f"You are {who}, home staff of this office's workspace, with the role *{role.value}*.")
+        me = inv.person(session)
+    text = f"You are <@{me.user_id}>, {me.describe()}."
+    if me.affiliation == Affiliation.partner:
+        text += " You act on Liaison's cards addressed to your organization with their buttons and threads."
+    return Reply(text)
 
 
-COMMAND = SlashCommand(
-    name="/liaison",
-    description="Liaison's settings, and how Liaison sees you.",
-    subcommands=(
-        Subcommand("whoami", "show how Liaison sees you: your organization and your role.", whoami),
-    ),
-)
+def role(inv: Invocation) -> Reply:
+    words = [w.lower() for w in inv.args.words]
+    if len(inv.args.users) != 1 or len(words) != 1 or words[0] not in {r.value for r in Role}:
+        raise UsageError(f"Mention one person and one role.\nUsage: `{ROLE_USAGE}`")
+    target, new_role = inv.args.users[0], Role(words[0])
+    with inv.deps.db.session() as session:
+        me = inv.person(session)
+        require(session, me, Action.set_role, subject=target, channel_id=inv.channel_id)
+        if inv.deps.slack.team_of(target) != inv.deps.home_team_id:
+            raise InvalidInput(f"<@{target}> is not in this office's workspace: only home staff have roles.")
+        changed = set_role(session, me, target, new_role)
+    text = f"<@{target}> is now a *{new_role}*." if changed else f"<@{target}> already was a *{new_role}*."
+    if target in inv.deps.admins and new_role != Role.admin:
+        text += f" Note: <@{target}> is in LIAISON_ADMINS, so stays an admin until removed from it."
+    return Reply(text)

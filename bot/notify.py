@@ -1,0 +1,21 @@
+"""Direct messages from the bot to a person."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+log = logging.getLogger("liaison")
+
+
+def dm(client: WebClient, user_id: str, text: str) -> bool:
+    """Send `text` to `user_id` privately; False (and a log line) when Slack refuses."""
+    try:
+        channel = client.conversations_open(users=user_id)["channel"]["id"]
+        client.chat_postMessage(channel=channel, text=text)
+        return True
+    except SlackApiError as exc:
+        log.warning("could not send a direct message to %s: %s", user_id, exc.response.get("error"))
+        return False

@@ -1,0 +1,79 @@
+"""Facts about people and channels that only Slack knows, cached for a few minutes.
+
+users.info and conversations.info are rate-limited (tiers 4 and 3) and change rarely; a stale answer is
+refreshed on events that change it (someone joining a channel)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from storage.errors import InvalidInput
+from storage.permissions import ChannelKind, Place
+
+T = TypeVar("T")
+TTL_SECONDS = 600.0
+
+
+class SlackFacts:
+    def __init__(self, client: WebClient, home_team_id: str, ttl: float = TTL_SECONDS) -> None:
+        self._client = client
+        self._home = home_team_id
+        self._ttl = ttl
+        self._cache: dict[tuple[str, str], tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def team_of(self, user_id: str) -> str | None:
+        def lookup() -> str | None:
+            try:
+                return self._client.users_info(user=user_id)["user"].get("team_id")
+            except SlackApiError as exc:
+                # A person of another organization may be invisible to us: Slack then will not say.
+                if exc.response.get("error") in ("user_not_found", "user_not_visible"):
+                    return None
+                raise
+
+        return self._cached(("user", user_id), lookup)
+
+    def place(self, channel_id: str, *, fresh: bool = False) -> Place:
+        if fresh:
+            with self._lock:
+                self._cache.pop(("channel", channel_id), None)
+        return self._cached(("channel", channel_id), lambda: self._place(channel_id))
+
+    def _place(self, channel_id: str) -> Place:
+        try:
+            info = self._client.conversations_info(channel=channel_id)["channel"]
+        except SlackApiError as exc:
+            if exc.response.get("error") in ("channel_not_found", "not_in_channel", "missing_scope"):
+                raise InvalidInput(
+                    f"Liaison can't see <#{channel_id}>: invite it with `/invite @liaison`, then try again."
+                ) from exc
+            raise
+        teams: set[str] = set(info.get("shared_team_ids") or []) | set(info.get("connected_team_ids") or [])
+        if info.get("is_im"):
+            kind = ChannelKind.dm
+            teams.add(self.team_of(info["user"]) or "")
+        else:
+            kind = (
+                ChannelKind.private if info.get("is_private") or info.get("is_group") else ChannelKind.public
+            )
+        if info.get("conversation_host_id"):
+            teams.add(info["conversation_host_id"])
+        return Place(channel_id=channel_id, kind=kind, external_teams=frozenset(teams - {self._home, ""}))
+
+    def _cached(self, key: tuple[str, str], lookup: Callable[[], T]) -> T:
+        now = time.monotonic()
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None and now - hit[0] < self._ttl:
+                return hit[1]  # type: ignore[no-any-return]
+        value = lookup()  # outside the lock: a slow Slack call must not hold up other threads
+        with self._lock:
+            self._cache[key] = (now, value)
+        return value

@@ -1,0 +1,82 @@
+"""`/liaison`: the office's own settings: the partner directory, channel links, roles, the audit log, and
+how Liaison sees you."""
+
+from __future__ import annotations
+
+from commands.liaison import audit_log, directory, people
+from commands.registry import SlashCommand, Subcommand
+from storage.directory import KEYS
+
+_PARTNER_KEYS = (
+    'name:"..." kind:... team:T... services:a,b mou:... mou_starts:... mou_expires:... '
+    "scope:... identifying:yes|no"
+)
+
+COMMAND = SlashCommand(
+    name="/liaison",
+    description="Liaison's settings: partners, channels, roles, the audit log, and how Liaison sees you.",
+    subcommands=(
+        Subcommand("whoami", "show how Liaison sees you: your organization and your role.", people.whoami),
+        Subcommand("partner list", "list the partner organizations.", directory.partner_list),
+        Subcommand(
+            "partner show",
+            "show a partner's record and agreement.",
+            directory.partner_show,
+            arguments="handle",
+            takes_text=True,
+        ),
+        Subcommand(
+            "partner add",
+            "add a partner organization (admins).",
+            directory.partner_add,
+            arguments=f"handle {_PARTNER_KEYS}",
+            keys=KEYS,
+            repeatable=frozenset({"team"}),
+            takes_text=True,
+        ),
+        Subcommand(
+            "partner edit",
+            "change a partner's record; takes the same keys as add (admins).",
+            directory.partner_edit,
+            arguments="handle key:value ...",
+            keys=KEYS,
+            repeatable=frozenset({"team"}),
+            takes_text=True,
+        ),
+        Subcommand(
+            "partner deactivate",
+            "stop new items going to a partner (admins).",
+            directory.partner_deactivate,
+            arguments="handle",
+            takes_text=True,
+        ),
+        Subcommand(
+            "channel link",
+            "record which partners are in a channel (admins).",
+            directory.channel_link,
+            arguments="#channel partner-handle [partner-handle ...]",
+            takes_text=True,
+        ),
+        Subcommand(
+            "channel show",
+            "show a channel's partners and what may be posted there.",
+            directory.channel_show,
+            arguments="[#channel]",
+            takes_text=True,
+        ),
+        Subcommand(
+            "role",
+            "give a home-staff member a role (admins).",
+            people.role,
+            arguments="@person defender|coordinator|admin",
+            takes_text=True,
+        ),
+        Subcommand(
+            "audit",
+            "read the audit log (coordinators and admins).",
+            audit_log.show,
+            arguments="[item:R-12] [partner:handle] [user:@person] [since:YYYY-MM-DD] [page:2]",
+            keys=frozenset({"item", "partner", "user", "since", "page"}),
+        ),
+    ),
+)

@@ -1,0 +1,89 @@
+"""`/liaison audit`: the audit log, for coordinators and admins, newest first, a page at a time."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from commands.format import when
+from commands.grammar import UsageError
+from commands.invocation import Invocation, Reply
+from storage import audit, partners
+from storage.models import Decision
+from storage.permissions import Action, require
+
+USAGE = "/liaison audit [item:R-12] [partner:handle] [user:@person] [since:YYYY-MM-DD] [page:2]"
+PAGE_SIZE = 20
+_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>|([UW][A-Z0-9]+)")
+_MARK = {Decision.done: ":white_check_mark:", Decision.allowed: ":unlock:", Decision.denied: ":no_entry:"}
+
+
+def show(inv: Invocation) -> Reply:
+    args = inv.args
+    person = _person(args.first("user"))
+    since = _since(args.first("since"), inv.deps.timezone)
+    page = _page(args.first("page"))
+    with inv.deps.db.session() as session:
+        me = inv.person(session)
+        require(session, me, Action.see_audit, channel_id=inv.channel_id)
+        subjects = [s for s in (args.first("item"), _handle(session, args.first("partner"))) if s]
+        found = audit.search(
+            session, subjects=subjects or None, person=person, since=since, page=page, size=PAGE_SIZE
+        )
+    if not found.entries:
+        return Reply("No audit entries match." if page == 1 else f"There is no page {page}.")
+    lines = [f"*Audit log*: {found.total} entries, page {found.number} of {found.pages}, newest first"]
+    for entry in found.entries:
+        about = f" `{entry.subject}`" if entry.subject else ""
+        where = f" in <#{entry.channel_id}>" if entry.channel_id else ""
+        reason = f": {entry.reason}" if entry.reason else ""
+        lines.append(
+            f"{_MARK[Decision(entry.decision)]} {when(entry.at)} <@{entry.actor_user_id}> "
+            f"{entry.action}{about}{where}{reason}"
+        )
+    if found.number < found.pages:
+        command = " ".join(
+            part for part in ("/liaison audit", _filters(inv), f"page:{found.number + 1}") if part
+        )
+        lines.append(f"More: `{command}`")
+    return Reply("\n".join(lines))
+
+
+def _handle(session: Session, handle: str | None) -> str | None:
+    return partners.get(session, handle).handle if handle else None
+
+
+def _person(value: str | None) -> str | None:
+    if value is None:
+        return None
+    match = _MENTION.fullmatch(value)
+    if match is None:
+        raise UsageError(f"`user:` takes an @mention, like `user:@maria`.\nUsage: `{USAGE}`")
+    return match.group(1) or match.group(2)
+
+
+def _since(value: str | None, timezone: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(
+            f"`since:{value}` is not a date; write it as YYYY-MM-DD.\nUsage: `{USAGE}`"
+        ) from None
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(timezone))
+
+
+def _page(value: str | None) -> int:
+    if value is None:
+        return 1
+    if not value.isdigit() or int(value) < 1:
+        raise UsageError(f"`page:{value}` must be a page number like `page:2`.\nUsage: `{USAGE}`")
+    return int(value)
+
+
+def _filters(inv: Invocation) -> str:
+    return " ".join(f"{k}:{v}" for k, values in inv.args.options.items() if k != "page" for v in values)

@@ -1,0 +1,221 @@
+"""The one permission check every service calls: (person, action, partner or item, place) -> a verdict a
+person can read. Refusals are audited with the rule that refused and who can change it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from sqlmodel import Session
+
+from storage import audit, partners
+from storage.errors import PermissionDenied
+from storage.models import AuditEntry, Decision, ItemKind, Partner, PartnerStatus, Role
+from storage.people import Affiliation, Person
+
+ADMIN_HINT = "Admins are set with LIAISON_ADMINS or `/liaison role @person admin`."
+
+
+class Action(StrEnum):
+    create_item = "create an item"
+    act_on_item = "act on an item"
+    see_directory = "see the partner directory"
+    manage_directory = "change the partner directory"
+    link_channel = "link channels to partners"
+    set_role = "set roles"
+    see_audit = "see the audit log"
+
+
+class ChannelKind(StrEnum):
+    dm = "dm"
+    private = "private"
+    public = "public"
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where something would be posted, as Slack describes the channel."""
+
+    channel_id: str
+    kind: ChannelKind
+    external_teams: frozenset[str]  # teams other than the home team whose people can read it
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    reason: str = ""
+
+
+ALLOWED = Verdict(True)
+
+# Who may do what, by affiliation and role (partner staff act only through items addressed to them).
+_HOME_ROLES: dict[Action, frozenset[Role]] = {
+    Action.create_item: frozenset(Role),
+    Action.act_on_item: frozenset(Role),
+    Action.see_directory: frozenset(Role),
+    Action.manage_directory: frozenset({Role.admin}),
+    Action.link_channel: frozenset({Role.admin}),
+    Action.set_role: frozenset({Role.admin}),
+    Action.see_audit: frozenset({Role.coordinator, Role.admin}),
+}
+
+
+def check(
+    session: Session,
+    person: Person,
+    action: Action,
+    *,
+    partner: Partner | None = None,
+    kind: ItemKind | None = None,
+    place: Place | None = None,
+    today: date | None = None,
+) -> Verdict:
+    """Whether `person` may do `action`; for new items also whether `partner`'s agreement covers `kind`
+    today and whether `place` is a channel where only that partner's people read."""
+    verdict = _who(person, action, partner)
+    if verdict.allowed and action == Action.create_item and partner is not None:
+        assert kind is not None and today is not None
+        verdict = _agreement(partner, kind, today)
+        if verdict.allowed and place is not None and kind in (ItemKind.referral, ItemKind.consult):
+            verdict = _only_partner_reads(session, partner, place)
+    return verdict
+
+
+def require(
+    session: Session,
+    person: Person,
+    action: Action,
+    *,
+    subject: str | None = None,
+    channel_id: str | None = None,
+    **context: object,
+) -> None:
+    """check(), raising PermissionDenied (with its audit row) when refused."""
+    verdict = check(session, person, action, **context)  # type: ignore[arg-type]
+    if not verdict.allowed:
+        refusal = AuditEntry(
+            actor_user_id=person.actor.user_id,
+            actor_team_id=person.actor.team_id,
+            action=action.name,
+            subject=subject,
+            decision=Decision.denied,
+            reason=verdict.reason[:1000],
+            channel_id=channel_id,
+        )
+        raise PermissionDenied(verdict.reason, refusal)
+
+
+def record_allowed(
+    session: Session,
+    person: Person,
+    action: Action,
+    *,
+    subject: str,
+    reason: str,
+    channel_id: str | None = None,
+) -> None:
+    """Audit a permitted disclosure (something posted where another organization reads it)."""
+    audit.record(
+        session,
+        person.actor,
+        action.name,
+        subject=subject,
+        decision=Decision.allowed,
+        reason=reason,
+        channel_id=channel_id,
+    )
+
+
+def _who(person: Person, action: Action, partner: Partner | None) -> Verdict:
+    if person.affiliation == Affiliation.unknown:
+        return Verdict(
+            False,
+            f"Liaison does not know your organization (team `{person.actor.team_id}`), so it "
+            "can't let you do that. If your organization works with this office, ask the office's "
+            "Liaison admin to add your team to the partner directory.",
+        )
+    if person.affiliation == Affiliation.partner:
+        assert person.partner is not None
+        if action == Action.act_on_item and partner is not None and partner.id == person.partner.id:
+            return ALLOWED
+        return Verdict(
+            False,
+            f"As staff of {person.partner.name} you can act only on Liaison items addressed "
+            f"to {person.partner.name}, with the buttons on their cards; only the office can "
+            f"{action.value}.",
+        )
+    assert person.role is not None
+    if person.role in _HOME_ROLES[action]:
+        return ALLOWED
+    needed = " or ".join(sorted(r.value for r in _HOME_ROLES[action]))
+    return Verdict(
+        False, f"Only a Liaison {needed} can {action.value}; you are a {person.role}. {ADMIN_HINT}"
+    )
+
+
+def _agreement(partner: Partner, kind: ItemKind, today: date) -> Verdict:
+    edit = f"`/liaison partner edit {partner.handle}"
+    if partner.status == PartnerStatus.inactive:
+        since = partner.updated_at.date().isoformat()
+        return Verdict(
+            False,
+            f"{partner.name} is inactive (since {since}), so it can't receive new items; an "
+            f"admin can reactivate it with {edit} status:active`.",
+        )
+    if partner.mou_starts is not None and today < partner.mou_starts:
+        return Verdict(
+            False,
+            f"{partner.name}'s MOU starts on {partner.mou_starts}; new items can go to it from "
+            f"then. An admin can correct the date with {edit} mou_starts:YYYY-MM-DD`.",
+        )
+    if partner.mou_expires is not None and today > partner.mou_expires:
+        return Verdict(
+            False,
+            f"{partner.name}'s MOU expired on {partner.mou_expires}; an admin can update it "
+            f"with {edit} mou_expires:YYYY-MM-DD`.",
+        )
+    if kind.value not in partner.scope:
+        covered = ", ".join(partner.scope) or "nothing yet"
+        return Verdict(
+            False,
+            f"{partner.name}'s MOU does not cover {kind.value}s (it covers: {covered}); an "
+            f"admin can change that with {edit} scope:{','.join([*partner.scope, kind.value])}`.",
+        )
+    return ALLOWED
+
+
+def _only_partner_reads(session: Session, partner: Partner, place: Place) -> Verdict:
+    """Client matters go only where exactly the addressed partner's people read (DESIGN: Confidentiality)."""
+    linked = {p.id: p for p in partners.linked_partners(session, place.channel_id)}
+    unknown_teams = []
+    for team_id in sorted(place.external_teams):
+        owner = partners.for_team(session, team_id)
+        if owner is None:
+            unknown_teams.append(team_id)
+        else:
+            linked[owner.id] = owner
+    if unknown_teams:
+        return Verdict(
+            False,
+            "People of an organization Liaison does not know (team "
+            f"{', '.join(f'`{t}`' for t in unknown_teams)}) can read this channel, so client matters "
+            f"can't be posted here. Post it in the channel you share only with {partner.name}.",
+        )
+    others = [p.name for pid, p in sorted(linked.items()) if pid != partner.id]
+    if others:
+        return Verdict(
+            False,
+            f"{' and '.join(others)} also read{'s' if len(others) == 1 else ''} this channel, "
+            f"so a matter for {partner.name} can't be posted here. Post it in the channel you share "
+            f"only with {partner.name}.",
+        )
+    if partner.id not in linked:
+        return Verdict(
+            False,
+            f"{partner.name} is not linked to this channel. Post it in the channel you share "
+            f"with {partner.name}, or an admin can link this one with "
+            f"`/liaison channel link #this-channel {partner.handle}`.",
+        )
+    return ALLOWED
