@@ -7,16 +7,21 @@ unreachable service), never a traceback.
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from bot.app import create_app
 from bot.config import ConfigError, Settings, load_settings
 from bot.manifest import manifest_yaml
 from bot.server import serve
 from bot.slack_client import SlackUnreachable, installation, web_client
+from storage import directory_file
+from storage.audit import Actor
 from storage.db import Database
+from storage.directory_file import InvalidFile
 from storage.errors import DatabaseUnavailable
 
 SETTINGS_HINT = "settings come from the environment or a .env file here; .env.example lists them all"
@@ -39,6 +44,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SlackUnreachable as exc:
         print(f"liaison: {exc}", file=sys.stderr)
         return EXIT_UNREACHABLE
+    except InvalidFile as exc:
+        for problem in exc.problems:
+            print(f"liaison: {problem}", file=sys.stderr)
+        print("liaison: nothing was imported; fix the file and import it again", file=sys.stderr)
+        return EXIT_CONFIG
     except DatabaseUnavailable as exc:
         print(f"liaison: can't reach the database at {exc.where}: {DATABASE_HINT}", file=sys.stderr)
         return EXIT_UNREACHABLE
@@ -59,6 +69,15 @@ def _parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="apply database migrations").set_defaults(handler=_db_upgrade)
+
+    directory = sub.add_parser("partners", help="the partner directory as a YAML file")
+    directory_sub = directory.add_subparsers(required=True, metavar="ACTION")
+    importing = directory_sub.add_parser("import", help="add or update partners from a YAML file")
+    importing.add_argument("file", type=Path, help="the YAML file (see README: Partner directory file)")
+    importing.set_defaults(handler=_partners_import)
+    exporting = directory_sub.add_parser("export", help="write the partner directory as YAML")
+    exporting.add_argument("-o", "--output", type=Path, help="write to this file instead of the screen")
+    exporting.set_defaults(handler=_partners_export)
 
     sub.add_parser(
         "check", help="check configuration, database and Slack; print what was found"
@@ -116,6 +135,35 @@ def _check(args: argparse.Namespace) -> int:
     print(f"slack: team {home.team} ({home.team_id}), bot user {home.bot_user_id}, via {settings.api_url}")
     admins = ", ".join(sorted(settings.admins)) or "none (set LIAISON_ADMINS)"
     print(f"admins from LIAISON_ADMINS: {admins}")
+    return 0
+
+
+def _partners_import(args: argparse.Namespace) -> int:
+    source: Path = args.file
+    try:
+        text = source.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidFile([f"can't read {source}: {exc.strerror}"]) from exc
+    entries = directory_file.read(text, source.name)
+    db = Database(load_settings().database_url)
+    db.upgrade()
+    actor = Actor(user_id=f"cli:{getpass.getuser()}"[:32], team_id=None)
+    with db.session() as session:
+        report = directory_file.apply(session, actor, entries, source.name)
+    print("\n".join(report))
+    return 0
+
+
+def _partners_export(args: argparse.Namespace) -> int:
+    db = Database(load_settings().database_url)
+    db.upgrade()
+    with db.session() as session:
+        text = directory_file.write(session)
+    if args.output is None:
+        print(text, end="")
+    else:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"wrote the partner directory to {args.output}")
     return 0
 
 

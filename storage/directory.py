@@ -178,7 +178,9 @@ def parse_field(key: str, value: Any) -> tuple[str, Any]:
     try:
         return field.attribute, field.parse(value)
     except ValueError as exc:
-        raise InvalidInput(f"`{key}` {exc}: give {field.meaning}.", key) from None
+        # Parsers explain either the rule ("must be yes or no") or the value ("`soon` is not a date ...").
+        joiner = ": " if str(exc).startswith("`") else " "
+        raise InvalidInput(f"`{key}`{joiner}{exc}.", key) from None
 
 
 def parse_fields(values: Iterable[tuple[str, Any]]) -> dict[str, Any]:

@@ -170,9 +170,10 @@ def describe(session: Session, partner: Partner) -> str:
             value = [person_ref(u) for u in value]
         elif key == "channels":
             value = [channel_ref(c) for c in value]
-        shown = ", ".join(str(v) for v in value) if isinstance(value, list) else value
         if isinstance(value, bool):
             shown = "yes" if value else "no"
+        else:
+            shown = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
         lines.append(f"• {BY_KEY[key].meaning.split(',')[0].split(' (')[0].capitalize()}: {shown}")
     linked = [channel_ref(c) for c in partners.channels_of(session, partner)]
     lines.append("• Linked channels: " + (", ".join(linked) or "none"))
