@@ -1,0 +1,132 @@
+"""The partner directory file: `liaison partners import` / `export`, run as real processes, on SQLite and
+PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from storage import audit, partners
+from storage.db import Database
+from tests.botproc import run_cli
+
+DIRECTORY = """\
+partners:
+  - handle: legal-aid
+    name: "Legal Aid Society"
+    kind: legal_aid
+    team: [T0123ABC, T0123DEF]
+    services: housing,benefits,expungement
+    contacts: [U0LAS]
+    mou: MOU-2025-04
+    mou_starts: 2025-07-01
+    mou_expires: 2027-06-30
+    scope: referral,consult,advocacy
+    identifying: yes
+  - handle: civil-rights
+    name: Civil Rights Org
+    kind: civil_rights
+    team: T0CIVIL
+    scope: [consult, advocacy]
+    slack: yes
+"""
+
+
+def _cli(args: list[str], folder: Path, db_url: str):
+    return run_cli(args, folder, DATABASE_URL=db_url)
+
+
+def test_import_then_export_round_trips_and_a_second_import_changes_nothing(
+    db_url: str, tmp_path: Path
+) -> None:
+    source = tmp_path / "partners.yaml"
+    source.write_text(DIRECTORY)
+    first = _cli(["partners", "import", str(source)], tmp_path, db_url)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.splitlines() == ["added: legal-aid", "added: civil-rights"]
+
+    exported = _cli(["partners", "export", "-o", str(tmp_path / "export.yaml")], tmp_path, db_url)
+    assert exported.returncode == 0, exported.stderr
+    original = {p["handle"]: p for p in yaml.safe_load(DIRECTORY)["partners"]}
+    written = {p["handle"]: p for p in yaml.safe_load((tmp_path / "export.yaml").read_text())["partners"]}
+    assert set(written) == set(original)
+    legal = written["legal-aid"]
+    assert legal["team"] == ["T0123ABC", "T0123DEF"]
+    assert legal["services"] == ["housing", "benefits", "expungement"]
+    assert str(legal["mou_expires"]) == "2027-06-30" and legal["identifying"] is True
+    assert written["civil-rights"]["scope"] == ["advocacy", "consult"]
+
+    again = _cli(["partners", "import", str(tmp_path / "export.yaml")], tmp_path, db_url)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.splitlines() == ["unchanged: civil-rights", "unchanged: legal-aid"]
+    db = Database(db_url)
+    with db.session() as session:
+        assert len(audit.entries(session)) == 2, "an unchanged import writes no audit rows"
+    db.dispose()
+
+
+def test_the_file_is_the_truth_for_the_partners_it_lists(db_url: str, tmp_path: Path) -> None:
+    source = tmp_path / "partners.yaml"
+    source.write_text(DIRECTORY)
+    assert _cli(["partners", "import", str(source)], tmp_path, db_url).returncode == 0
+    source.write_text("partners:\n  - handle: legal-aid\n    name: Legal Aid Society\n    kind: legal_aid\n")
+    result = _cli(["partners", "import", str(source)], tmp_path, db_url)
+    assert result.stdout.splitlines() == [
+        "changed: legal-aid",
+        "not in the file, left as it is: civil-rights",
+    ]
+    db = Database(db_url)
+    with db.session() as session:
+        legal = partners.get(session, "legal-aid")
+        assert (partners.teams_of(session, legal), legal.scope, legal.mou_expires) == ([], [], None)
+    db.dispose()
+
+
+def test_a_bad_file_is_refused_whole_naming_each_line_and_field(db_url: str, tmp_path: Path) -> None:
+    source = tmp_path / "partners.yaml"
+    text = DIRECTORY + "  - handle: clinic\n    name: Clinic\n    kind: spaceship\n    mou_expires: soon\n"
+    source.write_text(text)
+    line = {content.strip(): number for number, content in enumerate(text.splitlines(), 1)}
+    result = _cli(["partners", "import", str(source)], tmp_path, db_url)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"liaison: partners.yaml line {line['kind: spaceship']}: `kind` must be one of legal_aid, "
+        "civil_rights, clinic, social_services, mental_health, housing, other.",
+        f"liaison: partners.yaml line {line['mou_expires: soon']}: `mou_expires`: `soon` is not a date; "
+        "write it as YYYY-MM-DD, like 2027-06-30.",
+        "liaison: nothing was imported; fix the file and import it again",
+    ]
+    exported = _cli(["partners", "export"], tmp_path, db_url)
+    assert yaml.safe_load(exported.stdout) == {"partners": []}, "the good entries were not imported either"
+
+
+def test_a_conflict_with_the_database_refuses_the_whole_file(db_url: str, tmp_path: Path) -> None:
+    source = tmp_path / "partners.yaml"
+    source.write_text(DIRECTORY)
+    assert _cli(["partners", "import", str(source)], tmp_path, db_url).returncode == 0
+    source.write_text(
+        "partners:\n  - handle: newcomer\n    name: New\n    kind: other\n"
+        "  - handle: thief\n    name: Thief\n    kind: other\n    team: T0CIVIL\n"
+    )
+    result = _cli(["partners", "import", str(source)], tmp_path, db_url)
+    assert result.returncode == 2
+    thief_line = source.read_text().splitlines().index("  - handle: thief") + 1
+    assert (
+        f"partners.yaml line {thief_line}: `thief`: Team `T0CIVIL` already belongs to `civil-rights`."
+        in result.stderr
+    )
+    handles = [
+        p["handle"] for p in yaml.safe_load(_cli(["partners", "export"], tmp_path, db_url).stdout)["partners"]
+    ]
+    assert handles == ["civil-rights", "legal-aid"], "`newcomer` must not have been added"
+
+
+def test_unreadable_and_malformed_files_get_one_clear_line(tmp_path: Path) -> None:
+    missing = run_cli(["partners", "import", str(tmp_path / "nope.yaml")], tmp_path)
+    assert missing.returncode == 2 and "can't read" in missing.stderr and "Traceback" not in missing.stderr
+    (tmp_path / "broken.yaml").write_text("partners:\n  - handle: [unclosed\n")
+    broken = run_cli(["partners", "import", str(tmp_path / "broken.yaml")], tmp_path)
+    assert (
+        broken.returncode == 2 and "broken.yaml line" in broken.stderr and "not valid YAML" in broken.stderr
+    )
