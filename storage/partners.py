@@ -120,6 +120,11 @@ def linked_partners(session: Session, channel_id: str) -> list[Partner]:
     return list(session.exec(query).all())
 
 
+def channels_of(session: Session, partner: Partner) -> list[str]:
+    query = select(ChannelLink.channel_id).where(ChannelLink.partner_id == partner.id)
+    return sorted(session.exec(query).all())
+
+
 def first_notice(session: Session, channel_id: str, team_id: str) -> bool:
     """True the first time an unknown external team is seen in a channel (so admins are told once)."""
     if session.get(UnknownTeamNotice, (channel_id, team_id)) is not None:

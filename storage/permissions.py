@@ -149,7 +149,7 @@ def _who(person: Person, action: Action, partner: Partner | None) -> Verdict:
     assert person.role is not None
     if person.role in _HOME_ROLES[action]:
         return ALLOWED
-    needed = " or ".join(sorted(r.value for r in _HOME_ROLES[action]))
+    needed = " or ".join(r.value for r in Role if r in _HOME_ROLES[action])  # in rank order
     return Verdict(
         False, f"Only a Liaison {needed} can {action.value}; you are a {person.role}. {ADMIN_HINT}"
     )

@@ -12,7 +12,7 @@ from commands.invocation import Invocation, Reply
 from storage import partners
 from storage.directory import BY_KEY, check_handle, parse_fields
 from storage.models import ItemKind, Partner, PartnerStatus
-from storage.permissions import Action, Verdict, check, require
+from storage.permissions import Action, Place, Verdict, check, require
 
 
 def _handle(inv: Invocation, usage: str) -> str:
@@ -146,7 +146,7 @@ def channel_show(inv: Invocation) -> Reply:
     return Reply("\n".join(lines))
 
 
-def _may_post(session: Session, inv: Invocation, partner: Partner, place: object) -> Verdict:
+def _may_post(session: Session, inv: Invocation, partner: Partner, place: Place) -> Verdict:
     me = inv.person(session)
     return check(
         session,
@@ -154,7 +154,7 @@ def _may_post(session: Session, inv: Invocation, partner: Partner, place: object
         Action.create_item,
         partner=partner,
         kind=ItemKind.referral,
-        place=place,  # type: ignore[arg-type]
+        place=place,
         today=inv.deps.today(),
     )
 
@@ -174,7 +174,7 @@ def describe(session: Session, partner: Partner) -> str:
             shown = "yes" if value else "no"
         else:
             shown = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
-        lines.append(f"• {BY_KEY[key].meaning.split(',')[0].split(' (')[0].capitalize()}: {shown}")
+        lines.append(f"• {BY_KEY[key].label}: {shown}")
     linked = [channel_ref(c) for c in partners.channels_of(session, partner)]
     lines.append("• Linked channels: " + (", ".join(linked) or "none"))
     return "\n".join(lines)
