@@ -34,5 +34,12 @@ def test_command_reference_lists_every_command_and_subcommand() -> None:
 
 
 def test_cli_reference_lists_every_cli_command() -> None:
-    for usage in ("liaison run", "liaison check", "liaison db upgrade", "liaison manifest"):
+    for usage in (
+        "liaison run",
+        "liaison check",
+        "liaison db upgrade",
+        "liaison manifest",
+        "liaison partners import",
+        "liaison partners export",
+    ):
         assert f"`{usage}" in README
