@@ -11,7 +11,7 @@ from slack_bolt import App
 from bot import errors, listeners
 from bot.config import Settings
 from bot.slack_client import Installation, installation, web_client
-from bot.slack_facts import SlackFacts
+from bot.workspace import SlackWorkspace
 from commands.invocation import Deps
 from storage.db import Database
 
@@ -60,7 +60,7 @@ def create_app(settings: Settings, db: Database, *, socket_mode: bool) -> Liaiso
         home_team_id=home.team_id,
         admins=settings.admins,
         timezone=settings.timezone,
-        slack=SlackFacts(client, home.team_id),
+        slack=SlackWorkspace(client, home.team_id),
     )
     errors.register(app)
     listeners.register(app, deps)

@@ -19,6 +19,7 @@ from typing import Any
 
 from slack_bolt import App
 from slack_bolt.context.respond import Respond
+from slack_sdk.errors import SlackApiError
 
 from storage.errors import DatabaseUnavailable, LiaisonError
 
@@ -26,6 +27,15 @@ log = logging.getLogger("liaison")
 
 
 def user_message(error: Exception) -> str:
+    if isinstance(error, SlackApiError):
+        code = error.response.get("error") if error.response is not None else "unknown"
+        log.warning("Slack refused a call: %s", code)
+        hint = (
+            " Invite Liaison to the channel with `/invite @liaison` and try again."
+            if code in ("not_in_channel", "channel_not_found")
+            else ""
+        )
+        return f"Slack refused what Liaison tried to post ({code}), so nothing was saved.{hint}"
     if isinstance(error, LiaisonError):
         if isinstance(error, DatabaseUnavailable):
             log.error("database unreachable while handling a request; the person was told nothing was saved")

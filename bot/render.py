@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from commands.cards import Card
 from commands.invocation import Reply
 
 SECTION_TEXT_LIMIT = 3000
 MESSAGE_TEXT_LIMIT = 4000
 MESSAGE_BLOCK_LIMIT = 50
+HEADER_TEXT_LIMIT = 150
+FIELD_LIMIT = 10
 
 
 def ephemeral(reply: Reply) -> dict[str, Any]:
@@ -18,7 +21,7 @@ def ephemeral(reply: Reply) -> dict[str, Any]:
 
 def message(text: str) -> dict[str, Any]:
     """`text` as mrkdwn sections, split at line breaks so no section passes Slack's 3,000 characters."""
-    sections = [{"type": "section", "text": {"type": "mrkdwn", "text": chunk}} for chunk in _chunks(text)]
+    sections = [{"type": "section", "text": _mrkdwn(chunk)} for chunk in _chunks(text)]
     return {"text": _shorten(text, MESSAGE_TEXT_LIMIT), "blocks": sections[:MESSAGE_BLOCK_LIMIT]}
 
 
@@ -44,3 +47,21 @@ def _pieces(line: str) -> list[str]:
 
 def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def card(item: Card) -> dict[str, Any]:
+    """Keyword arguments for chat.postMessage / chat.update showing an item's card."""
+    fields = [_mrkdwn(f"*{label}*\n{value}") for label, value in item.fields[:FIELD_LIMIT]]
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": _shorten(item.title, HEADER_TEXT_LIMIT)}},
+        {"type": "section", "fields": fields},
+    ]
+    if item.body:
+        blocks.append({"type": "section", "text": _mrkdwn(_shorten(item.body, SECTION_TEXT_LIMIT))})
+    if item.notes:
+        blocks.append({"type": "context", "elements": [_mrkdwn(note) for note in item.notes]})
+    return {"text": _shorten(item.fallback, MESSAGE_TEXT_LIMIT), "blocks": blocks}
+
+
+def _mrkdwn(text: str) -> dict[str, str]:
+    return {"type": "mrkdwn", "text": text}

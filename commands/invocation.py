@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from commands.cards import Card
 from commands.grammar import Arguments
 from storage.audit import Actor
 from storage.db import Database
@@ -18,8 +19,8 @@ from storage.permissions import Place
 from storage.types import utcnow
 
 
-class SlackFacts(Protocol):
-    """What handlers may ask Slack (the bot implements it with cached Web API calls)."""
+class Slack(Protocol):
+    """What handlers may ask of Slack (the bot implements it with cached Web API calls)."""
 
     def place(self, channel_id: str, *, fresh: bool = False) -> Place:
         """The channel's kind and the other organizations' teams that can read it (`fresh`: not cached)."""
@@ -27,6 +28,14 @@ class SlackFacts(Protocol):
 
     def team_of(self, user_id: str) -> str | None:
         """The Slack team a person belongs to, or None if Slack will not say."""
+        ...
+
+    def timezone_of(self, user_id: str) -> str | None:
+        """The person's Slack time zone (IANA name), or None when their profile has none."""
+        ...
+
+    def post_card(self, channel_id: str, card: Card) -> str:
+        """Post an item's card to the channel; returns the message ts."""
         ...
 
 
@@ -38,7 +47,7 @@ class Deps:
     home_team_id: str  # the workspace that installed Liaison: its users are home staff
     admins: frozenset[str]  # LIAISON_ADMINS
     timezone: str  # LIAISON_TIMEZONE, the office's zone and the fallback for people without one
-    slack: SlackFacts
+    slack: Slack
     clock: Callable[[], datetime] = field(default=utcnow)
 
     def today(self) -> date:

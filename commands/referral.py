@@ -2,9 +2,172 @@
 
 from __future__ import annotations
 
-from commands.registry import SlashCommand
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from commands.cards import Card
+from commands.format import when
+from commands.grammar import UsageError
+from commands.invocation import Invocation, Reply
+from commands.registry import SlashCommand, Subcommand
+from storage import partners, referrals
+from storage.deadlines import business_days_after, parse_due, spoken
+from storage.models import Partner, Priority, Referral
+from storage.people import Affiliation
+from storage.referrals import NewReferral
+
+OPEN_ARGUMENTS = "to:partner need:category [due:friday] [priority:urgent] [case:24-CR-0113] details"
+DEFAULT_BUSINESS_DAYS = 5
+LIST_FILTERS = ("mine", "open", "all")
+
+
+def open_referral(inv: Invocation) -> Reply:
+    args = inv.args
+    need, details = args.first("need"), args.text.strip()
+    missing = [what for what, value in (("`need:`", need), ("the details", details)) if not value]
+    if missing:
+        raise UsageError(
+            f"A referral needs {' and '.join(missing)}.\nUsage: `/referral {OPEN_ARGUMENTS}`\n"
+            "Example: `/referral to:legal-aid need:housing due:friday Client faces eviction.`"
+        )
+    assert need is not None and inv.channel_id is not None
+    priority = _priority(args.first("priority"))
+    timezone = inv.deps.slack.timezone_of(inv.actor.user_id) or inv.deps.timezone
+    now = inv.deps.clock().astimezone(ZoneInfo(timezone))
+    due_text = args.first("due")
+    due = parse_due(due_text, timezone, now) if due_text else business_days_after(now, DEFAULT_BUSINESS_DAYS)
+    place = inv.deps.slack.place(inv.channel_id)
+    with inv.deps.db.session() as session:
+        me = inv.person(session)
+        partner = _partner(session, inv, args.first("to"))
+        new = NewReferral(partner, need.lower(), details, due, priority, args.first("case"))
+        referral = referrals.open_referral(session, me, new, place, inv.deps.today())
+        # Posted inside the transaction: if Slack refuses the card, the referral is not stored either.
+        referrals.attach_card(
+            session, referral, inv.deps.slack.post_card(place.channel_id, card(referral, partner))
+        )
+    lines = [f"Sent *{referral.ref}* to {partner.name}: {referral.need}, due {spoken(due)}."]
+    if referral.case_number:
+        lines.append(
+            f"Case `{referral.case_number}` is kept with it in Liaison and is not posted in the channel."
+        )
+    if partner.services and referral.need not in partner.services:
+        lines.append(
+            f":warning: {partner.name} does not list `{referral.need}` among its services "
+            f"({', '.join(partner.services)}); check that it is the right partner."
+        )
+    if me.affiliation == Affiliation.home and place.external_teams:
+        lines.append(
+            "The card is now also in the partner's workspace: deleting it here does not delete their copy."
+        )
+    return Reply("\n".join(lines))
+
+
+def card(referral: Referral, partner: Partner) -> Card:
+    """The referral's card. Never the internal case number: the channel is shared with the partner."""
+    return Card(
+        title=f"{referral.ref} · Referral to {partner.name}",
+        fields=(
+            ("Need", referral.need),
+            ("Priority", referral.priority),
+            ("Due", when(referral.due_at)),
+            ("Status", referral.status),
+            ("Requested by", f"<@{referral.requester_id}>"),
+        ),
+        body=referral.details,
+        notes=(f"{partner.name}: reply in this thread. Updates to {referral.ref} appear here.",),
+    )
+
+
+def show(inv: Invocation) -> Reply:
+    if len(inv.args.words) != 1:
+        raise UsageError("Name one referral, like `/referral show R-12`.")
+    with inv.deps.db.session() as session:
+        me = inv.person(session)
+        referral = referrals.get(session, me, inv.args.words[0])
+        partner = referrals.partner_of(session, referral)
+        lines = [
+            f"*{referral.ref}* to {partner.name}: {referral.need}, {referral.priority}, {referral.status}",
+            f"Due {when(referral.due_at)}, by <@{referral.requester_id}> in <#{referral.channel_id}>",
+        ]
+        if me.affiliation == Affiliation.home and referral.case_number:
+            lines.append(f"Case `{referral.case_number}` (internal)")  # ephemeral to home staff only
+        lines.append(f"> {referral.details}")
+    return Reply("\n".join(lines))
+
+
+def list_referrals(inv: Invocation) -> Reply:
+    words = [w.lower() for w in inv.args.words] or ["open"]
+    if len(words) != 1 or words[0] not in LIST_FILTERS:
+        raise UsageError(f"List `mine`, `open` or `all`.\nUsage: `/referral list [{'|'.join(LIST_FILTERS)}]`")
+    with inv.deps.db.session() as session:
+        me = inv.person(session)
+        found = [
+            r
+            for r in referrals.visible_to(session, me)
+            if words[0] == "all"
+            or (words[0] == "mine" and r.requester_id == me.user_id)
+            or (words[0] == "open" and r.status not in ("rejected", "cancelled", "completed", "failed"))
+        ]
+        lines = [f"*Referrals ({words[0]})*: {len(found)}, soonest due first"]
+        lines += [
+            f"• *{r.ref}* {referrals.partner_of(session, r).name}: {r.need}, {r.status}, due {when(r.due_at)}"
+            for r in found[:40]
+        ]
+    if len(found) > 40:
+        lines.append(f"…and {len(found) - 40} more.")
+    return Reply("\n".join(lines))
+
+
+def _partner(session: Session, inv: Invocation, handle: str | None) -> Partner:
+    if handle:
+        return partners.get(session, handle)
+    assert inv.channel_id is not None
+    linked = partners.linked_partners(session, inv.channel_id)
+    if len(linked) == 1:
+        return linked[0]
+    where = (
+        "no partner is linked to this channel"
+        if not linked
+        else "several partners are linked to this channel"
+    )
+    raise UsageError(f"Say which partner with `to:handle`: {where}.")
+
+
+def _priority(value: str | None) -> Priority:
+    if value is None:
+        return Priority.routine
+    if value.lower() not in {p.value for p in Priority}:
+        raise UsageError(f"`priority:{value}` must be `routine` or `urgent`.")
+    return Priority(value.lower())
+
 
 COMMAND = SlashCommand(
     name="/referral",
     description="Refer a client's need to a partner organization and follow it to an outcome.",
+    default=Subcommand(
+        "open",
+        "refer a client's need to a partner; `to:` defaults to the channel's partner.",
+        open_referral,
+        arguments=OPEN_ARGUMENTS,
+        keys=frozenset({"to", "need", "due", "priority", "case"}),
+        takes_text=True,
+    ),
+    subcommands=(
+        Subcommand(
+            "list",
+            "your office's referrals, soonest due first.",
+            list_referrals,
+            arguments="[mine|open|all]",
+            takes_text=True,
+        ),
+        Subcommand(
+            "show",
+            "one referral, with its internal case number for home staff.",
+            show,
+            arguments="R-12",
+            takes_text=True,
+        ),
+    ),
 )

@@ -34,6 +34,7 @@ class SlashCommand:
     name: str  # "/liaison"
     description: str  # shown in Slack's command picker (manifest) and in the overview
     subcommands: tuple[Subcommand, ...] = field(default_factory=tuple)
+    default: Subcommand | None = None  # what text that names no subcommand means (`/referral to:... ...`)
 
     def __post_init__(self) -> None:
         names = [sub.name for sub in self.subcommands]
@@ -47,10 +48,12 @@ class SlashCommand:
     @property
     def usage_hint(self) -> str:
         """Shown in Slack's command picker after the name (the manifest's usage_hint)."""
-        return " | ".join(self.subcommand_names)
+        first = [self.default.arguments] if self.default else []
+        return " | ".join([*first, *self.subcommand_names])
 
     def usage(self, sub: Subcommand) -> str:
-        return f"{self.name} {sub.name} {sub.arguments}".strip()
+        name = "" if sub is self.default else f" {sub.name}"
+        return f"{self.name}{name} {sub.arguments}".strip()
 
     def resolve(self, text: str) -> tuple[Subcommand | None, Arguments]:
         """Find the subcommand the text names (the longest matching name: `partner add` before `partner`)
@@ -64,7 +67,13 @@ class SlashCommand:
             if typed[: len(name)] == name:
                 rest = text.strip().split(maxsplit=len(name))
                 return sub, self._arguments(sub, rest[len(name)] if len(rest) > len(name) else "")
+        if self.default is not None and not self._looks_like_a_typo(words):
+            return self.default, self._arguments(self.default, text)
         raise UsageError(self._unknown(words))
+
+    def _looks_like_a_typo(self, words: list[str]) -> bool:
+        """`/referral lsit` is a misspelt subcommand, not a referral whose details are "lsit"."""
+        return len(words) == 1 and ":" not in words[0] and self._closest_name(words, cutoff=0.75) is not None
 
     def _arguments(self, sub: Subcommand, rest: str) -> Arguments:
         try:
@@ -89,17 +98,19 @@ class SlashCommand:
         choices = ", ".join(f"`{n}`" for n in self.subcommand_names)
         return f"`{self.name} {words[0]}` is not something Liaison knows. Try one of: {choices}."
 
-    def _closest_name(self, words: list[str]) -> str | None:
+    def _closest_name(self, words: list[str], cutoff: float = 0.6) -> str | None:
         """Compare like with like: two typed words against two-word names, one against one-word names."""
         scored = [
             (SequenceMatcher(None, " ".join(words[: len(name.split())]).lower(), name).ratio(), name)
             for name in self.subcommand_names
         ]
         score, name = max(scored)
-        return name if score >= 0.6 else None
+        return name if score >= cutoff else None
 
     def help(self, catalog: Sequence[SlashCommand]) -> Reply:
         lines = [f"*{self.name}*: {self.description}", ""]
+        if self.default is not None:
+            lines.append(f"• `{self.usage(self.default)}`: {self.default.summary}")
         lines.append(f"• `{self.name} help`: show this help.")
         lines += [f"• `{self.usage(sub)}`: {sub.summary}" for sub in self.subcommands]
         lines += ["", GRAMMAR_HELP, "", "*All Liaison commands*"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, Index, String
+from sqlalchemy import JSON, Column, Index, String, Text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, utcnow
@@ -45,6 +45,23 @@ class PartnerKind(StrEnum):
 class PartnerStatus(StrEnum):
     active = "active"
     inactive = "inactive"
+
+
+class ReferralStatus(StrEnum):
+    requested = "requested"
+    accepted = "accepted"
+    rejected = "rejected"
+    cancelled = "cancelled"
+    in_progress = "in-progress"
+    on_hold = "on-hold"
+    completed = "completed"
+    failed = "failed"
+    entered_in_error = "entered-in-error"
+
+
+class Priority(StrEnum):
+    routine = "routine"
+    urgent = "urgent"
 
 
 class Decision(StrEnum):
@@ -132,3 +149,28 @@ class UnknownTeamNotice(SQLModel, table=True):
     channel_id: str = Field(primary_key=True, max_length=32)
     team_id: str = Field(primary_key=True, max_length=32)
     noticed_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
+
+
+class Referral(SQLModel, table=True):
+    """A client's need referred to a partner. Its card is one message in the channel (`card_ts`)."""
+
+    __tablename__ = "referral"
+    __table_args__ = (Index("ix_referral_status_due_at", "status", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    partner_id: int = Field(foreign_key="partner.id", index=True)
+    need: str = Field(max_length=40)
+    details: str = Field(sa_type=Text)  # what the partner should know; never the internal case number
+    priority: Priority = Field(default=Priority.routine, sa_type=String(16))
+    due_at: datetime = Field(sa_column=_utc_column(nullable=False))
+    case_number: str | None = Field(default=None, max_length=64)  # internal: home staff only, never posted
+    status: ReferralStatus = Field(default=ReferralStatus.requested, sa_type=String(24))
+    requester_id: str = Field(max_length=32, index=True)
+    channel_id: str = Field(max_length=32)
+    card_ts: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
+
+    @property
+    def ref(self) -> str:
+        return f"R-{self.id}"

@@ -29,7 +29,7 @@ def test_configuration_table_and_env_example_list_every_setting() -> None:
 def test_command_reference_lists_every_command_and_subcommand() -> None:
     for command in CATALOG:
         assert f"`{command.name} help`" in README
-        for sub in command.subcommands:
+        for sub in [*command.subcommands, *([command.default] if command.default else [])]:
             assert f"`{command.usage(sub)}`" in README
 
 

@@ -1,4 +1,5 @@
-"""Facts about people and channels that only Slack knows, cached for a few minutes.
+"""The Slack side of what command handlers need (commands.invocation.Slack): facts about people and
+channels, cached for a few minutes, and posting cards.
 
 users.info and conversations.info are rate-limited (tiers 4 and 3) and change rarely; a stale answer is
 refreshed on events that change it (someone joining a channel)."""
@@ -13,6 +14,8 @@ from typing import Any, TypeVar
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import render
+from commands.cards import Card
 from storage.errors import InvalidInput
 from storage.permissions import ChannelKind, Place
 
@@ -20,7 +23,7 @@ T = TypeVar("T")
 TTL_SECONDS = 600.0
 
 
-class SlackFacts:
+class SlackWorkspace:
     def __init__(self, client: WebClient, home_team_id: str, ttl: float = TTL_SECONDS) -> None:
         self._client = client
         self._home = home_team_id
@@ -29,13 +32,22 @@ class SlackFacts:
         self._lock = threading.Lock()
 
     def team_of(self, user_id: str) -> str | None:
-        def lookup() -> str | None:
+        return self._user(user_id).get("team_id")
+
+    def timezone_of(self, user_id: str) -> str | None:
+        return self._user(user_id).get("tz")
+
+    def post_card(self, channel_id: str, card: Card) -> str:
+        return str(self._client.chat_postMessage(channel=channel_id, **render.card(card))["ts"])
+
+    def _user(self, user_id: str) -> dict[str, Any]:
+        def lookup() -> dict[str, Any]:
             try:
-                return self._client.users_info(user=user_id)["user"].get("team_id")
+                return dict(self._client.users_info(user=user_id)["user"])
             except SlackApiError as exc:
                 # A person of another organization may be invisible to us: Slack then will not say.
                 if exc.response.get("error") in ("user_not_found", "user_not_visible"):
-                    return None
+                    return {}
                 raise
 
         return self._cached(("user", user_id), lookup)

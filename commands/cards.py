@@ -1,0 +1,19 @@
+"""An item's card: the one message in the channel that says what the item is and where it stands. Plain
+data here; bot/render.py turns it into Block Kit. Referrals, consults and advocacy items all use it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Card:
+    title: str  # "R-12 · Referral to Legal Aid Society"
+    fields: tuple[tuple[str, str], ...]  # (label, mrkdwn value), at most 10
+    body: str = ""  # what the addressee should know
+    notes: tuple[str, ...] = field(default_factory=tuple)  # small print under the card
+
+    @property
+    def fallback(self) -> str:
+        """The notification text: the title and the fields, never more than the card shows."""
+        return f"{self.title}: " + ", ".join(f"{label} {value}" for label, value in self.fields)

@@ -1,0 +1,45 @@
+"""Does text look like it identifies a client? Checked before anything is posted where another
+organization reads it (DESIGN: Confidentiality). Conservative: a false alarm costs an edit; a miss
+cannot be taken back from a partner's workspace."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("a social security number", re.compile(r"\b\d{3}-\d{2}-\d{4}\b")),
+    ("a date of birth", re.compile(r"\b(dob|d\.o\.b\.|born|date of birth)\b[:\s]*\S+", re.IGNORECASE)),
+    ("a phone number", re.compile(r"(?<!\d)(\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}(?!\d)")),
+    ("an email address", re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")),
+    (
+        "a street address",
+        re.compile(
+            r"\b\d{1,6}\s+\w+(\s\w+)?\s+(st|street|ave|avenue|rd|road|blvd|lane|ln|dr|drive)\b", re.IGNORECASE
+        ),
+    ),
+    ("a case number", re.compile(r"\b\d{2}-[A-Z]{1,4}-\d{3,}\b")),
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    what: str
+    start: int
+    end: int
+
+
+def findings(text: str) -> list[Finding]:
+    found = [Finding(what, m.start(), m.end()) for what, pattern in _PATTERNS for m in pattern.finditer(text)]
+    return sorted(found, key=lambda f: f.start)
+
+
+def masked(text: str, found: list[Finding]) -> str:
+    """The text with each finding replaced by ▇ blocks, so the explanation does not repeat it."""
+    out, last = [], 0
+    for finding in found:
+        if finding.start < last:
+            continue
+        out += [text[last : finding.start], "▇" * max(3, finding.end - finding.start)]
+        last = finding.end
+    return "".join([*out, text[last:]])
