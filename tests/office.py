@@ -15,6 +15,8 @@ DEFENDER = "U0DEF"  # home staff, no stored role
 ADMIN = "U0ADM"  # home staff, in LIAISON_ADMINS
 PARTNER_TEAM = "T0LEGAL"
 PARTNER_USER = "U0LAS"  # Legal Aid Society staff, in their own workspace
+CIVIL_TEAM, CIVIL_USER = "T0CIVIL", "U0CRO"  # a second partner organization
+STRANGER_TEAM, STRANGER = "T0STRANGER", "U0STR"  # a workspace no partner record names
 OFFICE_CHANNEL = "C0OFFICE"  # home staff only
 SHARED_CHANNEL = "C0LEGAL"  # Slack Connect channel shared with Legal Aid Society
 
@@ -24,6 +26,10 @@ def populate(slack: Sandbox) -> None:
     slack.add_user(ADMIN, "ari", real_name="Ari Admin", tz="America/Chicago")
     slack.add_team(PARTNER_TEAM, "Legal Aid Society")
     slack.add_user(PARTNER_USER, "lee", team_id=PARTNER_TEAM, real_name="Lee Partner", tz="America/Denver")
+    slack.add_team(CIVIL_TEAM, "Civil Rights Org")
+    slack.add_user(CIVIL_USER, "cruz", team_id=CIVIL_TEAM)
+    slack.add_team(STRANGER_TEAM, "Somebody Else")
+    slack.add_user(STRANGER, "sam", team_id=STRANGER_TEAM)
     slack.add_channel(OFFICE_CHANNEL, "office", members=[DEFENDER, ADMIN])
     slack.add_channel(SHARED_CHANNEL, "legal-aid-shared", members=[DEFENDER, ADMIN, PARTNER_USER])
 

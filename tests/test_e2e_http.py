@@ -15,8 +15,8 @@ from sqlalchemy.engine import make_url
 
 from bot.sandbox import Sandbox
 from tests.botproc import BotProcess
-from tests.databases import BACKENDS, database_url
-from tests.office import DEFENDER, OFFICE_CHANNEL, RunningBot, bot_settings, command, populate, running_bot
+from tests.databases import database_url
+from tests.office import DEFENDER, OFFICE_CHANNEL, RunningBot, bot_settings, command, populate
 from tests.tcpproxy import TcpProxy
 
 
@@ -27,12 +27,9 @@ def slack() -> Iterator[Sandbox]:
         yield sandbox
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def bot(
-    request: pytest.FixtureRequest, slack: Sandbox, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[RunningBot]:
-    with running_bot(slack, tmp_path_factory.mktemp(request.param), request.param, "http") as running:
-        yield running
+@pytest.fixture(scope="module")
+def bot(http_bot: RunningBot) -> RunningBot:
+    return http_bot
 
 
 def _command_body(slack: Sandbox) -> bytes:

@@ -8,21 +8,19 @@ from collections.abc import Iterator
 import pytest
 
 from bot.sandbox import Sandbox, visible_text
-from tests.databases import BACKENDS
 from tests.office import (
     ADMIN,
+    CIVIL_USER,
     DEFENDER,
     OFFICE_CHANNEL,
     PARTNER_USER,
     SHARED_CHANNEL,
+    STRANGER,
     RunningBot,
     populate,
-    running_bot,
 )
 from tests.office import command as typed
 
-CIVIL_TEAM, CIVIL_USER = "T0CIVIL", "U0CRO"
-STRANGER_TEAM, STRANGER = "T0STRANGER", "U0STR"
 COORDINATOR = "U0COORD"
 COALITION, MIXED, OLD = "C0COALITION", "C0MIXED", "C0OLD"
 
@@ -39,24 +37,17 @@ def slack() -> Iterator[Sandbox]:
         populate(sandbox)
         sandbox.add_user(COORDINATOR, "cory", real_name="Cory Coordinator")
         sandbox.add_member(OFFICE_CHANNEL, COORDINATOR)
-        sandbox.add_team(CIVIL_TEAM, "Civil Rights Org")
-        sandbox.add_user(CIVIL_USER, "cruz", team_id=CIVIL_TEAM)
-        sandbox.add_team(STRANGER_TEAM, "Somebody Else")
-        sandbox.add_user(STRANGER, "sam", team_id=STRANGER_TEAM)
         sandbox.add_channel(COALITION, "coalition", members=[DEFENDER, PARTNER_USER, CIVIL_USER])
         sandbox.add_channel(MIXED, "mixed", members=[DEFENDER, PARTNER_USER, STRANGER], bot_member=False)
         sandbox.add_channel(OLD, "old-clinic", members=[DEFENDER])
         yield sandbox
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def bot(
-    request: pytest.FixtureRequest, slack: Sandbox, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[RunningBot]:
-    with running_bot(slack, tmp_path_factory.mktemp(request.param), request.param, "http") as running:
-        answer = typed(slack, running, ADMIN, OFFICE_CHANNEL, "/liaison", ADD_LEGAL_AID)
-        assert "Added Legal Aid Society (`legal-aid`) to the partner directory." in answer
-        yield running
+@pytest.fixture(scope="module")
+def bot(slack: Sandbox, http_bot: RunningBot) -> RunningBot:
+    answer = typed(slack, http_bot, ADMIN, OFFICE_CHANNEL, "/liaison", ADD_LEGAL_AID)
+    assert "Added Legal Aid Society (`legal-aid`) to the partner directory." in answer
+    return http_bot
 
 
 def liaison(slack: Sandbox, bot: RunningBot, user: str, text: str, channel: str = OFFICE_CHANNEL) -> str:

@@ -11,21 +11,19 @@ import pytest
 
 from bot.sandbox import Sandbox, visible_text
 from storage.deadlines import spoken
-from tests.databases import BACKENDS
 from tests.office import (
     ADMIN,
+    CIVIL_USER,
     DEFENDER,
     OFFICE_CHANNEL,
     PARTNER_USER,
     SHARED_CHANNEL,
+    STRANGER,
     RunningBot,
     populate,
-    running_bot,
 )
 from tests.office import command as typed
 
-CIVIL_TEAM, CIVIL_USER = "T0CIVIL", "U0CRO"
-STRANGER_TEAM, STRANGER = "T0STRANGER", "U0STR"
 COALITION, OLD, STRANGE = "C0COALITION", "C0OLD", "C0STRANGE"
 CASE = "24-CR-0113"
 
@@ -34,34 +32,26 @@ CASE = "24-CR-0113"
 def slack() -> Iterator[Sandbox]:
     with Sandbox() as sandbox:
         populate(sandbox)
-        sandbox.add_team(CIVIL_TEAM, "Civil Rights Org")
-        sandbox.add_user(CIVIL_USER, "cruz", team_id=CIVIL_TEAM)
-        sandbox.add_team(STRANGER_TEAM, "Somebody Else")
-        sandbox.add_user(STRANGER, "sam", team_id=STRANGER_TEAM)
         sandbox.add_channel(COALITION, "coalition", members=[DEFENDER, PARTNER_USER, CIVIL_USER])
         sandbox.add_channel(OLD, "old-clinic", members=[DEFENDER])
         sandbox.add_channel(STRANGE, "strange", members=[DEFENDER, STRANGER])
         yield sandbox
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def bot(
-    request: pytest.FixtureRequest, slack: Sandbox, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[RunningBot]:
-    with running_bot(slack, tmp_path_factory.mktemp(request.param), request.param, "http") as running:
-        for text in (
-            'partner add legal-aid name:"Legal Aid Society" kind:legal_aid team:T0LEGAL '
-            "services:housing,benefits scope:referral,consult mou_expires:2099-06-30",
-            'partner add civil-rights name:"Civil Rights Org" kind:civil_rights team:T0CIVIL '
-            "scope:referral,consult",
-            'partner add old-clinic name:"Old Clinic" kind:clinic scope:referral mou_expires:2026-06-30 '
-            "slack:no",
-            f"channel link <#{SHARED_CHANNEL}|legal> legal-aid",
-            f"channel link <#{COALITION}|coalition> legal-aid civil-rights",
-            f"channel link <#{OLD}|old> old-clinic",
-        ):
-            assert "Sorry" not in typed(slack, running, ADMIN, OFFICE_CHANNEL, "/liaison", text)
-        yield running
+@pytest.fixture(scope="module")
+def bot(slack: Sandbox, http_bot: RunningBot) -> RunningBot:
+    for text in (
+        'partner add legal-aid name:"Legal Aid Society" kind:legal_aid team:T0LEGAL '
+        "services:housing,benefits scope:referral,consult mou_expires:2099-06-30",
+        'partner add civil-rights name:"Civil Rights Org" kind:civil_rights team:T0CIVIL '
+        "scope:referral,consult",
+        'partner add old-clinic name:"Old Clinic" kind:clinic scope:referral mou_expires:2026-06-30 slack:no',
+        f"channel link <#{SHARED_CHANNEL}|legal> legal-aid",
+        f"channel link <#{COALITION}|coalition> legal-aid civil-rights",
+        f"channel link <#{OLD}|old> old-clinic",
+    ):
+        assert "Sorry" not in typed(slack, http_bot, ADMIN, OFFICE_CHANNEL, "/liaison", text)
+    return http_bot
 
 
 def referral(
