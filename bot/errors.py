@@ -19,6 +19,7 @@ from typing import Any
 
 from slack_bolt import App
 from slack_bolt.context.respond import Respond
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from storage.errors import DatabaseUnavailable, LiaisonError
@@ -64,6 +65,14 @@ def tell(respond: Respond | None, text: str) -> None:
         respond(text=text, response_type="ephemeral", replace_original=False)
     except Exception:  # the error path must never raise: log and give up
         log.exception("could not tell the person about an error")
+
+
+def tell_privately(client: WebClient, channel_id: str, user_id: str, text: str) -> None:
+    """An ephemeral message to one person in a channel, for answers that have no response_url (forms)."""
+    try:
+        client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
+    except Exception:  # the error path must never raise: log and give up
+        log.exception("could not tell %s about an error", user_id)
 
 
 def register(app: App) -> None:

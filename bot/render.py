@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from commands.cards import Card
+from commands.cards import Button, Card
 from commands.invocation import Reply
 
 SECTION_TEXT_LIMIT = 3000
@@ -58,10 +58,78 @@ def card(item: Card) -> dict[str, Any]:
     ]
     if item.body:
         blocks.append({"type": "section", "text": _mrkdwn(_shorten(item.body, SECTION_TEXT_LIMIT))})
+    if item.buttons:
+        blocks.append(
+            {"type": "actions", "block_id": "next_steps", "elements": [_button(b) for b in item.buttons]}
+        )
     if item.notes:
         blocks.append({"type": "context", "elements": [_mrkdwn(note) for note in item.notes]})
     return {"text": _shorten(item.fallback, MESSAGE_TEXT_LIMIT), "blocks": blocks}
 
 
+def _button(button: Button) -> dict[str, Any]:
+    rendered: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": _shorten(button.label, 75)},
+        "action_id": button.action_id,
+        "value": button.value,
+    }
+    if button.style:
+        rendered["style"] = button.style
+    return rendered
+
+
 def _mrkdwn(text: str) -> dict[str, str]:
     return {"type": "mrkdwn", "text": text}
+
+
+def move_modal(
+    ref: str, title: str, metadata: str, reasons: list[str], wants_outcome: bool
+) -> dict[str, Any]:
+    """The form a referral move asks for: a coded reason with a note, or the outcome."""
+    blocks: list[dict[str, Any]] = []
+    if reasons:
+        options = [{"text": {"type": "plain_text", "text": r}, "value": r} for r in reasons]
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": "reason",
+                "label": {"type": "plain_text", "text": "Reason"},
+                "element": {"type": "static_select", "action_id": "code", "options": options},
+            }
+        )
+    label = "Outcome: what happened for the client" if wants_outcome else "Note (optional)"
+    blocks.append(
+        {
+            "type": "input",
+            "block_id": "note",
+            "optional": not wants_outcome,
+            "label": {"type": "plain_text", "text": label},
+            "element": {
+                "type": "plain_text_input",
+                "action_id": "text",
+                "multiline": True,
+                "max_length": 1000,
+            },
+        }
+    )
+    blocks.append(
+        {
+            "type": "context",
+            "elements": [
+                _mrkdwn(
+                    f"This goes into {ref}'s thread, which the partner's workspace keeps a copy of. "
+                    "Leave out the client's name and other identifying details."
+                )
+            ],
+        }
+    )
+    return {
+        "type": "modal",
+        "callback_id": "referral.move",
+        "private_metadata": metadata,
+        "title": {"type": "plain_text", "text": _shorten(title, 24)},
+        "submit": {"type": "plain_text", "text": "Save"},
+        "close": {"type": "plain_text", "text": "Back"},
+        "blocks": blocks,
+    }

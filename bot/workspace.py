@@ -40,6 +40,14 @@ class SlackWorkspace:
     def post_card(self, channel_id: str, card: Card) -> str:
         return str(self._client.chat_postMessage(channel=channel_id, **render.card(card))["ts"])
 
+    def update_card(self, channel_id: str, ts: str, card: Card) -> None:
+        self._client.chat_update(channel=channel_id, ts=ts, **render.card(card))
+
+    def post_in_thread(self, channel_id: str, thread_ts: str, text: str) -> None:
+        self._client.chat_postMessage(
+            channel=channel_id, thread_ts=thread_ts, text=text, reply_broadcast=False
+        )
+
     def _user(self, user_id: str) -> dict[str, Any]:
         def lookup() -> dict[str, Any]:
             try:

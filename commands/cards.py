@@ -7,11 +7,20 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class Button:
+    label: str
+    action_id: str  # what the bot's action listener matches
+    value: str  # what the click carries back (at most 2,000 characters)
+    style: str | None = None  # "primary" or "danger"
+
+
+@dataclass(frozen=True)
 class Card:
     title: str  # "R-12 · Referral to Legal Aid Society"
     fields: tuple[tuple[str, str], ...]  # (label, mrkdwn value), at most 10
     body: str = ""  # what the addressee should know
     notes: tuple[str, ...] = field(default_factory=tuple)  # small print under the card
+    buttons: tuple[Button, ...] = field(default_factory=tuple)  # next steps; each click is checked anyway
 
     @property
     def fallback(self) -> str:

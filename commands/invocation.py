@@ -38,6 +38,14 @@ class Slack(Protocol):
         """Post an item's card to the channel; returns the message ts."""
         ...
 
+    def update_card(self, channel_id: str, ts: str, card: Card) -> None:
+        """Show the card's new state in place (the card is never re-posted)."""
+        ...
+
+    def post_in_thread(self, channel_id: str, thread_ts: str, text: str) -> None:
+        """Add a line to an item's thread (never also sent to the channel)."""
+        ...
+
 
 @dataclass(frozen=True)
 class Deps:

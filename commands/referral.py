@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from commands.cards import Card
+from commands.cards import Button, Card
 from commands.format import when
 from commands.grammar import UsageError
-from commands.invocation import Invocation, Reply
+from commands.invocation import Deps, Invocation, Reply
 from commands.registry import SlashCommand, Subcommand
 from storage import partners, referrals
+from storage.audit import Actor
 from storage.deadlines import business_days_after, parse_due, spoken
-from storage.models import Partner, Priority, Referral
-from storage.people import Affiliation
-from storage.referrals import NewReferral
+from storage.models import Partner, Priority, Referral, ReferralStatus
+from storage.people import Affiliation, identify
+from storage.referral_states import VERB, Side, next_moves
+from storage.referrals import Move, NewReferral
 
 OPEN_ARGUMENTS = "to:partner need:category [due:friday] [priority:urgent] [case:24-CR-0113] details"
 DEFAULT_BUSINESS_DAYS = 5
@@ -64,6 +67,54 @@ def open_referral(inv: Invocation) -> Reply:
     return Reply("\n".join(lines))
 
 
+BUTTON_LABELS: dict[ReferralStatus, tuple[str, str | None]] = {
+    ReferralStatus.accepted: ("Accept", "primary"),
+    ReferralStatus.in_progress: ("Start", None),
+    ReferralStatus.on_hold: ("Put on hold…", None),
+    ReferralStatus.completed: ("Complete…", "primary"),
+    ReferralStatus.rejected: ("Reject…", "danger"),
+    ReferralStatus.failed: ("Could not complete…", None),
+    ReferralStatus.cancelled: ("Cancel referral…", "danger"),
+    ReferralStatus.entered_in_error: ("Entered in error…", None),
+}
+MOVE_ACTION = "referral.move"
+
+
+def buttons(referral: Referral) -> tuple[Button, ...]:
+    """Every next step either side may take (a channel message looks the same to everyone; each click is
+    checked against who clicked)."""
+    status = ReferralStatus(referral.status)
+    targets = dict.fromkeys([*next_moves(status, Side.partner), *next_moves(status, Side.requester)])
+    found = []
+    for target in targets:
+        label, style = BUTTON_LABELS[target]
+        if target == ReferralStatus.in_progress and status == ReferralStatus.on_hold:
+            label = "Resume"
+        value = json.dumps({"ref": referral.ref, "from": status.value, "to": target.value})
+        found.append(Button(label, f"{MOVE_ACTION}.{target.value}", value, style))
+    return tuple(found)
+
+
+def apply_move(deps: Deps, actor: Actor, change: Move) -> Reply:
+    """Make the move, then show it: the card updated in place and a line in its thread for the requester."""
+    with deps.db.session() as session:
+        me = identify(session, actor, deps.home_team_id, deps.admins)
+        referral = referrals.move(session, me, change)
+        partner = referrals.partner_of(session, referral)
+        who = "the office" if me.affiliation == Affiliation.home else partner.name
+    assert referral.card_ts is not None
+    deps.slack.update_card(referral.channel_id, referral.card_ts, card(referral, partner))
+    line = f"<@{actor.user_id}> ({who}) {VERB[change.target]} {referral.ref}"
+    if change.reason_code:
+        line += f": {change.reason_code.value}"
+    if change.note:
+        line += f"\n> {change.note}"
+    if actor.user_id != referral.requester_id:
+        line += f"\n<@{referral.requester_id}>, {referral.ref} is now *{referral.status}*."
+    deps.slack.post_in_thread(referral.channel_id, referral.card_ts, line)
+    return Reply(f"{referral.ref} is now *{referral.status}*.")
+
+
 def card(referral: Referral, partner: Partner) -> Card:
     """The referral's card. Never the internal case number: the channel is shared with the partner."""
     return Card(
@@ -77,6 +128,7 @@ def card(referral: Referral, partner: Partner) -> Card:
         ),
         body=referral.details,
         notes=(f"{partner.name}: reply in this thread. Updates to {referral.ref} appear here.",),
+        buttons=buttons(referral),
     )
 
 

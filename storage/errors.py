@@ -42,3 +42,7 @@ class PermissionDenied(LiaisonError):
     def __init__(self, message: str, refusal: object | None = None) -> None:
         super().__init__(message)
         self.refusal = refusal
+
+
+class Conflict(LiaisonError):
+    """Someone else changed the thing first (a double click, two people at once); nothing was changed."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, Index, String, Text
+from sqlalchemy import JSON, Column, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, utcnow
@@ -168,9 +168,48 @@ class Referral(SQLModel, table=True):
     requester_id: str = Field(max_length=32, index=True)
     channel_id: str = Field(max_length=32)
     card_ts: str | None = Field(default=None, max_length=32)
+    first_response_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
 
     @property
     def ref(self) -> str:
         return f"R-{self.id}"
+
+
+class ReferralEvent(SQLModel, table=True):
+    """One status change of a referral, with who made it and why: the history metrics come from."""
+
+    __tablename__ = "referral_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    referral_id: int = Field(foreign_key="referral.id", index=True)
+    at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
+    actor_user_id: str = Field(max_length=32)
+    actor_team_id: str | None = Field(default=None, max_length=32)
+    from_status: str = Field(max_length=24)
+    to_status: str = Field(max_length=24)
+    reason_code: str | None = Field(default=None, max_length=40)
+    note: str | None = Field(default=None, sa_type=Text)  # reason text or outcome
+
+
+class ThreadReply(SQLModel, table=True):
+    """A message in an item's thread, as its author last left it."""
+
+    __tablename__ = "thread_reply"
+    __table_args__ = (
+        UniqueConstraint("channel_id", "ts"),
+        Index("ix_thread_reply_thread", "channel_id", "thread_ts"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    item: str = Field(max_length=16, index=True)  # R-12, C-7
+    channel_id: str = Field(max_length=32)
+    thread_ts: str = Field(max_length=32)
+    ts: str = Field(max_length=32)
+    user_id: str | None = Field(default=None, max_length=32)
+    team_id: str | None = Field(default=None, max_length=32)
+    text: str = Field(sa_type=Text)
+    at: datetime = Field(sa_column=_utc_column(nullable=False))
+    edited_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    deleted: bool = False

@@ -6,13 +6,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from storage import audit, confidentiality
-from storage.errors import InvalidInput, NotFound, PermissionDenied
-from storage.models import AuditEntry, Decision, ItemKind, Partner, Priority, Referral
+from storage import audit, confidentiality, partners
+from storage.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from storage.models import (
+    AuditEntry,
+    Decision,
+    ItemKind,
+    Partner,
+    Priority,
+    Referral,
+    ReferralEvent,
+    ReferralStatus,
+    Role,
+    ThreadReply,
+)
 from storage.people import Affiliation, Person
 from storage.permissions import Action, Place, record_allowed, require
+from storage.referral_states import NEEDS_OUTCOME, NEEDS_REASON, VERB, WHO, ReasonCode, Side, can_move
 from storage.types import utcnow
 
 DETAILS_LIMIT = 2500  # leaves room on the card within Slack's 3,000-character section
@@ -98,11 +111,15 @@ def visible_to(session: Session, person: Person) -> Sequence[Referral]:
 
 def get(session: Session, person: Person, ref: str) -> Referral:
     """The referral `ref` (R-12) if the person may know of it; else NotFound, the same either way."""
-    number = ref.upper().removeprefix("R-")
-    referral = session.get(Referral, int(number)) if number.isdigit() else None
+    referral = _load(session, ref)
     if referral is None or not _may_know(person, referral):
         raise NotFound(f"There is no referral `{ref}` that you can see. `/referral list` shows yours.")
     return referral
+
+
+def _load(session: Session, ref: str) -> Referral | None:
+    number = ref.upper().removeprefix("R-")
+    return session.get(Referral, int(number)) if number.isdigit() and len(number) < 10 else None
 
 
 def _may_know(person: Person, referral: Referral) -> bool:
@@ -138,3 +155,181 @@ def _refuse_identifying(person: Person, new: NewReferral, place: Place) -> None:
         channel_id=place.channel_id,
     )
     raise PermissionDenied(reason, refusal)
+
+
+@dataclass(frozen=True)
+class Move:
+    ref: str  # R-12
+    expected: ReferralStatus  # the status the person saw when they chose the move
+    target: ReferralStatus
+    reason_code: ReasonCode | None = None
+    note: str | None = None  # reason text, or the outcome for completed
+
+
+def side_of(person: Person, referral: Referral) -> Side | None:
+    """Which side of the referral the person is on, if any (coordinators and admins act for requesters)."""
+    if person.affiliation == Affiliation.partner and person.partner is not None:
+        return Side.partner if person.partner.id == referral.partner_id else None
+    if person.affiliation == Affiliation.home and (
+        person.user_id == referral.requester_id or person.role in (Role.coordinator, Role.admin)
+    ):
+        return Side.requester
+    return None
+
+
+def check_move(session: Session, person: Person, change: Move) -> Referral:
+    """The referral, if the state machine and the person's side allow the move (asked before a form opens)."""
+    # A click comes from someone who can see the card: refuse them by the rules (audited), not "not found".
+    referral = _load(session, change.ref)
+    if referral is None:
+        raise NotFound(f"There is no referral `{change.ref}`.")
+    partner = partner_of(session, referral)
+    require(
+        session,
+        person,
+        Action.act_on_item,
+        subject=referral.ref,
+        channel_id=referral.channel_id,
+        partner=partner,
+    )
+    current = ReferralStatus(referral.status)
+    if current != change.expected or not can_move(current, change.target):
+        raise Conflict(
+            f"{referral.ref} is {current} now, so it can't be {VERB[change.target]}."
+            + (" Someone changed it just before you." if current != change.expected else "")
+        )
+    if side_of(person, referral) not in WHO[change.target]:
+        who = f"{partner.name}'s staff" if WHO[change.target] == {Side.partner} else "the person who sent it"
+        reason = f"Only {who} can mark {referral.ref} as {change.target}."
+        refusal = AuditEntry(
+            actor_user_id=person.user_id,
+            actor_team_id=person.actor.team_id,
+            action=f"referral.{change.target}",
+            subject=referral.ref,
+            decision=Decision.denied,
+            reason=reason,
+            channel_id=referral.channel_id,
+        )
+        raise PermissionDenied(reason, refusal)
+    return referral
+
+
+def move(session: Session, person: Person, change: Move) -> Referral:
+    """Change a referral's status if the state machine and the person's side allow it. Exactly one of two
+    simultaneous changes wins: the update only applies while the status is still the one the person saw."""
+    referral = check_move(session, person, change)
+    current = ReferralStatus(referral.status)
+    if change.target in NEEDS_REASON and change.reason_code is None:
+        raise InvalidInput(f"Choose a reason to mark {referral.ref} as {change.target}.", "reason")
+    if change.target in NEEDS_OUTCOME and not (change.note or "").strip():
+        raise InvalidInput(f"Say what the outcome was to mark {referral.ref} as {change.target}.", "outcome")
+    now = utcnow()
+    updated = session.execute(
+        update(Referral)
+        .where(col(Referral.id) == referral.id, col(Referral.status) == current.value)
+        .values(status=change.target.value, updated_at=now)
+    )
+    if updated.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise Conflict(
+            f"Someone changed {referral.ref} just before you; nothing was changed. Look at its card."
+        )
+    session.add(
+        ReferralEvent(
+            referral_id=referral.id,
+            at=now,
+            actor_user_id=person.user_id,
+            actor_team_id=person.actor.team_id,
+            from_status=current.value,
+            to_status=change.target.value,
+            reason_code=change.reason_code.value if change.reason_code else None,
+            note=change.note,
+        )
+    )
+    audit.record(
+        session,
+        person.actor,
+        f"referral.{change.target}",
+        subject=referral.ref,
+        channel_id=referral.channel_id,
+        reason=change.reason_code.value if change.reason_code else None,
+    )
+    session.refresh(referral)
+    return referral
+
+
+def history(session: Session, referral: Referral) -> Sequence[ReferralEvent]:
+    query = (
+        select(ReferralEvent).where(ReferralEvent.referral_id == referral.id).order_by(col(ReferralEvent.id))
+    )
+    return session.exec(query).all()
+
+
+def by_card(session: Session, channel_id: str, card_ts: str) -> Referral | None:
+    query = select(Referral).where(Referral.channel_id == channel_id, Referral.card_ts == card_ts)
+    return session.exec(query).first()
+
+
+def record_reply(
+    session: Session,
+    channel_id: str,
+    thread_ts: str,
+    ts: str,
+    user_id: str | None,
+    team_id: str | None,
+    text: str,
+    at: datetime,
+) -> ThreadReply | None:
+    """Keep a reply in a referral's thread; None for a thread that is no item's, or a reply already kept
+    (Slack redelivers events). The partner's first reply is the referral's first response."""
+    referral = by_card(session, channel_id, thread_ts)
+    if referral is None:
+        return None
+    if _reply_at(session, channel_id, ts):
+        return None
+    reply = ThreadReply(
+        item=referral.ref,
+        channel_id=channel_id,
+        thread_ts=thread_ts,
+        ts=ts,
+        user_id=user_id,
+        team_id=team_id,
+        text=text,
+        at=at,
+    )
+    session.add(reply)
+    partner = partners.for_team(session, team_id)
+    if referral.first_response_at is None and partner is not None and partner.id == referral.partner_id:
+        referral.first_response_at = at
+        session.add(referral)
+    return reply
+
+
+def replies(session: Session, referral: Referral) -> Sequence[ThreadReply]:
+    query = select(ThreadReply).where(ThreadReply.item == referral.ref).order_by(col(ThreadReply.ts))
+    return session.exec(query).all()
+
+
+def edit_reply(session: Session, channel_id: str, ts: str, text: str, at: datetime) -> bool:
+    reply = _reply_at(session, channel_id, ts)
+    if reply is None:
+        return False
+    reply.text, reply.edited_at = text, at
+    session.add(reply)
+    return True
+
+
+def delete_reply(session: Session, channel_id: str, ts: str) -> bool:
+    """The reply is kept as deleted (its text removed): the thread's history shows that something was said."""
+    reply = _reply_at(session, channel_id, ts)
+    if reply is None:
+        return False
+    reply.text, reply.deleted = "", True
+    session.add(reply)
+    return True
+
+
+def _reply_at(session: Session, channel_id: str, ts: str) -> ThreadReply | None:
+    return session.exec(
+        select(ThreadReply).where(ThreadReply.channel_id == channel_id, ThreadReply.ts == ts)
+    ).first()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import commands, events
+from bot.listeners import actions, commands, events
 from commands.invocation import Deps
 
 
 def register(app: App, deps: Deps) -> None:
     commands.register(app, deps)
     events.register(app, deps)
+    actions.register(app, deps)

@@ -4,14 +4,17 @@ listener matches, and Slack redelivers what did not get a 2xx."""
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot import notify
+from bot.identity import actor_of
 from commands.invocation import Deps
-from storage import audit, partners, roles
+from storage import audit, partners, referrals, roles
+from storage.audit import Actor
 
 log = logging.getLogger("liaison")
 
@@ -21,11 +24,11 @@ def register(app: App, deps: Deps) -> None:
     def on_member_joined(event: dict[str, Any], client: WebClient) -> None:
         link_partner_teams(deps, client, event["channel"])
 
-    # Handled by later features (thread replies, App Home, reactions); acknowledged so Slack does not retry.
     @app.event("message")
-    def on_message() -> None:
-        pass
+    def on_message(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+        record_thread_message(deps, event, actor_of(body, context))
 
+    # Handled by later features (App Home, reactions); acknowledged so Slack does not retry.
     @app.event("app_home_opened")
     def on_app_home_opened() -> None:
         pass
@@ -63,3 +66,39 @@ def link_partner_teams(deps: Deps, client: WebClient, channel_id: str) -> None:
         )
         for admin in admins:
             notify.dm(client, admin, text)
+
+
+def record_thread_message(deps: Deps, event: dict[str, Any], actor: Actor | None) -> None:
+    """Keep replies in items' threads, with their edits and deletions; other messages are not Liaison's."""
+    subtype = event.get("subtype")
+    channel_id = event.get("channel", "")
+    with deps.db.session() as session:
+        if subtype == "message_changed":
+            changed = event.get("message", {})
+            referrals.edit_reply(
+                session,
+                channel_id,
+                changed.get("ts", ""),
+                changed.get("text", ""),
+                _time_of(event.get("event_ts") or changed.get("ts", "0")),
+            )
+        elif subtype == "message_deleted":
+            referrals.delete_reply(session, channel_id, event.get("deleted_ts", ""))
+        elif subtype in (None, "thread_broadcast", "file_share") and event.get("thread_ts") not in (
+            None,
+            event.get("ts"),
+        ):
+            referrals.record_reply(
+                session,
+                channel_id,
+                event["thread_ts"],
+                event["ts"],
+                actor.user_id if actor else event.get("user"),
+                actor.team_id if actor else None,
+                event.get("text", ""),
+                _time_of(event["ts"]),
+            )
+
+
+def _time_of(ts: str) -> datetime:
+    return datetime.fromtimestamp(float(ts), UTC)
