@@ -10,6 +10,7 @@ from commands.invocation import Reply
 SECTION_TEXT_LIMIT = 3000
 MESSAGE_TEXT_LIMIT = 4000
 MESSAGE_BLOCK_LIMIT = 50
+NOTIFICATION_LIMIT = 300
 HEADER_TEXT_LIMIT = 150
 FIELD_LIMIT = 10
 
@@ -22,7 +23,11 @@ def ephemeral(reply: Reply) -> dict[str, Any]:
 def message(text: str) -> dict[str, Any]:
     """`text` as mrkdwn sections, split at line breaks so no section passes Slack's 3,000 characters."""
     sections = [{"type": "section", "text": _mrkdwn(chunk)} for chunk in _chunks(text)]
-    return {"text": _shorten(text, MESSAGE_TEXT_LIMIT), "blocks": sections[:MESSAGE_BLOCK_LIMIT]}
+    # The text is what notifications show: the first line, not the whole answer again.
+    return {
+        "text": _shorten(text.split("\n", 1)[0], NOTIFICATION_LIMIT),
+        "blocks": sections[:MESSAGE_BLOCK_LIMIT],
+    }
 
 
 def _chunks(text: str) -> list[str]:

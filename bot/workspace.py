@@ -48,6 +48,9 @@ class SlackWorkspace:
             channel=channel_id, thread_ts=thread_ts, text=text, reply_broadcast=False
         )
 
+    def permalink(self, channel_id: str, ts: str) -> str:
+        return str(self._client.chat_getPermalink(channel=channel_id, message_ts=ts)["permalink"])
+
     def _user(self, user_id: str) -> dict[str, Any]:
         def lookup() -> dict[str, Any]:
             try:

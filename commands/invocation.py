@@ -46,6 +46,10 @@ class Slack(Protocol):
         """Add a line to an item's thread (never also sent to the channel)."""
         ...
 
+    def permalink(self, channel_id: str, ts: str) -> str:
+        """A link to a message."""
+        ...
+
 
 @dataclass(frozen=True)
 class Deps:

@@ -17,12 +17,13 @@ from storage.audit import Actor
 from storage.deadlines import business_days_after, parse_due, spoken
 from storage.models import Partner, Priority, Referral, ReferralStatus
 from storage.people import Affiliation, identify
-from storage.referral_states import VERB, Side, next_moves
+from storage.referral_states import VERB, next_moves
 from storage.referrals import Move, NewReferral
 
 OPEN_ARGUMENTS = "to:partner need:category [due:friday] [priority:urgent] [case:24-CR-0113] details"
 DEFAULT_BUSINESS_DAYS = 5
 LIST_FILTERS = ("mine", "open", "all")
+SHOWN_REPLIES = 10
 
 
 def open_referral(inv: Invocation) -> Reply:
@@ -84,9 +85,8 @@ def buttons(referral: Referral) -> tuple[Button, ...]:
     """Every next step either side may take (a channel message looks the same to everyone; each click is
     checked against who clicked)."""
     status = ReferralStatus(referral.status)
-    targets = dict.fromkeys([*next_moves(status, Side.partner), *next_moves(status, Side.requester)])
     found = []
-    for target in targets:
+    for target in next_moves(status):
         label, style = BUTTON_LABELS[target]
         if target == ReferralStatus.in_progress and status == ReferralStatus.on_hold:
             label = "Resume"
@@ -139,13 +139,29 @@ def show(inv: Invocation) -> Reply:
         me = inv.person(session)
         referral = referrals.get(session, me, inv.args.words[0])
         partner = referrals.partner_of(session, referral)
-        lines = [
-            f"*{referral.ref}* to {partner.name}: {referral.need}, {referral.priority}, {referral.status}",
-            f"Due {when(referral.due_at)}, by <@{referral.requester_id}> in <#{referral.channel_id}>",
-        ]
-        if me.affiliation == Affiliation.home and referral.case_number:
-            lines.append(f"Case `{referral.case_number}` (internal)")  # ephemeral to home staff only
-        lines.append(f"> {referral.details}")
+        events = referrals.history(session, referral)
+        thread = referrals.replies(session, referral)
+    lines = [
+        f"*{referral.ref}* to {partner.name}: {referral.need}, {referral.priority}, *{referral.status}*",
+        f"Due {when(referral.due_at)}, sent by <@{referral.requester_id}> on {when(referral.created_at)}",
+    ]
+    if me.affiliation == Affiliation.home and referral.case_number:
+        lines.append(f"Case `{referral.case_number}` (internal: shown only to you)")
+    lines.append(f"> {referral.details}")
+    for event in events:
+        why = f": {event.reason_code}" if event.reason_code else ""
+        note = f" ({event.note})" if event.note else ""
+        lines.append(
+            f"• {when(event.at)} <@{event.actor_user_id}> {event.from_status} → {event.to_status}{why}{note}"
+        )
+    first = f", first response {when(referral.first_response_at)}" if referral.first_response_at else ""
+    kept = [r for r in thread if not r.deleted]
+    lines.append(f"Thread: {len(kept)} replies{first}.")
+    for reply in kept[-SHOWN_REPLIES:]:
+        edited = " _(edited)_" if reply.edited_at else ""
+        lines.append(f"  ◦ {when(reply.at)} <@{reply.user_id}>: {reply.text[:300]}{edited}")
+    if referral.card_ts:
+        lines.append(f"<{inv.deps.slack.permalink(referral.channel_id, referral.card_ts)}|Open the card>")
     return Reply("\n".join(lines))
 
 

@@ -3,6 +3,7 @@ them, and what each needs. Plain rules, no database."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from enum import StrEnum
 
 from storage.models import ReferralStatus as S
@@ -60,18 +61,18 @@ def can_move(current: S, target: S) -> bool:
     return target == S.entered_in_error or target in MOVES[current]
 
 
-def next_moves(current: S, side: Side) -> list[S]:
-    """The moves `side` may make from `current`, in the order buttons show them."""
-    if current in TERMINAL:
-        return []
-    ordered = [
-        S.accepted,
-        S.in_progress,
-        S.on_hold,
-        S.completed,
-        S.rejected,
-        S.failed,
-        S.cancelled,
-        S.entered_in_error,
-    ]
-    return [t for t in ordered if can_move(current, t) and side in WHO[t]]
+BUTTON_ORDER = (
+    S.accepted,
+    S.in_progress,
+    S.on_hold,
+    S.completed,
+    S.rejected,
+    S.failed,
+    S.cancelled,
+    S.entered_in_error,
+)
+
+
+def next_moves(current: S, sides: Collection[Side] = tuple(Side)) -> list[S]:
+    """The moves any of `sides` may make from `current`, in the order buttons show them."""
+    return [t for t in BUTTON_ORDER if can_move(current, t) and WHO[t] & set(sides)]

@@ -1,0 +1,224 @@
+"""The closed loop through the stand-in over HTTP: a defender refers, a partner's staff from their own
+Slack Connect workspace accept, reply and complete it from the card; rejection with a reason; refusals;
+a double click; thread replies kept once, with edits and deletions."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from bot.sandbox import Message, Sandbox, visible_text
+from tests.office import (
+    ADMIN,
+    DEFENDER,
+    OFFICE_CHANNEL,
+    PARTNER_TEAM,
+    PARTNER_USER,
+    SHARED_CHANNEL,
+    RunningBot,
+    populate,
+)
+from tests.office import command as typed
+
+SECOND_PARTNER_USER = "U0LAS2"
+CASE = "24-CR-0113"
+
+
+@pytest.fixture(scope="module")
+def slack() -> Iterator[Sandbox]:
+    with Sandbox() as sandbox:
+        populate(sandbox)
+        sandbox.add_user(SECOND_PARTNER_USER, "lou", team_id=PARTNER_TEAM)
+        sandbox.add_member(SHARED_CHANNEL, SECOND_PARTNER_USER)
+        yield sandbox
+
+
+@pytest.fixture(scope="module")
+def bot(slack: Sandbox, http_bot: RunningBot) -> RunningBot:
+    for text in (
+        'partner add legal-aid name:"Legal Aid Society" kind:legal_aid team:T0LEGAL scope:referral,consult',
+        f"channel link <#{SHARED_CHANNEL}|legal> legal-aid",
+    ):
+        assert "Sorry" not in typed(slack, http_bot, ADMIN, OFFICE_CHANNEL, "/liaison", text)
+    return http_bot
+
+
+def refer(
+    slack: Sandbox, bot: RunningBot, details: str = "Client faces eviction; hearing next month."
+) -> Message:
+    answer = typed(slack, bot, DEFENDER, SHARED_CHANNEL, "/referral", f"need:housing case:{CASE} {details}")
+    ref = answer.split("*")[1]
+    return card_of(slack, ref)
+
+
+def card_of(slack: Sandbox, ref: str) -> Message:
+    cards = [m for m in slack.messages(SHARED_CHANNEL) if f"{ref} · Referral" in m.text]
+    assert cards, f"no card for {ref}"
+    return cards[-1]
+
+
+def ref_of(card: Message) -> str:
+    return card.text.split(" ")[0]
+
+
+def click(slack: Sandbox, user: str, card: Message, action: str) -> None:
+    delivery = slack.click(user, SHARED_CHANNEL, card.ts, f"referral.move.{action}")
+    assert delivery.acked and not delivery.problems, delivery
+
+
+def status_of(slack: Sandbox, card: Message) -> str:
+    fields = next(b for b in card.blocks if b.get("type") == "section" and "fields" in b)["fields"]
+    return next(f["text"].split("\n")[1] for f in fields if f["text"].startswith("*Status*"))
+
+
+def thread(slack: Sandbox, card: Message) -> list[str]:
+    return [visible_text(m) for m in slack.messages(SHARED_CHANNEL, thread_ts=card.ts)]
+
+
+def wait_for_status(slack: Sandbox, card: Message, status: str) -> Message:
+    return slack.wait_for(
+        lambda: card if status_of(slack, card) == status else None, message=f"status {status}"
+    )
+
+
+def fill_form(slack: Sandbox, user: str, values: dict[str, dict[str, str]]) -> None:
+    view = slack.wait_for(lambda: slack.open_views(user), message="a form")[-1]
+    delivery = slack.submit_view(user, view.id, values)
+    assert delivery.acked and not delivery.problems, delivery
+
+
+def test_a_partner_accepts_replies_and_completes_from_the_card(slack: Sandbox, bot: RunningBot) -> None:
+    card = refer(slack, bot)
+    ref = ref_of(card)
+    labels = [e["text"]["text"] for b in card.blocks if b["type"] == "actions" for e in b["elements"]]
+    assert labels == ["Accept", "Reject…", "Cancel referral…", "Entered in error…"]
+    top_level = len(slack.messages(SHARED_CHANNEL))
+
+    click(slack, PARTNER_USER, card, "accepted")
+    wait_for_status(slack, card, "accepted")
+    assert card.history, "the card is edited in place, not re-posted"
+    line = slack.wait_for(lambda: thread(slack, card))[-1]
+    assert f"<@{PARTNER_USER}> (Legal Aid Society) accepted {ref}" in line
+    assert f"<@{DEFENDER}>, {ref} is now *accepted*." in line
+
+    slack.post_as_user(
+        PARTNER_USER,
+        SHARED_CHANNEL,
+        "We have an attorney for this; calling the client today.",
+        thread_ts=card.ts,
+    )
+    click(slack, PARTNER_USER, card, "in-progress")
+    wait_for_status(slack, card, "in-progress")
+    click(slack, PARTNER_USER, card, "completed")
+    fill_form(slack, PARTNER_USER, {"note": {"text": "Eviction dismissed at the hearing."}})
+    wait_for_status(slack, card, "completed")
+    assert not [b for b in card.blocks if b["type"] == "actions"], "a completed referral offers no next steps"
+    assert "Eviction dismissed at the hearing." in slack.wait_for(lambda: "\n".join(thread(slack, card)))
+
+    assert len(slack.messages(SHARED_CHANNEL)) == top_level, "thread posts are never broadcast to the channel"
+    for message in slack.messages(SHARED_CHANNEL) + slack.messages(SHARED_CHANNEL, thread_ts=card.ts):
+        assert CASE not in visible_text(message)
+    shown = typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/referral", f"show {ref}")
+    for expected in (
+        "*completed*",
+        "requested → accepted",
+        "accepted → in-progress",
+        "in-progress → completed (Eviction dismissed at the hearing.)",
+        "Thread: 1 replies, first response",
+        f"Case `{CASE}` (internal",
+    ):
+        assert expected in shown
+
+
+def test_a_rejection_needs_a_reason_and_the_requester_is_told(slack: Sandbox, bot: RunningBot) -> None:
+    card = refer(slack, bot)
+    click(slack, PARTNER_USER, card, "rejected")
+    fill_form(
+        slack, PARTNER_USER, {"reason": {"code": "no capacity"}, "note": {"text": "Full until January."}}
+    )
+    wait_for_status(slack, card, "rejected")
+    line = slack.wait_for(lambda: thread(slack, card))[-1]
+    assert f"rejected {ref_of(card)}: no capacity" in line and "Full until January." in line
+    assert f"<@{DEFENDER}>, {ref_of(card)} is now *rejected*." in line
+
+
+def test_each_side_may_only_make_its_own_moves(slack: Sandbox, bot: RunningBot) -> None:
+    card = refer(slack, bot)
+    ref = ref_of(card)
+    before = len(slack.ephemerals(DEFENDER, SHARED_CHANNEL))
+    click(slack, DEFENDER, card, "accepted")
+    answer = slack.wait_for(lambda: slack.ephemerals(DEFENDER, SHARED_CHANNEL)[before:])[-1]
+    assert f"Only Legal Aid Society's staff can mark {ref} as accepted." in visible_text(answer)
+    partner_before = len(slack.ephemerals(PARTNER_USER, SHARED_CHANNEL))
+    click(slack, PARTNER_USER, card, "cancelled")
+    answer = slack.wait_for(lambda: slack.ephemerals(PARTNER_USER, SHARED_CHANNEL)[partner_before:])[-1]
+    assert f"Only the person who sent it can mark {ref} as cancelled." in visible_text(answer)
+    assert not slack.open_views(PARTNER_USER), "no form opens for a move that would be refused"
+    assert status_of(slack, card) == "requested"
+    assert f"referral.accepted `{ref}`" in typed(
+        slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", f"audit item:{ref}"
+    )
+
+
+def test_two_people_clicking_at_once_exactly_one_wins(slack: Sandbox, bot: RunningBot) -> None:
+    card = refer(slack, bot)
+    ref = ref_of(card)
+    people = (PARTNER_USER, SECOND_PARTNER_USER)
+    before = {p: len(slack.ephemerals(p, SHARED_CHANNEL)) for p in people}
+    clicks = [threading.Thread(target=click, args=(slack, p, card, "accepted")) for p in people]
+    for t in clicks:
+        t.start()
+    for t in clicks:
+        t.join()
+    wait_for_status(slack, card, "accepted")
+    told = slack.wait_for(
+        lambda: [e for p in people for e in slack.ephemerals(p, SHARED_CHANNEL)[before[p] :]]
+    )
+    assert len(told) == 1, "exactly one of the two is told they were too late"
+    assert "just before you" in visible_text(told[0])
+    accepted_lines = [
+        line for line in slack.wait_for(lambda: thread(slack, card)) if f"accepted {ref}" in line
+    ]
+    assert len(accepted_lines) == 1
+    history = typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/referral", f"show {ref}")
+    assert history.count("requested → accepted") == 1
+
+
+def shown_eventually(slack: Sandbox, bot: RunningBot, ref: str, expected: str) -> str:
+    """`/referral show` once it says `expected`: events are acknowledged first and recorded just after."""
+    return slack.wait_for(
+        lambda: (
+            (shown := typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/referral", f"show {ref}"))
+            and expected in shown
+            and shown
+        ),
+        message=f"{ref} to show {expected!r}",
+    )
+
+
+def test_thread_replies_are_kept_once_with_their_edits_and_deletions(slack: Sandbox, bot: RunningBot) -> None:
+    card = refer(slack, bot)
+    ref = ref_of(card)
+    ts, delivery = slack.post_as_user(PARTNER_USER, SHARED_CHANNEL, "First answer.", thread_ts=card.ts)
+    assert delivery is not None
+    redelivered = slack.send_event(
+        delivery.payload["event"],
+        event_id=delivery.payload["event_id"],
+        retry_num=1,
+        retry_reason="http_timeout",
+    )
+    assert redelivered.acked
+    slack.post_as_user(DEFENDER, SHARED_CHANNEL, "Thanks!", thread_ts=card.ts)
+    shown_eventually(slack, bot, ref, "Thread: 2 replies, first response")
+    slack.edit_as_user(PARTNER_USER, SHARED_CHANNEL, ts, "First answer, corrected.")
+    slack.delete_as_user(DEFENDER, SHARED_CHANNEL, slack.messages(SHARED_CHANNEL, thread_ts=card.ts)[-1].ts)
+    shown = shown_eventually(slack, bot, ref, "Thread: 1 replies")
+    assert f"<@{PARTNER_USER}>: First answer, corrected. _(edited)_" in shown
+    assert "Thanks!" not in shown
+    unrelated, _ = slack.post_as_user(DEFENDER, SHARED_CHANNEL, "A top-level message.")
+    slack.post_as_user(PARTNER_USER, SHARED_CHANNEL, "A reply to something else.", thread_ts=unrelated)
+    slack.post_as_user(PARTNER_USER, SHARED_CHANNEL, "Second answer.", thread_ts=card.ts)
+    shown = shown_eventually(slack, bot, ref, "Thread: 2 replies")  # the unrelated reply did not count
+    assert "Thread: 3 replies" not in shown
