@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -17,12 +18,15 @@ from storage.audit import Actor
 from storage.deadlines import business_days_after, parse_due, spoken
 from storage.models import Partner, Priority, Referral, ReferralStatus
 from storage.people import Affiliation, identify
-from storage.referral_states import VERB, next_moves
+from storage.referral_states import TERMINAL, VERB, ReasonCode, next_moves
 from storage.referrals import Move, NewReferral
 
 OPEN_ARGUMENTS = "to:partner need:category [due:friday] [priority:urgent] [case:24-CR-0113] details"
 DEFAULT_BUSINESS_DAYS = 5
-LIST_FILTERS = ("mine", "open", "all")
+LIST_FILTERS = ("mine", "open", "overdue", "all")
+LIST_USAGE = "/referral list [mine|open|overdue|all] [partner:handle] [need:category] [page:2]"
+CANCEL_USAGE = '/referral cancel R-12 reason:"client moved away"'
+PAGE_SIZE = 20
 SHOWN_REPLIES = 10
 
 
@@ -168,24 +172,68 @@ def show(inv: Invocation) -> Reply:
 def list_referrals(inv: Invocation) -> Reply:
     words = [w.lower() for w in inv.args.words] or ["open"]
     if len(words) != 1 or words[0] not in LIST_FILTERS:
-        raise UsageError(f"List `mine`, `open` or `all`.\nUsage: `/referral list [{'|'.join(LIST_FILTERS)}]`")
+        raise UsageError(f"List one of {', '.join(f'`{f}`' for f in LIST_FILTERS)}.\nUsage: `{LIST_USAGE}`")
+    page = _page(inv.args.first("page"))
+    now = inv.deps.clock()
     with inv.deps.db.session() as session:
         me = inv.person(session)
+        partner = partners.get(session, inv.args.first("partner")) if inv.args.first("partner") else None
+        need = (inv.args.first("need") or "").lower() or None
         found = [
             r
             for r in referrals.visible_to(session, me)
-            if words[0] == "all"
-            or (words[0] == "mine" and r.requester_id == me.user_id)
-            or (words[0] == "open" and r.status not in ("rejected", "cancelled", "completed", "failed"))
+            if _matches(r, words[0], me.user_id, now)
+            and (partner is None or r.partner_id == partner.id)
+            and (need is None or r.need == need)
         ]
-        lines = [f"*Referrals ({words[0]})*: {len(found)}, soonest due first"]
-        lines += [
-            f"• *{r.ref}* {referrals.partner_of(session, r).name}: {r.need}, {r.status}, due {when(r.due_at)}"
-            for r in found[:40]
-        ]
-    if len(found) > 40:
-        lines.append(f"…and {len(found) - 40} more.")
+        names = {r.partner_id: referrals.partner_of(session, r).name for r in found}
+    pages = max(1, -(-len(found) // PAGE_SIZE))
+    shown = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    if not shown:
+        return Reply("No referrals match." if page == 1 else f"There is no page {page}.")
+    lines = [f"*Referrals ({words[0]})*: {len(found)}, soonest due first, page {page} of {pages}"]
+    for r in shown:
+        late = " :warning: overdue" if _is_overdue(r, now) else ""
+        lines.append(f"• *{r.ref}* {names[r.partner_id]}: {r.need}, {r.status}, due {when(r.due_at)}{late}")
+    if page < pages:
+        lines.append(f"More: `/referral list {words[0]} page:{page + 1}`")
     return Reply("\n".join(lines))
+
+
+def cancel(inv: Invocation) -> Reply:
+    if len(inv.args.words) != 1 or not inv.args.first("reason"):
+        raise UsageError(f"Name one referral and why.\nUsage: `{CANCEL_USAGE}`")
+    text = inv.args.first("reason") or ""
+    code = next(
+        (c for c in ReasonCode if c.value == text.lower() or c.name == text.lower()), ReasonCode.other
+    )
+    note = None if code != ReasonCode.other or text.lower() == "other" else text
+    with inv.deps.db.session() as session:
+        referral = referrals.get(session, inv.person(session), inv.args.words[0])
+        status = ReferralStatus(referral.status)
+    return apply_move(inv.deps, inv.actor, Move(referral.ref, status, ReferralStatus.cancelled, code, note))
+
+
+def _matches(referral: Referral, which: str, user_id: str, now: datetime) -> bool:
+    if which == "mine":
+        return referral.requester_id == user_id
+    if which == "overdue":
+        return _is_overdue(referral, now)
+    if which == "open":
+        return ReferralStatus(referral.status) not in TERMINAL
+    return True
+
+
+def _is_overdue(referral: Referral, now: datetime) -> bool:
+    return ReferralStatus(referral.status) not in TERMINAL and referral.due_at < now
+
+
+def _page(value: str | None) -> int:
+    if value is None:
+        return 1
+    if not value.isdigit() or int(value) < 1:
+        raise UsageError(f"`page:{value}` must be a page number like `page:2`.")
+    return int(value)
 
 
 def _partner(session: Session, inv: Invocation, handle: str | None) -> Partner:
@@ -225,9 +273,18 @@ COMMAND = SlashCommand(
     subcommands=(
         Subcommand(
             "list",
-            "your office's referrals, soonest due first.",
+            "referrals, soonest due first (open ones unless you say otherwise).",
             list_referrals,
-            arguments="[mine|open|all]",
+            arguments="[mine|open|overdue|all] [partner:handle] [need:category] [page:2]",
+            keys=frozenset({"partner", "need", "page"}),
+            takes_text=True,
+        ),
+        Subcommand(
+            "cancel",
+            "cancel a referral you sent; the reason goes into its thread.",
+            cancel,
+            arguments='R-12 reason:"..."',
+            keys=frozenset({"reason"}),
             takes_text=True,
         ),
         Subcommand(

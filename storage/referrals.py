@@ -60,7 +60,7 @@ def open_referral(session: Session, person: Person, new: NewReferral, place: Pla
             f"The details are {len(new.details)} characters; the card holds {DETAILS_LIMIT}. "
             "Shorten them and add the rest in the card's thread."
         )
-    _refuse_identifying(person, new, place)
+    _refuse_identifying(person, new.details, new.partner, place.channel_id, "details")
     referral = Referral(
         partner_id=new.partner.id,
         need=new.need,
@@ -134,25 +134,26 @@ def partner_of(session: Session, referral: Referral) -> Partner:
     return partner
 
 
-def _refuse_identifying(person: Person, new: NewReferral, place: Place) -> None:
-    found = confidentiality.findings(new.details)
+def _refuse_identifying(person: Person, text: str, partner: Partner, channel_id: str, what: str) -> None:
+    """Refuse (audited) text bound for the partner's channel that looks like it identifies the client."""
+    found = confidentiality.findings(text)
     if not found:
         return
     kinds = sorted({f.what for f in found})
     reason = (
-        f"The details look like they identify the client ({', '.join(kinds)}): "
-        f'"{confidentiality.masked(new.details, found)}". Identifying details can\'t go to '
-        f"{new.partner.name} without the client's recorded consent. Remove them (the case number goes in "
+        f"The {what} look like they identify the client ({', '.join(kinds)}): "
+        f'"{confidentiality.masked(text, found)}". Identifying details can\'t go to '
+        f"{partner.name} without the client's recorded consent. Remove them (the case number goes in "
         "`case:`, which is never posted) and send it again."
     )
     refusal = AuditEntry(
         actor_user_id=person.user_id,
         actor_team_id=person.actor.team_id,
         action="referral.identifying_details",
-        subject=new.partner.handle,
+        subject=partner.handle,
         decision=Decision.denied,
-        reason=f"details look identifying: {', '.join(kinds)}",
-        channel_id=place.channel_id,
+        reason=f"{what} look identifying: {', '.join(kinds)}",
+        channel_id=channel_id,
     )
     raise PermissionDenied(reason, refusal)
 
@@ -223,6 +224,8 @@ def move(session: Session, person: Person, change: Move) -> Referral:
         raise InvalidInput(f"Choose a reason to mark {referral.ref} as {change.target}.", "reason")
     if change.target in NEEDS_OUTCOME and not (change.note or "").strip():
         raise InvalidInput(f"Say what the outcome was to mark {referral.ref} as {change.target}.", "outcome")
+    if change.note and person.affiliation == Affiliation.home:  # the partner's own words are theirs to post
+        _refuse_identifying(person, change.note, partner_of(session, referral), referral.channel_id, "words")
     now = utcnow()
     updated = session.execute(
         update(Referral)

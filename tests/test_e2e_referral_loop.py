@@ -222,3 +222,41 @@ def test_thread_replies_are_kept_once_with_their_edits_and_deletions(slack: Sand
     slack.post_as_user(PARTNER_USER, SHARED_CHANNEL, "Second answer.", thread_ts=card.ts)
     shown = shown_eventually(slack, bot, ref, "Thread: 2 replies")  # the unrelated reply did not count
     assert "Thread: 3 replies" not in shown
+
+
+def test_the_requester_cancels_with_a_reason_that_is_checked_before_it_is_posted(
+    slack: Sandbox, bot: RunningBot
+) -> None:
+    card = refer(slack, bot)
+    ref = ref_of(card)
+    refused = typed(
+        slack, bot, DEFENDER, SHARED_CHANNEL, "/referral", f'cancel {ref} reason:"call her at 555-123-4567"'
+    )
+    assert "look like they identify the client (a phone number)" in refused
+    assert status_of(slack, card) == "requested"
+    answer = typed(
+        slack, bot, DEFENDER, SHARED_CHANNEL, "/referral", f'cancel {ref} reason:"client found other help"'
+    )
+    assert f"{ref} is now *cancelled*." in answer
+    wait_for_status(slack, card, "cancelled")
+    assert (
+        f"cancelled {ref}: other\n> client found other help"
+        in slack.wait_for(lambda: thread(slack, card))[-1]
+    )
+    again = typed(slack, bot, DEFENDER, SHARED_CHANNEL, "/referral", f"cancel {ref} reason:duplicate")
+    assert f"{ref} is cancelled now, so it can't be cancelled." in again
+
+
+def test_list_filters_by_status_partner_and_need(slack: Sandbox, bot: RunningBot) -> None:
+    card = refer(slack, bot)
+    ref = ref_of(card)
+    listed = typed(
+        slack, bot, DEFENDER, OFFICE_CHANNEL, "/referral", "list open partner:legal-aid need:housing"
+    )
+    assert f"*{ref}* Legal Aid Society: housing, requested, due" in listed
+    assert f"*{ref}*" not in typed(
+        slack, bot, DEFENDER, OFFICE_CHANNEL, "/referral", "list all need:benefits"
+    )
+    assert "List one of `mine`, `open`, `overdue`, `all`." in typed(
+        slack, bot, DEFENDER, OFFICE_CHANNEL, "/referral", "list everything"
+    )
