@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from commands.cards import Button, Card
+from commands.forms import Field as FormField
+from commands.forms import Form, Kind
 from commands.invocation import Reply
 
 SECTION_TEXT_LIMIT = 3000
@@ -88,53 +90,64 @@ def _mrkdwn(text: str) -> dict[str, str]:
     return {"type": "mrkdwn", "text": text}
 
 
-def move_modal(
-    ref: str, title: str, metadata: str, reasons: list[str], wants_outcome: bool
-) -> dict[str, Any]:
-    """The form a referral move asks for: a coded reason with a note, or the outcome."""
-    blocks: list[dict[str, Any]] = []
-    if reasons:
-        options = [{"text": {"type": "plain_text", "text": r}, "value": r} for r in reasons]
-        blocks.append(
-            {
-                "type": "input",
-                "block_id": "reason",
-                "label": {"type": "plain_text", "text": "Reason"},
-                "element": {"type": "static_select", "action_id": "code", "options": options},
-            }
-        )
-    label = "Outcome: what happened for the client" if wants_outcome else "Note (optional)"
-    blocks.append(
-        {
-            "type": "input",
-            "block_id": "note",
-            "optional": not wants_outcome,
-            "label": {"type": "plain_text", "text": label},
-            "element": {
-                "type": "plain_text_input",
-                "action_id": "text",
-                "multiline": True,
-                "max_length": 1000,
-            },
-        }
-    )
-    blocks.append(
-        {
-            "type": "context",
-            "elements": [
-                _mrkdwn(
-                    f"This goes into {ref}'s thread, which the partner's workspace keeps a copy of. "
-                    "Leave out the client's name and other identifying details."
-                )
-            ],
-        }
-    )
+def form(spec: Form) -> dict[str, Any]:
+    """A modal for views.open."""
+    blocks = [_input(f) for f in spec.fields]
+    if spec.notes:
+        blocks.append({"type": "context", "elements": [_mrkdwn(note) for note in spec.notes]})
     return {
         "type": "modal",
-        "callback_id": "referral.move",
-        "private_metadata": metadata,
-        "title": {"type": "plain_text", "text": _shorten(title, 24)},
-        "submit": {"type": "plain_text", "text": "Save"},
-        "close": {"type": "plain_text", "text": "Back"},
+        "callback_id": spec.callback_id,
+        "private_metadata": spec.metadata,
+        "title": {"type": "plain_text", "text": _shorten(spec.title, 24)},
+        "submit": {"type": "plain_text", "text": _shorten(spec.submit, 24)},
+        "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": blocks,
     }
+
+
+def _input(spec: FormField) -> dict[str, Any]:
+    element: dict[str, Any]
+    if spec.kind == Kind.choice:
+        options = [_option(c.value, c.label) for c in spec.choices[:100]]
+        element = {"type": "static_select", "action_id": "value", "options": options}
+        chosen = [o for o in options if o["value"] == spec.value]
+        if chosen:
+            element["initial_option"] = chosen[0]
+    elif spec.kind == Kind.checkbox:
+        element = {"type": "checkboxes", "action_id": "value", "options": [_option("yes", spec.label)]}
+    else:
+        element = {"type": "plain_text_input", "action_id": "value", "multiline": spec.kind == Kind.long_text}
+        if spec.value:
+            element["initial_value"] = spec.value
+    block: dict[str, Any] = {
+        "type": "input",
+        "block_id": spec.key,
+        "optional": spec.optional,
+        "label": {
+            "type": "plain_text",
+            "text": _shorten(spec.label if spec.kind != Kind.checkbox else "Confirm", 2000),
+        },
+        "element": element,
+    }
+    if spec.hint:
+        block["hint"] = {"type": "plain_text", "text": _shorten(spec.hint, 2000)}
+    return block
+
+
+def _option(value: str, label: str) -> dict[str, Any]:
+    return {"text": {"type": "plain_text", "text": _shorten(label, 75)}, "value": value[:150]}
+
+
+def submitted(values: dict[str, Any]) -> dict[str, str | bool | None]:
+    """A submission's state.values as {field key: text, chosen value, or checked}."""
+    found: dict[str, str | bool | None] = {}
+    for key, actions in values.items():
+        state = actions.get("value", {})
+        if state.get("type") == "checkboxes":
+            found[key] = bool(state.get("selected_options"))
+        elif state.get("type") == "static_select":
+            found[key] = (state.get("selected_option") or {}).get("value")
+        else:
+            found[key] = (state.get("value") or "").strip() or None
+    return found

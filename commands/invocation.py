@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from commands.cards import Card
+from commands.forms import Form
 from commands.grammar import Arguments
 from storage.audit import Actor
 from storage.db import Database
@@ -84,6 +85,7 @@ class Invocation:
 
 @dataclass(frozen=True)
 class Reply:
-    """What to show the person who typed the command, privately (mrkdwn text)."""
+    """What to show the person who typed the command: privately (mrkdwn text), or a form to fill in."""
 
     text: str
+    form: Form | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -10,15 +11,16 @@ from sqlmodel import Session
 
 from commands.cards import Button, Card
 from commands.format import when
+from commands.forms import Choice, Field, Form, Kind
 from commands.grammar import UsageError
 from commands.invocation import Deps, Invocation, Reply
 from commands.registry import SlashCommand, Subcommand
 from storage import partners, referrals
 from storage.audit import Actor
 from storage.deadlines import business_days_after, parse_due, spoken
-from storage.models import Partner, Priority, Referral, ReferralStatus
+from storage.models import ItemKind, Partner, Priority, Referral, ReferralStatus
 from storage.people import Affiliation, identify
-from storage.referral_states import TERMINAL, VERB, ReasonCode, next_moves
+from storage.referral_states import NEEDS_OUTCOME, NEEDS_REASON, TERMINAL, VERB, ReasonCode, next_moves
 from storage.referrals import Move, NewReferral
 
 OPEN_ARGUMENTS = "to:partner need:category [due:friday] [priority:urgent] [case:24-CR-0113] details"
@@ -30,46 +32,199 @@ PAGE_SIZE = 20
 SHOWN_REPLIES = 10
 
 
+@dataclass(frozen=True)
+class Draft:
+    """What a person has said so far about a new referral, on the command line or in the form."""
+
+    channel_id: str
+    to: str | None = None
+    need: str | None = None
+    details: str = ""
+    due: str | None = None
+    priority: str | None = None
+    case: str | None = None
+    consent: bool = False  # "the client agreed to share this with the partner"
+    need_confirmed: bool = False  # send even though the partner does not list the need
+
+
 def open_referral(inv: Invocation) -> Reply:
+    """`/referral ...`: send it when everything needed was typed, else open the form with what was typed."""
     args = inv.args
-    need, details = args.first("need"), args.text.strip()
-    missing = [what for what, value in (("`need:`", need), ("the details", details)) if not value]
-    if missing:
-        raise UsageError(
-            f"A referral needs {' and '.join(missing)}.\nUsage: `/referral {OPEN_ARGUMENTS}`\n"
-            "Example: `/referral to:legal-aid need:housing due:friday Client faces eviction.`"
-        )
-    assert need is not None and inv.channel_id is not None
-    priority = _priority(args.first("priority"))
-    timezone = inv.deps.slack.timezone_of(inv.actor.user_id) or inv.deps.timezone
-    now = inv.deps.clock().astimezone(ZoneInfo(timezone))
-    due_text = args.first("due")
-    due = parse_due(due_text, timezone, now) if due_text else business_days_after(now, DEFAULT_BUSINESS_DAYS)
-    place = inv.deps.slack.place(inv.channel_id)
-    with inv.deps.db.session() as session:
-        me = inv.person(session)
-        partner = _partner(session, inv, args.first("to"))
-        new = NewReferral(partner, need.lower(), details, due, priority, args.first("case"))
-        referral = referrals.open_referral(session, me, new, place, inv.deps.today())
-        # Posted inside the transaction: if Slack refuses the card, the referral is not stored either.
+    assert inv.channel_id is not None
+    draft = Draft(
+        channel_id=inv.channel_id,
+        to=args.first("to"),
+        need=args.first("need"),
+        details=args.text.strip(),
+        due=args.first("due"),
+        priority=args.first("priority"),
+        case=args.first("case"),
+        need_confirmed=(args.first("confirm") or "").lower() == "yes",
+    )
+    if not (draft.need and draft.details):
+        return Reply("", form=open_form(inv.deps, draft))
+    return send(inv.deps, inv.actor, draft)
+
+
+def send(deps: Deps, actor: Actor, draft: Draft) -> Reply:
+    """Check, store and post a referral; the card is posted inside the transaction, so a referral is
+    stored only with its card."""
+    if not (draft.need and draft.details):
+        raise UsageError(f"A referral needs `need:` and the details.\nUsage: `/referral {OPEN_ARGUMENTS}`")
+    priority = _priority(draft.priority)
+    timezone = deps.slack.timezone_of(actor.user_id) or deps.timezone
+    now = deps.clock().astimezone(ZoneInfo(timezone))
+    due = (
+        parse_due(draft.due, timezone, now) if draft.due else business_days_after(now, DEFAULT_BUSINESS_DAYS)
+    )
+    place = deps.slack.place(draft.channel_id)
+    need = draft.need.lower()
+    with deps.db.session() as session:
+        me = identify(session, actor, deps.home_team_id, deps.admins)
+        partner = _partner(session, draft.channel_id, draft.to)
+        if partner.services and need not in partner.services and not draft.need_confirmed:
+            raise UsageError(
+                f"{partner.name} does not list `{need}` among its services ({', '.join(partner.services)}). "
+                "Check that it is the right partner; to send it anyway, add `confirm:yes` (or tick the box "
+                "in the form)."
+            )
+        new = NewReferral(partner, need, draft.details, due, priority, draft.case, draft.consent)
+        referral = referrals.open_referral(session, me, new, place, deps.today())
         referrals.attach_card(
-            session, referral, inv.deps.slack.post_card(place.channel_id, card(referral, partner))
+            session, referral, deps.slack.post_card(place.channel_id, card(referral, partner))
         )
     lines = [f"Sent *{referral.ref}* to {partner.name}: {referral.need}, due {spoken(due)}."]
     if referral.case_number:
         lines.append(
             f"Case `{referral.case_number}` is kept with it in Liaison and is not posted in the channel."
         )
-    if partner.services and referral.need not in partner.services:
-        lines.append(
-            f":warning: {partner.name} does not list `{referral.need}` among its services "
-            f"({', '.join(partner.services)}); check that it is the right partner."
-        )
-    if me.affiliation == Affiliation.home and place.external_teams:
+    if place.external_teams:
         lines.append(
             "The card is now also in the partner's workspace: deleting it here does not delete their copy."
         )
     return Reply("\n".join(lines))
+
+
+def open_form(deps: Deps, draft: Draft) -> Form:
+    with deps.db.session() as session:
+        choices = tuple(
+            Choice(p.handle, p.name)
+            for p in partners.everyone(session)
+            if p.status == "active" and ItemKind.referral.value in p.scope
+        )
+        linked = partners.linked_partners(session, draft.channel_id)
+    chosen = draft.to or (linked[0].handle if len(linked) == 1 else None)
+    return Form(
+        callback_id=FORM_CALLBACK,
+        title="New referral",
+        submit="Send",
+        metadata=json.dumps({"channel": draft.channel_id}),
+        fields=(
+            Field("to", "Partner", Kind.choice, chosen, choices=choices),
+            Field("need", "Need (housing, benefits, immigration...)", value=draft.need),
+            Field(
+                "details",
+                "What the partner should know",
+                Kind.long_text,
+                draft.details or None,
+                hint="No names, dates of birth, phone numbers or addresses unless the client agreed below.",
+            ),
+            Field(
+                "due",
+                "Due (friday, dec 3 5pm, 2026-12-04)",
+                value=draft.due,
+                optional=True,
+                hint=f"Leave empty for {DEFAULT_BUSINESS_DAYS} business days.",
+            ),
+            Field(
+                "priority",
+                "Priority",
+                Kind.choice,
+                draft.priority or Priority.routine.value,
+                choices=tuple(Choice(p.value, p.value) for p in Priority),
+            ),
+            Field("case", "Case number (kept in Liaison, never posted)", value=draft.case, optional=True),
+            Field(
+                "consent",
+                "The client agreed to share identifying details with this partner, and its "
+                "agreement allows it.",
+                Kind.checkbox,
+                optional=True,
+            ),
+            Field(
+                "confirm", "Send even if the partner does not list this need.", Kind.checkbox, optional=True
+            ),
+        ),
+        notes=("The card goes to this channel; the partner's workspace keeps its own copy.",),
+    )
+
+
+def draft_from_form(metadata: str, values: dict[str, str | bool | None]) -> Draft:
+    def text(key: str) -> str | None:
+        value = values.get(key)
+        return value if isinstance(value, str) else None
+
+    return Draft(
+        channel_id=json.loads(metadata)["channel"],
+        to=text("to"),
+        need=text("need"),
+        details=text("details") or "",
+        due=text("due"),
+        priority=text("priority"),
+        case=text("case"),
+        consent=values.get("consent") is True,
+        need_confirmed=values.get("confirm") is True,
+    )
+
+
+def move_form(change: Move, channel_id: str) -> Form:
+    """What a move asks for before it is made: a coded reason and a note, or the outcome."""
+    fields: list[Field] = []
+    if change.target in NEEDS_REASON:
+        fields.append(
+            Field(
+                "reason", "Reason", Kind.choice, choices=tuple(Choice(r.value, r.value) for r in ReasonCode)
+            )
+        )
+    wants_outcome = change.target in NEEDS_OUTCOME
+    fields.append(
+        Field(
+            "note",
+            "Outcome: what happened for the client" if wants_outcome else "Note (optional)",
+            Kind.long_text,
+            optional=not wants_outcome,
+        )
+    )
+    value = {
+        "ref": change.ref,
+        "from": change.expected.value,
+        "to": change.target.value,
+        "channel": channel_id,
+    }
+    return Form(
+        callback_id=MOVE_FORM_CALLBACK,
+        title=f"{MOVE_TITLES[change.target]} {change.ref}",
+        submit="Save",
+        metadata=json.dumps(value),
+        fields=tuple(fields),
+        notes=(
+            f"This goes into {change.ref}'s thread, which the partner's workspace keeps a copy of. Leave out "
+            "the client's name and other identifying details.",
+        ),
+    )
+
+
+def move_from_form(metadata: str, values: dict[str, str | bool | None]) -> tuple[Move, str]:
+    value = json.loads(metadata)
+    code, note = values.get("reason"), values.get("note")
+    change = Move(
+        value["ref"],
+        ReferralStatus(value["from"]),
+        ReferralStatus(value["to"]),
+        ReasonCode(code) if isinstance(code, str) else None,
+        note if isinstance(note, str) else None,
+    )
+    return change, value["channel"]
 
 
 BUTTON_LABELS: dict[ReferralStatus, tuple[str, str | None]] = {
@@ -83,6 +238,16 @@ BUTTON_LABELS: dict[ReferralStatus, tuple[str, str | None]] = {
     ReferralStatus.entered_in_error: ("Entered in error…", None),
 }
 MOVE_ACTION = "referral.move"
+MOVE_FORM_CALLBACK = "referral.move"
+FORM_CALLBACK = "referral.open"
+MOVE_TITLES = {
+    ReferralStatus.rejected: "Reject",
+    ReferralStatus.on_hold: "Put on hold",
+    ReferralStatus.completed: "Complete",
+    ReferralStatus.failed: "Could not complete",
+    ReferralStatus.cancelled: "Cancel",
+    ReferralStatus.entered_in_error: "Entered in error",
+}
 
 
 def buttons(referral: Referral) -> tuple[Button, ...]:
@@ -236,11 +401,10 @@ def _page(value: str | None) -> int:
     return int(value)
 
 
-def _partner(session: Session, inv: Invocation, handle: str | None) -> Partner:
+def _partner(session: Session, channel_id: str, handle: str | None) -> Partner:
     if handle:
         return partners.get(session, handle)
-    assert inv.channel_id is not None
-    linked = partners.linked_partners(session, inv.channel_id)
+    linked = partners.linked_partners(session, channel_id)
     if len(linked) == 1:
         return linked[0]
     where = (
@@ -261,13 +425,14 @@ def _priority(value: str | None) -> Priority:
 
 COMMAND = SlashCommand(
     name="/referral",
+    empty_is_default=True,
     description="Refer a client's need to a partner organization and follow it to an outcome.",
     default=Subcommand(
         "open",
         "refer a client's need to a partner; `to:` defaults to the channel's partner.",
         open_referral,
         arguments=OPEN_ARGUMENTS,
-        keys=frozenset({"to", "need", "due", "priority", "case"}),
+        keys=frozenset({"to", "need", "due", "priority", "case", "confirm"}),
         takes_text=True,
     ),
     subcommands=(

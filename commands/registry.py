@@ -35,6 +35,7 @@ class SlashCommand:
     description: str  # shown in Slack's command picker (manifest) and in the overview
     subcommands: tuple[Subcommand, ...] = field(default_factory=tuple)
     default: Subcommand | None = None  # what text that names no subcommand means (`/referral to:... ...`)
+    empty_is_default: bool = False  # no text at all runs the default (which opens its form) instead of help
 
     def __post_init__(self) -> None:
         names = [sub.name for sub in self.subcommands]
@@ -59,6 +60,8 @@ class SlashCommand:
         """Find the subcommand the text names (the longest matching name: `partner add` before `partner`)
         and parse the rest with its keys. None means help."""
         words = text.split()
+        if not words and self.empty_is_default and self.default is not None:
+            return self.default, Arguments()
         if not words or words[0].lower() == "help":
             return None, Arguments()
         typed = [w.lower() for w in words]

@@ -39,6 +39,7 @@ class NewReferral:
     due_at: datetime
     priority: Priority
     case_number: str | None
+    consent: bool = False  # the requester confirmed the client agreed to share identifying details
 
 
 def open_referral(session: Session, person: Person, new: NewReferral, place: Place, today: date) -> Referral:
@@ -60,7 +61,34 @@ def open_referral(session: Session, person: Person, new: NewReferral, place: Pla
             f"The details are {len(new.details)} characters; the card holds {DETAILS_LIMIT}. "
             "Shorten them and add the rest in the card's thread."
         )
-    _refuse_identifying(person, new.details, new.partner, place.channel_id, "details")
+    found = confidentiality.findings(new.details)
+    if found and new.consent and new.partner.identifying_allowed:
+        kinds = ", ".join(sorted({f.what for f in found}))
+        record_allowed(
+            session,
+            person,
+            Action.create_item,
+            subject=new.partner.handle,
+            channel_id=place.channel_id,
+            reason=f"identifying details ({kinds}) shared; the requester confirmed the client's consent",
+        )
+    elif found and new.consent:
+        raise PermissionDenied(
+            f"{new.partner.name}'s agreement does not allow identifying client details, even with the "
+            "client's consent. Remove them and send it again, or an admin can change the agreement with "
+            f"`/liaison partner edit {new.partner.handle} identifying:yes`.",
+            AuditEntry(
+                actor_user_id=person.user_id,
+                actor_team_id=person.actor.team_id,
+                action="referral.identifying_details",
+                subject=new.partner.handle,
+                decision=Decision.denied,
+                reason="identifying details; the MOU does not allow them",
+                channel_id=place.channel_id,
+            ),
+        )
+    else:
+        _refuse_identifying(person, new.details, new.partner, place.channel_id, "details")
     referral = Referral(
         partner_id=new.partner.id,
         need=new.need,

@@ -56,6 +56,13 @@ def test_liaison_help_lists_all_four_commands_privately(slack: Sandbox, bot: Run
 
 
 @pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_answers_help_with_its_usage(slack: Sandbox, bot: RunningBot, name: str) -> None:
+    answer = command(slack, bot, DEFENDER, OFFICE_CHANNEL, name, "help")
+    assert answer.startswith(f"*{name}*:")
+    assert f"`{name} help`: show this help." in answer
+
+
+@pytest.mark.parametrize("name", [c for c in COMMANDS if c != "/referral"])  # /referral alone opens its form
 def test_every_command_answers_empty_text_with_its_usage(slack: Sandbox, bot: RunningBot, name: str) -> None:
     answer = command(slack, bot, DEFENDER, OFFICE_CHANNEL, name)
     assert answer.startswith(f"*{name}*:")

@@ -112,7 +112,7 @@ def test_a_partner_accepts_replies_and_completes_from_the_card(slack: Sandbox, b
     click(slack, PARTNER_USER, card, "in-progress")
     wait_for_status(slack, card, "in-progress")
     click(slack, PARTNER_USER, card, "completed")
-    fill_form(slack, PARTNER_USER, {"note": {"text": "Eviction dismissed at the hearing."}})
+    fill_form(slack, PARTNER_USER, {"note": {"value": "Eviction dismissed at the hearing."}})
     wait_for_status(slack, card, "completed")
     assert not [b for b in card.blocks if b["type"] == "actions"], "a completed referral offers no next steps"
     assert "Eviction dismissed at the hearing." in slack.wait_for(lambda: "\n".join(thread(slack, card)))
@@ -136,7 +136,7 @@ def test_a_rejection_needs_a_reason_and_the_requester_is_told(slack: Sandbox, bo
     card = refer(slack, bot)
     click(slack, PARTNER_USER, card, "rejected")
     fill_form(
-        slack, PARTNER_USER, {"reason": {"code": "no capacity"}, "note": {"text": "Full until January."}}
+        slack, PARTNER_USER, {"reason": {"value": "no capacity"}, "note": {"value": "Full until January."}}
     )
     wait_for_status(slack, card, "rejected")
     line = slack.wait_for(lambda: thread(slack, card))[-1]

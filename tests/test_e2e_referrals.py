@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.sandbox import Sandbox, visible_text
+from bot.sandbox import Sandbox, View, visible_text
 from storage.deadlines import spoken
 from tests.office import (
     ADMIN,
@@ -174,8 +174,6 @@ def test_ids_of_other_partners_referrals_answer_not_found(slack: Sandbox, bot: R
             "`due:2020-01-01` is in the past: Liaison read it as Wednesday",
         ),
         ("need:housing priority:whenever Details.", "`priority:whenever` must be `routine` or `urgent`."),
-        ("Client faces eviction.", "A referral needs `need:`."),
-        ("need:housing", "A referral needs the details."),
         ("to:legal-ad need:housing Details.", "There is no partner `legal-ad`. Did you mean `legal-aid`?"),
         ("lsit", "Did you mean `/referral list`?"),
     ],
@@ -186,3 +184,59 @@ def test_bad_input_is_answered_with_what_to_fix(
     before = len(slack.messages(SHARED_CHANNEL))
     assert expected in referral(slack, bot, text)
     assert len(slack.messages(SHARED_CHANNEL)) == before
+
+
+def open_form(slack: Sandbox, text: str) -> View:
+    seen = {view.id for view in slack.open_views(DEFENDER)}
+    delivery = slack.slash_command(DEFENDER, SHARED_CHANNEL, "/referral", text)
+    assert delivery.acked and not delivery.problems, delivery
+    new = slack.wait_for(
+        lambda: [v for v in slack.open_views(DEFENDER) if v.id not in seen], message="the form"
+    )
+    return new[-1]
+
+
+def submit(slack: Sandbox, view: View, values: dict[str, object]) -> str:
+    before = len(slack.ephemerals(DEFENDER, SHARED_CHANNEL))
+    delivery = slack.submit_view(DEFENDER, view.id, {key: {"value": value} for key, value in values.items()})
+    assert delivery.acked and not delivery.problems, delivery
+    return visible_text(slack.wait_for(lambda: slack.ephemerals(DEFENDER, SHARED_CHANNEL)[before:])[-1])
+
+
+def test_missing_fields_open_the_form_with_what_was_typed_and_it_sends(
+    slack: Sandbox, bot: RunningBot
+) -> None:
+    view = open_form(slack, "due:2099-12-04 Client faces eviction.")
+    inputs = {b["block_id"]: b["element"] for b in view.blocks if b["type"] == "input"}
+    assert inputs["details"]["initial_value"] == "Client faces eviction."
+    assert inputs["due"]["initial_value"] == "2099-12-04"
+    assert inputs["to"]["initial_option"]["value"] == "legal-aid", "the channel's partner is chosen"
+    posted = len(slack.messages(SHARED_CHANNEL))
+    answer = submit(slack, view, {"need": "housing"})
+    assert "to Legal Aid Society: housing, due" in answer
+    assert len(slack.messages(SHARED_CHANNEL)) == posted + 1
+    assert "New referral" in visible_text(open_form(slack, ""))
+
+
+def test_identifying_details_go_only_with_consent_and_an_agreement_that_allows_them(
+    slack: Sandbox, bot: RunningBot
+) -> None:
+    details = "Client DOB 1990-02-03 needs a lawyer for the eviction."
+    refused = submit(slack, open_form(slack, details), {"need": "housing", "consent": ["yes"]})
+    assert "agreement does not allow identifying client details, even with the client's consent" in refused
+    typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", "partner edit legal-aid identifying:yes")
+    sent = submit(slack, open_form(slack, details), {"need": "housing", "consent": ["yes"]})
+    assert "Sent *R-" in sent
+    log = typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", "audit partner:legal-aid")
+    assert ":unlock:" in log and "the requester confirmed the client's consent" in log
+    typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", "partner edit legal-aid identifying:no")
+
+
+def test_a_need_the_partner_does_not_list_is_confirmed_first(slack: Sandbox, bot: RunningBot) -> None:
+    posted = len(slack.messages(SHARED_CHANNEL))
+    warned = referral(slack, bot, "need:immigration Client asks about plea consequences.")
+    assert "Legal Aid Society does not list `immigration` among its services (housing, benefits)" in warned
+    assert len(slack.messages(SHARED_CHANNEL)) == posted
+    assert "Sent *R-" in referral(
+        slack, bot, "need:immigration confirm:yes Client asks about plea consequences."
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -13,22 +14,14 @@ from slack_sdk import WebClient
 from bot import errors, render
 from bot.identity import actor_of
 from commands import referral
-from commands.invocation import Deps
+from commands.invocation import Deps, Reply
 from storage import referrals
+from storage.audit import Actor
 from storage.errors import LiaisonError
 from storage.models import ReferralStatus
 from storage.people import identify
-from storage.referral_states import NEEDS_OUTCOME, NEEDS_REASON, ReasonCode
+from storage.referral_states import NEEDS_OUTCOME, NEEDS_REASON
 from storage.referrals import Move
-
-MODAL_TITLES = {
-    ReferralStatus.rejected: "Reject",
-    ReferralStatus.on_hold: "Put on hold",
-    ReferralStatus.completed: "Complete",
-    ReferralStatus.failed: "Could not complete",
-    ReferralStatus.cancelled: "Cancel",
-    ReferralStatus.entered_in_error: "Entered in error",
-}
 
 
 def register(app: App, deps: Deps) -> None:
@@ -48,36 +41,44 @@ def register(app: App, deps: Deps) -> None:
                     referrals.check_move(
                         session, identify(session, actor, deps.home_team_id, deps.admins), change
                     )
-                reasons = [r.value for r in ReasonCode] if change.target in NEEDS_REASON else []
-                title = f"{MODAL_TITLES[change.target]} {change.ref}"
-                metadata = json.dumps({**value, "channel": body["channel"]["id"]})
-                client.views_open(
-                    trigger_id=body["trigger_id"],
-                    view=render.move_modal(
-                        change.ref, title, metadata, reasons, change.target in NEEDS_OUTCOME
-                    ),
-                )
+                form = referral.move_form(change, body["channel"]["id"])
+                client.views_open(trigger_id=body["trigger_id"], view=render.form(form))
                 return
             referral.apply_move(deps, actor, change)
 
-    @app.view("referral.move")
+    @app.view(referral.MOVE_FORM_CALLBACK)
     def on_move_form(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         ack()
-        actor = actor_of(body, context)
-        value = json.loads(body["view"]["private_metadata"])
-        state = body["view"]["state"]["values"]
-        code = (state.get("reason", {}).get("code", {}).get("selected_option") or {}).get("value")
-        note = (state.get("note", {}).get("text", {}).get("value") or "").strip() or None
-        change = Move(
-            value["ref"],
-            ReferralStatus(value["from"]),
-            ReferralStatus(value["to"]),
-            ReasonCode(code) if code else None,
-            note,
+        change, channel_id = referral.move_from_form(body["view"]["private_metadata"], _values(body))
+        _answer_form(
+            client, body, channel_id, lambda actor: referral.apply_move(deps, actor, change), context
         )
-        try:
-            if actor is None:
-                raise LiaisonError("Liaison could not tell who sent this, so it did nothing.")
-            referral.apply_move(deps, actor, change)
-        except Exception as error:  # forms have no response_url: answer privately in the item's channel
-            errors.tell_privately(client, value["channel"], body["user"]["id"], errors.user_message(error))
+
+    @app.view(referral.FORM_CALLBACK)
+    def on_open_form(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        ack()
+        draft = referral.draft_from_form(body["view"]["private_metadata"], _values(body))
+        _answer_form(client, body, draft.channel_id, lambda actor: referral.send(deps, actor, draft), context)
+
+
+def _values(body: dict[str, Any]) -> dict[str, str | bool | None]:
+    return render.submitted(body["view"]["state"]["values"])
+
+
+def _answer_form(
+    client: WebClient,
+    body: dict[str, Any],
+    channel_id: str,
+    work: Callable[[Actor], Reply],
+    context: BoltContext,
+) -> None:
+    """Do a form's work after its ack, and answer privately in its channel (forms have no response_url)."""
+    user_id = body["user"]["id"]
+    try:
+        actor = actor_of(body, context)
+        if actor is None:
+            raise LiaisonError("Liaison could not tell who sent this, so it did nothing.")
+        text = work(actor).text
+    except Exception as error:
+        text = errors.user_message(error)
+    errors.tell_privately(client, channel_id, user_id, text)

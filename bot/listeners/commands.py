@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_bolt.context.respond import Respond
+from slack_sdk import WebClient
 
 from bot import errors, render
 from bot.identity import actor_of
@@ -23,7 +24,9 @@ def register(app: App, deps: Deps) -> None:
 
 
 def _listener(command: SlashCommand, deps: Deps) -> Callable[..., None]:
-    def on_command(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    def on_command(
+        ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond, client: WebClient
+    ) -> None:
         ack()  # Slack shows a timeout after 3 s; everything below may touch the database.
         with errors.reported_to(respond):
             actor = actor_of(body, context)
@@ -34,7 +37,10 @@ def _listener(command: SlashCommand, deps: Deps) -> Callable[..., None]:
                 return Invocation(deps=deps, actor=actor, channel_id=body.get("channel_id"), args=args)
 
             reply = registry.run(command, invocation, body.get("text") or "", CATALOG)
-            respond(**render.ephemeral(reply))
+            if reply.form is not None:  # the trigger_id is good for 3 s from the command: open it now
+                client.views_open(trigger_id=body["trigger_id"], view=render.form(reply.form))
+            else:
+                respond(**render.ephemeral(reply))
 
     on_command.__name__ = f"on_{command.name.lstrip('/')}_command"
     return on_command

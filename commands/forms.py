@@ -1,0 +1,41 @@
+"""A form (Slack modal) as plain data: commands describe what to ask, bot/render.py draws it. Used when a
+command lacks what it needs, and for reasons and outcomes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    text = "text"
+    long_text = "long_text"
+    choice = "choice"
+    checkbox = "checkbox"
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str  # block_id; the submission's values come back under it
+    label: str
+    kind: Kind = Kind.text
+    value: str | None = None  # pre-filled with what the person already typed
+    optional: bool = False
+    choices: tuple[Choice, ...] = ()
+    hint: str | None = None
+
+
+@dataclass(frozen=True)
+class Form:
+    callback_id: str
+    title: str  # at most 24 characters
+    submit: str
+    fields: tuple[Field, ...]
+    metadata: str = ""  # carried back with the submission (at most 3,000 characters)
+    notes: tuple[str, ...] = field(default_factory=tuple)
