@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint manifest clean
+.PHONY: run test lint manifest demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ test: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## an offline walk-through of a referral against the Slack stand-in
+demo: $(VENV)/.installed-run
+	$(BIN)/liaison demo
 
 ## regenerate manifest.yml from the command registry
 manifest: $(VENV)/.installed-run

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from bot import demo
 from bot.app import create_app
 from bot.config import ConfigError, Settings, load_settings
 from bot.manifest import manifest_yaml
@@ -82,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "check", help="check configuration, database and Slack; print what was found"
     ).set_defaults(handler=_check)
+    sub.add_parser(
+        "demo", help="an offline walk-through of a referral, against the Slack stand-in"
+    ).set_defaults(handler=_demo)
     sub.add_parser("manifest", help="print the Slack app manifest (manifest.yml)").set_defaults(
         handler=_manifest
     )
@@ -164,6 +168,16 @@ def _partners_export(args: argparse.Namespace) -> int:
     else:
         args.output.write_text(text, encoding="utf-8")
         print(f"wrote the partner directory to {args.output}")
+    return 0
+
+
+def _demo(_args: argparse.Namespace) -> int:
+    logging.getLogger().setLevel(logging.WARNING)  # the transcript is the output, not the bot's log
+    try:
+        demo.run(sys.stdout)
+    except AssertionError as exc:  # the stand-in's wait_for: a step did not happen
+        print(f"liaison: the demo stopped: {exc}", file=sys.stderr)
+        return EXIT_UNREACHABLE
     return 0
 
 

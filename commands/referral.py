@@ -325,7 +325,7 @@ def show(inv: Invocation) -> Reply:
         )
     first = f", first response {when(referral.first_response_at)}" if referral.first_response_at else ""
     kept = [r for r in thread if not r.deleted]
-    lines.append(f"Thread: {len(kept)} replies{first}.")
+    lines.append(f"Thread: {len(kept)} repl{'y' if len(kept) == 1 else 'ies'}{first}.")
     for reply in kept[-SHOWN_REPLIES:]:
         edited = " _(edited)_" if reply.edited_at else ""
         lines.append(f"  ◦ {when(reply.at)} <@{reply.user_id}>: {reply.text[:300]}{edited}")

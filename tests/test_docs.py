@@ -40,6 +40,7 @@ def test_cli_reference_lists_every_cli_command() -> None:
         "liaison db upgrade",
         "liaison manifest",
         "liaison partners import",
+        "liaison demo",
         "liaison partners export",
     ):
         assert f"`{usage}" in README

@@ -126,7 +126,7 @@ def test_a_partner_accepts_replies_and_completes_from_the_card(slack: Sandbox, b
         "requested → accepted",
         "accepted → in-progress",
         "in-progress → completed (Eviction dismissed at the hearing.)",
-        "Thread: 1 replies, first response",
+        "Thread: 1 reply, first response",
         f"Case `{CASE}` (internal",
     ):
         assert expected in shown
@@ -214,7 +214,7 @@ def test_thread_replies_are_kept_once_with_their_edits_and_deletions(slack: Sand
     shown_eventually(slack, bot, ref, "Thread: 2 replies, first response")
     slack.edit_as_user(PARTNER_USER, SHARED_CHANNEL, ts, "First answer, corrected.")
     slack.delete_as_user(DEFENDER, SHARED_CHANNEL, slack.messages(SHARED_CHANNEL, thread_ts=card.ts)[-1].ts)
-    shown = shown_eventually(slack, bot, ref, "Thread: 1 replies")
+    shown = shown_eventually(slack, bot, ref, "Thread: 1 reply")
     assert f"<@{PARTNER_USER}>: First answer, corrected. _(edited)_" in shown
     assert "Thanks!" not in shown
     unrelated, _ = slack.post_as_user(DEFENDER, SHARED_CHANNEL, "A top-level message.")

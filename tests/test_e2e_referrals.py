@@ -240,3 +240,25 @@ def test_a_need_the_partner_does_not_list_is_confirmed_first(slack: Sandbox, bot
     assert "Sent *R-" in referral(
         slack, bot, "need:immigration confirm:yes Client asks about plea consequences."
     )
+
+
+def test_when_slack_refuses_the_card_nothing_is_stored_and_the_person_is_told(
+    slack: Sandbox, bot: RunningBot
+) -> None:
+    listed = typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/referral", "list all").splitlines()[0]
+    posted = len(slack.messages(SHARED_CHANNEL))
+    slack.fail("chat.postMessage", status=500, times=3)  # more than the client's two retries
+    try:
+        answer = referral(slack, bot, "need:housing Client faces eviction.")
+    finally:
+        slack.clear_faults()
+    assert "Slack refused what Liaison tried to post (internal_error), so nothing was saved." in answer
+    assert len(slack.messages(SHARED_CHANNEL)) == posted
+    assert typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/referral", "list all").splitlines()[0] == listed
+
+
+def test_details_longer_than_the_card_holds_are_refused_with_the_limit(
+    slack: Sandbox, bot: RunningBot
+) -> None:
+    answer = referral(slack, bot, "need:housing " + "The client needs help. " * 120)
+    assert "the card holds 2500. Shorten them and add the rest in the card's thread." in answer

@@ -1,0 +1,183 @@
+"""`liaison demo`: a scripted walk-through, offline, against the Slack stand-in, printed as what each person
+sees. A newcomer's first look at Liaison, and a smoke test of the whole loop in CI.
+
+The real bot runs in this process over Socket Mode against bot/sandbox, on a throw-away SQLite database.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+from bot.app import create_app
+from bot.config import Settings
+from bot.sandbox import Message, Sandbox, visible_text
+from storage.db import Database
+
+ADMIN, DEFENDER, PARTNER = "U0ADM", "U0DEF", "U0LAS"
+PARTNER_TEAM, CHANNEL = "T0LEGAL", "C0LEGAL"
+NAMES = {ADMIN: "Ari (office admin)", DEFENDER: "Dana (defender)", PARTNER: "Lee (Legal Aid Society)"}
+_DATE = re.compile(r"<!date\^\d+\^[^|]*\|([^>]*)>")
+_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+
+
+def run(out: TextIO) -> None:
+    with tempfile.TemporaryDirectory() as folder, Sandbox() as slack:
+        _set_up_workspace(slack)
+        db = Database(f"sqlite:///{Path(folder) / 'demo.db'}")
+        db.upgrade()
+        settings = Settings(
+            bot_token=slack.bot_token,
+            app_token=slack.app_token,
+            api_url=slack.api_url,
+            database_url=db.url,
+            admins=frozenset({ADMIN}),
+        )
+        liaison = create_app(settings, db, socket_mode=True)
+        handler = SocketModeHandler(liaison.app, app_token=slack.app_token)
+        handler.connect()
+        try:
+            slack.wait_for_socket(timeout=15)
+            Script(slack, out).play()
+        finally:
+            handler.close()
+            liaison.close()
+            db.dispose()
+
+
+def _set_up_workspace(slack: Sandbox) -> None:
+    slack.add_user(ADMIN, "ari", real_name="Ari Admin")
+    slack.add_user(DEFENDER, "dana", real_name="Dana Defender")
+    slack.add_team(PARTNER_TEAM, "Legal Aid Society")
+    slack.add_user(PARTNER, "lee", team_id=PARTNER_TEAM, real_name="Lee Partner", tz="America/Chicago")
+    slack.add_channel(CHANNEL, "legal-aid-shared", members=[ADMIN, DEFENDER, PARTNER])
+
+
+class Script:
+    def __init__(self, slack: Sandbox, out: TextIO) -> None:
+        self.slack = slack
+        self.out = out
+
+    def play(self) -> None:
+        self.say(
+            "Liaison demo: an office refers a client's need to a partner organization, which accepts it,\n"
+            "answers in the thread and completes it. Offline: Slack here is Liaison's built-in stand-in.\n"
+            "#legal-aid-shared is a Slack Connect channel shared by the office and Legal Aid Society."
+        )
+        self.command(
+            ADMIN,
+            '/liaison partner add legal-aid name:"Legal Aid Society" kind:legal_aid team:T0LEGAL '
+            "services:housing,benefits scope:referral,consult mou_expires:2099-06-30",
+        )
+        self.command(
+            ADMIN,
+            "/liaison channel link #legal-aid-shared legal-aid",
+            sent=f"/liaison channel link <#{CHANNEL}|legal-aid-shared> legal-aid",
+        )
+        self.command(
+            DEFENDER,
+            "/referral need:housing due:friday priority:urgent case:24-CR-0113 "
+            "Client faces eviction; hearing next month. Needs representation.",
+        )
+        card = self.slack.messages(CHANNEL)[-1]
+        self.show_card("Everyone in the channel, in both workspaces, sees the card:", card)
+        self.click(PARTNER, card, "Accept", "accepted")
+        self.reply(PARTNER, card, "We have an attorney for this. Calling the client today.")
+        self.click(
+            PARTNER,
+            card,
+            "Complete…",
+            "completed",
+            form={"note": {"value": "Represented at the hearing; the eviction was dismissed."}},
+        )
+        self.show_card("The same card, edited in place:", card)
+        self.say("The card's thread:")
+        for message in self.slack.messages(CHANNEL, thread_ts=card.ts):
+            self.quote(f"{self.name(message.user)}: ", message.text)
+        self.command(DEFENDER, "/referral show R-1")
+        self.say(
+            "The case number 24-CR-0113 went to Dana's private answers only, never to the shared channel."
+        )
+
+    def command(self, user: str, typed: str, sent: str | None = None) -> None:
+        self.say(f"{self.name(user)} types: {typed}")
+        before = len(self.slack.ephemerals(user, CHANNEL))
+        name, _, text = (sent or typed).partition(" ")
+        self.slack.slash_command(user, CHANNEL, name, text, via="socket")
+        answer = self.wait(lambda: self.slack.ephemerals(user, CHANNEL)[before:])[-1]
+        self.quote(f"only {self.name(user).split(' ')[0]} sees: ", _blocks_text(answer))
+
+    def click(
+        self, user: str, card: Message, label: str, target: str, form: dict[str, dict[str, str]] | None = None
+    ) -> None:
+        self.say(f"{self.name(user)} clicks [{label}] on the card")
+        seen = {view.id for view in self.slack.open_views(user)}
+        lines = len(self.slack.messages(CHANNEL, thread_ts=card.ts))
+        self.slack.click(user, CHANNEL, card.ts, f"referral.move.{target}", via="socket")
+        if form is not None:
+            view = self.wait(lambda: [v for v in self.slack.open_views(user) if v.id not in seen])[-1]
+            self.say(
+                f"  a form asks: {', '.join(_labels(view.blocks))}; Lee writes: {form['note']['value']}",
+                indent=False,
+            )
+            self.slack.submit_view(user, view.id, form, via="socket")
+        self.wait(lambda: _status(card) == target)
+        self.wait(
+            lambda: len(self.slack.messages(CHANNEL, thread_ts=card.ts)) > lines
+        )  # Liaison's thread line
+
+    def reply(self, user: str, card: Message, text: str) -> None:
+        self.say(f"{self.name(user)} replies in the card's thread: {text}")
+        self.slack.post_as_user(user, CHANNEL, text, thread_ts=card.ts, via="socket")
+
+    def show_card(self, title: str, card: Message) -> None:
+        self.say(title)
+        for block in card.blocks:
+            if block["type"] == "header":
+                line = f"*{block['text']['text']}*"
+            elif block["type"] == "section" and "fields" in block:
+                line = " · ".join(f["text"].replace("*", "").replace("\n", ": ") for f in block["fields"])
+            elif block["type"] == "actions":
+                line = " ".join(f"[{e['text']['text']}]" for e in block["elements"])
+            else:
+                line = visible_text([block])
+            self.say(f"  | {self.readable(line)}", indent=False)
+
+    def wait(self, predicate: Callable[[], object]) -> object:
+        return self.slack.wait_for(predicate, timeout=10)
+
+    def readable(self, text: str) -> str:
+        text = _DATE.sub(lambda m: m.group(1), text)
+        return _USER.sub(lambda m: "@" + self.name(m.group(1)).split(" ")[0], text)
+
+    def name(self, user_id: str | None) -> str:
+        return NAMES.get(user_id or "", "Liaison")
+
+    def quote(self, lead: str, text: str) -> None:
+        """Someone's words, readable, with continuation lines indented under the first."""
+        first, *rest = self.readable(text).splitlines() or [""]
+        self.say(f"  {lead}{first}", indent=False)
+        for line in rest:
+            self.say(f"      {line}", indent=False)
+
+    def say(self, text: str, indent: bool = True) -> None:
+        print(("\n" if indent else "") + text, file=self.out)
+
+
+def _status(card: Message) -> str:
+    fields = next(b["fields"] for b in card.blocks if b["type"] == "section" and "fields" in b)
+    return next(f["text"].split("\n")[1] for f in fields if f["text"].startswith("*Status*"))
+
+
+def _blocks_text(item: object) -> str:
+    blocks = getattr(item, "blocks", None)
+    return visible_text(blocks) if blocks else getattr(item, "text", "")
+
+
+def _labels(blocks: list[dict[str, object]]) -> list[str]:
+    return [str(b["label"]["text"]) for b in blocks if b.get("type") == "input"]  # type: ignore[index]
