@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import NoReturn
 
 from sqlmodel import Session
 
@@ -95,16 +96,31 @@ def require(
     """check(), raising PermissionDenied (with its audit row) when refused."""
     verdict = check(session, person, action, **context)  # type: ignore[arg-type]
     if not verdict.allowed:
-        refusal = AuditEntry(
-            actor_user_id=person.actor.user_id,
-            actor_team_id=person.actor.team_id,
-            action=action.name,
-            subject=subject,
-            decision=Decision.denied,
-            reason=verdict.reason[:1000],
-            channel_id=channel_id,
-        )
-        raise PermissionDenied(verdict.reason, refusal)
+        refuse(person, action.name, verdict.reason, subject=subject, channel_id=channel_id)
+
+
+def refuse(
+    person: Person,
+    action: str,
+    reason: str,
+    *,
+    subject: str | None = None,
+    channel_id: str | None = None,
+    logged: str | None = None,
+) -> NoReturn:
+    """Refuse with `reason` (shown to the person); the refusal's audit row is all that will be written.
+    `logged` is what the audit row keeps when the reason quotes the person's text (the audit log is kept
+    for years and must not hold client details, even masked)."""
+    refusal = AuditEntry(
+        actor_user_id=person.actor.user_id,
+        actor_team_id=person.actor.team_id,
+        action=action,
+        subject=subject,
+        decision=Decision.denied,
+        reason=(logged or reason)[:1000],
+        channel_id=channel_id,
+    )
+    raise PermissionDenied(reason, refusal)
 
 
 def record_allowed(

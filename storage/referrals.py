@@ -10,10 +10,8 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from storage import audit, confidentiality, partners
-from storage.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from storage.errors import Conflict, InvalidInput, NotFound
 from storage.models import (
-    AuditEntry,
-    Decision,
     ItemKind,
     Partner,
     Priority,
@@ -24,7 +22,7 @@ from storage.models import (
     ThreadReply,
 )
 from storage.people import Affiliation, Person
-from storage.permissions import Action, Place, record_allowed, require
+from storage.permissions import Action, Place, record_allowed, refuse, require
 from storage.referral_states import NEEDS_OUTCOME, NEEDS_REASON, VERB, WHO, ReasonCode, Side, can_move
 from storage.types import utcnow
 
@@ -73,19 +71,14 @@ def open_referral(session: Session, person: Person, new: NewReferral, place: Pla
             reason=f"identifying details ({kinds}) shared; the requester confirmed the client's consent",
         )
     elif found and new.consent:
-        raise PermissionDenied(
+        refuse(
+            person,
+            "referral.identifying_details",
             f"{new.partner.name}'s agreement does not allow identifying client details, even with the "
             "client's consent. Remove them and send it again, or an admin can change the agreement with "
             f"`/liaison partner edit {new.partner.handle} identifying:yes`.",
-            AuditEntry(
-                actor_user_id=person.user_id,
-                actor_team_id=person.actor.team_id,
-                action="referral.identifying_details",
-                subject=new.partner.handle,
-                decision=Decision.denied,
-                reason="identifying details; the MOU does not allow them",
-                channel_id=place.channel_id,
-            ),
+            subject=new.partner.handle,
+            channel_id=place.channel_id,
         )
     else:
         _refuse_identifying(person, new.details, new.partner, place.channel_id, "details")
@@ -174,16 +167,14 @@ def _refuse_identifying(person: Person, text: str, partner: Partner, channel_id:
         f"{partner.name} without the client's recorded consent. Remove them (the case number goes in "
         "`case:`, which is never posted) and send it again."
     )
-    refusal = AuditEntry(
-        actor_user_id=person.user_id,
-        actor_team_id=person.actor.team_id,
-        action="referral.identifying_details",
+    refuse(
+        person,
+        "referral.identifying_details",
+        reason,
         subject=partner.handle,
-        decision=Decision.denied,
-        reason=f"{what} look identifying: {', '.join(kinds)}",
         channel_id=channel_id,
+        logged=f"{what} look identifying: {', '.join(kinds)}",
     )
-    raise PermissionDenied(reason, refusal)
 
 
 @dataclass(frozen=True)
@@ -230,16 +221,9 @@ def check_move(session: Session, person: Person, change: Move) -> Referral:
     if side_of(person, referral) not in WHO[change.target]:
         who = f"{partner.name}'s staff" if WHO[change.target] == {Side.partner} else "the person who sent it"
         reason = f"Only {who} can mark {referral.ref} as {change.target}."
-        refusal = AuditEntry(
-            actor_user_id=person.user_id,
-            actor_team_id=person.actor.team_id,
-            action=f"referral.{change.target}",
-            subject=referral.ref,
-            decision=Decision.denied,
-            reason=reason,
-            channel_id=referral.channel_id,
+        refuse(
+            person, f"referral.{change.target}", reason, subject=referral.ref, channel_id=referral.channel_id
         )
-        raise PermissionDenied(reason, refusal)
     return referral
 
 

@@ -124,6 +124,7 @@ def test_identifying_details_are_refused_with_the_spans_masked(slack: Sandbox, b
     assert "look like they identify the client (a phone number, a social security number)" in answer
     assert "123-45-6789" not in answer and "▇▇▇" in answer
     assert ":no_entry:" in newest and "details look identifying" in newest
+    assert "▇" not in newest and "Client" not in newest, "the audit log must not keep the client's text"
 
 
 @pytest.mark.parametrize(
