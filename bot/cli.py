@@ -149,13 +149,28 @@ def _partners_import(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise InvalidFile([f"can't read {source}: {exc.strerror}"]) from exc
     entries = directory_file.read(text, source.name)
-    db = Database(load_settings().database_url)
+    settings = load_settings()
+    db = Database(settings.database_url)
     db.upgrade()
     actor = Actor(user_id=f"cli:{getpass.getuser()}"[:32], team_id=None)
     with db.session() as session:
-        report = directory_file.apply(session, actor, entries, source.name)
+        report = directory_file.apply(session, actor, entries, source.name, _home_team(settings))
     print("\n".join(report))
     return 0
+
+
+def _home_team(settings: Settings) -> str | None:
+    """The office's own workspace, which no partner may have; None, with a warning, when offline."""
+    if settings.bot_token:
+        try:
+            return installation(web_client(settings.bot_token, settings.api_url)).team_id
+        except SlackUnreachable as exc:
+            print(f"liaison: warning: {exc}", file=sys.stderr)
+    print(
+        "liaison: warning: without Slack, teams were not checked against the office's own workspace",
+        file=sys.stderr,
+    )
+    return None
 
 
 def _partners_export(args: argparse.Namespace) -> int:

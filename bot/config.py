@@ -172,7 +172,7 @@ def _timezone(raw: str | None, problems: list[str]) -> str:
 def _port(raw: str | None, problems: list[str]) -> int:
     if raw is None:
         return DEFAULT_PORT
-    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+    if not re.fullmatch(r"[0-9]{1,5}", raw) or not 1 <= int(raw) <= 65535:
         problems.append(f"PORT must be a number from 1 to 65535 (got {raw!r})")
         return DEFAULT_PORT
     return int(raw)

@@ -18,7 +18,8 @@ def actor_of(body: dict[str, Any], context: BoltContext) -> Actor | None:
     """The person acting, or None when the payload does not say safely who it is (treat as unknown)."""
     user = body.get("user")
     if isinstance(user, dict) and user.get("id"):
-        return Actor(user_id=user["id"], team_id=user.get("team_id") or context.team_id)
+        # No team on the user: unknown, never the installing team (that would make a stranger home staff).
+        return Actor(user_id=user["id"], team_id=user.get("team_id"))
     if body.get("type") == "event_callback":
         # Bolt resolves these by Slack's own Slack Connect payload rules (tested against the oracles),
         # and leaves them unset for events whose payload cannot tell the actor's team.

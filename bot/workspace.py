@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from slack_sdk import WebClient
@@ -16,10 +17,12 @@ from slack_sdk.errors import SlackApiError
 
 from bot import render
 from commands.cards import Card
+from commands.invocation import SlackRefused
 from storage.errors import InvalidInput
 from storage.permissions import ChannelKind, Place
 
 T = TypeVar("T")
+UNIDENTIFIED_TEAM = "unidentified"
 TTL_SECONDS = 600.0
 
 
@@ -38,15 +41,18 @@ class SlackWorkspace:
         return self._user(user_id).get("tz")
 
     def post_card(self, channel_id: str, card: Card) -> str:
-        return str(self._client.chat_postMessage(channel=channel_id, **render.card(card))["ts"])
+        with _refusals():
+            return str(self._client.chat_postMessage(channel=channel_id, **render.card(card))["ts"])
 
     def update_card(self, channel_id: str, ts: str, card: Card) -> None:
-        self._client.chat_update(channel=channel_id, ts=ts, **render.card(card))
+        with _refusals():
+            self._client.chat_update(channel=channel_id, ts=ts, **render.card(card))
 
     def post_in_thread(self, channel_id: str, thread_ts: str, text: str) -> None:
-        self._client.chat_postMessage(
-            channel=channel_id, thread_ts=thread_ts, text=text, reply_broadcast=False
-        )
+        with _refusals():
+            self._client.chat_postMessage(
+                channel=channel_id, thread_ts=thread_ts, text=text, reply_broadcast=False
+            )
 
     def permalink(self, channel_id: str, ts: str) -> str:
         return str(self._client.chat_getPermalink(channel=channel_id, message_ts=ts)["permalink"])
@@ -78,7 +84,11 @@ class SlackWorkspace:
                     f"Liaison can't see <#{channel_id}>: invite it with `/invite @liaison`, then try again."
                 ) from exc
             raise
-        teams: set[str] = set(info.get("shared_team_ids") or []) | set(info.get("connected_team_ids") or [])
+        teams: set[str] = (
+            set(info.get("shared_team_ids") or [])
+            | set(info.get("connected_team_ids") or [])
+            | set(info.get("pending_connected_team_ids") or [])  # an invitation may be accepted any moment
+        )
         if info.get("is_im"):
             kind = ChannelKind.dm
             teams.add(self.team_of(info["user"]) or "")
@@ -88,7 +98,10 @@ class SlackWorkspace:
             )
         if info.get("conversation_host_id"):
             teams.add(info["conversation_host_id"])
-        return Place(channel_id=channel_id, kind=kind, external_teams=frozenset(teams - {self._home, ""}))
+        external = teams - {self._home, ""}
+        if not external and (info.get("is_ext_shared") or info.get("is_pending_ext_shared")):
+            external = {UNIDENTIFIED_TEAM}  # shared, but Slack did not say with whom: assume a stranger
+        return Place(channel_id=channel_id, kind=kind, external_teams=frozenset(external))
 
     def _cached(self, key: tuple[str, str], lookup: Callable[[], T]) -> T:
         now = time.monotonic()
@@ -100,3 +113,11 @@ class SlackWorkspace:
         with self._lock:
             self._cache[key] = (now, value)
         return value
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    try:
+        yield
+    except SlackApiError as exc:
+        raise SlackRefused(str(exc.response.get("error") or "unknown")) from exc

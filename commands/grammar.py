@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from storage.errors import LiaisonError
 
 _QUOTES = {'"': '"', "“": "”", "”": "”", "„": "“"}
-_KEY = re.compile(r"([a-z_]+):")
+_KEY = re.compile(r"([A-Za-z_]+):")
 _USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _CHANNEL = re.compile(r"<#([CGD][A-Z0-9]+)(?:\|[^>]*)?>")
 _WORD = re.compile(r"\S+")
@@ -61,13 +61,14 @@ def parse(raw: str, keys: Collection[str] = (), repeatable: Collection[str] = ()
             break
         start = match.start()
         key_match = _KEY.match(raw, start)
-        if key_match and key_match.group(1) in keys:
-            value, pos = _read_value(raw, key_match.end(), key_match.group(1))
-            _add_option(args, key_match.group(1), value, repeatable)
+        key = key_match.group(1).lower() if key_match else ""
+        if key_match and key in keys:  # `Case:` is `case:`: a capital must not turn a key into posted text
+            value, pos = _read_value(raw, key_match.end(), key)
+            _add_option(args, key, value, repeatable)
             joined_after_option = True
             continue
         if key_match and key_match.end() < len(raw) and not raw[key_match.end()].isspace():
-            _refuse_near_miss(key_match.group(1), keys)
+            _refuse_near_miss(key, keys)
         token = match.group()
         pos = match.end()
         if user := _USER.fullmatch(token):
@@ -136,3 +137,12 @@ def _edit_distance(a: str, b: str) -> int:
             row.append(cost)
         prev2, prev = prev, row
     return prev[-1]
+
+
+def page_number(value: str | None, usage: str) -> int:
+    """`page:N` as a number; 1 when not given. ASCII digits only (`str.isdigit` accepts `²`)."""
+    if value is None:
+        return 1
+    if not re.fullmatch(r"[0-9]{1,6}", value) or int(value) < 1:
+        raise UsageError(f"`page:{value}` must be a page number like `page:2`.\nUsage: `{usage}`")
+    return int(value)

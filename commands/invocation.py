@@ -15,9 +15,18 @@ from commands.forms import Form
 from commands.grammar import Arguments
 from storage.audit import Actor
 from storage.db import Database
+from storage.errors import LiaisonError
 from storage.people import Person, identify
 from storage.permissions import Place
 from storage.types import utcnow
+
+
+class SlackRefused(LiaisonError):
+    """Slack refused a post or an update (`code` is Slack's error); raised by Slack's post_*/update_*."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(f"Slack refused it ({code}).")
+        self.code = code
 
 
 class Slack(Protocol):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -12,17 +13,21 @@ from sqlmodel import Session
 from commands.cards import Button, Card
 from commands.format import when
 from commands.forms import Choice, Field, Form, Kind
-from commands.grammar import UsageError
-from commands.invocation import Deps, Invocation, Reply
+from commands.grammar import UsageError, page_number
+from commands.invocation import Deps, Invocation, Reply, SlackRefused
 from commands.registry import SlashCommand, Subcommand
 from storage import partners, referrals
 from storage.audit import Actor
 from storage.deadlines import business_days_after, parse_due, spoken
+from storage.errors import LiaisonError
 from storage.models import ItemKind, Partner, Priority, Referral, ReferralStatus
 from storage.people import Affiliation, identify
+from storage.permissions import Action, require
 from storage.referral_states import NEEDS_OUTCOME, NEEDS_REASON, TERMINAL, VERB, ReasonCode, next_moves
 from storage.referrals import Move, NewReferral
 
+log = logging.getLogger("liaison")
+NOT_THERE = ("not_in_channel", "channel_not_found")
 OPEN_ARGUMENTS = "to:partner need:category [due:friday] [priority:urgent] [case:24-CR-0113] details"
 DEFAULT_BUSINESS_DAYS = 5
 LIST_FILTERS = ("mine", "open", "overdue", "all")
@@ -62,22 +67,23 @@ def open_referral(inv: Invocation) -> Reply:
         need_confirmed=(args.first("confirm") or "").lower() == "yes",
     )
     if not (draft.need and draft.details):
-        return Reply("", form=open_form(inv.deps, draft))
+        return Reply("", form=open_form(inv.deps, inv.actor, draft))
     return send(inv.deps, inv.actor, draft)
 
 
 def send(deps: Deps, actor: Actor, draft: Draft) -> Reply:
-    """Check, store and post a referral; the card is posted inside the transaction, so a referral is
-    stored only with its card."""
+    """Check and store a referral, then post its card. A referral whose card Slack refuses is removed
+    again, so none is left that nobody can see; one left unposted by a crash is still stored (pending)."""
     if not (draft.need and draft.details):
         raise UsageError(f"A referral needs `need:` and the details.\nUsage: `/referral {OPEN_ARGUMENTS}`")
     priority = _priority(draft.priority)
+    may_send(deps, actor, draft.channel_id)  # before any partner is looked up: names are not for outsiders
     timezone = deps.slack.timezone_of(actor.user_id) or deps.timezone
     now = deps.clock().astimezone(ZoneInfo(timezone))
     due = (
         parse_due(draft.due, timezone, now) if draft.due else business_days_after(now, DEFAULT_BUSINESS_DAYS)
     )
-    place = deps.slack.place(draft.channel_id)
+    place = deps.slack.place(draft.channel_id, fresh=True)  # who reads it now, not ten minutes ago
     need = draft.need.lower()
     with deps.db.session() as session:
         me = identify(session, actor, deps.home_team_id, deps.admins)
@@ -90,9 +96,20 @@ def send(deps: Deps, actor: Actor, draft: Draft) -> Reply:
             )
         new = NewReferral(partner, need, draft.details, due, priority, draft.case, draft.consent)
         referral = referrals.open_referral(session, me, new, place, deps.today())
-        referrals.attach_card(
-            session, referral, deps.slack.post_card(place.channel_id, card(referral, partner))
+    try:
+        ts = deps.slack.post_card(place.channel_id, card(referral, partner))
+    except SlackRefused as refused:
+        with deps.db.session() as session:
+            referrals.withdraw_unposted(session, me, referral, refused.code)
+        hint = (
+            " Invite Liaison with `/invite @liaison` and send it again." if refused.code in NOT_THERE else ""
         )
+        raise LiaisonError(
+            f"Slack refused to post the card ({refused.code}), so the referral was not sent and "
+            f"nothing of it was kept.{hint}"
+        ) from refused
+    with deps.db.session() as session:
+        referrals.attach_card(session, referral, ts)
     lines = [f"Sent *{referral.ref}* to {partner.name}: {referral.need}, due {spoken(due)}."]
     if referral.case_number:
         lines.append(
@@ -105,7 +122,15 @@ def send(deps: Deps, actor: Actor, draft: Draft) -> Reply:
     return Reply("\n".join(lines))
 
 
-def open_form(deps: Deps, draft: Draft) -> Form:
+def may_send(deps: Deps, actor: Actor, channel_id: str) -> None:
+    """Refuse (audited) anyone who may not send referrals at all."""
+    with deps.db.session() as session:
+        me = identify(session, actor, deps.home_team_id, deps.admins)
+        require(session, me, Action.create_item, channel_id=channel_id)
+
+
+def open_form(deps: Deps, actor: Actor, draft: Draft) -> Form:
+    may_send(deps, actor, draft.channel_id)
     with deps.db.session() as session:
         choices = tuple(
             Choice(p.handle, p.name)
@@ -272,6 +297,23 @@ def apply_move(deps: Deps, actor: Actor, change: Move) -> Reply:
         partner = referrals.partner_of(session, referral)
         who = "the office" if me.affiliation == Affiliation.home else partner.name
     assert referral.card_ts is not None
+    try:
+        _show_move(deps, actor, change, referral, partner, who)
+    except SlackRefused as refused:  # the move is saved; only its showing in the channel failed
+        log.warning(
+            "%s moved to %s but its card was not updated: %s", referral.ref, referral.status, refused.code
+        )
+        return Reply(
+            f"{referral.ref} is now *{referral.status}*, but Slack refused to update its card "
+            f"({refused.code}). The change is saved: `/referral show {referral.ref}` shows it."
+        )
+    return Reply(f"{referral.ref} is now *{referral.status}*.")
+
+
+def _show_move(
+    deps: Deps, actor: Actor, change: Move, referral: Referral, partner: Partner, who: str
+) -> None:
+    assert referral.card_ts is not None
     deps.slack.update_card(referral.channel_id, referral.card_ts, card(referral, partner))
     line = f"<@{actor.user_id}> ({who}) {VERB[change.target]} {referral.ref}"
     if change.reason_code:
@@ -281,7 +323,6 @@ def apply_move(deps: Deps, actor: Actor, change: Move) -> Reply:
     if actor.user_id != referral.requester_id:
         line += f"\n<@{referral.requester_id}>, {referral.ref} is now *{referral.status}*."
     deps.slack.post_in_thread(referral.channel_id, referral.card_ts, line)
-    return Reply(f"{referral.ref} is now *{referral.status}*.")
 
 
 def card(referral: Referral, partner: Partner) -> Card:
@@ -338,7 +379,7 @@ def list_referrals(inv: Invocation) -> Reply:
     words = [w.lower() for w in inv.args.words] or ["open"]
     if len(words) != 1 or words[0] not in LIST_FILTERS:
         raise UsageError(f"List one of {', '.join(f'`{f}`' for f in LIST_FILTERS)}.\nUsage: `{LIST_USAGE}`")
-    page = _page(inv.args.first("page"))
+    page = page_number(inv.args.first("page"), LIST_USAGE)
     now = inv.deps.clock()
     with inv.deps.db.session() as session:
         me = inv.person(session)
@@ -391,14 +432,6 @@ def _matches(referral: Referral, which: str, user_id: str, now: datetime) -> boo
 
 def _is_overdue(referral: Referral, now: datetime) -> bool:
     return ReferralStatus(referral.status) not in TERMINAL and referral.due_at < now
-
-
-def _page(value: str | None) -> int:
-    if value is None:
-        return 1
-    if not value.isdigit() or int(value) < 1:
-        raise UsageError(f"`page:{value}` must be a page number like `page:2`.")
-    return int(value)
 
 
 def _partner(session: Session, channel_id: str, handle: str | None) -> Partner:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+CASE_NUMBER = "a case number"  # never posted, whatever the consent: it is the office's internal reference
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("a social security number", re.compile(r"\b\d{3}-\d{2}-\d{4}\b")),
     ("a date of birth", re.compile(r"\b(dob|d\.o\.b\.|born|date of birth)\b[:\s]*\S+", re.IGNORECASE)),
@@ -18,7 +19,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\b\d{1,6}\s+\w+(\s\w+)?\s+(st|street|ave|avenue|rd|road|blvd|lane|ln|dr|drive)\b", re.IGNORECASE
         ),
     ),
-    ("a case number", re.compile(r"\b\d{2}-[A-Z]{1,4}-\d{3,}\b")),
+    (CASE_NUMBER, re.compile(r"\b\d{2}[\s/-][A-Z]{1,4}[\s/-]\d{3,}\b", re.IGNORECASE)),
 )
 
 
@@ -29,9 +30,18 @@ class Finding:
     end: int
 
 
-def findings(text: str) -> list[Finding]:
+def findings(text: str, case_number: str | None = None) -> list[Finding]:
+    """What in `text` looks identifying; `case_number` (the item's own) is found however it is written."""
     found = [Finding(what, m.start(), m.end()) for what, pattern in _PATTERNS for m in pattern.finditer(text)]
+    if case_number:
+        found += [Finding(CASE_NUMBER, m.start(), m.end()) for m in _loosely(case_number).finditer(text)]
     return sorted(found, key=lambda f: f.start)
+
+
+def _loosely(case_number: str) -> re.Pattern[str]:
+    """`24-CR-0113` also as `24 cr 0113`, `24CR0113`, `24/cr/0113`."""
+    parts = [re.escape(c) for c in re.sub(r"[^0-9A-Za-z]", "", case_number)]
+    return re.compile(r"[\s./_-]*".join(parts), re.IGNORECASE)
 
 
 def masked(text: str, found: list[Finding]) -> str:

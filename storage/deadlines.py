@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from storage.errors import InvalidInput
 
 END_OF_DAY = time(17, 0)
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d")
 FORMATS = "2026-12-04, 12/4, dec 4, dec 4 5pm, friday, next friday, tomorrow, in 3 days"
 _HAS_TIME = re.compile(
     r"\d{1,2}(:\d{2})?\s*([ap]\.?m\.?)\b|\b\d{1,2}:\d{2}\b|\bnoon\b|\bmidnight\b", re.IGNORECASE
@@ -27,7 +28,7 @@ def parse_due(text: str, timezone: str, now: datetime) -> datetime:
     moment = _parse(text.strip(), zone, local_now)
     if moment is None:
         raise InvalidInput(f"`due:{text}` is not a date Liaison understands. Try one of: {FORMATS}.", "due")
-    if not _HAS_TIME.search(text) and "T" not in text:
+    if not _HAS_TIME.search(text) and not _ISO_TIME.search(text):
         moment = datetime.combine(moment.date(), END_OF_DAY, tzinfo=zone)
     if moment <= local_now:
         raise InvalidInput(

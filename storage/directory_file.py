@@ -88,12 +88,15 @@ def read(text: str, source: str) -> list[Entry]:
     return entries
 
 
-def apply(session: Session, actor: Actor, entries: list[Entry], source: str) -> list[str]:
-    """Bring each listed partner to the file's values, in the caller's transaction; one line per partner."""
+def apply(
+    session: Session, actor: Actor, entries: list[Entry], source: str, home_team_id: str | None = None
+) -> list[str]:
+    """Bring each listed partner to the file's values, in the caller's transaction; one line per partner.
+    `home_team_id` (the office's own workspace) may not be given to a partner."""
     report = []
     for entry in entries:
         try:
-            outcome = partners.upsert(session, actor, entry.handle, entry.values)
+            outcome = partners.upsert(session, actor, entry.handle, entry.values, home_team_id)
         except InvalidInput as exc:  # rules that need the database, such as a team owned by another partner
             raise InvalidFile([f"{source} line {entry.line}: `{entry.handle}`: {exc.message}"]) from exc
         report.append(f"{outcome}: {entry.handle}")
@@ -137,7 +140,11 @@ def _entry(item: yaml.Node, problem: Any) -> Entry | None:
     given: set[str] = set()
     for key_node, value_node in item.value:
         key = str(key_node.value)
-        value = constructor.construct_object(value_node, deep=True)
+        try:
+            value = constructor.construct_object(value_node, deep=True)
+        except (yaml.YAMLError, ValueError) as exc:  # `2027-02-30`, or a tag a safe loader refuses
+            problem(value_node, f"`{key}` can't be read: {getattr(exc, 'problem', None) or exc}")
+            continue
         if key == "handle":
             given.add(key)
             try:

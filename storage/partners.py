@@ -89,12 +89,14 @@ def deactivate(session: Session, actor: Actor, handle: str) -> Partner:
     return partner
 
 
-def upsert(session: Session, actor: Actor, handle: str, values: Mapping[str, Any]) -> str:
+def upsert(
+    session: Session, actor: Actor, handle: str, values: Mapping[str, Any], home_team_id: str | None = None
+) -> str:
     """Add or bring a partner to exactly `values` (for the YAML import): 'added', 'changed' or 'unchanged'."""
     if session.exec(select(Partner).where(Partner.handle == handle)).first() is None:
-        add(session, actor, handle, values)
+        add(session, actor, handle, values, home_team_id)
         return "added"
-    return "changed" if edit(session, actor, handle, values)[1] else "unchanged"
+    return "changed" if edit(session, actor, handle, values, home_team_id)[1] else "unchanged"
 
 
 def link_channel(

@@ -56,9 +56,10 @@ VERB: dict[S, str] = {
 
 
 def can_move(current: S, target: S) -> bool:
-    if current in TERMINAL:
-        return False
-    return target == S.entered_in_error or target in MOVES[current]
+    """DESIGN: any state -> entered-in-error (so a wrongly completed referral can be corrected)."""
+    if target == S.entered_in_error:
+        return current != S.entered_in_error
+    return current not in TERMINAL and target in MOVES[current]
 
 
 BUTTON_ORDER = (

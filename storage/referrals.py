@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -26,7 +27,10 @@ from storage.permissions import Action, Place, record_allowed, refuse, require
 from storage.referral_states import NEEDS_OUTCOME, NEEDS_REASON, VERB, WHO, ReasonCode, Side, can_move
 from storage.types import utcnow
 
-DETAILS_LIMIT = 2500  # leaves room on the card within Slack's 3,000-character section
+DETAILS_LIMIT = 2500
+NEED = re.compile(
+    r"^[a-z0-9][a-z0-9_-]{0,39}$"
+)  # leaves room on the card within Slack's 3,000-character section
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,17 @@ def open_referral(session: Session, person: Person, new: NewReferral, place: Pla
             f"The details are {len(new.details)} characters; the card holds {DETAILS_LIMIT}. "
             "Shorten them and add the rest in the card's thread."
         )
-    found = confidentiality.findings(new.details)
+    if not NEED.match(new.need):
+        raise InvalidInput(
+            f"`need:{new.need}` must be one lowercase word or two joined by - or _, like "
+            "`housing` or `mental-health`, at most 40 characters.",
+            "need",
+        )
+    if new.case_number is not None and not 0 < len(new.case_number) <= 64:
+        raise InvalidInput("`case:` takes the office's case number, at most 64 characters.", "case")
+    found = confidentiality.findings(new.details, new.case_number)
+    if any(f.what == confidentiality.CASE_NUMBER for f in found):  # never posted, consent or not
+        _refuse_identifying(person, new.details, new.partner, place.channel_id, "details", new.case_number)
     if found and new.consent and new.partner.identifying_allowed:
         kinds = ", ".join(sorted({f.what for f in found}))
         record_allowed(
@@ -80,8 +94,8 @@ def open_referral(session: Session, person: Person, new: NewReferral, place: Pla
             subject=new.partner.handle,
             channel_id=place.channel_id,
         )
-    else:
-        _refuse_identifying(person, new.details, new.partner, place.channel_id, "details")
+    elif found:
+        _refuse_identifying(person, new.details, new.partner, place.channel_id, "details", new.case_number)
     referral = Referral(
         partner_id=new.partner.id,
         need=new.need,
@@ -115,9 +129,26 @@ def open_referral(session: Session, person: Person, new: NewReferral, place: Pla
 
 
 def attach_card(session: Session, referral: Referral, ts: str) -> None:
+    stored = session.get(Referral, referral.id)
+    assert stored is not None
+    stored.card_ts, stored.updated_at = ts, utcnow()
+    session.add(stored)
     referral.card_ts = ts
-    referral.updated_at = utcnow()
-    session.add(referral)
+
+
+def withdraw_unposted(session: Session, person: Person, referral: Referral, why: str) -> None:
+    """Remove a referral whose card Slack refused: nobody could see or act on it (its audit rows stay)."""
+    stored = session.get(Referral, referral.id)
+    if stored is not None and stored.card_ts is None:
+        session.delete(stored)
+        audit.record(
+            session,
+            person.actor,
+            "referral.unposted",
+            subject=referral.ref,
+            channel_id=referral.channel_id,
+            reason=f"Slack refused the card: {why}",
+        )
 
 
 def visible_to(session: Session, person: Person) -> Sequence[Referral]:
@@ -140,7 +171,7 @@ def get(session: Session, person: Person, ref: str) -> Referral:
 
 def _load(session: Session, ref: str) -> Referral | None:
     number = ref.upper().removeprefix("R-")
-    return session.get(Referral, int(number)) if number.isdigit() and len(number) < 10 else None
+    return session.get(Referral, int(number)) if re.fullmatch(r"[0-9]{1,9}", number) else None
 
 
 def _may_know(person: Person, referral: Referral) -> bool:
@@ -155,9 +186,11 @@ def partner_of(session: Session, referral: Referral) -> Partner:
     return partner
 
 
-def _refuse_identifying(person: Person, text: str, partner: Partner, channel_id: str, what: str) -> None:
+def _refuse_identifying(
+    person: Person, text: str, partner: Partner, channel_id: str, what: str, case_number: str | None
+) -> None:
     """Refuse (audited) text bound for the partner's channel that looks like it identifies the client."""
-    found = confidentiality.findings(text)
+    found = confidentiality.findings(text, case_number)
     if not found:
         return
     kinds = sorted({f.what for f in found})
@@ -237,7 +270,14 @@ def move(session: Session, person: Person, change: Move) -> Referral:
     if change.target in NEEDS_OUTCOME and not (change.note or "").strip():
         raise InvalidInput(f"Say what the outcome was to mark {referral.ref} as {change.target}.", "outcome")
     if change.note and person.affiliation == Affiliation.home:  # the partner's own words are theirs to post
-        _refuse_identifying(person, change.note, partner_of(session, referral), referral.channel_id, "words")
+        _refuse_identifying(
+            person,
+            change.note,
+            partner_of(session, referral),
+            referral.channel_id,
+            "words",
+            referral.case_number,
+        )
     now = utcnow()
     updated = session.execute(
         update(Referral)

@@ -114,7 +114,8 @@ def test_a_partner_accepts_replies_and_completes_from_the_card(slack: Sandbox, b
     click(slack, PARTNER_USER, card, "completed")
     fill_form(slack, PARTNER_USER, {"note": {"value": "Eviction dismissed at the hearing."}})
     wait_for_status(slack, card, "completed")
-    assert not [b for b in card.blocks if b["type"] == "actions"], "a completed referral offers no next steps"
+    steps = [e["text"]["text"] for b in card.blocks if b["type"] == "actions" for e in b["elements"]]
+    assert steps == ["Entered in error…"], "a completed referral can only be corrected (DESIGN: any -> e-i-e)"
     assert "Eviction dismissed at the hearing." in slack.wait_for(lambda: "\n".join(thread(slack, card)))
 
     assert len(slack.messages(SHARED_CHANNEL)) == top_level, "thread posts are never broadcast to the channel"

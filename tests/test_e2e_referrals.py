@@ -253,7 +253,8 @@ def test_when_slack_refuses_the_card_nothing_is_stored_and_the_person_is_told(
         answer = referral(slack, bot, "need:housing Client faces eviction.")
     finally:
         slack.clear_faults()
-    assert "Slack refused what Liaison tried to post (internal_error), so nothing was saved." in answer
+    assert "Slack refused to post the card (internal_error), so the referral was not sent" in answer
+    assert "nothing of it was kept" in answer
     assert len(slack.messages(SHARED_CHANNEL)) == posted
     assert typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/referral", "list all").splitlines()[0] == listed
 

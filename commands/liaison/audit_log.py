@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from commands.format import when
-from commands.grammar import UsageError
+from commands.grammar import UsageError, page_number
 from commands.invocation import Invocation, Reply
 from storage import audit, partners
 from storage.models import Decision
@@ -25,11 +25,12 @@ def show(inv: Invocation) -> Reply:
     args = inv.args
     person = _person(args.first("user"))
     since = _since(args.first("since"), inv.deps.timezone)
-    page = _page(args.first("page"))
+    page = page_number(args.first("page"), USAGE)
     with inv.deps.db.session() as session:
         me = inv.person(session)
         require(session, me, Action.see_audit, channel_id=inv.channel_id)
-        subjects = [s for s in (args.first("item"), _handle(session, args.first("partner"))) if s]
+        item = (args.first("item") or "").upper() or None  # item IDs are written R-12, C-7, A-3
+        subjects = [s for s in (item, _handle(session, args.first("partner"))) if s]
         found = audit.search(
             session, subjects=subjects or None, person=person, since=since, page=page, size=PAGE_SIZE
         )
@@ -70,19 +71,13 @@ def _since(value: str | None, timezone: str) -> datetime | None:
         return None
     try:
         day = date.fromisoformat(value)
+        if day.year < 1900:
+            raise ValueError("before any audit entry")
     except ValueError:
         raise UsageError(
             f"`since:{value}` is not a date; write it as YYYY-MM-DD.\nUsage: `{USAGE}`"
         ) from None
     return datetime.combine(day, time.min, tzinfo=ZoneInfo(timezone))
-
-
-def _page(value: str | None) -> int:
-    if value is None:
-        return 1
-    if not value.isdigit() or int(value) < 1:
-        raise UsageError(f"`page:{value}` must be a page number like `page:2`.\nUsage: `{USAGE}`")
-    return int(value)
 
 
 def _filters(inv: Invocation) -> str:
