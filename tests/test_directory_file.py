@@ -130,3 +130,14 @@ def test_unreadable_and_malformed_files_get_one_clear_line(tmp_path: Path) -> No
     assert (
         broken.returncode == 2 and "broken.yaml line" in broken.stderr and "not valid YAML" in broken.stderr
     )
+
+
+def test_values_yaml_cannot_build_are_file_problems_not_tracebacks(tmp_path: Path) -> None:
+    (tmp_path / "odd.yaml").write_text(
+        "partners:\n  - handle: clinic\n    name: !!python/object:os.system x\n    kind: other\n"
+        "    mou_expires: 2027-02-30\n"
+    )
+    result = run_cli(["partners", "import", str(tmp_path / "odd.yaml")], tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "odd.yaml line 3: `name` can't be read" in result.stderr
+    assert "odd.yaml line 5: `mou_expires` can't be read: day is out of range for month" in result.stderr

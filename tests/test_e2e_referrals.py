@@ -264,3 +264,57 @@ def test_details_longer_than_the_card_holds_are_refused_with_the_limit(
 ) -> None:
     answer = referral(slack, bot, "need:housing " + "The client needs help. " * 120)
     assert "the card holds 2500. Shorten them and add the rest in the card's thread." in answer
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "need:housing case:CR2024-00113 About court file cr2024 00113: client needs a lawyer.",
+        "need:housing Case:24-CR-0113 Our file 24 cr 0113, client needs a lawyer.",
+    ],
+)
+def test_the_case_number_is_refused_however_it_is_written(slack: Sandbox, bot: RunningBot, text: str) -> None:
+    answer, newest = refused_leaving_only_an_audit_row(slack, bot, SHARED_CHANNEL, text)
+    assert "(a case number)" in answer
+    assert ":no_entry:" in newest
+
+
+def test_the_case_number_is_refused_even_with_consent_and_an_agreement_that_allows_details(
+    slack: Sandbox, bot: RunningBot
+) -> None:
+    typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", "partner edit legal-aid identifying:yes")
+    try:
+        view = open_form(slack, "Client in our case 24-CR-0113 needs a lawyer.")
+        answer = submit(slack, view, {"need": "housing", "consent": ["yes"]})
+    finally:
+        typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", "partner edit legal-aid identifying:no")
+    assert "(a case number)" in answer
+
+
+def test_outsiders_learn_no_partner_names(slack: Sandbox, bot: RunningBot) -> None:
+    for text in ("to:nope need:housing Help.", "to:legal-aid need:zzz Help.", ""):
+        before = len(slack.ephemerals(STRANGER, STRANGE))
+        slack.slash_command(STRANGER, STRANGE, "/referral", text)
+        answer = visible_text(slack.wait_for(lambda b=before: slack.ephemerals(STRANGER, STRANGE)[b:])[-1])
+        assert "Liaison does not know your organization" in answer
+        assert "legal-aid" not in answer and "Legal Aid" not in answer
+    assert not slack.open_views(STRANGER), "no form listing the partners opens for an outsider"
+
+
+def test_a_saved_move_whose_card_slack_refuses_to_update_says_so(slack: Sandbox, bot: RunningBot) -> None:
+    answer = referral(slack, bot, "need:housing Client faces eviction.")
+    ref = answer.split("*")[1]
+    slack.fail("chat.update", status=200, error="cant_update_message", times=1)
+    try:
+        moved = typed(slack, bot, DEFENDER, SHARED_CHANNEL, "/referral", f"cancel {ref} reason:duplicate")
+    finally:
+        slack.clear_faults()
+    assert f"{ref} is now *cancelled*, but Slack refused to update its card (cant_update_message)." in moved
+    assert "*cancelled*" in referral(slack, bot, f"show {ref}")
+
+
+@pytest.mark.parametrize("text", ["list page:²", "list page:99999999999999999999", "show R-²"])
+def test_odd_numbers_get_a_clear_answer(slack: Sandbox, bot: RunningBot, text: str) -> None:
+    answer = referral(slack, bot, text)
+    assert "Sorry" not in answer
+    assert "page number" in answer or "There is no referral" in answer
