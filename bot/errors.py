@@ -22,6 +22,7 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import notify
 from storage.errors import DatabaseUnavailable, LiaisonError
 
 log = logging.getLogger("liaison")
@@ -67,12 +68,22 @@ def tell(respond: Respond | None, text: str) -> None:
         log.exception("could not tell the person about an error")
 
 
-def tell_privately(client: WebClient, channel_id: str, user_id: str, text: str) -> None:
-    """An ephemeral message to one person in a channel, for answers that have no response_url (forms)."""
+def tell_privately(client: WebClient, channel_id: str | None, user_id: str, text: str) -> None:
+    """An ephemeral message to one person in a channel, for answers that have no response_url (forms);
+    a direct message when the channel can't take one (Liaison is not in it)."""
     try:
-        client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
-    except Exception:  # the error path must never raise: log and give up
-        log.exception("could not tell %s about an error", user_id)
+        if channel_id:
+            client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
+            return
+    except SlackApiError as exc:
+        log.warning(
+            "could not answer %s in %s (%s); sending a direct message",
+            user_id,
+            channel_id,
+            exc.response.get("error"),
+        )
+    if not notify.dm(client, user_id, text):
+        log.error("could not tell %s: %s", user_id, text)
 
 
 def register(app: App) -> None:

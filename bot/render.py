@@ -120,6 +120,8 @@ def _input(spec: FormField) -> dict[str, Any]:
         element = {"type": "plain_text_input", "action_id": "value", "multiline": spec.kind == Kind.long_text}
         if spec.value:
             element["initial_value"] = spec.value
+        if spec.max_length:
+            element["max_length"] = spec.max_length
     block: dict[str, Any] = {
         "type": "input",
         "block_id": spec.key,

@@ -29,6 +29,7 @@ class Field:
     optional: bool = False
     choices: tuple[Choice, ...] = ()
     hint: str | None = None
+    max_length: int | None = None  # Slack's client stops typing there, before anything is refused
 
 
 @dataclass(frozen=True)

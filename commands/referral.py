@@ -146,13 +146,14 @@ def open_form(deps: Deps, actor: Actor, draft: Draft) -> Form:
         metadata=json.dumps({"channel": draft.channel_id}),
         fields=(
             Field("to", "Partner", Kind.choice, chosen, choices=choices),
-            Field("need", "Need (housing, benefits, immigration...)", value=draft.need),
+            Field("need", "Need (housing, benefits, immigration...)", value=draft.need, max_length=40),
             Field(
                 "details",
                 "What the partner should know",
                 Kind.long_text,
                 draft.details or None,
                 hint="No names, dates of birth, phone numbers or addresses unless the client agreed below.",
+                max_length=referrals.DETAILS_LIMIT,
             ),
             Field(
                 "due",
@@ -168,7 +169,13 @@ def open_form(deps: Deps, actor: Actor, draft: Draft) -> Form:
                 draft.priority or Priority.routine.value,
                 choices=tuple(Choice(p.value, p.value) for p in Priority),
             ),
-            Field("case", "Case number (kept in Liaison, never posted)", value=draft.case, optional=True),
+            Field(
+                "case",
+                "Case number (kept in Liaison, never posted)",
+                value=draft.case,
+                optional=True,
+                max_length=64,
+            ),
             Field(
                 "consent",
                 "The client agreed to share identifying details with this partner, and its "

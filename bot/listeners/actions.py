@@ -49,16 +49,23 @@ def register(app: App, deps: Deps) -> None:
     @app.view(referral.MOVE_FORM_CALLBACK)
     def on_move_form(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         ack()
-        change, channel_id = referral.move_from_form(body["view"]["private_metadata"], _values(body))
-        _answer_form(
-            client, body, channel_id, lambda actor: referral.apply_move(deps, actor, change), context
-        )
+
+        def work(actor: Actor) -> Reply:
+            change, _ = referral.move_from_form(body["view"]["private_metadata"], _values(body))
+            return referral.apply_move(deps, actor, change)
+
+        _answer_form(client, body, context, work)
 
     @app.view(referral.FORM_CALLBACK)
     def on_open_form(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         ack()
-        draft = referral.draft_from_form(body["view"]["private_metadata"], _values(body))
-        _answer_form(client, body, draft.channel_id, lambda actor: referral.send(deps, actor, draft), context)
+
+        def work(actor: Actor) -> Reply:
+            return referral.send(
+                deps, actor, referral.draft_from_form(body["view"]["private_metadata"], _values(body))
+            )
+
+        _answer_form(client, body, context, work)
 
 
 def _values(body: dict[str, Any]) -> dict[str, str | bool | None]:
@@ -66,15 +73,14 @@ def _values(body: dict[str, Any]) -> dict[str, str | bool | None]:
 
 
 def _answer_form(
-    client: WebClient,
-    body: dict[str, Any],
-    channel_id: str,
-    work: Callable[[Actor], Reply],
-    context: BoltContext,
+    client: WebClient, body: dict[str, Any], context: BoltContext, work: Callable[[Actor], Reply]
 ) -> None:
-    """Do a form's work after its ack, and answer privately in its channel (forms have no response_url)."""
+    """Do a form's work after its ack and answer privately in the form's channel (forms have no
+    response_url); every failure, even in reading the form, becomes an answer."""
     user_id = body["user"]["id"]
+    channel_id: str | None = None
     try:
+        channel_id = json.loads(body["view"]["private_metadata"]).get("channel")
         actor = actor_of(body, context)
         if actor is None:
             raise LiaisonError("Liaison could not tell who sent this, so it did nothing.")

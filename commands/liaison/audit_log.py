@@ -29,7 +29,9 @@ def show(inv: Invocation) -> Reply:
     with inv.deps.db.session() as session:
         me = inv.person(session)
         require(session, me, Action.see_audit, channel_id=inv.channel_id)
-        item = (args.first("item") or "").upper() or None  # item IDs are written R-12, C-7, A-3
+        item = args.first("item")
+        if item and re.fullmatch(r"[rca]-[0-9]+", item, flags=re.IGNORECASE):
+            item = item.upper()  # item IDs are stored as R-12, C-7, A-3
         subjects = [s for s in (item, _handle(session, args.first("partner"))) if s]
         found = audit.search(
             session, subjects=subjects or None, person=person, since=since, page=page, size=PAGE_SIZE
