@@ -159,7 +159,7 @@ def test_each_side_may_only_make_its_own_moves(slack: Sandbox, bot: RunningBot) 
     assert not slack.open_views(PARTNER_USER), "no form opens for a move that would be refused"
     assert status_of(slack, card) == "requested"
     assert f"referral.accepted `{ref}`" in typed(
-        slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", f"audit item:{ref}"
+        slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", f"audit item:{ref.lower()}"
     )
 
 
