@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -17,7 +17,7 @@ from commands.grammar import UsageError, page_number
 from commands.invocation import Deps, Invocation, Reply, SlackRefused
 from commands.registry import SlashCommand, Subcommand
 from storage import partners, referrals
-from storage.audit import Actor
+from storage.audit import SYSTEM, Actor
 from storage.deadlines import business_days_after, parse_due, spoken
 from storage.errors import LiaisonError
 from storage.models import ItemKind, Partner, Priority, Referral, ReferralStatus
@@ -28,6 +28,8 @@ from storage.referrals import Move, NewReferral
 
 log = logging.getLogger("liaison")
 NOT_THERE = ("not_in_channel", "channel_not_found")
+# A live send posts within a minute even through Slack's retries; a claim older than this was abandoned.
+UNPOSTED_AFTER = timedelta(minutes=5)
 OPEN_ARGUMENTS = "to:partner need:category [due:friday] [priority:urgent] [case:24-CR-0113] details"
 DEFAULT_BUSINESS_DAYS = 5
 LIST_FILTERS = ("mine", "open", "overdue", "all")
@@ -97,10 +99,8 @@ def send(deps: Deps, actor: Actor, draft: Draft) -> Reply:
         new = NewReferral(partner, need, draft.details, due, priority, draft.case, draft.consent)
         referral = referrals.open_referral(session, me, new, place, deps.today())
     try:
-        ts = deps.slack.post_card(place.channel_id, card(referral, partner))
+        post_card(deps, referral, partner)
     except SlackRefused as refused:
-        with deps.db.session() as session:
-            referrals.withdraw_unposted(session, me, referral, refused.code)
         hint = (
             " Invite Liaison with `/invite @liaison` and send it again." if refused.code in NOT_THERE else ""
         )
@@ -108,8 +108,6 @@ def send(deps: Deps, actor: Actor, draft: Draft) -> Reply:
             f"Slack refused to post the card ({refused.code}), so the referral was not sent and "
             f"nothing of it was kept.{hint}"
         ) from refused
-    with deps.db.session() as session:
-        referrals.attach_card(session, referral, ts)
     lines = [f"Sent *{referral.ref}* to {partner.name}: {referral.need}, due {spoken(due)}."]
     if referral.case_number:
         lines.append(
@@ -120,6 +118,36 @@ def send(deps: Deps, actor: Actor, draft: Draft) -> Reply:
             "The card is now also in the partner's workspace: deleting it here does not delete their copy."
         )
     return Reply("\n".join(lines))
+
+
+def post_card(deps: Deps, referral: Referral, partner: Partner) -> None:
+    """Post a stored referral's card and keep its ts; if Slack refuses, the referral is withdrawn and
+    SlackRefused raised."""
+    try:
+        ts = deps.slack.post_card(referral.channel_id, card(referral, partner))
+    except SlackRefused as refused:
+        with deps.db.session() as session:
+            referrals.withdraw_unposted(session, SYSTEM, referral, refused.code)
+        raise
+    with deps.db.session() as session:
+        referrals.attach_card(session, referral, ts)
+
+
+def post_unposted_cards(deps: Deps, older_than: timedelta = UNPOSTED_AFTER) -> list[str]:
+    """On start: post the cards of referrals stored but never posted (the process stopped in between)."""
+    with deps.db.session() as session:
+        claimed = [
+            (r, referrals.partner_of(session, r))
+            for r in referrals.claim_unposted(session, deps.clock() - older_than)
+        ]
+    posted = []
+    for referral, partner in claimed:
+        try:
+            post_card(deps, referral, partner)
+            posted.append(referral.ref)
+        except SlackRefused as refused:
+            log.warning("could not post the card of %s (%s); it was withdrawn", referral.ref, refused.code)
+    return posted
 
 
 def may_send(deps: Deps, actor: Actor, channel_id: str) -> None:
@@ -377,8 +405,10 @@ def show(inv: Invocation) -> Reply:
     for reply in kept[-SHOWN_REPLIES:]:
         edited = " _(edited)_" if reply.edited_at else ""
         lines.append(f"  ◦ {when(reply.at)} <@{reply.user_id}>: {reply.text[:300]}{edited}")
-    if referral.card_ts:
+    if referral.posted and referral.card_ts:
         lines.append(f"<{inv.deps.slack.permalink(referral.channel_id, referral.card_ts)}|Open the card>")
+    elif not referral.posted:
+        lines.append("Its card is still being posted.")
     return Reply("\n".join(lines))
 
 

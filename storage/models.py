@@ -151,6 +151,9 @@ class UnknownTeamNotice(SQLModel, table=True):
     noticed_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
 
 
+POSTING = "posting:"  # card_ts prefix while a card is being posted: the claim of whoever posts it
+
+
 class Referral(SQLModel, table=True):
     """A client's need referred to a partner. Its card is one message in the channel (`card_ts`)."""
 
@@ -175,6 +178,11 @@ class Referral(SQLModel, table=True):
     @property
     def ref(self) -> str:
         return f"R-{self.id}"
+
+    @property
+    def posted(self) -> bool:
+        """False while the card is still being posted (card_ts holds the poster's claim, `posting:...`)."""
+        return self.card_ts is not None and not self.card_ts.startswith(POSTING)
 
 
 class ReferralEvent(SQLModel, table=True):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -11,8 +12,10 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from storage import audit, confidentiality, partners
+from storage.audit import Actor
 from storage.errors import Conflict, InvalidInput, NotFound
 from storage.models import (
+    POSTING,
     ItemKind,
     Partner,
     Priority,
@@ -97,6 +100,7 @@ def open_referral(session: Session, person: Person, new: NewReferral, place: Pla
     elif found:
         _refuse_identifying(person, new.details, new.partner, place.channel_id, "details", new.case_number)
     referral = Referral(
+        card_ts=_claim(),  # posting: the caller posts the card and attaches its ts
         partner_id=new.partner.id,
         need=new.need,
         details=new.details,
@@ -136,14 +140,14 @@ def attach_card(session: Session, referral: Referral, ts: str) -> None:
     referral.card_ts = ts
 
 
-def withdraw_unposted(session: Session, person: Person, referral: Referral, why: str) -> None:
+def withdraw_unposted(session: Session, actor: Actor, referral: Referral, why: str) -> None:
     """Remove a referral whose card Slack refused: nobody could see or act on it (its audit rows stay)."""
     stored = session.get(Referral, referral.id)
-    if stored is not None and stored.card_ts is None:
+    if stored is not None and not stored.posted:
         session.delete(stored)
         audit.record(
             session,
-            person.actor,
+            actor,
             "referral.unposted",
             subject=referral.ref,
             channel_id=referral.channel_id,
@@ -388,3 +392,27 @@ def _reply_at(session: Session, channel_id: str, ts: str) -> ThreadReply | None:
     return session.exec(
         select(ThreadReply).where(ThreadReply.channel_id == channel_id, ThreadReply.ts == ts)
     ).first()
+
+
+def _claim() -> str:
+    return f"{POSTING}{uuid.uuid4().hex[:20]}"
+
+
+def claim_unposted(session: Session, older_than: datetime) -> list[Referral]:
+    """Referrals whose card was never posted (the process stopped between storing and posting), claimed
+    for this process: each claim is a conditional update, so two instances never post the same card."""
+    query = select(Referral).where(
+        col(Referral.card_ts).startswith(POSTING), col(Referral.created_at) < older_than
+    )
+    claimed = []
+    for referral in session.exec(query).all():
+        claim = _claim()
+        taken = session.execute(
+            update(Referral)
+            .where(col(Referral.id) == referral.id, col(Referral.card_ts) == referral.card_ts)
+            .values(card_ts=claim)
+        )
+        if taken.rowcount == 1:  # type: ignore[attr-defined]
+            referral.card_ts = claim
+            claimed.append(referral)
+    return claimed
