@@ -84,10 +84,6 @@ class Invocation:
     channel_id: str | None
     args: Arguments
 
-    @property
-    def is_home_staff(self) -> bool:
-        return self.actor.team_id == self.deps.home_team_id
-
     def person(self, session: Session) -> Person:
         return identify(session, self.actor, self.deps.home_team_id, self.deps.admins)
 

@@ -17,11 +17,6 @@ class DatabaseUnavailable(LiaisonError):
         self.where = where  # the database URL without its password, for operators
 
 
-class AuditLogIsAppendOnly(LiaisonError):
-    def __init__(self) -> None:
-        super().__init__("The audit log is append-only: entries are never changed or deleted.")
-
-
 class NotFound(LiaisonError):
     """Something named does not exist, or the person may not know it exists (same answer, so IDs and
     handles do not leak across organizations)."""
