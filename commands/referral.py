@@ -16,7 +16,7 @@ from commands.forms import Choice, Field, Form, Kind
 from commands.grammar import UsageError, page_number
 from commands.invocation import Deps, Invocation, Reply, SlackRefused
 from commands.registry import SlashCommand, Subcommand
-from storage import partners, referrals
+from storage import cards, partners, referrals, threads
 from storage.audit import SYSTEM, Actor
 from storage.deadlines import business_days_after, parse_due, spoken
 from storage.errors import LiaisonError
@@ -127,10 +127,10 @@ def post_card(deps: Deps, referral: Referral, partner: Partner) -> None:
         ts = deps.slack.post_card(referral.channel_id, card(referral, partner))
     except SlackRefused as refused:
         with deps.db.session() as session:
-            referrals.withdraw_unposted(session, SYSTEM, referral, refused.code)
+            cards.withdraw_unposted(session, SYSTEM, referral, refused.code)
         raise
     with deps.db.session() as session:
-        referrals.attach_card(session, referral, ts)
+        cards.attach(session, referral, ts)
 
 
 def post_unposted_cards(deps: Deps, older_than: timedelta = UNPOSTED_AFTER) -> list[str]:
@@ -138,7 +138,7 @@ def post_unposted_cards(deps: Deps, older_than: timedelta = UNPOSTED_AFTER) -> l
     with deps.db.session() as session:
         claimed = [
             (r, referrals.partner_of(session, r))
-            for r in referrals.claim_unposted(session, deps.clock() - older_than)
+            for r in cards.claim_unposted(session, Referral, deps.clock() - older_than)
         ]
     posted = []
     for referral, partner in claimed:
@@ -385,7 +385,7 @@ def show(inv: Invocation) -> Reply:
         referral = referrals.get(session, me, inv.args.words[0])
         partner = referrals.partner_of(session, referral)
         events = referrals.history(session, referral)
-        thread = referrals.replies(session, referral)
+        thread = threads.replies(session, referral.ref)
     lines = [
         f"*{referral.ref}* to {partner.name}: {referral.need}, {referral.priority}, *{referral.status}*",
         f"Due {when(referral.due_at)}, sent by <@{referral.requester_id}> on {when(referral.created_at)}",

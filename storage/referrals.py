@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -11,11 +10,9 @@ from datetime import date, datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from storage import audit, confidentiality, partners
-from storage.audit import Actor
+from storage import audit, cards, disclosure
 from storage.errors import Conflict, InvalidInput, NotFound
 from storage.models import (
-    POSTING,
     ItemKind,
     Partner,
     Priority,
@@ -23,7 +20,6 @@ from storage.models import (
     ReferralEvent,
     ReferralStatus,
     Role,
-    ThreadReply,
 )
 from storage.people import Affiliation, Person
 from storage.permissions import Action, Place, record_allowed, refuse, require
@@ -74,33 +70,17 @@ def open_referral(session: Session, person: Person, new: NewReferral, place: Pla
         )
     if new.case_number is not None and not 0 < len(new.case_number) <= 64:
         raise InvalidInput("`case:` takes the office's case number, at most 64 characters.", "case")
-    found = confidentiality.findings(new.details, new.case_number)
-    if any(f.what == confidentiality.CASE_NUMBER for f in found):  # never posted, consent or not
-        _refuse_identifying(person, new.details, new.partner, place.channel_id, "details", new.case_number)
-    if found and new.consent and new.partner.identifying_allowed:
-        kinds = ", ".join(sorted({f.what for f in found}))
-        record_allowed(
-            session,
-            person,
-            Action.create_item,
-            subject=new.partner.handle,
-            channel_id=place.channel_id,
-            reason=f"identifying details ({kinds}) shared; the requester confirmed the client's consent",
-        )
-    elif found and new.consent:
-        refuse(
-            person,
-            "referral.identifying_details",
-            f"{new.partner.name}'s agreement does not allow identifying client details, even with the "
-            "client's consent. Remove them and send it again, or an admin can change the agreement with "
-            f"`/liaison partner edit {new.partner.handle} identifying:yes`.",
-            subject=new.partner.handle,
-            channel_id=place.channel_id,
-        )
-    elif found:
-        _refuse_identifying(person, new.details, new.partner, place.channel_id, "details", new.case_number)
+    disclosure.screen(
+        session,
+        person,
+        new.details,
+        new.partner,
+        place.channel_id,
+        case_number=new.case_number,
+        consent=new.consent,
+    )
     referral = Referral(
-        card_ts=_claim(),  # posting: the caller posts the card and attaches its ts
+        card_ts=cards.new_claim(),  # posting: the caller posts the card and attaches it
         partner_id=new.partner.id,
         need=new.need,
         details=new.details,
@@ -130,29 +110,6 @@ def open_referral(session: Session, person: Person, new: NewReferral, place: Pla
             reason=f"posted where only {new.partner.name} reads",
         )
     return referral
-
-
-def attach_card(session: Session, referral: Referral, ts: str) -> None:
-    stored = session.get(Referral, referral.id)
-    assert stored is not None
-    stored.card_ts, stored.updated_at = ts, utcnow()
-    session.add(stored)
-    referral.card_ts = ts
-
-
-def withdraw_unposted(session: Session, actor: Actor, referral: Referral, why: str) -> None:
-    """Remove a referral whose card Slack refused: nobody could see or act on it (its audit rows stay)."""
-    stored = session.get(Referral, referral.id)
-    if stored is not None and not stored.posted:
-        session.delete(stored)
-        audit.record(
-            session,
-            actor,
-            "referral.unposted",
-            subject=referral.ref,
-            channel_id=referral.channel_id,
-            reason=f"Slack refused the card: {why}",
-        )
 
 
 def visible_to(session: Session, person: Person) -> Sequence[Referral]:
@@ -188,30 +145,6 @@ def partner_of(session: Session, referral: Referral) -> Partner:
     partner = session.get(Partner, referral.partner_id)
     assert partner is not None  # a foreign key
     return partner
-
-
-def _refuse_identifying(
-    person: Person, text: str, partner: Partner, channel_id: str, what: str, case_number: str | None
-) -> None:
-    """Refuse (audited) text bound for the partner's channel that looks like it identifies the client."""
-    found = confidentiality.findings(text, case_number)
-    if not found:
-        return
-    kinds = sorted({f.what for f in found})
-    reason = (
-        f"The {what} look like they identify the client ({', '.join(kinds)}): "
-        f'"{confidentiality.masked(text, found)}". Identifying details can\'t go to '
-        f"{partner.name} without the client's recorded consent. Remove them (the case number goes in "
-        "`case:`, which is never posted) and send it again."
-    )
-    refuse(
-        person,
-        "referral.identifying_details",
-        reason,
-        subject=partner.handle,
-        channel_id=channel_id,
-        logged=f"{what} look identifying: {', '.join(kinds)}",
-    )
 
 
 @dataclass(frozen=True)
@@ -274,13 +207,14 @@ def move(session: Session, person: Person, change: Move) -> Referral:
     if change.target in NEEDS_OUTCOME and not (change.note or "").strip():
         raise InvalidInput(f"Say what the outcome was to mark {referral.ref} as {change.target}.", "outcome")
     if change.note and person.affiliation == Affiliation.home:  # the partner's own words are theirs to post
-        _refuse_identifying(
+        disclosure.screen(
+            session,
             person,
             change.note,
             partner_of(session, referral),
             referral.channel_id,
-            "words",
-            referral.case_number,
+            case_number=referral.case_number,
+            what="words",
         )
     now = utcnow()
     updated = session.execute(
@@ -322,97 +256,3 @@ def history(session: Session, referral: Referral) -> Sequence[ReferralEvent]:
         select(ReferralEvent).where(ReferralEvent.referral_id == referral.id).order_by(col(ReferralEvent.id))
     )
     return session.exec(query).all()
-
-
-def by_card(session: Session, channel_id: str, card_ts: str) -> Referral | None:
-    query = select(Referral).where(Referral.channel_id == channel_id, Referral.card_ts == card_ts)
-    return session.exec(query).first()
-
-
-def record_reply(
-    session: Session,
-    channel_id: str,
-    thread_ts: str,
-    ts: str,
-    user_id: str | None,
-    team_id: str | None,
-    text: str,
-    at: datetime,
-) -> ThreadReply | None:
-    """Keep a reply in a referral's thread; None for a thread that is no item's, or a reply already kept
-    (Slack redelivers events). The partner's first reply is the referral's first response."""
-    referral = by_card(session, channel_id, thread_ts)
-    if referral is None:
-        return None
-    if _reply_at(session, channel_id, ts):
-        return None
-    reply = ThreadReply(
-        item=referral.ref,
-        channel_id=channel_id,
-        thread_ts=thread_ts,
-        ts=ts,
-        user_id=user_id,
-        team_id=team_id,
-        text=text,
-        at=at,
-    )
-    session.add(reply)
-    partner = partners.for_team(session, team_id)
-    if referral.first_response_at is None and partner is not None and partner.id == referral.partner_id:
-        referral.first_response_at = at
-        session.add(referral)
-    return reply
-
-
-def replies(session: Session, referral: Referral) -> Sequence[ThreadReply]:
-    query = select(ThreadReply).where(ThreadReply.item == referral.ref).order_by(col(ThreadReply.ts))
-    return session.exec(query).all()
-
-
-def edit_reply(session: Session, channel_id: str, ts: str, text: str, at: datetime) -> bool:
-    reply = _reply_at(session, channel_id, ts)
-    if reply is None:
-        return False
-    reply.text, reply.edited_at = text, at
-    session.add(reply)
-    return True
-
-
-def delete_reply(session: Session, channel_id: str, ts: str) -> bool:
-    """The reply is kept as deleted (its text removed): the thread's history shows that something was said."""
-    reply = _reply_at(session, channel_id, ts)
-    if reply is None:
-        return False
-    reply.text, reply.deleted = "", True
-    session.add(reply)
-    return True
-
-
-def _reply_at(session: Session, channel_id: str, ts: str) -> ThreadReply | None:
-    return session.exec(
-        select(ThreadReply).where(ThreadReply.channel_id == channel_id, ThreadReply.ts == ts)
-    ).first()
-
-
-def _claim() -> str:
-    return f"{POSTING}{uuid.uuid4().hex[:20]}"
-
-
-def claim_unposted(session: Session, older_than: datetime) -> list[Referral]:
-    """Referrals whose card was never posted (the process stopped between storing and posting), claimed
-    for this process: each claim is a conditional update, so two instances never post the same card."""
-    query = select(Referral).where(
-        col(Referral.card_ts).startswith(POSTING), col(Referral.created_at) < older_than
-    )
-    claimed = []
-    for referral in session.exec(query).all():
-        claim = _claim()
-        taken = session.execute(
-            update(Referral)
-            .where(col(Referral.id) == referral.id, col(Referral.card_ts) == referral.card_ts)
-            .values(card_ts=claim)
-        )
-        if taken.rowcount == 1:  # type: ignore[attr-defined]
-            referral.card_ts = claim
-            claimed.append(referral)
-    return claimed

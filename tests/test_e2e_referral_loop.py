@@ -116,7 +116,8 @@ def test_a_partner_accepts_replies_and_completes_from_the_card(slack: Sandbox, b
     wait_for_status(slack, card, "completed")
     steps = [e["text"]["text"] for b in card.blocks if b["type"] == "actions" for e in b["elements"]]
     assert steps == ["Entered in error…"], "a completed referral can only be corrected (DESIGN: any -> e-i-e)"
-    assert "Eviction dismissed at the hearing." in slack.wait_for(lambda: "\n".join(thread(slack, card)))
+    # The card is updated before the thread line is posted: wait for the line itself.
+    slack.wait_for(lambda: "Eviction dismissed at the hearing." in "\n".join(thread(slack, card)))
 
     assert len(slack.messages(SHARED_CHANNEL)) == top_level, "thread posts are never broadcast to the channel"
     for message in slack.messages(SHARED_CHANNEL) + slack.messages(SHARED_CHANNEL, thread_ts=card.ts):

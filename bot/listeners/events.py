@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from bot import notify
 from bot.identity import actor_of
 from commands.invocation import Deps
-from storage import audit, partners, referrals, roles
+from storage import audit, partners, roles, threads
 from storage.audit import Actor
 
 log = logging.getLogger("liaison")
@@ -75,7 +75,7 @@ def record_thread_message(deps: Deps, event: dict[str, Any], actor: Actor | None
     with deps.db.session() as session:
         if subtype == "message_changed":
             changed = event.get("message", {})
-            referrals.edit_reply(
+            threads.edit_reply(
                 session,
                 channel_id,
                 changed.get("ts", ""),
@@ -83,12 +83,12 @@ def record_thread_message(deps: Deps, event: dict[str, Any], actor: Actor | None
                 _time_of(event.get("event_ts") or changed.get("ts", "0")),
             )
         elif subtype == "message_deleted":
-            referrals.delete_reply(session, channel_id, event.get("deleted_ts", ""))
+            threads.delete_reply(session, channel_id, event.get("deleted_ts", ""))
         elif subtype in (None, "thread_broadcast", "file_share") and event.get("thread_ts") not in (
             None,
             event.get("ts"),
         ):
-            referrals.record_reply(
+            threads.record_reply(
                 session,
                 channel_id,
                 event["thread_ts"],

@@ -1,0 +1,72 @@
+"""The gate for text bound for a channel another organization reads (DESIGN: Confidentiality). Items of
+every kind pass their free text through `screen` before it is posted."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from storage import confidentiality
+from storage.models import Partner
+from storage.people import Person
+from storage.permissions import Action, record_allowed, refuse
+
+
+def screen(
+    session: Session,
+    person: Person,
+    text: str,
+    partner: Partner,
+    channel_id: str,
+    *,
+    case_number: str | None,
+    consent: bool = False,
+    what: str = "details",
+) -> None:
+    """Let `text` through, or refuse it (audited, without quoting it in the audit log).
+
+    The item's own case number never goes out, consent or not. Other identifying details go only with the
+    requester's confirmation of the client's consent *and* an agreement that allows them; that disclosure
+    is audited as allowed."""
+    found = confidentiality.findings(text, case_number)
+    if not found:
+        return
+    kinds = ", ".join(sorted({f.what for f in found}))
+    has_case_number = any(f.what == confidentiality.CASE_NUMBER for f in found)
+    if consent and partner.identifying_allowed and not has_case_number:
+        record_allowed(
+            session,
+            person,
+            Action.create_item,
+            subject=partner.handle,
+            channel_id=channel_id,
+            reason=f"identifying details ({kinds}) shared; the requester confirmed the client's consent",
+        )
+        return
+    if consent and not has_case_number:
+        reason = (
+            f"{partner.name}'s agreement does not allow identifying client details, even with the client's "
+            "consent. Remove them and send it again, or an admin can change the agreement with "
+            f"`/liaison partner edit {partner.handle} identifying:yes`."
+        )
+        refuse(
+            person,
+            "identifying_details",
+            reason,
+            subject=partner.handle,
+            channel_id=channel_id,
+            logged=f"{what} look identifying: {kinds}; the agreement does not allow them",
+        )
+    reason = (
+        f"The {what} look like they identify the client ({kinds}): "
+        f'"{confidentiality.masked(text, found)}". Identifying details can\'t go to {partner.name} '
+        "without the client's recorded consent. Remove them (the case number goes in `case:`, which is "
+        "never posted) and send it again."
+    )
+    refuse(
+        person,
+        "identifying_details",
+        reason,
+        subject=partner.handle,
+        channel_id=channel_id,
+        logged=f"{what} look identifying: {kinds}",
+    )
