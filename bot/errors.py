@@ -70,20 +70,19 @@ def tell(respond: Respond | None, text: str) -> None:
 
 def tell_privately(client: WebClient, channel_id: str | None, user_id: str, text: str) -> None:
     """An ephemeral message to one person in a channel, for answers that have no response_url (forms);
-    a direct message when the channel can't take one (Liaison is not in it)."""
+    a direct message when the channel can't take one. Never raises: it runs on the error path."""
     try:
         if channel_id:
             client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
             return
-    except SlackApiError as exc:
-        log.warning(
-            "could not answer %s in %s (%s); sending a direct message",
-            user_id,
-            channel_id,
-            exc.response.get("error"),
-        )
-    if not notify.dm(client, user_id, text):
-        log.error("could not tell %s: %s", user_id, text)
+    except Exception as exc:  # not in the channel, or Slack unreachable: try a direct message
+        log.warning("could not answer %s in %s (%s); sending a direct message", user_id, channel_id, exc)
+    try:
+        if notify.dm(client, user_id, text):
+            return
+    except Exception:
+        log.exception("could not send %s a direct message", user_id)
+    log.error("could not tell %s: %s", user_id, text)
 
 
 def register(app: App) -> None:

@@ -18,6 +18,7 @@ def screen(
     partner: Partner,
     channel_id: str,
     *,
+    kind: str,
     case_number: str | None,
     consent: bool = False,
     what: str = "details",
@@ -50,7 +51,7 @@ def screen(
         )
         refuse(
             person,
-            "identifying_details",
+            f"{kind}.identifying_details",
             reason,
             subject=partner.handle,
             channel_id=channel_id,
@@ -64,7 +65,7 @@ def screen(
     )
     refuse(
         person,
-        "identifying_details",
+        f"{kind}.identifying_details",
         reason,
         subject=partner.handle,
         channel_id=channel_id,

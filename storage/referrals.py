@@ -26,10 +26,9 @@ from storage.permissions import Action, Place, record_allowed, refuse, require
 from storage.referral_states import NEEDS_OUTCOME, NEEDS_REASON, VERB, WHO, ReasonCode, Side, can_move
 from storage.types import utcnow
 
-DETAILS_LIMIT = 2500
-NEED = re.compile(
-    r"^[a-z0-9][a-z0-9_-]{0,39}$"
-)  # leaves room on the card within Slack's 3,000-character section
+DETAILS_LIMIT = 2500  # leaves room on the card within Slack's 3,000-character section
+# Needs are categories (housing, mental-health): letters only, so no number (case, SSN, phone) rides along.
+NEED = re.compile(r"^[a-z][a-z_-]{0,39}$")
 
 
 @dataclass(frozen=True)
@@ -64,8 +63,8 @@ def open_referral(session: Session, person: Person, new: NewReferral, place: Pla
         )
     if not NEED.match(new.need):
         raise InvalidInput(
-            f"`need:{new.need}` must be one lowercase word or two joined by - or _, like "
-            "`housing` or `mental-health`, at most 40 characters.",
+            f"`need:{new.need}` must be a category in letters, like `housing` or `mental-health`, at most 40 "
+            "characters.",
             "need",
         )
     if new.case_number is not None and not 0 < len(new.case_number) <= 64:
@@ -76,6 +75,7 @@ def open_referral(session: Session, person: Person, new: NewReferral, place: Pla
         new.details,
         new.partner,
         place.channel_id,
+        kind="referral",
         case_number=new.case_number,
         consent=new.consent,
     )
@@ -213,6 +213,7 @@ def move(session: Session, person: Person, change: Move) -> Referral:
             change.note,
             partner_of(session, referral),
             referral.channel_id,
+            kind="referral",
             case_number=referral.case_number,
             what="words",
         )
