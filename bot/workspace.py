@@ -13,9 +13,9 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot import render
+from bot import notify, render
 from commands.cards import Card
 from commands.invocation import SlackRefused
 from storage.errors import InvalidInput
@@ -53,6 +53,13 @@ class SlackWorkspace:
             self._client.chat_postMessage(
                 channel=channel_id, thread_ts=thread_ts, text=text, reply_broadcast=False
             )
+
+    def delete_card(self, channel_id: str, ts: str) -> None:
+        with _refusals():
+            self._client.chat_delete(channel=channel_id, ts=ts)
+
+    def tell(self, user_id: str, text: str) -> None:
+        notify.dm(self._client, user_id, text)
 
     def permalink(self, channel_id: str, ts: str) -> str:
         return str(self._client.chat_getPermalink(channel=channel_id, message_ts=ts)["permalink"])
@@ -121,3 +128,5 @@ def _refusals() -> Iterator[None]:
         yield
     except SlackApiError as exc:
         raise SlackRefused(str(exc.response.get("error") or "unknown")) from exc
+    except (SlackClientError, OSError) as exc:  # Slack unreachable even after the client's retries
+        raise SlackRefused("unreachable") from exc

@@ -56,6 +56,14 @@ class Slack(Protocol):
         """Add a line to an item's thread (never also sent to the channel)."""
         ...
 
+    def delete_card(self, channel_id: str, ts: str) -> None:
+        """Remove a card this process posted by mistake (a duplicate)."""
+        ...
+
+    def tell(self, user_id: str, text: str) -> None:
+        """A direct message to one person."""
+        ...
+
     def permalink(self, channel_id: str, ts: str) -> str:
         """A link to a message."""
         ...

@@ -17,19 +17,19 @@ from commands.grammar import UsageError, page_number
 from commands.invocation import Deps, Invocation, Reply, SlackRefused
 from commands.registry import SlashCommand, Subcommand
 from storage import cards, partners, referrals, threads
-from storage.audit import SYSTEM, Actor
+from storage.audit import Actor
 from storage.deadlines import business_days_after, parse_due, spoken
 from storage.errors import LiaisonError
 from storage.models import ItemKind, Partner, Priority, Referral, ReferralStatus
 from storage.people import Affiliation, identify
-from storage.permissions import Action, require
+from storage.permissions import Action, check, require
 from storage.referral_states import NEEDS_OUTCOME, NEEDS_REASON, TERMINAL, VERB, ReasonCode, next_moves
 from storage.referrals import Move, NewReferral
 
 log = logging.getLogger("liaison")
 NOT_THERE = ("not_in_channel", "channel_not_found")
 # A live send posts within a minute even through Slack's retries; a claim older than this was abandoned.
-UNPOSTED_AFTER = timedelta(minutes=5)
+UNPOSTED_AFTER = timedelta(minutes=5)  # longer than any live post, retries and 429 waits included
 OPEN_ARGUMENTS = "to:partner need:category [due:friday] [priority:urgent] [case:24-CR-0113] details"
 DEFAULT_BUSINESS_DAYS = 5
 LIST_FILTERS = ("mine", "open", "overdue", "all")
@@ -99,14 +99,14 @@ def send(deps: Deps, actor: Actor, draft: Draft) -> Reply:
         new = NewReferral(partner, need, draft.details, due, priority, draft.case, draft.consent)
         referral = referrals.open_referral(session, me, new, place, deps.today())
     try:
-        post_card(deps, referral, partner)
+        post_card(deps, referral, partner, actor)
     except SlackRefused as refused:
         hint = (
             " Invite Liaison with `/invite @liaison` and send it again." if refused.code in NOT_THERE else ""
         )
         raise LiaisonError(
-            f"Slack refused to post the card ({refused.code}), so the referral was not sent and "
-            f"nothing of it was kept.{hint}"
+            f"Slack refused to post the card ({refused.code}), so {referral.ref} was not sent: nobody "
+            f"outside the office saw it, and it is closed as entered in error.{hint}"
         ) from refused
     lines = [f"Sent *{referral.ref}* to {partner.name}: {referral.need}, due {spoken(due)}."]
     if referral.case_number:
@@ -120,34 +120,66 @@ def send(deps: Deps, actor: Actor, draft: Draft) -> Reply:
     return Reply("\n".join(lines))
 
 
-def post_card(deps: Deps, referral: Referral, partner: Partner) -> None:
-    """Post a stored referral's card and keep its ts; if Slack refuses, the referral is withdrawn and
-    SlackRefused raised."""
+def post_card(deps: Deps, referral: Referral, partner: Partner, actor: Actor) -> None:
+    """Post a stored referral's card and attach it. If Slack refuses, the referral is withdrawn (closed as
+    entered in error) and SlackRefused raised; if another process took the claim over meanwhile, the card
+    just posted is the duplicate and is deleted again."""
     try:
         ts = deps.slack.post_card(referral.channel_id, card(referral, partner))
     except SlackRefused as refused:
         with deps.db.session() as session:
-            cards.withdraw_unposted(session, SYSTEM, referral, refused.code)
+            referrals.withdraw_unposted(session, actor, referral, refused.code)
         raise
     with deps.db.session() as session:
-        cards.attach(session, referral, ts)
+        attached = cards.attach(session, referral, ts)
+    if not attached:
+        log.warning("%s was taken over by another process while posting; deleting this copy", referral.ref)
+        deps.slack.delete_card(referral.channel_id, ts)
 
 
-def post_unposted_cards(deps: Deps, older_than: timedelta = UNPOSTED_AFTER) -> list[str]:
-    """On start: post the cards of referrals stored but never posted (the process stopped in between)."""
+def post_unposted_cards(deps: Deps) -> list[str]:
+    """On start: post the cards of referrals stored but never posted because a process stopped in between.
+    Each is checked again as a new one would be (who reads the channel now, the agreement today); one that
+    would now be refused is withdrawn and its requester told why."""
+    # SQLite serves one instance, so at start every claim is abandoned; with PostgreSQL another instance
+    # may be posting right now, so only claims older than any live post are taken.
+    cutoff = deps.clock() if deps.db.dialect == "sqlite" else deps.clock() - UNPOSTED_AFTER
     with deps.db.session() as session:
-        claimed = [
-            (r, referrals.partner_of(session, r))
-            for r in cards.claim_unposted(session, Referral, deps.clock() - older_than)
-        ]
+        claimed = cards.claim_unposted(session, Referral, cutoff)
     posted = []
-    for referral, partner in claimed:
+    for referral in claimed:
         try:
-            post_card(deps, referral, partner)
-            posted.append(referral.ref)
-        except SlackRefused as refused:
-            log.warning("could not post the card of %s (%s); it was withdrawn", referral.ref, refused.code)
+            if _still_allowed(deps, referral):
+                with deps.db.session() as session:
+                    partner = referrals.partner_of(session, referral)
+                post_card(deps, referral, partner, Actor(referral.requester_id, deps.home_team_id))
+                posted.append(referral.ref)
+        except Exception:  # one referral's trouble must not keep Liaison from starting
+            log.exception("could not post the card of %s; it stays pending for the next start", referral.ref)
     return posted
+
+
+def _still_allowed(deps: Deps, referral: Referral) -> bool:
+    requester = Actor(referral.requester_id, deps.home_team_id)
+    place = deps.slack.place(referral.channel_id, fresh=True)
+    with deps.db.session() as session:
+        partner = referrals.partner_of(session, referral)
+        verdict = check(
+            session,
+            identify(session, requester, deps.home_team_id, deps.admins),
+            Action.create_item,
+            partner=partner,
+            kind=ItemKind.referral,
+            place=place,
+            today=deps.today(),
+        )
+        if verdict.allowed:
+            return True
+        referrals.withdraw_unposted(session, requester, referral, f"refused on retry: {verdict.reason[:200]}")
+    deps.slack.tell(
+        referral.requester_id, f"{referral.ref} was not posted after Liaison restarted: {verdict.reason}"
+    )
+    return False
 
 
 def may_send(deps: Deps, actor: Actor, channel_id: str) -> None:

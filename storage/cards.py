@@ -1,18 +1,17 @@
-"""An item's card in Slack, as the database keeps track of it: claimed before it is posted, attached
-after, withdrawn if Slack refuses it, re-claimed if the process stopped in between. Items of every kind
-(referrals now; consults and advocacy items later) share this."""
+"""An item's card in Slack, as the database keeps track of it. Before posting, `card_ts` holds the
+poster's claim (`posting:<unix time>:<token>`); after, the message ts. A claim older than a live post
+could take was abandoned (the process stopped in between) and may be re-claimed, atomically, so two
+instances never post the same card; only the claim's holder may attach its ts. Shared by every item kind."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Protocol, TypeVar
 
 from sqlalchemy import update
 from sqlmodel import Session, SQLModel, col, select
 
-from storage import audit
-from storage.audit import Actor
 from storage.models import POSTING
 from storage.types import utcnow
 
@@ -21,57 +20,54 @@ class CardItem(Protocol):
     id: int | None
     channel_id: str
     card_ts: str | None
-    updated_at: datetime
 
     @property
     def ref(self) -> str: ...
-
-    @property
-    def posted(self) -> bool: ...
 
 
 T = TypeVar("T", bound=SQLModel)
 
 
-def new_claim() -> str:
-    """What card_ts holds while the card is being posted: the poster's claim."""
-    return f"{POSTING}{uuid.uuid4().hex[:20]}"
+def new_claim(now: datetime | None = None) -> str:
+    return f"{POSTING}{int((now or utcnow()).timestamp())}:{uuid.uuid4().hex[:8]}"
 
 
-def attach(session: Session, item: CardItem, ts: str) -> None:
-    stored = session.get(type(item), item.id)
-    assert stored is not None
-    stored.card_ts, stored.updated_at = ts, utcnow()
-    session.add(stored)
+def claimed_at(card_ts: str | None) -> datetime | None:
+    if not card_ts or not card_ts.startswith(POSTING):
+        return None
+    seconds = card_ts.removeprefix(POSTING).split(":", 1)[0]
+    return datetime.fromtimestamp(int(seconds), UTC) if seconds.isascii() and seconds.isdigit() else None
+
+
+def attach(session: Session, item: CardItem, ts: str) -> bool:
+    """Record the posted card's ts, if this process still holds the claim (False: another took it over,
+    and the card just posted is a duplicate to delete)."""
+    model = type(item)
+    done = session.execute(
+        update(model)
+        .where(col(model.id) == item.id, col(model.card_ts) == item.card_ts)  # type: ignore[attr-defined]
+        .values(card_ts=ts, updated_at=utcnow())
+    )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        return False
     item.card_ts = ts
+    return True
 
 
-def withdraw_unposted(session: Session, actor: Actor, item: CardItem, why: str) -> None:
-    """Remove an item whose card Slack refused: nobody could see or act on it (its audit rows stay)."""
-    stored = session.get(type(item), item.id)
-    if stored is not None and not stored.posted:
-        session.delete(stored)
-        audit.record(
-            session,
-            actor,
-            "card.unposted",
-            subject=item.ref,
-            channel_id=item.channel_id,
-            reason=f"Slack refused the card: {why}",
-        )
-
-
-def claim_unposted(session: Session, model: type[T], older_than: datetime) -> list[T]:
-    """Items of `model` whose card was never posted (the process stopped between storing and posting),
-    claimed for this process: each claim is a conditional update, so two instances never post one twice."""
-    card_ts, created_at, key = (getattr(model, name) for name in ("card_ts", "created_at", "id"))
-    query = select(model).where(col(card_ts).startswith(POSTING), col(created_at) < older_than)
+def claim_unposted(session: Session, model: type[T], claimed_before: datetime) -> list[T]:
+    """Items whose claim is older than `claimed_before`, claimed afresh for this process (a conditional
+    update each, so of two instances only one gets an item)."""
+    card_ts, key = getattr(model, "card_ts"), getattr(model, "id")  # noqa: B009  (model is a type variable)
     claimed = []
-    for item in session.exec(query).all():
+    for item in session.exec(select(model).where(col(card_ts).startswith(POSTING))).all():
+        old = item.card_ts  # type: ignore[attr-defined]
+        when = claimed_at(old)
+        if when is not None and when >= claimed_before:
+            continue  # a sender may still be posting it
         claim = new_claim()
         taken = session.execute(
-            update(model).where(col(key) == item.id, col(card_ts) == item.card_ts).values(card_ts=claim)  # type: ignore[attr-defined]
-        )
+            update(model).where(col(key) == item.id, col(card_ts) == old).values(card_ts=claim)
+        )  # type: ignore[attr-defined]
         if taken.rowcount == 1:  # type: ignore[attr-defined]
             item.card_ts = claim  # type: ignore[attr-defined]
             claimed.append(item)

@@ -11,6 +11,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from storage import audit, cards, disclosure
+from storage.audit import Actor
 from storage.errors import Conflict, InvalidInput, NotFound
 from storage.models import (
     ItemKind,
@@ -182,6 +183,8 @@ def check_move(session: Session, person: Person, change: Move) -> Referral:
         channel_id=referral.channel_id,
         partner=partner,
     )
+    if not referral.posted:
+        raise Conflict(f"{referral.ref}'s card is still being posted; try again in a minute.")
     current = ReferralStatus(referral.status)
     if current != change.expected or not can_move(current, change.target):
         raise Conflict(
@@ -257,3 +260,35 @@ def history(session: Session, referral: Referral) -> Sequence[ReferralEvent]:
         select(ReferralEvent).where(ReferralEvent.referral_id == referral.id).order_by(col(ReferralEvent.id))
     )
     return session.exec(query).all()
+
+
+def withdraw_unposted(session: Session, actor: Actor, referral: Referral, why: str) -> bool:
+    """A referral whose card was not posted is closed as entered in error, with why, and kept: nobody
+    outside the office ever saw it, and its ID is never reused. False if another process holds it now."""
+    done = session.execute(
+        update(Referral)
+        .where(col(Referral.id) == referral.id, col(Referral.card_ts) == referral.card_ts)
+        .values(status=ReferralStatus.entered_in_error.value, card_ts=None, updated_at=utcnow())
+    )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    session.add(
+        ReferralEvent(
+            referral_id=referral.id,
+            actor_user_id=actor.user_id,
+            actor_team_id=actor.team_id,
+            from_status=referral.status,
+            to_status=ReferralStatus.entered_in_error.value,
+            reason_code=ReasonCode.other.value,
+            note=f"card not posted: {why}",
+        )
+    )
+    audit.record(
+        session,
+        actor,
+        "referral.unposted",
+        subject=referral.ref,
+        channel_id=referral.channel_id,
+        reason=f"card not posted: {why}",
+    )
+    return True

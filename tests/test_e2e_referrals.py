@@ -243,20 +243,22 @@ def test_a_need_the_partner_does_not_list_is_confirmed_first(slack: Sandbox, bot
     )
 
 
-def test_when_slack_refuses_the_card_nothing_is_stored_and_the_person_is_told(
+def test_when_slack_refuses_the_card_the_referral_is_closed_unseen_and_the_person_is_told(
     slack: Sandbox, bot: RunningBot
 ) -> None:
-    listed = typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/referral", "list all").splitlines()[0]
     posted = len(slack.messages(SHARED_CHANNEL))
     slack.fail("chat.postMessage", status=500, times=3)  # more than the client's two retries
     try:
         answer = referral(slack, bot, "need:housing Client faces eviction.")
     finally:
         slack.clear_faults()
-    assert "Slack refused to post the card (internal_error), so the referral was not sent" in answer
-    assert "nothing of it was kept" in answer
+    assert "Slack refused to post the card (internal_error), so R-" in answer
+    assert "nobody outside the office saw it, and it is closed as entered in error" in answer
     assert len(slack.messages(SHARED_CHANNEL)) == posted
-    assert typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/referral", "list all").splitlines()[0] == listed
+    ref = answer.split("so ")[1].split(" ")[0]
+    shown = referral(slack, bot, f"show {ref}")
+    assert "*entered-in-error*" in shown and "card not posted: internal_error" in shown
+    assert f"*{ref}*" not in typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/referral", "list open")
 
 
 def test_details_longer_than_the_card_holds_are_refused_with_the_limit(
