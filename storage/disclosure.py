@@ -49,25 +49,20 @@ def screen(
             "consent. Remove them and send it again, or an admin can change the agreement with "
             f"`/liaison partner edit {partner.handle} identifying:yes`."
         )
-        refuse(
-            person,
-            f"{kind}.identifying_details",
-            reason,
-            subject=partner.handle,
-            channel_id=channel_id,
-            logged=f"{what} look identifying: {kinds}; the agreement does not allow them",
+        logged = f"{what} look identifying: {kinds}; the agreement does not allow them"
+    else:
+        reason = (
+            f"The {what} look like they identify the client ({kinds}): "
+            f'"{confidentiality.masked(text, found)}". Identifying details can\'t go to {partner.name} '
+            "without the client's recorded consent. Remove them (the case number goes in `case:`, which is "
+            "never posted) and send it again."
         )
-    reason = (
-        f"The {what} look like they identify the client ({kinds}): "
-        f'"{confidentiality.masked(text, found)}". Identifying details can\'t go to {partner.name} '
-        "without the client's recorded consent. Remove them (the case number goes in `case:`, which is "
-        "never posted) and send it again."
-    )
+        logged = f"{what} look identifying: {kinds}"
     refuse(
         person,
         f"{kind}.identifying_details",
         reason,
         subject=partner.handle,
         channel_id=channel_id,
-        logged=f"{what} look identifying: {kinds}",
+        logged=logged,
     )
