@@ -251,6 +251,21 @@ def open_form(deps: Deps, actor: Actor, draft: Draft) -> Form:
     )
 
 
+def form_errors(values: dict[str, str | bool | None]) -> dict[str, str]:
+    """Problems Liaison can see without asking anyone, shown inside the still-open form (field: message)."""
+    errors = {}
+    need, details, case = values.get("need"), values.get("details"), values.get("case")
+    if isinstance(need, str) and not referrals.NEED.match(need.lower()):
+        errors["need"] = "A category in letters, like housing or mental-health."
+    if isinstance(details, str) and len(details) > referrals.DETAILS_LIMIT:
+        errors["details"] = (
+            f"At most {referrals.DETAILS_LIMIT} characters; add the rest in the card's thread."
+        )
+    if isinstance(case, str) and len(case) > 64:
+        errors["case"] = "At most 64 characters."
+    return errors
+
+
 def draft_from_form(metadata: str, values: dict[str, str | bool | None]) -> Draft:
     def text(key: str) -> str | None:
         value = values.get(key)

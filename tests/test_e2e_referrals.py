@@ -320,3 +320,17 @@ def test_odd_numbers_get_a_clear_answer(slack: Sandbox, bot: RunningBot, text: s
     answer = referral(slack, bot, text)
     assert "Sorry" not in answer
     assert "page number" in answer or "There is no referral" in answer
+
+
+def test_the_form_shows_what_is_wrong_while_it_is_still_open(slack: Sandbox, bot: RunningBot) -> None:
+    view = open_form(slack, "Client faces eviction.")
+    posted = len(slack.messages(SHARED_CHANNEL))
+    delivery = slack.submit_view(DEFENDER, view.id, {"need": {"value": "24-cr-0113"}})
+    assert delivery.acked
+    still_open = [v for v in slack.open_views(DEFENDER) if v.id == view.id]
+    assert still_open and still_open[0].errors == {
+        "need": "A category in letters, like housing or mental-health."
+    }
+    assert len(slack.messages(SHARED_CHANNEL)) == posted
+    answer = submit(slack, still_open[0], {"need": "housing"})
+    assert "Sent *R-" in answer

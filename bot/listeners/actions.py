@@ -58,6 +58,13 @@ def register(app: App, deps: Deps) -> None:
 
     @app.view(referral.FORM_CALLBACK)
     def on_open_form(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        try:
+            problems = referral.form_errors(_values(body))
+        except (KeyError, TypeError):  # a malformed submission: acknowledge; the work below reports it
+            problems = {}
+        if problems:  # shown in the open form: nothing the person typed is lost
+            ack(response_action="errors", errors=problems)
+            return
         ack()
 
         def work(actor: Actor) -> Reply:
