@@ -23,7 +23,7 @@ from sqlmodel import Session
 
 from storage import partners
 from storage.audit import Actor
-from storage.directory import BY_KEY, FIELDS, check_handle, parse_field
+from storage.directory import BY_KEY, REQUIRED, check_handle, parse_field
 from storage.errors import InvalidInput, LiaisonError
 
 DEFAULTS: dict[str, Any] = {
@@ -165,7 +165,6 @@ def _entry(item: yaml.Node, problem: Any) -> Entry | None:
         if "handle" not in given:
             problem(item, "this partner has no `handle:` (the short name used in commands, like legal-aid)")
         return None
-    missing = [f.key for f in FIELDS if f.key in ("name", "kind") and f.key not in given]
-    for key in missing:
+    for key in (k for k in REQUIRED if k not in given):
         problem(item, f"`{handle}` has no `{key}:` ({BY_KEY[key].meaning})")
     return Entry(handle=handle, line=item.start_mark.line + 1, values=values)

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from storage import audit
 from storage.audit import Actor
-from storage.directory import FIELDS, REQUIRED, check_handle
+from storage.directory import BY_KEY, FIELDS, REQUIRED, check_handle
 from storage.errors import InvalidInput, NotFound
 from storage.models import ChannelLink, Partner, PartnerStatus, PartnerTeam, UnknownTeamNotice
 from storage.suggest import closest
@@ -59,7 +59,7 @@ def add(
         raise InvalidInput(
             f"A partner `{handle}` already exists: change it with `/liaison partner edit {handle}`."
         )
-    missing = [key for key in REQUIRED if _attribute(key) not in values]
+    missing = [key for key in REQUIRED if BY_KEY[key].attribute not in values]
     if missing:
         raise InvalidInput(f"A new partner needs {' and '.join(f'`{k}:`' for k in missing)}.", missing[0])
     partner = Partner(handle=handle)
@@ -147,10 +147,6 @@ def snapshot(session: Session, partner: Partner) -> dict[str, Any]:
             continue
         values[field.key] = value.isoformat() if hasattr(value, "isoformat") else value
     return values
-
-
-def _attribute(key: str) -> str:
-    return next(f.attribute for f in FIELDS if f.key == key)
 
 
 def _apply(

@@ -21,6 +21,14 @@ def _handle(inv: Invocation, usage: str) -> str:
     return check_handle(inv.args.words[0].lower())
 
 
+def _channel(inv: Invocation, usage: str) -> str:
+    """The channel named in the command, else the one it was typed in."""
+    channel_id = inv.args.channels[0] if inv.args.channels else inv.channel_id
+    if channel_id is None:
+        raise UsageError(f"Name the channel.\nUsage: `{usage}`")
+    return channel_id
+
+
 def _values(args: Arguments) -> dict[str, object]:
     return parse_fields((key, value) for key, values in args.options.items() for value in values)
 
@@ -93,9 +101,7 @@ def channel_link(inv: Invocation) -> Reply:
     usage = "/liaison channel link #channel partner-handle [partner-handle ...]"
     if len(inv.args.channels) > 1 or not inv.args.words:
         raise UsageError(f"Name one channel and at least one partner handle.\nUsage: `{usage}`")
-    channel_id = inv.args.channels[0] if inv.args.channels else inv.channel_id
-    if channel_id is None:
-        raise UsageError(f"Name the channel.\nUsage: `{usage}`")
+    channel_id = _channel(inv, usage)
     with inv.deps.db.session() as session:
         me = inv.person(session)
         require(session, me, Action.link_channel, subject=channel_id, channel_id=inv.channel_id)
@@ -122,11 +128,10 @@ def channel_link(inv: Invocation) -> Reply:
 
 
 def channel_show(inv: Invocation) -> Reply:
+    usage = "/liaison channel show [#channel]"
     if len(inv.args.channels) > 1:
-        raise UsageError("Name at most one channel.\nUsage: `/liaison channel show [#channel]`")
-    channel_id = inv.args.channels[0] if inv.args.channels else inv.channel_id
-    if channel_id is None:
-        raise UsageError("Name the channel.\nUsage: `/liaison channel show [#channel]`")
+        raise UsageError(f"Name at most one channel.\nUsage: `{usage}`")
+    channel_id = _channel(inv, usage)
     with inv.deps.db.session() as session:
         me = inv.person(session)
         require(session, me, Action.see_directory, subject=channel_id, channel_id=inv.channel_id)
