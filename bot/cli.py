@@ -19,7 +19,8 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.manifest import manifest_yaml
 from bot.server import serve
 from bot.slack_client import SlackUnreachable, installation, web_client
-from commands import referral
+from commands import card_for
+from commands.items import post_unposted_cards
 from storage import directory_file
 from storage.audit import Actor
 from storage.db import Database
@@ -105,7 +106,7 @@ def _run(args: argparse.Namespace) -> int:
     db = Database(settings.database_url)
     db.upgrade()
     liaison = create_app(settings, db, socket_mode=socket_mode)
-    for ref in referral.post_unposted_cards(liaison.deps):
+    for ref in post_unposted_cards(liaison.deps, card_for):
         logging.getLogger("liaison").info(
             "posted the card of %s, left unposted when Liaison last stopped", ref
         )

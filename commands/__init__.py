@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from commands import advocacy, consult, liaison, referral
+from commands.items import CardFor
 from commands.registry import SlashCommand
+from storage.items import CONSULTS, Kind
 
 CATALOG: tuple[SlashCommand, ...] = (referral.COMMAND, consult.COMMAND, advocacy.COMMAND, liaison.COMMAND)
 
 
 def by_name(name: str) -> SlashCommand | None:
     return next((command for command in CATALOG if command.name == name), None)
+
+
+def card_for(kind: Kind) -> CardFor:
+    """The card of a kind's items (for what acts on every kind: buttons, threads, restarts)."""
+    return consult.card if kind == CONSULTS else referral.card

@@ -1,10 +1,295 @@
-"""`/consult`: ask a partner for input on a case, with a deadline, answered in the card's thread."""
+"""`/consult`: ask a partner for input on a case, with a deadline, answered in the card's thread. What it
+shares with the other item kinds is in commands/items.py."""
 
 from __future__ import annotations
 
-from commands.registry import SlashCommand
+import json
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from commands import items as shared
+from commands.cards import Button, Card
+from commands.format import when
+from commands.forms import Field, Form
+from commands.grammar import UsageError
+from commands.invocation import Deps, Invocation, Reply, SlackRefused
+from commands.registry import SlashCommand, Subcommand
+from storage import consults, items
+from storage.audit import Actor
+from storage.deadlines import parse_due, spoken
+from storage.items import Item, Move, Opening
+from storage.models import Consult, ConsultStatus, Partner
+from storage.people import identify
+from storage.threads import Summary
+
+OPEN_ARGUMENTS = "to:partner [due:friday] [case:24-CR-0113] question"
+LIST_FILTERS = {
+    "mine": shared.mine,
+    "open": shared.still_open,
+    "overdue": shared.overdue,
+    "answered": lambda item, _user_id, _now: item.status == ConsultStatus.answered,
+    "all": shared.any_item,
+}
+LIST_USAGE = "/consult list [mine|open|overdue|answered|all] [partner:handle] [page:2]"
+FORM_CALLBACK = "consult.open"
+EXTEND_CALLBACK = "consult.extend"
+TAKE_ACTION = "consult.take"
+EXTEND_ACTION = "consult.extend"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What a person has said so far about a new consult, on the command line or in the form."""
+
+    channel_id: str
+    to: str | None = None
+    question: str = ""
+    due: str | None = None
+    case: str | None = None
+    consent: bool = False  # "the client agreed to share this with the partner"
+
+
+def ask(inv: Invocation) -> Reply:
+    """`/consult ...`: send it when the question was typed, else open the form with what was typed."""
+    assert inv.channel_id is not None
+    args = inv.args
+    draft = Draft(inv.channel_id, args.first("to"), args.text.strip(), args.first("due"), args.first("case"))
+    if not draft.question:
+        return Reply("", form=open_form(inv.deps, inv.actor, draft))
+    return send(inv.deps, inv.actor, draft)
+
+
+def send(deps: Deps, actor: Actor, draft: Draft) -> Reply:
+    if not draft.question.strip():
+        raise UsageError(f"A consult needs a question.\nUsage: `/consult {OPEN_ARGUMENTS}`")
+    shared.may_send(deps, actor, draft.channel_id)  # before any partner is named: not for outsiders
+    due = shared.due_at(deps, actor, draft.due)
+    place = deps.slack.place(draft.channel_id, fresh=True)  # who reads it now, not ten minutes ago
+    with deps.db.session() as session:
+        me = identify(session, actor, deps.home_team_id, deps.admins)
+        partner = shared.choose_partner(session, draft.channel_id, draft.to)
+        new = Opening(partner, draft.question.strip(), due, draft.case, draft.consent)
+        consult = consults.open_consult(session, me, new, place, deps.today())
+    shared.publish(deps, actor, consult, card)
+    return shared.sent(consult, partner, "a question", place, due)
+
+
+def open_form(deps: Deps, actor: Actor, draft: Draft) -> Form:
+    return Form(
+        callback_id=FORM_CALLBACK,
+        title="New consult",
+        submit="Ask",
+        metadata=json.dumps({"channel": draft.channel_id}),
+        fields=(
+            shared.partner_field(deps, actor, draft.channel_id, items.CONSULTS, draft.to),
+            shared.text_field("question", "Your question", draft.question),
+            shared.due_field(draft.due),
+            shared.case_field(draft.case),
+            shared.CONSENT_FIELD,
+        ),
+        notes=(shared.COPY_NOTE, "The partner answers in the card's thread; you are told when they do."),
+    )
+
+
+def form_errors(values: shared.FormValues) -> dict[str, str]:
+    return shared.form_errors(values, "question")
+
+
+def draft_from_form(metadata: str, values: shared.FormValues) -> Draft:
+    return Draft(
+        channel_id=json.loads(metadata)["channel"],
+        to=shared.typed(values, "to"),
+        question=shared.typed(values, "question") or "",
+        due=shared.typed(values, "due"),
+        case=shared.typed(values, "case"),
+        consent=values.get("consent") is True,
+    )
+
+
+def card(consult: Item, partner: Partner, thread: Summary) -> Card:
+    """The consult's card. Never the internal case number: the channel is shared with the partner."""
+    assert isinstance(consult, Consult)
+    fields = [
+        ("Due", when(consult.due_at)),
+        ("Status", consult.status),
+        ("Asked by", f"<@{consult.requester_id}>"),
+    ]
+    if consult.taken_by:
+        fields.append(("Taken by", f"<@{consult.taken_by}>"))
+    fields.append(shared.thread_field(thread))
+    extra: tuple[Button, ...] = ()
+    if items.is_open(consult):
+        value = json.dumps({"ref": consult.ref})
+        extra = (Button("I'm on it", TAKE_ACTION, value), Button("Extend deadline…", EXTEND_ACTION, value))
+    return Card(
+        title=f"{consult.ref} · Consult with {partner.name}",
+        fields=tuple(fields),
+        body=consult.question,
+        notes=(f"{partner.name}: answer in this thread. Updates to {consult.ref} appear here.",),
+        buttons=extra[:1] + shared.buttons(consult, "consult") + extra[1:],
+    )
+
+
+def take(deps: Deps, actor: Actor, ref: str) -> Reply:
+    """ "I'm on it": the card shows who at the partner took the consult, and the thread says so."""
+    with deps.db.session() as session:
+        me = identify(session, actor, deps.home_team_id, deps.admins)
+        consult, before = consults.take(session, me, ref)
+        partner = items.partner_of(session, consult)
+    line = f"<@{actor.user_id}> ({partner.name}) is on it."
+    if before:
+        line += f" (Taking it over from <@{before}>.)"
+    return _shown(deps, consult, line, f"You have taken {consult.ref}.")
+
+
+def extend_form(deps: Deps, actor: Actor, ref: str, channel_id: str) -> Form:
+    """Asked only of someone who may move the deadline."""
+    with deps.db.session() as session:
+        consult = items.may_extend(session, identify(session, actor, deps.home_team_id, deps.admins), ref)
+    return Form(
+        callback_id=EXTEND_CALLBACK,
+        title=f"New deadline {consult.ref}",
+        submit="Save",
+        metadata=json.dumps({"ref": consult.ref, "channel": channel_id}),
+        fields=(Field("due", "Due (friday, dec 3 5pm, 2026-12-04)"),),
+        notes=(f"Now due {when(consult.due_at)}.",),
+    )
+
+
+def extend(deps: Deps, actor: Actor, ref: str, typed: str) -> Reply:
+    timezone = deps.slack.timezone_of(actor.user_id) or deps.timezone
+    due = parse_due(typed, timezone, deps.clock())
+    with deps.db.session() as session:
+        consult = items.extend(session, identify(session, actor, deps.home_team_id, deps.admins), ref, due)
+    line = f"<@{actor.user_id}> moved the deadline of {consult.ref} to {when(due)}."
+    return _shown(
+        deps, consult, line, f"{consult.ref} is now due {spoken(due.astimezone(ZoneInfo(timezone)))}."
+    )
+
+
+def _shown(deps: Deps, consult: Item, line: str, answer: str) -> Reply:
+    """Show a change on the card and in its thread; the change is saved even if Slack refuses."""
+    try:
+        shared.refresh_card(deps, consult, card)
+        assert consult.card_ts is not None
+        deps.slack.post_in_thread(consult.channel_id, consult.card_ts, line)
+    except SlackRefused as refused:
+        return Reply(f"{answer} Slack refused to update its card ({refused.code}); the change is saved.")
+    return Reply(answer)
+
+
+def show(inv: Invocation) -> Reply:
+    if len(inv.args.words) != 1:
+        raise UsageError("Name one consult, like `/consult show C-7`.")
+    with inv.deps.db.session() as session:
+        me = inv.person(session)
+        consult = items.get(session, me, inv.args.words[0], items.CONSULTS)
+        assert isinstance(consult, Consult)
+        partner = items.partner_of(session, consult)
+        taken = f", taken by <@{consult.taken_by}>" if consult.taken_by else ""
+        lines = [
+            f"*{consult.ref}* to {partner.name}: *{consult.status}*{taken}",
+            f"Due {when(consult.due_at)}, asked by <@{consult.requester_id}> on {when(consult.created_at)}",
+            f"> {consult.question}",
+            *shared.details_lines(inv.deps, session, me, consult),
+        ]
+    return Reply("\n".join(lines))
+
+
+def list_consults(inv: Invocation) -> Reply:
+    def line(consult: Item, partner: Partner) -> str:
+        return f"{partner.name}: {consult.status}"
+
+    return shared.listing(inv, items.CONSULTS, LIST_FILTERS, LIST_USAGE, line)
+
+
+def _move(inv: Invocation, target: ConsultStatus, usage: str) -> Reply:
+    """`resolve`, `withdraw`, `reopen`: the same move its button makes, with the rest of the text as note."""
+    parts = inv.args.text.strip().split(maxsplit=1)
+    if not parts:
+        raise UsageError(f"Name one consult.\nUsage: `{usage}`")
+    note = parts[1].strip() if len(parts) > 1 else None
+    with inv.deps.db.session() as session:
+        consult = items.get(session, inv.person(session), parts[0], items.CONSULTS)
+        status = ConsultStatus(consult.status)
+    if target == ConsultStatus.open and note:
+        raise UsageError(
+            f"`/consult reopen` takes only the consult; say why in its thread.\nUsage: `{usage}`"
+        )
+    return shared.apply_move(inv.deps, inv.actor, Move(consult.ref, status, target, note=note), card)
+
+
+def resolve(inv: Invocation) -> Reply:
+    return _move(inv, ConsultStatus.resolved, "/consult resolve C-7 [note]")
+
+
+def withdraw(inv: Invocation) -> Reply:
+    return _move(inv, ConsultStatus.withdrawn, "/consult withdraw C-7 [why]")
+
+
+def reopen(inv: Invocation) -> Reply:
+    return _move(inv, ConsultStatus.open, "/consult reopen C-7")
+
+
+def extend_command(inv: Invocation) -> Reply:
+    due = inv.args.first("due")
+    if len(inv.args.words) != 1 or not due:
+        raise UsageError(
+            'Name one consult and its new deadline.\nUsage: `/consult extend C-7 due:"dec 5 5pm"`'
+        )
+    return extend(inv.deps, inv.actor, inv.args.words[0], due)
+
 
 COMMAND = SlashCommand(
     name="/consult",
+    empty_is_default=True,
     description="Ask a partner organization for input on a case, with a deadline; they answer in the thread.",
+    default=Subcommand(
+        "ask",
+        "ask a partner a question about a case; `to:` defaults to the channel's partner.",
+        ask,
+        arguments=OPEN_ARGUMENTS,
+        keys=frozenset({"to", "due", "case"}),
+        takes_text=True,
+    ),
+    subcommands=(
+        Subcommand(
+            "list",
+            "consults, soonest due first (open ones unless you say otherwise).",
+            list_consults,
+            arguments="[mine|open|overdue|answered|all] [partner:handle] [page:2]",
+            keys=frozenset({"partner", "page"}),
+            takes_text=True,
+        ),
+        Subcommand(
+            "show",
+            "one consult with its answers, and its internal case number for home staff.",
+            show,
+            arguments="C-7",
+            takes_text=True,
+        ),
+        Subcommand(
+            "resolve",
+            "close a consult you asked, with an optional note for its thread.",
+            resolve,
+            arguments="C-7 [note]",
+            takes_text=True,
+        ),
+        Subcommand(
+            "withdraw",
+            "take back a consult you asked, with an optional reason.",
+            withdraw,
+            arguments="C-7 [why]",
+            takes_text=True,
+        ),
+        Subcommand("reopen", "open a resolved consult again.", reopen, arguments="C-7", takes_text=True),
+        Subcommand(
+            "extend",
+            "give a consult you asked a new deadline.",
+            extend_command,
+            arguments='C-7 due:"dec 5 5pm"',
+            keys=frozenset({"due"}),
+            takes_text=True,
+        ),
+    ),
 )

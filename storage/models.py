@@ -59,6 +59,13 @@ class ReferralStatus(StrEnum):
     entered_in_error = "entered-in-error"
 
 
+class ConsultStatus(StrEnum):
+    open = "open"
+    answered = "answered"
+    resolved = "resolved"
+    withdrawn = "withdrawn"
+
+
 class Priority(StrEnum):
     routine = "routine"
     urgent = "urgent"
@@ -185,13 +192,43 @@ class Referral(SQLModel, table=True):
         return self.card_ts is not None and not self.card_ts.startswith(POSTING)
 
 
-class ReferralEvent(SQLModel, table=True):
-    """One status change of a referral, with who made it and why: the history metrics come from."""
+class Consult(SQLModel, table=True):
+    """A question to a partner about a case, with a deadline; answered in its card's thread."""
 
-    __tablename__ = "referral_event"
+    __tablename__ = "consult"
+    __table_args__ = (Index("ix_consult_status_due_at", "status", "due_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    referral_id: int = Field(foreign_key="referral.id", index=True)
+    partner_id: int = Field(foreign_key="partner.id", index=True)
+    question: str = Field(sa_type=Text)  # never the internal case number
+    due_at: datetime = Field(sa_column=_utc_column(nullable=False))
+    case_number: str | None = Field(default=None, max_length=64)  # internal: home staff only, never posted
+    status: ConsultStatus = Field(default=ConsultStatus.open, sa_type=String(24))
+    requester_id: str = Field(max_length=32, index=True)
+    channel_id: str = Field(max_length=32)
+    card_ts: str | None = Field(default=None, max_length=32)
+    first_response_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    taken_by: str | None = Field(default=None, max_length=32)  # partner staff who said "I'm on it"
+    taken_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
+
+    @property
+    def ref(self) -> str:
+        return f"C-{self.id}"
+
+    @property
+    def posted(self) -> bool:
+        return self.card_ts is not None and not self.card_ts.startswith(POSTING)
+
+
+class ItemEvent(SQLModel, table=True):
+    """One status change of an item, with who made it and why: the history metrics come from."""
+
+    __tablename__ = "item_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    item: str = Field(max_length=16, index=True)  # R-12, C-7
     at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
     actor_user_id: str = Field(max_length=32)
     actor_team_id: str | None = Field(default=None, max_length=32)

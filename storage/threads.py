@@ -1,6 +1,6 @@
 """Replies in items' threads: kept with their item (author, team, time, text), once however often Slack
-delivers them, with edits and deletions. What a reply means for its item (a referral's first response)
-is applied here too, so the listener stays a single call."""
+delivers them, with edits and deletions. What a reply means for its item (its first response; for an
+open consult, its answer) is applied here too, so the listener stays a single call."""
 
 from __future__ import annotations
 
@@ -10,21 +10,30 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from storage import partners
-from storage.models import Referral, ThreadReply
-
-ITEM_MODELS: tuple[type[Referral], ...] = (Referral,)  # consults and advocacy items join here
+from storage import items, partners
+from storage.audit import Actor
+from storage.items import Item
+from storage.models import Consult, ConsultStatus, ThreadReply
 
 
 @dataclass(frozen=True)
 class Recorded:
-    item: Referral
+    item: Item
     reply: ThreadReply
     from_partner: bool  # written by the addressed partner's staff
+    answered: bool = False  # this reply answered an open consult
 
 
-def item_for_card(session: Session, channel_id: str, card_ts: str) -> Referral | None:
-    for model in ITEM_MODELS:
+@dataclass(frozen=True)
+class Summary:
+    """What a card says of its thread."""
+
+    count: int  # replies not deleted
+    last_at: datetime | None
+
+
+def item_for_card(session: Session, channel_id: str, card_ts: str) -> Item | None:
+    for model in (kind.model for kind in items.KINDS):
         query = select(model).where(model.channel_id == channel_id, model.card_ts == card_ts)
         found = session.exec(query).first()
         if found is not None:
@@ -59,10 +68,22 @@ def record_reply(
     session.add(reply)
     partner = partners.for_team(session, team_id)
     from_partner = partner is not None and partner.id == item.partner_id
-    if from_partner and item.first_response_at is None:  # a referral's first response, for its metrics
+    if from_partner and item.first_response_at is None:  # for the metrics: time to first response
         item.first_response_at = at
         session.add(item)
-    return Recorded(item, reply, from_partner)
+    answered = (
+        from_partner
+        and isinstance(item, Consult)
+        and item.status == ConsultStatus.open
+        and user_id is not None
+        and items.transition(session, item, Actor(user_id, team_id), ConsultStatus.answered)
+    )
+    return Recorded(item, reply, from_partner, answered)
+
+
+def summary(session: Session, ref: str) -> Summary:
+    kept = [r for r in replies(session, ref) if not r.deleted]
+    return Summary(len(kept), max((r.at for r in kept), default=None))
 
 
 def replies(session: Session, ref: str) -> Sequence[ThreadReply]:
@@ -70,23 +91,25 @@ def replies(session: Session, ref: str) -> Sequence[ThreadReply]:
     return session.exec(query).all()
 
 
-def edit_reply(session: Session, channel_id: str, ts: str, text: str, at: datetime) -> bool:
+def edit_reply(session: Session, channel_id: str, ts: str, text: str, at: datetime) -> Item | None:
+    """The item whose thread the edited reply is in; None for a message that is no item's reply."""
     reply = _reply_at(session, channel_id, ts)
     if reply is None:
-        return False
+        return None
     reply.text, reply.edited_at = text, at
     session.add(reply)
-    return True
+    return items.load(session, reply.item)
 
 
-def delete_reply(session: Session, channel_id: str, ts: str) -> bool:
-    """The reply is kept as deleted (its text removed): the thread's history shows that something was said."""
+def delete_reply(session: Session, channel_id: str, ts: str) -> Item | None:
+    """The reply is kept as deleted (its text removed): the thread's history shows that something was said.
+    Returns the item whose thread it was in."""
     reply = _reply_at(session, channel_id, ts)
     if reply is None:
-        return False
+        return None
     reply.text, reply.deleted = "", True
     session.add(reply)
-    return True
+    return items.load(session, reply.item)
 
 
 def _reply_at(session: Session, channel_id: str, ts: str) -> ThreadReply | None:

@@ -7,14 +7,14 @@ from datetime import timedelta
 
 import pytest
 
-from storage import cards, partners, referrals
+from storage import cards, items, partners
 from storage.audit import Actor
 from storage.db import Database
 from storage.directory import parse_fields
 from storage.errors import Conflict
 from storage.models import Referral, ReferralStatus
 from storage.people import identify
-from storage.referrals import Move
+from storage.items import Move
 from storage.types import utcnow
 
 ADMIN = Actor("U0ADM", "T0HOME")
@@ -62,11 +62,11 @@ def test_a_young_claim_is_left_to_its_sender(db: Database) -> None:
 def test_a_card_not_posted_closes_its_referral_and_keeps_it(db: Database) -> None:
     referral = _referral(db)
     with db.session() as session:
-        assert referrals.withdraw_unposted(session, ADMIN, referral, "not_in_channel") is True
+        assert items.withdraw_unposted(session, ADMIN, referral, "not_in_channel") is True
     with db.session() as session:
         kept = session.get(Referral, referral.id)
         assert kept is not None and kept.status == ReferralStatus.entered_in_error and kept.card_ts is None
-        assert [e.note for e in referrals.history(session, kept)] == ["card not posted: not_in_channel"]
+        assert [e.note for e in items.history(session, kept)] == ["card not posted: not_in_channel"]
     assert _referral(db).id != referral.id, "a withdrawn referral's ID is never given to another"
 
 
@@ -74,6 +74,6 @@ def test_nothing_moves_while_the_card_is_being_posted(db: Database) -> None:
     referral = _referral(db)
     with pytest.raises(Conflict, match="card is still being posted"), db.session() as session:
         requester = identify(session, Actor("U0DEF", "T0HOME"), "T0HOME", set())
-        referrals.move(
+        items.move(
             session, requester, Move(referral.ref, ReferralStatus.requested, ReferralStatus.cancelled)
         )

@@ -246,7 +246,7 @@ def test_the_requester_cancels_with_a_reason_that_is_checked_before_it_is_posted
         in slack.wait_for(lambda: thread(slack, card))[-1]
     )
     again = typed(slack, bot, DEFENDER, SHARED_CHANNEL, "/referral", f"cancel {ref} reason:duplicate")
-    assert f"{ref} is cancelled now, so it can't be cancelled." in again
+    assert f"{ref} is cancelled now, so it can't become cancelled." in again
 
 
 def test_list_filters_by_status_partner_and_need(slack: Sandbox, bot: RunningBot) -> None:

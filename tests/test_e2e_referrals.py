@@ -265,7 +265,7 @@ def test_details_longer_than_the_card_holds_are_refused_with_the_limit(
     slack: Sandbox, bot: RunningBot
 ) -> None:
     answer = referral(slack, bot, "need:housing " + "The client needs help. " * 120)
-    assert "the card holds 2500. Shorten them and add the rest in the card's thread." in answer
+    assert "the card holds 2500. Shorten it and add the rest in the card's thread." in answer
 
 
 @pytest.mark.parametrize(

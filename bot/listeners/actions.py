@@ -13,69 +13,122 @@ from slack_sdk import WebClient
 
 from bot import errors, render
 from bot.identity import actor_of
-from commands import referral
+from commands import card_for, consult, referral
+from commands import items as shared
+from commands.forms import Form
 from commands.invocation import Deps, Reply
-from storage import referrals
+from storage import items
 from storage.audit import Actor
 from storage.errors import LiaisonError
-from storage.models import ReferralStatus
 from storage.people import identify
-from storage.referral_states import NEEDS_OUTCOME, NEEDS_REASON
-from storage.referrals import Move
+
+FormErrors = Callable[[shared.FormValues], dict[str, str]]
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.action(re.compile(rf"^{re.escape(referral.MOVE_ACTION)}\."))
+    @app.action(re.compile(r"^(referral|consult)\.move\."))
     def on_move(
         ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond, client: WebClient
     ) -> None:
         ack()
         with errors.reported_to(respond):
-            actor = actor_of(body, context)
-            if actor is None:
-                raise LiaisonError("Liaison could not tell who clicked, so it did nothing.")
-            value = json.loads(body["actions"][0]["value"])
-            change = Move(value["ref"], ReferralStatus(value["from"]), ReferralStatus(value["to"]))
-            if change.target in NEEDS_REASON or change.target in NEEDS_OUTCOME:
+            actor = _clicker(body, context)
+            change = shared.move_of(body["actions"][0]["value"])
+            kind = shared.kind_named(change.ref)
+            if kind.machine.asks_first(change.target):
                 with deps.db.session() as session:  # refuse before asking for a reason that can't be used
-                    referrals.check_move(
+                    items.check_move(
                         session, identify(session, actor, deps.home_team_id, deps.admins), change
                     )
-                form = referral.move_form(change, body["channel"]["id"])
-                client.views_open(trigger_id=body["trigger_id"], view=render.form(form))
+                _open(client, body, shared.move_form(change, body["channel"]["id"]))
                 return
-            referral.apply_move(deps, actor, change)
+            shared.apply_move(deps, actor, change, card_for(kind))
 
-    @app.view(referral.MOVE_FORM_CALLBACK)
+    @app.action(consult.TAKE_ACTION)
+    def on_take(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+        ack()
+        with errors.reported_to(respond):
+            consult.take(deps, _clicker(body, context), _ref(body))
+
+    @app.action(consult.EXTEND_ACTION)
+    def on_extend(
+        ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond, client: WebClient
+    ) -> None:
+        ack()
+        with errors.reported_to(respond):
+            form = consult.extend_form(deps, _clicker(body, context), _ref(body), body["channel"]["id"])
+            _open(client, body, form)
+
+    @app.view(shared.MOVE_FORM_CALLBACK)
     def on_move_form(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         ack()
 
         def work(actor: Actor) -> Reply:
-            change, _ = referral.move_from_form(body["view"]["private_metadata"], _values(body))
-            return referral.apply_move(deps, actor, change)
+            change = shared.move_from_form(body["view"]["private_metadata"], _values(body))
+            return shared.apply_move(deps, actor, change, card_for(shared.kind_named(change.ref)))
 
         _answer_form(client, body, context, work)
 
-    @app.view(referral.FORM_CALLBACK)
-    def on_open_form(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-        try:
-            problems = referral.form_errors(_values(body))
-        except (KeyError, TypeError):  # a malformed submission: acknowledge; the work below reports it
-            problems = {}
-        if problems:  # shown in the open form: nothing the person typed is lost
-            ack(response_action="errors", errors=problems)
-            return
+    @app.view(consult.EXTEND_CALLBACK)
+    def on_extend_form(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         ack()
 
         def work(actor: Actor) -> Reply:
-            return referral.send(
-                deps, actor, referral.draft_from_form(body["view"]["private_metadata"], _values(body))
-            )
+            ref = json.loads(body["view"]["private_metadata"])["ref"]
+            return consult.extend(deps, actor, ref, shared.typed(_values(body), "due") or "")
 
         _answer_form(client, body, context, work)
 
+    def new_item_form(
+        callback_id: str, problems: FormErrors, send: Callable[[Actor, str, Any], Reply]
+    ) -> None:
+        @app.view(callback_id)
+        def on_submit(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+            try:
+                found = problems(_values(body))
+            except (KeyError, TypeError):  # a malformed submission: acknowledge; the work below reports it
+                found = {}
+            if found:  # shown in the open form: nothing the person typed is lost
+                ack(response_action="errors", errors=found)
+                return
+            ack()
+            _answer_form(
+                client,
+                body,
+                context,
+                lambda actor: send(actor, body["view"]["private_metadata"], _values(body)),
+            )
 
-def _values(body: dict[str, Any]) -> dict[str, str | bool | None]:
+    new_item_form(
+        referral.FORM_CALLBACK,
+        referral.form_errors,
+        lambda actor, metadata, values: referral.send(
+            deps, actor, referral.draft_from_form(metadata, values)
+        ),
+    )
+    new_item_form(
+        consult.FORM_CALLBACK,
+        consult.form_errors,
+        lambda actor, metadata, values: consult.send(deps, actor, consult.draft_from_form(metadata, values)),
+    )
+
+
+def _clicker(body: dict[str, Any], context: BoltContext) -> Actor:
+    actor = actor_of(body, context)
+    if actor is None:
+        raise LiaisonError("Liaison could not tell who clicked, so it did nothing.")
+    return actor
+
+
+def _ref(body: dict[str, Any]) -> str:
+    return str(json.loads(body["actions"][0]["value"])["ref"])
+
+
+def _open(client: WebClient, body: dict[str, Any], form: Form) -> None:
+    client.views_open(trigger_id=body["trigger_id"], view=render.form(form))
+
+
+def _values(body: dict[str, Any]) -> shared.FormValues:
     return render.submitted(body["view"]["state"]["values"])
 
 

@@ -9,11 +9,14 @@ from typing import Any
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
+from sqlalchemy.exc import IntegrityError
 
 from bot import notify
 from bot.identity import actor_of
+from commands import card_for
+from commands import items as shared
 from commands.invocation import Deps
-from storage import audit, partners, roles, threads
+from storage import audit, items, partners, roles, threads
 from storage.audit import Actor
 
 log = logging.getLogger("liaison")
@@ -69,35 +72,47 @@ def link_partner_teams(deps: Deps, client: WebClient, channel_id: str) -> None:
 
 
 def record_thread_message(deps: Deps, event: dict[str, Any], actor: Actor | None) -> None:
-    """Keep replies in items' threads, with their edits and deletions; other messages are not Liaison's."""
+    """Keep replies in items' threads, with their edits and deletions, and show them on the item's card;
+    other messages are not Liaison's."""
     subtype = event.get("subtype")
     channel_id = event.get("channel", "")
-    with deps.db.session() as session:
-        if subtype == "message_changed":
-            changed = event.get("message", {})
-            threads.edit_reply(
-                session,
-                channel_id,
-                changed.get("ts", ""),
-                changed.get("text", ""),
-                _time_of(event.get("event_ts") or changed.get("ts", "0")),
-            )
-        elif subtype == "message_deleted":
-            threads.delete_reply(session, channel_id, event.get("deleted_ts", ""))
-        elif subtype in (None, "thread_broadcast", "file_share") and event.get("thread_ts") not in (
-            None,
-            event.get("ts"),
-        ):
-            threads.record_reply(
-                session,
-                channel_id,
-                event["thread_ts"],
-                event["ts"],
-                actor.user_id if actor else event.get("user"),
-                actor.team_id if actor else None,
-                event.get("text", ""),
-                _time_of(event["ts"]),
-            )
+    answered_by: str | None = None
+    try:
+        with deps.db.session() as session:
+            if subtype == "message_changed":
+                changed = event.get("message", {})
+                item = threads.edit_reply(
+                    session,
+                    channel_id,
+                    changed.get("ts", ""),
+                    changed.get("text", ""),
+                    _time_of(event.get("event_ts") or changed.get("ts", "0")),
+                )
+            elif subtype == "message_deleted":
+                item = threads.delete_reply(session, channel_id, event.get("deleted_ts", ""))
+            elif subtype in (None, "thread_broadcast", "file_share") and event.get("thread_ts") not in (
+                None,
+                event.get("ts"),
+            ):
+                recorded = threads.record_reply(
+                    session,
+                    channel_id,
+                    event["thread_ts"],
+                    event["ts"],
+                    actor.user_id if actor else event.get("user"),
+                    actor.team_id if actor else None,
+                    event.get("text", ""),
+                    _time_of(event["ts"]),
+                )
+                item = recorded.item if recorded else None
+                answered_by = recorded.reply.user_id if recorded and recorded.answered else None
+            else:
+                return
+    except IntegrityError:  # the same reply delivered twice at once: the other delivery kept it
+        log.info("a reply in %s was delivered twice at once; kept once", channel_id)
+        return
+    if item is not None:
+        shared.thread_changed(deps, item, card_for(items.kind_of(item)), answered_by)
 
 
 def _time_of(ts: str) -> datetime:

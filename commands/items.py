@@ -1,0 +1,440 @@
+"""What the item commands share (`/referral`, `/consult`): sending a new item (who may, when it is due,
+which partner, posting its card once), its buttons and the forms they open, moves and how the channel is
+told of them, and `show` and `list`. A kind's own module supplies only what differs: its card and its
+words."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from commands.cards import Button, Card
+from commands.format import when
+from commands.forms import Choice, Field, Form, Kind
+from commands.grammar import UsageError, page_number
+from commands.invocation import Deps, Invocation, Reply, SlackRefused
+from storage import cards, items, partners, threads
+from storage.audit import Actor
+from storage.deadlines import business_days_after, parse_due, spoken
+from storage.errors import LiaisonError
+from storage.items import Item, Move
+from storage.models import Partner
+from storage.people import Affiliation, Person, identify
+from storage.permissions import Action, Place, check, require
+from storage.states import ReasonCode
+from storage.threads import Summary
+
+log = logging.getLogger("liaison")
+
+CardFor = Callable[[Item, Partner, Summary], Card]  # a kind's card, from the item, its partner and thread
+NOT_THERE = ("not_in_channel", "channel_not_found")
+# A live send posts within a minute even through Slack's retries; a claim older than this was abandoned.
+UNPOSTED_AFTER = timedelta(minutes=5)
+DEFAULT_BUSINESS_DAYS = 5
+PAGE_SIZE = 20
+SHOWN_REPLIES = 10
+MOVE_FORM_CALLBACK = "item.move"
+
+
+def may_send(deps: Deps, actor: Actor, channel_id: str) -> None:
+    """Refuse (audited) anyone who may not send items at all, before any partner is named to them."""
+    with deps.db.session() as session:
+        me = identify(session, actor, deps.home_team_id, deps.admins)
+        require(session, me, Action.create_item, channel_id=channel_id)
+
+
+def due_at(deps: Deps, actor: Actor, typed: str | None) -> datetime:
+    """The deadline the person typed, read in their own Slack time zone; by default five business days."""
+    timezone = deps.slack.timezone_of(actor.user_id) or deps.timezone
+    now = deps.clock().astimezone(ZoneInfo(timezone))
+    return parse_due(typed, timezone, now) if typed else business_days_after(now, DEFAULT_BUSINESS_DAYS)
+
+
+def choose_partner(session: Session, channel_id: str, handle: str | None) -> Partner:
+    """The partner `to:` names, else the one partner linked to the channel."""
+    if handle:
+        return partners.get(session, handle)
+    linked = partners.linked_partners(session, channel_id)
+    if len(linked) == 1:
+        return linked[0]
+    where = "no partner is linked to this channel" if not linked else "several partners are linked to it"
+    raise UsageError(f"Say which partner with `to:handle`: {where}.")
+
+
+def publish(deps: Deps, actor: Actor, item: Item, card_for: CardFor) -> None:
+    """Post a stored item's card and attach it. If Slack refuses, the item is closed (nobody outside the
+    office saw it) and the person told why; if another process took the claim over meanwhile, the card
+    just posted is the duplicate and is deleted again."""
+    with deps.db.session() as session:
+        partner = items.partner_of(session, item)
+    try:
+        ts = deps.slack.post_card(item.channel_id, card_for(item, partner, Summary(0, None)))
+    except SlackRefused as refused:
+        with deps.db.session() as session:
+            items.withdraw_unposted(session, actor, item, refused.code)
+        hint = (
+            " Invite Liaison with `/invite @liaison` and send it again." if refused.code in NOT_THERE else ""
+        )
+        closed = str(items.kind_of(item).machine.error_status).replace("-", " ")
+        raise LiaisonError(
+            f"Slack refused to post the card ({refused.code}), so {item.ref} was not sent: nobody outside "
+            f"the office saw it, and it is closed as {closed}.{hint}"
+        ) from refused
+    with deps.db.session() as session:
+        attached = cards.attach(session, item, ts)
+    if not attached:
+        log.warning("%s was taken over by another process while posting; deleting this copy", item.ref)
+        deps.slack.delete_card(item.channel_id, ts)
+
+
+def sent(item: Item, partner: Partner, what: str, place: Place, due: datetime) -> Reply:
+    """What the sender is told: what went where, the deadline in words in their own zone (so a misreading
+    is caught), and what did not go."""
+    lines = [f"Sent *{item.ref}* to {partner.name}: {what}, due {spoken(due)}."]
+    if item.case_number:
+        lines.append(
+            f"Case `{item.case_number}` is kept with it in Liaison and is not posted in the channel."
+        )
+    if place.external_teams:
+        lines.append(
+            "The card is now also in the partner's workspace: deleting it here does not delete their copy."
+        )
+    return Reply("\n".join(lines))
+
+
+def post_unposted_cards(deps: Deps, card_for: Callable[[items.Kind], CardFor]) -> list[str]:
+    """On start: post the cards of items stored but never posted because a process stopped in between.
+    Each is checked again as a new one would be (who reads the channel now, the agreement today); one that
+    would now be refused is closed and its requester told why."""
+    # SQLite serves one instance, so at start every claim is abandoned; with PostgreSQL another instance
+    # may be posting right now, so only claims older than any live post are taken.
+    cutoff = deps.clock() if deps.db.dialect == "sqlite" else deps.clock() - UNPOSTED_AFTER
+    posted = []
+    for kind in items.KINDS:
+        with deps.db.session() as session:
+            claimed = cards.claim_unposted(session, kind.model, cutoff)
+        for item in claimed:
+            requester = Actor(item.requester_id, deps.home_team_id)
+            try:
+                if _still_allowed(deps, item):
+                    publish(deps, requester, item, card_for(kind))
+                    posted.append(item.ref)
+            except Exception:  # one item's trouble must not keep Liaison from starting
+                log.exception("could not post the card of %s; it stays pending for the next start", item.ref)
+    return posted
+
+
+def _still_allowed(deps: Deps, item: Item) -> bool:
+    requester = Actor(item.requester_id, deps.home_team_id)
+    place = deps.slack.place(item.channel_id, fresh=True)
+    with deps.db.session() as session:
+        verdict = check(
+            session,
+            identify(session, requester, deps.home_team_id, deps.admins),
+            Action.create_item,
+            partner=items.partner_of(session, item),
+            kind=items.kind_of(item).kind,
+            place=place,
+            today=deps.today(),
+        )
+        if verdict.allowed:
+            return True
+        items.withdraw_unposted(session, requester, item, f"refused on retry: {verdict.reason[:200]}")
+    deps.slack.tell(item.requester_id, f"{item.ref} was not posted after Liaison restarted: {verdict.reason}")
+    return False
+
+
+FormValues = dict[str, str | bool | None]
+COPY_NOTE = "The card goes to this channel; the partner's workspace keeps its own copy."
+
+
+def partner_field(deps: Deps, actor: Actor, channel_id: str, kind: items.Kind, to: str | None) -> Field:
+    """The new-item form's partner choice: active partners whose agreement covers the kind, the channel's
+    own partner chosen. Refuses anyone who may not send items before naming any partner to them."""
+    may_send(deps, actor, channel_id)
+    with deps.db.session() as session:
+        choices = tuple(
+            Choice(p.handle, p.name)
+            for p in partners.everyone(session)
+            if p.status == "active" and kind.noun in p.scope
+        )
+        linked = partners.linked_partners(session, channel_id)
+    chosen = to or (linked[0].handle if len(linked) == 1 else None)
+    return Field("to", "Partner", Kind.choice, chosen, choices=choices)
+
+
+def text_field(key: str, label: str, value: str) -> Field:
+    return Field(
+        key,
+        label,
+        Kind.long_text,
+        value or None,
+        hint="No names, dates of birth, phone numbers or addresses unless the client agreed below.",
+        max_length=items.TEXT_LIMIT,
+    )
+
+
+def due_field(value: str | None) -> Field:
+    return Field(
+        "due",
+        "Due (friday, dec 3 5pm, 2026-12-04)",
+        value=value,
+        optional=True,
+        hint=f"Leave empty for {DEFAULT_BUSINESS_DAYS} business days.",
+    )
+
+
+def case_field(value: str | None) -> Field:
+    return Field(
+        "case", "Case number (kept in Liaison, never posted)", value=value, optional=True, max_length=64
+    )
+
+
+CONSENT_FIELD = Field(
+    "consent",
+    "The client agreed to share identifying details with this partner, and its agreement allows it.",
+    Kind.checkbox,
+    optional=True,
+)
+
+
+def form_errors(values: FormValues, text_key: str) -> dict[str, str]:
+    """Problems in a new-item form Liaison can see without asking anyone, shown inside the still-open form
+    (field: message), so nothing the person typed is lost."""
+    errors = {}
+    text, case = values.get(text_key), values.get("case")
+    if isinstance(text, str) and len(text) > items.TEXT_LIMIT:
+        errors[text_key] = f"At most {items.TEXT_LIMIT} characters; add the rest in the card's thread."
+    if isinstance(case, str) and len(case) > 64:
+        errors["case"] = "At most 64 characters."
+    return errors
+
+
+def typed(values: FormValues, key: str) -> str | None:
+    value = values.get(key)
+    return value if isinstance(value, str) else None
+
+
+def buttons(item: Item, action_prefix: str) -> tuple[Button, ...]:
+    """Every status change either side may make next (a channel message looks the same to everyone; each
+    click is checked against who clicked)."""
+    machine, status = items.kind_of(item).machine, item.status
+    found = []
+    for target in machine.next_moves(status):
+        label, style = machine.button(status, target)
+        value = json.dumps({"ref": item.ref, "from": str(status), "to": str(target)})
+        found.append(Button(label, f"{action_prefix}.move.{target}", value, style))
+    return tuple(found)
+
+
+def move_of(value: str) -> Move:
+    """The move a button's value describes (`{"ref", "from", "to"}`)."""
+    data = json.loads(value)
+    item_kind = kind_named(data["ref"])
+    return Move(data["ref"], item_kind.statuses(data["from"]), item_kind.statuses(data["to"]))
+
+
+def kind_named(ref: str) -> items.Kind:
+    prefix = ref.split("-", 1)[0].upper()
+    found = next((k for k in items.KINDS if k.prefix == prefix), None)
+    if found is None:
+        raise LiaisonError(f"`{ref}` is not an item Liaison knows.")
+    return found
+
+
+def move_form(change: Move, channel_id: str) -> Form:
+    """What a move asks for before it is made: a coded reason, a note, or the outcome."""
+    machine = kind_named(change.ref).machine
+    fields: list[Field] = []
+    if change.target in machine.needs_reason:
+        choices = tuple(Choice(r.value, r.value) for r in ReasonCode)
+        fields.append(Field("reason", "Reason", Kind.choice, choices=choices))
+    wants_outcome = change.target in machine.needs_outcome
+    fields.append(
+        Field(
+            "note",
+            "Outcome: what happened for the client" if wants_outcome else "Note (optional)",
+            Kind.long_text,
+            optional=not wants_outcome,
+        )
+    )
+    value = {"ref": change.ref, "from": str(change.expected), "to": str(change.target), "channel": channel_id}
+    return Form(
+        callback_id=MOVE_FORM_CALLBACK,
+        title=f"{machine.form_titles.get(change.target, str(change.target).capitalize())} {change.ref}",
+        submit="Save",
+        metadata=json.dumps(value),
+        fields=tuple(fields),
+        notes=(
+            f"This goes into {change.ref}'s thread, which the partner's workspace keeps a copy of. Leave out "
+            "the client's name and other identifying details.",
+        ),
+    )
+
+
+def move_from_form(metadata: str, values: dict[str, str | bool | None]) -> Move:
+    change = move_of(metadata)
+    code, note = values.get("reason"), values.get("note")
+    return Move(
+        change.ref,
+        change.expected,
+        change.target,
+        ReasonCode(code) if isinstance(code, str) else None,
+        note if isinstance(note, str) and note.strip() else None,
+    )
+
+
+def apply_move(deps: Deps, actor: Actor, change: Move, card_for: CardFor) -> Reply:
+    """Make the move, then show it: the card updated in place and a line in its thread for the requester."""
+    with deps.db.session() as session:
+        me = identify(session, actor, deps.home_team_id, deps.admins)
+        item = items.move(session, me, change)
+        who = "the office" if me.affiliation == Affiliation.home else items.partner_of(session, item).name
+    line = f"<@{actor.user_id}> ({who}) {items.kind_of(item).machine.verb[change.target]} {item.ref}"
+    if change.reason_code:
+        line += f": {change.reason_code.value}"
+    if change.note:
+        line += f"\n> {change.note}"
+    if actor.user_id != item.requester_id:
+        line += f"\n<@{item.requester_id}>, {item.ref} is now *{item.status}*."
+    try:
+        refresh_card(deps, item, card_for)
+        assert item.card_ts is not None
+        deps.slack.post_in_thread(item.channel_id, item.card_ts, line)
+    except SlackRefused as refused:  # the move is saved; only its showing in the channel failed
+        log.warning("%s moved to %s but its card was not updated: %s", item.ref, item.status, refused.code)
+        return Reply(
+            f"{item.ref} is now *{item.status}*, but Slack refused to update its card ({refused.code}). "
+            f"The change is saved: `{items.kind_of(item).command} show {item.ref}` shows it."
+        )
+    return Reply(f"{item.ref} is now *{item.status}*.")
+
+
+def refresh_card(deps: Deps, item: Item, card_for: CardFor) -> None:
+    """Show the item's card as the database has it now (status, deadline, thread)."""
+    if not item.posted:
+        return
+    assert item.card_ts is not None
+    with deps.db.session() as session:
+        partner = items.partner_of(session, item)
+        thread = threads.summary(session, item.ref)
+    deps.slack.update_card(item.channel_id, item.card_ts, card_for(item, partner, thread))
+
+
+def thread_changed(deps: Deps, item: Item, card_for: CardFor, answered_by: str | None = None) -> None:
+    """A reply in the item's thread was added, edited or deleted: the card shows the thread as it is now,
+    and when the reply answered a consult its requester is told, in the thread."""
+    try:
+        refresh_card(deps, item, card_for)
+        if answered_by is not None and item.card_ts is not None:
+            with deps.db.session() as session:
+                partner = items.partner_of(session, item)
+            deps.slack.post_in_thread(
+                item.channel_id,
+                item.card_ts,
+                f"<@{item.requester_id}>, <@{answered_by}> ({partner.name}) answered {item.ref}.",
+            )
+    except SlackRefused as refused:  # the reply is recorded; only the card is behind
+        log.warning("the card of %s was not updated after a reply: %s", item.ref, refused.code)
+
+
+def thread_field(thread: Summary) -> tuple[str, str]:
+    """The card's line about its thread: how many replies, and when the last came."""
+    if thread.count == 0 or thread.last_at is None:
+        return ("Replies", "none yet")
+    return ("Replies", f"{thread.count}, last {when(thread.last_at)}")
+
+
+def one_ref(inv: Invocation, usage: str) -> str:
+    if len(inv.args.words) < 1:
+        raise UsageError(f"Name one item.\nUsage: `{usage}`")
+    return inv.args.words[0]
+
+
+def details_lines(deps: Deps, session: Session, me: Person, item: Item) -> list[str]:
+    """What `show` adds after an item's own lines: its case number (home staff only), its history, its
+    thread, and where its card is."""
+    lines = []
+    if me.affiliation == Affiliation.home and item.case_number:
+        lines.append(f"Case `{item.case_number}` (internal: shown only to you)")
+    for event in items.history(session, item):
+        why = f": {event.reason_code}" if event.reason_code else ""
+        note = f" ({event.note})" if event.note else ""
+        lines.append(
+            f"• {when(event.at)} <@{event.actor_user_id}> {event.from_status} → {event.to_status}{why}{note}"
+        )
+    kept = [r for r in threads.replies(session, item.ref) if not r.deleted]
+    first = f", first response {when(item.first_response_at)}" if item.first_response_at else ""
+    lines.append(f"Thread: {len(kept)} repl{'y' if len(kept) == 1 else 'ies'}{first}.")
+    for reply in kept[-SHOWN_REPLIES:]:
+        edited = " _(edited)_" if reply.edited_at else ""
+        lines.append(f"  ◦ {when(reply.at)} <@{reply.user_id}>: {reply.text[:300]}{edited}")
+    if item.posted and item.card_ts:
+        lines.append(f"<{deps.slack.permalink(item.channel_id, item.card_ts)}|Open the card>")
+    elif not item.posted and items.is_open(item):
+        lines.append("Its card is still being posted.")
+    return lines
+
+
+def listing(
+    inv: Invocation,
+    kind: items.Kind,
+    filters: dict[str, Callable[[Item, str, datetime], bool]],
+    usage: str,
+    line: Callable[[Item, Partner], str],
+    keep: Callable[[Item], bool] = lambda _: True,
+) -> Reply:
+    """`list [filter] [partner:handle] [page:2]`: the items the person may see, soonest due first, a page
+    at a time; `keep` is the kind's own filters (need:)."""
+    words = [w.lower() for w in inv.args.words] or ["open"]
+    if len(words) != 1 or words[0] not in filters:
+        raise UsageError(f"List one of {', '.join(f'`{f}`' for f in filters)}.\nUsage: `{usage}`")
+    page = page_number(inv.args.first("page"), usage)
+    matches, now = filters[words[0]], inv.deps.clock()
+    with inv.deps.db.session() as session:
+        me = inv.person(session)
+        handle = inv.args.first("partner")
+        partner = partners.get(session, handle) if handle else None
+        found = [
+            item
+            for item in items.visible_to(session, me, kind)
+            if matches(item, me.user_id, now)
+            and (partner is None or item.partner_id == partner.id)
+            and keep(item)
+        ]
+        names = {item.partner_id: items.partner_of(session, item) for item in found}
+    pages = max(1, -(-len(found) // PAGE_SIZE))
+    shown: Sequence[Item] = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    if not shown:
+        return Reply(f"No {kind.noun}s match." if page == 1 else f"There is no page {page}.")
+    lines = [
+        f"*{kind.noun.capitalize()}s ({words[0]})*: {len(found)}, soonest due first, page {page} of {pages}"
+    ]
+    for item in shown:
+        late = " :warning: overdue" if items.is_overdue(item, now) else ""
+        lines.append(f"• *{item.ref}* {line(item, names[item.partner_id])}, due {when(item.due_at)}{late}")
+    if page < pages:
+        lines.append(f"More: `{kind.command} list {words[0]} page:{page + 1}`")
+    return Reply("\n".join(lines))
+
+
+# The filters `list` offers every kind: (item, the person's user ID, now) -> whether it is listed.
+def mine(item: Item, user_id: str, now: datetime) -> bool:
+    return item.requester_id == user_id
+
+
+def still_open(item: Item, user_id: str, now: datetime) -> bool:
+    return items.is_open(item)
+
+
+def overdue(item: Item, user_id: str, now: datetime) -> bool:
+    return items.is_overdue(item, now)
+
+
+def any_item(item: Item, user_id: str, now: datetime) -> bool:
+    return True

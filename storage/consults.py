@@ -1,0 +1,49 @@
+"""Consults: what only a consult has (its question, and who at the partner took it). Everything else is
+shared with the other item kinds: storage/items.py."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session
+
+from storage import audit, items
+from storage.errors import Conflict
+from storage.items import Opening
+from storage.models import Consult
+from storage.people import Person
+from storage.permissions import Place
+from storage.states import Side
+from storage.types import utcnow
+
+
+def open_consult(session: Session, person: Person, new: Opening, place: Place, today: date) -> Consult:
+    """Check and store a consult; the caller posts its card (storage/cards.py)."""
+    consult = items.open_item(
+        session, person, items.CONSULTS, new, place, today, summary="a question", question=new.text
+    )
+    assert isinstance(consult, Consult)
+    return consult
+
+
+def take(session: Session, person: Person, ref: str) -> tuple[Consult, str | None]:
+    """ "I'm on it": the partner's staff member who will answer. Returns the consult and who had it before."""
+    consult = items.acting_on(session, person, ref, items.CONSULTS)
+    assert isinstance(consult, Consult)
+    items.require_side(session, person, consult, frozenset({Side.partner}), "take", f"take {consult.ref}")
+    if not items.is_open(consult):
+        raise Conflict(f"{consult.ref} is {consult.status}: nobody needs to take it now.")
+    before = consult.taken_by
+    if before == person.user_id:
+        raise Conflict(f"You have already taken {consult.ref}.")
+    consult.taken_by, consult.taken_at = person.user_id, utcnow()
+    session.add(consult)
+    audit.record(
+        session,
+        person.actor,
+        "consult.take",
+        subject=consult.ref,
+        channel_id=consult.channel_id,
+        reason=f"from {before}" if before else None,
+    )
+    return consult, before

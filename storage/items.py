@@ -1,0 +1,410 @@
+"""What every item kind shares once it is stored: finding it by its ID (R-12, C-7) for who may know of it,
+which side of it a person is on, moving it through its state machine (checked, audited, one winner of two
+simultaneous moves), its history, and closing one whose card was never posted."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from storage import audit, cards, disclosure
+from storage.audit import Actor
+from storage.consult_states import CONSULT
+from storage.errors import Conflict, InvalidInput, NotFound
+from storage.models import (
+    Consult,
+    ConsultStatus,
+    ItemEvent,
+    ItemKind,
+    Partner,
+    Referral,
+    ReferralStatus,
+    Role,
+)
+from storage.people import Affiliation, Person
+from storage.permissions import Action, Place, record_allowed, refuse, require
+from storage.referral_states import REFERRAL
+from storage.states import Machine, ReasonCode, Side
+from storage.types import utcnow
+
+Item = Referral | Consult
+TEXT_LIMIT = 2500  # a card's details or question: leaves room within Slack's 3,000-character section
+
+
+@dataclass(frozen=True)
+class Kind:
+    """An item kind: its table, its rules, and what people call it."""
+
+    kind: ItemKind
+    prefix: str  # R in R-12
+    model: type[Item]
+    statuses: type[StrEnum]
+    machine: Machine
+    text_name: str  # what its free text is called: "details", "question"
+
+    @property
+    def noun(self) -> str:
+        return self.kind.value
+
+    @property
+    def command(self) -> str:
+        return f"/{self.kind.value}"
+
+
+REFERRALS = Kind(ItemKind.referral, "R", Referral, ReferralStatus, REFERRAL, "details")
+CONSULTS = Kind(ItemKind.consult, "C", Consult, ConsultStatus, CONSULT, "question")
+KINDS: tuple[Kind, ...] = (REFERRALS, CONSULTS)
+_REF = re.compile(r"^([A-Za-z])-([0-9]{1,9})$")
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What every new item carries, whatever its kind."""
+
+    partner: Partner
+    text: str  # what the partner should know, or the question: it goes on the card
+    due_at: datetime
+    case_number: str | None  # internal: kept in Liaison, never posted
+    consent: bool = False  # the requester confirmed the client agreed to share identifying details
+
+
+def open_item(
+    session: Session,
+    person: Person,
+    kind: Kind,
+    new: Opening,
+    place: Place,
+    today: date,
+    *,
+    summary: str,
+    **columns: object,
+) -> Item:
+    """Check who may send what where, screen the text, and store the item with a claim on its card; the
+    caller posts the card and attaches it (storage/cards.py). `columns` are the kind's own."""
+    require(
+        session,
+        person,
+        Action.create_item,
+        subject=new.partner.handle,
+        channel_id=place.channel_id,
+        partner=new.partner,
+        kind=kind.kind,
+        place=place,
+        today=today,
+    )
+    what = kind.text_name
+    if len(new.text) > TEXT_LIMIT:
+        raise InvalidInput(
+            f"That is {len(new.text)} characters of {what}; the card holds {TEXT_LIMIT}. "
+            "Shorten it and add the rest in the card's thread.",
+            what,
+        )
+    if new.case_number is not None and not 0 < len(new.case_number) <= 64:
+        raise InvalidInput("`case:` takes the office's case number, at most 64 characters.", "case")
+    disclosure.screen(
+        session,
+        person,
+        new.text,
+        new.partner,
+        place.channel_id,
+        kind=kind.noun,
+        case_number=new.case_number,
+        consent=new.consent,
+        what=what,
+    )
+    item = kind.model(
+        card_ts=cards.new_claim(),
+        partner_id=new.partner.id,
+        due_at=new.due_at,
+        case_number=new.case_number,
+        requester_id=person.user_id,
+        channel_id=place.channel_id,
+        **columns,
+    )
+    session.add(item)
+    session.flush()
+    audit.record(
+        session,
+        person.actor,
+        f"{kind.noun}.open",
+        subject=item.ref,
+        channel_id=place.channel_id,
+        reason=f"to {new.partner.handle}, {summary}",
+    )
+    if place.external_teams:
+        record_allowed(
+            session,
+            person,
+            Action.create_item,
+            subject=item.ref,
+            channel_id=place.channel_id,
+            reason=f"posted where only {new.partner.name} reads",
+        )
+    return item
+
+
+def kind_of(item: Item) -> Kind:
+    return next(k for k in KINDS if isinstance(item, k.model))
+
+
+def load(session: Session, ref: str) -> Item | None:
+    """The item `ref` names (R-12, c-7), whoever asks."""
+    match = _REF.match(ref.strip())
+    if match is None:
+        return None
+    kind = next((k for k in KINDS if k.prefix == match[1].upper()), None)
+    return session.get(kind.model, int(match[2])) if kind else None
+
+
+def get(session: Session, person: Person, ref: str, kind: Kind) -> Item:
+    """The `kind` item `ref` if the person may know of it; else NotFound, the same either way."""
+    item = load(session, ref)
+    if not isinstance(item, kind.model) or not may_know(person, item):
+        raise NotFound(
+            f"There is no {kind.noun} `{ref}` that you can see. `{kind.command} list` shows yours."
+        )
+    return item
+
+
+def may_know(person: Person, item: Item) -> bool:
+    if person.affiliation == Affiliation.home:
+        return True
+    return person.partner is not None and person.partner.id == item.partner_id
+
+
+def visible_to(session: Session, person: Person, kind: Kind) -> Sequence[Item]:
+    """Items the person may know of, soonest due first: all for home staff, their organization's for
+    partner staff, none for anyone else."""
+    model = kind.model
+    query = select(model).order_by(col(model.due_at))
+    if person.affiliation == Affiliation.partner and person.partner is not None:
+        query = query.where(model.partner_id == person.partner.id)
+    elif person.affiliation != Affiliation.home:
+        return []
+    return session.exec(query).all()
+
+
+def partner_of(session: Session, item: Item) -> Partner:
+    partner = session.get(Partner, item.partner_id)
+    assert partner is not None  # a foreign key
+    return partner
+
+
+def is_open(item: Item) -> bool:
+    return item.status not in kind_of(item).machine.terminal
+
+
+def is_overdue(item: Item, now: datetime) -> bool:
+    return is_open(item) and item.due_at < now
+
+
+def side_of(person: Person, item: Item) -> Side | None:
+    """Which side of the item the person is on, if any (coordinators and admins act for requesters)."""
+    if person.affiliation == Affiliation.partner and person.partner is not None:
+        return Side.partner if person.partner.id == item.partner_id else None
+    if person.affiliation == Affiliation.home and (
+        person.user_id == item.requester_id or person.role in (Role.coordinator, Role.admin)
+    ):
+        return Side.requester
+    return None
+
+
+@dataclass(frozen=True)
+class Move:
+    ref: str  # R-12
+    expected: StrEnum  # the status the person saw when they chose the move
+    target: StrEnum
+    reason_code: ReasonCode | None = None
+    note: str | None = None  # reason text, or the outcome
+
+
+def acting_on(session: Session, person: Person, ref: str, kind: Kind | None = None) -> Item:
+    """The item a click or a command acts on, if the person may act on items like it at all (a click comes
+    from someone who can see the card: refused by the rules, audited, not "not found")."""
+    item = load(session, ref)
+    if item is None or (kind is not None and not isinstance(item, kind.model)):
+        raise NotFound(f"There is no item `{ref}`.")
+    require(
+        session,
+        person,
+        Action.act_on_item,
+        subject=item.ref,
+        channel_id=item.channel_id,
+        partner=partner_of(session, item),
+    )
+    if not item.posted:
+        raise Conflict(f"{item.ref}'s card is still being posted; try again in a minute.")
+    return item
+
+
+def require_side(
+    session: Session, person: Person, item: Item, sides: frozenset[Side], act: str, what: str
+) -> None:
+    """Refuse (audited as `<kind>.<act>`) anyone not on one of `sides` of the item: "Only ... can <what>."."""
+    if side_of(person, item) in sides:
+        return
+    who = f"{partner_of(session, item).name}'s staff" if sides == {Side.partner} else "the person who sent it"
+    refuse(
+        person,
+        f"{kind_of(item).noun}.{act}",
+        f"Only {who} can {what}.",
+        subject=item.ref,
+        channel_id=item.channel_id,
+    )
+
+
+def check_move(session: Session, person: Person, change: Move) -> Item:
+    """The item, if its state machine and the person's side allow the move (asked before a form opens)."""
+    item = acting_on(session, person, change.ref)
+    machine = kind_of(item).machine
+    current = item.status
+    if current != change.expected or not machine.can_move(current, change.target):
+        raise Conflict(
+            f"{item.ref} is {current} now, so it can't become {change.target}."
+            + (" Someone changed it just before you." if current != change.expected else "")
+        )
+    sides = machine.who.get(change.target, frozenset())
+    require_side(session, person, item, sides, str(change.target), f"mark {item.ref} as {change.target}")
+    return item
+
+
+def move(session: Session, person: Person, change: Move) -> Item:
+    """Change an item's status if its state machine and the person's side allow it. Of two simultaneous
+    changes exactly one wins: the update applies only while the status is still the one the person saw."""
+    item = check_move(session, person, change)
+    machine = kind_of(item).machine
+    if change.target in machine.needs_reason and change.reason_code is None:
+        raise InvalidInput(f"Choose a reason to mark {item.ref} as {change.target}.", "reason")
+    if change.target in machine.needs_outcome and not (change.note or "").strip():
+        raise InvalidInput(f"Say what the outcome was to mark {item.ref} as {change.target}.", "outcome")
+    if change.note and person.affiliation == Affiliation.home:  # the partner's own words are theirs to post
+        disclosure.screen(
+            session,
+            person,
+            change.note,
+            partner_of(session, item),
+            item.channel_id,
+            kind=kind_of(item).noun,
+            case_number=item.case_number,
+            what="words",
+        )
+    code = change.reason_code.value if change.reason_code else None
+    if not transition(session, item, person.actor, change.target, code, change.note):
+        session.rollback()
+        raise Conflict(f"Someone changed {item.ref} just before you; nothing was changed. Look at its card.")
+    return item
+
+
+def transition(
+    session: Session,
+    item: Item,
+    actor: Actor,
+    target: StrEnum,
+    reason_code: str | None = None,
+    note: str | None = None,
+    **changes: object,
+) -> bool:
+    """Move the item from the status it was read with to `target` (with any other column `changes`),
+    with its history row and audit entry; False, with nothing written, if its status changed meanwhile."""
+    model, current, now = type(item), item.status, utcnow()
+    updated = session.execute(
+        update(model)
+        .where(col(model.id) == item.id, col(model.status) == current)
+        .values(status=target.value, updated_at=now, **changes)
+    )
+    if updated.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    session.add(
+        ItemEvent(
+            item=item.ref,
+            at=now,
+            actor_user_id=actor.user_id,
+            actor_team_id=actor.team_id,
+            from_status=current,
+            to_status=target.value,
+            reason_code=reason_code,
+            note=note,
+        )
+    )
+    audit.record(
+        session,
+        actor,
+        f"{kind_of(item).noun}.{target}",
+        subject=item.ref,
+        channel_id=item.channel_id,
+        reason=reason_code,
+    )
+    session.refresh(item)
+    return True
+
+
+def history(session: Session, item: Item) -> Sequence[ItemEvent]:
+    query = select(ItemEvent).where(ItemEvent.item == item.ref).order_by(col(ItemEvent.id))
+    return session.exec(query).all()
+
+
+def withdraw_unposted(session: Session, actor: Actor, item: Item, why: str) -> bool:
+    """An item whose card was not posted is closed (entered in error, withdrawn) with why, and kept: nobody
+    outside the office ever saw it, and its ID is never reused. False if another process holds it now."""
+    model, target = type(item), kind_of(item).machine.error_status
+    assert target is not None
+    done = session.execute(
+        update(model)
+        .where(col(model.id) == item.id, col(model.card_ts) == item.card_ts)
+        .values(status=target.value, card_ts=None, updated_at=utcnow())
+    )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    note = f"card not posted: {why}"
+    session.add(
+        ItemEvent(
+            item=item.ref,
+            actor_user_id=actor.user_id,
+            actor_team_id=actor.team_id,
+            from_status=item.status,
+            to_status=target.value,
+            reason_code=ReasonCode.other.value,
+            note=note,
+        )
+    )
+    audit.record(
+        session,
+        actor,
+        f"{kind_of(item).noun}.unposted",
+        subject=item.ref,
+        channel_id=item.channel_id,
+        reason=note,
+    )
+    return True
+
+
+def may_extend(session: Session, person: Person, ref: str) -> Item:
+    """The open item whose deadline the person may move (its requester's side only)."""
+    item = acting_on(session, person, ref)
+    require_side(session, person, item, frozenset({Side.requester}), "extend", f"move {item.ref}'s deadline")
+    if not is_open(item):
+        raise Conflict(f"{item.ref} is {item.status}: there is no deadline to move.")
+    return item
+
+
+def extend(session: Session, person: Person, ref: str, due_at: datetime) -> Item:
+    """Give an open item a new deadline, audited with the old one."""
+    item = may_extend(session, person, ref)
+    before = item.due_at
+    item.due_at, item.updated_at = due_at, utcnow()
+    session.add(item)
+    audit.record(
+        session,
+        person.actor,
+        f"{kind_of(item).noun}.extend",
+        subject=item.ref,
+        channel_id=item.channel_id,
+        reason=f"due {before.isoformat()} -> {due_at.isoformat()}",
+    )
+    return item

@@ -1,0 +1,58 @@
+"""What every item kind's state machine says: which moves exist, who may make them, what each needs and
+what it is called. Each kind fills one `Machine` (referral_states.py, consult_states.py); the services
+and the cards read it, so a kind's rules live in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Side(StrEnum):
+    partner = "partner"  # the addressed partner's staff
+    requester = "requester"  # the home staff who sent it (and coordinators and admins)
+
+
+class ReasonCode(StrEnum):
+    no_capacity = "no capacity"
+    not_eligible = "not eligible"
+    could_not_contact = "could not contact client"
+    client_declined = "client declined"
+    duplicate = "duplicate"
+    other = "other"
+
+
+@dataclass(frozen=True)
+class Machine:
+    moves: Mapping[StrEnum, frozenset[StrEnum]]  # status -> where it may go next
+    terminal: frozenset[StrEnum]  # nothing is awaited any more (no reminders, not "open")
+    who: Mapping[StrEnum, frozenset[Side]]  # target -> the sides that may move an item there
+    verb: Mapping[StrEnum, str]  # "R-12 was <verb>", as the thread says it
+    buttons: Mapping[StrEnum, tuple[str, str | None]]  # target -> (label, style), in the order shown
+    needs_reason: frozenset[StrEnum] = frozenset()  # a coded reason is required
+    needs_outcome: frozenset[StrEnum] = frozenset()  # a note saying what happened is required
+    asks_note: frozenset[StrEnum] = frozenset()  # a form offers an optional note
+    from_anywhere: frozenset[StrEnum] = frozenset()  # reachable from every other status
+    error_status: StrEnum | None = None  # where an item whose card was never posted is closed
+    form_titles: Mapping[StrEnum, str] = field(default_factory=dict)
+    relabel: Mapping[tuple[StrEnum, StrEnum], str] = field(default_factory=dict)  # (from, to) -> label
+
+    def can_move(self, current: StrEnum, target: StrEnum) -> bool:
+        if target in self.from_anywhere:
+            return current != target
+        return target in self.moves.get(current, frozenset())
+
+    def next_moves(self, current: StrEnum, sides: Collection[Side] = tuple(Side)) -> list[StrEnum]:
+        """The moves any of `sides` may make from `current` that have a button, in the buttons' order."""
+        return [
+            t for t in self.buttons if self.can_move(current, t) and self.who.get(t, frozenset()) & set(sides)
+        ]
+
+    def button(self, current: StrEnum, target: StrEnum) -> tuple[str, str | None]:
+        label, style = self.buttons[target]
+        return self.relabel.get((current, target), label), style
+
+    def asks_first(self, target: StrEnum) -> bool:
+        """Whether a click on this move opens a form before the move is made."""
+        return target in self.needs_reason | self.needs_outcome | self.asks_note
