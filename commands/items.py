@@ -164,6 +164,12 @@ def partner_field(deps: Deps, actor: Actor, channel_id: str, kind: items.Kind, t
             if p.status == "active" and kind.noun in p.scope
         )
         linked = partners.linked_partners(session, channel_id)
+    if not choices:
+        raise LiaisonError(
+            f"No partner can receive {kind.noun}s yet. An admin adds one with `/liaison partner add ... "
+            f"scope:{kind.noun}`, or lets an existing one receive them with `/liaison partner edit handle "
+            f"scope:...,{kind.noun}`."
+        )
     chosen = to or (linked[0].handle if len(linked) == 1 else None)
     return Field("to", "Partner", Kind.choice, chosen, choices=choices)
 

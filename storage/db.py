@@ -78,13 +78,14 @@ class Database:
             log.warning("database ping failed: %s", exc.orig)
             return False
 
-    def upgrade(self) -> None:
-        """Bring the schema to the newest migration (safe to run from several instances at once)."""
+    def upgrade(self, revision: str = "head") -> None:
+        """Bring the schema to the newest migration, or to `revision` (safe to run from several instances
+        at once)."""
         try:
             with self.engine.begin() as conn:
                 config = _alembic_config()
                 config.attributes["connection"] = conn
-                command.upgrade(config, "head")
+                command.upgrade(config, revision)
         except DBAPIError as exc:
             if _is_unreachable(exc):
                 raise DatabaseUnavailable(self.describe()) from exc

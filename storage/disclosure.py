@@ -32,6 +32,8 @@ def screen(
     if not found:
         return
     kinds = ", ".join(sorted({f.what for f in found}))
+    plural = what.endswith("s")  # the details look, the question looks
+    look, like_it = ("look", "look like they identify") if plural else ("looks", "looks like it identifies")
     has_case_number = any(f.what == confidentiality.CASE_NUMBER for f in found)
     if consent and partner.identifying_allowed and not has_case_number:
         record_allowed(
@@ -49,15 +51,15 @@ def screen(
             "consent. Remove them and send it again, or an admin can change the agreement with "
             f"`/liaison partner edit {partner.handle} identifying:yes`."
         )
-        logged = f"{what} look identifying: {kinds}; the agreement does not allow them"
+        logged = f"{what} {look} identifying: {kinds}; the agreement does not allow them"
     else:
         reason = (
-            f"The {what} look like they identify the client ({kinds}): "
+            f"The {what} {like_it} the client ({kinds}): "
             f'"{confidentiality.masked(text, found)}". Identifying details can\'t go to {partner.name} '
             "without the client's recorded consent. Remove them (the case number goes in `case:`, which is "
             "never posted) and send it again."
         )
-        logged = f"{what} look identifying: {kinds}"
+        logged = f"{what} {look} identifying: {kinds}"
     refuse(
         person,
         f"{kind}.identifying_details",

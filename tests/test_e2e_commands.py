@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.sandbox import Sandbox
+from commands import CATALOG
 from tests.databases import BACKENDS
 from tests.office import (
     ADMIN,
@@ -22,7 +23,7 @@ from tests.office import (
     running_bot,
 )
 
-COMMANDS = ("/referral", "/consult", "/advocacy", "/liaison")
+COMMANDS = tuple(c.name for c in CATALOG)
 
 
 @pytest.fixture(scope="module")
@@ -62,11 +63,23 @@ def test_every_command_answers_help_with_its_usage(slack: Sandbox, bot: RunningB
     assert f"`{name} help`: show this help." in answer
 
 
-@pytest.mark.parametrize("name", [c for c in COMMANDS if c != "/referral"])  # /referral alone opens its form
+@pytest.mark.parametrize("name", [c.name for c in CATALOG if not c.empty_is_default])
 def test_every_command_answers_empty_text_with_its_usage(slack: Sandbox, bot: RunningBot, name: str) -> None:
     answer = command(slack, bot, DEFENDER, OFFICE_CHANNEL, name)
     assert answer.startswith(f"*{name}*:")
     assert f"`{name} help`: show this help." in answer
+
+
+@pytest.mark.parametrize("name", [c.name for c in CATALOG if c.empty_is_default])
+def test_a_new_item_typed_alone_before_any_partner_exists_says_how_to_add_one(
+    slack: Sandbox, bot: RunningBot, name: str
+) -> None:
+    """Typed alone, `/referral` and `/consult` open their form; with no partner to choose from, a form
+    would be useless, so the person is told what is missing instead."""
+    noun = name.removeprefix("/")
+    answer = command(slack, bot, DEFENDER, OFFICE_CHANNEL, name)
+    assert f"No partner can receive {noun}s yet. An admin adds one with `/liaison partner add" in answer
+    assert not slack.open_views(DEFENDER)
 
 
 def test_an_unknown_subcommand_names_the_closest_valid_one(slack: Sandbox, bot: RunningBot) -> None:

@@ -185,6 +185,10 @@ class Sandbox:
     def add_member(self, channel_id: str, user_id: str) -> None:
         self.workspace.add_member(channel_id, user_id)
 
+    def remove_member(self, channel_id: str, user_id: str) -> None:
+        """Someone leaves the channel (quietly: no member_left_channel event)."""
+        self.workspace.remove_member(channel_id, user_id)
+
     # ---- faults, limits, time -------------------------------------------------------------------------
 
     def fail(

@@ -306,6 +306,12 @@ class Workspace:
             if user_id not in channel.members:
                 channel.members.append(user_id)
 
+    def remove_member(self, channel_id: str, user_id: str) -> None:
+        with self.lock:
+            members = self.channels[channel_id].members
+            if user_id in members:
+                members.remove(user_id)
+
     def _require_user(self, user_id: str) -> None:
         if user_id not in self.users:
             raise ValueError(f"unknown user {user_id}: add_user first")
