@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import ClassVar
 
 from sqlalchemy import JSON, Column, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -161,30 +162,26 @@ class UnknownTeamNotice(SQLModel, table=True):
 POSTING = "posting:"  # card_ts prefix while a card is being posted: the claim of whoever posts it
 
 
-class Referral(SQLModel, table=True):
-    """A client's need referred to a partner. Its card is one message in the channel (`card_ts`)."""
+class ItemBase(SQLModel):
+    """The columns every item kind has (each kind is its own table). Its card is one message in the channel
+    (`card_ts`); the partner answers in that message's thread."""
 
-    __tablename__ = "referral"
-    __table_args__ = (Index("ix_referral_status_due_at", "status", "due_at"),)
+    prefix: ClassVar[str]  # R in R-12
 
     id: int | None = Field(default=None, primary_key=True)
     partner_id: int = Field(foreign_key="partner.id", index=True)
-    need: str = Field(max_length=40)
-    details: str = Field(sa_type=Text)  # what the partner should know; never the internal case number
-    priority: Priority = Field(default=Priority.routine, sa_type=String(16))
-    due_at: datetime = Field(sa_column=_utc_column(nullable=False))
+    due_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     case_number: str | None = Field(default=None, max_length=64)  # internal: home staff only, never posted
-    status: ReferralStatus = Field(default=ReferralStatus.requested, sa_type=String(24))
     requester_id: str = Field(max_length=32, index=True)
     channel_id: str = Field(max_length=32)
     card_ts: str | None = Field(default=None, max_length=32)
-    first_response_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
+    first_response_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
     @property
     def ref(self) -> str:
-        return f"R-{self.id}"
+        return f"{self.prefix}-{self.id}"
 
     @property
     def posted(self) -> bool:
@@ -192,34 +189,30 @@ class Referral(SQLModel, table=True):
         return self.card_ts is not None and not self.card_ts.startswith(POSTING)
 
 
-class Consult(SQLModel, table=True):
+class Referral(ItemBase, table=True):
+    """A client's need referred to a partner."""
+
+    __tablename__ = "referral"
+    __table_args__ = (Index("ix_referral_status_due_at", "status", "due_at"),)
+    prefix: ClassVar[str] = "R"
+
+    need: str = Field(max_length=40)
+    details: str = Field(sa_type=Text)  # what the partner should know; never the internal case number
+    priority: Priority = Field(default=Priority.routine, sa_type=String(16))
+    status: ReferralStatus = Field(default=ReferralStatus.requested, sa_type=String(24))
+
+
+class Consult(ItemBase, table=True):
     """A question to a partner about a case, with a deadline; answered in its card's thread."""
 
     __tablename__ = "consult"
     __table_args__ = (Index("ix_consult_status_due_at", "status", "due_at"),)
+    prefix: ClassVar[str] = "C"
 
-    id: int | None = Field(default=None, primary_key=True)
-    partner_id: int = Field(foreign_key="partner.id", index=True)
     question: str = Field(sa_type=Text)  # never the internal case number
-    due_at: datetime = Field(sa_column=_utc_column(nullable=False))
-    case_number: str | None = Field(default=None, max_length=64)  # internal: home staff only, never posted
     status: ConsultStatus = Field(default=ConsultStatus.open, sa_type=String(24))
-    requester_id: str = Field(max_length=32, index=True)
-    channel_id: str = Field(max_length=32)
-    card_ts: str | None = Field(default=None, max_length=32)
-    first_response_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
     taken_by: str | None = Field(default=None, max_length=32)  # partner staff who said "I'm on it"
-    taken_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
-
-    @property
-    def ref(self) -> str:
-        return f"C-{self.id}"
-
-    @property
-    def posted(self) -> bool:
-        return self.card_ts is not None and not self.card_ts.startswith(POSTING)
+    taken_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
 
 
 class ItemEvent(SQLModel, table=True):

@@ -76,3 +76,22 @@ def command(slack: Sandbox, bot: RunningBot, user: str, channel: str, name: str,
     answers = slack.wait_for(lambda: slack.ephemerals(user, channel)[seen:], message=f"an answer to {name}")
     assert len(answers) == 1, [visible_text(a) for a in answers]
     return visible_text(answers[0])
+
+
+def fill_form(slack: Sandbox, user: str, values: dict[str, dict[str, str]]) -> None:
+    """Fill in and submit the form most recently opened for `user`."""
+    view = slack.wait_for(lambda: slack.open_views(user), message="a form")[-1]
+    delivery = slack.submit_view(user, view.id, values)
+    assert delivery.acked and not delivery.problems, delivery
+
+
+def shown_eventually(slack: Sandbox, bot: RunningBot, user: str, name: str, ref: str, expected: str) -> str:
+    """`<name> show <ref>` once it says `expected`: events are acknowledged first and recorded just after."""
+    return slack.wait_for(
+        lambda: (
+            (shown := command(slack, bot, user, OFFICE_CHANNEL, name, f"show {ref}"))
+            and expected in shown
+            and shown
+        ),
+        message=f"{ref} to show {expected!r}",
+    )

@@ -19,7 +19,9 @@ from tests.office import (
     SHARED_CHANNEL,
     STRANGER,
     RunningBot,
+    fill_form,
     populate,
+    shown_eventually,
 )
 from tests.office import command as typed
 
@@ -98,24 +100,6 @@ def told(slack: Sandbox, user: str, before: int) -> str:
     return visible_text(slack.wait_for(lambda: slack.ephemerals(user, CIVIL_CHANNEL)[before:])[-1])
 
 
-def fill_form(slack: Sandbox, user: str, values: dict[str, dict[str, str]]) -> None:
-    view = slack.wait_for(lambda: slack.open_views(user), message="a form")[-1]
-    delivery = slack.submit_view(user, view.id, values)
-    assert delivery.acked and not delivery.problems, delivery
-
-
-def shown_eventually(slack: Sandbox, bot: RunningBot, ref: str, expected: str, user: str = DEFENDER) -> str:
-    """`/consult show` once it says `expected`: events are acknowledged first and recorded just after."""
-    return slack.wait_for(
-        lambda: (
-            (shown := typed(slack, bot, user, OFFICE_CHANNEL, "/consult", f"show {ref}"))
-            and expected in shown
-            and shown
-        ),
-        message=f"{ref} to show {expected!r}",
-    )
-
-
 def test_asked_answered_by_the_partner_in_the_thread_and_resolved(slack: Sandbox, bot: RunningBot) -> None:
     answer = typed(slack, bot, DEFENDER, CIVIL_CHANNEL, "/consult", f'due:"dec 1 5pm" case:{CASE} {QUESTION}')
     assert "to Civil Rights Org: a question, due Tuesday, December 1, 5:00 PM EST." in answer
@@ -135,7 +119,7 @@ def test_asked_answered_by_the_partner_in_the_thread_and_resolved(slack: Sandbox
     ).startswith(f"1, last <!date^{int(float(ts))}^")  # type: ignore[union-attr]
     told_line = slack.wait_for(lambda: [t for t in thread(slack, card) if "answered" in t])
     assert told_line == [f"<@{DEFENDER}>, <@{CIVIL_USER}> (Civil Rights Org) answered {ref}."]
-    shown = shown_eventually(slack, bot, ref, "*answered*")
+    shown = shown_eventually(slack, bot, DEFENDER, "/consult", ref, "*answered*")
     assert "open → answered" in shown
     assert f"first response <!date^{int(float(ts))}^" in shown, "answered at the reply's own time"
     assert f"<@{CIVIL_USER}>: Yes: State v. Reyes (2025)." in shown
@@ -166,7 +150,7 @@ def test_replies_from_home_staff_or_an_unknown_workspace_are_kept_but_answer_not
     finally:
         slack.remove_member(CIVIL_CHANNEL, STRANGER)
     wait_for_field(slack, card, "Replies", "2, last")
-    shown = shown_eventually(slack, bot, ref, "Thread: 2 replies")
+    shown = shown_eventually(slack, bot, DEFENDER, "/consult", ref, "Thread: 2 replies")
     assert "*open*" in shown and "first response" not in shown
     assert f"<@{STRANGER}>: We know this one!" in shown
     assert field(card, "Status") == "open"
@@ -189,16 +173,16 @@ def test_edited_and_deleted_replies_are_reflected_and_a_redelivered_reply_is_kep
     assert again.acked
     second, _ = slack.post_as_user(SECOND_CIVIL_USER, CIVIL_CHANNEL, "More soon.", thread_ts=card.ts)
     wait_for_field(slack, card, "Replies", "2, last")
-    shown = shown_eventually(slack, bot, ref, "Thread: 2 replies")
+    shown = shown_eventually(slack, bot, DEFENDER, "/consult", ref, "Thread: 2 replies")
     assert shown.count("First thoughts.") == 1
     answered = [t for t in thread(slack, card) if "answered" in t]
     assert len(answered) == 1, "a redelivered reply answers once"
 
     slack.edit_as_user(CIVIL_USER, CIVIL_CHANNEL, ts, "First thoughts, corrected.")
-    shown = shown_eventually(slack, bot, ref, "First thoughts, corrected. _(edited)_")
+    shown = shown_eventually(slack, bot, DEFENDER, "/consult", ref, "First thoughts, corrected. _(edited)_")
     slack.delete_as_user(SECOND_CIVIL_USER, CIVIL_CHANNEL, second)
     wait_for_field(slack, card, "Replies", "1, last")
-    shown = shown_eventually(slack, bot, ref, "Thread: 1 reply")
+    shown = shown_eventually(slack, bot, DEFENDER, "/consult", ref, "Thread: 1 reply")
     assert "More soon." not in shown
     assert "*answered*" in shown, "a deleted reply does not undo the answer"
 

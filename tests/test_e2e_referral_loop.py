@@ -18,7 +18,9 @@ from tests.office import (
     PARTNER_USER,
     SHARED_CHANNEL,
     RunningBot,
+    fill_form,
     populate,
+    shown_eventually,
 )
 from tests.office import command as typed
 
@@ -81,12 +83,6 @@ def wait_for_status(slack: Sandbox, card: Message, status: str) -> Message:
     return slack.wait_for(
         lambda: card if status_of(slack, card) == status else None, message=f"status {status}"
     )
-
-
-def fill_form(slack: Sandbox, user: str, values: dict[str, dict[str, str]]) -> None:
-    view = slack.wait_for(lambda: slack.open_views(user), message="a form")[-1]
-    delivery = slack.submit_view(user, view.id, values)
-    assert delivery.acked and not delivery.problems, delivery
 
 
 def test_a_partner_accepts_replies_and_completes_from_the_card(slack: Sandbox, bot: RunningBot) -> None:
@@ -188,18 +184,6 @@ def test_two_people_clicking_at_once_exactly_one_wins(slack: Sandbox, bot: Runni
     assert history.count("requested → accepted") == 1
 
 
-def shown_eventually(slack: Sandbox, bot: RunningBot, ref: str, expected: str) -> str:
-    """`/referral show` once it says `expected`: events are acknowledged first and recorded just after."""
-    return slack.wait_for(
-        lambda: (
-            (shown := typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/referral", f"show {ref}"))
-            and expected in shown
-            and shown
-        ),
-        message=f"{ref} to show {expected!r}",
-    )
-
-
 def test_thread_replies_are_kept_once_with_their_edits_and_deletions(slack: Sandbox, bot: RunningBot) -> None:
     card = refer(slack, bot)
     ref = ref_of(card)
@@ -213,16 +197,18 @@ def test_thread_replies_are_kept_once_with_their_edits_and_deletions(slack: Sand
     )
     assert redelivered.acked
     slack.post_as_user(DEFENDER, SHARED_CHANNEL, "Thanks!", thread_ts=card.ts)
-    shown_eventually(slack, bot, ref, "Thread: 2 replies, first response")
+    shown_eventually(slack, bot, DEFENDER, "/referral", ref, "Thread: 2 replies, first response")
     slack.edit_as_user(PARTNER_USER, SHARED_CHANNEL, ts, "First answer, corrected.")
     slack.delete_as_user(DEFENDER, SHARED_CHANNEL, slack.messages(SHARED_CHANNEL, thread_ts=card.ts)[-1].ts)
-    shown = shown_eventually(slack, bot, ref, "Thread: 1 reply")
+    shown = shown_eventually(slack, bot, DEFENDER, "/referral", ref, "Thread: 1 reply")
     assert f"<@{PARTNER_USER}>: First answer, corrected. _(edited)_" in shown
     assert "Thanks!" not in shown
     unrelated, _ = slack.post_as_user(DEFENDER, SHARED_CHANNEL, "A top-level message.")
     slack.post_as_user(PARTNER_USER, SHARED_CHANNEL, "A reply to something else.", thread_ts=unrelated)
     slack.post_as_user(PARTNER_USER, SHARED_CHANNEL, "Second answer.", thread_ts=card.ts)
-    shown = shown_eventually(slack, bot, ref, "Thread: 2 replies")  # the unrelated reply did not count
+    shown = shown_eventually(
+        slack, bot, DEFENDER, "/referral", ref, "Thread: 2 replies"
+    )  # the unrelated reply did not count
     assert "Thread: 3 replies" not in shown
 
 
