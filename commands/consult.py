@@ -4,8 +4,9 @@ shares with the other item kinds is in commands/items.py."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
 
 from commands import items as shared
 from commands.cards import Button, Card
@@ -13,13 +14,15 @@ from commands.format import when
 from commands.forms import Field, Form
 from commands.grammar import UsageError
 from commands.invocation import Deps, Invocation, Reply, SlackRefused
+from commands.items import Draft
 from commands.registry import SlashCommand, Subcommand
 from storage import consults, items
 from storage.audit import Actor
 from storage.deadlines import parse_due, spoken
 from storage.items import Item, Move, Opening
 from storage.models import Consult, ConsultStatus, Partner
-from storage.people import identify
+from storage.people import Person, identify
+from storage.permissions import Place
 from storage.threads import Summary
 
 OPEN_ARGUMENTS = "to:partner [due:friday] [case:24-CR-0113] question"
@@ -37,41 +40,24 @@ TAKE_ACTION = "consult.take"
 EXTEND_ACTION = "consult.extend"
 
 
-@dataclass(frozen=True)
-class Draft:
-    """What a person has said so far about a new consult, on the command line or in the form."""
-
-    channel_id: str
-    to: str | None = None
-    question: str = ""
-    due: str | None = None
-    case: str | None = None
-    consent: bool = False  # "the client agreed to share this with the partner"
-
-
 def ask(inv: Invocation) -> Reply:
     """`/consult ...`: send it when the question was typed, else open the form with what was typed."""
     assert inv.channel_id is not None
     args = inv.args
     draft = Draft(inv.channel_id, args.first("to"), args.text.strip(), args.first("due"), args.first("case"))
-    if not draft.question:
+    if not draft.text:
         return Reply("", form=open_form(inv.deps, inv.actor, draft))
     return send(inv.deps, inv.actor, draft)
 
 
 def send(deps: Deps, actor: Actor, draft: Draft) -> Reply:
-    if not draft.question.strip():
+    if not draft.text.strip():
         raise UsageError(f"A consult needs a question.\nUsage: `/consult {OPEN_ARGUMENTS}`")
-    shared.may_send(deps, actor, draft.channel_id)  # before any partner is named: not for outsiders
-    due = shared.due_at(deps, actor, draft.due)
-    place = deps.slack.place(draft.channel_id, fresh=True)  # who reads it now, not ten minutes ago
-    with deps.db.session() as session:
-        me = identify(session, actor, deps.home_team_id, deps.admins)
-        partner = shared.choose_partner(session, draft.channel_id, draft.to)
-        new = Opening(partner, draft.question.strip(), due, draft.case, draft.consent)
-        consult = consults.open_consult(session, me, new, place, deps.today())
-    shared.publish(deps, actor, consult, card)
-    return shared.sent(consult, partner, "a question", place, due)
+
+    def store(session: Session, me: Person, new: Opening, place: Place) -> Item:
+        return consults.open_consult(session, me, new, place, deps.today())
+
+    return shared.send(deps, actor, draft, store, card, "a question")
 
 
 def open_form(deps: Deps, actor: Actor, draft: Draft) -> Form:
@@ -82,7 +68,7 @@ def open_form(deps: Deps, actor: Actor, draft: Draft) -> Form:
         metadata=json.dumps({"channel": draft.channel_id}),
         fields=(
             shared.partner_field(deps, actor, draft.channel_id, items.CONSULTS, draft.to),
-            shared.text_field("question", "Your question", draft.question),
+            shared.text_field("question", "Your question", draft.text),
             shared.due_field(draft.due),
             shared.case_field(draft.case),
             shared.CONSENT_FIELD,
@@ -99,7 +85,7 @@ def draft_from_form(metadata: str, values: shared.FormValues) -> Draft:
     return Draft(
         channel_id=json.loads(metadata)["channel"],
         to=shared.typed(values, "to"),
-        question=shared.typed(values, "question") or "",
+        text=shared.typed(values, "question") or "",
         due=shared.typed(values, "due"),
         case=shared.typed(values, "case"),
         consent=values.get("consent") is True,

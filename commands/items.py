@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -22,7 +23,7 @@ from storage import cards, items, partners, threads
 from storage.audit import Actor
 from storage.deadlines import business_days_after, parse_due, spoken
 from storage.errors import LiaisonError
-from storage.items import Item, Move
+from storage.items import Item, Move, Opening
 from storage.models import Partner
 from storage.people import Affiliation, Person, identify
 from storage.permissions import Action, Place, check, require
@@ -39,6 +40,35 @@ DEFAULT_BUSINESS_DAYS = 5
 PAGE_SIZE = 20
 SHOWN_REPLIES = 10
 MOVE_FORM_CALLBACK = "item.move"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What a person has said so far about a new item, on the command line or in its form."""
+
+    channel_id: str
+    to: str | None = None  # the partner's handle; by default the channel's partner
+    text: str = ""  # the details, or the question
+    due: str | None = None  # as typed
+    case: str | None = None
+    consent: bool = False  # "the client agreed to share this with the partner"
+
+
+Store = Callable[[Session, Person, Opening, Place], Item]  # a kind's own checks, then storing the item
+
+
+def send(deps: Deps, actor: Actor, draft: Draft, store: Store, card_for: CardFor, what: str) -> Reply:
+    """Check and store a new item, then post its card (see `publish` for what happens if Slack refuses or
+    the process stops in between); `what` says in a few words what was sent."""
+    may_send(deps, actor, draft.channel_id)  # before any partner is looked up: names are not for outsiders
+    due = due_at(deps, actor, draft.due)
+    place = deps.slack.place(draft.channel_id, fresh=True)  # who reads it now, not ten minutes ago
+    with deps.db.session() as session:
+        me = identify(session, actor, deps.home_team_id, deps.admins)
+        partner = choose_partner(session, draft.channel_id, draft.to)
+        item = store(session, me, Opening(partner, draft.text.strip(), due, draft.case, draft.consent), place)
+    publish(deps, actor, item, card_for)
+    return sent(item, partner, what, place, due)
 
 
 def may_send(deps: Deps, actor: Actor, channel_id: str) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from sqlmodel import Session
+
 from commands import items as shared
 from commands.cards import Card
 from commands.format import when
@@ -17,7 +19,8 @@ from storage import items, referrals
 from storage.audit import Actor
 from storage.items import Item, Move, Opening
 from storage.models import Partner, Priority, Referral, ReferralStatus
-from storage.people import identify
+from storage.people import Person
+from storage.permissions import Place
 from storage.states import ReasonCode
 from storage.threads import Summary
 
@@ -33,17 +36,11 @@ CANCEL_USAGE = '/referral cancel R-12 reason:"client moved away"'
 
 
 @dataclass(frozen=True)
-class Draft:
-    """What a person has said so far about a new referral, on the command line or in the form."""
+class Draft(shared.Draft):
+    """A new referral also names the need and its priority."""
 
-    channel_id: str
-    to: str | None = None
     need: str | None = None
-    details: str = ""
-    due: str | None = None
     priority: str | None = None
-    case: str | None = None
-    consent: bool = False  # "the client agreed to share this with the partner"
     need_confirmed: bool = False  # send even though the partner does not list the need
 
 
@@ -55,41 +52,33 @@ def open_referral(inv: Invocation) -> Reply:
         channel_id=inv.channel_id,
         to=args.first("to"),
         need=args.first("need"),
-        details=args.text.strip(),
+        text=args.text.strip(),
         due=args.first("due"),
         priority=args.first("priority"),
         case=args.first("case"),
         need_confirmed=(args.first("confirm") or "").lower() == "yes",
     )
-    if not (draft.need and draft.details):
+    if not (draft.need and draft.text):
         return Reply("", form=open_form(inv.deps, inv.actor, draft))
     return send(inv.deps, inv.actor, draft)
 
 
 def send(deps: Deps, actor: Actor, draft: Draft) -> Reply:
-    """Check and store a referral, then post its card (see shared.publish for what happens if Slack
-    refuses or the process stops in between)."""
-    if not (draft.need and draft.details):
+    if not (draft.need and draft.text):
         raise UsageError(f"A referral needs `need:` and the details.\nUsage: `/referral {OPEN_ARGUMENTS}`")
-    priority = _priority(draft.priority)
-    # Before any partner is looked up: partners' names are not for outsiders.
-    shared.may_send(deps, actor, draft.channel_id)
-    due = shared.due_at(deps, actor, draft.due)
-    place = deps.slack.place(draft.channel_id, fresh=True)  # who reads it now, not ten minutes ago
-    need = draft.need.lower()
-    with deps.db.session() as session:
-        me = identify(session, actor, deps.home_team_id, deps.admins)
-        partner = shared.choose_partner(session, draft.channel_id, draft.to)
+    priority, need = _priority(draft.priority), draft.need.lower()
+
+    def store(session: Session, me: Person, new: Opening, place: Place) -> Item:
+        partner = new.partner
         if partner.services and need not in partner.services and not draft.need_confirmed:
             raise UsageError(
                 f"{partner.name} does not list `{need}` among its services ({', '.join(partner.services)}). "
                 "Check that it is the right partner; to send it anyway, add `confirm:yes` (or tick the box "
                 "in the form)."
             )
-        new = Opening(partner, draft.details, due, draft.case, draft.consent)
-        referral = referrals.open_referral(session, me, new, need, priority, place, deps.today())
-    shared.publish(deps, actor, referral, card)
-    return shared.sent(referral, partner, referral.need, place, due)
+        return referrals.open_referral(session, me, new, need, priority, place, deps.today())
+
+    return shared.send(deps, actor, draft, store, card, need)
 
 
 def open_form(deps: Deps, actor: Actor, draft: Draft) -> Form:
@@ -101,7 +90,7 @@ def open_form(deps: Deps, actor: Actor, draft: Draft) -> Form:
         fields=(
             shared.partner_field(deps, actor, draft.channel_id, items.REFERRALS, draft.to),
             Field("need", "Need (housing, benefits, immigration...)", value=draft.need, max_length=40),
-            shared.text_field("details", "What the partner should know", draft.details),
+            shared.text_field("details", "What the partner should know", draft.text),
             shared.due_field(draft.due),
             Field(
                 "priority",
@@ -134,7 +123,7 @@ def draft_from_form(metadata: str, values: shared.FormValues) -> Draft:
         channel_id=json.loads(metadata)["channel"],
         to=shared.typed(values, "to"),
         need=shared.typed(values, "need"),
-        details=shared.typed(values, "details") or "",
+        text=shared.typed(values, "details") or "",
         due=shared.typed(values, "due"),
         priority=shared.typed(values, "priority"),
         case=shared.typed(values, "case"),
