@@ -114,6 +114,10 @@ def _input(spec: FormField) -> dict[str, Any]:
         chosen = [o for o in options if o["value"] == spec.value]
         if chosen:
             element["initial_option"] = chosen[0]
+    elif spec.kind == Kind.people:
+        element = {"type": "multi_users_select", "action_id": "value"}
+        if spec.values:
+            element["initial_users"] = list(spec.values)
     elif spec.kind == Kind.checkbox:
         element = {"type": "checkboxes", "action_id": "value", "options": [_option("yes", spec.label)]}
     else:
@@ -141,13 +145,15 @@ def _option(value: str, label: str) -> dict[str, Any]:
     return {"text": {"type": "plain_text", "text": _shorten(label, 75)}, "value": value[:150]}
 
 
-def submitted(values: dict[str, Any]) -> dict[str, str | bool | None]:
-    """A submission's state.values as {field key: text, chosen value, or checked}."""
-    found: dict[str, str | bool | None] = {}
+def submitted(values: dict[str, Any]) -> dict[str, str | bool | list[str] | None]:
+    """A submission's state.values as {field key: text, chosen value, checked, or the people chosen}."""
+    found: dict[str, str | bool | list[str] | None] = {}
     for key, actions in values.items():
         state = actions.get("value", {})
         if state.get("type") == "checkboxes":
             found[key] = bool(state.get("selected_options"))
+        elif state.get("type") == "multi_users_select":
+            found[key] = [str(u) for u in state.get("selected_users") or []]
         elif state.get("type") == "static_select":
             found[key] = (state.get("selected_option") or {}).get("value")
         else:

@@ -12,6 +12,7 @@ class Kind(StrEnum):
     long_text = "long_text"
     choice = "choice"
     checkbox = "checkbox"
+    people = "people"  # several Slack users; `values` holds the ones already chosen
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Field:
     choices: tuple[Choice, ...] = ()
     hint: str | None = None
     max_length: int | None = None  # Slack's client stops typing there, before anything is refused
+    values: tuple[str, ...] = ()  # for people: the user IDs already chosen
 
 
 @dataclass(frozen=True)

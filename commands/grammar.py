@@ -30,6 +30,20 @@ class UsageError(LiaisonError):
     """Command text that cannot be understood; the message says what was wrong and how to fix it."""
 
 
+_BARE_USER = re.compile(r"[UW][A-Z0-9]+")
+
+
+def user_id(value: str, key: str, usage: str) -> str:
+    """The user a `key:@maria` option names (Slack sends `<@U123|maria>`; a bare ID is accepted too)."""
+    match = _USER.fullmatch(value) or _BARE_USER.fullmatch(value)
+    if match is None:
+        raise UsageError(
+            f"`{key}:{value}` must mention someone, like `{key}:@maria` (pick them from Slack's list as you "
+            f"type).\nUsage: `{usage}`"
+        )
+    return match.group(1) if match.re is _USER else match.group(0)
+
+
 @dataclass
 class Arguments:
     """What a person typed after the command, taken apart."""

@@ -24,15 +24,16 @@ from storage.audit import Actor
 from storage.deadlines import business_days_after, parse_due, spoken
 from storage.errors import LiaisonError
 from storage.items import Item, Move, Opening
-from storage.models import Partner
+from storage.models import Advocacy, Partner
 from storage.people import Affiliation, Person, identify
 from storage.permissions import Action, Place, check, require
-from storage.states import ReasonCode
+from storage.states import OPTIONAL_NOTE, ReasonCode
 from storage.threads import Summary
 
 log = logging.getLogger("liaison")
 
-CardFor = Callable[[Item, Partner, Summary], Card]  # a kind's card, from the item, its partner and thread
+# A kind's card, from the item, its partner (None for an action item) and its thread.
+CardFor = Callable[[Item, Partner | None, Summary], Card]
 NOT_THERE = ("not_in_channel", "channel_not_found")
 # A live send posts within a minute even through Slack's retries; a claim older than this was abandoned.
 UNPOSTED_AFTER = timedelta(minutes=5)
@@ -179,7 +180,7 @@ def _still_allowed(deps: Deps, item: Item) -> bool:
     return False
 
 
-FormValues = dict[str, str | bool | None]
+FormValues = dict[str, str | bool | list[str] | None]
 COPY_NOTE = "The card goes to this channel; the partner's workspace keeps its own copy."
 
 
@@ -191,14 +192,14 @@ def partner_field(deps: Deps, actor: Actor, channel_id: str, kind: items.Kind, t
         choices = tuple(
             Choice(p.handle, p.name)
             for p in partners.everyone(session)
-            if p.status == "active" and kind.noun in p.scope
+            if p.status == "active" and kind.name in p.scope
         )
         linked = partners.linked_partners(session, channel_id)
     if not choices:
         raise LiaisonError(
-            f"No partner can receive {kind.noun}s yet. An admin adds one with `/liaison partner add ... "
-            f"scope:{kind.noun}`, or lets an existing one receive them with `/liaison partner edit handle "
-            f"scope:...,{kind.noun}`."
+            f"No partner can receive {kind.name}s yet. An admin adds one with `/liaison partner add ... "
+            f"scope:{kind.name}`, or lets an existing one receive them with `/liaison partner edit handle "
+            f"scope:...,{kind.name}`."
         )
     chosen = to or (linked[0].handle if len(linked) == 1 else None)
     return Field("to", "Partner", Kind.choice, chosen, choices=choices)
@@ -290,15 +291,8 @@ def move_form(change: Move, channel_id: str) -> Form:
     if change.target in machine.needs_reason:
         choices = tuple(Choice(r.value, r.value) for r in ReasonCode)
         fields.append(Field("reason", "Reason", Kind.choice, choices=choices))
-    wants_outcome = change.target in machine.needs_outcome
-    fields.append(
-        Field(
-            "note",
-            "Outcome: what happened for the client" if wants_outcome else "Note (optional)",
-            Kind.long_text,
-            optional=not wants_outcome,
-        )
-    )
+    note = machine.notes.get(change.target, OPTIONAL_NOTE)
+    fields.append(Field("note", note.label, Kind.long_text, optional=not note.required))
     value = {"ref": change.ref, "from": str(change.expected), "to": str(change.target), "channel": channel_id}
     return Form(
         callback_id=MOVE_FORM_CALLBACK,
@@ -307,13 +301,13 @@ def move_form(change: Move, channel_id: str) -> Form:
         metadata=json.dumps(value),
         fields=tuple(fields),
         notes=(
-            f"This goes into {change.ref}'s thread, which the partner's workspace keeps a copy of. Leave out "
-            "the client's name and other identifying details.",
+            f"This goes into {change.ref}'s thread, which other organizations' workspaces keep a copy of. "
+            "Leave out client names and other identifying details.",
         ),
     )
 
 
-def move_from_form(metadata: str, values: dict[str, str | bool | None]) -> Move:
+def move_from_form(metadata: str, values: FormValues) -> Move:
     change = move_of(metadata)
     code, note = values.get("reason"), values.get("note")
     return Move(
@@ -330,7 +324,7 @@ def apply_move(deps: Deps, actor: Actor, change: Move, card_for: CardFor) -> Rep
     with deps.db.session() as session:
         me = identify(session, actor, deps.home_team_id, deps.admins)
         item = items.move(session, me, change)
-        who = "the office" if me.affiliation == Affiliation.home else items.partner_of(session, item).name
+        who = "the office" if me.partner is None else me.partner.name
     line = f"<@{actor.user_id}> ({who}) {items.kind_of(item).machine.verb[change.target]} {item.ref}"
     if change.reason_code:
         line += f": {change.reason_code.value}"
@@ -370,10 +364,11 @@ def thread_changed(deps: Deps, item: Item, card_for: CardFor, answered_by: str |
         if answered_by is not None and item.card_ts is not None:
             with deps.db.session() as session:
                 partner = items.partner_of(session, item)
+            by = f" ({partner.name})" if partner else ""
             deps.slack.post_in_thread(
                 item.channel_id,
                 item.card_ts,
-                f"<@{item.requester_id}>, <@{answered_by}> ({partner.name}) answered {item.ref}.",
+                f"<@{item.requester_id}>, <@{answered_by}>{by} answered {item.ref}.",
             )
     except SlackRefused as refused:  # the reply is recorded; only the card is behind
         log.warning("the card of %s was not updated after a reply: %s", item.ref, refused.code)
@@ -396,8 +391,9 @@ def details_lines(deps: Deps, session: Session, me: Person, item: Item) -> list[
     """What `show` adds after an item's own lines: its case number (home staff only), its history, its
     thread, and where its card is."""
     lines = []
-    if me.affiliation == Affiliation.home and item.case_number:
-        lines.append(f"Case `{item.case_number}` (internal: shown only to you)")
+    case_number = None if isinstance(item, Advocacy) else item.case_number
+    if me.affiliation == Affiliation.home and case_number:
+        lines.append(f"Case `{case_number}` (internal: shown only to you)")
     for event in items.history(session, item):
         why = f": {event.reason_code}" if event.reason_code else ""
         note = f" ({event.note})" if event.note else ""
@@ -405,7 +401,8 @@ def details_lines(deps: Deps, session: Session, me: Person, item: Item) -> list[
             f"• {when(event.at)} <@{event.actor_user_id}> {event.from_status} → {event.to_status}{why}{note}"
         )
     kept = [r for r in threads.replies(session, item.ref) if not r.deleted]
-    first = f", first response {when(item.first_response_at)}" if item.first_response_at else ""
+    first_at = None if isinstance(item, Advocacy) else item.first_response_at
+    first = f", first response {when(first_at)}" if first_at else ""
     lines.append(f"Thread: {len(kept)} repl{'y' if len(kept) == 1 else 'ies'}{first}.")
     for reply in kept[-SHOWN_REPLIES:]:
         edited = " _(edited)_" if reply.edited_at else ""
@@ -422,11 +419,11 @@ def listing(
     kind: items.Kind,
     filters: dict[str, Callable[[Item, str, datetime], bool]],
     usage: str,
-    line: Callable[[Item, Partner], str],
-    keep: Callable[[Item], bool] = lambda _: True,
+    line: Callable[[Item, Partner | None], str],
+    keep: Callable[[Item], bool] = lambda _item: True,
 ) -> Reply:
     """`list [filter] [partner:handle] [page:2]`: the items the person may see, soonest due first, a page
-    at a time; `keep` is the kind's own filters (need:)."""
+    at a time; `keep` is the kind's own filters (need:, campaign:)."""
     words = [w.lower() for w in inv.args.words] or ["open"]
     if len(words) != 1 or words[0] not in filters:
         raise UsageError(f"List one of {', '.join(f'`{f}`' for f in filters)}.\nUsage: `{usage}`")
@@ -440,10 +437,10 @@ def listing(
             item
             for item in items.visible_to(session, me, kind)
             if matches(item, me.user_id, now)
-            and (partner is None or item.partner_id == partner.id)
+            and (partner is None or items.partner_of(session, item) == partner)
             and keep(item)
         ]
-        names = {item.partner_id: items.partner_of(session, item) for item in found}
+        addressees = {item.ref: items.partner_of(session, item) for item in found}
     pages = max(1, -(-len(found) // PAGE_SIZE))
     shown: Sequence[Item] = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     if not shown:
@@ -453,7 +450,7 @@ def listing(
     ]
     for item in shown:
         late = " :warning: overdue" if items.is_overdue(item, now) else ""
-        lines.append(f"• *{item.ref}* {line(item, names[item.partner_id])}, due {when(item.due_at)}{late}")
+        lines.append(f"• *{item.ref}* {line(item, addressees[item.ref])}, due {when(item.due_at)}{late}")
     if page < pages:
         lines.append(f"More: `{kind.command} list {words[0]} page:{page + 1}`")
     return Reply("\n".join(lines))

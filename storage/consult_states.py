@@ -6,7 +6,7 @@ button. A reopened consult is open again: the partner's next reply answers it ag
 from __future__ import annotations
 
 from storage.models import ConsultStatus as S
-from storage.states import Machine, Side
+from storage.states import OPTIONAL_NOTE, Machine, Side
 
 _PARTNER, _REQUESTER = frozenset({Side.partner}), frozenset({Side.requester})
 
@@ -20,7 +20,7 @@ CONSULT = Machine(
     who={S.answered: _PARTNER, S.resolved: _REQUESTER, S.withdrawn: _REQUESTER, S.open: _REQUESTER},
     verb={S.answered: "answered", S.resolved: "resolved", S.withdrawn: "withdrew", S.open: "reopened"},
     buttons={S.resolved: ("Mark resolved…", "primary"), S.open: ("Reopen", None)},
-    asks_note=frozenset({S.resolved}),
+    notes={S.resolved: OPTIONAL_NOTE},
     error_status=S.withdrawn,
     form_titles={S.resolved: "Resolve"},
 )

@@ -68,3 +68,22 @@ def screen(
         channel_id=channel_id,
         logged=logged,
     )
+
+
+def screen_shared(session: Session, person: Person, text: str, channel_id: str, *, what: str) -> None:
+    """Refuse (audited) any identifying detail in an action item's text: action items go where several
+    organizations read, so they never carry client details, consent or not."""
+    found = confidentiality.findings(text, None)
+    if not found:
+        return
+    kinds = ", ".join(sorted({f.what for f in found}))
+    refuse(
+        person,
+        "advocacy.identifying_details",
+        f"Action items are posted where several organizations read, so they never carry client details; the "
+        f"{what} {'have' if what.endswith('s') else 'has'} what looks like {kinds}: "
+        f'"{confidentiality.masked(text, found)}". Leave that out: a client\'s matter goes to a partner as a '
+        "referral or a consult.",
+        channel_id=channel_id,
+        logged=f"{what} identifying: {kinds}",
+    )

@@ -14,10 +14,13 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from storage import audit, cards, disclosure
+from storage.advocacy_states import ADVOCACY
 from storage.audit import Actor
 from storage.consult_states import CONSULT
 from storage.errors import Conflict, InvalidInput, NotFound
 from storage.models import (
+    Advocacy,
+    AdvocacyStatus,
     Consult,
     ConsultStatus,
     ItemEvent,
@@ -33,7 +36,8 @@ from storage.referral_states import REFERRAL
 from storage.states import Machine, ReasonCode, Side
 from storage.types import utcnow
 
-Item = Referral | Consult
+Item = Referral | Consult | Advocacy
+ClientItem = Referral | Consult  # addressed to one partner, about a client's matter
 TEXT_LIMIT = 2500  # a card's details or question: leaves room within Slack's 3,000-character section
 
 
@@ -46,10 +50,12 @@ class Kind:
     model: type[Item]
     statuses: type[StrEnum]
     machine: Machine
-    text_name: str  # what its free text is called: "details", "question"
+    text_name: str  # what its free text is called: "details", "question", "title"
+    noun: str  # what people call one: "referral", "action item"
 
     @property
-    def noun(self) -> str:
+    def name(self) -> str:
+        """The kind's name in audit entries, agreements' scope and action IDs: "advocacy"."""
         return self.kind.value
 
     @property
@@ -57,9 +63,10 @@ class Kind:
         return f"/{self.kind.value}"
 
 
-REFERRALS = Kind(ItemKind.referral, "R", Referral, ReferralStatus, REFERRAL, "details")
-CONSULTS = Kind(ItemKind.consult, "C", Consult, ConsultStatus, CONSULT, "question")
-KINDS: tuple[Kind, ...] = (REFERRALS, CONSULTS)
+REFERRALS = Kind(ItemKind.referral, "R", Referral, ReferralStatus, REFERRAL, "details", "referral")
+CONSULTS = Kind(ItemKind.consult, "C", Consult, ConsultStatus, CONSULT, "question", "consult")
+ADVOCACY_ITEMS = Kind(ItemKind.advocacy, "A", Advocacy, AdvocacyStatus, ADVOCACY, "title", "action item")
+KINDS: tuple[Kind, ...] = (REFERRALS, CONSULTS, ADVOCACY_ITEMS)
 _REF = re.compile(r"^([A-Za-z])-([0-9]{1,9})$")
 
 
@@ -113,29 +120,21 @@ def open_item(
         new.text,
         new.partner,
         place.channel_id,
-        kind=kind.noun,
+        kind=kind.name,
         case_number=new.case_number,
         consent=new.consent,
         what=what,
     )
-    item = kind.model(
-        card_ts=cards.new_claim(),
-        partner_id=new.partner.id,
-        due_at=new.due_at,
-        case_number=new.case_number,
-        requester_id=person.user_id,
-        channel_id=place.channel_id,
-        **columns,
-    )
-    session.add(item)
-    session.flush()
-    audit.record(
+    item = store(
         session,
-        person.actor,
-        f"{kind.noun}.open",
-        subject=item.ref,
-        channel_id=place.channel_id,
-        reason=f"to {new.partner.handle}, {summary}",
+        person,
+        kind,
+        place,
+        new.due_at,
+        f"to {new.partner.handle}, {summary}",
+        partner_id=new.partner.id,
+        case_number=new.case_number,
+        **columns,
     )
     if place.external_teams:
         record_allowed(
@@ -146,6 +145,37 @@ def open_item(
             channel_id=place.channel_id,
             reason=f"posted where only {new.partner.name} reads",
         )
+    return item
+
+
+def store(
+    session: Session,
+    person: Person,
+    kind: Kind,
+    place: Place,
+    due_at: datetime,
+    summary: str,
+    **columns: object,
+) -> Item:
+    """Store a checked new item with a claim on its card (the caller posts the card and attaches it:
+    storage/cards.py), audited as `<kind>.open` with `summary`."""
+    item = kind.model(
+        card_ts=cards.new_claim(),
+        due_at=due_at,
+        requester_id=person.user_id,
+        channel_id=place.channel_id,
+        **columns,
+    )
+    session.add(item)
+    session.flush()
+    audit.record(
+        session,
+        person.actor,
+        f"{kind.name}.open",
+        subject=item.ref,
+        channel_id=place.channel_id,
+        reason=summary,
+    )
     return item
 
 
@@ -173,26 +203,40 @@ def get(session: Session, person: Person, ref: str, kind: Kind) -> Item:
 
 
 def may_know(person: Person, item: Item) -> bool:
+    """Home staff know of every item; partner staff of their organization's referrals and consults and
+    of the action items they own."""
     if person.affiliation == Affiliation.home:
         return True
-    return person.partner is not None and person.partner.id == item.partner_id
+    if person.affiliation != Affiliation.partner or person.partner is None:
+        return False
+    if isinstance(item, Advocacy):
+        return person.user_id in item.owners
+    return person.partner.id == item.partner_id
 
 
 def visible_to(session: Session, person: Person, kind: Kind) -> Sequence[Item]:
-    """Items the person may know of, soonest due first: all for home staff, their organization's for
-    partner staff, none for anyone else."""
+    """The items of `kind` the person may know of, soonest due first."""
     model = kind.model
     query = select(model).order_by(col(model.due_at))
-    if person.affiliation == Affiliation.partner and person.partner is not None:
+    if person.affiliation == Affiliation.partner and person.partner is not None and kind != ADVOCACY_ITEMS:
         query = query.where(model.partner_id == person.partner.id)
-    elif person.affiliation != Affiliation.home:
+    elif person.affiliation == Affiliation.unknown:
         return []
-    return session.exec(query).all()
+    return [item for item in session.exec(query).all() if may_know(person, item)]
 
 
-def partner_of(session: Session, item: Item) -> Partner:
+def partner_of(session: Session, item: Item) -> Partner | None:
+    """The partner a referral or consult is addressed to; None for an action item (it has owners)."""
+    if isinstance(item, Advocacy):
+        return None
     partner = session.get(Partner, item.partner_id)
     assert partner is not None  # a foreign key
+    return partner
+
+
+def addressee(session: Session, item: ClientItem) -> Partner:
+    partner = partner_of(session, item)
+    assert partner is not None
     return partner
 
 
@@ -206,8 +250,16 @@ def is_overdue(item: Item, now: datetime) -> bool:
 
 def side_of(person: Person, item: Item) -> Side | None:
     """Which side of the item the person is on, if any (coordinators and admins act for requesters)."""
+    if (
+        isinstance(item, Advocacy)
+        and person.user_id in item.owners
+        and person.affiliation != Affiliation.unknown
+    ):
+        return Side.owner
     if person.affiliation == Affiliation.partner and person.partner is not None:
-        return Side.partner if person.partner.id == item.partner_id else None
+        return (
+            Side.partner if not isinstance(item, Advocacy) and person.partner.id == item.partner_id else None
+        )
     if person.affiliation == Affiliation.home and (
         person.user_id == item.requester_id or person.role in (Role.coordinator, Role.admin)
     ):
@@ -237,6 +289,7 @@ def acting_on(session: Session, person: Person, ref: str, kind: Kind | None = No
         subject=item.ref,
         channel_id=item.channel_id,
         partner=partner_of(session, item),
+        owners=item.owners if isinstance(item, Advocacy) else None,
     )
     if not item.posted:
         raise Conflict(f"{item.ref}'s card is still being posted; try again in a minute.")
@@ -249,10 +302,16 @@ def require_side(
     """Refuse (audited as `<kind>.<act>`) anyone not on one of `sides` of the item: "Only ... can <what>."."""
     if side_of(person, item) in sides:
         return
-    who = f"{partner_of(session, item).name}'s staff" if sides == {Side.partner} else "the person who sent it"
+    partner = partner_of(session, item)
+    if sides == {Side.partner} and partner is not None:
+        who = f"{partner.name}'s staff"
+    elif Side.owner in sides:
+        who = "its owners, the person who created it or a coordinator"
+    else:
+        who = "the person who sent it"
     refuse(
         person,
-        f"{kind_of(item).noun}.{act}",
+        f"{kind_of(item).name}.{act}",
         f"Only {who} can {what}.",
         subject=item.ref,
         channel_id=item.channel_id,
@@ -281,24 +340,35 @@ def move(session: Session, person: Person, change: Move) -> Item:
     machine = kind_of(item).machine
     if change.target in machine.needs_reason and change.reason_code is None:
         raise InvalidInput(f"Choose a reason to mark {item.ref} as {change.target}.", "reason")
-    if change.target in machine.needs_outcome and not (change.note or "").strip():
-        raise InvalidInput(f"Say what the outcome was to mark {item.ref} as {change.target}.", "outcome")
+    note = machine.notes.get(change.target)
+    if note is not None and note.required and not (change.note or "").strip():
+        raise InvalidInput(f"{item.ref} can become {change.target} only with this: {note.label}.", "note")
     if change.note and person.affiliation == Affiliation.home:  # the partner's own words are theirs to post
-        disclosure.screen(
-            session,
-            person,
-            change.note,
-            partner_of(session, item),
-            item.channel_id,
-            kind=kind_of(item).noun,
-            case_number=item.case_number,
-            what="words",
-        )
+        screen(session, person, item, change.note, "words")
     code = change.reason_code.value if change.reason_code else None
-    if not transition(session, item, person.actor, change.target, code, change.note):
+    kept = {note.column: change.note} if note is not None and note.column and change.note else {}
+    if not transition(session, item, person.actor, change.target, code, change.note, **kept):
         session.rollback()
         raise Conflict(f"Someone changed {item.ref} just before you; nothing was changed. Look at its card.")
     return item
+
+
+def screen(session: Session, person: Person, item: Item, text: str, what: str) -> None:
+    """Refuse words bound for the item's card or thread that look like they identify a client: for a
+    referral or consult by its partner's agreement and the client's consent, for an action item always."""
+    if isinstance(item, Advocacy):
+        disclosure.screen_shared(session, person, text, item.channel_id, what=what)
+    else:
+        disclosure.screen(
+            session,
+            person,
+            text,
+            addressee(session, item),
+            item.channel_id,
+            kind=kind_of(item).name,
+            case_number=item.case_number,
+            what=what,
+        )
 
 
 def transition(
@@ -335,7 +405,7 @@ def transition(
     audit.record(
         session,
         actor,
-        f"{kind_of(item).noun}.{target}",
+        f"{kind_of(item).name}.{target}",
         subject=item.ref,
         channel_id=item.channel_id,
         reason=reason_code,
@@ -376,7 +446,7 @@ def withdraw_unposted(session: Session, actor: Actor, item: Item, why: str) -> b
     audit.record(
         session,
         actor,
-        f"{kind_of(item).noun}.unposted",
+        f"{kind_of(item).name}.unposted",
         subject=item.ref,
         channel_id=item.channel_id,
         reason=note,
@@ -402,7 +472,7 @@ def extend(session: Session, person: Person, ref: str, due_at: datetime) -> Item
     audit.record(
         session,
         person.actor,
-        f"{kind_of(item).noun}.extend",
+        f"{kind_of(item).name}.extend",
         subject=item.ref,
         channel_id=item.channel_id,
         reason=f"due {before.isoformat()} -> {due_at.isoformat()}",

@@ -67,6 +67,12 @@ class ConsultStatus(StrEnum):
     withdrawn = "withdrawn"
 
 
+class AdvocacyStatus(StrEnum):
+    open = "open"
+    done = "done"
+    dropped = "dropped"
+
+
 class Priority(StrEnum):
     routine = "routine"
     urgent = "urgent"
@@ -164,18 +170,15 @@ POSTING = "posting:"  # card_ts prefix while a card is being posted: the claim o
 
 class ItemBase(SQLModel):
     """The columns every item kind has (each kind is its own table). Its card is one message in the channel
-    (`card_ts`); the partner answers in that message's thread."""
+    (`card_ts`); people answer in that message's thread."""
 
     prefix: ClassVar[str]  # R in R-12
 
     id: int | None = Field(default=None, primary_key=True)
-    partner_id: int = Field(foreign_key="partner.id", index=True)
     due_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
-    case_number: str | None = Field(default=None, max_length=64)  # internal: home staff only, never posted
-    requester_id: str = Field(max_length=32, index=True)
+    requester_id: str = Field(max_length=32, index=True)  # who created it
     channel_id: str = Field(max_length=32)
     card_ts: str | None = Field(default=None, max_length=32)
-    first_response_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
@@ -189,7 +192,15 @@ class ItemBase(SQLModel):
         return self.card_ts is not None and not self.card_ts.startswith(POSTING)
 
 
-class Referral(ItemBase, table=True):
+class ClientItemBase(ItemBase):
+    """An item about a client's matter, addressed to one partner: a referral or a consult."""
+
+    partner_id: int = Field(foreign_key="partner.id", index=True)
+    case_number: str | None = Field(default=None, max_length=64)  # internal: home staff only, never posted
+    first_response_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
+class Referral(ClientItemBase, table=True):
     """A client's need referred to a partner."""
 
     __tablename__ = "referral"
@@ -202,7 +213,7 @@ class Referral(ItemBase, table=True):
     status: ReferralStatus = Field(default=ReferralStatus.requested, sa_type=String(24))
 
 
-class Consult(ItemBase, table=True):
+class Consult(ClientItemBase, table=True):
     """A question to a partner about a case, with a deadline; answered in its card's thread."""
 
     __tablename__ = "consult"
@@ -213,6 +224,20 @@ class Consult(ItemBase, table=True):
     status: ConsultStatus = Field(default=ConsultStatus.open, sa_type=String(24))
     taken_by: str | None = Field(default=None, max_length=32)  # partner staff who said "I'm on it"
     taken_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
+class Advocacy(ItemBase, table=True):
+    """A policy-advocacy action item: a task with owners in any organization, never client data."""
+
+    __tablename__ = "advocacy"
+    __table_args__ = (Index("ix_advocacy_status_due_at", "status", "due_at"),)
+    prefix: ClassVar[str] = "A"
+
+    title: str = Field(sa_type=Text)
+    campaign: str | None = Field(default=None, max_length=40, index=True)
+    owners: list[str] = Field(default_factory=list, sa_column=_list_column())  # Slack user IDs, any team
+    status: AdvocacyStatus = Field(default=AdvocacyStatus.open, sa_type=String(24))
+    result: str | None = Field(default=None, sa_type=Text)  # what came of it: a link to the filed comment
 
 
 class ItemEvent(SQLModel, table=True):

@@ -3,6 +3,7 @@ person can read. Refusals are audited with the rule that refused and who can cha
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -72,10 +73,12 @@ def check(
     kind: ItemKind | None = None,
     place: Place | None = None,
     today: date | None = None,
+    owners: Collection[str] | None = None,
 ) -> Verdict:
     """Whether `person` may do `action`; for new items also whether `partner`'s agreement covers `kind`
-    today and whether `place` is a channel where only that partner's people read."""
-    verdict = _who(person, action, partner)
+    today and whether `place` is a channel where only that partner's people read. An action item has
+    `owners` instead of a partner: partner staff who own it may act on it."""
+    verdict = _who(person, action, partner, owners)
     if verdict.allowed and action == Action.create_item and partner is not None:
         assert kind is not None and today is not None
         verdict = _agreement(partner, kind, today)
@@ -144,7 +147,7 @@ def record_allowed(
     )
 
 
-def _who(person: Person, action: Action, partner: Partner | None) -> Verdict:
+def _who(person: Person, action: Action, partner: Partner | None, owners: Collection[str] | None) -> Verdict:
     if person.affiliation == Affiliation.unknown:
         return Verdict(
             False,
@@ -156,11 +159,13 @@ def _who(person: Person, action: Action, partner: Partner | None) -> Verdict:
         assert person.partner is not None
         if action == Action.act_on_item and partner is not None and partner.id == person.partner.id:
             return ALLOWED
+        if action == Action.act_on_item and owners is not None and person.user_id in owners:
+            return ALLOWED
         return Verdict(
             False,
             f"As staff of {person.partner.name} you can act only on Liaison items addressed "
-            f"to {person.partner.name}, with the buttons on their cards; only the office can "
-            f"{action.value}.",
+            f"to {person.partner.name} and on action items you own, with the buttons on their cards; "
+            f"only the office can {action.value}.",
         )
     assert person.role is not None
     if person.role in _HOME_ROLES[action]:

@@ -4,7 +4,7 @@ them, and what each needs. Plain rules, no database."""
 from __future__ import annotations
 
 from storage.models import ReferralStatus as S
-from storage.states import Machine, ReasonCode, Side
+from storage.states import OPTIONAL_NOTE, Machine, Note, ReasonCode, Side
 
 __all__ = ["REFERRAL", "ReasonCode", "Side"]
 
@@ -49,7 +49,13 @@ REFERRAL = Machine(
         S.entered_in_error: ("Entered in error…", None),
     },
     needs_reason=frozenset({S.rejected, S.cancelled, S.on_hold, S.failed, S.entered_in_error}),
-    needs_outcome=frozenset({S.completed}),
+    notes={
+        S.completed: Note("Outcome: what happened for the client", required=True),
+        **{
+            target: OPTIONAL_NOTE
+            for target in (S.rejected, S.cancelled, S.on_hold, S.failed, S.entered_in_error)
+        },
+    },
     from_anywhere=frozenset({S.entered_in_error}),  # DESIGN: so a wrongly completed referral can be corrected
     error_status=S.entered_in_error,
     relabel={(S.on_hold, S.in_progress): "Resume"},

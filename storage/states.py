@@ -12,6 +12,7 @@ from enum import StrEnum
 class Side(StrEnum):
     partner = "partner"  # the addressed partner's staff
     requester = "requester"  # the home staff who sent it (and coordinators and admins)
+    owner = "owner"  # an advocacy item's owners, in any organization
 
 
 class ReasonCode(StrEnum):
@@ -24,6 +25,18 @@ class ReasonCode(StrEnum):
 
 
 @dataclass(frozen=True)
+class Note:
+    """The free text a move's form asks for."""
+
+    label: str  # "Outcome: what happened for the client"
+    required: bool = False
+    column: str | None = None  # the item's column that also keeps it (an advocacy item's result)
+
+
+OPTIONAL_NOTE = Note("Note (optional)")
+
+
+@dataclass(frozen=True)
 class Machine:
     moves: Mapping[StrEnum, frozenset[StrEnum]]  # status -> where it may go next
     terminal: frozenset[StrEnum]  # nothing is awaited any more (no reminders, not "open")
@@ -31,8 +44,7 @@ class Machine:
     verb: Mapping[StrEnum, str]  # "R-12 was <verb>", as the thread says it
     buttons: Mapping[StrEnum, tuple[str, str | None]]  # target -> (label, style), in the order shown
     needs_reason: frozenset[StrEnum] = frozenset()  # a coded reason is required
-    needs_outcome: frozenset[StrEnum] = frozenset()  # a note saying what happened is required
-    asks_note: frozenset[StrEnum] = frozenset()  # a form offers an optional note
+    notes: Mapping[StrEnum, Note] = field(default_factory=dict)  # target -> the note its form asks for
     from_anywhere: frozenset[StrEnum] = frozenset()  # reachable from every other status
     error_status: StrEnum | None = None  # where an item whose card was never posted is closed
     form_titles: Mapping[StrEnum, str] = field(default_factory=dict)
@@ -55,4 +67,4 @@ class Machine:
 
     def asks_first(self, target: StrEnum) -> bool:
         """Whether a click on this move opens a form before the move is made."""
-        return target in self.needs_reason | self.needs_outcome | self.asks_note
+        return target in self.needs_reason or target in self.notes

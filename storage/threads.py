@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from storage import items, partners
 from storage.audit import Actor
 from storage.items import Item
-from storage.models import Consult, ConsultStatus, ThreadReply
+from storage.models import Advocacy, Consult, ConsultStatus, ThreadReply
 
 
 @dataclass(frozen=True)
@@ -67,8 +67,10 @@ def record_reply(
     )
     session.add(reply)
     partner = partners.for_team(session, team_id)
-    from_partner = partner is not None and partner.id == item.partner_id
-    if from_partner and item.first_response_at is None:  # for the metrics: time to first response
+    addressee = items.partner_of(session, item)
+    from_partner = partner is not None and addressee is not None and partner.id == addressee.id
+    # For the metrics: a referral's or consult's time to its partner's first response.
+    if from_partner and not isinstance(item, Advocacy) and item.first_response_at is None:
         item.first_response_at = at
         session.add(item)
     answered = (

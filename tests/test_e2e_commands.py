@@ -70,7 +70,7 @@ def test_every_command_answers_empty_text_with_its_usage(slack: Sandbox, bot: Ru
     assert f"`{name} help`: show this help." in answer
 
 
-@pytest.mark.parametrize("name", [c.name for c in CATALOG if c.empty_is_default])
+@pytest.mark.parametrize("name", ["/referral", "/consult"])
 def test_a_new_item_typed_alone_before_any_partner_exists_says_how_to_add_one(
     slack: Sandbox, bot: RunningBot, name: str
 ) -> None:
@@ -80,6 +80,17 @@ def test_a_new_item_typed_alone_before_any_partner_exists_says_how_to_add_one(
     answer = command(slack, bot, DEFENDER, OFFICE_CHANNEL, name)
     assert f"No partner can receive {noun}s yet. An admin adds one with `/liaison partner add" in answer
     assert not slack.open_views(DEFENDER)
+
+
+def test_an_action_item_typed_alone_opens_its_form(slack: Sandbox, bot: RunningBot) -> None:
+    """Action items need no partner: the form opens, with the person who typed it as its owner."""
+    before = len(slack.open_views(DEFENDER))
+    delivery = slack.slash_command(DEFENDER, OFFICE_CHANNEL, "/advocacy", "", via=bot.via)
+    assert delivery.acked and not delivery.problems, delivery
+    view = slack.wait_for(lambda: slack.open_views(DEFENDER)[before:], message="the action item form")[-1]
+    owners = next(b for b in view.blocks if b.get("block_id") == "owners")["element"]
+    assert owners["initial_users"] == [DEFENDER]
+    slack.close_view(DEFENDER, view.id)
 
 
 def test_an_unknown_subcommand_names_the_closest_valid_one(slack: Sandbox, bot: RunningBot) -> None:

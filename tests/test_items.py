@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from storage import cards, items, partners, threads
+from storage import advocacy, cards, items, partners, threads
 from storage.audit import Actor
 from storage.consult_states import CONSULT
 from storage.db import Database
 from storage.directory import parse_fields
 from storage.errors import Conflict
-from storage.models import Consult, ConsultStatus
+from storage.models import Advocacy, AdvocacyStatus, Consult, ConsultStatus
 from storage.models import ConsultStatus as C
 from storage.models import ReferralStatus as R
 from storage.people import identify
@@ -164,3 +164,28 @@ def test_the_migration_keeps_referral_history_in_the_shared_table(db_url: str) -
             assert [tuple(row) for row in rows] == [("R-12", "U0LAS", "requested", "accepted", "ok")]
     finally:
         database.dispose()
+
+
+def test_campaign_counts_overdue_only_what_is_still_open() -> None:
+    now = datetime(2026, 12, 20, 12, 0, tzinfo=UTC)
+    past, future = now - timedelta(days=1), now + timedelta(days=1)
+
+    def action(campaign: str | None, status: AdvocacyStatus, due_at: datetime) -> Advocacy:
+        return Advocacy(
+            title="t", campaign=campaign, status=status, due_at=due_at, requester_id="U", channel_id="C"
+        )
+
+    found = advocacy.campaigns(
+        [
+            action("bail-reform", AdvocacyStatus.open, past),
+            action("bail-reform", AdvocacyStatus.open, future),
+            action("bail-reform", AdvocacyStatus.done, past),
+            action("bail-reform", AdvocacyStatus.dropped, past),
+            action(None, AdvocacyStatus.open, future),
+        ],
+        now,
+    )
+    assert found == [
+        advocacy.Campaign("bail-reform", open=2, overdue=1, done=1, dropped=1),
+        advocacy.Campaign("", open=1, overdue=0, done=0, dropped=0),
+    ]

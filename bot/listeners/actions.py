@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 
 from bot import errors, render
 from bot.identity import actor_of
-from commands import card_for, consult, referral
+from commands import advocacy, card_for, consult, referral
 from commands import items as shared
 from commands.forms import Form
 from commands.invocation import Deps, Reply
@@ -26,7 +26,7 @@ FormErrors = Callable[[shared.FormValues], dict[str, str]]
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.action(re.compile(r"^(referral|consult)\.move\."))
+    @app.action(re.compile(r"^(referral|consult|advocacy)\.move\."))
     def on_move(
         ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond, client: WebClient
     ) -> None:
@@ -58,6 +58,26 @@ def register(app: App, deps: Deps) -> None:
         with errors.reported_to(respond):
             form = consult.extend_form(deps, _clicker(body, context), _ref(body), body["channel"]["id"])
             _open(client, body, form)
+
+    @app.action(advocacy.ASSIGN_ACTION)
+    def on_assign(
+        ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond, client: WebClient
+    ) -> None:
+        ack()
+        with errors.reported_to(respond):
+            form = advocacy.assign_form(deps, _clicker(body, context), _ref(body), body["channel"]["id"])
+            _open(client, body, form)
+
+    @app.view(advocacy.ASSIGN_CALLBACK)
+    def on_assign_form(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        ack()
+
+        def work(actor: Actor) -> Reply:
+            ref = json.loads(body["view"]["private_metadata"])["ref"]
+            owners = _values(body).get("owners")
+            return advocacy.assign(deps, actor, ref, owners if isinstance(owners, list) else [])
+
+        _answer_form(client, body, context, work)
 
     @app.view(shared.MOVE_FORM_CALLBACK)
     def on_move_form(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
@@ -104,6 +124,13 @@ def register(app: App, deps: Deps) -> None:
         referral.form_errors,
         lambda actor, metadata, values: referral.send(
             deps, actor, referral.draft_from_form(metadata, values)
+        ),
+    )
+    new_item_form(
+        advocacy.FORM_CALLBACK,
+        advocacy.form_errors,
+        lambda actor, metadata, values: advocacy.send(
+            deps, actor, advocacy.draft_from_form(metadata, values)
         ),
     )
     new_item_form(

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from commands.format import when
-from commands.grammar import UsageError, page_number
+from commands.grammar import UsageError, page_number, user_id
 from commands.invocation import Invocation, Reply
 from storage import audit, partners
 from storage.models import Decision
@@ -17,7 +17,6 @@ from storage.permissions import Action, require
 
 USAGE = "/liaison audit [item:R-12] [partner:handle] [user:@person] [since:YYYY-MM-DD] [page:2]"
 PAGE_SIZE = 20
-_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>|([UW][A-Z0-9]+)")
 _MARK = {Decision.done: ":white_check_mark:", Decision.allowed: ":unlock:", Decision.denied: ":no_entry:"}
 
 
@@ -60,12 +59,7 @@ def _handle(session: Session, handle: str | None) -> str | None:
 
 
 def _person(value: str | None) -> str | None:
-    if value is None:
-        return None
-    match = _MENTION.fullmatch(value)
-    if match is None:
-        raise UsageError(f"`user:` takes an @mention, like `user:@maria`.\nUsage: `{USAGE}`")
-    return match.group(1) or match.group(2)
+    return None if value is None else user_id(value, "user", USAGE)
 
 
 def _since(value: str | None, timezone: str) -> datetime | None:

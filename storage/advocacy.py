@@ -1,0 +1,144 @@
+"""Advocacy action items: what only they have (a title, a campaign, owners in any organization). They hold
+no client data, so they may be posted where several organizations read; their text is refused if it looks
+identifying. Moves, history and cards are shared with the other kinds: storage/items.py."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from storage import audit, disclosure, items, partners
+from storage.errors import Conflict, InvalidInput
+from storage.models import Advocacy, AdvocacyStatus, ItemKind
+from storage.people import Person
+from storage.permissions import Action, Place, require
+from storage.states import Side
+from storage.types import utcnow
+
+TITLE_LIMIT = 300
+MOST_OWNERS = 10
+CAMPAIGN = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")  # a tag: bail-reform
+
+
+@dataclass(frozen=True)
+class NewAction:
+    title: str
+    owner_teams: Mapping[str, str | None]  # owner's user ID -> their Slack team (None: Slack would not say)
+    campaign: str | None
+    due_at: datetime
+
+
+def open_action(
+    session: Session, person: Person, new: NewAction, place: Place, home_team_id: str
+) -> Advocacy:
+    """Check and store an action item; the caller posts its card (storage/cards.py)."""
+    require(session, person, Action.create_item, channel_id=place.channel_id, kind=ItemKind.advocacy)
+    title = new.title.strip()
+    if not title:
+        raise InvalidInput("An action item needs a title: what is to be done.", "title")
+    if len(title) > TITLE_LIMIT:
+        raise InvalidInput(
+            f"The title is {len(title)} characters; keep it under {TITLE_LIMIT} and put the rest in the "
+            "card's thread.",
+            "title",
+        )
+    campaign = campaign_tag(new.campaign)
+    owners = checked_owners(session, new.owner_teams, home_team_id)
+    disclosure.screen_shared(session, person, title, place.channel_id, what="title")
+    item = items.store(
+        session,
+        person,
+        items.ADVOCACY_ITEMS,
+        place,
+        new.due_at,
+        f"campaign {campaign or 'none'}, owners {','.join(owners)}",
+        title=title,
+        campaign=campaign,
+        owners=owners,
+    )
+    assert isinstance(item, Advocacy)
+    return item
+
+
+def campaign_tag(text: str | None) -> str | None:
+    if text is None:
+        return None
+    tag = text.strip().lower()
+    if not CAMPAIGN.match(tag):
+        raise InvalidInput(
+            f"`campaign:{text}` must be a tag of letters, digits and hyphens, like `bail-reform`.", "campaign"
+        )
+    return tag
+
+
+def checked_owners(session: Session, owner_teams: Mapping[str, str | None], home_team_id: str) -> list[str]:
+    """The owners, if each is home staff or a partner's staff: someone Liaison cannot place in an
+    organization could not act on the item, so would own it in name only."""
+    if not owner_teams:
+        raise InvalidInput("Name at least one owner, like `owner:@maria`.", "owner")
+    if len(owner_teams) > MOST_OWNERS:
+        raise InvalidInput(f"At most {MOST_OWNERS} owners; the thread can hold everyone else.", "owner")
+    for user_id, team_id in owner_teams.items():
+        if team_id != home_team_id and partners.for_team(session, team_id) is None:
+            raise InvalidInput(
+                f"<@{user_id}> is not in the office's workspace or a partner's, so Liaison could not let "
+                "them act on the item. Choose someone else, or an admin adds their organization with "
+                "`/liaison partner add`.",
+                "owner",
+            )
+    return list(owner_teams)
+
+
+def reassign(
+    session: Session, person: Person, ref: str, owner_teams: Mapping[str, str | None], home_team_id: str
+) -> tuple[Advocacy, list[str]]:
+    """Give an open action item new owners (its owners, creator and coordinators may). Returns the item
+    and its owners before."""
+    item = items.acting_on(session, person, ref, items.ADVOCACY_ITEMS)
+    assert isinstance(item, Advocacy)
+    sides = frozenset({Side.owner, Side.requester})
+    items.require_side(session, person, item, sides, "assign", f"reassign {item.ref}")
+    if item.status != AdvocacyStatus.open:
+        raise Conflict(f"{item.ref} is {item.status}; reopen it before giving it new owners.")
+    owners, before = checked_owners(session, owner_teams, home_team_id), list(item.owners)
+    if owners == before:
+        raise Conflict(f"{item.ref} already has exactly those owners.")
+    item.owners, item.updated_at = owners, utcnow()
+    session.add(item)
+    audit.record(
+        session,
+        person.actor,
+        "advocacy.assign",
+        subject=item.ref,
+        channel_id=item.channel_id,
+        reason=f"owners {','.join(before)} -> {','.join(owners)}",
+    )
+    return item, before
+
+
+@dataclass(frozen=True)
+class Campaign:
+    tag: str
+    open: int
+    overdue: int  # open and past due
+    done: int
+    dropped: int
+
+
+def campaigns(visible: Sequence[Advocacy], now: datetime) -> list[Campaign]:
+    """Each campaign's counts, from the items the person may see, busiest first."""
+    counts: dict[str, Counter[str]] = {}
+    for item in visible:
+        tally = counts.setdefault(item.campaign or "", Counter())
+        tally[item.status] += 1
+        tally["overdue"] += items.is_overdue(item, now)
+    found = [
+        Campaign(tag, c[AdvocacyStatus.open], c["overdue"], c[AdvocacyStatus.done], c[AdvocacyStatus.dropped])
+        for tag, c in counts.items()
+    ]
+    return sorted(found, key=lambda c: (-c.open, c.tag))
