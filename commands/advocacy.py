@@ -20,7 +20,7 @@ from storage import advocacy, items
 from storage.advocacy import NewAction
 from storage.audit import Actor
 from storage.deadlines import spoken
-from storage.items import Item, Move
+from storage.items import Item
 from storage.models import Advocacy, AdvocacyStatus, Partner
 from storage.people import identify
 from storage.states import Side
@@ -266,30 +266,22 @@ def list_campaigns(inv: Invocation) -> Reply:
     return Reply("\n".join(lines))
 
 
-def _move(inv: Invocation, target: AdvocacyStatus, usage: str) -> Reply:
-    """`done`, `drop`, `reopen`: the same move its button makes, with the rest of the text as its note."""
-    parts = inv.args.text.strip().split(maxsplit=1)
-    if not parts:
-        raise UsageError(f"Name one action item.\nUsage: `{usage}`")
-    note = parts[1].strip() if len(parts) > 1 else None
-    if target == AdvocacyStatus.open and note:
-        raise UsageError(f"`/advocacy reopen` takes only the item; say why in its thread.\nUsage: `{usage}`")
-    with inv.deps.db.session() as session:
-        item = items.get(session, inv.person(session), parts[0], items.ADVOCACY_ITEMS)
-        status = AdvocacyStatus(item.status)
-    return shared.apply_move(inv.deps, inv.actor, Move(item.ref, status, target, note=note), card)
-
-
 def done(inv: Invocation) -> Reply:
-    return _move(inv, AdvocacyStatus.done, "/advocacy done A-3 [link to the result]")
+    return shared.move_by_command(
+        inv, items.ADVOCACY_ITEMS, AdvocacyStatus.done, "/advocacy done A-3 [link to the result]", card
+    )
 
 
 def drop(inv: Invocation) -> Reply:
-    return _move(inv, AdvocacyStatus.dropped, "/advocacy drop A-3 why")
+    return shared.move_by_command(
+        inv, items.ADVOCACY_ITEMS, AdvocacyStatus.dropped, "/advocacy drop A-3 why", card
+    )
 
 
 def reopen(inv: Invocation) -> Reply:
-    return _move(inv, AdvocacyStatus.open, "/advocacy reopen A-3")
+    return shared.move_by_command(
+        inv, items.ADVOCACY_ITEMS, AdvocacyStatus.open, "/advocacy reopen A-3", card
+    )
 
 
 COMMAND = SlashCommand(

@@ -19,7 +19,7 @@ from commands.registry import SlashCommand, Subcommand
 from storage import consults, items
 from storage.audit import Actor
 from storage.deadlines import parse_due, spoken
-from storage.items import Item, Move, Opening
+from storage.items import Item, Opening
 from storage.models import Consult, ConsultStatus, Partner
 from storage.people import Person, identify
 from storage.permissions import Place
@@ -189,32 +189,20 @@ def list_consults(inv: Invocation) -> Reply:
     return shared.listing(inv, items.CONSULTS, LIST_FILTERS, LIST_USAGE, line)
 
 
-def _move(inv: Invocation, target: ConsultStatus, usage: str) -> Reply:
-    """`resolve`, `withdraw`, `reopen`: the same move its button makes, with the rest of the text as note."""
-    parts = inv.args.text.strip().split(maxsplit=1)
-    if not parts:
-        raise UsageError(f"Name one consult.\nUsage: `{usage}`")
-    note = parts[1].strip() if len(parts) > 1 else None
-    with inv.deps.db.session() as session:
-        consult = items.get(session, inv.person(session), parts[0], items.CONSULTS)
-        status = ConsultStatus(consult.status)
-    if target == ConsultStatus.open and note:
-        raise UsageError(
-            f"`/consult reopen` takes only the consult; say why in its thread.\nUsage: `{usage}`"
-        )
-    return shared.apply_move(inv.deps, inv.actor, Move(consult.ref, status, target, note=note), card)
-
-
 def resolve(inv: Invocation) -> Reply:
-    return _move(inv, ConsultStatus.resolved, "/consult resolve C-7 [note]")
+    return shared.move_by_command(
+        inv, items.CONSULTS, ConsultStatus.resolved, "/consult resolve C-7 [note]", card
+    )
 
 
 def withdraw(inv: Invocation) -> Reply:
-    return _move(inv, ConsultStatus.withdrawn, "/consult withdraw C-7 [why]")
+    return shared.move_by_command(
+        inv, items.CONSULTS, ConsultStatus.withdrawn, "/consult withdraw C-7 [why]", card
+    )
 
 
 def reopen(inv: Invocation) -> Reply:
-    return _move(inv, ConsultStatus.open, "/consult reopen C-7")
+    return shared.move_by_command(inv, items.CONSULTS, ConsultStatus.open, "/consult reopen C-7", card)
 
 
 def extend_command(inv: Invocation) -> Reply:

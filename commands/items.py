@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -343,6 +344,23 @@ def apply_move(deps: Deps, actor: Actor, change: Move, card_for: CardFor) -> Rep
             f"The change is saved: `{items.kind_of(item).command} show {item.ref}` shows it."
         )
     return Reply(f"{item.ref} is now *{item.status}*.")
+
+
+def move_by_command(
+    inv: Invocation, kind: items.Kind, target: StrEnum, usage: str, card_for: CardFor
+) -> Reply:
+    """`/consult resolve C-7 [note]`, `/advocacy drop A-3 why`...: the move its button makes, with the rest
+    of the text as its note where the move takes one."""
+    parts = inv.args.text.strip().split(maxsplit=1)
+    if not parts:
+        raise UsageError(f"Name one {kind.noun}.\nUsage: `{usage}`")
+    note = parts[1].strip() if len(parts) > 1 else None
+    if note and target not in kind.machine.notes:
+        raise UsageError(f"`{usage}` takes only the {kind.noun}; say why in its thread.")
+    with inv.deps.db.session() as session:
+        item = items.get(session, inv.person(session), parts[0], kind)
+        status = kind.statuses(item.status)
+    return apply_move(inv.deps, inv.actor, Move(item.ref, status, target, note=note), card_for)
 
 
 def refresh_card(deps: Deps, item: Item, card_for: CardFor) -> None:

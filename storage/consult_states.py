@@ -20,7 +20,7 @@ CONSULT = Machine(
     who={S.answered: _PARTNER, S.resolved: _REQUESTER, S.withdrawn: _REQUESTER, S.open: _REQUESTER},
     verb={S.answered: "answered", S.resolved: "resolved", S.withdrawn: "withdrew", S.open: "reopened"},
     buttons={S.resolved: ("Mark resolved…", "primary"), S.open: ("Reopen", None)},
-    notes={S.resolved: OPTIONAL_NOTE},
+    notes={S.resolved: OPTIONAL_NOTE, S.withdrawn: OPTIONAL_NOTE},
     error_status=S.withdrawn,
     form_titles={S.resolved: "Resolve"},
 )

@@ -50,23 +50,23 @@ def register(app: App, deps: Deps) -> None:
         with errors.reported_to(respond):
             consult.take(deps, _clicker(body, context), _ref(body))
 
-    @app.action(consult.EXTEND_ACTION)
-    def on_extend(
-        ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond, client: WebClient
-    ) -> None:
-        ack()
-        with errors.reported_to(respond):
-            form = consult.extend_form(deps, _clicker(body, context), _ref(body), body["channel"]["id"])
-            _open(client, body, form)
+    def form_button(action_id: str, form_for: Callable[[Actor, str, str], Form]) -> None:
+        """A card button that opens a form about its item (asked only of someone who may use it)."""
 
-    @app.action(advocacy.ASSIGN_ACTION)
-    def on_assign(
-        ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond, client: WebClient
-    ) -> None:
-        ack()
-        with errors.reported_to(respond):
-            form = advocacy.assign_form(deps, _clicker(body, context), _ref(body), body["channel"]["id"])
-            _open(client, body, form)
+        @app.action(action_id)
+        def on_click(
+            ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond, client: WebClient
+        ) -> None:
+            ack()
+            with errors.reported_to(respond):
+                _open(client, body, form_for(_clicker(body, context), _ref(body), body["channel"]["id"]))
+
+    form_button(
+        consult.EXTEND_ACTION, lambda actor, ref, channel: consult.extend_form(deps, actor, ref, channel)
+    )
+    form_button(
+        advocacy.ASSIGN_ACTION, lambda actor, ref, channel: advocacy.assign_form(deps, actor, ref, channel)
+    )
 
     @app.view(advocacy.ASSIGN_CALLBACK)
     def on_assign_form(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
