@@ -266,24 +266,6 @@ def list_campaigns(inv: Invocation) -> Reply:
     return Reply("\n".join(lines))
 
 
-def done(inv: Invocation) -> Reply:
-    return shared.move_by_command(
-        inv, items.ADVOCACY_ITEMS, AdvocacyStatus.done, "/advocacy done A-3 [link to the result]", card
-    )
-
-
-def drop(inv: Invocation) -> Reply:
-    return shared.move_by_command(
-        inv, items.ADVOCACY_ITEMS, AdvocacyStatus.dropped, "/advocacy drop A-3 why", card
-    )
-
-
-def reopen(inv: Invocation) -> Reply:
-    return shared.move_by_command(
-        inv, items.ADVOCACY_ITEMS, AdvocacyStatus.open, "/advocacy reopen A-3", card
-    )
-
-
 COMMAND = SlashCommand(
     name="/advocacy",
     empty_is_default=True,
@@ -317,12 +299,26 @@ COMMAND = SlashCommand(
         Subcommand(
             "done",
             "mark an item done, with a link to the result if there is one.",
-            done,
+            shared.mover(
+                items.ADVOCACY_ITEMS, AdvocacyStatus.done, "/advocacy done A-3 [link to the result]", card
+            ),
             arguments="A-3 [link]",
             takes_text=True,
         ),
-        Subcommand("drop", "drop an item, saying why.", drop, arguments="A-3 why", takes_text=True),
-        Subcommand("reopen", "open a done or dropped item again.", reopen, arguments="A-3", takes_text=True),
+        Subcommand(
+            "drop",
+            "drop an item, saying why.",
+            shared.mover(items.ADVOCACY_ITEMS, AdvocacyStatus.dropped, "/advocacy drop A-3 why", card),
+            arguments="A-3 why",
+            takes_text=True,
+        ),
+        Subcommand(
+            "reopen",
+            "open a done or dropped item again.",
+            shared.mover(items.ADVOCACY_ITEMS, AdvocacyStatus.open, "/advocacy reopen A-3", card),
+            arguments="A-3",
+            takes_text=True,
+        ),
         Subcommand(
             "assign",
             "give an item new owners, in the office or a partner.",

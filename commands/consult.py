@@ -189,22 +189,6 @@ def list_consults(inv: Invocation) -> Reply:
     return shared.listing(inv, items.CONSULTS, LIST_FILTERS, LIST_USAGE, line)
 
 
-def resolve(inv: Invocation) -> Reply:
-    return shared.move_by_command(
-        inv, items.CONSULTS, ConsultStatus.resolved, "/consult resolve C-7 [note]", card
-    )
-
-
-def withdraw(inv: Invocation) -> Reply:
-    return shared.move_by_command(
-        inv, items.CONSULTS, ConsultStatus.withdrawn, "/consult withdraw C-7 [why]", card
-    )
-
-
-def reopen(inv: Invocation) -> Reply:
-    return shared.move_by_command(inv, items.CONSULTS, ConsultStatus.open, "/consult reopen C-7", card)
-
-
 def extend_command(inv: Invocation) -> Reply:
     due = inv.args.first("due")
     if len(inv.args.words) != 1 or not due:
@@ -245,18 +229,24 @@ COMMAND = SlashCommand(
         Subcommand(
             "resolve",
             "close a consult you asked, with an optional note for its thread.",
-            resolve,
+            shared.mover(items.CONSULTS, ConsultStatus.resolved, "/consult resolve C-7 [note]", card),
             arguments="C-7 [note]",
             takes_text=True,
         ),
         Subcommand(
             "withdraw",
             "take back a consult you asked, with an optional reason.",
-            withdraw,
+            shared.mover(items.CONSULTS, ConsultStatus.withdrawn, "/consult withdraw C-7 [why]", card),
             arguments="C-7 [why]",
             takes_text=True,
         ),
-        Subcommand("reopen", "open a resolved consult again.", reopen, arguments="C-7", takes_text=True),
+        Subcommand(
+            "reopen",
+            "open a resolved consult again.",
+            shared.mover(items.CONSULTS, ConsultStatus.open, "/consult reopen C-7", card),
+            arguments="C-7",
+            takes_text=True,
+        ),
         Subcommand(
             "extend",
             "give a consult you asked a new deadline.",

@@ -346,11 +346,15 @@ def apply_move(deps: Deps, actor: Actor, change: Move, card_for: CardFor) -> Rep
     return Reply(f"{item.ref} is now *{item.status}*.")
 
 
-def move_by_command(
+def mover(kind: items.Kind, target: StrEnum, usage: str, card_for: CardFor) -> Callable[[Invocation], Reply]:
+    """The handler of `/consult resolve C-7 [note]`, `/advocacy drop A-3 why`...: the move its button
+    makes, with the rest of the text as its note where the move takes one."""
+    return lambda inv: _move_by_command(inv, kind, target, usage, card_for)
+
+
+def _move_by_command(
     inv: Invocation, kind: items.Kind, target: StrEnum, usage: str, card_for: CardFor
 ) -> Reply:
-    """`/consult resolve C-7 [note]`, `/advocacy drop A-3 why`...: the move its button makes, with the rest
-    of the text as its note where the move takes one."""
     parts = inv.args.text.strip().split(maxsplit=1)
     if not parts:
         raise UsageError(f"Name one {kind.noun}.\nUsage: `{usage}`")
