@@ -14,8 +14,8 @@ from commands.cards import Button, Card
 from commands.format import when
 from commands.forms import Field, Form, Kind
 from commands.grammar import UsageError, user_id
-from commands.invocation import Deps, Invocation, Reply, SlackRefused
-from commands.registry import SlashCommand, Subcommand
+from commands.invocation import Deps, Invocation, Reply
+from commands.registry import ITEM_ID, NOTHING, SlashCommand, Subcommand, words_or_keys
 from storage import advocacy, items
 from storage.advocacy import NewAction
 from storage.audit import Actor
@@ -200,14 +200,7 @@ def assign(deps: Deps, actor: Actor, ref: str, owners: Sequence[str]) -> Reply:
         me = identify(session, actor, deps.home_team_id, deps.admins)
         item, before = advocacy.reassign(session, me, ref, teams, deps.home_team_id)
     line = f"<@{actor.user_id}> reassigned {item.ref} to {_people(item.owners)} (was {_people(before)})."
-    answer = f"{item.ref} now belongs to {_people(item.owners)}."
-    try:
-        shared.refresh_card(deps, item, card)
-        assert item.card_ts is not None
-        deps.slack.post_in_thread(item.channel_id, item.card_ts, line)
-    except SlackRefused as refused:
-        return Reply(f"{answer} Slack refused to update its card ({refused.code}); the change is saved.")
-    return Reply(answer)
+    return shared.show_change(deps, item, card, line, f"{item.ref} now belongs to {_people(item.owners)}.")
 
 
 def assign_command(inv: Invocation) -> Reply:
@@ -289,12 +282,21 @@ COMMAND = SlashCommand(
             arguments="[mine|open|overdue|done|all] [campaign:tag] [owner:@person] [page:2]",
             keys=frozenset({"campaign", "owner", "page"}),
             takes_text=True,
+            expects=words_or_keys(*LIST_FILTERS),
         ),
         Subcommand(
-            "campaigns", "each campaign with its open, overdue, done and dropped items.", list_campaigns
+            "campaigns",
+            "each campaign with its open, overdue, done and dropped items.",
+            list_campaigns,
+            expects=NOTHING,
         ),
         Subcommand(
-            "show", "one action item with its history and thread.", show, arguments="A-3", takes_text=True
+            "show",
+            "one action item with its history and thread.",
+            show,
+            arguments="A-3",
+            takes_text=True,
+            expects=ITEM_ID,
         ),
         Subcommand(
             "done",
@@ -304,6 +306,7 @@ COMMAND = SlashCommand(
             ),
             arguments="A-3 [link]",
             takes_text=True,
+            expects=ITEM_ID,
         ),
         Subcommand(
             "drop",
@@ -311,6 +314,7 @@ COMMAND = SlashCommand(
             shared.mover(items.ADVOCACY_ITEMS, AdvocacyStatus.dropped, "/advocacy drop A-3 why", card),
             arguments="A-3 why",
             takes_text=True,
+            expects=ITEM_ID,
         ),
         Subcommand(
             "reopen",
@@ -318,6 +322,7 @@ COMMAND = SlashCommand(
             shared.mover(items.ADVOCACY_ITEMS, AdvocacyStatus.open, "/advocacy reopen A-3", card),
             arguments="A-3",
             takes_text=True,
+            expects=ITEM_ID,
         ),
         Subcommand(
             "assign",
@@ -325,6 +330,7 @@ COMMAND = SlashCommand(
             assign_command,
             arguments="A-3 @person [@person ...]",
             takes_text=True,
+            expects=ITEM_ID,
         ),
     ),
 )

@@ -102,3 +102,5 @@ class Reply:
 
     text: str
     form: Form | None = None
+    # Something the person must hear of even after a click, whose result is otherwise seen on the card.
+    trouble: bool = False

@@ -278,8 +278,7 @@ def move_of(value: str) -> Move:
 
 
 def kind_named(ref: str) -> items.Kind:
-    prefix = ref.split("-", 1)[0].upper()
-    found = next((k for k in items.KINDS if k.prefix == prefix), None)
+    found = items.kind_named(ref)
     if found is None:
         raise LiaisonError(f"`{ref}` is not an item Liaison knows.")
     return found
@@ -333,17 +332,24 @@ def apply_move(deps: Deps, actor: Actor, change: Move, card_for: CardFor) -> Rep
         line += f"\n> {change.note}"
     if actor.user_id != item.requester_id:
         line += f"\n<@{item.requester_id}>, {item.ref} is now *{item.status}*."
+    return show_change(deps, item, card_for, line, f"{item.ref} is now *{item.status}*.")
+
+
+def show_change(deps: Deps, item: Item, card_for: CardFor, line: str, answer: str) -> Reply:
+    """Show a saved change in the channel, on the item's card and as `line` in its thread, and answer the
+    person who made it; a refusal by Slack is told to them, since the change is saved all the same."""
     try:
         refresh_card(deps, item, card_for)
         assert item.card_ts is not None
         deps.slack.post_in_thread(item.channel_id, item.card_ts, line)
-    except SlackRefused as refused:  # the move is saved; only its showing in the channel failed
-        log.warning("%s moved to %s but its card was not updated: %s", item.ref, item.status, refused.code)
+    except SlackRefused as refused:
+        log.warning("%s changed but its card or thread was not updated: %s", item.ref, refused.code)
         return Reply(
-            f"{item.ref} is now *{item.status}*, but Slack refused to update its card ({refused.code}). "
-            f"The change is saved: `{items.kind_of(item).command} show {item.ref}` shows it."
+            f"{answer} Slack refused to update its card ({refused.code}); the change is saved, and "
+            f"`{items.kind_of(item).command} show {item.ref}` shows it.",
+            trouble=True,
         )
-    return Reply(f"{item.ref} is now *{item.status}*.")
+    return Reply(answer)
 
 
 def mover(kind: items.Kind, target: StrEnum, usage: str, card_for: CardFor) -> Callable[[Invocation], Reply]:
@@ -368,14 +374,16 @@ def _move_by_command(
 
 
 def refresh_card(deps: Deps, item: Item, card_for: CardFor) -> None:
-    """Show the item's card as the database has it now (status, deadline, thread)."""
-    if not item.posted:
-        return
-    assert item.card_ts is not None
+    """Show the item's card as the database has it now (status, deadline, thread): read afresh, so that of
+    two updates racing each other the later never draws an older state."""
     with deps.db.session() as session:
-        partner = items.partner_of(session, item)
-        thread = threads.summary(session, item.ref)
-    deps.slack.update_card(item.channel_id, item.card_ts, card_for(item, partner, thread))
+        now = session.get(type(item), item.id)
+        if now is None or not now.posted:
+            return
+        partner = items.partner_of(session, now)
+        thread = threads.summary(session, now.ref)
+    assert now.card_ts is not None
+    deps.slack.update_card(now.channel_id, now.card_ts, card_for(now, partner, thread))
 
 
 def thread_changed(deps: Deps, item: Item, card_for: CardFor, answered_by: str | None = None) -> None:
@@ -383,17 +391,22 @@ def thread_changed(deps: Deps, item: Item, card_for: CardFor, answered_by: str |
     and when the reply answered a consult its requester is told, in the thread."""
     try:
         refresh_card(deps, item, card_for)
-        if answered_by is not None and item.card_ts is not None:
-            with deps.db.session() as session:
-                partner = items.partner_of(session, item)
-            by = f" ({partner.name})" if partner else ""
-            deps.slack.post_in_thread(
-                item.channel_id,
-                item.card_ts,
-                f"<@{item.requester_id}>, <@{answered_by}>{by} answered {item.ref}.",
-            )
     except SlackRefused as refused:  # the reply is recorded; only the card is behind
         log.warning("the card of %s was not updated after a reply: %s", item.ref, refused.code)
+    if answered_by is None or item.card_ts is None:
+        return
+    with deps.db.session() as session:
+        partner = items.partner_of(session, item)
+    by = f" ({partner.name})" if partner else ""
+    try:
+        deps.slack.post_in_thread(
+            item.channel_id,
+            item.card_ts,
+            f"<@{item.requester_id}>, <@{answered_by}>{by} answered {item.ref}.",
+        )
+    except SlackRefused as refused:  # told privately instead: the requester must not miss the answer
+        log.warning("could not tell the requester of %s's answer in its thread: %s", item.ref, refused.code)
+        deps.slack.tell(item.requester_id, f"<@{answered_by}>{by} answered {item.ref}.")
 
 
 def thread_field(thread: Summary) -> tuple[str, str]:
@@ -401,12 +414,6 @@ def thread_field(thread: Summary) -> tuple[str, str]:
     if thread.count == 0 or thread.last_at is None:
         return ("Replies", "none yet")
     return ("Replies", f"{thread.count}, last {when(thread.last_at)}")
-
-
-def one_ref(inv: Invocation, usage: str) -> str:
-    if len(inv.args.words) < 1:
-        raise UsageError(f"Name one item.\nUsage: `{usage}`")
-    return inv.args.words[0]
 
 
 def details_lines(deps: Deps, session: Session, me: Person, item: Item) -> list[str]:

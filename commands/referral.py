@@ -14,7 +14,7 @@ from commands.format import when
 from commands.forms import Choice, Field, Form, Kind
 from commands.grammar import UsageError
 from commands.invocation import Deps, Invocation, Reply
-from commands.registry import SlashCommand, Subcommand
+from commands.registry import ITEM_ID, SlashCommand, Subcommand, words_or_keys
 from storage import items, referrals
 from storage.audit import Actor
 from storage.items import Item, Move, Opening
@@ -231,6 +231,7 @@ COMMAND = SlashCommand(
             arguments="[mine|open|overdue|all] [partner:handle] [need:category] [page:2]",
             keys=frozenset({"partner", "need", "page"}),
             takes_text=True,
+            expects=words_or_keys(*LIST_FILTERS),
         ),
         Subcommand(
             "cancel",
@@ -239,6 +240,7 @@ COMMAND = SlashCommand(
             arguments='R-12 reason:"..."',
             keys=frozenset({"reason"}),
             takes_text=True,
+            expects=ITEM_ID,
         ),
         Subcommand(
             "show",
@@ -246,6 +248,7 @@ COMMAND = SlashCommand(
             show,
             arguments="R-12",
             takes_text=True,
+            expects=ITEM_ID,
         ),
     ),
 )

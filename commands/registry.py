@@ -3,6 +3,7 @@ so what `help` says can never drift from what is parsed."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -11,6 +12,14 @@ from commands.grammar import Arguments, UsageError, parse
 from commands.invocation import Invocation, Reply
 
 Handler = Callable[[Invocation], Reply]
+ITEM_ID = re.compile(r"^(?:[A-Za-z]-?)?[0-9]+$")  # R-12, R12, or 12
+NOTHING = re.compile(r"(?!)")  # for a subcommand that takes no words
+
+
+def words_or_keys(*words: str) -> re.Pattern[str]:
+    """A first word that is one of `words` or any `key:value`."""
+    return re.compile(rf"^(?:{'|'.join(map(re.escape, words))})$|^[A-Za-z_]+:", re.IGNORECASE)
+
 
 GRAMMAR_HELP = (
     '*How to type arguments*: `key:value` (quote values with spaces: `due:"dec 3 5pm"`), '
@@ -27,6 +36,10 @@ class Subcommand:
     keys: frozenset[str] = frozenset()
     repeatable: frozenset[str] = frozenset()
     takes_text: bool = False  # whether words and mentions beyond the keys mean something
+    # The first word it takes. A sentence (three words or more) whose next word is something else is the
+    # default subcommand's text: `/consult Show cause hearing tomorrow: any advice?` asks a question
+    # instead of failing as `show`, while `/consult show everything` is still answered as a bad `show`.
+    expects: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -69,10 +82,18 @@ class SlashCommand:
             name = sub.name.split()
             if typed[: len(name)] == name:
                 rest = text.strip().split(maxsplit=len(name))
-                return sub, self._arguments(sub, rest[len(name)] if len(rest) > len(name) else "")
+                after = rest[len(name)] if len(rest) > len(name) else ""
+                if self._is_default_text(sub, after):
+                    return self.default, self._arguments(self.default, text)  # type: ignore[arg-type]
+                return sub, self._arguments(sub, after)
         if self.default is not None and not self._looks_like_a_typo(words):
             return self.default, self._arguments(self.default, text)
         raise UsageError(self._unknown(words))
+
+    def _is_default_text(self, sub: Subcommand, after: str) -> bool:
+        words = after.split()
+        takes_text = self.default is not None and self.default.takes_text
+        return takes_text and sub.expects is not None and len(words) >= 3 and not sub.expects.match(words[0])
 
     def _looks_like_a_typo(self, words: list[str]) -> bool:
         """`/referral lsit` is a misspelt subcommand, not a referral whose details are "lsit"."""

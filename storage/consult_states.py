@@ -8,7 +8,11 @@ from __future__ import annotations
 from storage.models import ConsultStatus as S
 from storage.states import OPTIONAL_NOTE, Machine, Side
 
-_PARTNER, _REQUESTER = frozenset({Side.partner}), frozenset({Side.requester})
+_PARTNER, _REQUESTER, _SENDER = (
+    frozenset({Side.partner}),
+    frozenset({Side.requester}),
+    frozenset({Side.sender}),
+)
 
 CONSULT = Machine(
     moves={
@@ -17,10 +21,12 @@ CONSULT = Machine(
         S.resolved: frozenset({S.open}),
     },
     terminal=frozenset({S.resolved, S.withdrawn}),
-    who={S.answered: _PARTNER, S.resolved: _REQUESTER, S.withdrawn: _REQUESTER, S.open: _REQUESTER},
+    # The issue: resolved by the requester or a coordinator, withdrawn by the requester alone.
+    who={S.answered: _PARTNER, S.resolved: _REQUESTER, S.withdrawn: _SENDER, S.open: _REQUESTER},
     verb={S.answered: "answered", S.resolved: "resolved", S.withdrawn: "withdrew", S.open: "reopened"},
     buttons={S.resolved: ("Mark resolved…", "primary"), S.open: ("Reopen", None)},
     notes={S.resolved: OPTIONAL_NOTE, S.withdrawn: OPTIONAL_NOTE},
     error_status=S.withdrawn,
+    interchangeable=frozenset({S.open, S.answered}),
     form_titles={S.resolved: "Resolve"},
 )

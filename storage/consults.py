@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Session
+from sqlalchemy import update
+from sqlmodel import Session, col
 
 from storage import audit, items
 from storage.errors import Conflict
@@ -36,8 +37,17 @@ def take(session: Session, person: Person, ref: str) -> tuple[Consult, str | Non
     before = consult.taken_by
     if before == person.user_id:
         raise Conflict(f"You have already taken {consult.ref}.")
-    consult.taken_by, consult.taken_at = person.user_id, utcnow()
-    session.add(consult)
+    # Conditional on who had it when read: of two clicks at once (or a double click) one takes it.
+    taken = session.execute(
+        update(Consult)
+        .where(col(Consult.id) == consult.id)
+        .where(col(Consult.taken_by).is_(None) if before is None else col(Consult.taken_by) == before)
+        .values(taken_by=person.user_id, taken_at=utcnow())
+    )
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise Conflict(f"Someone took {consult.ref} just before you; its card shows who.")
+    session.refresh(consult)
     audit.record(
         session,
         person.actor,

@@ -37,6 +37,15 @@ def parse_due(text: str, timezone: str, now: datetime) -> datetime:
     return moment
 
 
+def unreadable(text: str) -> str | None:
+    """Why `text` is no deadline at all, whoever typed it and wherever they are; None if it reads as one."""
+    if not text.strip():
+        return f"Give a date, like one of: {FORMATS}."
+    if _parse(text.strip(), ZoneInfo("UTC"), datetime.now(ZoneInfo("UTC"))) is None:
+        return f"Liaison does not understand `{text}` as a date. Try one of: {FORMATS}."
+    return None
+
+
 def spoken(moment: datetime) -> str:
     """A deadline in words in its own zone, so a person can check it: Friday, December 4, 5:00 PM EST."""
     return f"{moment:%A, %B} {moment.day}, {moment:%-I:%M %p %Z}"

@@ -38,6 +38,7 @@ from storage.types import utcnow
 
 Item = Referral | Consult | Advocacy
 ClientItem = Referral | Consult  # addressed to one partner, about a client's matter
+CASE_LIMIT = 64  # the office's case number, as the column holds it
 TEXT_LIMIT = 2500  # a card's details or question: leaves room within Slack's 3,000-character section
 
 
@@ -67,7 +68,7 @@ REFERRALS = Kind(ItemKind.referral, "R", Referral, ReferralStatus, REFERRAL, "de
 CONSULTS = Kind(ItemKind.consult, "C", Consult, ConsultStatus, CONSULT, "question", "consult")
 ADVOCACY_ITEMS = Kind(ItemKind.advocacy, "A", Advocacy, AdvocacyStatus, ADVOCACY, "title", "action item")
 KINDS: tuple[Kind, ...] = (REFERRALS, CONSULTS, ADVOCACY_ITEMS)
-_REF = re.compile(r"^([A-Za-z])-([0-9]{1,9})$")
+_REF = re.compile(r"^([A-Za-z])-?([0-9]{1,9})$")  # R-12, r12
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ def open_item(
             "Shorten it and add the rest in the card's thread.",
             what,
         )
-    if new.case_number is not None and not 0 < len(new.case_number) <= 64:
+    if new.case_number is not None and not 0 < len(new.case_number) <= CASE_LIMIT:
         raise InvalidInput("`case:` takes the office's case number, at most 64 characters.", "case")
     disclosure.screen(
         session,
@@ -183,18 +184,24 @@ def kind_of(item: Item) -> Kind:
     return next(k for k in KINDS if isinstance(item, k.model))
 
 
-def load(session: Session, ref: str) -> Item | None:
-    """The item `ref` names (R-12, c-7), whoever asks."""
+def kind_named(ref: str) -> Kind | None:
+    """The kind an ID names by its letter (R-12: referrals)."""
     match = _REF.match(ref.strip())
-    if match is None:
-        return None
-    kind = next((k for k in KINDS if k.prefix == match[1].upper()), None)
-    return session.get(kind.model, int(match[2])) if kind else None
+    return next((k for k in KINDS if k.prefix == match[1].upper()), None) if match else None
+
+
+def load(session: Session, ref: str, kind: Kind | None = None) -> Item | None:
+    """The item `ref` names (R-12, c-7; a bare 12 when the kind is known), whoever asks."""
+    ref = ref.strip()
+    if kind is not None and ref.isascii() and ref.isdigit() and len(ref) <= 9:
+        ref = f"{kind.prefix}-{ref}"
+    found, match = kind_named(ref), _REF.match(ref)
+    return session.get(found.model, int(match[2])) if found and match else None
 
 
 def get(session: Session, person: Person, ref: str, kind: Kind) -> Item:
     """The `kind` item `ref` if the person may know of it; else NotFound, the same either way."""
-    item = load(session, ref)
+    item = load(session, ref, kind)
     if not isinstance(item, kind.model) or not may_know(person, item):
         raise NotFound(
             f"There is no {kind.noun} `{ref}` that you can see. `{kind.command} list` shows yours."
@@ -248,23 +255,22 @@ def is_overdue(item: Item, now: datetime) -> bool:
     return is_open(item) and item.due_at < now
 
 
-def side_of(person: Person, item: Item) -> Side | None:
-    """Which side of the item the person is on, if any (coordinators and admins act for requesters)."""
-    if (
-        isinstance(item, Advocacy)
-        and person.user_id in item.owners
-        and person.affiliation != Affiliation.unknown
-    ):
-        return Side.owner
+def sides_of(person: Person, item: Item) -> frozenset[Side]:
+    """The sides of the item the person is on: its partner's staff, its sender (who is also on the
+    requester's side, with coordinators and admins acting for them), an action item's owners."""
+    sides: set[Side] = set()
+    if person.affiliation == Affiliation.unknown:
+        return frozenset()
+    if isinstance(item, Advocacy) and person.user_id in item.owners:
+        sides.add(Side.owner)
     if person.affiliation == Affiliation.partner and person.partner is not None:
-        return (
-            Side.partner if not isinstance(item, Advocacy) and person.partner.id == item.partner_id else None
-        )
-    if person.affiliation == Affiliation.home and (
-        person.user_id == item.requester_id or person.role in (Role.coordinator, Role.admin)
-    ):
-        return Side.requester
-    return None
+        if not isinstance(item, Advocacy) and person.partner.id == item.partner_id:
+            sides.add(Side.partner)
+    elif person.user_id == item.requester_id:
+        sides |= {Side.sender, Side.requester}
+    elif person.role in (Role.coordinator, Role.admin):
+        sides.add(Side.requester)
+    return frozenset(sides)
 
 
 @dataclass(frozen=True)
@@ -277,11 +283,19 @@ class Move:
 
 
 def acting_on(session: Session, person: Person, ref: str, kind: Kind | None = None) -> Item:
-    """The item a click or a command acts on, if the person may act on items like it at all (a click comes
-    from someone who can see the card: refused by the rules, audited, not "not found")."""
-    item = load(session, ref)
+    """The item a click or a command acts on, if the person may act on items like it at all. Someone
+    who could not know of the item is told it does not exist; someone who can see its card but may not
+    act on it is refused by the rules (audited)."""
+    item = load(session, ref, kind)
     if item is None or (kind is not None and not isinstance(item, kind.model)):
-        raise NotFound(f"There is no item `{ref}`.")
+        raise NotFound(f"There is no {kind.noun if kind else 'item'} `{ref}` that you can see.")
+    if (
+        person.affiliation == Affiliation.partner
+        and not may_know(person, item)
+        and not isinstance(item, Advocacy)
+    ):
+        # Another partner's referral or consult: its card is not in any channel they read.
+        raise NotFound(f"There is no {kind_of(item).noun} `{ref}` that you can see.")
     require(
         session,
         person,
@@ -300,13 +314,15 @@ def require_side(
     session: Session, person: Person, item: Item, sides: frozenset[Side], act: str, what: str
 ) -> None:
     """Refuse (audited as `<kind>.<act>`) anyone not on one of `sides` of the item: "Only ... can <what>."."""
-    if side_of(person, item) in sides:
+    if sides_of(person, item) & sides:
         return
     partner = partner_of(session, item)
     if sides == {Side.partner} and partner is not None:
         who = f"{partner.name}'s staff"
     elif Side.owner in sides:
         who = "its owners, the person who created it or a coordinator"
+    elif Side.requester in sides:
+        who = "the person who sent it or a coordinator"
     else:
         who = "the person who sent it"
     refuse(
@@ -323,10 +339,11 @@ def check_move(session: Session, person: Person, change: Move) -> Item:
     item = acting_on(session, person, change.ref)
     machine = kind_of(item).machine
     current = item.status
-    if current != change.expected or not machine.can_move(current, change.target):
+    seen = machine.as_seen(current, change.expected)
+    if not seen or not machine.can_move(current, change.target):
         raise Conflict(
             f"{item.ref} is {current} now, so it can't become {change.target}."
-            + (" Someone changed it just before you." if current != change.expected else "")
+            + ("" if seen else " Someone changed it just before you.")
         )
     sides = machine.who.get(change.target, frozenset())
     require_side(session, person, item, sides, str(change.target), f"mark {item.ref} as {change.target}")
@@ -378,22 +395,42 @@ def transition(
     target: StrEnum,
     reason_code: str | None = None,
     note: str | None = None,
+    at: datetime | None = None,
     **changes: object,
 ) -> bool:
     """Move the item from the status it was read with to `target` (with any other column `changes`),
-    with its history row and audit entry; False, with nothing written, if its status changed meanwhile."""
-    model, current, now = type(item), item.status, utcnow()
+    with its history row (`at`: when it happened, by default now) and audit entry; False, with nothing
+    written, if its status changed meanwhile."""
+    model, current = type(item), item.status
     updated = session.execute(
         update(model)
         .where(col(model.id) == item.id, col(model.status) == current)
-        .values(status=target.value, updated_at=now, **changes)
+        .values(status=target.value, updated_at=utcnow(), **changes)
     )
     if updated.rowcount != 1:  # type: ignore[attr-defined]
         return False
+    _history(session, item, actor, current, target, reason_code, note, at)
+    session.refresh(item)
+    return True
+
+
+def _history(
+    session: Session,
+    item: Item,
+    actor: Actor,
+    current: str,
+    target: StrEnum,
+    reason_code: str | None,
+    note: str | None,
+    at: datetime | None = None,
+    action: str | None = None,
+    logged: str | None = None,
+) -> None:
+    """A status change's history row and audit entry (by default `<kind>.<target>` with the reason code)."""
     session.add(
         ItemEvent(
             item=item.ref,
-            at=now,
+            at=at or utcnow(),
             actor_user_id=actor.user_id,
             actor_team_id=actor.team_id,
             from_status=current,
@@ -405,13 +442,11 @@ def transition(
     audit.record(
         session,
         actor,
-        f"{kind_of(item).name}.{target}",
+        action or f"{kind_of(item).name}.{target}",
         subject=item.ref,
         channel_id=item.channel_id,
-        reason=reason_code,
+        reason=logged or reason_code,
     )
-    session.refresh(item)
-    return True
 
 
 def history(session: Session, item: Item) -> Sequence[ItemEvent]:
@@ -431,41 +466,24 @@ def withdraw_unposted(session: Session, actor: Actor, item: Item, why: str) -> b
     )
     if done.rowcount != 1:  # type: ignore[attr-defined]
         return False
-    note = f"card not posted: {why}"
-    session.add(
-        ItemEvent(
-            item=item.ref,
-            actor_user_id=actor.user_id,
-            actor_team_id=actor.team_id,
-            from_status=item.status,
-            to_status=target.value,
-            reason_code=ReasonCode.other.value,
-            note=note,
-        )
-    )
-    audit.record(
-        session,
-        actor,
-        f"{kind_of(item).name}.unposted",
-        subject=item.ref,
-        channel_id=item.channel_id,
-        reason=note,
-    )
+    note, action = f"card not posted: {why}", f"{kind_of(item).name}.unposted"
+    code = ReasonCode.other.value
+    _history(session, item, actor, item.status, target, code, note, action=action, logged=note)
     return True
 
 
-def may_extend(session: Session, person: Person, ref: str) -> Item:
-    """The open item whose deadline the person may move (its requester's side only)."""
-    item = acting_on(session, person, ref)
-    require_side(session, person, item, frozenset({Side.requester}), "extend", f"move {item.ref}'s deadline")
+def may_extend(session: Session, person: Person, ref: str, kind: Kind) -> Item:
+    """The open item whose deadline the person may move: only its sender."""
+    item = acting_on(session, person, ref, kind)
+    require_side(session, person, item, frozenset({Side.sender}), "extend", f"move {item.ref}'s deadline")
     if not is_open(item):
         raise Conflict(f"{item.ref} is {item.status}: there is no deadline to move.")
     return item
 
 
-def extend(session: Session, person: Person, ref: str, due_at: datetime) -> Item:
+def extend(session: Session, person: Person, ref: str, kind: Kind, due_at: datetime) -> Item:
     """Give an open item a new deadline, audited with the old one."""
-    item = may_extend(session, person, ref)
+    item = may_extend(session, person, ref, kind)
     before = item.due_at
     item.due_at, item.updated_at = due_at, utcnow()
     session.add(item)

@@ -11,7 +11,8 @@ from enum import StrEnum
 
 class Side(StrEnum):
     partner = "partner"  # the addressed partner's staff
-    requester = "requester"  # the home staff who sent it (and coordinators and admins)
+    requester = "requester"  # the home staff who sent it, and coordinators and admins acting for them
+    sender = "sender"  # only the person who sent it
     owner = "owner"  # an advocacy item's owners, in any organization
 
 
@@ -49,6 +50,9 @@ class Machine:
     error_status: StrEnum | None = None  # where an item whose card was never posted is closed
     form_titles: Mapping[StrEnum, str] = field(default_factory=dict)
     relabel: Mapping[tuple[StrEnum, StrEnum], str] = field(default_factory=dict)  # (from, to) -> label
+    # Statuses that are the same to someone choosing a move: a consult answered while its requester was
+    # resolving it is resolved all the same.
+    interchangeable: frozenset[StrEnum] = frozenset()
 
     def can_move(self, current: StrEnum, target: StrEnum) -> bool:
         if target in self.from_anywhere:
@@ -60,6 +64,10 @@ class Machine:
         return [
             t for t in self.buttons if self.can_move(current, t) and self.who.get(t, frozenset()) & set(sides)
         ]
+
+    def as_seen(self, current: StrEnum, seen: StrEnum) -> bool:
+        """Whether an item now in `current` is still what the person saw when it was in `seen`."""
+        return current == seen or {current, seen} <= self.interchangeable
 
     def button(self, current: StrEnum, target: StrEnum) -> tuple[str, str | None]:
         label, style = self.buttons[target]

@@ -8,12 +8,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from storage import items, partners
 from storage.audit import Actor
 from storage.items import Item
-from storage.models import Advocacy, Consult, ConsultStatus, ThreadReply
+from storage.models import Advocacy, Consult, ConsultStatus, Referral, ThreadReply
 
 
 @dataclass(frozen=True)
@@ -69,16 +70,14 @@ def record_reply(
     partner = partners.for_team(session, team_id)
     addressee = items.partner_of(session, item)
     from_partner = partner is not None and addressee is not None and partner.id == addressee.id
-    # For the metrics: a referral's or consult's time to its partner's first response.
-    if from_partner and not isinstance(item, Advocacy) and item.first_response_at is None:
-        item.first_response_at = at
-        session.add(item)
+    if from_partner and not isinstance(item, Advocacy):
+        _first_response(session, item, at)
     answered = (
         from_partner
         and isinstance(item, Consult)
         and item.status == ConsultStatus.open
         and user_id is not None
-        and items.transition(session, item, Actor(user_id, team_id), ConsultStatus.answered)
+        and items.transition(session, item, Actor(user_id, team_id), ConsultStatus.answered, at=at)
     )
     return Recorded(item, reply, from_partner, answered)
 
@@ -86,6 +85,17 @@ def record_reply(
 def summary(session: Session, ref: str) -> Summary:
     kept = [r for r in replies(session, ref) if not r.deleted]
     return Summary(len(kept), max((r.at for r in kept), default=None))
+
+
+def _first_response(session: Session, item: Referral | Consult, at: datetime) -> None:
+    """For the metrics: when its partner first responded (the earliest reply, whichever is kept first)."""
+    model = type(item)
+    session.execute(
+        update(model)
+        .where(col(model.id) == item.id)
+        .where(or_(col(model.first_response_at).is_(None), col(model.first_response_at) > at))
+        .values(first_response_at=at)
+    )
 
 
 def replies(session: Session, ref: str) -> Sequence[ThreadReply]:

@@ -4,6 +4,7 @@ kept once with their edits and deletions; list and show as people read them."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -204,10 +205,16 @@ def test_only_the_partner_takes_it_and_only_the_asker_resolves_or_moves_the_dead
         f"Taking it over from <@{CIVIL_USER}>" in t for t in slack.wait_for(lambda: thread(slack, card))
     )
 
-    for action in ("consult.move.resolved", "consult.extend"):
+    for action, refusal in (
+        (
+            "consult.move.resolved",
+            f"Only the person who sent it or a coordinator can mark {ref} as resolved.",
+        ),
+        ("consult.extend", f"Only the person who sent it can move {ref}'s deadline."),
+    ):
         partner_before = len(slack.ephemerals(CIVIL_USER, CIVIL_CHANNEL))
         click(slack, CIVIL_USER, card, action)
-        assert "Only the person who sent it can" in told(slack, CIVIL_USER, partner_before)
+        assert refusal in told(slack, CIVIL_USER, partner_before)
     assert not slack.open_views(CIVIL_USER), "no form opens for what would be refused"
 
     click(slack, DEFENDER, card, "consult.extend")
@@ -314,3 +321,89 @@ def test_no_question_opens_the_form_and_what_cannot_be_sent_is_explained(
     )
     assert "The question looks like it identifies the client (a date of birth)" in identifying
     assert not [m for m in slack.messages(CIVIL_CHANNEL) if "04/12/1990" in visible_text(m)]
+
+
+def test_what_a_consult_command_names_must_be_a_consult_the_person_may_know_of(
+    slack: Sandbox, bot: RunningBot
+) -> None:
+    card = ask(slack, bot)
+    ref = ref_of(card)
+    number = ref.removeprefix("C-")
+    assert f"*{ref}*" in typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/consult", f"show {number}")
+    assert f"*{ref}*" in typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/consult", f"show c{number}")
+    due = field(card, "Due")
+    wrong_kind = typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/consult", 'extend R-1 due:"in 9 days"')
+    assert "There is no consult `R-1` that you can see." in wrong_kind
+    other_partner = typed(
+        slack, bot, PARTNER_USER, SHARED_CHANNEL, "/consult", f'extend {ref} due:"in 9 days"'
+    )
+    assert f"There is no consult `{ref}` that you can see." in other_partner
+    assert field(card, "Due") == due
+
+
+def test_a_question_that_begins_like_a_subcommand_is_still_asked(slack: Sandbox, bot: RunningBot) -> None:
+    answer = typed(
+        slack, bot, DEFENDER, CIVIL_CHANNEL, "/consult", "Show cause hearing tomorrow: any advice?"
+    )
+    assert "to Civil Rights Org: a question" in answer
+    card = card_of(slack, answer.split("*")[1])
+    assert "Show cause hearing tomorrow: any advice?" in visible_text(card)
+    not_a_question = typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/consult", "show everything")
+    assert "There is no consult `everything` that you can see." in not_a_question, "two words stay a `show`"
+
+
+def test_resolving_while_the_partner_answers_still_resolves(slack: Sandbox, bot: RunningBot) -> None:
+    card = ask(slack, bot)
+    ref = ref_of(card)
+    click(slack, DEFENDER, card, "consult.move.resolved")  # the form opens while the consult is open
+    view = slack.wait_for(lambda: slack.open_views(DEFENDER), message="the resolve form")[-1]
+    slack.post_as_user(CIVIL_USER, CIVIL_CHANNEL, "Here is the answer.", thread_ts=card.ts)
+    wait_for_field(slack, card, "Status", "answered")
+    delivery = slack.submit_view(DEFENDER, view.id, {"note": {"value": "Got it, thanks."}})
+    assert delivery.acked and not delivery.problems
+    wait_for_field(slack, card, "Status", "resolved")
+    shown = shown_eventually(slack, bot, DEFENDER, "/consult", ref, "answered → resolved")
+    assert "Someone changed it" not in shown
+
+
+def test_a_coordinator_may_resolve_but_only_the_asker_withdraws(slack: Sandbox, bot: RunningBot) -> None:
+    """ADMIN is an admin, acting for requesters as coordinators do."""
+    card = ask(slack, bot)
+    ref = ref_of(card)
+    refused = typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/consult", f"withdraw {ref}")
+    assert f"Only the person who sent it can mark {ref} as withdrawn." in refused
+    assert f"{ref} is now *resolved*." in typed(
+        slack, bot, ADMIN, OFFICE_CHANNEL, "/consult", f"resolve {ref}"
+    )
+    wait_for_field(slack, card, "Status", "resolved")
+
+
+def test_two_partner_staff_taking_it_at_once_one_takes_it(slack: Sandbox, bot: RunningBot) -> None:
+    card = ask(slack, bot)
+    ref = ref_of(card)
+    people = (CIVIL_USER, SECOND_CIVIL_USER)
+    clicks = [threading.Thread(target=click, args=(slack, p, card, "consult.take")) for p in people]
+    for t in clicks:
+        t.start()
+    for t in clicks:
+        t.join()
+    slack.wait_for(lambda: field(card, "Taken by"), message="someone to have taken it")
+    lines = slack.wait_for(lambda: [t for t in thread(slack, card) if "is on it" in t])
+    taken_by = field(card, "Taken by")
+    assert taken_by in (f"<@{CIVIL_USER}>", f"<@{SECOND_CIVIL_USER}>")
+    # The other click either came second (and took it over, saying so) or lost the race (and was told).
+    assert len(lines) == 1 or any("Taking it over" in line for line in lines), lines
+    assert f"consult.take `{ref}`" in typed(
+        slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", f"audit item:{ref}"
+    )
+
+
+def test_a_date_liaison_cannot_read_keeps_the_deadline_form_open(slack: Sandbox, bot: RunningBot) -> None:
+    card = ask(slack, bot)
+    click(slack, DEFENDER, card, "consult.extend")
+    view = slack.wait_for(lambda: slack.open_views(DEFENDER), message="the deadline form")[-1]
+    delivery = slack.submit_view(DEFENDER, view.id, {"due": {"value": "when pigs fly"}})
+    assert delivery.ack_payload is not None and delivery.ack_payload["response_action"] == "errors"
+    assert "Liaison does not understand `when pigs fly` as a date." in delivery.ack_payload["errors"]["due"]
+    assert slack.open_views(DEFENDER), "what was typed stays in the open form"
+    slack.close_view(DEFENDER, view.id)

@@ -152,7 +152,9 @@ def test_each_side_may_only_make_its_own_moves(slack: Sandbox, bot: RunningBot) 
     partner_before = len(slack.ephemerals(PARTNER_USER, SHARED_CHANNEL))
     click(slack, PARTNER_USER, card, "cancelled")
     answer = slack.wait_for(lambda: slack.ephemerals(PARTNER_USER, SHARED_CHANNEL)[partner_before:])[-1]
-    assert f"Only the person who sent it can mark {ref} as cancelled." in visible_text(answer)
+    assert f"Only the person who sent it or a coordinator can mark {ref} as cancelled." in visible_text(
+        answer
+    )
     assert not slack.open_views(PARTNER_USER), "no form opens for a move that would be refused"
     assert status_of(slack, card) == "requested"
     assert f"referral.accepted `{ref}`" in typed(

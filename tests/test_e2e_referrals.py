@@ -311,7 +311,8 @@ def test_a_saved_move_whose_card_slack_refuses_to_update_says_so(slack: Sandbox,
         moved = typed(slack, bot, DEFENDER, SHARED_CHANNEL, "/referral", f"cancel {ref} reason:duplicate")
     finally:
         slack.clear_faults()
-    assert f"{ref} is now *cancelled*, but Slack refused to update its card (cant_update_message)." in moved
+    assert f"{ref} is now *cancelled*. Slack refused to update its card (cant_update_message)" in moved
+    assert "the change is saved" in moved
     assert "*cancelled*" in referral(slack, bot, f"show {ref}")
 
 

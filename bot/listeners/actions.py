@@ -23,6 +23,7 @@ from storage.errors import LiaisonError
 from storage.people import identify
 
 FormErrors = Callable[[shared.FormValues], dict[str, str]]
+FormWork = Callable[[Actor, str, shared.FormValues], Reply]  # (who, the form's metadata, its values)
 
 
 def register(app: App, deps: Deps) -> None:
@@ -42,13 +43,13 @@ def register(app: App, deps: Deps) -> None:
                     )
                 _open(client, body, shared.move_form(change, body["channel"]["id"]))
                 return
-            shared.apply_move(deps, actor, change, card_for(kind))
+            _tell_trouble(respond, shared.apply_move(deps, actor, change, card_for(kind)))
 
     @app.action(consult.TAKE_ACTION)
     def on_take(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
         ack()
         with errors.reported_to(respond):
-            consult.take(deps, _clicker(body, context), _ref(body))
+            _tell_trouble(respond, consult.take(deps, _clicker(body, context), _ref(body)))
 
     def form_button(action_id: str, form_for: Callable[[Actor, str, str], Form]) -> None:
         """A card button that opens a form about its item (asked only of someone who may use it)."""
@@ -68,76 +69,71 @@ def register(app: App, deps: Deps) -> None:
         advocacy.ASSIGN_ACTION, lambda actor, ref, channel: advocacy.assign_form(deps, actor, ref, channel)
     )
 
-    @app.view(advocacy.ASSIGN_CALLBACK)
-    def on_assign_form(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-        ack()
+    def submitted_form(callback_id: str, work: FormWork, problems: FormErrors | None = None) -> None:
+        """A form's submission: what can be checked without a call is shown in the still-open form (so
+        nothing typed is lost); the rest is done after the ack and answered privately."""
 
-        def work(actor: Actor) -> Reply:
-            ref = json.loads(body["view"]["private_metadata"])["ref"]
-            owners = _values(body).get("owners")
-            return advocacy.assign(deps, actor, ref, owners if isinstance(owners, list) else [])
-
-        _answer_form(client, body, context, work)
-
-    @app.view(shared.MOVE_FORM_CALLBACK)
-    def on_move_form(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-        ack()
-
-        def work(actor: Actor) -> Reply:
-            change = shared.move_from_form(body["view"]["private_metadata"], _values(body))
-            return shared.apply_move(deps, actor, change, card_for(shared.kind_named(change.ref)))
-
-        _answer_form(client, body, context, work)
-
-    @app.view(consult.EXTEND_CALLBACK)
-    def on_extend_form(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-        ack()
-
-        def work(actor: Actor) -> Reply:
-            ref = json.loads(body["view"]["private_metadata"])["ref"]
-            return consult.extend(deps, actor, ref, shared.typed(_values(body), "due") or "")
-
-        _answer_form(client, body, context, work)
-
-    def new_item_form(
-        callback_id: str, problems: FormErrors, send: Callable[[Actor, str, Any], Reply]
-    ) -> None:
         @app.view(callback_id)
         def on_submit(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
             try:
-                found = problems(_values(body))
+                found = problems(_values(body)) if problems else {}
             except (KeyError, TypeError):  # a malformed submission: acknowledge; the work below reports it
                 found = {}
-            if found:  # shown in the open form: nothing the person typed is lost
+            if found:
                 ack(response_action="errors", errors=found)
                 return
             ack()
-            _answer_form(
-                client,
-                body,
-                context,
-                lambda actor: send(actor, body["view"]["private_metadata"], _values(body)),
-            )
+            metadata = body["view"]["private_metadata"]
+            _answer_form(client, body, context, lambda actor: work(actor, metadata, _values(body)))
 
-    new_item_form(
+    def move(actor: Actor, metadata: str, values: shared.FormValues) -> Reply:
+        change = shared.move_from_form(metadata, values)
+        return shared.apply_move(deps, actor, change, card_for(shared.kind_named(change.ref)))
+
+    submitted_form(shared.MOVE_FORM_CALLBACK, move)
+    submitted_form(
+        consult.EXTEND_CALLBACK,
+        lambda actor, metadata, values: consult.extend(
+            deps, actor, json.loads(metadata)["ref"], shared.typed(values, "due") or ""
+        ),
+        consult.extend_form_errors,
+    )
+    submitted_form(
+        advocacy.ASSIGN_CALLBACK,
+        lambda actor, metadata, values: advocacy.assign(
+            deps, actor, json.loads(metadata)["ref"], _people(values)
+        ),
+    )
+    submitted_form(
         referral.FORM_CALLBACK,
-        referral.form_errors,
         lambda actor, metadata, values: referral.send(
             deps, actor, referral.draft_from_form(metadata, values)
         ),
+        referral.form_errors,
     )
-    new_item_form(
+    submitted_form(
+        consult.FORM_CALLBACK,
+        lambda actor, metadata, values: consult.send(deps, actor, consult.draft_from_form(metadata, values)),
+        consult.form_errors,
+    )
+    submitted_form(
         advocacy.FORM_CALLBACK,
-        advocacy.form_errors,
         lambda actor, metadata, values: advocacy.send(
             deps, actor, advocacy.draft_from_form(metadata, values)
         ),
+        advocacy.form_errors,
     )
-    new_item_form(
-        consult.FORM_CALLBACK,
-        consult.form_errors,
-        lambda actor, metadata, values: consult.send(deps, actor, consult.draft_from_form(metadata, values)),
-    )
+
+
+def _people(values: shared.FormValues) -> list[str]:
+    chosen = values.get("owners")
+    return chosen if isinstance(chosen, list) else []
+
+
+def _tell_trouble(respond: Respond, reply: Reply) -> None:
+    """A click's result shows on the card; only what went wrong with showing it is told privately."""
+    if reply.trouble:
+        respond(**render.ephemeral(reply))
 
 
 def _clicker(body: dict[str, Any], context: BoltContext) -> Actor:
