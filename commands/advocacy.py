@@ -77,7 +77,10 @@ def send(deps: Deps, actor: Actor, draft: Draft) -> Reply:
         me = identify(session, actor, deps.home_team_id, deps.admins)
         item = advocacy.open_action(session, me, new, place, deps.home_team_id)
     shared.publish(deps, actor, item, card)
-    lines = [f"Posted *{item.ref}* for {_people(item.owners)}, due {spoken(due)}."]
+    lines = [
+        f"Posted *{item.ref}* for {_people(item.owners)}, due {spoken(due)}.",
+        *shared.due_notes(draft.due, due),
+    ]
     if place.external_teams:
         lines.append(
             "Its card is also in the other organizations' workspaces: deleting it here leaves their copies."

@@ -4,7 +4,6 @@ shares with the other item kinds is in commands/items.py."""
 from __future__ import annotations
 
 import json
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -158,9 +157,8 @@ def extend(deps: Deps, actor: Actor, ref: str, typed: str) -> Reply:
         me = identify(session, actor, deps.home_team_id, deps.admins)
         consult = items.extend(session, me, ref, items.CONSULTS, due)
     line = f"<@{actor.user_id}> moved the deadline of {consult.ref} to {when(due)}."
-    return shared.show_change(
-        deps, consult, card, line, f"{consult.ref} is now due {spoken(due.astimezone(ZoneInfo(timezone)))}."
-    )
+    answer = "\n".join([f"{consult.ref} is now due {spoken(due)}.", *shared.due_notes(typed, due)])
+    return shared.show_change(deps, consult, card, line, answer)
 
 
 def show(inv: Invocation) -> Reply:

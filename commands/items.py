@@ -22,7 +22,7 @@ from commands.grammar import UsageError, page_number
 from commands.invocation import Deps, Invocation, Reply, SlackRefused
 from storage import cards, items, partners, threads
 from storage.audit import Actor
-from storage.deadlines import business_days_after, parse_due, spoken
+from storage.deadlines import ambiguity, business_days_after, parse_due, spoken
 from storage.errors import LiaisonError
 from storage.items import Item, Move, Opening
 from storage.models import Advocacy, Partner
@@ -70,7 +70,13 @@ def send(deps: Deps, actor: Actor, draft: Draft, store: Store, card_for: CardFor
         partner = choose_partner(session, draft.channel_id, draft.to)
         item = store(session, me, Opening(partner, draft.text.strip(), due, draft.case, draft.consent), place)
     publish(deps, actor, item, card_for)
-    return sent(item, partner, what, place, due)
+    return sent(item, partner, what, place, due, draft.due)
+
+
+def due_notes(typed: str | None, due: datetime) -> list[str]:
+    """How a date that reads two ways was read (12/3), for the person who typed it."""
+    note = ambiguity(typed, due) if typed else None
+    return [note] if note else []
 
 
 def may_send(deps: Deps, actor: Actor, channel_id: str) -> None:
@@ -124,10 +130,10 @@ def publish(deps: Deps, actor: Actor, item: Item, card_for: CardFor) -> None:
         deps.slack.delete_card(item.channel_id, ts)
 
 
-def sent(item: Item, partner: Partner, what: str, place: Place, due: datetime) -> Reply:
+def sent(item: Item, partner: Partner, what: str, place: Place, due: datetime, typed: str | None) -> Reply:
     """What the sender is told: what went where, the deadline in words in their own zone (so a misreading
     is caught), and what did not go."""
-    lines = [f"Sent *{item.ref}* to {partner.name}: {what}, due {spoken(due)}."]
+    lines = [f"Sent *{item.ref}* to {partner.name}: {what}, due {spoken(due)}.", *due_notes(typed, due)]
     if item.case_number:
         lines.append(
             f"Case `{item.case_number}` is kept with it in Liaison and is not posted in the channel."

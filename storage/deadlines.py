@@ -15,7 +15,14 @@ from storage.errors import InvalidInput
 
 END_OF_DAY = time(17, 0)
 _ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d")
-FORMATS = "2026-12-04, 12/4, dec 4, dec 4 5pm, friday, next friday, tomorrow, in 3 days"
+FORMATS = (
+    "2026-12-04, 12/4, dec 4, dec 4 5pm, friday, next friday, tomorrow, in 3 days, in 2 business days, eod"
+)
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_EOD = re.compile(r"^(eod|end of (the )?day|today)$", re.IGNORECASE)
+_BUSINESS_DAYS = re.compile(r"^in (\d{1,3}) (business|working) days?$", re.IGNORECASE)
+_NEXT_WEEKDAY = re.compile(rf"^next ({'|'.join(_WEEKDAYS)})$", re.IGNORECASE)
+_DAY_MONTH = re.compile(r"^(\d{1,2})/(\d{1,2})(/\d{2,4})?\b")
 _HAS_TIME = re.compile(
     r"\d{1,2}(:\d{2})?\s*([ap]\.?m\.?)\b|\b\d{1,2}:\d{2}\b|\bnoon\b|\bmidnight\b", re.IGNORECASE
 )
@@ -61,11 +68,33 @@ def business_days_after(start: datetime, days: int) -> datetime:
     return datetime.combine(day, END_OF_DAY, tzinfo=start.tzinfo)
 
 
+def ambiguity(text: str, moment: datetime) -> str | None:
+    """A note when `text` could be read two ways: 12/3 is read month first (December 3), as Slack's US
+    English does; someone who meant the 12th of March is told how to say so."""
+    match = _DAY_MONTH.match(text.strip())
+    if match is None or int(match[1]) > 12 or int(match[2]) > 12 or match[1] == match[2]:
+        return None
+    other = date(moment.year, int(match[2]), int(match[1]))
+    return (
+        f"`{text.strip()}` was read month first, as {moment:%B} {moment.day}. If you meant "
+        f"{other:%B} {other.day}, give it as `{other.isoformat()}`."
+    )
+
+
 def _parse(text: str, zone: ZoneInfo, local_now: datetime) -> datetime | None:
     try:
         return datetime.combine(date.fromisoformat(text), END_OF_DAY, tzinfo=zone)
     except ValueError:
         pass
+    if _EOD.match(text):
+        return datetime.combine(local_now.date(), END_OF_DAY, tzinfo=zone)
+    if match := _BUSINESS_DAYS.match(text):
+        return business_days_after(local_now, int(match[1]))
+    if match := _NEXT_WEEKDAY.match(text):  # the one in the week after this one: on a Tuesday, "next
+        # friday" is not three days away
+        monday = local_now.date() + timedelta(days=7 - local_now.weekday())
+        day = monday + timedelta(days=_WEEKDAYS.index(match[1].lower()))
+        return datetime.combine(day, END_OF_DAY, tzinfo=zone)
     import dateparser  # heavy to import (regex tables for every language); only needed for typed words
 
     with warnings.catch_warnings():

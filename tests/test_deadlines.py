@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from storage.deadlines import business_days_after, parse_due, spoken
+from storage.deadlines import ambiguity, business_days_after, parse_due, spoken, unreadable
 from storage.errors import InvalidInput
 
 NEW_YORK = "America/New_York"
@@ -22,6 +22,12 @@ TUESDAY_MORNING = datetime(2026, 11, 24, 14, 37, tzinfo=UTC)  # 09:37 in New Yor
         ("Tomorrow", "Wednesday, November 25, 5:00 PM EST"),
         ("dec 3 5pm", "Thursday, December 3, 5:00 PM EST"),
         ("2026-12-04T09:30", "Friday, December 4, 9:30 AM EST"),
+        ("12/3", "Thursday, December 3, 5:00 PM EST"),
+        ("friday", "Friday, November 27, 5:00 PM EST"),
+        ("next friday", "Friday, December 4, 5:00 PM EST"),  # the one in next week, not in three days
+        ("in 3 days", "Friday, November 27, 5:00 PM EST"),
+        ("in 2 business days", "Thursday, November 26, 5:00 PM EST"),
+        ("EOD", "Tuesday, November 24, 5:00 PM EST"),
     ],
 )
 def test_a_date_without_a_time_is_the_end_of_that_business_day(typed: str, expected: str) -> None:
@@ -44,3 +50,20 @@ def test_a_past_or_unreadable_date_is_refused_saying_how_it_was_read() -> None:
 def test_business_days_skip_the_weekend() -> None:
     friday = datetime(2026, 11, 27, 10, 0, tzinfo=ZoneInfo(NEW_YORK))
     assert spoken(business_days_after(friday, 1)) == "Monday, November 30, 5:00 PM EST"
+
+
+def test_a_date_that_reads_two_ways_says_how_it_was_read() -> None:
+    moment = parse_due("12/3", NEW_YORK, TUESDAY_MORNING)
+    assert ambiguity("12/3", moment) == (
+        "`12/3` was read month first, as December 3. If you meant March 12, give it as `2026-03-12`."
+    )
+    assert ambiguity("12/13", parse_due("12/13", NEW_YORK, TUESDAY_MORNING)) is None  # only one reading
+    assert ambiguity("friday", moment) is None
+
+
+def test_what_is_no_date_at_all_is_told_before_anyone_s_zone_is_known() -> None:
+    assert unreadable("when pigs fly") == (
+        "Liaison does not understand `when pigs fly` as a date. Try one of: 2026-12-04, 12/4, dec 4, "
+        "dec 4 5pm, friday, next friday, tomorrow, in 3 days, in 2 business days, eod."
+    )
+    assert unreadable("next friday") is None
