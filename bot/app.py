@@ -60,7 +60,7 @@ def create_app(settings: Settings, db: Database, *, socket_mode: bool) -> Liaiso
         home_team_id=home.team_id,
         admins=settings.admins,
         timezone=settings.timezone,
-        slack=SlackWorkspace(client, home.team_id),
+        slack=SlackWorkspace(client, home.team_id, home.url),
     )
     errors.register(app)
     listeners.register(app, deps)

@@ -11,9 +11,11 @@ import getpass
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
-from bot import demo
+from bot import demo, scheduler
 from bot.app import create_app
 from bot.config import ConfigError, Settings, load_settings
 from bot.manifest import manifest_yaml
@@ -21,6 +23,7 @@ from bot.server import serve
 from bot.slack_client import SlackUnreachable, installation, web_client
 from commands import card_for
 from commands.items import post_unposted_cards
+from commands.tick import tick
 from storage import directory_file
 from storage.audit import Actor
 from storage.db import Database
@@ -82,6 +85,11 @@ def _parser() -> argparse.ArgumentParser:
     exporting.add_argument("-o", "--output", type=Path, help="write to this file instead of the screen")
     exporting.set_defaults(handler=_partners_export)
 
+    ticking = sub.add_parser("tick", help="one pass of the scheduler: send the reminders and digests due now")
+    ticking.add_argument("--at", help="act as if it were this time (ISO, with a zone: 2026-12-01T14:00Z)")
+    ticking.add_argument("--dry-run", action="store_true", help="print what would be sent; send nothing")
+    ticking.set_defaults(handler=_tick)
+
     sub.add_parser(
         "check", help="check configuration, database and Slack; print what was found"
     ).set_defaults(handler=_check)
@@ -110,15 +118,52 @@ def _run(args: argparse.Namespace) -> int:
         logging.getLogger("liaison").info(
             "posted the card of %s, left unposted when Liaison last stopped", ref
         )
-    serve(
-        liaison,
-        db,
-        socket_mode=socket_mode,
-        app_token=settings.app_token,
-        host=args.host,
-        port=args.port or settings.port,
-    )
+    ticking = scheduler.start(liaison.deps, settings.tick_seconds)
+    try:
+        serve(
+            liaison,
+            db,
+            socket_mode=socket_mode,
+            app_token=settings.app_token,
+            host=args.host,
+            port=args.port or settings.port,
+        )
+    finally:
+        if ticking is not None:
+            ticking.shutdown(wait=True)
     return 0
+
+
+def _tick(args: argparse.Namespace) -> int:
+    """One scheduler pass by hand: what is due at --at (default now) is sent, or with --dry-run listed."""
+    settings = load_settings()
+    if not settings.bot_token:  # a tick only posts: no signing secret or app token needed
+        raise ConfigError(
+            ["SLACK_BOT_TOKEN is not set: `liaison tick` posts reminders and digests as the bot"]
+        )
+    at = _moment(args.at)
+    db = Database(settings.database_url)
+    db.upgrade()
+    liaison = create_app(settings, db, socket_mode=False)
+    deps = replace(liaison.deps, clock=lambda: at)
+    lines = tick(deps, at, dry_run=args.dry_run)
+    for line in lines:
+        print(line)
+    if not lines:
+        print(f"nothing due at {at.isoformat()}")
+    return 0
+
+
+def _moment(text: str | None) -> datetime:
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ConfigError([f"--at {text!r} is not a time; write it as 2026-12-01T14:00:00Z"]) from None
+    if moment.tzinfo is None:
+        raise ConfigError([f"--at {text!r} has no time zone; add Z for UTC or an offset like -05:00"])
+    return moment.astimezone(UTC)
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:

@@ -21,6 +21,7 @@ from sqlalchemy.exc import ArgumentError
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///liaison.db"
 DEFAULT_TIMEZONE = "America/New_York"
+DEFAULT_TICK_SECONDS = 60  # how often the scheduler asks what reminders and digests are due
 DEFAULT_PORT = 3000
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -45,6 +46,7 @@ class Settings:
     admins: frozenset[str] = field(default_factory=frozenset)
     timezone: str = DEFAULT_TIMEZONE
     port: int = DEFAULT_PORT
+    tick_seconds: int = DEFAULT_TICK_SECONDS
 
     @property
     def socket_mode_available(self) -> bool:
@@ -102,6 +104,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
     admins = _admins(get("LIAISON_ADMINS"), problems)
     timezone = _timezone(get("LIAISON_TIMEZONE"), problems)
     port = _port(get("PORT"), problems)
+    tick_seconds = _tick_seconds(get("LIAISON_TICK_SECONDS"), problems)
     if problems:
         raise ConfigError(problems)
     return Settings(
@@ -113,6 +116,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         admins=admins,
         timezone=timezone,
         port=port,
+        tick_seconds=tick_seconds,
     )
 
 
@@ -167,6 +171,17 @@ def _timezone(raw: str | None, problems: list[str]) -> str:
         problems.append(f"LIAISON_TIMEZONE must be an IANA time zone such as America/Chicago (got {raw!r})")
         return DEFAULT_TIMEZONE
     return raw
+
+
+def _tick_seconds(raw: str | None, problems: list[str]) -> int:
+    if raw is None:
+        return DEFAULT_TICK_SECONDS
+    if not re.fullmatch(r"[0-9]{1,5}", raw):
+        problems.append(
+            f"LIAISON_TICK_SECONDS must be a number of seconds, 0 to turn reminders off (got {raw!r})"
+        )
+        return DEFAULT_TICK_SECONDS
+    return int(raw)
 
 
 def _port(raw: str | None, problems: list[str]) -> int:

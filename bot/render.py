@@ -12,9 +12,11 @@ from commands.invocation import Reply
 SECTION_TEXT_LIMIT = 3000
 MESSAGE_TEXT_LIMIT = 4000
 MESSAGE_BLOCK_LIMIT = 50
+ACTIONS_LIMIT = 25  # elements in one actions block
 NOTIFICATION_LIMIT = 300
 HEADER_TEXT_LIMIT = 150
 FIELD_LIMIT = 10
+FIELD_TEXT_LIMIT = 2000  # a section field's text
 
 
 def ephemeral(reply: Reply) -> dict[str, Any]:
@@ -22,14 +24,15 @@ def ephemeral(reply: Reply) -> dict[str, Any]:
     return {"response_type": "ephemeral", "replace_original": False, **message(reply.text)}
 
 
-def message(text: str) -> dict[str, Any]:
-    """`text` as mrkdwn sections, split at line breaks so no section passes Slack's 3,000 characters."""
-    sections = [{"type": "section", "text": _mrkdwn(chunk)} for chunk in _chunks(text)]
+def message(text: str, buttons: tuple[Button, ...] = ()) -> dict[str, Any]:
+    """`text` as mrkdwn sections, split at line breaks so no section passes Slack's 3,000 characters, with
+    `buttons` under them."""
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": _mrkdwn(chunk)} for chunk in _chunks(text)]
+    blocks = blocks[: MESSAGE_BLOCK_LIMIT - (1 if buttons else 0)]
+    if buttons:
+        blocks.append({"type": "actions", "elements": [_button(b) for b in buttons[:ACTIONS_LIMIT]]})
     # The text is what notifications show: the first line, not the whole answer again.
-    return {
-        "text": _shorten(text.split("\n", 1)[0], NOTIFICATION_LIMIT),
-        "blocks": sections[:MESSAGE_BLOCK_LIMIT],
-    }
+    return {"text": _shorten(text.split("\n", 1)[0], NOTIFICATION_LIMIT), "blocks": blocks}
 
 
 def _chunks(text: str) -> list[str]:
@@ -58,7 +61,10 @@ def _shorten(text: str, limit: int) -> str:
 
 def card(item: Card) -> dict[str, Any]:
     """Keyword arguments for chat.postMessage / chat.update showing an item's card."""
-    fields = [_mrkdwn(f"*{label}*\n{value}") for label, value in item.fields[:FIELD_LIMIT]]
+    fields = [
+        _mrkdwn(_shorten(f"*{label}*\n{value}", FIELD_TEXT_LIMIT))
+        for label, value in item.fields[:FIELD_LIMIT]
+    ]
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": _shorten(item.title, HEADER_TEXT_LIMIT)}},
         {"type": "section", "fields": fields},

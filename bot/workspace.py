@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot import notify, render
-from commands.cards import Card
+from commands.cards import Button, Card
 from commands.invocation import SlackRefused
 from storage.errors import InvalidInput
 from storage.permissions import ChannelKind, Place
@@ -27,9 +27,10 @@ TTL_SECONDS = 600.0
 
 
 class SlackWorkspace:
-    def __init__(self, client: WebClient, home_team_id: str, ttl: float = TTL_SECONDS) -> None:
+    def __init__(self, client: WebClient, home_team_id: str, url: str = "", ttl: float = TTL_SECONDS) -> None:
         self._client = client
         self._home = home_team_id
+        self._url = url or "https://slack.com/"  # the workspace's address, from auth.test
         self._ttl = ttl
         self._cache: dict[tuple[str, str], tuple[float, Any]] = {}
         self._lock = threading.Lock()
@@ -48,10 +49,14 @@ class SlackWorkspace:
         with _refusals():
             self._client.chat_update(channel=channel_id, ts=ts, **render.card(card))
 
-    def post_in_thread(self, channel_id: str, thread_ts: str, text: str) -> None:
+    def post_in_thread(
+        self, channel_id: str, thread_ts: str, text: str, buttons: tuple[Button, ...] = ()
+    ) -> None:
         with _refusals():
+            # A plain line is sent as text (it is short); buttons need blocks.
+            shown = render.message(text, buttons) if buttons else {"text": text}
             self._client.chat_postMessage(
-                channel=channel_id, thread_ts=thread_ts, text=text, reply_broadcast=False
+                channel=channel_id, thread_ts=thread_ts, reply_broadcast=False, **shown
             )
 
     def delete_card(self, channel_id: str, ts: str) -> None:
@@ -60,6 +65,14 @@ class SlackWorkspace:
 
     def tell(self, user_id: str, text: str) -> None:
         notify.dm(self._client, user_id, text)
+
+    def send_dm(self, user_id: str, text: str) -> None:
+        with _refusals():
+            channel = self._client.conversations_open(users=user_id)["channel"]["id"]
+            self._client.chat_postMessage(channel=channel, **render.message(text))
+
+    def link(self, channel_id: str, ts: str) -> str:
+        return f"{self._url}archives/{channel_id}/p{ts.replace('.', '')}"
 
     def permalink(self, channel_id: str, ts: str) -> str:
         return str(self._client.chat_getPermalink(channel=channel_id, message_ts=ts)["permalink"])

@@ -62,7 +62,7 @@ def create(inv: Invocation) -> Reply:
     args = inv.args
     owners = tuple(user_id(v, "owner", f"/advocacy {OPEN_ARGUMENTS}") for v in args.options.get("owner", []))
     draft = Draft(inv.channel_id, args.text.strip(), owners, args.first("due"), args.first("campaign"))
-    if not draft.title:
+    if not draft.title or args.confirm:
         return Reply("", form=open_form(inv.deps, inv.actor, draft))
     return send(inv.deps, inv.actor, draft)
 

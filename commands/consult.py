@@ -44,7 +44,7 @@ def ask(inv: Invocation) -> Reply:
     assert inv.channel_id is not None
     args = inv.args
     draft = Draft(inv.channel_id, args.first("to"), args.text.strip(), args.first("due"), args.first("case"))
-    if not draft.text:
+    if not draft.text or args.confirm:
         return Reply("", form=open_form(inv.deps, inv.actor, draft))
     return send(inv.deps, inv.actor, draft)
 

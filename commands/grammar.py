@@ -53,6 +53,8 @@ class Arguments:
     users: list[str] = field(default_factory=list)  # user IDs mentioned
     channels: list[str] = field(default_factory=list)  # channel IDs mentioned
     text: str = ""  # the free text, with mentions left as typed
+    # The text began like a subcommand but read as a sentence: show it in the form before sending it.
+    confirm: bool = False
 
     def first(self, key: str) -> str | None:
         values = self.options.get(key)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from commands.cards import Card
+from commands.cards import Button, Card
 from commands.forms import Form
 from commands.grammar import Arguments
 from storage.audit import Actor
@@ -52,8 +52,10 @@ class Slack(Protocol):
         """Show the card's new state in place (the card is never re-posted)."""
         ...
 
-    def post_in_thread(self, channel_id: str, thread_ts: str, text: str) -> None:
-        """Add a line to an item's thread (never also sent to the channel)."""
+    def post_in_thread(
+        self, channel_id: str, thread_ts: str, text: str, buttons: tuple[Button, ...] = ()
+    ) -> None:
+        """Add a line to an item's thread (never also sent to the channel), with buttons under it."""
         ...
 
     def delete_card(self, channel_id: str, ts: str) -> None:
@@ -61,7 +63,16 @@ class Slack(Protocol):
         ...
 
     def tell(self, user_id: str, text: str) -> None:
-        """A direct message to one person."""
+        """A direct message to one person, best effort (a refusal is logged, not raised)."""
+        ...
+
+    def send_dm(self, user_id: str, text: str) -> None:
+        """A direct message to one person, however long (sent as sections within Slack's limits); raises
+        SlackRefused, so what must arrive (a digest) can be tried again."""
+        ...
+
+    def link(self, channel_id: str, ts: str) -> str:
+        """A link to a message, made without asking Slack (for lists of many items)."""
         ...
 
     def permalink(self, channel_id: str, ts: str) -> str:

@@ -25,7 +25,7 @@ from storage.audit import Actor
 from storage.deadlines import ambiguity, business_days_after, parse_due, spoken
 from storage.errors import LiaisonError
 from storage.items import Item, Move, Opening
-from storage.models import Advocacy, Partner
+from storage.models import Advocacy, Partner, ThreadReply
 from storage.people import Affiliation, Person, identify
 from storage.permissions import Action, Place, check, require
 from storage.states import OPTIONAL_NOTE, ReasonCode
@@ -298,7 +298,9 @@ def move_form(change: Move, channel_id: str) -> Form:
         choices = tuple(Choice(r.value, r.value) for r in ReasonCode)
         fields.append(Field("reason", "Reason", Kind.choice, choices=choices))
     note = machine.notes.get(change.target, OPTIONAL_NOTE)
-    fields.append(Field("note", note.label, Kind.long_text, optional=not note.required))
+    fields.append(
+        Field("note", note.label, Kind.long_text, optional=not note.required, max_length=items.NOTE_LIMIT)
+    )
     value = {"ref": change.ref, "from": str(change.expected), "to": str(change.target), "channel": channel_id}
     return Form(
         callback_id=MOVE_FORM_CALLBACK,
@@ -436,10 +438,15 @@ def details_lines(deps: Deps, session: Session, me: Person, item: Item) -> list[
             f"• {when(event.at)} <@{event.actor_user_id}> {event.from_status} → {event.to_status}{why}{note}"
         )
     kept = [r for r in threads.replies(session, item.ref) if not r.deleted]
+    if isinstance(item, Advocacy) and me.affiliation != Affiliation.home:
+        # An owner from a partner may not be in the channel; what others said there is for its members.
+        kept_texts: list[ThreadReply] = []
+    else:
+        kept_texts = kept[-SHOWN_REPLIES:]
     first_at = None if isinstance(item, Advocacy) else item.first_response_at
     first = f", first response {when(first_at)}" if first_at else ""
     lines.append(f"Thread: {len(kept)} repl{'y' if len(kept) == 1 else 'ies'}{first}.")
-    for reply in kept[-SHOWN_REPLIES:]:
+    for reply in kept_texts:
         edited = " _(edited)_" if reply.edited_at else ""
         lines.append(f"  ◦ {when(reply.at)} <@{reply.user_id}>: {reply.text[:300]}{edited}")
     if item.posted and item.card_ts:

@@ -58,7 +58,7 @@ def open_referral(inv: Invocation) -> Reply:
         case=args.first("case"),
         need_confirmed=(args.first("confirm") or "").lower() == "yes",
     )
-    if not (draft.need and draft.text):
+    if not (draft.need and draft.text) or args.confirm:
         return Reply("", form=open_form(inv.deps, inv.actor, draft))
     return send(inv.deps, inv.actor, draft)
 

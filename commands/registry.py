@@ -84,16 +84,27 @@ class SlashCommand:
                 rest = text.strip().split(maxsplit=len(name))
                 after = rest[len(name)] if len(rest) > len(name) else ""
                 if self._is_default_text(sub, after):
-                    return self.default, self._arguments(self.default, text)  # type: ignore[arg-type]
+                    args = self._arguments(self.default, text)  # type: ignore[arg-type]
+                    args.confirm = True
+                    return self.default, args
                 return sub, self._arguments(sub, after)
         if self.default is not None and not self._looks_like_a_typo(words):
             return self.default, self._arguments(self.default, text)
         raise UsageError(self._unknown(words))
 
     def _is_default_text(self, sub: Subcommand, after: str) -> bool:
+        """Whether text that began with a subcommand's name reads as a sentence for the default instead:
+        three words or more, the first not what the subcommand takes, and nothing in it that only the
+        subcommand would take (an item's ID, a mention, one of its keys). The default then shows it in
+        its form, to be sent by the person (Arguments.confirm), never at once."""
         words = after.split()
-        takes_text = self.default is not None and self.default.takes_text
-        return takes_text and sub.expects is not None and len(words) >= 3 and not sub.expects.match(words[0])
+        if self.default is None or not self.default.takes_text or sub.expects is None or len(words) < 3:
+            return False
+        bare = [w.strip(".,;:!?") for w in words]
+        theirs = any(
+            ITEM_ID.match(w) or w.startswith("<@") or w.split(":", 1)[0].lower() in sub.keys for w in bare
+        )
+        return not theirs and not sub.expects.match(words[0])
 
     def _looks_like_a_typo(self, words: list[str]) -> bool:
         """`/referral lsit` is a misspelt subcommand, not a referral whose details are "lsit"."""

@@ -10,7 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlalchemy import update
+from sqlmodel import Session, col
 
 from storage import audit, disclosure, items, partners
 from storage.errors import Conflict, InvalidInput
@@ -50,6 +51,8 @@ def open_action(
     campaign = campaign_tag(new.campaign)
     owners = checked_owners(session, new.owner_teams, home_team_id)
     disclosure.screen_shared(session, person, title, place.channel_id, what="title")
+    if campaign:  # a tag is free text on the card too: `campaign:24-cr-0113` must not get through
+        disclosure.screen_shared(session, person, campaign, place.channel_id, what="campaign")
     item = items.store(
         session,
         person,
@@ -108,8 +111,17 @@ def reassign(
     owners, before = checked_owners(session, owner_teams, home_team_id), list(item.owners)
     if owners == before:
         raise Conflict(f"{item.ref} already has exactly those owners.")
-    item.owners, item.updated_at = owners, utcnow()
-    session.add(item)
+    # Conditional on what was read: of two reassignments at once, or one and a Done, one wins.
+    changed = session.execute(
+        update(Advocacy)
+        .where(col(Advocacy.id) == item.id, col(Advocacy.status) == AdvocacyStatus.open.value)
+        .where(col(Advocacy.updated_at) == item.updated_at)
+        .values(owners=owners, updated_at=utcnow())
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise Conflict(f"Someone changed {item.ref} just before you; nothing was changed. Look at its card.")
+    session.refresh(item)
     audit.record(
         session,
         person.actor,

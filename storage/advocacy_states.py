@@ -23,5 +23,6 @@ ADVOCACY = Machine(
         S.dropped: Note("Why it was dropped", required=True),
     },
     error_status=S.dropped,
+    resets={S.open: ("result",)},  # a reopened item's old result no longer stands
     form_titles={S.done: "Done", S.dropped: "Drop"},
 )

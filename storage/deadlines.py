@@ -81,6 +81,31 @@ def ambiguity(text: str, moment: datetime) -> str | None:
     )
 
 
+WORKDAY_START, WORKDAY_END = time(8, 0), time(18, 0)
+
+
+def business_day_before(moment: datetime) -> datetime:
+    """The same time of day one business day earlier (a Monday deadline's is the Friday before)."""
+    day = moment.date() - timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return datetime.combine(day, moment.timetz())
+
+
+def is_working_time(local: datetime) -> bool:
+    """Monday to Friday, 08:00 to 18:00, in the zone `local` is in: when people may be reminded."""
+    return local.weekday() < 5 and WORKDAY_START <= local.time() < WORKDAY_END
+
+
+def business_days_between(first: date, last: date) -> int:
+    """Business days after `first` up to and including `last`."""
+    count, day = 0, first
+    while day < last:
+        day += timedelta(days=1)
+        count += day.weekday() < 5
+    return count
+
+
 def _parse(text: str, zone: ZoneInfo, local_now: datetime) -> datetime | None:
     try:
         return datetime.combine(date.fromisoformat(text), END_OF_DAY, tzinfo=zone)

@@ -40,6 +40,7 @@ Item = Referral | Consult | Advocacy
 ClientItem = Referral | Consult  # addressed to one partner, about a client's matter
 CASE_LIMIT = 64  # the office's case number, as the column holds it
 TEXT_LIMIT = 2500  # a card's details or question: leaves room within Slack's 3,000-character section
+NOTE_LIMIT = 1500  # a move's note: shown on the card (a field holds 2,000) and in the thread
 
 
 @dataclass(frozen=True)
@@ -201,6 +202,7 @@ def load(session: Session, ref: str, kind: Kind | None = None) -> Item | None:
 
 def get(session: Session, person: Person, ref: str, kind: Kind) -> Item:
     """The `kind` item `ref` if the person may know of it; else NotFound, the same either way."""
+    ref = ref.strip().rstrip(".,;:!?")  # "C-7," as typed in a sentence
     item = load(session, ref, kind)
     if not isinstance(item, kind.model) or not may_know(person, item):
         raise NotFound(
@@ -360,10 +362,20 @@ def move(session: Session, person: Person, change: Move) -> Item:
     note = machine.notes.get(change.target)
     if note is not None and note.required and not (change.note or "").strip():
         raise InvalidInput(f"{item.ref} can become {change.target} only with this: {note.label}.", "note")
-    if change.note and person.affiliation == Affiliation.home:  # the partner's own words are theirs to post
+    if change.note and len(change.note) > NOTE_LIMIT:
+        raise InvalidInput(
+            f"The note is {len(change.note)} characters; keep it under {NOTE_LIMIT} and add the rest in "
+            f"{item.ref}'s thread.",
+            "note",
+        )
+    # A partner's own words about their referral or consult are theirs to post; an action item's go where
+    # several organizations read, whoever writes them.
+    if change.note and (person.affiliation == Affiliation.home or isinstance(item, Advocacy)):
         screen(session, person, item, change.note, "words")
     code = change.reason_code.value if change.reason_code else None
-    kept = {note.column: change.note} if note is not None and note.column and change.note else {}
+    kept: dict[str, object] = {column: None for column in machine.resets.get(change.target, ())}
+    if note is not None and note.column:
+        kept[note.column] = change.note or None
     if not transition(session, item, person.actor, change.target, code, change.note, **kept):
         session.rollback()
         raise Conflict(f"Someone changed {item.ref} just before you; nothing was changed. Look at its card.")

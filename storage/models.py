@@ -276,3 +276,62 @@ class ThreadReply(SQLModel, table=True):
     at: datetime = Field(sa_column=_utc_column(nullable=False))
     edited_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
     deleted: bool = False
+
+
+class ReminderKind(StrEnum):
+    before = "before"  # one business day before the due time
+    due = "due"  # at the due time: the overdue notice
+    nudge = "nudge"  # at most one a business day after that
+
+
+class ReminderSent(SQLModel, table=True):
+    """A reminder about an item, claimed before it is sent: the unique key (item, kind, day) is what makes
+    a reminder go once however many ticks or instances see it due."""
+
+    __tablename__ = "reminder_sent"
+    __table_args__ = (UniqueConstraint("item", "kind", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    item: str = Field(max_length=16, index=True)
+    kind: ReminderKind = Field(sa_type=String(16))
+    day: date  # the due day for `before` and `due`; the recipient's day for a nudge
+    claimed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
+class Snooze(SQLModel, table=True):
+    """No reminders about an item until `until` (the Snooze buttons on reminders)."""
+
+    __tablename__ = "snooze"
+
+    item: str = Field(primary_key=True, max_length=16)
+    until: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    by_user_id: str = Field(max_length=32)
+
+
+class DigestDays(StrEnum):
+    weekdays = "weekdays"
+    daily = "daily"
+
+
+class DigestSetting(SQLModel, table=True):
+    """Someone's daily digest: coordinators and admins get one unless they turn it off; others opt in."""
+
+    __tablename__ = "digest_setting"
+
+    user_id: str = Field(primary_key=True, max_length=32)
+    enabled: bool = True
+    at: str = Field(default="08:00", max_length=5)  # local time, HH:MM
+    days: DigestDays = Field(default=DigestDays.weekdays, sa_type=String(16))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class DigestSent(SQLModel, table=True):
+    """A person's digest for one of their days, claimed before it is sent (the key makes it once a day)."""
+
+    __tablename__ = "digest_sent"
+
+    user_id: str = Field(primary_key=True, max_length=32)
+    day: date = Field(primary_key=True)  # the recipient's local date
+    claimed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)

@@ -20,3 +20,9 @@ def admins(session: Session, configured_admins: Collection[str]) -> set[str]:
     """Everyone who is an admin: LIAISON_ADMINS and stored roles."""
     stored = session.exec(select(StaffRole.user_id).where(StaffRole.role == Role.admin)).all()
     return set(configured_admins) | set(stored)
+
+
+def coordinators(session: Session, configured_admins: Collection[str]) -> set[str]:
+    """Coordinators and admins: who gets the daily digest unless they turn it off."""
+    query = select(StaffRole.user_id).where(StaffRole.role.in_([Role.coordinator, Role.admin]))  # type: ignore[attr-defined]
+    return set(configured_admins) | set(session.exec(query).all())

@@ -53,6 +53,7 @@ class Machine:
     # Statuses that are the same to someone choosing a move: a consult answered while its requester was
     # resolving it is resolved all the same.
     interchangeable: frozenset[StrEnum] = frozenset()
+    resets: Mapping[StrEnum, tuple[str, ...]] = field(default_factory=dict)  # target -> columns it clears
 
     def can_move(self, current: StrEnum, target: StrEnum) -> bool:
         if target in self.from_anywhere:

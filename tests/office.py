@@ -42,6 +42,8 @@ def bot_settings(slack: Sandbox, db_url: str) -> dict[str, str]:
         "SLACK_API_URL": slack.api_url,
         "DATABASE_URL": db_url,
         "LIAISON_ADMINS": ADMIN,
+        # The tests tick by hand (`liaison tick --at`), so what is sent when does not hang on the real clock.
+        "LIAISON_TICK_SECONDS": "0",
     }
 
 
@@ -49,19 +51,22 @@ def bot_settings(slack: Sandbox, db_url: str) -> dict[str, str]:
 class RunningBot:
     process: BotProcess
     via: str  # how the stand-in delivers to it: "http" or "socket"
+    db_url: str = ""
 
 
 @contextmanager
-def running_bot(slack: Sandbox, folder: Path, backend: str, via: str) -> Iterator[RunningBot]:
+def running_bot(
+    slack: Sandbox, folder: Path, backend: str, via: str, **settings: str
+) -> Iterator[RunningBot]:
     with database_url(backend, folder) as url:
-        process = BotProcess(folder, [f"--{via}"], **bot_settings(slack, url))
+        process = BotProcess(folder, [f"--{via}"], **{**bot_settings(slack, url), **settings})
         try:
             process.wait_until_serving()
             if via == "socket":
                 slack.wait_for_socket(timeout=15)
             else:
                 slack.bot_url = f"{process.url}/slack/events"
-            yield RunningBot(process, via)
+            yield RunningBot(process, via, url)
         finally:
             exit_code = process.stop()
         assert exit_code == 0, f"liaison run did not stop cleanly:\n{process.output}"

@@ -247,3 +247,29 @@ def test_list_and_show_for_owners_in_other_organizations(slack: Sandbox, bot: Ru
     assert "Campaign hearings, owners" in shown and "|Open the card>" in shown
     other = typed(slack, bot, PARTNER_USER, COALITION, "/advocacy", f"show {ref}")
     assert f"There is no action item `{ref}` that you can see." in other
+
+
+def test_every_word_on_an_action_item_is_checked_whoever_writes_it(slack: Sandbox, bot: RunningBot) -> None:
+    """Action items sit where several organizations read: a partner owner's note is screened too, and
+    so is the campaign tag; a reopened item's old result goes."""
+    tagged = typed(slack, bot, DEFENDER, COALITION, "/advocacy", "File an amicus brief campaign:24-cr-0113")
+    assert "the campaign has what looks like a case number" in tagged
+    card = post(slack, bot, f"Gather testimony owner:<@{CIVIL_USER}>")
+    ref = ref_of(card)
+    click(slack, CIVIL_USER, card, "advocacy.move.done")
+    before = len(slack.ephemerals(CIVIL_USER, COALITION))
+    fill_form(slack, CIVIL_USER, {"note": {"value": "Maria testified, DOB 04/12/1990"}})
+    refused = _told(slack, CIVIL_USER, before)
+    assert "never carry client details; the words have what looks like a date of birth" in refused
+    assert field(card, "Status") == "open" and field(card, "Result") is None
+
+    long_note = typed(slack, bot, CIVIL_USER, COALITION, "/advocacy", f"done {ref} {'x' * 1600}")
+    assert "keep it under 1500" in long_note
+    assert f"{ref} is now *done*." in typed(
+        slack, bot, CIVIL_USER, COALITION, "/advocacy", f"done {ref} https://example.org/testimony"
+    )
+    wait_for_field(slack, card, "Result", "https://example.org/testimony")
+    assert f"{ref} is now *open*." in typed(
+        slack, bot, DEFENDER, OFFICE_CHANNEL, "/advocacy", f"reopen {ref}"
+    )
+    slack.wait_for(lambda: field(card, "Status") == "open" and field(card, "Result") is None)

@@ -341,15 +341,32 @@ def test_what_a_consult_command_names_must_be_a_consult_the_person_may_know_of(
     assert field(card, "Due") == due
 
 
-def test_a_question_that_begins_like_a_subcommand_is_still_asked(slack: Sandbox, bot: RunningBot) -> None:
-    answer = typed(
-        slack, bot, DEFENDER, CIVIL_CHANNEL, "/consult", "Show cause hearing tomorrow: any advice?"
+def test_a_question_that_begins_like_a_subcommand_is_shown_in_the_form_to_send(
+    slack: Sandbox, bot: RunningBot
+) -> None:
+    """`/consult Show cause ...` is a question, not `show`: it goes into the form, pre-filled, and only the
+    person's Send posts it (a misread sentence must never post to a partner by itself)."""
+    posted = len(slack.messages(CIVIL_CHANNEL))
+    delivery = slack.slash_command(
+        DEFENDER, CIVIL_CHANNEL, "/consult", "Show cause hearing tomorrow: any advice?", via=bot.via
     )
-    assert "to Civil Rights Org: a question" in answer
-    card = card_of(slack, answer.split("*")[1])
-    assert "Show cause hearing tomorrow: any advice?" in visible_text(card)
-    not_a_question = typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/consult", "show everything")
-    assert "There is no consult `everything` that you can see." in not_a_question, "two words stay a `show`"
+    assert delivery.acked and not delivery.problems
+    view = slack.wait_for(lambda: slack.open_views(DEFENDER), message="the consult form")[-1]
+    question = next(b for b in view.blocks if b.get("block_id") == "question")["element"]
+    assert question["initial_value"] == "Show cause hearing tomorrow: any advice?"
+    assert len(slack.messages(CIVIL_CHANNEL)) == posted, "nothing is posted before Send"
+    before = len(slack.ephemerals(DEFENDER, CIVIL_CHANNEL))
+    slack.submit_view(DEFENDER, view.id, {"question": {"value": question["initial_value"]}})
+    assert "to Civil Rights Org: a question" in told(slack, DEFENDER, before)
+    for typed_text, answer in (
+        ("show everything", "There is no consult `everything` that you can see."),  # two words: still `show`
+        (
+            'extend due:"dec 5 5pm" C-999',
+            "There is no consult `C-999` that you can see.",
+        ),  # keys may come first
+        ("withdraw C-999, asked by mistake", "There is no consult `C-999` that you can see."),
+    ):
+        assert answer in typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/consult", typed_text)
 
 
 def test_resolving_while_the_partner_answers_still_resolves(slack: Sandbox, bot: RunningBot) -> None:

@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 
 from bot import errors, render
 from bot.identity import actor_of
-from commands import advocacy, card_for, consult, referral
+from commands import advocacy, card_for, consult, referral, reminders
 from commands import items as shared
 from commands.forms import Form
 from commands.invocation import Deps, Reply
@@ -50,6 +50,13 @@ def register(app: App, deps: Deps) -> None:
         ack()
         with errors.reported_to(respond):
             _tell_trouble(respond, consult.take(deps, _clicker(body, context), _ref(body)))
+
+    @app.action(re.compile(rf"^{re.escape(reminders.SNOOZE_ACTION)}\."))
+    def on_snooze(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+        ack()
+        with errors.reported_to(respond):
+            reply = reminders.snooze(deps, _clicker(body, context), body["actions"][0]["value"])
+            respond(**render.ephemeral(reply))
 
     def form_button(action_id: str, form_for: Callable[[Actor, str, str], Form]) -> None:
         """A card button that opens a form about its item (asked only of someone who may use it)."""

@@ -3,6 +3,7 @@ how Liaison sees you."""
 
 from __future__ import annotations
 
+from commands import digest
 from commands.liaison import audit_log, directory, people
 from commands.registry import SlashCommand, Subcommand
 from storage.directory import KEYS
@@ -71,6 +72,16 @@ COMMAND = SlashCommand(
             arguments="@person defender|coordinator|admin",
             takes_text=True,
         ),
+        Subcommand(
+            "digest on",
+            "get a daily digest of where things stand, by DM at your local time (coordinators get one "
+            "unless they turn it off).",
+            digest.turn_on,
+            arguments="[at:08:30] [days:weekdays|daily]",
+            keys=frozenset({"at", "days"}),
+        ),
+        Subcommand("digest off", "stop your daily digest.", digest.turn_off),
+        Subcommand("digest preview", "see today's digest now, privately.", digest.preview),
         Subcommand(
             "audit",
             "read the audit log (coordinators and admins).",

@@ -1,0 +1,36 @@
+"""The scheduler: a short tick, every LIAISON_TICK_SECONDS, that asks the database what is due. Nothing is
+scheduled per item, so nothing is lost when Liaison restarts and several instances may tick at once (the
+database's claims decide who sends)."""
+
+from __future__ import annotations
+
+import logging
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from commands.invocation import Deps
+from commands.tick import tick
+
+log = logging.getLogger("liaison")
+
+
+def start(deps: Deps, every_seconds: int) -> BackgroundScheduler | None:
+    """Start ticking (None when every_seconds is 0: the scheduler is off)."""
+    if every_seconds <= 0:
+        return None
+    scheduler = BackgroundScheduler(timezone="UTC")
+    # One tick at a time (max_instances=1); a tick that is late by more than the interval is skipped,
+    # since the next one does the same work.
+    scheduler.add_job(
+        _tick, "interval", seconds=every_seconds, args=[deps], max_instances=1, coalesce=True, id="tick"
+    )
+    scheduler.start()
+    return scheduler
+
+
+def _tick(deps: Deps) -> None:
+    try:
+        for line in tick(deps, deps.clock()):
+            log.info("scheduler: %s", line)
+    except Exception:  # a bad tick must not stop the next one
+        log.exception("scheduler: the tick failed; the next one tries again")

@@ -1,0 +1,186 @@
+"""The daily digest: one DM a day, at the person's chosen local time, of where things stand. Sent once per
+person per day whatever the restarts, clock jumps or instances (a claim keyed by person and local day);
+a digest missed while Liaison was down goes when it is back, the same local day."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from commands.format import when
+from commands.grammar import UsageError
+from commands.invocation import Deps, Invocation, Reply, SlackRefused
+from storage import digests, schedule
+from storage.deadlines import business_days_after
+from storage.digests import Contents
+from storage.items import Item
+from storage.models import DigestDays
+from storage.permissions import Action, require
+
+log = logging.getLogger("liaison")
+SHOWN = 10  # items listed under a heading; the rest are counted
+
+
+def send_digests(deps: Deps, now: datetime, *, dry_run: bool = False) -> list[str]:
+    """One pass: the digest of everyone whose time has come today and who has not had it."""
+    with deps.db.session() as session:
+        people = digests.recipients(session, deps.admins)
+    found: Contents | None = None  # the same for everyone this tick: read once
+    done = []
+    for setting in people:
+        zone_name = deps.slack.timezone_of(setting.user_id)
+        zone = ZoneInfo(zone_name or deps.timezone)
+        local_now = now.astimezone(zone)
+        if not digests.is_due(setting, local_now):
+            continue
+        day = local_now.date()
+        with deps.db.session() as session:
+            if setting.user_id in schedule.digests_sent(session, day):
+                continue
+        if dry_run:
+            done.append(f"would send the digest for {day} to {setting.user_id}")
+            continue
+        if not schedule.claim_digest(deps.db, setting.user_id, day, now):
+            continue  # another instance has it
+        found = found or _contents(deps, now)
+        text = render(deps, found, local_now, fallback=zone_name is None)
+        try:
+            deps.slack.send_dm(setting.user_id, text)
+        except SlackRefused as refused:
+            log.warning(
+                "could not send %s's digest: %s; trying again next tick", setting.user_id, refused.code
+            )
+            schedule.digest_sent(deps.db, setting.user_id, day, now, sent=False)
+            continue
+        schedule.digest_sent(deps.db, setting.user_id, day, now, sent=True)
+        done.append(f"sent the digest for {day} to {setting.user_id}")
+    return done
+
+
+def _contents(deps: Deps, now: datetime) -> Contents:
+    office = now.astimezone(ZoneInfo(deps.timezone))
+    week_end = datetime.combine(office.date() + timedelta(days=6 - office.weekday()), time.max, office.tzinfo)
+    with deps.db.session() as session:
+        return digests.contents(
+            session,
+            now,
+            soon=business_days_after(office, 2),
+            waiting_since=_business_days_ago(office, 2),
+            week_end=week_end,
+            today=office.date(),
+        )
+
+
+def _business_days_ago(moment: datetime, days: int) -> datetime:
+    day = moment
+    while days > 0:
+        day -= timedelta(days=1)
+        days -= day.weekday() < 5
+    return day
+
+
+def render(deps: Deps, found: Contents, local_now: datetime, *, fallback: bool) -> str:
+    """The digest's text: counts and lists, each item a link to its thread; long lists summarized."""
+    zone = f"{local_now.tzinfo}" + (
+        " (your Slack profile has no time zone, so Liaison used the office's, LIAISON_TIMEZONE)"
+        if fallback
+        else ""
+    )
+    lines = [f"*Liaison digest for {local_now:%A, %B} {local_now.day}* · times in {zone}"]
+    by_partner: dict[str, int] = {}
+    for item in found.overdue:
+        name = found.partner_names.get(item.ref, "action items")
+        by_partner[name] = by_partner.get(name, 0) + 1
+    lines += _section("Overdue", found.overdue, deps, found)
+    if by_partner:
+        lines.append("By partner: " + ", ".join(f"{name} {n}" for name, n in sorted(by_partner.items())))
+    lines += _section("Due in the next two business days", found.due_soon, deps, found)
+    lines += _section(
+        "Referrals waiting over two business days for the partner", found.unanswered_referrals, deps, found
+    )
+    lines += _section("Consults waiting for a first answer", found.unanswered_consults, deps, found)
+    lines += _section("Action items due this week", found.advocacy_this_week, deps, found)
+    lines.append(f"\n*Agreements expiring within 30 days: {len(found.expiring)}*")
+    lines += [f"• {p.name}: its MOU ends on {p.mou_expires}" for p in found.expiring[:SHOWN]]
+    if len(found.expiring) > SHOWN:
+        lines.append(f"…and {len(found.expiring) - SHOWN} more: `/liaison partner list` shows them.")
+    return "\n".join(lines)
+
+
+def _section(title: str, listed: Sequence[Item], deps: Deps, found: Contents) -> list[str]:
+    lines = [f"\n*{title}: {len(listed)}*"]
+    for item in listed[:SHOWN]:
+        assert item.card_ts is not None
+        to = f" {found.partner_names[item.ref]}" if item.ref in found.partner_names else ""
+        link = deps.slack.link(item.channel_id, item.card_ts)
+        lines.append(f"• <{link}|{item.ref}>{to}, {item.status}, due {when(item.due_at)}")
+    if len(listed) > SHOWN:
+        lines.append(f"…and {len(listed) - SHOWN} more: open Liaison's *Home* tab to see them all.")
+    return lines
+
+
+def turn_on(inv: Invocation) -> Reply:
+    """`/liaison digest on [at:08:30] [days:weekdays|daily]`."""
+    zone = _home_staff_zone(inv)
+    at, days = _at(inv.args.first("at")), _days(inv.args.first("days"))
+    with inv.deps.db.session() as session:
+        setting = digests.set_digest(session, inv.actor.user_id, True, at, days)
+        when_, on = setting.at, setting.days
+    return Reply(f"Your digest comes at {when_} ({zone}) on {on}. `/liaison digest preview` shows one now.")
+
+
+def turn_off(inv: Invocation) -> Reply:
+    _home_staff_zone(inv)
+    with inv.deps.db.session() as session:
+        digests.set_digest(session, inv.actor.user_id, False, None, None)
+    return Reply("No more digests. `/liaison digest on` brings them back.")
+
+
+def preview(inv: Invocation) -> Reply:
+    """Today's digest, now, privately."""
+    zone_name = inv.deps.slack.timezone_of(inv.actor.user_id)
+    _home_staff_zone(inv)
+    now = inv.deps.clock()
+    found = _contents(inv.deps, now)
+    return Reply(
+        render(
+            inv.deps,
+            found,
+            now.astimezone(ZoneInfo(zone_name or inv.deps.timezone)),
+            fallback=zone_name is None,
+        )
+    )
+
+
+def _home_staff_zone(inv: Invocation) -> str:
+    """The person's time zone, if they are home staff: digests list every partner's items."""
+    with inv.deps.db.session() as session:
+        require(session, inv.person(session), Action.see_directory)
+    return inv.deps.slack.timezone_of(inv.actor.user_id) or inv.deps.timezone
+
+
+_TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*([ap]m)?$", re.IGNORECASE)
+
+
+def _at(value: str | None) -> str | None:
+    """`at:8:30`, `at:08:30`, `at:8am`, `at:17` as HH:MM."""
+    if value is None:
+        return None
+    match = _TIME.match(value.strip())
+    hour, minute = (int(match[1]), int(match[2] or 0)) if match else (99, 0)
+    if match and match[3]:
+        hour = hour % 12 + (12 if match[3].lower() == "pm" else 0) if hour <= 12 else 99
+    if not (hour < 24 and minute < 60):
+        raise UsageError(f"`at:{value}` is not a time of day; write it like `at:08:30` or `at:8am`.")
+    return f"{hour:02d}:{minute:02d}"
+
+
+def _days(value: str | None) -> DigestDays | None:
+    if value is None:
+        return None
+    if value.lower() not in {d.value for d in DigestDays}:
+        raise UsageError(f"`days:{value}` must be `weekdays` or `daily`.")
+    return DigestDays(value.lower())

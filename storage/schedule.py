@@ -1,0 +1,126 @@
+"""What the scheduler asks the database each tick: open items near or past their due time (an indexed
+query on status and due time, never a scan of every item), who must act on each, and claims that make
+each reminder and each digest go once. A claim is its own short transaction, taken before the message is
+sent: of two ticks or two instances one gets it; a claim left by a process that stopped before sending is
+taken again once it is older than any send could take."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from storage import items, partners
+from storage.db import Database
+from storage.items import Item
+from storage.models import Advocacy, Consult, DigestSent, Referral, ReminderKind, ReminderSent, Snooze
+
+STALE_CLAIM = timedelta(minutes=5)  # longer than any send, retries and 429 waits included
+# How far ahead a tick looks: a reminder goes one business day before the due time, which across a
+# weekend (and a Monday holiday) is at most four calendar days.
+HORIZON = timedelta(days=4)
+
+
+def due_soon(session: Session, now: datetime) -> list[Item]:
+    """Open items due within the horizon or already past due, soonest first, for every kind."""
+    found: list[Item] = []
+    for kind in items.KINDS:
+        model, open_statuses = kind.model, [s.value for s in kind.statuses if s not in kind.machine.terminal]
+        query = (
+            select(model)
+            .where(col(model.status).in_(open_statuses), col(model.due_at) <= now + HORIZON)
+            .order_by(col(model.due_at))
+        )
+        found += [item for item in session.exec(query).all() if item.posted]
+    return sorted(found, key=lambda item: item.due_at)
+
+
+def snoozed(session: Session, refs: Sequence[str], now: datetime) -> set[str]:
+    if not refs:
+        return set()
+    query = select(Snooze).where(col(Snooze.item).in_(refs), col(Snooze.until) > now)
+    return {s.item for s in session.exec(query).all()}
+
+
+def snooze(session: Session, ref: str, until: datetime, user_id: str) -> None:
+    existing = session.get(Snooze, ref)
+    if existing is None:
+        session.add(Snooze(item=ref, until=until, by_user_id=user_id))
+    else:
+        existing.until, existing.by_user_id = max(existing.until, until), user_id
+        session.add(existing)
+
+
+def who_must_act(session: Session, item: Item) -> list[str]:
+    """The people a reminder mentions: an action item's owners; for a consult, whoever at the partner took
+    it; for a referral, whoever at the partner last moved it; else the partner's contacts."""
+    if isinstance(item, Advocacy):
+        return list(item.owners)
+    if isinstance(item, Consult) and item.taken_by:
+        return [item.taken_by]
+    partner = items.addressee(session, item)
+    if isinstance(item, Referral):
+        teams = set(partners.teams_of(session, partner))
+        moved = [e for e in items.history(session, item) if e.actor_team_id in teams]
+        if moved:
+            return [moved[-1].actor_user_id]
+    return list(partner.contacts)
+
+
+def sent_reminders(session: Session, refs: Sequence[str]) -> list[ReminderSent]:
+    if not refs:
+        return []
+    return list(session.exec(select(ReminderSent).where(col(ReminderSent.item).in_(refs))).all())
+
+
+def claim_reminder(db: Database, ref: str, kind: ReminderKind, day: date, now: datetime) -> bool:
+    """Take the reminder for sending; False if it was sent or is being sent."""
+    key = (col(ReminderSent.item) == ref, col(ReminderSent.kind) == kind.value, col(ReminderSent.day) == day)
+    return _claim(db, ReminderSent(item=ref, kind=kind, day=day, claimed_at=now), ReminderSent, key, now)
+
+
+def reminder_sent(
+    db: Database, ref: str, kind: ReminderKind, day: date, now: datetime, *, sent: bool
+) -> None:
+    """Record the send; a send that failed gives its claim back, so a later tick tries again."""
+    key = (col(ReminderSent.item) == ref, col(ReminderSent.kind) == kind.value, col(ReminderSent.day) == day)
+    _settle(db, ReminderSent, key, now, sent)
+
+
+def claim_digest(db: Database, user_id: str, day: date, now: datetime) -> bool:
+    key = (col(DigestSent.user_id) == user_id, col(DigestSent.day) == day)
+    return _claim(db, DigestSent(user_id=user_id, day=day, claimed_at=now), DigestSent, key, now)
+
+
+def digest_sent(db: Database, user_id: str, day: date, now: datetime, *, sent: bool) -> None:
+    _settle(db, DigestSent, (col(DigestSent.user_id) == user_id, col(DigestSent.day) == day), now, sent)
+
+
+def digests_sent(session: Session, day: date) -> set[str]:
+    return set(session.exec(select(DigestSent.user_id).where(DigestSent.day == day)).all())
+
+
+def _claim(db: Database, row: ReminderSent | DigestSent, model: type, key: tuple, now: datetime) -> bool:  # type: ignore[type-arg]
+    try:
+        with db.session() as session:
+            session.add(row)
+        return True
+    except IntegrityError:  # someone has it: take it over only if they stopped before sending
+        with db.session() as session:
+            taken = session.execute(
+                update(model)
+                .where(*key, col(model.sent_at).is_(None), col(model.claimed_at) < now - STALE_CLAIM)
+                .values(claimed_at=now)
+            )
+            return bool(taken.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def _settle(db: Database, model: type, key: tuple, now: datetime, sent: bool) -> None:  # type: ignore[type-arg]
+    with db.session() as session:
+        if sent:
+            session.execute(update(model).where(*key).values(sent_at=now))
+        else:
+            session.execute(delete(model).where(*key, col(model.sent_at).is_(None)))
