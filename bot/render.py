@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from commands.cards import Button, Card
+from commands.cards import Button, Card, Home
 from commands.forms import Field as FormField
 from commands.forms import Form, Kind
 from commands.invocation import Reply
@@ -12,6 +12,7 @@ from commands.invocation import Reply
 SECTION_TEXT_LIMIT = 3000
 MESSAGE_TEXT_LIMIT = 4000
 MESSAGE_BLOCK_LIMIT = 50
+HOME_BLOCK_LIMIT = 100
 ACTIONS_LIMIT = 25  # elements in one actions block
 NOTIFICATION_LIMIT = 300
 HEADER_TEXT_LIMIT = 150
@@ -96,6 +97,16 @@ def _mrkdwn(text: str) -> dict[str, str]:
     return {"type": "mrkdwn", "text": text}
 
 
+def home(view: Home) -> dict[str, Any]:
+    """A Home tab for views.publish: the buttons first, then each section (cut to Slack's limits)."""
+    blocks: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": "Liaison"}}]
+    if view.buttons:
+        blocks.append({"type": "actions", "elements": [_button(b) for b in view.buttons[:ACTIONS_LIMIT]]})
+    for section in view.sections:
+        blocks += [{"type": "section", "text": _mrkdwn(chunk)} for chunk in _chunks(section)]
+    return {"type": "home", "blocks": blocks[:HOME_BLOCK_LIMIT]}
+
+
 def form(spec: Form) -> dict[str, Any]:
     """A modal for views.open."""
     blocks = [_input(f) for f in spec.fields]
@@ -120,6 +131,12 @@ def _input(spec: FormField) -> dict[str, Any]:
         chosen = [o for o in options if o["value"] == spec.value]
         if chosen:
             element["initial_option"] = chosen[0]
+    elif spec.kind == Kind.channel:
+        element = {
+            "type": "conversations_select",
+            "action_id": "value",
+            "filter": {"include": ["public", "private"], "exclude_bot_users": True},
+        }
     elif spec.kind == Kind.people:
         element = {"type": "multi_users_select", "action_id": "value"}
         if spec.values:
@@ -158,6 +175,8 @@ def submitted(values: dict[str, Any]) -> dict[str, str | bool | list[str] | None
         state = actions.get("value", {})
         if state.get("type") == "checkboxes":
             found[key] = bool(state.get("selected_options"))
+        elif state.get("type") == "conversations_select":
+            found[key] = state.get("selected_conversation")
         elif state.get("type") == "multi_users_select":
             found[key] = [str(u) for u in state.get("selected_users") or []]
         elif state.get("type") == "static_select":

@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot import notify, render
-from commands.cards import Button, Card
+from commands.cards import Button, Card, Home
 from commands.invocation import SlackRefused
 from storage.errors import InvalidInput
 from storage.permissions import ChannelKind, Place
@@ -70,6 +70,10 @@ class SlackWorkspace:
         with _refusals():
             channel = self._client.conversations_open(users=user_id)["channel"]["id"]
             self._client.chat_postMessage(channel=channel, **render.message(text))
+
+    def publish_home(self, user_id: str, home: Home) -> None:
+        with _refusals():
+            self._client.views_publish(user_id=user_id, view=render.home(home))
 
     def link(self, channel_id: str, ts: str) -> str:
         return f"{self._url}archives/{channel_id}/p{ts.replace('.', '')}"

@@ -68,6 +68,8 @@ def create(inv: Invocation) -> Reply:
 
 
 def send(deps: Deps, actor: Actor, draft: Draft) -> Reply:
+    if not draft.channel_id:
+        raise UsageError("Choose the channel to post it in.")
     shared.may_send(deps, actor, draft.channel_id)
     due = shared.due_at(deps, actor, draft.due)
     place = deps.slack.place(draft.channel_id, fresh=True)
@@ -104,6 +106,7 @@ def open_form(deps: Deps, actor: Actor, draft: Draft) -> Form:
         submit="Post",
         metadata=json.dumps({"channel": draft.channel_id}),
         fields=(
+            *shared.where_fields(draft.channel_id),
             Field(
                 "title",
                 "What is to be done",
@@ -144,7 +147,7 @@ def form_errors(values: shared.FormValues) -> dict[str, str]:
 def draft_from_form(metadata: str, values: shared.FormValues) -> Draft:
     owners = values.get("owners")
     return Draft(
-        channel_id=json.loads(metadata)["channel"],
+        channel_id=shared.channel_of(metadata, values),
         title=shared.typed(values, "title") or "",
         owners=tuple(owners) if isinstance(owners, list) else (),
         due=shared.typed(values, "due"),

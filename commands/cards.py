@@ -26,3 +26,11 @@ class Card:
     def fallback(self) -> str:
         """The notification text: the title and the fields, never more than the card shows."""
         return f"{self.title}: " + ", ".join(f"{label} {value}" for label, value in self.fields)
+
+
+@dataclass(frozen=True)
+class Home:
+    """A person's Home tab: sections of mrkdwn, and buttons above them."""
+
+    sections: tuple[str, ...]
+    buttons: tuple[Button, ...] = ()

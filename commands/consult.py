@@ -66,6 +66,7 @@ def open_form(deps: Deps, actor: Actor, draft: Draft) -> Form:
         submit="Ask",
         metadata=json.dumps({"channel": draft.channel_id}),
         fields=(
+            *shared.where_fields(draft.channel_id),
             shared.partner_field(deps, actor, draft.channel_id, items.CONSULTS, draft.to),
             shared.text_field("question", "Your question", draft.text),
             shared.due_field(draft.due),
@@ -82,7 +83,7 @@ def form_errors(values: shared.FormValues) -> dict[str, str]:
 
 def draft_from_form(metadata: str, values: shared.FormValues) -> Draft:
     return Draft(
-        channel_id=json.loads(metadata)["channel"],
+        channel_id=shared.channel_of(metadata, values),
         to=shared.typed(values, "to"),
         text=shared.typed(values, "question") or "",
         due=shared.typed(values, "due"),

@@ -13,6 +13,7 @@ class Kind(StrEnum):
     choice = "choice"
     checkbox = "checkbox"
     people = "people"  # several Slack users; `values` holds the ones already chosen
+    channel = "channel"  # one channel (a form opened from the Home tab asks where to post)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from commands.cards import Button, Card
+from commands.cards import Button, Card, Home
 from commands.forms import Form
 from commands.grammar import Arguments
 from storage.audit import Actor
@@ -69,6 +69,10 @@ class Slack(Protocol):
     def send_dm(self, user_id: str, text: str) -> None:
         """A direct message to one person, however long (sent as sections within Slack's limits); raises
         SlackRefused, so what must arrive (a digest) can be tried again."""
+        ...
+
+    def publish_home(self, user_id: str, home: Home) -> None:
+        """Show `home` as the person's Home tab."""
         ...
 
     def link(self, channel_id: str, ts: str) -> str:

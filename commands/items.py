@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from commands import home
 from commands.cards import Button, Card
 from commands.format import when
 from commands.forms import Choice, Field, Form, Kind
@@ -62,6 +63,8 @@ Store = Callable[[Session, Person, Opening, Place], Item]  # a kind's own checks
 def send(deps: Deps, actor: Actor, draft: Draft, store: Store, card_for: CardFor, what: str) -> Reply:
     """Check and store a new item, then post its card (see `publish` for what happens if Slack refuses or
     the process stops in between); `what` says in a few words what was sent."""
+    if not draft.channel_id:
+        raise UsageError("Choose the channel to post it in.")
     may_send(deps, actor, draft.channel_id)  # before any partner is looked up: names are not for outsiders
     due = due_at(deps, actor, draft.due)
     place = deps.slack.place(draft.channel_id, fresh=True)  # who reads it now, not ten minutes ago
@@ -128,6 +131,7 @@ def publish(deps: Deps, actor: Actor, item: Item, card_for: CardFor) -> None:
     if not attached:
         log.warning("%s was taken over by another process while posting; deleting this copy", item.ref)
         deps.slack.delete_card(item.channel_id, ts)
+    home.refresh(deps, home.people_of(item))
 
 
 def sent(item: Item, partner: Partner, what: str, place: Place, due: datetime, typed: str | None) -> Reply:
@@ -210,6 +214,16 @@ def partner_field(deps: Deps, actor: Actor, channel_id: str, kind: items.Kind, t
         )
     chosen = to or (linked[0].handle if len(linked) == 1 else None)
     return Field("to", "Partner", Kind.choice, chosen, choices=choices)
+
+
+def where_fields(channel_id: str) -> tuple[Field, ...]:
+    """A form opened from the Home tab has no channel of its own: it asks where to post."""
+    return () if channel_id else (Field("channel", "Post it in", Kind.channel),)
+
+
+def channel_of(metadata: str, values: FormValues) -> str:
+    """The channel a new-item form posts to: the one it was opened in, else the one chosen in it."""
+    return str(json.loads(metadata).get("channel") or typed(values, "channel") or "")
 
 
 def text_field(key: str, label: str, value: str) -> Field:
@@ -346,6 +360,7 @@ def apply_move(deps: Deps, actor: Actor, change: Move, card_for: CardFor) -> Rep
 def show_change(deps: Deps, item: Item, card_for: CardFor, line: str, answer: str) -> Reply:
     """Show a saved change in the channel, on the item's card and as `line` in its thread, and answer the
     person who made it; a refusal by Slack is told to them, since the change is saved all the same."""
+    home.refresh(deps, home.people_of(item))
     try:
         refresh_card(deps, item, card_for)
         assert item.card_ts is not None
@@ -403,6 +418,7 @@ def thread_changed(deps: Deps, item: Item, card_for: CardFor, answered_by: str |
         log.warning("the card of %s was not updated after a reply: %s", item.ref, refused.code)
     if answered_by is None or item.card_ts is None:
         return
+    home.refresh(deps, [item.requester_id])
     with deps.db.session() as session:
         partner = items.partner_of(session, item)
     by = f" ({partner.name})" if partner else ""

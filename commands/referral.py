@@ -88,6 +88,7 @@ def open_form(deps: Deps, actor: Actor, draft: Draft) -> Form:
         submit="Send",
         metadata=json.dumps({"channel": draft.channel_id}),
         fields=(
+            *shared.where_fields(draft.channel_id),
             shared.partner_field(deps, actor, draft.channel_id, items.REFERRALS, draft.to),
             Field("need", "Need (housing, benefits, immigration...)", value=draft.need, max_length=40),
             shared.text_field("details", "What the partner should know", draft.text),
@@ -120,7 +121,7 @@ def form_errors(values: shared.FormValues) -> dict[str, str]:
 
 def draft_from_form(metadata: str, values: shared.FormValues) -> Draft:
     return Draft(
-        channel_id=json.loads(metadata)["channel"],
+        channel_id=shared.channel_of(metadata, values),
         to=shared.typed(values, "to"),
         need=shared.typed(values, "need"),
         text=shared.typed(values, "details") or "",

@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 
 from bot import errors, render
 from bot.identity import actor_of
-from commands import advocacy, card_for, consult, referral, reminders
+from commands import advocacy, card_for, consult, home, referral, reminders
 from commands import items as shared
 from commands.forms import Form
 from commands.invocation import Deps, Reply
@@ -57,6 +57,23 @@ def register(app: App, deps: Deps) -> None:
         with errors.reported_to(respond):
             reply = reminders.snooze(deps, _clicker(body, context), body["actions"][0]["value"])
             respond(**render.ephemeral(reply))
+
+    new_forms: dict[str, Callable[[Actor], Form]] = {
+        "referral": lambda actor: referral.open_form(deps, actor, referral.Draft(channel_id="")),
+        "consult": lambda actor: consult.open_form(deps, actor, consult.Draft(channel_id="")),
+        "advocacy": lambda actor: advocacy.open_form(deps, actor, advocacy.Draft(channel_id="")),
+    }
+
+    @app.action(re.compile(rf"^{re.escape(home.NEW_ACTION)}\."))
+    def on_new_from_home(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        """A Home tab button: the kind's form, asking where to post. The Home tab has no response_url, so
+        a refusal is told by direct message."""
+        ack()
+        try:
+            kind = body["actions"][0]["action_id"].rsplit(".", 1)[1]
+            _open(client, body, new_forms[kind](_clicker(body, context)))
+        except Exception as error:
+            errors.tell_privately(client, None, body["user"]["id"], errors.user_message(error))
 
     def form_button(action_id: str, form_for: Callable[[Actor, str, str], Form]) -> None:
         """A card button that opens a form about its item (asked only of someone who may use it)."""

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import notify
 from bot.identity import actor_of
-from commands import card_for
+from commands import card_for, home
 from commands import items as shared
 from commands.invocation import Deps
 from storage import audit, items, partners, roles, threads
@@ -31,10 +31,12 @@ def register(app: App, deps: Deps) -> None:
     def on_message(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
         record_thread_message(deps, event, actor_of(body, context))
 
-    # Handled by later features (App Home, reactions); acknowledged so Slack does not retry.
     @app.event("app_home_opened")
-    def on_app_home_opened() -> None:
-        pass
+    def on_app_home_opened(event: dict[str, Any]) -> None:
+        if event.get("tab") == "home":
+            home.refresh(deps, [event["user"]])
+
+    # Acknowledged so Slack does not retry; reactions mean nothing to Liaison yet.
 
     @app.event("reaction_added")
     def on_reaction_added() -> None:
