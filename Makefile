@@ -18,8 +18,13 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed-run
 
-## run the bot on the embedded SQLite default (settings from the environment or .env)
+## run the bot on the embedded SQLite default (settings from the environment or .env); on a fresh machine
+## it makes the key that encrypts stored client text, into .env, and says so
 run: $(VENV)/.installed-run
+	@if [ -z "$$LIAISON_DATA_KEY" ] && ! grep -qs '^LIAISON_DATA_KEY=..*' .env; then \
+		echo "make run: warning: no LIAISON_DATA_KEY, so a new key was written to .env; keep a copy somewhere safe (without it the stored client text can't be read)" >&2; \
+		echo "LIAISON_DATA_KEY=$$($(BIN)/liaison keys new)" >> .env; \
+	fi
 	$(BIN)/liaison run
 
 ## run every test (PostgreSQL tests too, when one is reachable)

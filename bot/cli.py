@@ -24,7 +24,7 @@ from bot.slack_client import SlackUnreachable, installation, web_client
 from commands import card_for
 from commands.items import post_unposted_cards
 from commands.tick import tick
-from storage import directory_file
+from storage import crypto, directory_file, keys
 from storage.audit import Actor
 from storage.db import Database
 from storage.directory_file import InvalidFile
@@ -90,6 +90,13 @@ def _parser() -> argparse.ArgumentParser:
     ticking.add_argument("--dry-run", action="store_true", help="print what would be sent; send nothing")
     ticking.set_defaults(handler=_tick)
 
+    keys_parser = sub.add_parser("keys", help="the keys that encrypt stored client text (LIAISON_DATA_KEY)")
+    keys_sub = keys_parser.add_subparsers(required=True, metavar="ACTION")
+    keys_sub.add_parser("new", help="print a new key").set_defaults(handler=_keys_new)
+    keys_sub.add_parser(
+        "rotate", help="re-encrypt everything with the first key (and encrypt what was stored plain)"
+    ).set_defaults(handler=_keys_rotate)
+
     sub.add_parser(
         "check", help="check configuration, database and Slack; print what was found"
     ).set_defaults(handler=_check)
@@ -111,7 +118,7 @@ def _run(args: argparse.Namespace) -> int:
     settings = load_settings()
     socket_mode = _socket_mode(args, settings)
     settings.require_slack(socket_mode=socket_mode)
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, settings.keyring())
     db.upgrade()
     liaison = create_app(settings, db, socket_mode=socket_mode)
     for ref in post_unposted_cards(liaison.deps, card_for):
@@ -142,7 +149,7 @@ def _tick(args: argparse.Namespace) -> int:
             ["SLACK_BOT_TOKEN is not set: `liaison tick` posts reminders and digests as the bot"]
         )
     at = _moment(args.at)
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, settings.keyring())
     db.upgrade()
     liaison = create_app(settings, db, socket_mode=False)
     deps = replace(liaison.deps, clock=lambda: at)
@@ -164,6 +171,24 @@ def _moment(text: str | None) -> datetime:
     if moment.tzinfo is None:
         raise ConfigError([f"--at {text!r} has no time zone; add Z for UTC or an offset like -05:00"])
     return moment.astimezone(UTC)
+
+
+def _keys_new(_args: argparse.Namespace) -> int:
+    print(crypto.new_key())
+    return 0
+
+
+def _keys_rotate(_args: argparse.Namespace) -> int:
+    settings = load_settings()
+    if not settings.data_keys:
+        raise ConfigError(
+            ["LIAISON_DATA_KEY is not set: put the new key first, then the old ones, and rotate"]
+        )
+    db = Database(settings.database_url, settings.keyring())
+    db.upgrade()
+    changed = keys.rotate(db)
+    print(f"re-encrypted {changed} stored values with the first key; older keys may now be removed")
+    return 0
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
@@ -188,6 +213,12 @@ def _check(args: argparse.Namespace) -> int:
     print(f"database: {db.describe()} reachable, schema {state}")
     home = installation(web_client(settings.bot_token, settings.api_url))
     print(f"slack: team {home.team} ({home.team_id}), bot user {home.bot_user_id}, via {settings.api_url}")
+    keyring = (
+        "off (LIAISON_ALLOW_PLAINTEXT=1)"
+        if settings.keyring() is None
+        else f"on, {len(settings.data_keys)} key(s)"
+    )
+    print(f"encryption of stored client text: {keyring}")
     admins = ", ".join(sorted(settings.admins)) or "none (set LIAISON_ADMINS)"
     print(f"admins from LIAISON_ADMINS: {admins}")
     return 0

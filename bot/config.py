@@ -18,6 +18,8 @@ from dotenv import dotenv_values
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from storage.crypto import Keyring, keys_from
+
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///liaison.db"
 DEFAULT_TIMEZONE = "America/New_York"
@@ -47,10 +49,27 @@ class Settings:
     timezone: str = DEFAULT_TIMEZONE
     port: int = DEFAULT_PORT
     tick_seconds: int = DEFAULT_TICK_SECONDS
+    data_keys: tuple[str, ...] = ()
+    allow_plaintext: bool = False
 
     @property
     def socket_mode_available(self) -> bool:
         return self.app_token is not None
+
+    def keyring(self) -> Keyring | None:
+        """How stored client text is encrypted; ConfigError when there is no key and plain text was not
+        explicitly allowed (LIAISON_ALLOW_PLAINTEXT=1)."""
+        if self.data_keys:
+            return Keyring(self.data_keys)
+        if self.allow_plaintext:
+            return None
+        raise ConfigError(
+            [
+                "LIAISON_DATA_KEY is not set: client details would be stored unencrypted. Make a key with "
+                "`liaison keys new` and put it in .env (keep a copy somewhere safe: without it the stored "
+                "text can't be read), or set LIAISON_ALLOW_PLAINTEXT=1 to run without one"
+            ]
+        )
 
     def require_slack(self, *, socket_mode: bool) -> None:
         """Raise ConfigError naming each credential the chosen connection mode needs but lacks."""
@@ -105,6 +124,8 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
     timezone = _timezone(get("LIAISON_TIMEZONE"), problems)
     port = _port(get("PORT"), problems)
     tick_seconds = _tick_seconds(get("LIAISON_TICK_SECONDS"), problems)
+    data_keys = _data_keys(get("LIAISON_DATA_KEY"), problems)
+    allow_plaintext = (get("LIAISON_ALLOW_PLAINTEXT") or "").lower() in ("1", "true", "yes")
     if problems:
         raise ConfigError(problems)
     return Settings(
@@ -117,6 +138,8 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         timezone=timezone,
         port=port,
         tick_seconds=tick_seconds,
+        data_keys=data_keys,
+        allow_plaintext=allow_plaintext,
     )
 
 
@@ -171,6 +194,16 @@ def _timezone(raw: str | None, problems: list[str]) -> str:
         problems.append(f"LIAISON_TIMEZONE must be an IANA time zone such as America/Chicago (got {raw!r})")
         return DEFAULT_TIMEZONE
     return raw
+
+
+def _data_keys(raw: str | None, problems: list[str]) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    try:
+        return tuple(keys_from(raw))
+    except ValueError as exc:
+        problems.append(f"LIAISON_DATA_KEY: {exc}")
+        return ()
 
 
 def _tick_seconds(raw: str | None, problems: list[str]) -> int:

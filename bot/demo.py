@@ -17,6 +17,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from bot.app import create_app
 from bot.config import Settings
 from bot.sandbox import Message, Sandbox, visible_text
+from storage.crypto import Keyring, new_key
 from storage.db import Database
 
 ADMIN, DEFENDER, PARTNER = "U0ADM", "U0DEF", "U0LAS"
@@ -29,7 +30,7 @@ _USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 def run(out: TextIO) -> None:
     with tempfile.TemporaryDirectory() as folder, Sandbox() as slack:
         _set_up_workspace(slack)
-        db = Database(f"sqlite:///{Path(folder) / 'demo.db'}")
+        db = Database(f"sqlite:///{Path(folder) / 'demo.db'}", Keyring([new_key()]))  # thrown away after
         db.upgrade()
         settings = Settings(
             bot_token=slack.bot_token,

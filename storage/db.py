@@ -17,7 +17,9 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session, create_engine
 
+from storage.crypto import Keyring
 from storage.errors import DatabaseUnavailable, PermissionDenied
+from storage.types import KEYRING
 
 log = logging.getLogger(__name__)
 
@@ -33,9 +35,12 @@ def _is_unreachable(exc: DBAPIError) -> bool:
 class Database:
     """One per process. Services take a Session from `session()`; nothing else holds connections."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, keyring: Keyring | None = None) -> None:
+        """`keyring`: how stored free text is encrypted (None: it is stored as written)."""
         self.url = url
         self.engine = _create_engine(url)
+        self.keyring = keyring
+        setattr(self.engine.dialect, KEYRING, keyring)  # read by EncryptedText (storage/types.py)
 
     @property
     def dialect(self) -> str:

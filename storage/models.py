@@ -9,7 +9,7 @@ from typing import ClassVar
 from sqlalchemy import JSON, Column, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.types import UTCDateTime, utcnow
+from storage.types import EncryptedText, UTCDateTime, utcnow
 
 
 def _utc_column(**kwargs: object) -> Column:  # type: ignore[type-arg]
@@ -208,7 +208,7 @@ class Referral(ClientItemBase, table=True):
     prefix: ClassVar[str] = "R"
 
     need: str = Field(max_length=40)
-    details: str = Field(sa_type=Text)  # what the partner should know; never the internal case number
+    details: str = Field(sa_type=EncryptedText)  # what the partner should know; never the case number
     priority: Priority = Field(default=Priority.routine, sa_type=String(16))
     status: ReferralStatus = Field(default=ReferralStatus.requested, sa_type=String(24))
 
@@ -220,7 +220,7 @@ class Consult(ClientItemBase, table=True):
     __table_args__ = (Index("ix_consult_status_due_at", "status", "due_at"),)
     prefix: ClassVar[str] = "C"
 
-    question: str = Field(sa_type=Text)  # never the internal case number
+    question: str = Field(sa_type=EncryptedText)  # never the internal case number
     status: ConsultStatus = Field(default=ConsultStatus.open, sa_type=String(24))
     taken_by: str | None = Field(default=None, max_length=32)  # partner staff who said "I'm on it"
     taken_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
@@ -253,7 +253,7 @@ class ItemEvent(SQLModel, table=True):
     from_status: str = Field(max_length=24)
     to_status: str = Field(max_length=24)
     reason_code: str | None = Field(default=None, max_length=40)
-    note: str | None = Field(default=None, sa_type=Text)  # reason text or outcome
+    note: str | None = Field(default=None, sa_type=EncryptedText)  # reason text or outcome
 
 
 class ThreadReply(SQLModel, table=True):
@@ -272,7 +272,7 @@ class ThreadReply(SQLModel, table=True):
     ts: str = Field(max_length=32)
     user_id: str | None = Field(default=None, max_length=32)
     team_id: str | None = Field(default=None, max_length=32)
-    text: str = Field(sa_type=Text)
+    text: str = Field(sa_type=EncryptedText)
     at: datetime = Field(sa_column=_utc_column(nullable=False))
     edited_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
     deleted: bool = False

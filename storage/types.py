@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+
+from storage import crypto
 
 
 def utcnow() -> datetime:
@@ -37,3 +39,21 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+KEYRING = "liaison_keyring"  # the attribute of an engine's dialect holding its Keyring (None: plain text)
+
+
+class EncryptedText(TypeDecorator[str]):
+    """Free text about a client's matter, encrypted with the database's keyring (storage/crypto.py). The
+    keyring rides on the engine's dialect, so each Database has its own and nothing is global."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        keyring = getattr(dialect, KEYRING, None)
+        return value if value is None or keyring is None else keyring.encrypt(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else crypto.reveal(value, getattr(dialect, KEYRING, None))

@@ -13,13 +13,14 @@ import pytest
 from bot.sandbox import Sandbox, visible_text
 from storage import cards, partners
 from storage.audit import Actor
+from storage.crypto import Keyring
 from storage.db import Database
 from storage.directory import parse_fields
 from storage.models import Referral
 from storage.types import utcnow
 from tests.botproc import BotProcess
 from tests.databases import BACKENDS, database_url
-from tests.office import ADMIN, DEFENDER, SHARED_CHANNEL, STRANGER, bot_settings, populate
+from tests.office import ADMIN, DATA_KEY, DEFENDER, SHARED_CHANNEL, STRANGER, bot_settings, populate
 
 MIXED = "C0MIXEDNOW"
 
@@ -81,7 +82,7 @@ def test_cards_left_unposted_are_posted_on_the_next_start_once(
     # SQLite serves one instance, so at start every claim is abandoned; PostgreSQL: only old claims.
     expected = ["R-1", "R-2"] if backend == "sqlite" else ["R-1"]
     with database_url(backend, tmp_path) as url:
-        db = Database(url)
+        db = Database(url, Keyring([DATA_KEY]))
         db.upgrade()
         _stored_but_unposted(db)
         db.dispose()

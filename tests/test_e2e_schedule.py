@@ -13,6 +13,7 @@ import pytest
 from sqlmodel import select
 
 from bot.sandbox import Message, Sandbox, visible_text
+from storage.crypto import Keyring
 from storage.db import Database
 from storage.models import Consult, Partner
 from tests.botproc import clean_environment, run_cli
@@ -20,6 +21,7 @@ from tests.office import (
     ADMIN,
     CIVIL_TEAM,
     CIVIL_USER,
+    DATA_KEY,
     DEFENDER,
     OFFICE_CHANNEL,
     RunningBot,
@@ -191,7 +193,7 @@ def test_the_digest_counts_what_matters_without_case_numbers(slack: Sandbox, bot
 def test_a_digest_of_300_items_stays_within_slack_limits(
     slack: Sandbox, bot: RunningBot, tmp_path: Path
 ) -> None:
-    db = Database(bot.db_url)
+    db = Database(bot.db_url, Keyring([DATA_KEY]))
     try:
         with db.session() as session:
             partner_id = session.exec(select(Partner.id).where(Partner.handle == "civil-rights")).one()
