@@ -29,6 +29,7 @@ from storage.audit import Actor
 from storage.db import Database
 from storage.directory_file import InvalidFile
 from storage.errors import DatabaseUnavailable
+from storage.types import start_clock_at, utcnow
 
 SETTINGS_HINT = "settings come from the environment or a .env file here; .env.example lists them all"
 DATABASE_HINT = "check DATABASE_URL and that the database server is running"
@@ -116,6 +117,11 @@ def _socket_mode(args: argparse.Namespace, settings: Settings) -> bool:
 
 def _run(args: argparse.Namespace) -> int:
     settings = load_settings()
+    if settings.start_time is not None:
+        start_clock_at(settings.start_time)
+        logging.getLogger("liaison").warning(
+            "the clock starts at %s (LIAISON_START_TIME)", settings.start_time
+        )
     socket_mode = _socket_mode(args, settings)
     settings.require_slack(socket_mode=socket_mode)
     db = Database(settings.database_url, settings.keyring())
@@ -148,6 +154,8 @@ def _tick(args: argparse.Namespace) -> int:
         raise ConfigError(
             ["SLACK_BOT_TOKEN is not set: `liaison tick` posts reminders and digests as the bot"]
         )
+    if settings.start_time is not None and args.at is None:
+        start_clock_at(settings.start_time)
     at = _moment(args.at)
     db = Database(settings.database_url, settings.keyring())
     db.upgrade()
@@ -163,7 +171,7 @@ def _tick(args: argparse.Namespace) -> int:
 
 def _moment(text: str | None) -> datetime:
     if text is None:
-        return datetime.now(UTC)
+        return utcnow()
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:

@@ -10,6 +10,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -50,6 +51,7 @@ class Settings:
     port: int = DEFAULT_PORT
     tick_seconds: int = DEFAULT_TICK_SECONDS
     data_keys: tuple[str, ...] = ()
+    start_time: datetime | None = None  # LIAISON_START_TIME: the clock runs on from here (tests, demos)
     allow_plaintext: bool = False
 
     @property
@@ -126,6 +128,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
     tick_seconds = _tick_seconds(get("LIAISON_TICK_SECONDS"), problems)
     data_keys = _data_keys(get("LIAISON_DATA_KEY"), problems)
     allow_plaintext = (get("LIAISON_ALLOW_PLAINTEXT") or "").lower() in ("1", "true", "yes")
+    start_time = _start_time(get("LIAISON_START_TIME"), problems)
     if problems:
         raise ConfigError(problems)
     return Settings(
@@ -140,6 +143,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         tick_seconds=tick_seconds,
         data_keys=data_keys,
         allow_plaintext=allow_plaintext,
+        start_time=start_time,
     )
 
 
@@ -194,6 +198,21 @@ def _timezone(raw: str | None, problems: list[str]) -> str:
         problems.append(f"LIAISON_TIMEZONE must be an IANA time zone such as America/Chicago (got {raw!r})")
         return DEFAULT_TIMEZONE
     return raw
+
+
+def _start_time(raw: str | None, problems: list[str]) -> datetime | None:
+    if raw is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        problems.append(
+            f"LIAISON_START_TIME must be a time with a zone, like 2026-11-24T14:00:00Z (got {raw!r})"
+        )
+        return None
+    return moment
 
 
 def _data_keys(raw: str | None, problems: list[str]) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from commands import reminders
 from commands.format import when
 from commands.grammar import UsageError
 from commands.invocation import Deps, Invocation, Reply, SlackRefused
@@ -17,7 +18,7 @@ from storage import digests, schedule
 from storage.deadlines import business_days_after
 from storage.digests import Contents
 from storage.items import Item
-from storage.models import DigestDays
+from storage.models import DigestDays, DigestSetting
 from storage.permissions import Action, require
 
 log = logging.getLogger("liaison")
@@ -31,33 +32,45 @@ def send_digests(deps: Deps, now: datetime, *, dry_run: bool = False) -> list[st
     found: Contents | None = None  # the same for everyone this tick: read once
     done = []
     for setting in people:
-        zone_name = deps.slack.timezone_of(setting.user_id)
-        zone = ZoneInfo(zone_name or deps.timezone)
-        local_now = now.astimezone(zone)
-        if not digests.is_due(setting, local_now):
-            continue
-        day = local_now.date()
-        with deps.db.session() as session:
-            if setting.user_id in schedule.digests_sent(session, day):
-                continue
-        if dry_run:
-            done.append(f"would send the digest for {day} to {setting.user_id}")
-            continue
-        if not schedule.claim_digest(deps.db, setting.user_id, day, now):
-            continue  # another instance has it
-        found = found or _contents(deps, now)
-        text = render(deps, found, local_now, fallback=zone_name is None)
         try:
-            deps.slack.send_dm(setting.user_id, text)
-        except SlackRefused as refused:
-            log.warning(
-                "could not send %s's digest: %s; trying again next tick", setting.user_id, refused.code
-            )
-            schedule.digest_sent(deps.db, setting.user_id, day, now, sent=False)
+            line, found = _send_one(deps, setting, now, found, dry_run)
+        except Exception:  # one person's trouble (Slack down, a bad row) must not stop everyone's digest
+            log.exception("could not send %s's digest; trying again next tick", setting.user_id)
             continue
-        schedule.digest_sent(deps.db, setting.user_id, day, now, sent=True)
-        done.append(f"sent the digest for {day} to {setting.user_id}")
+        if line:
+            done.append(line)
     return done
+
+
+def _send_one(
+    deps: Deps, setting: DigestSetting, now: datetime, found: Contents | None, dry_run: bool
+) -> tuple[str | None, Contents | None]:
+    """One person's digest if it is due: (what was done, the contents read so far, for the next person)."""
+    zone_name = deps.slack.timezone_of(setting.user_id)
+    local_now = now.astimezone(ZoneInfo(zone_name or deps.timezone))
+    if not digests.is_due(setting, local_now):
+        return None, found
+    day = local_now.date()
+    with deps.db.session() as session:
+        if setting.user_id in schedule.digests_sent(session, day, now):
+            return None, found
+    if dry_run:
+        return f"would send the digest for {day} to {setting.user_id}", found
+    if not schedule.claim_digest(deps.db, setting.user_id, day, now):
+        return None, found  # another instance has it
+    try:
+        found = found or _contents(deps, now)
+        deps.slack.send_dm(setting.user_id, render(deps, found, local_now, fallback=zone_name is None))
+    except SlackRefused as refused:
+        final = refused.code in reminders.FINAL
+        log.warning("could not send %s's digest: %s", setting.user_id, refused.code)
+        schedule.digest_sent(deps.db, setting.user_id, day, now, sent=final)
+        return None, found
+    except Exception:
+        schedule.digest_sent(deps.db, setting.user_id, day, now, sent=False)
+        raise
+    schedule.digest_sent(deps.db, setting.user_id, day, now, sent=True)
+    return f"sent the digest for {day} to {setting.user_id}", found
 
 
 def _contents(deps: Deps, now: datetime) -> Contents:

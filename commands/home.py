@@ -30,10 +30,7 @@ def home_for(deps: Deps, user_id: str) -> Home:
         if me.affiliation != Affiliation.home:
             return Home(("Liaison's Home tab is for the office's own staff.",))
         visible = [
-            item
-            for kind in items.KINDS
-            for item in items.visible_to(session, me, kind)
-            if items.is_open(item)
+            item for kind in items.KINDS for item in items.visible_to(session, me, kind, open_only=True)
         ]
         names = {
             item.ref: getattr(items.partner_of(session, item), "name", "action items") for item in visible

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from commands.cards import Button
@@ -29,43 +29,75 @@ SNOOZE_ACTION = "reminder.snooze"
 SNOOZE_DAYS = (1, 3)
 
 
+FINAL = frozenset(  # Slack refusals a retry will not cure: the reminder is given up, and the log says so
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "user_not_found",
+        "account_inactive",
+        "cannot_dm_bot",
+    }
+)
+
+
 def next_reminder(
-    due_at: datetime, now: datetime, zone: ZoneInfo, sent: set[tuple[str, date]]
+    due_at: datetime,
+    now: datetime,
+    zone: ZoneInfo,
+    sent: dict[tuple[str, date], datetime | None],
+    quiet: bool,
 ) -> tuple[ReminderKind, date] | None:
-    """The reminder an open item needs now, if any, and its key day. `zone` is the recipient's; `sent`
-    holds the (kind, day) of the reminders already sent or being sent."""
-    local_due, local_now = due_at.astimezone(zone), now.astimezone(zone)
-    due_day = local_due.date()
+    """The thread reminder an open item needs now, if any, and its key day. `zone` is the recipient's;
+    `sent` maps the (kind, day) of reminders sent or being sent to when they went; `quiet`: snoozed (the
+    past-due notice goes anyway: a snooze holds nudges, not the news that a deadline passed)."""
+    local_now = now.astimezone(zone)
     if not is_working_time(local_now):
         return None
+    key_day = due_at.astimezone(UTC).date()  # the item's own: the same whoever is reminded
     if now < due_at:
-        if now >= business_day_before(local_due) and (ReminderKind.before, due_day) not in sent:
-            return ReminderKind.before, due_day
+        due_local = due_at.astimezone(zone)
+        if not quiet and now >= business_day_before(due_local) and (ReminderKind.before, key_day) not in sent:
+            return ReminderKind.before, key_day
         return None
-    if (ReminderKind.due, due_day) not in sent:
-        return ReminderKind.due, due_day
+    if (ReminderKind.due, key_day) not in sent:
+        return ReminderKind.due, key_day
+    noticed = sent[(ReminderKind.due, key_day)]
     today = local_now.date()
-    if today > due_day and (ReminderKind.nudge, today) not in sent:
+    # Nudges start the business day after the notice actually went (a notice held over a weekend is not
+    # followed a minute later by a nudge).
+    if quiet or noticed is None or today <= noticed.astimezone(zone).date():
+        return None
+    if (ReminderKind.nudge, today) not in sent:
         return ReminderKind.nudge, today
     return None
+
+
+def requester_notice(
+    due_at: datetime, now: datetime, zone: ZoneInfo, sent: dict[tuple[str, date], datetime | None]
+) -> date | None:
+    """The key day of the requester's past-due DM, when it is due now in the requester's working hours."""
+    key_day = due_at.astimezone(UTC).date()
+    if now < due_at or not is_working_time(now.astimezone(zone)) or (ReminderKind.requester, key_day) in sent:
+        return None
+    return key_day
 
 
 @dataclass(frozen=True)
 class Plan:
     item: Item
     kind: ReminderKind
-    day: date
+    day: date  # the claim's key day
     recipients: list[str]
     partner_name: str | None
-    due_day: date  # in the recipient's zone
+    late: int = 0  # business days past due, for a nudge
 
 
 def send_reminders(deps: Deps, now: datetime, *, dry_run: bool = False) -> list[str]:
-    """One pass: every reminder due now, each claimed before it is sent. Returns what was (or would be)
-    sent, a line each."""
-    plans = _plans(deps, now)
+    """One pass: every reminder due now, each claimed before it is sent; one item's trouble does not stop
+    the others. Returns what was (or would be) sent, a line each."""
     done = []
-    for plan in plans:
+    for plan in _plans(deps, now):
         what = f"{plan.kind} reminder for {plan.item.ref} to {', '.join(plan.recipients) or 'nobody named'}"
         if dry_run:
             done.append(f"would send {what}")
@@ -73,9 +105,19 @@ def send_reminders(deps: Deps, now: datetime, *, dry_run: bool = False) -> list[
         if not schedule.claim_reminder(deps.db, plan.item.ref, plan.kind, plan.day, now):
             continue  # another tick or instance has it
         try:
+            if not _still_open(deps, plan.item):  # closed while this tick was running
+                schedule.reminder_sent(deps.db, plan.item.ref, plan.kind, plan.day, now, sent=False)
+                continue
             _send(deps, plan, now)
         except SlackRefused as refused:
-            log.warning("could not send the %s: %s; trying again next tick", what, refused.code)
+            final = refused.code in FINAL
+            log.warning(
+                "could not send the %s: %s; %s", what, refused.code, "given up" if final else "trying again"
+            )
+            schedule.reminder_sent(deps.db, plan.item.ref, plan.kind, plan.day, now, sent=final)
+            continue
+        except Exception:
+            log.exception("could not send the %s; trying again next tick", what)
             schedule.reminder_sent(deps.db, plan.item.ref, plan.kind, plan.day, now, sent=False)
             continue
         schedule.reminder_sent(deps.db, plan.item.ref, plan.kind, plan.day, now, sent=True)
@@ -83,26 +125,34 @@ def send_reminders(deps: Deps, now: datetime, *, dry_run: bool = False) -> list[
     return done
 
 
+def _still_open(deps: Deps, item: Item) -> bool:
+    with deps.db.session() as session:
+        now = session.get(type(item), item.id)
+        return now is not None and items.is_open(now)
+
+
 def _plans(deps: Deps, now: datetime) -> list[Plan]:
     with deps.db.session() as session:
         candidates = schedule.due_soon(session, now)
         refs = [item.ref for item in candidates]
         quiet = schedule.snoozed(session, refs, now)
-        sent: dict[str, set[tuple[str, date]]] = {}
-        for row in schedule.sent_reminders(session, refs):
-            sent.setdefault(row.item, set()).add((row.kind, row.day))
+        sent: dict[str, dict[tuple[str, date], datetime | None]] = {}
+        for row in schedule.sent_reminders(session, refs, now):
+            sent.setdefault(row.item, {})[(row.kind, row.day)] = row.sent_at
         people = {item.ref: schedule.who_must_act(session, item) for item in candidates}
         names = {item.ref: getattr(items.partner_of(session, item), "name", None) for item in candidates}
     plans = []
     for item in candidates:
-        if item.ref in quiet:
-            continue
-        recipients = people[item.ref]
+        recipients, done = people[item.ref], sent.get(item.ref, {})
         zone = ZoneInfo(_zone_of(deps, recipients[0] if recipients else None))
-        step = next_reminder(item.due_at, now, zone, sent.get(item.ref, set()))
+        step = next_reminder(item.due_at, now, zone, done, item.ref in quiet)
         if step is not None:
-            due_day = item.due_at.astimezone(zone).date()
-            plans.append(Plan(item, step[0], step[1], recipients, names[item.ref], due_day))
+            late = business_days_between(item.due_at.astimezone(zone).date(), step[1])
+            plans.append(Plan(item, step[0], step[1], recipients, names[item.ref], late))
+        requester_zone = ZoneInfo(_zone_of(deps, item.requester_id))
+        day = requester_notice(item.due_at, now, requester_zone, done)
+        if day is not None:
+            plans.append(Plan(item, ReminderKind.requester, day, [item.requester_id], names[item.ref]))
     return plans
 
 
@@ -110,9 +160,17 @@ def _zone_of(deps: Deps, user_id: str | None) -> str:
     return (deps.slack.timezone_of(user_id) if user_id else None) or deps.timezone
 
 
-def _send(deps: Deps, plan: Plan, now: datetime) -> None:  # now: when the tick runs
+def _send(deps: Deps, plan: Plan, now: datetime) -> None:
     item = plan.item
     assert item.card_ts is not None
+    if plan.kind == ReminderKind.requester:
+        to = f" to {plan.partner_name}" if plan.partner_name else ""
+        deps.slack.send_dm(
+            item.requester_id,
+            f":warning: *{item.ref}*{to} is past due (it was due {when(item.due_at)}): "
+            f"<{deps.slack.link(item.channel_id, item.card_ts)}|its thread>.",
+        )
+        return
     mentions = " ".join(f"<@{u}>" for u in plan.recipients) or (
         f"{plan.partner_name}:" if plan.partner_name else ""
     )
@@ -121,16 +179,9 @@ def _send(deps: Deps, plan: Plan, now: datetime) -> None:  # now: when the tick 
     elif plan.kind == ReminderKind.due:
         text = f"{mentions} :warning: *{item.ref}* is past due: it was due {when(item.due_at)}."
     else:
-        late = business_days_between(plan.due_day, plan.day)
-        text = f"{mentions} *{item.ref}* is still open, {late} business day{'s' * (late != 1)} past due."
+        days = f"{plan.late} business day{'s' * (plan.late != 1)}"
+        text = f"{mentions} *{item.ref}* is still open, {days} past due."
     deps.slack.post_in_thread(item.channel_id, item.card_ts, text.strip(), snooze_buttons(item.ref, now))
-    if plan.kind == ReminderKind.due:
-        to = f" to {plan.partner_name}" if plan.partner_name else ""
-        deps.slack.tell(
-            item.requester_id,
-            f":warning: *{item.ref}*{to} is past due (it was due {when(item.due_at)}): "
-            f"<{deps.slack.link(item.channel_id, item.card_ts)}|its thread>.",
-        )
 
 
 def snooze_buttons(ref: str, sent_at: datetime) -> tuple[Button, ...]:

@@ -3,14 +3,22 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from commands import digest, reminders
 from commands.invocation import Deps
 
+log = logging.getLogger("liaison")
+
 
 def tick(deps: Deps, now: datetime, *, dry_run: bool = False) -> list[str]:
-    """Reminders, then digests; what was sent (or would be), a line each."""
-    return reminders.send_reminders(deps, now, dry_run=dry_run) + digest.send_digests(
-        deps, now, dry_run=dry_run
-    )
+    """Reminders, then digests, each on its own (trouble with one does not hold up the other); what was
+    sent (or would be), a line each."""
+    done = []
+    for part in (reminders.send_reminders, digest.send_digests):
+        try:
+            done += part(deps, now, dry_run=dry_run)
+        except Exception:  # the database or Slack is down: the next tick tries again
+            log.exception("scheduler: %s failed this tick", part.__name__)
+    return done

@@ -75,6 +75,8 @@ def ambiguity(text: str, moment: datetime) -> str | None:
     if match is None or int(match[1]) > 12 or int(match[2]) > 12 or match[1] == match[2]:
         return None
     other = date(moment.year, int(match[2]), int(match[1]))
+    if other < moment.date() - timedelta(days=183):  # the next time that date comes, not a past one
+        other = other.replace(year=other.year + 1)
     return (
         f"`{text.strip()}` was read month first, as {moment:%B} {moment.day}. If you meant "
         f"{other:%B} {other.day}, give it as `{other.isoformat()}`."

@@ -223,10 +223,15 @@ def may_know(person: Person, item: Item) -> bool:
     return person.partner.id == item.partner_id
 
 
-def visible_to(session: Session, person: Person, kind: Kind) -> Sequence[Item]:
-    """The items of `kind` the person may know of, soonest due first."""
+def visible_to(session: Session, person: Person, kind: Kind, *, open_only: bool = False) -> Sequence[Item]:
+    """The items of `kind` the person may know of (only the open ones: an indexed query on status), soonest
+    due first."""
     model = kind.model
     query = select(model).order_by(col(model.due_at))
+    if open_only:
+        query = query.where(
+            col(model.status).in_([s.value for s in kind.statuses if s not in kind.machine.terminal])
+        )
     if person.affiliation == Affiliation.partner and person.partner is not None and kind != ADVOCACY_ITEMS:
         query = query.where(model.partner_id == person.partner.id)
     elif person.affiliation == Affiliation.unknown:

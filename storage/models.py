@@ -282,6 +282,7 @@ class ReminderKind(StrEnum):
     before = "before"  # one business day before the due time
     due = "due"  # at the due time: the overdue notice
     nudge = "nudge"  # at most one a business day after that
+    requester = "requester"  # the requester's DM at the due time, in the requester's working hours
 
 
 class ReminderSent(SQLModel, table=True):

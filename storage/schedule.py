@@ -70,10 +70,17 @@ def who_must_act(session: Session, item: Item) -> list[str]:
     return list(partner.contacts)
 
 
-def sent_reminders(session: Session, refs: Sequence[str]) -> list[ReminderSent]:
+def taken(row: ReminderSent | DigestSent, now: datetime) -> bool:
+    """Sent, or being sent: a claim left by a process that stopped before sending is not taken."""
+    return row.sent_at is not None or row.claimed_at >= now - STALE_CLAIM
+
+
+def sent_reminders(session: Session, refs: Sequence[str], now: datetime) -> list[ReminderSent]:
+    """The reminders about these items that are sent or being sent."""
     if not refs:
         return []
-    return list(session.exec(select(ReminderSent).where(col(ReminderSent.item).in_(refs))).all())
+    rows = session.exec(select(ReminderSent).where(col(ReminderSent.item).in_(refs))).all()
+    return [row for row in rows if taken(row, now)]
 
 
 def claim_reminder(db: Database, ref: str, kind: ReminderKind, day: date, now: datetime) -> bool:
@@ -99,8 +106,10 @@ def digest_sent(db: Database, user_id: str, day: date, now: datetime, *, sent: b
     _settle(db, DigestSent, (col(DigestSent.user_id) == user_id, col(DigestSent.day) == day), now, sent)
 
 
-def digests_sent(session: Session, day: date) -> set[str]:
-    return set(session.exec(select(DigestSent.user_id).where(DigestSent.day == day)).all())
+def digests_sent(session: Session, day: date, now: datetime) -> set[str]:
+    """Who has had (or is being sent) their digest for `day`."""
+    rows = session.exec(select(DigestSent).where(DigestSent.day == day)).all()
+    return {row.user_id for row in rows if taken(row, now)}
 
 
 def _claim(db: Database, row: ReminderSent | DigestSent, model: type, key: tuple, now: datetime) -> bool:  # type: ignore[type-arg]

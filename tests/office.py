@@ -11,6 +11,7 @@ from bot.sandbox import Delivery, Sandbox, visible_text
 from tests.botproc import BotProcess
 from tests.databases import database_url
 
+START = "2026-11-24T14:00:00Z"
 DATA_KEY = "ljN_jGbdZDs-RTNEtOO9R-fKX7pV8zp5-KNOJrvDLJg="  # the test office's Fernet key (LIAISON_DATA_KEY)
 DEFENDER = "U0DEF"  # home staff, no stored role
 ADMIN = "U0ADM"  # home staff, in LIAISON_ADMINS
@@ -46,6 +47,9 @@ def bot_settings(slack: Sandbox, db_url: str) -> dict[str, str]:
         # The tests tick by hand (`liaison tick --at`), so what is sent when does not hang on the real clock.
         "LIAISON_TICK_SECONDS": "0",
         "LIAISON_DATA_KEY": DATA_KEY,
+        # The office's clock starts on Tuesday, November 24, 2026, 9 AM in New York, whenever the tests run,
+        # so the dates they type are never in the past.
+        "LIAISON_START_TIME": START,
     }
 
 

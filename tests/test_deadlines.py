@@ -55,7 +55,7 @@ def test_business_days_skip_the_weekend() -> None:
 def test_a_date_that_reads_two_ways_says_how_it_was_read() -> None:
     moment = parse_due("12/3", NEW_YORK, TUESDAY_MORNING)
     assert ambiguity("12/3", moment) == (
-        "`12/3` was read month first, as December 3. If you meant March 12, give it as `2026-03-12`."
+        "`12/3` was read month first, as December 3. If you meant March 12, give it as `2027-03-12`."
     )
     assert ambiguity("12/13", parse_due("12/13", NEW_YORK, TUESDAY_MORNING)) is None  # only one reading
     assert ambiguity("friday", moment) is None

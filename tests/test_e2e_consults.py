@@ -87,6 +87,14 @@ def labels(card: Message) -> list[str]:
     return [e["text"]["text"] for b in card.blocks if b["type"] == "actions" for e in b["elements"]]
 
 
+def said(slack: Sandbox, user: str, before: int, expected: str) -> None:
+    """Wait until one of `user`'s private answers after the first `before` says `expected`."""
+    slack.wait_for(
+        lambda: any(expected in visible_text(e) for e in slack.ephemerals(user, CIVIL_CHANNEL)[before:]),
+        message=f"{user} to be told {expected!r}",
+    )
+
+
 def thread(slack: Sandbox, card: Message) -> list[str]:
     return [visible_text(m) for m in slack.messages(CIVIL_CHANNEL, thread_ts=card.ts)]
 
@@ -219,10 +227,10 @@ def test_only_the_partner_takes_it_and_only_the_asker_resolves_or_moves_the_dead
 
     click(slack, DEFENDER, card, "consult.extend")
     fill_form(slack, DEFENDER, {"due": {"value": "yesterday"}})
-    assert "is in the past: Liaison read it as" in told(slack, DEFENDER, before + 1)
+    said(slack, DEFENDER, before, "is in the past: Liaison read it as")
     click(slack, DEFENDER, card, "consult.extend")
     fill_form(slack, DEFENDER, {"due": {"value": "2027-01-15"}})
-    assert f"{ref} is now due Friday, January 15, 5:00 PM EST." in told(slack, DEFENDER, before + 2)
+    said(slack, DEFENDER, before, f"{ref} is now due Friday, January 15, 5:00 PM EST.")
     wait_for_field(slack, card, "Due", "<!date^1800050400^")  # 2027-01-15 17:00 New York
     assert field(card, "Status") == "open"
 
