@@ -21,7 +21,7 @@ from commands.format import when
 from commands.forms import Choice, Field, Form, Kind
 from commands.grammar import UsageError, page_number
 from commands.invocation import Deps, Invocation, Reply, SlackRefused
-from storage import cards, items, partners, threads
+from storage import cards, consents, items, partners, threads
 from storage.audit import Actor
 from storage.deadlines import ambiguity, business_days_after, parse_due, spoken
 from storage.errors import LiaisonError
@@ -29,7 +29,7 @@ from storage.items import Item, Move, Opening
 from storage.models import Advocacy, Partner, ThreadReply
 from storage.people import Affiliation, Person, identify
 from storage.permissions import Action, Place, check, require
-from storage.states import OPTIONAL_NOTE, ReasonCode
+from storage.states import OPTIONAL_NOTE, ReasonCode, Side
 from storage.threads import Summary
 
 log = logging.getLogger("liaison")
@@ -529,3 +529,70 @@ def overdue(item: Item, user_id: str, now: datetime) -> bool:
 
 def any_item(item: Item, user_id: str, now: datetime) -> bool:
     return True
+
+
+CONSENT_ACTIONS = ("revoke", "renew")
+
+
+def consent_command(kind: items.Kind) -> Callable[[Invocation], Reply]:
+    """`/referral consent R-12 [revoke|renew]`: the client's consent to share identifying details with the
+    item's partner, for its case. Home staff only (the case number is internal)."""
+    return lambda inv: _consent(inv, kind)
+
+
+def _consent(inv: Invocation, kind: items.Kind) -> Reply:
+    usage = f"{kind.command} consent {kind.prefix}-12 [revoke|renew]"
+    words = [w.lower() for w in inv.args.words]
+    if not 1 <= len(words) <= 2 or (len(words) == 2 and words[1] not in CONSENT_ACTIONS):
+        raise UsageError(
+            f"Name one {kind.noun}, and `revoke` or `renew` to change its consent.\nUsage: `{usage}`"
+        )
+    today = inv.deps.today()
+    with inv.deps.db.session() as session:
+        me = inv.person(session)
+        require(session, me, Action.see_directory)  # home staff: the case number is theirs alone
+        item = items.get(session, me, inv.args.words[0], kind)
+        partner = items.partner_of(session, item)
+        case = None if isinstance(item, Advocacy) else item.case_number
+        if partner is None or not case:
+            raise UsageError(f"{item.ref} has no case number, so no consent is kept for it.")
+        on_record = consents.latest(session, case, partner)
+        action = words[1] if len(words) == 2 else None
+        if action == "revoke":
+            if not consents.standing(on_record, today):
+                raise UsageError(
+                    f"There is no standing consent for case `{case}` and {partner.name} to revoke."
+                )
+            assert on_record is not None
+            items.require_side(
+                session, me, item, frozenset({Side.requester}), "consent", "revoke its consent"
+            )
+            consents.revoke(session, me, on_record, inv.deps.clock())
+            return Reply(
+                f"Revoked. From now on nothing identifying about case `{case}` goes to {partner.name}. "
+                "What was already posted stays in their workspace: ask them to delete it if the client wants."
+            )
+        if action == "renew":
+            if not partner.identifying_allowed:
+                raise UsageError(f"{partner.name}'s agreement does not allow identifying details at all.")
+            items.require_side(
+                session, me, item, frozenset({Side.requester}), "consent", "record its consent"
+            )
+            fresh = consents.record(session, me, case, partner, f"renewed for {item.ref}", today)
+            return Reply(
+                f"Recorded: the client agreed to share identifying details about case `{case}` with "
+                f"{partner.name}, until {fresh.expires_on}."
+            )
+    if on_record is None:
+        return Reply(f"No consent is recorded for case `{case}` and {partner.name}.")
+    state = (
+        f"revoked on {on_record.revoked_at.date()} by <@{on_record.revoked_by}>"
+        if on_record.revoked_at
+        else f"standing until {on_record.expires_on}"
+        if consents.standing(on_record, today)
+        else f"expired on {on_record.expires_on}"
+    )
+    return Reply(
+        f"Consent for case `{case}` and {partner.name}: recorded on {on_record.given_on} by "
+        f"<@{on_record.given_by}> ({on_record.purpose}), {state}."
+    )

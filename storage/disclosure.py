@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from storage import confidentiality
+from storage import confidentiality, consents
 from storage.models import Partner
 from storage.people import Person
 from storage.permissions import Action, record_allowed, refuse
+from storage.types import utcnow
 
 
 def screen(
@@ -22,12 +23,14 @@ def screen(
     case_number: str | None,
     consent: bool = False,
     what: str = "details",
+    purpose: str = "",
 ) -> None:
     """Let `text` through, or refuse it (audited, without quoting it in the audit log).
 
-    The item's own case number never goes out, consent or not. Other identifying details go only with the
-    requester's confirmation of the client's consent *and* an agreement that allows them; that disclosure
-    is audited as allowed."""
+    The item's own case number never goes out, consent or not. Other identifying details go only where the
+    partner's agreement allows them *and* the client's consent for this case and this partner stands: one
+    on record, or one recorded now because the requester confirmed it (`consent`). A revoked or lapsed
+    consent stops them until it is renewed. Every disclosure that goes is audited as allowed."""
     found = confidentiality.findings(text, case_number)
     if not found:
         return
@@ -35,17 +38,39 @@ def screen(
     plural = what.endswith("s")  # the details look, the question looks
     look, like_it = ("look", "look like they identify") if plural else ("looks", "looks like it identifies")
     has_case_number = any(f.what == confidentiality.CASE_NUMBER for f in found)
-    if consent and partner.identifying_allowed and not has_case_number:
+    today = utcnow().date()
+    on_record = consents.latest(session, case_number, partner) if case_number else None
+    shown = f'"{confidentiality.masked(text, found)}"'
+    stands = consents.standing(on_record, today)
+    may_share = not has_case_number and partner.identifying_allowed
+    if may_share and (stands or (consent and case_number and on_record is None)):
+        if on_record is None or not stands:
+            assert case_number is not None
+            on_record = consents.record(session, person, case_number, partner, purpose or kind, today)
         record_allowed(
             session,
             person,
             Action.create_item,
             subject=partner.handle,
             channel_id=channel_id,
-            reason=f"identifying details ({kinds}) shared; the requester confirmed the client's consent",
+            reason=f"identifying details ({kinds}) shared under consent {on_record.id}",
         )
         return
-    if consent and not has_case_number:
+    stopped = None if stands else consents.why_not(on_record, partner)
+    if stopped and not has_case_number:
+        reason = (
+            f"The {what} {like_it} the client ({kinds}): {shown}, and {stopped}. They can't go to "
+            f"{partner.name}: remove them, or if the client agrees again, renew the consent with "
+            "`/referral consent R-12 renew` (the referral or consult about this case)."
+        )
+        logged = f"{what} {look} identifying: {kinds}; the consent on record no longer stands"
+    elif consent and not has_case_number and partner.identifying_allowed:
+        reason = (
+            f"To record the client's consent, say which case it is for with `case:` (kept in Liaison, never "
+            f"posted). The {what} {like_it} the client ({kinds}): {shown}."
+        )
+        logged = f"{what} {look} identifying: {kinds}; consent without a case number"
+    elif consent and not has_case_number:
         reason = (
             f"{partner.name}'s agreement does not allow identifying client details, even with the client's "
             "consent. Remove them and send it again, or an admin can change the agreement with "
@@ -54,10 +79,9 @@ def screen(
         logged = f"{what} {look} identifying: {kinds}; the agreement does not allow them"
     else:
         reason = (
-            f"The {what} {like_it} the client ({kinds}): "
-            f'"{confidentiality.masked(text, found)}". Identifying details can\'t go to {partner.name} '
-            "without the client's recorded consent. Remove them (the case number goes in `case:`, which is "
-            "never posted) and send it again."
+            f"The {what} {like_it} the client ({kinds}): {shown}. Identifying details can't go to "
+            f"{partner.name} without the client's recorded consent. Remove them (the case number goes in "
+            "`case:`, which is never posted) and send it again."
         )
         logged = f"{what} {look} identifying: {kinds}"
     refuse(

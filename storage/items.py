@@ -126,6 +126,7 @@ def open_item(
         case_number=new.case_number,
         consent=new.consent,
         what=what,
+        purpose=f"{kind.noun}: {summary}",
     )
     item = store(
         session,

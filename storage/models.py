@@ -336,3 +336,23 @@ class DigestSent(SQLModel, table=True):
     day: date = Field(primary_key=True)  # the recipient's local date
     claimed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
+class Consent(SQLModel, table=True):
+    """A client's consent to share identifying details with one partner, for one case (ABA Model Rule
+    1.6(a)): recorded when the requester confirms it, ended by expiry or revocation."""
+
+    __tablename__ = "consent"
+    __table_args__ = (Index("ix_consent_case_partner", "case_number", "partner_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_number: str = Field(max_length=64)
+    partner_id: int = Field(foreign_key="partner.id")
+    purpose: str = Field(max_length=200)  # what it was given for: "referral R-12 (housing)"
+    scope: str = Field(default="identifying details", max_length=200)
+    given_by: str = Field(max_length=32)  # the home staff who recorded it
+    given_on: date
+    expires_on: date | None = None
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    revoked_by: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

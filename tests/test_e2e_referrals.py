@@ -226,10 +226,28 @@ def test_identifying_details_go_only_with_consent_and_an_agreement_that_allows_t
     refused = submit(slack, open_form(slack, details), {"need": "housing", "consent": ["yes"]})
     assert "agreement does not allow identifying client details, even with the client's consent" in refused
     typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", "partner edit legal-aid identifying:yes")
-    sent = submit(slack, open_form(slack, details), {"need": "housing", "consent": ["yes"]})
+    no_case = submit(slack, open_form(slack, details), {"need": "housing", "consent": ["yes"]})
+    assert "To record the client's consent, say which case it is for with `case:`" in no_case
+    case = "24-CR-0555"
+    sent = submit(slack, open_form(slack, details), {"need": "housing", "case": case, "consent": ["yes"]})
     assert "Sent *R-" in sent
+    ref = sent.split("*")[1]
     log = typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", "audit partner:legal-aid")
-    assert ":unlock:" in log and "the requester confirmed the client's consent" in log
+    assert ":unlock:" in log and "identifying details (a date of birth) shared under consent" in log
+    assert f"Consent for case `{case}` and Legal Aid Society: recorded on" in referral(
+        slack, bot, f"consent {ref}"
+    )
+
+    assert "Revoked. From now on nothing identifying about case" in referral(
+        slack, bot, f"consent {ref} revoke"
+    )
+    refused = submit(slack, open_form(slack, details), {"need": "housing", "case": case, "consent": ["yes"]})
+    assert "consent to share identifying details with Legal Aid Society for this case was revoked" in refused
+    other_case = submit(slack, open_form(slack, details), {"need": "housing", "case": "24-CR-0556"})
+    assert "without the client's recorded consent" in other_case, "consent is per case"
+    assert "Recorded: the client agreed" in referral(slack, bot, f"consent {ref} renew")
+    again = submit(slack, open_form(slack, details), {"need": "housing", "case": case})
+    assert "Sent *R-" in again, "a standing consent covers the next referral for the case"
     typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", "partner edit legal-aid identifying:no")
 
 
