@@ -61,6 +61,7 @@ def create_app(settings: Settings, db: Database, *, socket_mode: bool) -> Liaiso
         admins=settings.admins,
         timezone=settings.timezone,
         slack=SlackWorkspace(client, home.team_id, home.url),
+        retention_days=settings.retention_days,
     )
     errors.register(app)
     listeners.register(app, deps)

@@ -24,7 +24,7 @@ from bot.slack_client import SlackUnreachable, installation, web_client
 from commands import card_for
 from commands.items import post_unposted_cards
 from commands.tick import tick
-from storage import crypto, directory_file, keys
+from storage import crypto, directory_file, keys, retention
 from storage.audit import Actor
 from storage.db import Database
 from storage.directory_file import InvalidFile
@@ -90,6 +90,12 @@ def _parser() -> argparse.ArgumentParser:
     ticking.add_argument("--at", help="act as if it were this time (ISO, with a zone: 2026-12-01T14:00Z)")
     ticking.add_argument("--dry-run", action="store_true", help="print what would be sent; send nothing")
     ticking.set_defaults(handler=_tick)
+
+    purging = sub.add_parser(
+        "purge", help="remove the text of items closed longer ago than the retention period"
+    )
+    purging.add_argument("--dry-run", action="store_true", help="list what would be removed; remove nothing")
+    purging.set_defaults(handler=_purge)
 
     keys_parser = sub.add_parser("keys", help="the keys that encrypt stored client text (LIAISON_DATA_KEY)")
     keys_sub = keys_parser.add_subparsers(required=True, metavar="ACTION")
@@ -179,6 +185,25 @@ def _moment(text: str | None) -> datetime:
     if moment.tzinfo is None:
         raise ConfigError([f"--at {text!r} has no time zone; add Z for UTC or an offset like -05:00"])
     return moment.astimezone(UTC)
+
+
+def _purge(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    if settings.start_time is not None:
+        start_clock_at(settings.start_time)
+    db = Database(settings.database_url, settings.keyring())
+    db.upgrade()
+    actor = Actor(user_id=f"cli:{getpass.getuser()}"[:32], team_id=None)
+    with db.session() as session:
+        done = retention.purge(session, actor, utcnow(), settings.retention_days, dry_run=args.dry_run)
+    verb = "would remove" if args.dry_run else "removed"
+    print(
+        f"{verb} the text of {len(done.refs)} items closed over {settings.retention_days} days ago"
+        + (f": {', '.join(done.refs)}" if done.refs else "")
+    )
+    if done.held:
+        print(f"kept {len(done.held)} under a legal hold: {', '.join(done.held)}")
+    return 0
 
 
 def _keys_new(_args: argparse.Namespace) -> int:

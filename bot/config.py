@@ -24,6 +24,7 @@ from storage.crypto import Keyring, keys_from
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///liaison.db"
 DEFAULT_TIMEZONE = "America/New_York"
+DEFAULT_RETENTION_DAYS = 365  # how long closed items' text is kept
 DEFAULT_TICK_SECONDS = 60  # how often the scheduler asks what reminders and digests are due
 DEFAULT_PORT = 3000
 
@@ -51,6 +52,7 @@ class Settings:
     port: int = DEFAULT_PORT
     tick_seconds: int = DEFAULT_TICK_SECONDS
     data_keys: tuple[str, ...] = ()
+    retention_days: int = DEFAULT_RETENTION_DAYS
     start_time: datetime | None = None  # LIAISON_START_TIME: the clock runs on from here (tests, demos)
     allow_plaintext: bool = False
 
@@ -129,6 +131,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
     data_keys = _data_keys(get("LIAISON_DATA_KEY"), problems)
     allow_plaintext = (get("LIAISON_ALLOW_PLAINTEXT") or "").lower() in ("1", "true", "yes")
     start_time = _start_time(get("LIAISON_START_TIME"), problems)
+    retention_days = _retention_days(get("LIAISON_RETENTION_DAYS"), problems)
     if problems:
         raise ConfigError(problems)
     return Settings(
@@ -144,6 +147,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         data_keys=data_keys,
         allow_plaintext=allow_plaintext,
         start_time=start_time,
+        retention_days=retention_days,
     )
 
 
@@ -198,6 +202,15 @@ def _timezone(raw: str | None, problems: list[str]) -> str:
         problems.append(f"LIAISON_TIMEZONE must be an IANA time zone such as America/Chicago (got {raw!r})")
         return DEFAULT_TIMEZONE
     return raw
+
+
+def _retention_days(raw: str | None, problems: list[str]) -> int:
+    if raw is None:
+        return DEFAULT_RETENTION_DAYS
+    if not re.fullmatch(r"[0-9]{1,5}", raw) or int(raw) < 30:
+        problems.append(f"LIAISON_RETENTION_DAYS must be a number of days, at least 30 (got {raw!r})")
+        return DEFAULT_RETENTION_DAYS
+    return int(raw)
 
 
 def _start_time(raw: str | None, problems: list[str]) -> datetime | None:

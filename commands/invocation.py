@@ -94,6 +94,7 @@ class Deps:
     timezone: str  # LIAISON_TIMEZONE, the office's zone and the fallback for people without one
     slack: Slack
     clock: Callable[[], datetime] = field(default=utcnow)
+    retention_days: int = 365  # LIAISON_RETENTION_DAYS: closed items' text is removed after this
 
     def today(self) -> date:
         """Today in the office's time zone (agreements start and end on the office's days)."""

@@ -356,3 +356,13 @@ class Consent(SQLModel, table=True):
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
     revoked_by: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class LegalHold(SQLModel, table=True):
+    """A case whose items' text must not be purged (litigation, a records request), until released."""
+
+    __tablename__ = "legal_hold"
+
+    case_number: str = Field(primary_key=True, max_length=64)
+    placed_by: str = Field(max_length=32)
+    placed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

@@ -27,6 +27,7 @@ class Action(StrEnum):
     link_channel = "link channels to partners"
     set_role = "set roles"
     see_audit = "see the audit log"
+    hold_cases = "place or release legal holds"
 
 
 class ChannelKind(StrEnum):
@@ -61,6 +62,7 @@ _HOME_ROLES: dict[Action, frozenset[Role]] = {
     Action.link_channel: frozenset({Role.admin}),
     Action.set_role: frozenset({Role.admin}),
     Action.see_audit: frozenset({Role.coordinator, Role.admin}),
+    Action.hold_cases: frozenset({Role.admin}),
 }
 
 

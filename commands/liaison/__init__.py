@@ -4,7 +4,7 @@ how Liaison sees you."""
 from __future__ import annotations
 
 from commands import digest
-from commands.liaison import audit_log, directory, people
+from commands.liaison import audit_log, directory, holds, people
 from commands.registry import SlashCommand, Subcommand
 from storage.directory import KEYS
 
@@ -82,6 +82,20 @@ COMMAND = SlashCommand(
         ),
         Subcommand("digest off", "stop your daily digest.", digest.turn_off),
         Subcommand("digest preview", "see today's digest now, privately.", digest.preview),
+        Subcommand(
+            "hold",
+            "keep a case's items' text past the retention period (admins).",
+            holds.place,
+            arguments="case:24-CR-0113",
+            keys=frozenset({"case"}),
+        ),
+        Subcommand(
+            "hold release",
+            "end a legal hold (admins).",
+            holds.release,
+            arguments="case:24-CR-0113",
+            keys=frozenset({"case"}),
+        ),
         Subcommand(
             "audit",
             "read the audit log (coordinators and admins).",

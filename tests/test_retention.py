@@ -1,0 +1,97 @@
+"""Retention through the stand-in: the text of items closed longer ago than the retention period is
+removed, their history and the audit log stay, and a legal hold keeps a case's text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.sandbox import Sandbox
+from tests.botproc import run_cli
+from tests.office import (
+    ADMIN,
+    DEFENDER,
+    OFFICE_CHANNEL,
+    SHARED_CHANNEL,
+    RunningBot,
+    bot_settings,
+    populate,
+)
+from tests.office import command as typed
+
+
+@pytest.fixture(scope="module")
+def slack() -> Iterator[Sandbox]:
+    with Sandbox() as sandbox:
+        populate(sandbox)
+        yield sandbox
+
+
+@pytest.fixture(scope="module")
+def bot(slack: Sandbox, http_bot: RunningBot) -> RunningBot:
+    for text in (
+        'partner add legal-aid name:"Legal Aid Society" kind:legal_aid team:T0LEGAL scope:referral',
+        f"channel link <#{SHARED_CHANNEL}|legal> legal-aid",
+    ):
+        assert "Sorry" not in typed(slack, http_bot, ADMIN, OFFICE_CHANNEL, "/liaison", text)
+    return http_bot
+
+
+def closed_referral(slack: Sandbox, bot: RunningBot, case: str, details: str) -> str:
+    ref = typed(
+        slack, bot, DEFENDER, SHARED_CHANNEL, "/referral", f"need:housing case:{case} {details}"
+    ).split("*")[1]
+    assert "*cancelled*" in typed(
+        slack, bot, DEFENDER, OFFICE_CHANNEL, "/referral", f"cancel {ref} reason:duplicate"
+    )
+    return ref
+
+
+def test_purge_removes_closed_items_text_keeps_history_and_audit_and_a_hold_keeps_it(
+    slack: Sandbox, bot: RunningBot, tmp_path: Path
+) -> None:
+    gone = closed_referral(slack, bot, "24-CR-1001", "Needs shelter before the hearing.")
+    kept = closed_referral(slack, bot, "24-CR-1002", "Needs a lawyer for the lease dispute.")
+    still_open = typed(
+        slack, bot, DEFENDER, SHARED_CHANNEL, "/referral", "need:housing Still being worked on."
+    )
+    assert "Only a Liaison admin can place or release legal holds" in typed(
+        slack, bot, DEFENDER, OFFICE_CHANNEL, "/liaison", "hold case:24-CR-1002"
+    )
+    assert "is under a legal hold" in typed(
+        slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", "hold case:24-CR-1002"
+    )
+
+    settings = {**bot_settings(slack, bot.db_url), "LIAISON_START_TIME": "2028-01-10T12:00:00Z"}
+    dry = run_cli(["purge", "--dry-run"], tmp_path, **settings)
+    assert (
+        dry.returncode == 0
+        and f"would remove the text of 1 items closed over 365 days ago: {gone}" in dry.stdout
+    )
+    assert "Needs shelter" in typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/referral", f"show {gone}"), (
+        "a dry run"
+    )
+    done = run_cli(["purge"], tmp_path, **settings)
+    assert done.returncode == 0, done.stderr
+    assert f"removed the text of 1 items closed over 365 days ago: {gone}" in done.stdout
+    assert f"kept 1 under a legal hold: {kept}" in done.stdout
+
+    shown = typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/referral", f"show {gone}")
+    assert "(removed after the retention period)" in shown and "Needs shelter" not in shown
+    assert "requested → cancelled: duplicate" in shown, "its history stays"
+    assert "Needs a lawyer for the lease dispute." in typed(
+        slack, bot, DEFENDER, OFFICE_CHANNEL, "/referral", f"show {kept}"
+    )
+    audit = typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", f"audit item:{gone}")
+    assert f"referral.open `{gone}`" in audit and f"referral.cancelled `{gone}`" in audit
+    assert "Still being worked on." in typed(
+        slack, bot, DEFENDER, OFFICE_CHANNEL, "/referral", f"show {still_open.split('*')[1]}"
+    ), "open items are never purged"
+    assert "removed the text of 0 items" in run_cli(["purge"], tmp_path, **settings).stdout, "once"
+    assert "Released" in typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", "hold release case:24-CR-1002")
+    assert (
+        f"removed the text of 1 items closed over 365 days ago: {kept}"
+        in run_cli(["purge"], tmp_path, **settings).stdout
+    )
