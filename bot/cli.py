@@ -12,8 +12,9 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot import demo, scheduler
 from bot.app import create_app
@@ -24,7 +25,7 @@ from bot.slack_client import SlackUnreachable, installation, web_client
 from commands import card_for
 from commands.items import post_unposted_cards
 from commands.tick import tick
-from storage import crypto, directory_file, keys, retention
+from storage import crypto, directory_file, exports, keys, retention
 from storage.audit import Actor
 from storage.db import Database
 from storage.directory_file import InvalidFile
@@ -90,6 +91,17 @@ def _parser() -> argparse.ArgumentParser:
     ticking.add_argument("--at", help="act as if it were this time (ISO, with a zone: 2026-12-01T14:00Z)")
     ticking.add_argument("--dry-run", action="store_true", help="print what would be sent; send nothing")
     ticking.set_defaults(handler=_tick)
+
+    exporting_items = sub.add_parser(
+        "export", help="write referrals, consults, action items or the audit log as CSV"
+    )
+    exporting_items.add_argument("what", choices=exports.WHAT, help="what to export")
+    exporting_items.add_argument(
+        "--from", dest="first", type=date.fromisoformat, help="first day (YYYY-MM-DD)"
+    )
+    exporting_items.add_argument("--to", dest="last", type=date.fromisoformat, help="last day (YYYY-MM-DD)")
+    exporting_items.add_argument("-o", "--output", type=Path, help="write to this file instead of the screen")
+    exporting_items.set_defaults(handler=_export)
 
     purging = sub.add_parser(
         "purge", help="remove the text of items closed longer ago than the retention period"
@@ -185,6 +197,27 @@ def _moment(text: str | None) -> datetime:
     if moment.tzinfo is None:
         raise ConfigError([f"--at {text!r} has no time zone; add Z for UTC or an offset like -05:00"])
     return moment.astimezone(UTC)
+
+
+def _export(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    db = Database(settings.database_url, settings.keyring())
+    db.upgrade()
+    zone = ZoneInfo(settings.timezone)
+    since = datetime.combine(args.first, time(), zone) if args.first else datetime(2000, 1, 1, tzinfo=UTC)
+    until = (
+        datetime.combine(args.last + timedelta(days=1), time(), zone)
+        if args.last
+        else utcnow() + timedelta(days=1)
+    )
+    with db.session() as session:
+        text = exports.as_csv(exports.rows(session, args.what, since, until))
+    if args.output is None:
+        print(text, end="")
+    else:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"wrote {text.count(chr(10)) - 1} {args.what} rows to {args.output}")
+    return 0
 
 
 def _purge(args: argparse.Namespace) -> int:

@@ -24,6 +24,7 @@ BOT_SCOPES = (
     "groups:history",  # and in private channels (message.groups)
     "reactions:read",
     "reactions:write",
+    "files:write",  # CSV exports, uploaded to the requester's DM
 )
 
 BOT_EVENTS = (

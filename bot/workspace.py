@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+import httpx
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
@@ -70,6 +71,20 @@ class SlackWorkspace:
         with _refusals():
             channel = self._client.conversations_open(users=user_id)["channel"]["id"]
             self._client.chat_postMessage(channel=channel, **render.message(text))
+
+    def send_file(self, user_id: str, filename: str, content: str, comment: str) -> None:
+        data = content.encode("utf-8")
+        with _refusals():
+            channel = self._client.conversations_open(users=user_id)["channel"]["id"]
+            upload = self._client.files_getUploadURLExternal(filename=filename, length=len(data))
+            try:  # Slack's upload URL takes the bytes as they are
+                httpx.post(str(upload["upload_url"]), content=data, timeout=60).raise_for_status()
+            except httpx.HTTPError as exc:
+                raise SlackRefused("upload_failed") from exc
+            shared = [{"id": upload["file_id"], "title": filename}]
+            self._client.files_completeUploadExternal(
+                files=shared, channel_id=channel, initial_comment=comment
+            )
 
     def publish_home(self, user_id: str, home: Home) -> None:
         with _refusals():

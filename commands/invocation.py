@@ -71,6 +71,10 @@ class Slack(Protocol):
         SlackRefused, so what must arrive (a digest) can be tried again."""
         ...
 
+    def send_file(self, user_id: str, filename: str, content: str, comment: str) -> None:
+        """Upload a file (a CSV export) into the person's DM; raises SlackRefused."""
+        ...
+
     def publish_home(self, user_id: str, home: Home) -> None:
         """Show `home` as the person's Home tab."""
         ...

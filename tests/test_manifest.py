@@ -26,6 +26,8 @@ BOT_METHODS = (
     "views.open",
     "views.update",
     "views.publish",
+    "files.getUploadURLExternal",
+    "files.completeUploadExternal",
     "users.info",
     "conversations.info",
     "conversations.open",

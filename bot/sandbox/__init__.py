@@ -31,7 +31,7 @@ from .payloads import PayloadBuilder
 from .socket_mode import SocketModeServer
 from .visible import visible_text
 from .webapi import CallRecord, Fault, WebApi, WebApiServer
-from .workspace import JSON, Channel, Clock, Ephemeral, Message, Team, User, View, Workspace
+from .workspace import JSON, Channel, Clock, Ephemeral, Message, Team, UploadedFile, User, View, Workspace
 
 __all__ = [
     "CallRecord",
@@ -78,6 +78,7 @@ class Sandbox:
         )
         self._http = WebApiServer(self.web_api)
         self.payloads = PayloadBuilder(self.workspace, f"{self._http.base_url}/response/")
+        self.web_api.methods.upload_base = f"{self._http.base_url}/upload/"
         self.driver = Driver(self.workspace, self.payloads, self.socket, self.signing_secret)
         # Slack Connect partners have been seen to get "not a valid command" for the home app's commands
         # unless the app is installed on their side too (slack-facts.md, bolt-python#767). False makes the
@@ -509,6 +510,11 @@ class Sandbox:
     def home_view(self, user_id: str) -> View | None:
         with self.workspace.lock:
             return self.workspace.views.get(self.workspace.home_views.get(user_id, ""))
+
+    def file(self, file_id: str) -> UploadedFile | None:
+        """A file the app uploaded: its name, title and bytes."""
+        with self.workspace.lock:
+            return self.workspace.files.get(file_id)
 
     def dms(self, user_id: str) -> list[Message]:
         """Messages the bot sent the person in their direct-message channel."""

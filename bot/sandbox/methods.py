@@ -8,13 +8,24 @@ method's page in `catalog/` documents (tests/test_sandbox.py checks that by read
 from __future__ import annotations
 
 import base64
+import json
 import re
 from collections.abc import Callable
 from typing import Any
 
 from . import blockkit, reference
 from .errors import ApiError, NotServed
-from .workspace import JSON, MODAL_STACK_LIMIT, Channel, Message, TriggerCheck, User, View, Workspace
+from .workspace import (
+    JSON,
+    MODAL_STACK_LIMIT,
+    Channel,
+    Message,
+    TriggerCheck,
+    UploadedFile,
+    User,
+    View,
+    Workspace,
+)
 
 Handler = Callable[["WebApiMethods", JSON], JSON]
 HANDLERS: dict[str, Handler] = {}
@@ -57,6 +68,7 @@ class WebApiMethods:
     def __init__(self, workspace: Workspace, socket_url: Callable[[], str]) -> None:
         self.ws = workspace
         self.socket_url = socket_url
+        self.upload_base = ""  # where uploads go (`<base><file id>`); set once the HTTP server runs
 
     def call(self, method: str, args: JSON) -> JSON:
         handler = HANDLERS.get(method)
@@ -427,6 +439,41 @@ class WebApiMethods:
         self._check_hash(view, args)
         self.ws.replace_view(view, spec)
         return {"ok": True, "view": self.ws.view_json(view)}
+
+    @serves("files.getUploadURLExternal")
+    def files_get_upload_url_external(self, args: JSON) -> JSON:
+        try:
+            length = int(args["length"])
+        except (TypeError, ValueError):
+            raise ApiError("invalid_arguments", messages=["`length` must be a number"]) from None
+        if length <= 0:
+            raise ApiError("invalid_arguments", messages=["`length` must be positive"])
+        with self.ws.lock:
+            file_id = f"F{len(self.ws.files) + 1:08d}"
+            self.ws.files[file_id] = UploadedFile(file_id, str(args["filename"]), length)
+        return {"ok": True, "upload_url": f"{self.upload_base}{file_id}", "file_id": file_id}
+
+    @serves("files.completeUploadExternal")
+    def files_complete_upload_external(self, args: JSON) -> JSON:
+        wanted = args["files"]
+        if isinstance(wanted, str):
+            try:
+                wanted = json.loads(wanted)
+            except ValueError:
+                raise ApiError("invalid_arguments", messages=["`files` must be a JSON array"]) from None
+        channel = self._visible_channel(str(args["channel_id"])) if args.get("channel_id") else None
+        done = []
+        with self.ws.lock:
+            for entry in wanted:
+                upload = self.ws.files.get(str(entry.get("id")))
+                if upload is None or upload.content is None or len(upload.content) != upload.length:
+                    raise ApiError("file_not_found")  # never uploaded, or not the length announced
+                upload.title, upload.completed = entry.get("title") or upload.filename, True
+                done.append({"id": upload.id, "title": upload.title, "name": upload.filename})
+            if channel is not None:
+                message = self.ws.post_as_bot(channel.id, str(args.get("initial_comment") or ""), None)
+                message.files = [f["id"] for f in done]
+        return {"ok": True, "files": done}
 
     @serves("views.publish")
     def views_publish(self, args: JSON) -> JSON:

@@ -243,8 +243,24 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(answer.status, answer.body, answer.headers)
         elif parts.path.startswith("/response/") and self.command == "POST":
             self._response_url(parts.path.removeprefix("/response/"), raw)
+        elif parts.path.startswith("/upload/") and self.command == "POST":
+            self._upload(parts.path.removeprefix("/upload/"), raw)
         else:
             self._reply(404, {"ok": False, "error": "not_found"})
+
+    def _upload(self, file_id: str, raw: bytes) -> None:
+        """The upload URL of files.getUploadURLExternal: the file's bytes, as the body (Slack takes a raw
+        body or a multipart form; the stand-in takes a raw body, which is what Liaison sends)."""
+        ws = self.server.web_api.ws
+        with ws.lock:
+            upload = ws.files.get(file_id)
+            if upload is None or upload.content is not None:
+                self._reply(404, {"ok": False, "error": "not_found"})
+                return
+            upload.content = raw
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def _response_url(self, token: str, raw: bytes) -> None:
         try:

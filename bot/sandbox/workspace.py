@@ -137,10 +137,24 @@ class Message:
     history: list[Revision] = field(default_factory=list)
     deleted: bool = False
     reactions: dict[str, list[str]] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)  # IDs of files shared with the message
 
     @property
     def is_reply(self) -> bool:
         return self.thread_ts is not None and self.thread_ts != self.ts
+
+
+@dataclass
+class UploadedFile:
+    """A file uploaded in Slack's two steps: an upload URL is handed out, the bytes POSTed to it, and
+    files.completeUploadExternal shares it (or keeps it private)."""
+
+    id: str
+    filename: str
+    length: int
+    content: bytes | None = None  # None until the bytes arrive
+    title: str | None = None
+    completed: bool = False
 
 
 @dataclass
@@ -273,6 +287,7 @@ class Workspace:
         self.views: dict[str, View] = {}
         self.modal_stacks: dict[str, list[str]] = {}
         self.home_views: dict[str, str] = {}
+        self.files: dict[str, UploadedFile] = {}  # by file ID, from files.getUploadURLExternal
         self.triggers: dict[str, Trigger] = {}
         self.response_urls: dict[str, ResponseUrl] = {}
         self._last_ts_micros = 0

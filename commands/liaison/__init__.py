@@ -4,7 +4,7 @@ how Liaison sees you."""
 from __future__ import annotations
 
 from commands import digest
-from commands.liaison import audit_log, directory, holds, people
+from commands.liaison import audit_log, directory, exports, holds, people
 from commands.registry import SlashCommand, Subcommand
 from storage.directory import KEYS
 
@@ -95,6 +95,22 @@ COMMAND = SlashCommand(
             holds.release,
             arguments="case:24-CR-0113",
             keys=frozenset({"case"}),
+        ),
+        Subcommand(
+            "export",
+            "a CSV of referrals, consults, action items or the audit log, in your DM (coordinators, admins).",
+            exports.export,
+            arguments="referrals|consults|advocacy|audit [from:2026-01-01] [to:2026-12-31]",
+            keys=frozenset({"from", "to"}),
+            takes_text=True,
+        ),
+        Subcommand(
+            "stats",
+            "counts only: referrals by partner and need, acceptance, times to accept and close, consults' "
+            "first answers, overdue share (coordinators, admins).",
+            exports.show_stats,
+            arguments="[from:2026-01-01] [to:2026-12-31]",
+            keys=frozenset({"from", "to"}),
         ),
         Subcommand(
             "audit",

@@ -1,0 +1,94 @@
+"""`/liaison export referrals|consults|advocacy|audit [from:] [to:]` (a CSV in your DM) and `/liaison stats
+[from:] [to:]` (counts only), for coordinators and admins."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from commands.grammar import UsageError
+from commands.invocation import Invocation, Reply
+from storage import exports
+from storage.exports import Stats
+from storage.permissions import Action, require
+
+EXPORT_USAGE = "/liaison export referrals|consults|advocacy|audit [from:2026-01-01] [to:2026-12-31]"
+STATS_USAGE = "/liaison stats [from:2026-01-01] [to:2026-12-31]"
+
+
+def period(inv: Invocation, usage: str) -> tuple[datetime, datetime, str]:
+    """[from, to] as office days (both included), in UTC, and in words."""
+    zone = ZoneInfo(inv.deps.timezone)
+
+    def day(key: str) -> date | None:
+        value = inv.args.first(key)
+        if value is None:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise UsageError(
+                f"`{key}:{value}` is not a date; write it as YYYY-MM-DD.\nUsage: `{usage}`"
+            ) from None
+
+    first, last = day("from"), day("to")
+    if first and last and last < first:
+        raise UsageError(f"`to:` comes before `from:`.\nUsage: `{usage}`")
+    since = (
+        datetime.combine(first, time(), zone).astimezone(UTC) if first else datetime(2000, 1, 1, tzinfo=UTC)
+    )
+    until = (
+        datetime.combine(last + timedelta(days=1), time(), zone).astimezone(UTC)
+        if last
+        else inv.deps.clock() + timedelta(days=1)
+    )
+    words = f"{first or 'the start'} to {last or 'today'}"
+    return since, until, words
+
+
+def export(inv: Invocation) -> Reply:
+    words = [w.lower() for w in inv.args.words]
+    if len(words) != 1 or words[0] not in exports.WHAT:
+        raise UsageError(
+            f"Export one of {', '.join(f'`{w}`' for w in exports.WHAT)}.\nUsage: `{EXPORT_USAGE}`"
+        )
+    since, until, span = period(inv, EXPORT_USAGE)
+    with inv.deps.db.session() as session:
+        require(session, inv.person(session), Action.see_audit)
+        table = exports.rows(session, words[0], since, until)
+    name = f"liaison-{words[0]}-{inv.deps.today().isoformat()}.csv"
+    inv.deps.slack.send_file(
+        inv.actor.user_id, name, exports.as_csv(table), f"{len(table) - 1} {words[0]} rows, {span}."
+    )
+    return Reply(f"Sent `{name}` to your direct messages with Liaison: {len(table) - 1} rows, {span}.")
+
+
+def show_stats(inv: Invocation) -> Reply:
+    since, until, span = period(inv, STATS_USAGE)
+    with inv.deps.db.session() as session:
+        require(session, inv.person(session), Action.see_audit)
+        found = exports.stats(session, since, until, inv.deps.clock())
+    return Reply(render(found, span))
+
+
+def render(found: Stats, span: str) -> str:
+    lines = [f"*Liaison, {span}* (counts only)", f"Referrals: {found.referrals}"]
+    lines += [f"• {partner}, {need}: {count}" for partner, need, count in found.by_partner_need]
+    lines += [
+        f"Acceptance rate: {_share(found.acceptance_rate)}",
+        f"Median time to accept: {_hours(found.median_hours_to_accept)}",
+        f"Median time to close: {_hours(found.median_hours_to_close)}",
+        f"Closed with an outcome: {_share(found.closed_with_outcome)}",
+        f"Consults: {found.consults}",
+        f"Median time to a consult's first answer: {_hours(found.median_hours_to_first_answer)}",
+        f"Open and overdue: {_share(found.overdue_share)}",
+    ]
+    return "\n".join(lines)
+
+
+def _share(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0%}"
+
+
+def _hours(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f} hours"
