@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.slack_client import Installation, installation, web_client
 from bot.workspace import SlackWorkspace
 from commands.invocation import Deps
+from storage import confidentiality
 from storage.db import Database
 
 # Listeners run here after their ack; enough that a burst of commands waiting on the database or on
@@ -63,6 +64,7 @@ def create_app(settings: Settings, db: Database, *, socket_mode: bool) -> Liaiso
         slack=SlackWorkspace(client, home.team_id, home.url),
         retention_days=settings.retention_days,
     )
+    confidentiality.configure(settings.case_number_pattern, settings.do_not_post)
     errors.register(app)
     listeners.register(app, deps)
     return Liaison(app=app, deps=deps, installation=home, executor=executor)

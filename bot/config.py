@@ -53,6 +53,8 @@ class Settings:
     tick_seconds: int = DEFAULT_TICK_SECONDS
     data_keys: tuple[str, ...] = ()
     retention_days: int = DEFAULT_RETENTION_DAYS
+    case_number_pattern: str | None = None  # LIAISON_CASE_NUMBER_PATTERN: the office's case numbers
+    do_not_post: tuple[str, ...] = ()  # LIAISON_DO_NOT_POST: names never posted
     start_time: datetime | None = None  # LIAISON_START_TIME: the clock runs on from here (tests, demos)
     allow_plaintext: bool = False
 
@@ -132,6 +134,8 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
     allow_plaintext = (get("LIAISON_ALLOW_PLAINTEXT") or "").lower() in ("1", "true", "yes")
     start_time = _start_time(get("LIAISON_START_TIME"), problems)
     retention_days = _retention_days(get("LIAISON_RETENTION_DAYS"), problems)
+    case_number_pattern = _pattern(get("LIAISON_CASE_NUMBER_PATTERN"), problems)
+    do_not_post = tuple(n.strip() for n in (get("LIAISON_DO_NOT_POST") or "").split(",") if n.strip())
     if problems:
         raise ConfigError(problems)
     return Settings(
@@ -148,6 +152,8 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         allow_plaintext=allow_plaintext,
         start_time=start_time,
         retention_days=retention_days,
+        case_number_pattern=case_number_pattern,
+        do_not_post=do_not_post,
     )
 
 
@@ -201,6 +207,17 @@ def _timezone(raw: str | None, problems: list[str]) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         problems.append(f"LIAISON_TIMEZONE must be an IANA time zone such as America/Chicago (got {raw!r})")
         return DEFAULT_TIMEZONE
+    return raw
+
+
+def _pattern(raw: str | None, problems: list[str]) -> str | None:
+    if raw is None:
+        return None
+    try:
+        re.compile(raw)
+    except re.error as exc:
+        problems.append(f"LIAISON_CASE_NUMBER_PATTERN is not a regular expression ({exc}): got {raw!r}")
+        return None
     return raw
 
 

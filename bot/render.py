@@ -68,6 +68,7 @@ def card(item: Card) -> dict[str, Any]:
     ]
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": _shorten(item.title, HEADER_TEXT_LIMIT)}},
+        *({"type": "section", "text": _mrkdwn(_shorten(w, SECTION_TEXT_LIMIT))} for w in item.warnings),
         {"type": "section", "fields": fields},
     ]
     if item.body:
@@ -142,7 +143,8 @@ def _input(spec: FormField) -> dict[str, Any]:
         if spec.values:
             element["initial_users"] = list(spec.values)
     elif spec.kind == Kind.checkbox:
-        element = {"type": "checkboxes", "action_id": "value", "options": [_option("yes", spec.label)]}
+        # The label says what is confirmed (an option's text is cut at 75 characters); the box says yes.
+        element = {"type": "checkboxes", "action_id": "value", "options": [_option("yes", "Yes")]}
     else:
         element = {"type": "plain_text_input", "action_id": "value", "multiline": spec.kind == Kind.long_text}
         if spec.value:
@@ -155,7 +157,7 @@ def _input(spec: FormField) -> dict[str, Any]:
         "optional": spec.optional,
         "label": {
             "type": "plain_text",
-            "text": _shorten(spec.label if spec.kind != Kind.checkbox else "Confirm", 2000),
+            "text": _shorten(spec.label, 2000),
         },
         "element": element,
     }

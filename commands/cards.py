@@ -19,6 +19,7 @@ class Card:
     title: str  # "R-12 · Referral to Legal Aid Society"
     fields: tuple[tuple[str, str], ...]  # (label, mrkdwn value), at most 10
     body: str = ""  # what the addressee should know
+    warnings: tuple[str, ...] = field(default_factory=tuple)  # shown first, above everything (do not contact)
     notes: tuple[str, ...] = field(default_factory=tuple)  # small print under the card
     buttons: tuple[Button, ...] = field(default_factory=tuple)  # next steps; each click is checked anyway
 

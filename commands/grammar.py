@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from storage.errors import LiaisonError
 
 _QUOTES = {'"': '"', "“": "”", "”": "”", "„": "“"}
-_KEY = re.compile(r"([A-Za-z_]+):")
+_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):")
 _USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _CHANNEL = re.compile(r"<#([CGD][A-Z0-9]+)(?:\|[^>]*)?>")
 _WORD = re.compile(r"\S+")

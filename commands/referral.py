@@ -24,7 +24,21 @@ from storage.permissions import Place
 from storage.states import ReasonCode
 from storage.threads import Summary
 
-OPEN_ARGUMENTS = "to:partner need:category [due:friday] [priority:urgent] [case:24-CR-0113] details"
+OPEN_ARGUMENTS = (
+    "to:partner need:category [due:friday] [priority:urgent] [case:24-CR-0113] [dnc:yes] [part2:yes] details"
+)
+# The notice 42 CFR 2.32 requires with every disclosure of Part 2 records.
+PART2_NOTICE = (
+    ":warning: *42 CFR Part 2.* This record which has been disclosed to you is protected by federal "
+    "confidentiality rules (42 CFR part 2). These rules prohibit you from using or disclosing this record, "
+    "or testimony that describes the information contained in this record, in any civil, criminal, "
+    "administrative, or legislative proceedings by any Federal, State, or local authority, against the "
+    "patient, unless authorized by the consent of the patient, except as provided at 42 CFR 2.12(c)(5) or as "
+    "authorized by a court in accordance with 42 CFR 2.64 or 2.65. In addition, the federal rules prohibit "
+    "you from making any further disclosure of this record unless authorized by the written consent of the "
+    "person to whom it pertains, or as otherwise permitted by 42 CFR part 2. A general authorization for the "
+    "release of medical or other information is NOT sufficient for this purpose (see 42 CFR 2.31)."
+)
 LIST_FILTERS = {
     "mine": shared.mine,
     "open": shared.still_open,
@@ -42,6 +56,8 @@ class Draft(shared.Draft):
     need: str | None = None
     priority: str | None = None
     need_confirmed: bool = False  # send even though the partner does not list the need
+    do_not_contact: bool = False
+    part2: bool = False
 
 
 def open_referral(inv: Invocation) -> Reply:
@@ -56,7 +72,9 @@ def open_referral(inv: Invocation) -> Reply:
         due=args.first("due"),
         priority=args.first("priority"),
         case=args.first("case"),
-        need_confirmed=(args.first("confirm") or "").lower() == "yes",
+        need_confirmed=_yes(args.first("confirm")),
+        do_not_contact=_yes(args.first("dnc")),
+        part2=_yes(args.first("part2")),
     )
     if not (draft.need and draft.text) or args.confirm:
         return Reply("", form=open_form(inv.deps, inv.actor, draft))
@@ -76,7 +94,8 @@ def send(deps: Deps, actor: Actor, draft: Draft) -> Reply:
                 "Check that it is the right partner; to send it anyway, add `confirm:yes` (or tick the box "
                 "in the form)."
             )
-        return referrals.open_referral(session, me, new, need, priority, place, deps.today())
+        flags = referrals.Flags(draft.do_not_contact, draft.part2)
+        return referrals.open_referral(session, me, new, need, priority, place, deps.today(), flags)
 
     return shared.send(deps, actor, draft, store, card, need)
 
@@ -105,6 +124,13 @@ def open_form(deps: Deps, actor: Actor, draft: Draft) -> Form:
             Field(
                 "confirm", "Send even if the partner does not list this need.", Kind.checkbox, optional=True
             ),
+            Field("dnc", "Do not contact the client directly: go through me.", Kind.checkbox, optional=True),
+            Field(
+                "part2",
+                "From substance-use treatment records (42 CFR Part 2): the partner may not pass it on.",
+                Kind.checkbox,
+                optional=True,
+            ),
         ),
         notes=(shared.COPY_NOTE,),
     )
@@ -130,6 +156,8 @@ def draft_from_form(metadata: str, values: shared.FormValues) -> Draft:
         case=shared.typed(values, "case"),
         consent=values.get("consent") is True,
         need_confirmed=values.get("confirm") is True,
+        do_not_contact=values.get("dnc") is True,
+        part2=values.get("part2") is True,
     )
 
 
@@ -139,8 +167,16 @@ FORM_CALLBACK = "referral.open"
 def card(referral: Item, partner: Partner, thread: Summary) -> Card:
     """The referral's card. Never the internal case number: the channel is shared with the partner."""
     assert isinstance(referral, Referral)
+    warnings = []
+    if referral.do_not_contact:
+        warnings.append(
+            f":no_entry: *Do not contact the client directly.* Go through <@{referral.requester_id}>."
+        )
+    if referral.part2:
+        warnings.append(PART2_NOTICE)
     return Card(
         title=f"{referral.ref} · Referral to {partner.name}",
+        warnings=tuple(warnings),
         fields=(
             ("Need", referral.need),
             ("Priority", referral.priority),
@@ -163,8 +199,17 @@ def show(inv: Invocation) -> Reply:
         referral = items.get(session, me, inv.args.words[0], items.REFERRALS)
         assert isinstance(referral, Referral)
         partner = items.partner_of(session, referral)
+        flags = [
+            f
+            for f, on in (
+                ("do not contact the client", referral.do_not_contact),
+                ("42 CFR Part 2", referral.part2),
+            )
+            if on
+        ]
         lines = [
-            f"*{referral.ref}* to {partner.name}: {referral.need}, {referral.priority}, *{referral.status}*",
+            f"*{referral.ref}* to {partner.name}: {referral.need}, {referral.priority}, *{referral.status}*"
+            + (f" · :no_entry: {', '.join(flags)}" if flags else ""),
             f"Due {when(referral.due_at)}, sent by <@{referral.requester_id}> on {when(referral.created_at)}",
             f"> {referral.details}",
             *shared.details_lines(inv.deps, session, me, referral),
@@ -204,6 +249,10 @@ def cancel(inv: Invocation) -> Reply:
     return shared.apply_move(inv.deps, inv.actor, change, card)
 
 
+def _yes(value: str | None) -> bool:
+    return (value or "").lower() in ("yes", "true", "1")
+
+
 def _priority(value: str | None) -> Priority:
     if value is None:
         return Priority.routine
@@ -221,7 +270,7 @@ COMMAND = SlashCommand(
         "refer a client's need to a partner; `to:` defaults to the channel's partner.",
         open_referral,
         arguments=OPEN_ARGUMENTS,
-        keys=frozenset({"to", "need", "due", "priority", "case", "confirm"}),
+        keys=frozenset({"to", "need", "due", "priority", "case", "confirm", "dnc", "part2"}),
         takes_text=True,
     ),
     subcommands=(

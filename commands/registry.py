@@ -18,7 +18,7 @@ NOTHING = re.compile(r"(?!)")  # for a subcommand that takes no words
 
 def words_or_keys(*words: str) -> re.Pattern[str]:
     """A first word that is one of `words` or any `key:value`."""
-    return re.compile(rf"^(?:{'|'.join(map(re.escape, words))})$|^[A-Za-z_]+:", re.IGNORECASE)
+    return re.compile(rf"^(?:{'|'.join(map(re.escape, words))})$|^[A-Za-z_][A-Za-z0-9_]*:", re.IGNORECASE)
 
 
 GRAMMAR_HELP = (

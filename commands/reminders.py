@@ -20,7 +20,7 @@ from storage.audit import Actor
 from storage.deadlines import business_day_before, business_days_between, is_working_time, spoken
 from storage.errors import Conflict
 from storage.items import Item
-from storage.models import ReminderKind
+from storage.models import Referral, ReminderKind
 from storage.people import identify
 from storage.permissions import refuse
 
@@ -181,6 +181,8 @@ def _send(deps: Deps, plan: Plan, now: datetime) -> None:
     else:
         days = f"{plan.late} business day{'s' * (plan.late != 1)}"
         text = f"{mentions} *{item.ref}* is still open, {days} past due."
+    if isinstance(item, Referral) and item.do_not_contact:  # in every reminder to the partner
+        text += " :no_entry: Do not contact the client directly."
     deps.slack.post_in_thread(item.channel_id, item.card_ts, text.strip(), snooze_buttons(item.ref, now))
 
 

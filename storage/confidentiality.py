@@ -5,6 +5,7 @@ cannot be taken back from a partner's workspace."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 CASE_NUMBER = "a case number"  # never posted, whatever the consent: it is the office's internal reference
@@ -30,9 +31,26 @@ class Finding:
     end: int
 
 
+DO_NOT_POST = "a name on the do-not-post list"
+_office: list[tuple[str, re.Pattern[str]]] = []  # the office's own rules, set once at start by configure()
+
+
+def configure(case_number_pattern: str | None, do_not_post: Sequence[str]) -> None:
+    """The office's own rules (LIAISON_CASE_NUMBER_PATTERN, LIAISON_DO_NOT_POST), for this process: its case
+    numbers as it writes them, and names that must never be posted (a client in the news, a witness)."""
+    rules = []
+    if case_number_pattern:
+        rules.append((CASE_NUMBER, re.compile(case_number_pattern, re.IGNORECASE)))
+    for name in do_not_post:
+        words = [re.escape(w) for w in name.split()]
+        rules.append((DO_NOT_POST, re.compile(r"\b" + r"\s+".join(words) + r"\b", re.IGNORECASE)))
+    _office[:] = rules
+
+
 def findings(text: str, case_number: str | None = None) -> list[Finding]:
     """What in `text` looks identifying; `case_number` (the item's own) is found however it is written."""
-    found = [Finding(what, m.start(), m.end()) for what, pattern in _PATTERNS for m in pattern.finditer(text)]
+    rules = [*_PATTERNS, *_office]
+    found = [Finding(what, m.start(), m.end()) for what, pattern in rules for m in pattern.finditer(text)]
     if case_number:
         found += [Finding(CASE_NUMBER, m.start(), m.end()) for m in _loosely(case_number).finditer(text)]
     return sorted(found, key=lambda f: f.start)

@@ -211,6 +211,8 @@ class Referral(ClientItemBase, table=True):
     details: str = Field(sa_type=EncryptedText)  # what the partner should know; never the case number
     priority: Priority = Field(default=Priority.routine, sa_type=String(16))
     status: ReferralStatus = Field(default=ReferralStatus.requested, sa_type=String(24))
+    do_not_contact: bool = False  # the partner must not contact the client directly
+    part2: bool = False  # derived from substance-use treatment records: 42 CFR Part 2 applies
 
 
 class Consult(ClientItemBase, table=True):

@@ -4,6 +4,7 @@ item kinds: storage/items.py."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 
 from sqlmodel import Session
@@ -19,8 +20,21 @@ from storage.permissions import Place
 NEED = re.compile(r"^[a-z][a-z_-]{0,39}$")
 
 
+@dataclass(frozen=True)
+class Flags:
+    do_not_contact: bool = False  # the partner must not contact the client directly
+    part2: bool = False  # derived from substance-use treatment records (42 CFR Part 2)
+
+
 def open_referral(
-    session: Session, person: Person, new: Opening, need: str, priority: Priority, place: Place, today: date
+    session: Session,
+    person: Person,
+    new: Opening,
+    need: str,
+    priority: Priority,
+    place: Place,
+    today: date,
+    flags: Flags = Flags(),
 ) -> Referral:
     """Check and store a referral; the caller posts its card (storage/cards.py)."""
     if not NEED.match(need):
@@ -40,6 +54,8 @@ def open_referral(
         need=need,
         details=new.text,
         priority=priority,
+        do_not_contact=flags.do_not_contact,
+        part2=flags.part2,
     )
     assert isinstance(referral, Referral)
     return referral

@@ -128,6 +128,32 @@ def test_identifying_details_are_refused_with_the_spans_masked(slack: Sandbox, b
 
 
 @pytest.mark.parametrize(
+    ("details", "kind", "shown"),
+    [
+        ("SSN 123-45-6789 on file.", "a social security number", "123-45-6789"),
+        ("Client DOB 04/12/1990 per intake.", "a date of birth", "04/12/1990"),
+        ("Same matter as 24 CR 0113 last year.", "a case number", "24 CR 0113"),
+    ],
+)
+def test_each_kind_of_identifying_detail_is_caught_and_masked(
+    slack: Sandbox, bot: RunningBot, details: str, kind: str, shown: str
+) -> None:
+    answer, _ = refused_leaving_only_an_audit_row(slack, bot, SHARED_CHANNEL, f"need:housing {details}")
+    assert f"({kind})" in answer and shown not in answer and "▇▇▇" in answer
+
+
+def test_do_not_contact_and_part_2_are_shown_first_on_the_card(slack: Sandbox, bot: RunningBot) -> None:
+    answer = referral(slack, bot, "need:housing dnc:yes part2:yes Needs housing near the treatment program.")
+    ref = answer.split("*")[1]
+    card = [m for m in slack.messages(SHARED_CHANNEL) if m.text.startswith(f"{ref} ·")][-1]
+    sections = [b["text"]["text"] for b in card.blocks if b["type"] == "section" and "text" in b]
+    assert sections[0].startswith(":no_entry: *Do not contact the client directly.* Go through <@")
+    assert sections[1].startswith(":warning: *42 CFR Part 2.* This record which has been disclosed to you")
+    assert "prohibit you from making any further disclosure of this record" in sections[1]
+    assert ":no_entry: do not contact the client, 42 CFR Part 2" in referral(slack, bot, f"show {ref}")
+
+
+@pytest.mark.parametrize(
     ("user", "channel", "expected"),
     [
         (

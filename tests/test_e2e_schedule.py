@@ -311,3 +311,17 @@ def test_a_reminder_claimed_by_a_process_that_stopped_is_sent_later(
 
 def _at(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+def test_every_reminder_about_a_do_not_contact_referral_says_so(
+    slack: Sandbox, bot: RunningBot, tmp_path: Path
+) -> None:
+    answer = typed(
+        slack, bot, DEFENDER, CIVIL_CHANNEL, "/referral", "need:housing dnc:yes due:2026-12-29 Help."
+    )
+    ref = answer.split("*")[1]
+    card = [m for m in slack.messages(CIVIL_CHANNEL) if m.text.startswith(f"{ref} ·")][-1]
+    assert reminders(slack, bot, tmp_path, "2026-12-28T22:00Z", ref) == [
+        f"sent before reminder for {ref} to {CIVIL_USER}"
+    ]
+    assert thread(slack, card)[-1].text.endswith(":no_entry: Do not contact the client directly.")

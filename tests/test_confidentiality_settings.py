@@ -1,5 +1,6 @@
-"""Encryption at rest: what Liaison stores about clients' matters is not readable in the database file,
-key rotation keeps everything readable, and Liaison will not start without a key unless told to."""
+"""Confidentiality settings: encryption at rest (what Liaison stores about clients' matters is not readable
+in the database file, key rotation keeps everything readable, Liaison will not start without a key unless
+told to) and the office's own identifying-details rules (its case-number shape, its do-not-post names)."""
 
 from __future__ import annotations
 
@@ -120,3 +121,27 @@ def test_plain_text_when_explicitly_allowed(slack: Sandbox, tmp_path: Path) -> N
         slack, tmp_path, "sqlite", "http", LIAISON_DATA_KEY="", LIAISON_ALLOW_PLAINTEXT="1"
     ) as bot:
         assert "with the role" in typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/liaison", "whoami")
+
+
+def test_the_offices_own_case_numbers_and_do_not_post_names_are_never_posted(
+    slack: Sandbox, tmp_path: Path
+) -> None:
+    rules = {"LIAISON_CASE_NUMBER_PATTERN": r"\bDOC-\d{5}\b", "LIAISON_DO_NOT_POST": "Maria Ortiz, J. Doe"}
+    with running_bot(slack, tmp_path, "sqlite", "http", **rules) as bot:
+        for text in (
+            'partner add legal-aid name:"Legal Aid Society" kind:legal_aid team:T0LEGAL scope:referral',
+            f"channel link <#{SHARED_CHANNEL}|legal> legal-aid",
+        ):
+            assert "Sorry" not in typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", text)
+        docket = typed(
+            slack, bot, DEFENDER, SHARED_CHANNEL, "/referral", "need:housing See DOC-12345 for history."
+        )
+        assert "(a case number)" in docket and "DOC-12345" not in docket
+        named = typed(
+            slack, bot, DEFENDER, SHARED_CHANNEL, "/referral", "need:housing Client maria  ORTIZ needs help."
+        )
+        assert "(a name on the do-not-post list)" in named and "ORTIZ" not in named
+        fine = typed(
+            slack, bot, DEFENDER, SHARED_CHANNEL, "/referral", "need:housing Client needs help with rent."
+        )
+        assert fine.startswith("Sent *R-")
