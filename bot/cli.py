@@ -27,6 +27,7 @@ from commands.items import post_unposted_cards
 from commands.tick import tick
 from storage import crypto, directory_file, exports, keys, retention
 from storage.audit import Actor
+from storage.crypto import UnreadableText
 from storage.db import Database
 from storage.directory_file import InvalidFile
 from storage.errors import DatabaseUnavailable
@@ -56,6 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"liaison: {problem}", file=sys.stderr)
         print("liaison: nothing was imported; fix the file and import it again", file=sys.stderr)
+        return EXIT_CONFIG
+    except UnreadableText as exc:
+        print(f"liaison: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except DatabaseUnavailable as exc:
         print(f"liaison: can't reach the database at {exc.where}: {DATABASE_HINT}", file=sys.stderr)
@@ -107,6 +111,7 @@ def _parser() -> argparse.ArgumentParser:
         "purge", help="remove the text of items closed longer ago than the retention period"
     )
     purging.add_argument("--dry-run", action="store_true", help="list what would be removed; remove nothing")
+    purging.add_argument("--at", help="purge as of this time (ISO, with a zone), for operations and tests")
     purging.set_defaults(handler=_purge)
 
     keys_parser = sub.add_parser("keys", help="the keys that encrypt stored client text (LIAISON_DATA_KEY)")
@@ -144,6 +149,7 @@ def _run(args: argparse.Namespace) -> int:
     settings.require_slack(socket_mode=socket_mode)
     db = Database(settings.database_url, settings.keyring())
     db.upgrade()
+    keys.check(db)  # a wrong key is found now, not when someone opens a referral
     liaison = create_app(settings, db, socket_mode=socket_mode)
     for ref in post_unposted_cards(liaison.deps, card_for):
         logging.getLogger("liaison").info(
@@ -221,14 +227,13 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _purge(args: argparse.Namespace) -> int:
-    settings = load_settings()
-    if settings.start_time is not None:
-        start_clock_at(settings.start_time)
+    settings = load_settings()  # LIAISON_START_TIME never moves a purge: it removes text for good
     db = Database(settings.database_url, settings.keyring())
     db.upgrade()
     actor = Actor(user_id=f"cli:{getpass.getuser()}"[:32], team_id=None)
     with db.session() as session:
-        done = retention.purge(session, actor, utcnow(), settings.retention_days, dry_run=args.dry_run)
+        now = _moment(args.at)
+        done = retention.purge(session, actor, now, settings.retention_days, dry_run=args.dry_run)
     verb = "would remove" if args.dry_run else "removed"
     print(
         f"{verb} the text of {len(done.refs)} items closed over {settings.retention_days} days ago"

@@ -134,6 +134,12 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
     allow_plaintext = (get("LIAISON_ALLOW_PLAINTEXT") or "").lower() in ("1", "true", "yes")
     start_time = _start_time(get("LIAISON_START_TIME"), problems)
     retention_days = _retention_days(get("LIAISON_RETENTION_DAYS"), problems)
+    if start_time is not None and api_url == DEFAULT_API_URL:
+        problems.append(
+            "LIAISON_START_TIME is for tests and demonstrations against a Slack stand-in; with the real "
+            "Slack it would put the office's clock (deadlines, audit times, consent expiry) wrong: unset it"
+        )
+        start_time = None
     case_number_pattern = _pattern(get("LIAISON_CASE_NUMBER_PATTERN"), problems)
     do_not_post = tuple(n.strip() for n in (get("LIAISON_DO_NOT_POST") or "").split(",") if n.strip())
     if problems:

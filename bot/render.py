@@ -145,6 +145,8 @@ def _input(spec: FormField) -> dict[str, Any]:
     elif spec.kind == Kind.checkbox:
         # The label says what is confirmed (an option's text is cut at 75 characters); the box says yes.
         element = {"type": "checkboxes", "action_id": "value", "options": [_option("yes", "Yes")]}
+        if spec.value == "yes":  # ticked already on the command line (dnc:yes)
+            element["initial_options"] = [_option("yes", "Yes")]
     else:
         element = {"type": "plain_text_input", "action_id": "value", "multiline": spec.kind == Kind.long_text}
         if spec.value:

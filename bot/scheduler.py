@@ -9,7 +9,7 @@ import logging
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from commands.invocation import Deps
-from commands.tick import tick
+from commands.tick import purge_old_text, tick
 
 log = logging.getLogger("liaison")
 
@@ -24,8 +24,18 @@ def start(deps: Deps, every_seconds: int) -> BackgroundScheduler | None:
     scheduler.add_job(
         _tick, "interval", seconds=every_seconds, args=[deps], max_instances=1, coalesce=True, id="tick"
     )
+    # Hourly, on its own: closed items' text past the retention period (a tick's minute may never be 0).
+    scheduler.add_job(_purge, "interval", hours=1, args=[deps], max_instances=1, coalesce=True, id="purge")
     scheduler.start()
     return scheduler
+
+
+def _purge(deps: Deps) -> None:
+    try:
+        for line in purge_old_text(deps, deps.clock()):
+            log.info("retention: %s", line)
+    except Exception:
+        log.exception("retention: the purge failed; the next one tries again")
 
 
 def _tick(deps: Deps) -> None:

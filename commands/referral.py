@@ -122,13 +122,24 @@ def open_form(deps: Deps, actor: Actor, draft: Draft) -> Form:
             shared.case_field(draft.case),
             shared.CONSENT_FIELD,
             Field(
-                "confirm", "Send even if the partner does not list this need.", Kind.checkbox, optional=True
+                "confirm",
+                "Send even if the partner does not list this need.",
+                Kind.checkbox,
+                _ticked(draft.need_confirmed),
+                optional=True,
             ),
-            Field("dnc", "Do not contact the client directly: go through me.", Kind.checkbox, optional=True),
+            Field(
+                "dnc",
+                "Do not contact the client directly: go through me.",
+                Kind.checkbox,
+                _ticked(draft.do_not_contact),
+                optional=True,
+            ),
             Field(
                 "part2",
                 "From substance-use treatment records (42 CFR Part 2): the partner may not pass it on.",
                 Kind.checkbox,
+                _ticked(draft.part2),
                 optional=True,
             ),
         ),
@@ -247,6 +258,10 @@ def cancel(inv: Invocation) -> Reply:
         status = ReferralStatus(referral.status)
     change = Move(referral.ref, status, ReferralStatus.cancelled, code, note)
     return shared.apply_move(inv.deps, inv.actor, change, card)
+
+
+def _ticked(on: bool) -> str | None:
+    return "yes" if on else None
 
 
 def _yes(value: str | None) -> bool:

@@ -24,10 +24,7 @@ def tick(deps: Deps, now: datetime, *, dry_run: bool = False) -> list[str]:
     """Reminders, then digests, each on its own (trouble with one does not hold up the other); what was
     sent (or would be), a line each."""
     done = []
-    parts = [reminders.send_reminders, digest.send_digests]
-    if now.minute == 0:  # hourly: closed items' text past the retention period
-        parts.append(purge_old_text)
-    for part in parts:
+    for part in (reminders.send_reminders, digest.send_digests):
         try:
             done += part(deps, now, dry_run=dry_run)
         except Exception:  # the database or Slack is down: the next tick tries again

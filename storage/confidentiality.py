@@ -56,6 +56,11 @@ def findings(text: str, case_number: str | None = None) -> list[Finding]:
     return sorted(found, key=lambda f: f.start)
 
 
+def case_key(case_number: str) -> str:
+    """A case number as consents and holds are kept: `24-cr-0113`, `24 CR 0113` and `24CR0113` are one."""
+    return re.sub(r"[^0-9A-Za-z]", "", case_number).upper()
+
+
 def _loosely(case_number: str) -> re.Pattern[str]:
     """`24-CR-0113` also as `24 cr 0113`, `24CR0113`, `24/cr/0113`."""
     parts = [re.escape(c) for c in re.sub(r"[^0-9A-Za-z]", "", case_number)]

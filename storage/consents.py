@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, col, select
 
 from storage import audit
+from storage.confidentiality import case_key
 from storage.models import Consent, Partner
 from storage.people import Person
 
@@ -19,7 +20,7 @@ VALID_FOR = timedelta(days=365)  # a recorded consent lapses after a year unless
 def latest(session: Session, case_number: str, partner: Partner) -> Consent | None:
     query = (
         select(Consent)
-        .where(Consent.case_number == case_number, Consent.partner_id == partner.id)
+        .where(Consent.case_number == case_key(case_number), Consent.partner_id == partner.id)
         .order_by(col(Consent.id).desc())
     )
     return session.exec(query).first()
@@ -49,7 +50,7 @@ def record(
     session: Session, person: Person, case_number: str, partner: Partner, purpose: str, today: date
 ) -> Consent:
     consent = Consent(
-        case_number=case_number,
+        case_number=case_key(case_number),
         partner_id=partner.id,
         purpose=purpose[:200],
         given_by=person.user_id,

@@ -37,7 +37,8 @@ def screen(
     kinds = ", ".join(sorted({f.what for f in found}))
     plural = what.endswith("s")  # the details look, the question looks
     look, like_it = ("look", "look like they identify") if plural else ("looks", "looks like it identifies")
-    has_case_number = any(f.what == confidentiality.CASE_NUMBER for f in found)
+    # Never posted, consent or not: the case number, and the office's do-not-post names.
+    has_case_number = any(f.what in (confidentiality.CASE_NUMBER, confidentiality.DO_NOT_POST) for f in found)
     today = utcnow().date()
     on_record = consents.latest(session, case_number, partner) if case_number else None
     shown = f'"{confidentiality.masked(text, found)}"'

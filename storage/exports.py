@@ -93,8 +93,13 @@ def _t(moment: datetime | None) -> str:
 
 def as_csv(table: Sequence[Sequence[str]]) -> str:
     out = io.StringIO()
-    csv.writer(out).writerows(table)
+    csv.writer(out).writerows([[_inert(cell) for cell in row] for row in table])
     return out.getvalue()
+
+
+def _inert(cell: str) -> str:
+    """A cell a spreadsheet will not run as a formula (an action item titled `=cmd|...`)."""
+    return f"'{cell}" if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
 @dataclass(frozen=True)

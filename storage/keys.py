@@ -11,7 +11,8 @@ from storage.types import EncryptedText
 
 
 def rotate(db: Database) -> int:
-    """How many values were rewritten; each table in its own transaction."""
+    """How many values were rewritten; each table in its own transaction. Run it after the bot restarted
+    with the new key first, so nothing is still being written with the old one."""
     keyring = db.keyring
     if keyring is None:
         raise ValueError("rotating needs LIAISON_DATA_KEY")
@@ -30,6 +31,21 @@ def rotate(db: Database) -> int:
                     if row[c.name] is not None
                 }
                 if values:
-                    conn.execute(update(table).where(key == row[key.name]).values(**values))
-                    changed += len(values)
+                    # Only if the row is still as read: a purge or an edit made meanwhile is never undone
+                    # (that row keeps its older key, and the next rotation takes it).
+                    unchanged = [
+                        type_coerce(c, String) == row[c.name] for c in columns if row[c.name] is not None
+                    ]
+                    done = conn.execute(
+                        update(table).where(key == row[key.name], *unchanged).values(**values)
+                    )
+                    changed += len(values) if done.rowcount == 1 else 0
     return changed
+
+
+def check(db: Database) -> None:
+    """Read one stored value of each encrypted column: UnreadableText, at start, when the keys can't."""
+    for table in SQLModel.metadata.sorted_tables:
+        for column in (c for c in table.columns if isinstance(c.type, EncryptedText)):
+            with db.engine.connect() as conn:
+                conn.execute(select(column).where(column.is_not(None)).limit(1)).all()

@@ -7,11 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from storage import audit, items
 from storage.audit import Actor
+from storage.confidentiality import case_key
 from storage.models import Advocacy, ItemEvent, LegalHold, ThreadReply
 from storage.people import Person
 from storage.permissions import Action, require
@@ -29,22 +29,21 @@ class Purge:
 def purge(session: Session, actor: Actor, now: datetime, days: int, *, dry_run: bool = False) -> Purge:
     """Remove the text of items closed before `now - days`; audited as one entry."""
     cutoff = now - timedelta(days=days)
-    holds = set(session.exec(select(LegalHold.case_number)).all())
+    holds = set(session.exec(select(LegalHold.case_number)).all())  # kept as case_key()
     done, held = [], []
     for kind in items.KINDS:
         model = kind.model
         closed = [s.value for s in kind.machine.terminal]
         query = select(model).where(col(model.status).in_(closed), col(model.updated_at) < cutoff)
         for item in session.exec(query).all():
-            case = None if isinstance(item, Advocacy) else item.case_number
+            case = None if isinstance(item, Advocacy) or not item.case_number else case_key(item.case_number)
             if case in holds:
                 held.append(item.ref)
                 continue
-            if _purged(item):
-                continue
-            done.append(item.ref)
-            if not dry_run:
-                _remove_text(session, item)
+            # Every time, not once: a reply posted later in its thread, or a consult reopened and closed
+            # again, has text of its own to remove.
+            if _remove_text(session, item, dry_run):
+                done.append(item.ref)
     if done and not dry_run:
         audit.record(
             session,
@@ -55,38 +54,36 @@ def purge(session: Session, actor: Actor, now: datetime, days: int, *, dry_run: 
     return Purge(done, held)
 
 
-def _purged(item: items.Item) -> bool:
-    return getattr(item, kind_text(item)) == REMOVED
-
-
 def kind_text(item: items.Item) -> str:
     return {"details": "details", "question": "question", "title": "result"}[items.kind_of(item).text_name]
 
 
-def _remove_text(session: Session, item: items.Item) -> None:
-    setattr(item, kind_text(item), REMOVED)
-    session.add(item)
-    session.execute(update(ThreadReply).where(col(ThreadReply.item) == item.ref).values(text=REMOVED))
-    session.execute(
-        update(ItemEvent)
-        .where(col(ItemEvent.item) == item.ref, col(ItemEvent.note).is_not(None))
-        .values(note=REMOVED)
-    )
+def _remove_text(session: Session, item: items.Item, dry_run: bool) -> bool:
+    """Whether any of the item's text was still there (the text is encrypted, so compared as read)."""
+    rows: list[tuple[object, str]] = [(item, kind_text(item))]
+    rows += [(r, "text") for r in session.exec(select(ThreadReply).where(ThreadReply.item == item.ref)).all()]
+    rows += [(e, "note") for e in session.exec(select(ItemEvent).where(ItemEvent.item == item.ref)).all()]
+    left = [(row, column) for row, column in rows if getattr(row, column) not in (None, "", REMOVED)]
+    if not dry_run:
+        for row, column in left:
+            setattr(row, column, REMOVED)
+            session.add(row)
+    return bool(left)
 
 
 def hold(session: Session, person: Person, case_number: str) -> bool:
     """Place a legal hold (admins); False if the case was already held."""
     require(session, person, Action.hold_cases)
-    if session.get(LegalHold, case_number) is not None:
+    if session.get(LegalHold, case_key(case_number)) is not None:
         return False
-    session.add(LegalHold(case_number=case_number, placed_by=person.user_id))
+    session.add(LegalHold(case_number=case_key(case_number), placed_by=person.user_id))
     audit.record(session, person.actor, "hold.place", subject=None, reason="a case placed under legal hold")
     return True
 
 
 def release(session: Session, person: Person, case_number: str) -> bool:
     require(session, person, Action.hold_cases)
-    found = session.get(LegalHold, case_number)
+    found = session.get(LegalHold, case_key(case_number))
     if found is None:
         return False
     session.delete(found)

@@ -15,6 +15,7 @@ from storage import items, partners
 from storage.audit import Actor
 from storage.items import Item
 from storage.models import Advocacy, Consult, ConsultStatus, Referral, ThreadReply
+from storage.retention import REMOVED
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ def replies(session: Session, ref: str) -> Sequence[ThreadReply]:
 def edit_reply(session: Session, channel_id: str, ts: str, text: str, at: datetime) -> Item | None:
     """The item whose thread the edited reply is in; None for a message that is no item's reply."""
     reply = _reply_at(session, channel_id, ts)
-    if reply is None:
+    if reply is None or reply.text == REMOVED:  # purged: an edit in Slack must not bring the text back
         return None
     reply.text, reply.edited_at = text, at
     session.add(reply)

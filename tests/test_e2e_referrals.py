@@ -269,6 +269,10 @@ def test_identifying_details_go_only_with_consent_and_an_agreement_that_allows_t
     )
     refused = submit(slack, open_form(slack, details), {"need": "housing", "case": case, "consent": ["yes"]})
     assert "consent to share identifying details with Legal Aid Society for this case was revoked" in refused
+    respelled = submit(
+        slack, open_form(slack, details), {"need": "housing", "case": "24 cr 0555", "consent": ["yes"]}
+    )
+    assert "was revoked" in respelled, "the same case, however it is typed"
     other_case = submit(slack, open_form(slack, details), {"need": "housing", "case": "24-CR-0556"})
     assert "without the client's recorded consent" in other_case, "consent is per case"
     assert "Recorded: the client agreed" in referral(slack, bot, f"consent {ref} renew")

@@ -189,3 +189,51 @@ def test_campaign_counts_overdue_only_what_is_still_open() -> None:
         advocacy.Campaign("bail-reform", open=2, overdue=1, done=1, dropped=1),
         advocacy.Campaign("", open=1, overdue=0, done=0, dropped=0),
     ]
+
+
+def test_do_not_post_names_never_go_even_with_consent(db: Database) -> None:
+    from storage import confidentiality, disclosure
+    from storage.directory import parse_fields
+    from storage.errors import PermissionDenied
+
+    confidentiality.configure(None, ["Maria Ortiz"])
+    try:
+        with db.session() as session:
+            partner = partners.add(
+                session,
+                ADMIN,
+                "legal-aid",
+                parse_fields(
+                    [("name", "Legal Aid"), ("kind", "other"), ("team", "T0LEGAL"), ("identifying", "yes")]
+                ),
+            )
+            me = identify(session, REQUESTER, "T0HOME", set())
+            with pytest.raises(PermissionDenied, match="a name on the do-not-post list"):
+                disclosure.screen(
+                    session,
+                    me,
+                    "Maria Ortiz, DOB 1/2/1990",
+                    partner,
+                    "C1",
+                    kind="referral",
+                    case_number="24-CR-1",
+                    consent=True,
+                )
+            disclosure.screen(
+                session,
+                me,
+                "DOB 1/2/1990",
+                partner,
+                "C1",
+                kind="referral",
+                case_number="24-CR-1",
+                consent=True,
+            )
+    finally:
+        confidentiality.configure(None, [])
+
+
+def test_exported_cells_never_run_as_formulas() -> None:
+    from storage.exports import as_csv
+
+    assert as_csv([["=cmd|' /C calc'!A0", "R-1", "@SUM(1)"]]).strip() == "'=cmd|' /C calc'!A0,R-1,'@SUM(1)"

@@ -64,8 +64,9 @@ def test_purge_removes_closed_items_text_keeps_history_and_audit_and_a_hold_keep
         slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", "hold case:24-CR-1002"
     )
 
-    settings = {**bot_settings(slack, bot.db_url), "LIAISON_START_TIME": "2028-01-10T12:00:00Z"}
-    dry = run_cli(["purge", "--dry-run"], tmp_path, **settings)
+    settings = bot_settings(slack, bot.db_url)
+    later = ["--at", "2028-01-10T12:00:00Z"]  # over a year after they closed
+    dry = run_cli(["purge", "--dry-run", *later], tmp_path, **settings)
     assert (
         dry.returncode == 0
         and f"would remove the text of 1 items closed over 365 days ago: {gone}" in dry.stdout
@@ -73,7 +74,7 @@ def test_purge_removes_closed_items_text_keeps_history_and_audit_and_a_hold_keep
     assert "Needs shelter" in typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/referral", f"show {gone}"), (
         "a dry run"
     )
-    done = run_cli(["purge"], tmp_path, **settings)
+    done = run_cli(["purge", *later], tmp_path, **settings)
     assert done.returncode == 0, done.stderr
     assert f"removed the text of 1 items closed over 365 days ago: {gone}" in done.stdout
     assert f"kept 1 under a legal hold: {kept}" in done.stdout
@@ -89,9 +90,21 @@ def test_purge_removes_closed_items_text_keeps_history_and_audit_and_a_hold_keep
     assert "Still being worked on." in typed(
         slack, bot, DEFENDER, OFFICE_CHANNEL, "/referral", f"show {still_open.split('*')[1]}"
     ), "open items are never purged"
-    assert "removed the text of 0 items" in run_cli(["purge"], tmp_path, **settings).stdout, "once"
+    assert "removed the text of 0 items" in run_cli(["purge", *later], tmp_path, **settings).stdout, "once"
     assert "Released" in typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", "hold release case:24-CR-1002")
     assert (
         f"removed the text of 1 items closed over 365 days ago: {kept}"
-        in run_cli(["purge"], tmp_path, **settings).stdout
+        in run_cli(["purge", *later], tmp_path, **settings).stdout
     )
+
+
+def test_a_hold_and_a_consent_match_the_case_however_it_is_typed(
+    slack: Sandbox, bot: RunningBot, tmp_path: Path
+) -> None:
+    kept = closed_referral(slack, bot, "24-CR-2001", "Keep this one.")
+    assert "is under a legal hold" in typed(
+        slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", "hold case:24cr2001"
+    )
+    done = run_cli(["purge", "--at", "2028-01-10T12:00:00Z"], tmp_path, **bot_settings(slack, bot.db_url))
+    assert "under a legal hold" in done.stdout and kept in done.stdout.split("legal hold")[1], done.stdout
+    assert "Keep this one." in typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/referral", f"show {kept}")
