@@ -209,15 +209,7 @@ COMMAND = SlashCommand(
         takes_text=True,
     ),
     subcommands=(
-        Subcommand(
-            "consent",
-            "the client's consent to share identifying details with the partner for this case: see it, "
-            "`revoke` it, or `renew` it (home staff).",
-            shared.consent_command(items.CONSULTS),
-            arguments="C-7 [revoke|renew]",
-            takes_text=True,
-            expects=ITEM_ID,
-        ),
+        shared.consent_subcommand(items.CONSULTS),
         Subcommand(
             "list",
             "consults, soonest due first (open ones unless you say otherwise).",

@@ -21,6 +21,7 @@ from commands.format import when
 from commands.forms import Choice, Field, Form, Kind
 from commands.grammar import UsageError, page_number
 from commands.invocation import Deps, Invocation, Reply, SlackRefused
+from commands.registry import ITEM_ID, Subcommand
 from storage import cards, consents, items, partners, threads
 from storage.audit import Actor
 from storage.deadlines import ambiguity, business_days_after, parse_due, spoken
@@ -534,10 +535,18 @@ def any_item(item: Item, user_id: str, now: datetime) -> bool:
 CONSENT_ACTIONS = ("revoke", "renew")
 
 
-def consent_command(kind: items.Kind) -> Callable[[Invocation], Reply]:
+def consent_subcommand(kind: items.Kind) -> Subcommand:
     """`/referral consent R-12 [revoke|renew]`: the client's consent to share identifying details with the
     item's partner, for its case. Home staff only (the case number is internal)."""
-    return lambda inv: _consent(inv, kind)
+    return Subcommand(
+        "consent",
+        "the client's consent to share identifying details with the partner for this case: see it, "
+        "`revoke` it, or `renew` it (home staff).",
+        lambda inv: _consent(inv, kind),
+        arguments=f"{kind.prefix}-{'12' if kind.prefix == 'R' else '7'} [revoke|renew]",
+        takes_text=True,
+        expects=ITEM_ID,
+    )
 
 
 def _consent(inv: Invocation, kind: items.Kind) -> Reply:

@@ -289,15 +289,7 @@ COMMAND = SlashCommand(
         takes_text=True,
     ),
     subcommands=(
-        Subcommand(
-            "consent",
-            "the client's consent to share identifying details with the partner for this case: see it, "
-            "`revoke` it, or `renew` it (home staff).",
-            shared.consent_command(items.REFERRALS),
-            arguments="R-12 [revoke|renew]",
-            takes_text=True,
-            expects=ITEM_ID,
-        ),
+        shared.consent_subcommand(items.REFERRALS),
         Subcommand(
             "list",
             "referrals, soonest due first (open ones unless you say otherwise).",
