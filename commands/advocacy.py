@@ -68,11 +68,7 @@ def create(inv: Invocation) -> Reply:
 
 
 def send(deps: Deps, actor: Actor, draft: Draft) -> Reply:
-    if not draft.channel_id:
-        raise UsageError("Choose the channel to post it in.")
-    shared.may_send(deps, actor, draft.channel_id)
-    due = shared.due_at(deps, actor, draft.due)
-    place = deps.slack.place(draft.channel_id, fresh=True)
+    due, place = shared.where_and_when(deps, actor, draft.channel_id, draft.due)
     owners = draft.owners or (actor.user_id,)
     new = NewAction(draft.title, _teams(deps, owners), draft.campaign, due)
     with deps.db.session() as session:

@@ -152,8 +152,7 @@ def extend_form_errors(values: shared.FormValues) -> dict[str, str]:
 
 
 def extend(deps: Deps, actor: Actor, ref: str, typed: str) -> Reply:
-    timezone = deps.slack.timezone_of(actor.user_id) or deps.timezone
-    due = parse_due(typed, timezone, deps.clock())
+    due = parse_due(typed, deps.zone_of(actor.user_id), deps.clock())
     with deps.db.session() as session:
         me = identify(session, actor, deps.home_team_id, deps.admins)
         consult = items.extend(session, me, ref, items.CONSULTS, due)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from commands import reminders
@@ -29,11 +30,11 @@ def send_digests(deps: Deps, now: datetime, *, dry_run: bool = False) -> list[st
     """One pass: the digest of everyone whose time has come today and who has not had it."""
     with deps.db.session() as session:
         people = digests.recipients(session, deps.admins)
-    found: Contents | None = None  # the same for everyone this tick: read once
+    contents = cache(lambda: _contents(deps, now))  # the same for everyone this tick: read once, if needed
     done = []
     for setting in people:
         try:
-            line, found = _send_one(deps, setting, now, found, dry_run)
+            line = _send_one(deps, setting, now, contents, dry_run)
         except Exception:  # one person's trouble (Slack down, a bad row) must not stop everyone's digest
             log.exception("could not send %s's digest; trying again next tick", setting.user_id)
             continue
@@ -43,34 +44,33 @@ def send_digests(deps: Deps, now: datetime, *, dry_run: bool = False) -> list[st
 
 
 def _send_one(
-    deps: Deps, setting: DigestSetting, now: datetime, found: Contents | None, dry_run: bool
-) -> tuple[str | None, Contents | None]:
-    """One person's digest if it is due: (what was done, the contents read so far, for the next person)."""
+    deps: Deps, setting: DigestSetting, now: datetime, contents: Callable[[], Contents], dry_run: bool
+) -> str | None:
+    """One person's digest if it is due; what was done."""
     zone_name = deps.slack.timezone_of(setting.user_id)
     local_now = now.astimezone(ZoneInfo(zone_name or deps.timezone))
     if not digests.is_due(setting, local_now):
-        return None, found
+        return None
     day = local_now.date()
     with deps.db.session() as session:
         if setting.user_id in schedule.digests_sent(session, day, now):
-            return None, found
+            return None
     if dry_run:
-        return f"would send the digest for {day} to {setting.user_id}", found
+        return f"would send the digest for {day} to {setting.user_id}"
     if not schedule.claim_digest(deps.db, setting.user_id, day, now):
-        return None, found  # another instance has it
+        return None  # another instance has it
     try:
-        found = found or _contents(deps, now)
-        deps.slack.send_dm(setting.user_id, render(deps, found, local_now, fallback=zone_name is None))
+        deps.slack.send_dm(setting.user_id, render(deps, contents(), local_now, fallback=zone_name is None))
     except SlackRefused as refused:
         final = refused.code in reminders.FINAL
         log.warning("could not send %s's digest: %s", setting.user_id, refused.code)
         schedule.digest_sent(deps.db, setting.user_id, day, now, sent=final)
-        return None, found
+        return None
     except Exception:
         schedule.digest_sent(deps.db, setting.user_id, day, now, sent=False)
         raise
     schedule.digest_sent(deps.db, setting.user_id, day, now, sent=True)
-    return f"sent the digest for {day} to {setting.user_id}", found
+    return f"sent the digest for {day} to {setting.user_id}"
 
 
 def _contents(deps: Deps, now: datetime) -> Contents:
@@ -137,7 +137,8 @@ def _section(title: str, listed: Sequence[Item], deps: Deps, found: Contents) ->
 
 def turn_on(inv: Invocation) -> Reply:
     """`/liaison digest on [at:08:30] [days:weekdays|daily]`."""
-    zone = _home_staff_zone(inv)
+    _require_home_staff(inv)
+    zone = inv.deps.zone_of(inv.actor.user_id)
     at, days = _at(inv.args.first("at")), _days(inv.args.first("days"))
     with inv.deps.db.session() as session:
         setting = digests.set_digest(session, inv.actor.user_id, True, at, days)
@@ -146,7 +147,7 @@ def turn_on(inv: Invocation) -> Reply:
 
 
 def turn_off(inv: Invocation) -> Reply:
-    _home_staff_zone(inv)
+    _require_home_staff(inv)
     with inv.deps.db.session() as session:
         digests.set_digest(session, inv.actor.user_id, False, None, None)
     return Reply("No more digests. `/liaison digest on` brings them back.")
@@ -154,8 +155,8 @@ def turn_off(inv: Invocation) -> Reply:
 
 def preview(inv: Invocation) -> Reply:
     """Today's digest, now, privately."""
-    zone_name = inv.deps.slack.timezone_of(inv.actor.user_id)
-    _home_staff_zone(inv)
+    _require_home_staff(inv)
+    zone_name = inv.deps.slack.timezone_of(inv.actor.user_id)  # None: the digest says it used the office's
     now = inv.deps.clock()
     found = _contents(inv.deps, now)
     return Reply(
@@ -168,11 +169,10 @@ def preview(inv: Invocation) -> Reply:
     )
 
 
-def _home_staff_zone(inv: Invocation) -> str:
-    """The person's time zone, if they are home staff: digests list every partner's items."""
+def _require_home_staff(inv: Invocation) -> None:
+    """Digests list every partner's items: home staff only."""
     with inv.deps.db.session() as session:
         require(session, inv.person(session), Action.see_directory)
-    return inv.deps.slack.timezone_of(inv.actor.user_id) or inv.deps.timezone
 
 
 _TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*([ap]m)?$", re.IGNORECASE)

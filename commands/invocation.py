@@ -100,6 +100,10 @@ class Deps:
     clock: Callable[[], datetime] = field(default=utcnow)
     retention_days: int = 365  # LIAISON_RETENTION_DAYS: closed items' text is removed after this
 
+    def zone_of(self, user_id: str | None) -> str:
+        """The person's Slack time zone, else the office's (LIAISON_TIMEZONE)."""
+        return (self.slack.timezone_of(user_id) if user_id else None) or self.timezone
+
     def today(self) -> date:
         """Today in the office's time zone (agreements start and end on the office's days)."""
         return self.clock().astimezone(ZoneInfo(self.timezone)).date()

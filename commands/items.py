@@ -64,17 +64,24 @@ Store = Callable[[Session, Person, Opening, Place], Item]  # a kind's own checks
 def send(deps: Deps, actor: Actor, draft: Draft, store: Store, card_for: CardFor, what: str) -> Reply:
     """Check and store a new item, then post its card (see `publish` for what happens if Slack refuses or
     the process stops in between); `what` says in a few words what was sent."""
-    if not draft.channel_id:
-        raise UsageError("Choose the channel to post it in.")
-    may_send(deps, actor, draft.channel_id)  # before any partner is looked up: names are not for outsiders
-    due = due_at(deps, actor, draft.due)
-    place = deps.slack.place(draft.channel_id, fresh=True)  # who reads it now, not ten minutes ago
+    due, place = where_and_when(deps, actor, draft.channel_id, draft.due)
     with deps.db.session() as session:
         me = identify(session, actor, deps.home_team_id, deps.admins)
         partner = choose_partner(session, draft.channel_id, draft.to)
         item = store(session, me, Opening(partner, draft.text.strip(), due, draft.case, draft.consent), place)
     publish(deps, actor, item, card_for)
     return sent(item, partner, what, place, due, draft.due)
+
+
+def where_and_when(
+    deps: Deps, actor: Actor, channel_id: str, typed_due: str | None
+) -> tuple[datetime, Place]:
+    """What every new item needs first: someone who may send items, its deadline, and who reads the channel
+    it goes to now (not ten minutes ago)."""
+    if not channel_id:
+        raise UsageError("Choose the channel to post it in.")
+    may_send(deps, actor, channel_id)  # before any partner is looked up: names are not for outsiders
+    return due_at(deps, actor, typed_due), deps.slack.place(channel_id, fresh=True)
 
 
 def due_notes(typed: str | None, due: datetime) -> list[str]:
@@ -92,7 +99,7 @@ def may_send(deps: Deps, actor: Actor, channel_id: str) -> None:
 
 def due_at(deps: Deps, actor: Actor, typed: str | None) -> datetime:
     """The deadline the person typed, read in their own Slack time zone; by default five business days."""
-    timezone = deps.slack.timezone_of(actor.user_id) or deps.timezone
+    timezone = deps.zone_of(actor.user_id)
     now = deps.clock().astimezone(ZoneInfo(timezone))
     return parse_due(typed, timezone, now) if typed else business_days_after(now, DEFAULT_BUSINESS_DAYS)
 
@@ -361,19 +368,20 @@ def apply_move(deps: Deps, actor: Actor, change: Move, card_for: CardFor) -> Rep
 def show_change(deps: Deps, item: Item, card_for: CardFor, line: str, answer: str) -> Reply:
     """Show a saved change in the channel, on the item's card and as `line` in its thread, and answer the
     person who made it; a refusal by Slack is told to them, since the change is saved all the same."""
-    home.refresh(deps, home.people_of(item))
     try:
         refresh_card(deps, item, card_for)
         assert item.card_ts is not None
         deps.slack.post_in_thread(item.channel_id, item.card_ts, line)
+        reply = Reply(answer)
     except SlackRefused as refused:
         log.warning("%s changed but its card or thread was not updated: %s", item.ref, refused.code)
-        return Reply(
+        reply = Reply(
             f"{answer} Slack refused to update its card ({refused.code}); the change is saved, and "
             f"`{items.kind_of(item).command} show {item.ref}` shows it.",
             trouble=True,
         )
-    return Reply(answer)
+    home.refresh(deps, home.people_of(item))  # after the card and thread, which people are looking at
+    return reply
 
 
 def mover(kind: items.Kind, target: StrEnum, usage: str, card_for: CardFor) -> Callable[[Invocation], Reply]:

@@ -144,20 +144,16 @@ def _plans(deps: Deps, now: datetime) -> list[Plan]:
     plans = []
     for item in candidates:
         recipients, done = people[item.ref], sent.get(item.ref, {})
-        zone = ZoneInfo(_zone_of(deps, recipients[0] if recipients else None))
+        zone = ZoneInfo(deps.zone_of(recipients[0] if recipients else None))
         step = next_reminder(item.due_at, now, zone, done, item.ref in quiet)
         if step is not None:
             late = business_days_between(item.due_at.astimezone(zone).date(), step[1])
             plans.append(Plan(item, step[0], step[1], recipients, names[item.ref], late))
-        requester_zone = ZoneInfo(_zone_of(deps, item.requester_id))
+        requester_zone = ZoneInfo(deps.zone_of(item.requester_id))
         day = requester_notice(item.due_at, now, requester_zone, done)
         if day is not None:
             plans.append(Plan(item, ReminderKind.requester, day, [item.requester_id], names[item.ref]))
     return plans
-
-
-def _zone_of(deps: Deps, user_id: str | None) -> str:
-    return (deps.slack.timezone_of(user_id) if user_id else None) or deps.timezone
 
 
 def _send(deps: Deps, plan: Plan, now: datetime) -> None:
@@ -214,5 +210,5 @@ def snooze(deps: Deps, actor: Actor, value: str) -> Reply:
             )
         schedule.snooze(session, item.ref, until, actor.user_id)
         audit.record(session, actor, "reminder.snooze", subject=item.ref, reason=f"until {until.isoformat()}")
-    zone = ZoneInfo(deps.slack.timezone_of(actor.user_id) or deps.timezone)
+    zone = ZoneInfo(deps.zone_of(actor.user_id))
     return Reply(f"No reminders about {item.ref} until {spoken(until.astimezone(zone))}.")

@@ -87,8 +87,7 @@ def contents(
     found = Contents()
     for kind in items.KINDS:
         model = kind.model
-        open_statuses = [s.value for s in kind.statuses if s not in kind.machine.terminal]
-        query = select(model).where(col(model.status).in_(open_statuses)).order_by(col(model.due_at))
+        query = select(model).where(col(model.status).in_(kind.open_statuses)).order_by(col(model.due_at))
         for item in session.exec(query).all():
             if not item.posted:
                 continue

@@ -61,6 +61,15 @@ class Kind:
         return self.kind.value
 
     @property
+    def open_statuses(self) -> list[str]:
+        """The statuses in which something is still awaited (what reminders, lists and Home look at)."""
+        return [s.value for s in self.statuses if s not in self.machine.terminal]
+
+    @property
+    def closed_statuses(self) -> list[str]:
+        return [s.value for s in self.machine.terminal]
+
+    @property
     def command(self) -> str:
         return f"/{self.kind.value}"
 
@@ -230,9 +239,7 @@ def visible_to(session: Session, person: Person, kind: Kind, *, open_only: bool 
     model = kind.model
     query = select(model).order_by(col(model.due_at))
     if open_only:
-        query = query.where(
-            col(model.status).in_([s.value for s in kind.statuses if s not in kind.machine.terminal])
-        )
+        query = query.where(col(model.status).in_(kind.open_statuses))
     if person.affiliation == Affiliation.partner and person.partner is not None and kind != ADVOCACY_ITEMS:
         query = query.where(model.partner_id == person.partner.id)
     elif person.affiliation == Affiliation.unknown:

@@ -33,8 +33,9 @@ def purge(session: Session, actor: Actor, now: datetime, days: int, *, dry_run: 
     done, held = [], []
     for kind in items.KINDS:
         model = kind.model
-        closed = [s.value for s in kind.machine.terminal]
-        query = select(model).where(col(model.status).in_(closed), col(model.updated_at) < cutoff)
+        query = select(model).where(
+            col(model.status).in_(kind.closed_statuses), col(model.updated_at) < cutoff
+        )
         for item in session.exec(query).all():
             case = None if isinstance(item, Advocacy) or not item.case_number else case_key(item.case_number)
             if case in holds:
@@ -54,13 +55,13 @@ def purge(session: Session, actor: Actor, now: datetime, days: int, *, dry_run: 
     return Purge(done, held)
 
 
-def kind_text(item: items.Item) -> str:
-    return {"details": "details", "question": "question", "title": "result"}[items.kind_of(item).text_name]
+# The item's own text that goes: an action item's title is not about a client, its result may be.
+PURGED_COLUMN = {"referral": "details", "consult": "question", "advocacy": "result"}  # by Kind.name
 
 
 def _remove_text(session: Session, item: items.Item, dry_run: bool) -> bool:
     """Whether any of the item's text was still there (the text is encrypted, so compared as read)."""
-    rows: list[tuple[object, str]] = [(item, kind_text(item))]
+    rows: list[tuple[object, str]] = [(item, PURGED_COLUMN[items.kind_of(item).name])]
     rows += [(r, "text") for r in session.exec(select(ThreadReply).where(ThreadReply.item == item.ref)).all()]
     rows += [(e, "note") for e in session.exec(select(ItemEvent).where(ItemEvent.item == item.ref)).all()]
     left = [(row, column) for row, column in rows if getattr(row, column) not in (None, "", REMOVED)]

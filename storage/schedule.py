@@ -28,10 +28,10 @@ def due_soon(session: Session, now: datetime) -> list[Item]:
     """Open items due within the horizon or already past due, soonest first, for every kind."""
     found: list[Item] = []
     for kind in items.KINDS:
-        model, open_statuses = kind.model, [s.value for s in kind.statuses if s not in kind.machine.terminal]
+        model = kind.model
         query = (
             select(model)
-            .where(col(model.status).in_(open_statuses), col(model.due_at) <= now + HORIZON)
+            .where(col(model.status).in_(kind.open_statuses), col(model.due_at) <= now + HORIZON)
             .order_by(col(model.due_at))
         )
         found += [item for item in session.exec(query).all() if item.posted]
