@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint manifest demo clean
+.PHONY: run test lint bench manifest demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ run: $(VENV)/.installed-run
 ## run every test (PostgreSQL tests too, when one is reachable)
 test: $(VENV)/.installed-dev
 	$(BIN)/pytest
+
+## measure Liaison beside a bare Bolt app (about five minutes); prints a table, writes bench/results.md
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m bench
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -151,7 +151,7 @@ def _run(args: argparse.Namespace) -> int:
     db.upgrade()
     keys.check(db)  # a wrong key is found now, not when someone opens a referral
     liaison = create_app(settings, db, socket_mode=socket_mode)
-    for ref in post_unposted_cards(liaison.deps, card_for):
+    for ref in post_unposted_cards(liaison.deps, card_for, at_start=True):
         logging.getLogger("liaison").info(
             "posted the card of %s, left unposted when Liaison last stopped", ref
         )

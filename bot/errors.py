@@ -20,9 +20,10 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot import notify
+from bot.workspace import is_transient
 from storage.errors import DatabaseUnavailable, LiaisonError
 
 log = logging.getLogger("liaison")
@@ -32,12 +33,17 @@ def user_message(error: Exception) -> str:
     if isinstance(error, SlackApiError):
         code = error.response.get("error") if error.response is not None else "unknown"
         log.warning("Slack refused a call: %s", code)
+        if is_transient(error):
+            return f"Slack is not answering right now ({code}), so nothing was saved. Try again in a minute."
         hint = (
             " Invite Liaison to the channel with `/invite @liaison` and try again."
             if code in ("not_in_channel", "channel_not_found")
             else ""
         )
         return f"Slack refused what Liaison tried to post ({code}), so nothing was saved.{hint}"
+    if isinstance(error, SlackClientError):
+        log.warning("Slack could not be reached: %s", error)
+        return "Liaison could not reach Slack just now, so nothing was saved. Try again in a minute."
     if isinstance(error, LiaisonError):
         if isinstance(error, DatabaseUnavailable):
             log.error("database unreachable while handling a request; the person was told nothing was saved")

@@ -19,11 +19,16 @@ def actor_of(body: dict[str, Any], context: BoltContext) -> Actor | None:
     user = body.get("user")
     if isinstance(user, dict) and user.get("id"):
         # No team on the user: unknown, never the installing team (that would make a stranger home staff).
-        return Actor(user_id=user["id"], team_id=user.get("team_id"))
+        return _actor(user["id"], user.get("team_id"))
     if body.get("type") == "event_callback":
         # Bolt resolves these by Slack's own Slack Connect payload rules (tested against the oracles),
         # and leaves them unset for events whose payload cannot tell the actor's team.
-        user_id = context.actor_user_id
-        return Actor(user_id=user_id, team_id=context.actor_team_id) if user_id else None
-    user_id = body.get("user_id") or context.user_id
-    return Actor(user_id=user_id, team_id=body.get("team_id")) if user_id else None
+        return _actor(context.actor_user_id, context.actor_team_id)
+    return _actor(body.get("user_id") or context.user_id, body.get("team_id"))
+
+
+def _actor(user_id: Any, team_id: Any) -> Actor | None:
+    """An actor from IDs as Slack writes them (strings); anything else says nobody safely."""
+    if not isinstance(user_id, str) or not user_id or not isinstance(team_id, str | None):
+        return None
+    return Actor(user_id=user_id, team_id=team_id)

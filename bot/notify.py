@@ -12,9 +12,8 @@ log = logging.getLogger("liaison")
 
 def dm(client: WebClient, user_id: str, text: str) -> bool:
     """Send `text` to `user_id` privately; False (and a log line) when Slack refuses."""
-    try:
-        channel = client.conversations_open(users=user_id)["channel"]["id"]
-        client.chat_postMessage(channel=channel, text=text)
+    try:  # a person's ID as the channel posts in the app's direct messages with them
+        client.chat_postMessage(channel=user_id, text=text)
         return True
     except SlackApiError as exc:
         log.warning("could not send a direct message to %s: %s", user_id, exc.response.get("error"))

@@ -37,8 +37,13 @@ def asgi_app(db: Database, app: App | None, status: dict[str, Any] | None = None
 
     async def slack_events(request: Request) -> Response:
         assert app is not None
-        bolt_request = to_bolt_request(request, await request.body())
-        bolt_response = await anyio.to_thread.run_sync(app.dispatch, bolt_request, limiter=limiter)
+        body = await request.body()
+        try:
+            bolt_request = to_bolt_request(request, body)
+            bolt_response = await anyio.to_thread.run_sync(app.dispatch, bolt_request, limiter=limiter)
+        except Exception as exc:  # Bolt itself fails on a payload not shaped as Slack's: refuse it
+            log.warning("refused a request Bolt could not read (%s: %s)", type(exc).__name__, exc)
+            return Response("malformed request", status_code=400)
         return to_starlette_response(bolt_response)
 
     async def healthz(_request: Request) -> Response:
@@ -50,6 +55,13 @@ def asgi_app(db: Database, app: App | None, status: dict[str, Any] | None = None
     if app is not None:
         routes.append(Route("/slack/events", slack_events, methods=["POST"]))
     return Starlette(routes=routes)
+
+
+def server_config(asgi: Starlette, host: str, port: int) -> uvicorn.Config:
+    """How uvicorn serves Liaison (and the benchmark's bare Bolt app, so the two compare like for like)."""
+    return uvicorn.Config(
+        asgi, host=host, port=port, log_level="info", access_log=False, timeout_graceful_shutdown=20
+    )
 
 
 class _Server(uvicorn.Server):
@@ -76,16 +88,7 @@ def serve(
         handler = SocketModeHandler(liaison.app, app_token=app_token)
         handler.connect()
         log.info("connected to Slack over Socket Mode")
-    server = _Server(
-        uvicorn.Config(
-            asgi_app(db, None if socket_mode else liaison.app, status),
-            host=host,
-            port=port,
-            log_level="info",
-            access_log=False,
-            timeout_graceful_shutdown=20,
-        )
-    )
+    server = _Server(server_config(asgi_app(db, None if socket_mode else liaison.app, status), host, port))
     log.info(
         "Liaison is running for %s (%s mode) on %s:%d", liaison.installation.team, status["mode"], host, port
     )

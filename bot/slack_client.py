@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -12,11 +13,28 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.pacing import Pacer
 
-def web_client(token: str | None, base_url: str) -> WebClient:
-    """A WebClient that waits out 429s for as long as Slack's Retry-After says and retries 5xx and
-    dropped connections with backoff; slack_sdk retries none of these unless told to."""
-    return WebClient(
+
+class PacedWebClient(WebClient):
+    """A WebClient whose every call first waits for room in Slack's rate budget (bot/pacing.py)."""
+
+    def __init__(self, *args: Any, pacer: Pacer, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pacer = pacer
+
+    def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
+        args = kwargs.get("json") or kwargs.get("data") or kwargs.get("params") or {}
+        self.pacer.wait_for_room(api_method, str(args.get("channel") or ""))
+        return super().api_call(api_method, **kwargs)
+
+
+def web_client(token: str | None, base_url: str, pacer: Pacer | None = None) -> WebClient:
+    """A WebClient that keeps under Slack's rate limits, waits out 429s for as long as Slack's Retry-After
+    says, and retries 5xx and dropped connections with backoff; slack_sdk does none of these unless told
+    to."""
+    return PacedWebClient(
+        pacer=pacer or Pacer(),
         token=token,
         base_url=base_url,
         timeout=10,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, TypeVar
 
 import httpx
@@ -42,6 +42,24 @@ class SlackWorkspace:
     def timezone_of(self, user_id: str) -> str | None:
         return self._user(user_id).get("tz")
 
+    def bulk(self) -> AbstractContextManager[None]:
+        pacer = getattr(self._client, "pacer", None)
+        return pacer.bulk() if pacer is not None else nullcontext()
+
+    def learn_people(self) -> None:
+        """Read the workspace's people a page at a time (users.list): a few calls instead of one
+        users.info each, before the digests of hundreds of coordinators."""
+        cursor = ""
+        while True:
+            page = self._client.users_list(limit=200, cursor=cursor or None)
+            now = time.monotonic()
+            with self._lock:
+                for person in page.get("members") or []:
+                    self._cache[("user", person["id"])] = (now, dict(person))
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or ""
+            if not cursor:
+                return
+
     def post_card(self, channel_id: str, card: Card) -> str:
         with _refusals():
             return str(self._client.chat_postMessage(channel=channel_id, **render.card(card))["ts"])
@@ -68,9 +86,8 @@ class SlackWorkspace:
         notify.dm(self._client, user_id, text)
 
     def send_dm(self, user_id: str, text: str) -> None:
-        with _refusals():
-            channel = self._client.conversations_open(users=user_id)["channel"]["id"]
-            self._client.chat_postMessage(channel=channel, **render.message(text))
+        with _refusals():  # a person's ID as the channel posts in the app's direct messages with them
+            self._client.chat_postMessage(channel=user_id, **render.message(text))
 
     def send_file(self, user_id: str, filename: str, content: str, comment: str) -> None:
         data = content.encode("utf-8")
@@ -122,7 +139,11 @@ class SlackWorkspace:
                 raise InvalidInput(
                     f"Liaison can't see <#{channel_id}>: invite it with `/invite @liaison`, then try again."
                 ) from exc
+            if is_transient(exc):
+                raise SlackRefused(str(exc.response.get("error")), transient=True) from exc
             raise
+        except (SlackClientError, OSError) as exc:
+            raise SlackRefused("unreachable", transient=True) from exc
         teams: set[str] = (
             set(info.get("shared_team_ids") or [])
             | set(info.get("connected_team_ids") or [])
@@ -154,11 +175,22 @@ class SlackWorkspace:
         return value
 
 
+# Errors Slack answers when it is itself in trouble; a later call may succeed.
+TRANSIENT_ERRORS = frozenset(
+    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+)
+
+
+def is_transient(exc: SlackApiError) -> bool:
+    status = exc.response.status_code if exc.response is not None else 0
+    return status == 429 or status >= 500 or exc.response.get("error") in TRANSIENT_ERRORS
+
+
 @contextmanager
 def _refusals() -> Iterator[None]:
     try:
         yield
     except SlackApiError as exc:
-        raise SlackRefused(str(exc.response.get("error") or "unknown")) from exc
+        raise SlackRefused(str(exc.response.get("error") or "unknown"), transient=is_transient(exc)) from exc
     except (SlackClientError, OSError) as exc:  # Slack unreachable even after the client's retries
-        raise SlackRefused("unreachable") from exc
+        raise SlackRefused("unreachable", transient=True) from exc

@@ -74,11 +74,13 @@ def send(deps: Deps, actor: Actor, draft: Draft) -> Reply:
     with deps.db.session() as session:
         me = identify(session, actor, deps.home_team_id, deps.admins)
         item = advocacy.open_action(session, me, new, place, deps.home_team_id)
-    shared.publish(deps, actor, item, card)
+    posted = shared.publish(deps, actor, item, card)
     lines = [
-        f"Posted *{item.ref}* for {_people(item.owners)}, due {spoken(due)}.",
+        f"{'Posted' if posted else 'Saved'} *{item.ref}* for {_people(item.owners)}, due {spoken(due)}.",
         *shared.due_notes(draft.due, due),
     ]
+    if not posted:
+        lines.append(shared.LATE_CARD)
     if place.external_teams:
         lines.append(
             "Its card is also in the other organizations' workspaces: deleting it here leaves their copies."

@@ -24,13 +24,16 @@ from storage.permissions import Action, require
 
 log = logging.getLogger("liaison")
 SHOWN = 10  # items listed under a heading; the rest are counted
+MANY = 20  # recipients beyond which their zones are read in bulk (users.list) rather than one by one
 
 
 def send_digests(deps: Deps, now: datetime, *, dry_run: bool = False) -> list[str]:
     """One pass: the digest of everyone whose time has come today and who has not had it."""
     with deps.db.session() as session:
         people = digests.recipients(session, deps.admins)
-    contents = cache(lambda: _contents(deps, now))  # the same for everyone this tick: read once, if needed
+    contents = cache(lambda: read_contents(deps, now))  # the same for everyone: read once, if needed
+    if len(people) > MANY:
+        deps.slack.learn_people()  # their time zones in a few calls rather than one each
     done = []
     for setting in people:
         try:
@@ -73,7 +76,8 @@ def _send_one(
     return f"sent the digest for {day} to {setting.user_id}"
 
 
-def _contents(deps: Deps, now: datetime) -> Contents:
+def read_contents(deps: Deps, now: datetime) -> Contents:
+    """What every digest of this tick lists (the same for everyone: read once)."""
     office = now.astimezone(ZoneInfo(deps.timezone))
     week_end = datetime.combine(office.date() + timedelta(days=6 - office.weekday()), time.max, office.tzinfo)
     with deps.db.session() as session:
@@ -158,7 +162,7 @@ def preview(inv: Invocation) -> Reply:
     _require_home_staff(inv)
     zone_name = inv.deps.slack.timezone_of(inv.actor.user_id)  # None: the digest says it used the office's
     now = inv.deps.clock()
-    found = _contents(inv.deps, now)
+    found = read_contents(inv.deps, now)
     return Reply(
         render(
             inv.deps,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
@@ -22,11 +23,14 @@ from storage.types import utcnow
 
 
 class SlackRefused(LiaisonError):
-    """Slack refused a post or an update (`code` is Slack's error); raised by Slack's post_*/update_*."""
+    """Slack refused a post or an update (`code` is Slack's error); raised by Slack's post_*/update_*.
+    `transient`: Slack was down, overloaded or unreachable even after the client's retries, so the same
+    call may well succeed later (the outbox keeps it); otherwise it never will as it is."""
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, *, transient: bool = False) -> None:
         super().__init__(f"Slack refused it ({code}).")
         self.code = code
+        self.transient = transient
 
 
 class Slack(Protocol):
@@ -42,6 +46,14 @@ class Slack(Protocol):
 
     def timezone_of(self, user_id: str) -> str | None:
         """The person's Slack time zone (IANA name), or None when their profile has none."""
+        ...
+
+    def learn_people(self) -> None:
+        """Look up the workspace's people in bulk, ahead of many `team_of`/`timezone_of` calls."""
+        ...
+
+    def bulk(self) -> AbstractContextManager[None]:
+        """Calls made inside go at the pace Slack's rate limits allow (the tick's sends), not at once."""
         ...
 
     def post_card(self, channel_id: str, card: Card) -> str:

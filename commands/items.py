@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from commands import home
+from commands import home, outbox
 from commands.cards import Button, Card
 from commands.format import when
 from commands.forms import Choice, Field, Form, Kind
@@ -42,6 +42,10 @@ NOT_THERE = ("not_in_channel", "channel_not_found")
 UNPOSTED_AFTER = timedelta(minutes=5)
 DEFAULT_BUSINESS_DAYS = 5
 PAGE_SIZE = 20
+LATE_CARD = (
+    "Slack is not answering right now, so its card is not in the channel yet: Liaison posts it as soon as "
+    "Slack answers (it tries every minute) and sends you a message when it has."
+)
 SHOWN_REPLIES = 10
 MOVE_FORM_CALLBACK = "item.move"
 
@@ -69,8 +73,8 @@ def send(deps: Deps, actor: Actor, draft: Draft, store: Store, card_for: CardFor
         me = identify(session, actor, deps.home_team_id, deps.admins)
         partner = choose_partner(session, draft.channel_id, draft.to)
         item = store(session, me, Opening(partner, draft.text.strip(), due, draft.case, draft.consent), place)
-    publish(deps, actor, item, card_for)
-    return sent(item, partner, what, place, due, draft.due)
+    posted = publish(deps, actor, item, card_for)
+    return sent(item, partner, what, place, due, draft.due, posted=posted)
 
 
 def where_and_when(
@@ -115,15 +119,23 @@ def choose_partner(session: Session, channel_id: str, handle: str | None) -> Par
     raise UsageError(f"Say which partner with `to:handle`: {where}.")
 
 
-def publish(deps: Deps, actor: Actor, item: Item, card_for: CardFor) -> None:
-    """Post a stored item's card and attach it. If Slack refuses, the item is closed (nobody outside the
-    office saw it) and the person told why; if another process took the claim over meanwhile, the card
-    just posted is the duplicate and is deleted again."""
+def publish(deps: Deps, actor: Actor, item: Item, card_for: CardFor) -> bool:
+    """Post a stored item's card and attach it; False when Slack could not be reached even after the
+    client's retries: the item stays stored, unposted, and the next tick posts it. If Slack refuses it
+    outright, the item is closed (nobody outside the office saw it) and the person told why; if another
+    process took the claim over meanwhile, the card just posted is the duplicate and is deleted again."""
     with deps.db.session() as session:
         partner = items.partner_of(session, item)
     try:
         ts = deps.slack.post_card(item.channel_id, card_for(item, partner, Summary(0, None)))
     except SlackRefused as refused:
+        if refused.transient:
+            log.warning(
+                "Slack did not take the card of %s (%s); the next tick posts it", item.ref, refused.code
+            )
+            with deps.db.session() as session:
+                cards.release(session, item)
+            return False
         with deps.db.session() as session:
             items.withdraw_unposted(session, actor, item, refused.code)
         hint = (
@@ -140,12 +152,25 @@ def publish(deps: Deps, actor: Actor, item: Item, card_for: CardFor) -> None:
         log.warning("%s was taken over by another process while posting; deleting this copy", item.ref)
         deps.slack.delete_card(item.channel_id, ts)
     home.refresh(deps, home.people_of(item))
+    return True
 
 
-def sent(item: Item, partner: Partner, what: str, place: Place, due: datetime, typed: str | None) -> Reply:
+def sent(
+    item: Item,
+    partner: Partner,
+    what: str,
+    place: Place,
+    due: datetime,
+    typed: str | None,
+    *,
+    posted: bool = True,
+) -> Reply:
     """What the sender is told: what went where, the deadline in words in their own zone (so a misreading
     is caught), and what did not go."""
     lines = [f"Sent *{item.ref}* to {partner.name}: {what}, due {spoken(due)}.", *due_notes(typed, due)]
+    if not posted:
+        lines[0] = f"Saved *{item.ref}* for {partner.name}: {what}, due {spoken(due)}."
+        lines.append(LATE_CARD)
     if item.case_number:
         lines.append(
             f"Case `{item.case_number}` is kept with it in Liaison and is not posted in the channel."
@@ -157,13 +182,16 @@ def sent(item: Item, partner: Partner, what: str, place: Place, due: datetime, t
     return Reply("\n".join(lines))
 
 
-def post_unposted_cards(deps: Deps, card_for: Callable[[items.Kind], CardFor]) -> list[str]:
-    """On start: post the cards of items stored but never posted because a process stopped in between.
-    Each is checked again as a new one would be (who reads the channel now, the agreement today); one that
-    would now be refused is closed and its requester told why."""
-    # SQLite serves one instance, so at start every claim is abandoned; with PostgreSQL another instance
-    # may be posting right now, so only claims older than any live post are taken.
-    cutoff = deps.clock() if deps.db.dialect == "sqlite" else deps.clock() - UNPOSTED_AFTER
+def post_unposted_cards(
+    deps: Deps, card_for: Callable[[items.Kind], CardFor], *, at_start: bool = False
+) -> list[str]:
+    """Post the cards of items stored but not posted: Slack could not be reached when they were sent, or
+    a process stopped in between. Each is checked again as a new one would be (who reads the channel now,
+    the agreement today); one that would now be refused is closed and its requester told why. The
+    requester is told when the card is up."""
+    # A live send may be posting right now, so only claims older than any live post are taken; except at
+    # start on SQLite, which serves one instance: then every claim was abandoned.
+    cutoff = deps.clock() if at_start and deps.db.dialect == "sqlite" else deps.clock() - UNPOSTED_AFTER
     posted = []
     for kind in items.KINDS:
         with deps.db.session() as session:
@@ -171,11 +199,19 @@ def post_unposted_cards(deps: Deps, card_for: Callable[[items.Kind], CardFor]) -
         for item in claimed:
             requester = Actor(item.requester_id, deps.home_team_id)
             try:
-                if _still_allowed(deps, item):
-                    publish(deps, requester, item, card_for(kind))
+                if _still_allowed(deps, item) and publish(deps, requester, item, card_for(kind)):
                     posted.append(item.ref)
-            except Exception:  # one item's trouble must not keep Liaison from starting
-                log.exception("could not post the card of %s; it stays pending for the next start", item.ref)
+                    deps.slack.tell(
+                        item.requester_id, f"The card of {item.ref} is now up in <#{item.channel_id}>."
+                    )
+            except SlackRefused as refused:  # Slack still down: the claim is given back for the next tick
+                log.warning("the card of %s is still not posted (%s); trying again", item.ref, refused.code)
+                with deps.db.session() as session:
+                    cards.release(session, item)
+            except LiaisonError as refused:  # Slack refused the card for good: the item is closed
+                deps.slack.tell(item.requester_id, refused.message)
+            except Exception:  # one item's trouble must not keep Liaison from starting or ticking
+                log.exception("could not post the card of %s; trying again in a few minutes", item.ref)
     return posted
 
 
@@ -231,7 +267,30 @@ def where_fields(channel_id: str) -> tuple[Field, ...]:
 
 def channel_of(metadata: str, values: FormValues) -> str:
     """The channel a new-item form posts to: the one it was opened in, else the one chosen in it."""
-    return str(json.loads(metadata).get("channel") or typed(values, "channel") or "")
+    return written_by_liaison(metadata).get("channel") or typed(values, "channel") or ""
+
+
+UNREADABLE = "Liaison could not read this button or form, so it changed nothing. Try again from the card."
+
+
+def written_by_liaison(text: str) -> dict[str, str]:
+    """A button's value or a form's metadata: JSON that Liaison wrote and Slack hands back unchanged.
+    Anything else (garbled or forged) is refused here, before any of it is used."""
+    try:
+        data = json.loads(text)
+    except (TypeError, ValueError):
+        data = None
+    if not isinstance(data, dict) or not all(isinstance(v, str | int) for v in data.values()):
+        raise LiaisonError(UNREADABLE)
+    return {str(k): str(v) for k, v in data.items()}
+
+
+def ref_in(text: str) -> str:
+    """The item a button or form is about."""
+    ref = written_by_liaison(text).get("ref")
+    if ref is None:
+        raise LiaisonError(UNREADABLE)
+    return ref
 
 
 def text_field(key: str, label: str, value: str) -> Field:
@@ -300,9 +359,12 @@ def buttons(item: Item, action_prefix: str) -> tuple[Button, ...]:
 
 def move_of(value: str) -> Move:
     """The move a button's value describes (`{"ref", "from", "to"}`)."""
-    data = json.loads(value)
-    item_kind = kind_named(data["ref"])
-    return Move(data["ref"], item_kind.statuses(data["from"]), item_kind.statuses(data["to"]))
+    data = written_by_liaison(value)
+    item_kind = kind_named(ref_in(value))
+    try:
+        return Move(data["ref"], item_kind.statuses(data["from"]), item_kind.statuses(data["to"]))
+    except (KeyError, ValueError):
+        raise LiaisonError(UNREADABLE) from None
 
 
 def kind_named(ref: str) -> items.Kind:
@@ -340,6 +402,8 @@ def move_form(change: Move, channel_id: str) -> Form:
 def move_from_form(metadata: str, values: FormValues) -> Move:
     change = move_of(metadata)
     code, note = values.get("reason"), values.get("note")
+    if isinstance(code, str) and code not in set(ReasonCode):
+        raise LiaisonError(UNREADABLE)
     return Move(
         change.ref,
         change.expected,
@@ -367,21 +431,43 @@ def apply_move(deps: Deps, actor: Actor, change: Move, card_for: CardFor) -> Rep
 
 def show_change(deps: Deps, item: Item, card_for: CardFor, line: str, answer: str) -> Reply:
     """Show a saved change in the channel, on the item's card and as `line` in its thread, and answer the
-    person who made it; a refusal by Slack is told to them, since the change is saved all the same."""
+    person who made it. When Slack can't be reached the outbox finishes both later; a refusal for good is
+    told to them, since the change is saved all the same."""
+    assert item.card_ts is not None
+    reply = Reply(answer)
     try:
         refresh_card(deps, item, card_for)
-        assert item.card_ts is not None
-        deps.slack.post_in_thread(item.channel_id, item.card_ts, line)
-        reply = Reply(answer)
     except SlackRefused as refused:
-        log.warning("%s changed but its card or thread was not updated: %s", item.ref, refused.code)
-        reply = Reply(
-            f"{answer} Slack refused to update its card ({refused.code}); the change is saved, and "
-            f"`{items.kind_of(item).command} show {item.ref}` shows it.",
-            trouble=True,
-        )
+        reply = _behind(deps, item, refused, answer)
+        if refused.transient:
+            outbox.post_in_thread_later(deps, item.ref, item.channel_id, item.card_ts, line)
+            return reply
+    try:
+        deps.slack.post_in_thread(item.channel_id, item.card_ts, line)
+    except SlackRefused as refused:
+        reply = _behind(deps, item, refused, answer)
+        if refused.transient:
+            outbox.post_in_thread_later(deps, item.ref, item.channel_id, item.card_ts, line)
     home.refresh(deps, home.people_of(item))  # after the card and thread, which people are looking at
     return reply
+
+
+def _behind(deps: Deps, item: Item, refused: SlackRefused, answer: str) -> Reply:
+    """The answer when a saved change is not (yet) shown in the channel; a card Slack could not take is
+    kept to be redrawn."""
+    log.warning("%s changed but its card or thread was not updated: %s", item.ref, refused.code)
+    if refused.transient:
+        outbox.redraw_card_later(deps, item.ref, item.channel_id)
+        return Reply(
+            f"{answer} Slack is not answering right now ({refused.code}): the change is saved, and its card "
+            "and thread will show it as soon as Slack answers.",
+            trouble=True,
+        )
+    return Reply(
+        f"{answer} Slack refused to update its card ({refused.code}); the change is saved, and "
+        f"`{items.kind_of(item).command} show {item.ref}` shows it.",
+        trouble=True,
+    )
 
 
 def mover(kind: items.Kind, target: StrEnum, usage: str, card_for: CardFor) -> Callable[[Invocation], Reply]:
@@ -425,21 +511,23 @@ def thread_changed(deps: Deps, item: Item, card_for: CardFor, answered_by: str |
         refresh_card(deps, item, card_for)
     except SlackRefused as refused:  # the reply is recorded; only the card is behind
         log.warning("the card of %s was not updated after a reply: %s", item.ref, refused.code)
+        if refused.transient:
+            outbox.redraw_card_later(deps, item.ref, item.channel_id)
     if answered_by is None or item.card_ts is None:
         return
     home.refresh(deps, [item.requester_id])
     with deps.db.session() as session:
         partner = items.partner_of(session, item)
     by = f" ({partner.name})" if partner else ""
+    line = f"<@{item.requester_id}>, <@{answered_by}>{by} answered {item.ref}."
     try:
-        deps.slack.post_in_thread(
-            item.channel_id,
-            item.card_ts,
-            f"<@{item.requester_id}>, <@{answered_by}>{by} answered {item.ref}.",
-        )
-    except SlackRefused as refused:  # told privately instead: the requester must not miss the answer
+        deps.slack.post_in_thread(item.channel_id, item.card_ts, line)
+    except SlackRefused as refused:  # the requester must not miss the answer: later, or privately now
         log.warning("could not tell the requester of %s's answer in its thread: %s", item.ref, refused.code)
-        deps.slack.tell(item.requester_id, f"<@{answered_by}>{by} answered {item.ref}.")
+        if refused.transient:
+            outbox.post_in_thread_later(deps, item.ref, item.channel_id, item.card_ts, line)
+        else:
+            deps.slack.tell(item.requester_id, f"<@{answered_by}>{by} answered {item.ref}.")
 
 
 def thread_field(thread: Summary) -> tuple[str, str]:

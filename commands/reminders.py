@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from commands import items as shared
 from commands.cards import Button
 from commands.format import when
 from commands.invocation import Deps, Reply, SlackRefused
 from storage import audit, items, schedule
 from storage.audit import Actor
 from storage.deadlines import business_day_before, business_days_between, is_working_time, spoken
-from storage.errors import Conflict
+from storage.errors import Conflict, LiaisonError
 from storage.items import Item
 from storage.models import Referral, ReminderKind
 from storage.people import identify
@@ -196,11 +197,14 @@ def snooze_buttons(ref: str, sent_at: datetime) -> tuple[Button, ...]:
 def snooze(deps: Deps, actor: Actor, value: str) -> Reply:
     """A Snooze button: no reminders about the item for that many days from the reminder (or from now, if
     that is later). Anyone on a side of the item may."""
-    chosen = json.loads(value)
-    ref, days = str(chosen["ref"]), int(chosen["days"])
+    chosen = shared.written_by_liaison(value)
+    try:
+        ref, days, sent_at = shared.ref_in(value), int(chosen["days"]), datetime.fromisoformat(chosen["from"])
+    except (KeyError, ValueError):
+        raise LiaisonError(shared.UNREADABLE) from None
     if days not in SNOOZE_DAYS:
         raise Conflict("Reminders can be snoozed for 1 or 3 days.")
-    until = max(deps.clock(), datetime.fromisoformat(chosen["from"])) + timedelta(days=days)
+    until = max(deps.clock(), sent_at) + timedelta(days=days)
     with deps.db.session() as session:
         me = identify(session, actor, deps.home_team_id, deps.admins)
         item = items.acting_on(session, me, ref)

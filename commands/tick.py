@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from functools import partial
 
-from commands import digest, reminders
+from commands import card_for, digest, outbox, reminders
 from commands.invocation import Deps
-from storage import retention
+from commands.items import post_unposted_cards, refresh_card
+from storage import items, retention
 from storage.audit import SYSTEM
 
 log = logging.getLogger("liaison")
@@ -20,13 +22,27 @@ def purge_old_text(deps: Deps, now: datetime, *, dry_run: bool = False) -> list[
     return [f"{'would remove' if dry_run else 'removed'} the text of {ref}" for ref in done.refs]
 
 
+def finish_kept_work(deps: Deps, now: datetime, *, dry_run: bool = False) -> list[str]:
+    """What Slack could not take earlier: cards not yet posted, then the outbox (card redraws, thread
+    lines and messages), oldest first."""
+    if dry_run:
+        return outbox.deliver(deps, partial(_redraw, deps), now, dry_run=True)
+    cards = [f"posted the card of {ref}" for ref in post_unposted_cards(deps, card_for)]
+    return cards + outbox.deliver(deps, partial(_redraw, deps), now)
+
+
+def _redraw(deps: Deps, item: items.Item) -> None:
+    refresh_card(deps, item, card_for(items.kind_of(item)))
+
+
 def tick(deps: Deps, now: datetime, *, dry_run: bool = False) -> list[str]:
-    """Reminders, then digests, each on its own (trouble with one does not hold up the other); what was
-    sent (or would be), a line each."""
+    """Work kept from earlier, reminders, then digests, each on its own (trouble with one does not hold
+    up the others); what was sent (or would be), a line each."""
     done = []
-    for part in (reminders.send_reminders, digest.send_digests):
-        try:
-            done += part(deps, now, dry_run=dry_run)
-        except Exception:  # the database or Slack is down: the next tick tries again
-            log.exception("scheduler: %s failed this tick", part.__name__)
+    with deps.slack.bulk():
+        for part in (finish_kept_work, reminders.send_reminders, digest.send_digests):
+            try:
+                done += part(deps, now, dry_run=dry_run)
+            except Exception:  # the database or Slack is down: the next tick tries again
+                log.exception("scheduler: %s failed this tick", part.__name__)
     return done

@@ -72,3 +72,15 @@ def claim_unposted(session: Session, model: type[T], claimed_before: datetime) -
             item.card_ts = claim  # type: ignore[attr-defined]
             claimed.append(item)
     return claimed
+
+
+def release(session: Session, item: CardItem) -> None:
+    """Give the claim up (Slack could not be reached): the next tick's `claim_unposted` takes it at once."""
+    model = type(item)
+    given_up = new_claim(datetime.fromtimestamp(0, UTC))
+    session.execute(
+        update(model)
+        .where(col(model.id) == item.id, col(model.card_ts) == item.card_ts)  # type: ignore[attr-defined]
+        .values(card_ts=given_up)
+    )
+    item.card_ts = given_up

@@ -368,3 +368,29 @@ class LegalHold(SQLModel, table=True):
     case_number: str = Field(primary_key=True, max_length=64)
     placed_by: str = Field(max_length=32)
     placed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class OutboxKind(StrEnum):
+    card = "card"  # redraw an item's card from the database as it is then
+    thread = "thread"  # a line in an item's thread
+    dm = "dm"  # a direct message to a person
+
+
+class Outbox(SQLModel, table=True):
+    """Slack work that still failed after the client's retries (Slack down or overloaded), kept to be
+    finished by the scheduler's tick. The unique key folds repeats into one row: a card failing to
+    update three times is redrawn once, from the database."""
+
+    __tablename__ = "outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=80, unique=True)
+    kind: OutboxKind = Field(sa_type=String(16))
+    item: str | None = Field(default=None, max_length=16)
+    channel_id: str = Field(max_length=32)  # a channel, or the person for a direct message
+    thread_ts: str | None = Field(default=None, max_length=32)
+    text: str | None = Field(default=None, sa_type=EncryptedText)  # may quote a note about a client
+    attempts: int = 0
+    next_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    last_error: str | None = Field(default=None, max_length=64)

@@ -66,6 +66,10 @@ class BotProcess:
             self._lines.append(line)
 
     @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    @property
     def output(self) -> str:
         return "".join(self._lines)
 

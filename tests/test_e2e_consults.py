@@ -383,8 +383,10 @@ def test_resolving_while_the_partner_answers_still_resolves(slack: Sandbox, bot:
     view = slack.wait_for(lambda: slack.open_views(DEFENDER), message="the resolve form")[-1]
     slack.post_as_user(CIVIL_USER, CIVIL_CHANNEL, "Here is the answer.", thread_ts=card.ts)
     wait_for_field(slack, card, "Status", "answered")
+    before = len(slack.ephemerals(DEFENDER, CIVIL_CHANNEL))
     delivery = slack.submit_view(DEFENDER, view.id, {"note": {"value": "Got it, thanks."}})
     assert delivery.acked and not delivery.problems
+    assert f"{ref} is now *resolved*." in told(slack, DEFENDER, before)
     wait_for_field(slack, card, "Status", "resolved")
     shown = shown_eventually(slack, bot, DEFENDER, "/consult", ref, "answered → resolved")
     assert "Someone changed it" not in shown

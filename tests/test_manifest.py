@@ -29,6 +29,7 @@ BOT_METHODS = (
     "files.getUploadURLExternal",
     "files.completeUploadExternal",
     "users.info",
+    "users.list",
     "conversations.info",
     "conversations.open",
     "conversations.replies",

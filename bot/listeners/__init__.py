@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import actions, commands, events
+from bot.listeners import actions, commands, events, shape
 from commands.invocation import Deps
 
 
 def register(app: App, deps: Deps) -> None:
+    shape.register(app)  # first: every listener may then trust the payload's shape
     commands.register(app, deps)
     events.register(app, deps)
     actions.register(app, deps)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -101,14 +100,13 @@ def register(app: App, deps: Deps) -> None:
         def on_submit(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
             try:
                 found = problems(_values(body)) if problems else {}
-            except (KeyError, TypeError):  # a malformed submission: acknowledge; the work below reports it
+            except Exception:  # a malformed submission: acknowledge; the work below reports it
                 found = {}
             if found:
                 ack(response_action="errors", errors=found)
                 return
             ack()
-            metadata = body["view"]["private_metadata"]
-            _answer_form(client, body, context, lambda actor: work(actor, metadata, _values(body)))
+            _answer_form(client, body, context, lambda actor: work(actor, _metadata(body), _values(body)))
 
     def move(actor: Actor, metadata: str, values: shared.FormValues) -> Reply:
         change = shared.move_from_form(metadata, values)
@@ -118,14 +116,14 @@ def register(app: App, deps: Deps) -> None:
     submitted_form(
         consult.EXTEND_CALLBACK,
         lambda actor, metadata, values: consult.extend(
-            deps, actor, json.loads(metadata)["ref"], shared.typed(values, "due") or ""
+            deps, actor, shared.ref_in(metadata), shared.typed(values, "due") or ""
         ),
         consult.extend_form_errors,
     )
     submitted_form(
         advocacy.ASSIGN_CALLBACK,
         lambda actor, metadata, values: advocacy.assign(
-            deps, actor, json.loads(metadata)["ref"], _people(values)
+            deps, actor, shared.ref_in(metadata), _people(values)
         ),
     )
     submitted_form(
@@ -168,11 +166,23 @@ def _clicker(body: dict[str, Any], context: BoltContext) -> Actor:
 
 
 def _ref(body: dict[str, Any]) -> str:
-    return str(json.loads(body["actions"][0]["value"])["ref"])
+    return shared.ref_in(body["actions"][0].get("value"))
 
 
 def _open(client: WebClient, body: dict[str, Any], form: Form) -> None:
     client.views_open(trigger_id=body["trigger_id"], view=render.form(form))
+
+
+def _metadata(body: dict[str, Any]) -> str:
+    return str(body["view"].get("private_metadata", ""))
+
+
+def _channel_of(metadata: str) -> str | None:
+    """The channel a form was opened from, as Liaison wrote it into the form; None if unreadable."""
+    try:
+        return shared.written_by_liaison(metadata).get("channel")
+    except LiaisonError:
+        return None
 
 
 def _values(body: dict[str, Any]) -> shared.FormValues:
@@ -185,9 +195,8 @@ def _answer_form(
     """Do a form's work after its ack and answer privately in the form's channel (forms have no
     response_url); every failure, even in reading the form, becomes an answer."""
     user_id = body["user"]["id"]
-    channel_id: str | None = None
+    channel_id = _channel_of(_metadata(body))
     try:
-        channel_id = json.loads(body["view"]["private_metadata"]).get("channel")
         actor = actor_of(body, context)
         if actor is None:
             raise LiaisonError("Liaison could not tell who sent this, so it did nothing.")

@@ -4,6 +4,7 @@ listener matches, and Slack redelivers what did not get a 2xx."""
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,7 +26,8 @@ log = logging.getLogger("liaison")
 def register(app: App, deps: Deps) -> None:
     @app.event("member_joined_channel")
     def on_member_joined(event: dict[str, Any], client: WebClient) -> None:
-        link_partner_teams(deps, client, event["channel"])
+        if channel_id := _text(event, "channel"):
+            link_partner_teams(deps, client, channel_id)
 
     @app.event("message")
     def on_message(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
@@ -33,8 +35,8 @@ def register(app: App, deps: Deps) -> None:
 
     @app.event("app_home_opened")
     def on_app_home_opened(event: dict[str, Any]) -> None:
-        if event.get("tab") == "home":
-            home.refresh(deps, [event["user"]])
+        if event.get("tab") == "home" and (user_id := _text(event, "user")):
+            home.refresh(deps, [user_id])
 
     # Acknowledged so Slack does not retry; reactions mean nothing to Liaison yet.
 
@@ -75,36 +77,33 @@ def link_partner_teams(deps: Deps, client: WebClient, channel_id: str) -> None:
 
 def record_thread_message(deps: Deps, event: dict[str, Any], actor: Actor | None) -> None:
     """Keep replies in items' threads, with their edits and deletions, and show them on the item's card;
-    other messages are not Liaison's."""
-    subtype = event.get("subtype")
-    channel_id = event.get("channel", "")
+    other messages are not Liaison's, and neither is anything not shaped as Slack sends it."""
+    subtype, channel_id = event.get("subtype"), _text(event, "channel")
+    changed = event.get("message") if isinstance(event.get("message"), dict) else {}
+    ts, thread_ts = _ts(event, "ts"), _ts(event, "thread_ts")
     answered_by: str | None = None
     try:
         with deps.db.session() as session:
-            if subtype == "message_changed":
-                changed = event.get("message", {})
+            if subtype == "message_changed" and _ts(changed, "ts"):
                 item = threads.edit_reply(
                     session,
                     channel_id,
-                    changed.get("ts", ""),
-                    changed.get("text", ""),
-                    _time_of(event.get("event_ts") or changed.get("ts", "0")),
+                    _ts(changed, "ts"),
+                    _text(changed, "text"),
+                    _time_of(_ts(event, "event_ts") or _ts(changed, "ts")),
                 )
-            elif subtype == "message_deleted":
-                item = threads.delete_reply(session, channel_id, event.get("deleted_ts", ""))
-            elif subtype in (None, "thread_broadcast", "file_share") and event.get("thread_ts") not in (
-                None,
-                event.get("ts"),
-            ):
+            elif subtype == "message_deleted" and _ts(event, "deleted_ts"):
+                item = threads.delete_reply(session, channel_id, _ts(event, "deleted_ts"))
+            elif subtype in (None, "thread_broadcast", "file_share") and ts and thread_ts not in ("", ts):
                 recorded = threads.record_reply(
                     session,
                     channel_id,
-                    event["thread_ts"],
-                    event["ts"],
-                    actor.user_id if actor else event.get("user"),
+                    thread_ts,
+                    ts,
+                    actor.user_id if actor else _text(event, "user"),
                     actor.team_id if actor else None,
-                    event.get("text", ""),
-                    _time_of(event["ts"]),
+                    _text(event, "text"),
+                    _time_of(ts),
                 )
                 item = recorded.item if recorded else None
                 answered_by = recorded.reply.user_id if recorded and recorded.answered else None
@@ -115,6 +114,21 @@ def record_thread_message(deps: Deps, event: dict[str, Any], actor: Actor | None
         return
     if item is not None:
         shared.thread_changed(deps, item, card_for(items.kind_of(item)), answered_by)
+
+
+TS = re.compile(r"\d{1,12}\.\d{1,9}")  # a message's timestamp, as Slack writes it
+
+
+def _text(event: dict[str, Any], key: str) -> str:
+    """A string field of the event; empty when missing or not a string."""
+    value = event.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _ts(event: dict[str, Any], key: str) -> str:
+    """A message timestamp field; empty when missing or not one."""
+    value = _text(event, key)
+    return value if TS.fullmatch(value) else ""
 
 
 def _time_of(ts: str) -> datetime:

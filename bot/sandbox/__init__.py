@@ -199,11 +199,13 @@ class Sandbox:
         retry_after: int = 1,
         times: int | None = 1,
         error: str | None = None,
+        hold: float = 0.0,
     ) -> None:
         """The next `times` calls of `method` fail: 429 with Retry-After (body {"ok": false, "error":
-        "ratelimited"}), a 5xx with internal_error, or (status 200) a documented `error` of the method."""
+        "ratelimited"}), a 5xx with internal_error, or (status 200) a documented `error` of the method;
+        after `hold` seconds, when given (a Slack that sits on a request and then does nothing with it)."""
         self.web_api.add_fault(
-            method, Fault(status=status, retry_after=retry_after, error=error, times=times)
+            method, Fault(status=status, retry_after=retry_after, error=error, times=times, delay=hold)
         )
 
     def slow(self, method: str, seconds: float, times: int | None = None) -> None:

@@ -367,7 +367,32 @@ class WebApiMethods:
 
     @serves("users.info")
     def users_info(self, args: JSON) -> JSON:
-        user = self._visible_user(str(args["user"]))
+        return {"ok": True, "user": self._user_json(self._visible_user(str(args["user"])))}
+
+    @serves("users.list")
+    def users_list(self, args: JSON) -> JSON:
+        """The workspace's own people (not other organizations'), a page at a time as Slack pages them:
+        `limit` (Slack suggests 200 at most) and an opaque `cursor`, empty on the last page."""
+        with self.ws.lock:
+            people = sorted(
+                (u for u in self.ws.users.values() if u.team_id == self.ws.home.id), key=lambda u: u.id
+            )
+        try:
+            start = int(base64.b64decode(str(args.get("cursor") or "")).decode() or 0)
+            limit = int(args.get("limit") or 200)
+        except ValueError as exc:
+            raise ApiError("invalid_cursor") from exc
+        page = people[start : start + max(1, min(limit, 1000))]
+        after = start + len(page)
+        cursor = base64.b64encode(str(after).encode()).decode() if after < len(people) else ""
+        return {
+            "ok": True,
+            "members": [self._user_json(u) for u in page],
+            "cache_ts": 1_700_000_000,
+            "response_metadata": {"next_cursor": cursor},
+        }
+
+    def _user_json(self, user: User) -> JSON:
         team = self.ws.teams[user.team_id]
         real_name = user.real_name or user.name
         out: JSON = {
@@ -397,7 +422,7 @@ class WebApiMethods:
             out["is_stranger"] = False
         if user.bot_id:
             out["profile"]["bot_id"] = user.bot_id
-        return {"ok": True, "user": out}
+        return out
 
     # ---- views --------------------------------------------------------------------------------------
 

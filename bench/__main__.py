@@ -1,0 +1,242 @@
+"""`make bench`: Liaison measured beside a bare Bolt app in one run on one machine, printed as a table and
+written to bench/results.md with the machine it ran on. Takes a few minutes; PostgreSQL parts are skipped
+(and the report says so) when no server answers at TEST_DATABASE_URL."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sqlite3
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from bench import acks, office, scale
+from bench.acks import AckRun
+from bot.sandbox import Sandbox
+from tests.botproc import BotProcess
+from tests.databases import POSTGRES_URL, database_url
+from tests.office import START, bot_settings
+
+RESULTS = Path(__file__).parent / "results.md"
+NOW = datetime.fromisoformat(START.replace("Z", "+00:00"))  # the bot's clock too (LIAISON_START_TIME)
+ACK_CHANNELS = [office.partner_channel(n) for n in range(50)]  # cards spread as Slack's 1/s per channel asks
+LOADS = [(1, 100), (20, 450), (50, 450)]  # (concurrency, commands): 1,000 commands in all
+REPLIES = 1000
+
+
+def main() -> None:
+    started = time.monotonic()
+    report = Report()
+    report.machine()
+    with Sandbox() as slack, tempfile.TemporaryDirectory() as folder:
+        office.populate(slack)
+        liaison_side(slack, Path(folder), report)
+        with acks.bare_bolt(slack, Path(folder)):
+            for concurrency, sent in LOADS:
+                report.ack(
+                    acks.measure(slack, "bare Bolt", ACK_CHANNELS, sent, concurrency, wait_for_cards=False)
+                )
+        if postgres_reachable():
+            with database_url("postgresql", Path(folder)) as url:
+                scheduler_side(slack, url, "PostgreSQL", report)
+        else:
+            report.note(f"PostgreSQL was not reachable at {POSTGRES_URL}: its rows are missing.")
+    report.note(f"The whole benchmark took {time.monotonic() - started:.0f} s.")
+    report.write()
+
+
+def liaison_side(slack: Sandbox, folder: Path, report: Report) -> None:
+    """On SQLite (the default): the scheduler at size, then the running bot on the same 100,000 items."""
+    with database_url("sqlite", folder) as url:
+        scheduler_side(slack, url, "SQLite", report)
+        bot = BotProcess(folder, ["--http"], **bot_settings(slack, url))  # its own tick off
+        try:
+            bot.wait_until_serving()
+            slack.bot_url = f"{bot.url}/slack/events"
+            report.memory("after start, 100,000 items stored", acks.resident_mib(bot.pid))
+            for concurrency, sent in LOADS:
+                report.ack(
+                    acks.measure(slack, "Liaison", ACK_CHANNELS, sent, concurrency, wait_for_cards=True)
+                )
+            report.memory("after 1,000 /referral commands", acks.resident_mib(bot.pid))
+            threads = scale.card_threads(slack, ACK_CHANNELS)
+            report.replies(scale.thread_replies(slack, url, threads, REPLIES), len(threads))
+            report.memory(f"after {REPLIES:,} thread replies too", acks.resident_mib(bot.pid))
+        finally:
+            bot.stop()
+
+
+def scheduler_side(slack: Sandbox, url: str, backend: str, report: Report) -> None:
+    seeded = office.seed(slack, url, NOW)
+    report.note(
+        f"{backend}: seeded {seeded.items:,} items ({seeded.open_items:,} open, {seeded.near_due} of them "
+        f"due within the reminder horizon or overdue), {office.PARTNERS} partners and {office.COORDINATORS} "
+        f"coordinators in {seeded.seconds:.0f} s."
+    )
+    if backend == "PostgreSQL":
+        with create_engine(url).begin() as conn:  # what autovacuum does soon after a bulk load
+            conn.execute(text("ANALYZE"))
+    with scale.office_deps(slack, url, NOW) as deps:
+        report.scan(backend, scale.reminder_scan(deps, NOW))
+        report.digests(backend, scale.build_digests(deps, NOW))
+        report.tick(backend, scale.whole_tick(slack, deps, NOW))
+
+
+def postgres_reachable() -> bool:
+    engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect():
+            return True
+    except OperationalError:
+        return False
+    finally:
+        engine.dispose()
+
+
+class Report:
+    """The rows as they are measured, printed as they come and written to results.md at the end."""
+
+    def __init__(self) -> None:
+        self.machine_lines: list[str] = []
+        self.acks: list[AckRun] = []
+        self.rows: list[tuple[str, str, str, str]] = []  # (measure, value, target, met)
+        self.plans: list[str] = []
+        self.notes: list[str] = []
+
+    def machine(self) -> None:
+        cpu = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in _lines("/proc/cpuinfo")
+                if line.startswith("model name")
+            ),
+            platform.processor() or "unknown",
+        )
+        memory = next(
+            (line.split(":", 1)[1].strip() for line in _lines("/proc/meminfo") if "MemTotal" in line), "?"
+        )
+        self.machine_lines = [
+            f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+            f"- CPU: {cpu}, {len(os.sched_getaffinity(0))} cores usable",
+            f"- Memory: {memory}",
+            f"- OS: {platform.platform()}",
+            f"- Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
+            f"PostgreSQL {_postgres_version()}",
+        ]
+        print("\n".join(self.machine_lines))
+
+    def ack(self, run: AckRun) -> None:
+        self.acks.append(run)
+        done = f", {run.done_per_second:.1f} cards posted/s" if run.done_per_second is not None else ""
+        print(
+            f"{run.app} at concurrency {run.concurrency}: p50 {run.p50_ms:.1f} ms, p99 {run.p99_ms:.1f} ms, "
+            f"{run.acks_per_second:.1f} acks/s{done}, {run.failed} not acknowledged in time"
+        )
+
+    def _row(self, measure: str, value: str, target: str = "", met: bool | None = None) -> None:
+        self.rows.append((measure, value, target, "" if met is None else ("yes" if met else "**no**")))
+        print(f"{measure}: {value}" + (f" (target {target})" if target else ""))
+
+    def scan(self, backend: str, scan: scale.Scan) -> None:
+        self._row(
+            f"Reminder scan, {backend}",
+            f"{scan.best_ms:.1f} ms ({scan.found} items)",
+            "< 1 s",
+            scan.best_ms < 1000,
+        )
+        self.plans += [f"- {backend}: {plan}" for plan in scan.plans]
+
+    def digests(self, backend: str, built: scale.Digests) -> None:
+        self._row(
+            f"{built.recipients} digests built, {backend}",
+            f"{built.built_seconds:.2f} s",
+            "< 10 s",
+            built.built_seconds < 10,
+        )
+
+    def tick(self, backend: str, run: scale.Tick) -> None:
+        self._row(
+            f"One whole tick, {backend} (Slack's limits enforced)",
+            f"{run.seconds:.1f} s: {run.reminders} reminders, {run.digests} digests, {run.slack_calls} Slack "
+            f"calls, {run.refused_429} answered 429",
+            "no 429",
+            run.refused_429 == 0,
+        )
+
+    def replies(self, per_second: float, threads: int) -> None:
+        self._row(
+            f"Thread replies recorded ({REPLIES:,} events over {threads} threads)",
+            f"{per_second:.0f} events/s",
+        )
+
+    def memory(self, when: str, mib: float) -> None:
+        self._row(f"Bot resident memory, {when}", f"{mib:.0f} MiB")
+
+    def note(self, line: str) -> None:
+        self.notes.append(line)
+        print(line)
+
+    def write(self) -> None:
+        lines = ["# Liaison benchmark", "", "Written by `make bench` (bench/__main__.py). Machine:", ""]
+        lines += self.machine_lines
+        lines += [
+            "",
+            "## Ack latency and throughput: `/referral` over HTTP, signed, a new connection each",
+            "",
+        ]
+        lines += [
+            "| App | Concurrency | Commands | p50 ack | p99 ack | Acks/s | Referrals done/s (card posted) "
+            "| Not acked in 3 s |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for run in self.acks:
+            done = f"{run.done_per_second:.1f}" if run.done_per_second is not None else "n/a"
+            lines.append(
+                f"| {run.app} | {run.concurrency} | {run.sent} | {run.p50_ms:.1f} ms | {run.p99_ms:.1f} ms | "
+                f"{run.acks_per_second:.1f} | {done} | {run.failed} |"
+            )
+        lines += ["", *self._ratios(), "", "## Scheduler, replies and memory", ""]
+        lines += ["| Measure | Value | Target | Met |", "|---|---|---|---|"]
+        lines += [f"| {m} | {v} | {t} | {ok} |" for m, v, t, ok in self.rows]
+        lines += ["", "## Query plans of the reminder scan", "", *self.plans, "", "## Notes", ""]
+        lines += [f"- {note}" for note in self.notes]
+        RESULTS.write_text("\n".join(lines) + "\n")
+        print(f"\nwritten to {RESULTS}")
+
+    def _ratios(self) -> list[str]:
+        found = []
+        by = {(run.app, run.concurrency): run for run in self.acks}
+        for concurrency, _sent in LOADS:
+            ours, bare = by.get(("Liaison", concurrency)), by.get(("bare Bolt", concurrency))
+            if ours and bare and ours.done_per_second is not None:
+                found.append(
+                    f"- Concurrency {concurrency}: Liaison's p99 ack {ours.p99_ms:.0f} ms (target < 250 ms "
+                    f"at 50: {'met' if ours.p99_ms < 250 else 'missed'}); referrals done per second "
+                    f"{ours.done_per_second / bare.acks_per_second:.0%} of the bare app's acks per second "
+                    f"(target 70%)."
+                )
+        return found
+
+
+def _lines(path: str) -> list[str]:
+    try:
+        return Path(path).read_text().splitlines()
+    except OSError:
+        return []
+
+
+def _postgres_version() -> str:
+    try:
+        with create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3}).connect() as conn:
+            return str(conn.execute(text("SHOW server_version")).scalar_one())
+    except OperationalError:
+        return "not reachable"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""Ack latency and throughput: signed /referral commands over HTTP, as Slack sends them (a new connection
+each), `concurrency` at a time, against Liaison and against the bare Bolt app on the same server stack."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from bot.sandbox import Delivery, Sandbox
+from tests.botproc import clean_environment, free_port
+from tests.office import DEFENDER
+
+TEXT = "need:housing Client received an eviction notice and needs counsel before the hearing."
+CARD = " · Referral to"
+
+
+@dataclass(frozen=True)
+class AckRun:
+    app: str
+    concurrency: int
+    sent: int
+    failed: int  # not acknowledged with a 200 within Slack's 3 seconds
+    p50_ms: float
+    p99_ms: float
+    acks_per_second: float
+    done_per_second: float | None  # referrals whose card is posted, per second (Liaison only)
+
+
+def fire(
+    slack: Sandbox, channels: Sequence[str], sent: int, concurrency: int
+) -> tuple[list[Delivery], float]:
+    """`sent` commands round-robin over `channels`; the deliveries and the seconds until the last ack."""
+
+    def one(n: int) -> Delivery:
+        return slack.slash_command(DEFENDER, channels[n % len(channels)], "/referral", TEXT)
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        deliveries = list(pool.map(one, range(sent)))
+    return deliveries, time.monotonic() - started
+
+
+def cards(slack: Sandbox, channels: Sequence[str]) -> int:
+    return sum(1 for c in channels for m in slack.messages(c) if CARD in m.text)
+
+
+def measure(
+    slack: Sandbox, app: str, channels: Sequence[str], sent: int, concurrency: int, *, wait_for_cards: bool
+) -> AckRun:
+    before = cards(slack, channels) if wait_for_cards else 0
+    started = time.monotonic()
+    deliveries, acked_in = fire(slack, channels, sent, concurrency)
+    done_per_second = None
+    if wait_for_cards:
+        target = before + sum(d.acked for d in deliveries)
+        deadline = time.monotonic() + 300
+        while cards(slack, channels) < target and time.monotonic() < deadline:
+            time.sleep(0.05)
+        done_per_second = (cards(slack, channels) - before) / (time.monotonic() - started)
+    latencies = sorted(d.elapsed_seconds * 1000 for d in deliveries)
+    return AckRun(
+        app=app,
+        concurrency=concurrency,
+        sent=sent,
+        failed=sum(not d.acked for d in deliveries),
+        p50_ms=statistics.median(latencies),
+        p99_ms=latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+        acks_per_second=sent / acked_in,
+        done_per_second=done_per_second,
+    )
+
+
+@contextmanager
+def bare_bolt(slack: Sandbox, folder: Path) -> Iterator[subprocess.Popen[str]]:
+    """The bare app (bench/bare.py) serving, with the stand-in delivering to it."""
+    port = free_port()
+    settings = {
+        "SLACK_BOT_TOKEN": slack.bot_token,
+        "SLACK_SIGNING_SECRET": slack.signing_secret,
+        "SLACK_API_URL": slack.api_url,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench.bare", "--port", str(port)],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=clean_environment(**settings),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        _wait_serving(f"http://127.0.0.1:{port}/healthz", process)
+        slack.bot_url = f"http://127.0.0.1:{port}/slack/events"
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _wait_serving(url: str, process: subprocess.Popen[str], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise RuntimeError(f"the bare Bolt app did not start serving at {url}")
+
+
+def resident_mib(pid: int) -> float:
+    """The process's resident set size (VmRSS), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for process {pid}")

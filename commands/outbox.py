@@ -1,0 +1,76 @@
+"""Slack work that outlives the client's retries: kept in the database when Slack is down or overloaded,
+finished by the scheduler's tick once Slack answers again. The person who acted was already answered;
+what they were told says the channel will catch up."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+
+from commands.invocation import Deps, SlackRefused
+from storage import items, outbox
+from storage.items import Item
+from storage.models import Outbox, OutboxKind
+
+log = logging.getLogger("liaison")
+
+
+def redraw_card_later(deps: Deps, ref: str, channel_id: str) -> None:
+    """The card is redrawn from the database when it is sent, so one row serves any number of changes."""
+    outbox.keep(deps.db, OutboxKind.card, f"card:{ref}", channel_id, deps.clock(), item=ref)
+
+
+def post_in_thread_later(deps: Deps, ref: str, channel_id: str, thread_ts: str, line: str) -> None:
+    key = f"thread:{ref}:{uuid.uuid4().hex}"
+    outbox.keep(
+        deps.db, OutboxKind.thread, key, channel_id, deps.clock(), item=ref, thread_ts=thread_ts, text=line
+    )
+
+
+def dm_later(deps: Deps, user_id: str, text: str) -> None:
+    outbox.keep(deps.db, OutboxKind.dm, f"dm:{user_id}:{uuid.uuid4().hex}", user_id, deps.clock(), text=text)
+
+
+Redraw = Callable[[Item], None]  # draws an item's card as the database has it (commands.items.refresh_card)
+
+
+def deliver(deps: Deps, redraw: Redraw, now: datetime, *, dry_run: bool = False) -> list[str]:
+    """One pass over what is due: each row taken, tried, and then deleted, retried later or given up."""
+    with deps.db.session() as session:
+        rows = outbox.due(session, now)
+    done = []
+    for row in rows:
+        what = f"{row.kind} {row.item or row.channel_id} kept since {row.created_at:%Y-%m-%d %H:%M} UTC"
+        if dry_run:
+            done.append(f"would send the {what}")
+            continue
+        with deps.db.session() as session:
+            if not outbox.take(session, row, now):
+                continue
+        try:
+            _send(deps, redraw, row)
+        except SlackRefused as refused:
+            with deps.db.session() as session:
+                again = outbox.failed(session, row, now, refused.code, final=not refused.transient)
+            outcome = "trying again later" if again else "given up"
+            log.warning("outbox: the %s failed (%s); %s", what, refused.code, outcome)
+            continue
+        with deps.db.session() as session:
+            outbox.done(session, row)
+        done.append(f"sent the {what}")
+    return done
+
+
+def _send(deps: Deps, redraw: Redraw, row: Outbox) -> None:
+    if row.kind == OutboxKind.dm:
+        deps.slack.send_dm(row.channel_id, row.text or "")
+    elif row.kind == OutboxKind.thread:
+        assert row.thread_ts is not None
+        deps.slack.post_in_thread(row.channel_id, row.thread_ts, row.text or "")
+    else:
+        with deps.db.session() as session:
+            item = items.load(session, row.item or "")
+        if item is not None:  # an item is never deleted; a hand-edited database may say otherwise
+            redraw(item)
