@@ -45,7 +45,7 @@ class Tick:
     reminders: int
     digests: int
     slack_calls: int
-    refused_429: int
+    refused_429: list[str]  # the methods Slack answered 429, one entry a call
 
 
 @contextmanager
@@ -110,7 +110,7 @@ def whole_tick(slack: Sandbox, deps: Deps, now: datetime) -> Tick:
         reminders=sum("reminder" in line for line in lines),
         digests=sum(line.startswith("sent the digest") for line in lines),
         slack_calls=len(calls),
-        refused_429=sum(call.status == 429 for call in calls),
+        refused_429=[call.method for call in calls if call.status == 429],
     )
 
 

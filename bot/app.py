@@ -16,9 +16,11 @@ from commands.invocation import Deps
 from storage import confidentiality
 from storage.db import Database
 
-# Listeners run here after their ack; enough that a burst of commands waiting on the database or on
-# Slack does not queue behind each other (Bolt's default is 10).
-LISTENER_THREADS = 32
+# Bolt runs each listener on this pool and answers Slack when the listener calls ack(), so a request is
+# acknowledged only once a thread is free. The work after the ack waits on the database pool and on
+# Slack, not on the CPU: enough threads that a burst of commands still finds one free for its ack
+# (bench/results.md shows what 32 did at concurrency 20).
+LISTENER_THREADS = 128
 
 
 class _UnusedTokenWarning(logging.Filter):

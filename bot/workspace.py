@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, TypeVar
 
@@ -25,6 +25,7 @@ from storage.permissions import ChannelKind, Place
 T = TypeVar("T")
 UNIDENTIFIED_TEAM = "unidentified"
 TTL_SECONDS = 600.0
+FEW = 20  # people looked up one by one (users.info); beyond that, the whole office at once (users.list)
 
 
 class SlackWorkspace:
@@ -35,6 +36,7 @@ class SlackWorkspace:
         self._ttl = ttl
         self._cache: dict[tuple[str, str], tuple[float, Any]] = {}
         self._lock = threading.Lock()
+        self._home_viewers: set[str] = set()  # only their Home tabs are redrawn when items change
 
     def team_of(self, user_id: str) -> str | None:
         return self._user(user_id).get("team_id")
@@ -46,9 +48,15 @@ class SlackWorkspace:
         pacer = getattr(self._client, "pacer", None)
         return pacer.bulk() if pacer is not None else nullcontext()
 
-    def learn_people(self) -> None:
-        """Read the workspace's people a page at a time (users.list): a few calls instead of one
-        users.info each, before the digests of hundreds of coordinators."""
+    def learn_people(self, user_ids: Collection[str]) -> None:
+        """Before many `team_of`/`timezone_of` calls (the tick's reminders and digests): when more than a
+        few of these people are not cached, read the office's people a page at a time (users.list), a few
+        calls instead of a users.info each. Partner staff are not in that list: they are looked up one
+        by one, as before."""
+        with self._lock:
+            unknown = [u for u in user_ids if not self._fresh(("user", u))]
+        if len(unknown) <= FEW:
+            return
         cursor = ""
         while True:
             page = self._client.users_list(limit=200, cursor=cursor or None)
@@ -107,6 +115,14 @@ class SlackWorkspace:
         with _refusals():
             self._client.views_publish(user_id=user_id, view=render.home(home))
 
+    def saw_home(self, user_id: str) -> None:
+        with self._lock:
+            self._home_viewers.add(user_id)
+
+    def has_seen_home(self, user_id: str) -> bool:
+        with self._lock:
+            return user_id in self._home_viewers
+
     def link(self, channel_id: str, ts: str) -> str:
         return f"{self._url}archives/{channel_id}/p{ts.replace('.', '')}"
 
@@ -163,12 +179,16 @@ class SlackWorkspace:
             external = {UNIDENTIFIED_TEAM}  # shared, but Slack did not say with whom: assume a stranger
         return Place(channel_id=channel_id, kind=kind, external_teams=frozenset(external))
 
+    def _fresh(self, key: tuple[str, str]) -> bool:
+        """Whether the cache holds a recent answer (call with the lock held)."""
+        hit = self._cache.get(key)
+        return hit is not None and time.monotonic() - hit[0] < self._ttl
+
     def _cached(self, key: tuple[str, str], lookup: Callable[[], T]) -> T:
         now = time.monotonic()
         with self._lock:
-            hit = self._cache.get(key)
-            if hit is not None and now - hit[0] < self._ttl:
-                return hit[1]  # type: ignore[no-any-return]
+            if self._fresh(key):
+                return self._cache[key][1]  # type: ignore[no-any-return]
         value = lookup()  # outside the lock: a slow Slack call must not hold up other threads
         with self._lock:
             self._cache[key] = (now, value)

@@ -24,7 +24,6 @@ from storage.permissions import Action, require
 
 log = logging.getLogger("liaison")
 SHOWN = 10  # items listed under a heading; the rest are counted
-MANY = 20  # recipients beyond which their zones are read in bulk (users.list) rather than one by one
 
 
 def send_digests(deps: Deps, now: datetime, *, dry_run: bool = False) -> list[str]:
@@ -32,8 +31,7 @@ def send_digests(deps: Deps, now: datetime, *, dry_run: bool = False) -> list[st
     with deps.db.session() as session:
         people = digests.recipients(session, deps.admins)
     contents = cache(lambda: read_contents(deps, now))  # the same for everyone: read once, if needed
-    if len(people) > MANY:
-        deps.slack.learn_people()  # their time zones in a few calls rather than one each
+    deps.slack.learn_people([setting.user_id for setting in people])
     done = []
     for setting in people:
         try:

@@ -12,14 +12,15 @@ from datetime import datetime
 from commands.cards import Button, Home
 from commands.format import when
 from commands.invocation import Deps, SlackRefused
-from storage import items
+from storage import items, partners
 from storage.audit import Actor
 from storage.items import Item
-from storage.models import Advocacy, Consult, ConsultStatus, Role
+from storage.models import Advocacy, Consult, ConsultStatus, Referral, Role
 from storage.people import Affiliation, Person, identify
 
 log = logging.getLogger("liaison")
 SHOWN = 25  # items listed; the rest are counted (a Home tab holds 100 blocks)
+ACTION_ITEMS = "action items"  # what the partner column says of an action item (it has owners, no partner)
 NEW_ACTION = "home.new"  # home.new.referral, home.new.consult, home.new.advocacy
 
 
@@ -29,16 +30,15 @@ def home_for(deps: Deps, user_id: str) -> Home:
         me = identify(session, Actor(user_id, deps.home_team_id), deps.home_team_id, deps.admins)
         if me.affiliation != Affiliation.home:
             return Home(("Liaison's Home tab is for the office's own staff.",))
-        visible = [
-            item for kind in items.KINDS for item in items.visible_to(session, me, kind, open_only=True)
-        ]
-        names = {
-            item.ref: getattr(items.partner_of(session, item), "name", "action items") for item in visible
-        }
-    mine = sorted((i for i in visible if _involves(me, i)), key=lambda i: (i.due_at >= now, i.due_at))
-    sections = [_mine(mine, me, now, names)]
-    if me.role in (Role.coordinator, Role.admin):
-        sections.append(_by_partner(visible, now, names))
+        shown = sorted(
+            (item for kind in items.KINDS for item in items.involving(session, me, kind, SHOWN)),
+            key=lambda i: i.due_at,
+        )[:SHOWN]
+        counts = [items.involving_count(session, me, kind, now) for kind in items.KINDS]
+        names = {p.id: p.name for p in partners.everyone(session)}
+        sections = [_mine(shown, sum(n for n, _ in counts), sum(late for _, late in counts), me, now, names)]
+        if me.role in (Role.coordinator, Role.admin):
+            sections.append(_by_partner(items.open_counts(session, now), names))
     buttons = tuple(
         Button(label, f"{NEW_ACTION}.{kind}", kind)
         for label, kind in (
@@ -50,12 +50,8 @@ def home_for(deps: Deps, user_id: str) -> Home:
     return Home(tuple(sections), buttons)
 
 
-def _involves(me: Person, item: Item) -> bool:
-    if item.requester_id == me.user_id:
-        return True
-    if isinstance(item, Advocacy):
-        return me.user_id in item.owners
-    return isinstance(item, Consult) and item.taken_by == me.user_id
+def _partner_name(item: Item, names: dict[int | None, str]) -> str:
+    return names[item.partner_id] if isinstance(item, Referral | Consult) else ACTION_ITEMS
 
 
 def _awaits(me: Person, item: Item) -> bool:
@@ -65,38 +61,48 @@ def _awaits(me: Person, item: Item) -> bool:
     return isinstance(item, Advocacy) and me.user_id in item.owners
 
 
-def _mine(mine: list[Item], me: Person, now: datetime, names: dict[str, str]) -> str:
-    overdue = sum(item.due_at < now for item in mine)
-    lines = [f"*Your open items: {len(mine)}*" + (f" ({overdue} overdue)" if overdue else "")]
-    for item in mine[:SHOWN]:
+def _mine(
+    shown: list[Item], total: int, overdue: int, me: Person, now: datetime, names: dict[int | None, str]
+) -> str:
+    """The viewer's open items: the first SHOWN, overdue first (they are due soonest), then a count."""
+    lines = [f"*Your open items: {total}*" + (f" ({overdue} overdue)" if overdue else "")]
+    for item in shown:
         marks = (":warning: " if item.due_at < now else "") + (
             "*waiting on you* · " if _awaits(me, item) else ""
         )
-        lines.append(f"• {marks}*{item.ref}* {names[item.ref]}, {item.status}, due {when(item.due_at)}")
-    if len(mine) > SHOWN:
         lines.append(
-            f"…and {len(mine) - SHOWN} more: `/referral list mine`, `/consult list mine` and "
+            f"• {marks}*{item.ref}* {_partner_name(item, names)}, {item.status}, due {when(item.due_at)}"
+        )
+    if total > len(shown):
+        lines.append(
+            f"…and {total - len(shown)} more: `/referral list mine`, `/consult list mine` and "
             "`/advocacy list mine` show them all."
         )
-    if not mine:
+    if not total:
         lines.append("Nothing open. Start something with the buttons above.")
     return "\n".join(lines)
 
 
-def _by_partner(visible: Iterable[Item], now: datetime, names: dict[str, str]) -> str:
-    counts: dict[str, list[int]] = {}
-    for item in visible:
-        tally = counts.setdefault(names[item.ref], [0, 0])
-        tally[0] += 1
-        tally[1] += item.due_at < now
+def _by_partner(counts: dict[int | None, tuple[int, int]], names: dict[int | None, str]) -> str:
+    tallies = sorted((names.get(pid, ACTION_ITEMS), n, late) for pid, (n, late) in counts.items())
     lines = ["*Open items by partner* (open, overdue)"]
-    lines += [f"• {name}: {n}, {late} overdue" for name, (n, late) in sorted(counts.items())]
-    return "\n".join(lines if counts else [*lines, "Nothing open."])
+    lines += [f"• {name}: {n}, {late} overdue" for name, n, late in tallies]
+    return "\n".join(lines if tallies else [*lines, "Nothing open."])
+
+
+def opened(deps: Deps, user_id: str) -> None:
+    """The person opened their Home tab: show it as it is now, and keep it so as their items change."""
+    deps.slack.saw_home(user_id)
+    refresh(deps, [user_id])
 
 
 def refresh(deps: Deps, user_ids: Iterable[str]) -> None:
-    """Show these people's Home tabs as they are now (best effort: a Home is a view, not a record)."""
+    """Show these people's Home tabs as they are now (best effort: a Home is a view, not a record). Only
+    the Homes opened since Liaison started: drawing one costs queries, and most people never look (one
+    who does is shown it afresh on opening it)."""
     for user_id in dict.fromkeys(user_ids):
+        if not deps.slack.has_seen_home(user_id):
+            continue
         if deps.slack.team_of(user_id) != deps.home_team_id:
             continue  # only the office's own people have Liaison's Home tab
         try:

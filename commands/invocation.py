@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -48,8 +48,8 @@ class Slack(Protocol):
         """The person's Slack time zone (IANA name), or None when their profile has none."""
         ...
 
-    def learn_people(self) -> None:
-        """Look up the workspace's people in bulk, ahead of many `team_of`/`timezone_of` calls."""
+    def learn_people(self, user_ids: Collection[str]) -> None:
+        """Ahead of `team_of`/`timezone_of` calls about these people: look them up in bulk when many."""
         ...
 
     def bulk(self) -> AbstractContextManager[None]:
@@ -89,6 +89,14 @@ class Slack(Protocol):
 
     def publish_home(self, user_id: str, home: Home) -> None:
         """Show `home` as the person's Home tab."""
+        ...
+
+    def saw_home(self, user_id: str) -> None:
+        """The person opened their Home tab (from then on, changes to their items redraw it)."""
+        ...
+
+    def has_seen_home(self, user_id: str) -> bool:
+        """Whether the person has opened their Home tab since Liaison started."""
         ...
 
     def link(self, channel_id: str, ts: str) -> str:

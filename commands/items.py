@@ -590,7 +590,7 @@ def listing(
         partner = partners.get(session, handle) if handle else None
         found = [
             item
-            for item in items.visible_to(session, me, kind)
+            for item in items.visible_to(session, me, kind, open_only=words[0] in OPEN_ONLY)
             if matches(item, me.user_id, now)
             and (partner is None or items.partner_of(session, item) == partner)
             and keep(item)
@@ -612,6 +612,9 @@ def listing(
 
 
 # The filters `list` offers every kind: (item, the person's user ID, now) -> whether it is listed.
+OPEN_ONLY = ("open", "overdue")  # the filters that never list a closed item: the database leaves those out
+
+
 def mine(item: Item, user_id: str, now: datetime) -> bool:
     return item.requester_id == user_id
 

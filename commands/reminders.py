@@ -142,6 +142,10 @@ def _plans(deps: Deps, now: datetime) -> list[Plan]:
             sent.setdefault(row.item, {})[(row.kind, row.day)] = row.sent_at
         people = {item.ref: schedule.who_must_act(session, item) for item in candidates}
         names = {item.ref: getattr(items.partner_of(session, item), "name", None) for item in candidates}
+    # Each item's zone is its first recipient's (and its requester's, for their DM): known in a few calls.
+    deps.slack.learn_people(
+        {p for ps in people.values() for p in ps[:1]} | {i.requester_id for i in candidates}
+    )
     plans = []
     for item in candidates:
         recipients, done = people[item.ref], sent.get(item.ref, {})

@@ -15,10 +15,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session, create_engine
 
 from storage.crypto import Keyring
-from storage.errors import DatabaseUnavailable, PermissionDenied
+from storage.errors import DatabaseBusy, DatabaseUnavailable, PermissionDenied
 from storage.types import KEYRING
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,9 @@ class Database:
                 log.error("database unreachable: %s", exc.orig)
                 raise DatabaseUnavailable(self.describe()) from exc
             raise
+        except PoolTimeout as exc:  # every connection busy for longer than the pool waits
+            log.error("no database connection free: %s", exc)
+            raise DatabaseBusy() from exc
 
     def ping(self) -> bool:
         try:

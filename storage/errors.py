@@ -17,6 +17,13 @@ class DatabaseUnavailable(LiaisonError):
         self.where = where  # the database URL without its password, for operators
 
 
+class DatabaseBusy(LiaisonError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Liaison is very busy right now and nothing was saved. Please try again in a minute."
+        )
+
+
 class NotFound(LiaisonError):
     """Something named does not exist, or the person may not know it exists (same answer, so IDs and
     handles do not leak across organizations)."""

@@ -9,8 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import String, case, cast, func, or_, update
 from sqlmodel import Session, col, select
 
 from storage import audit, cards, disclosure
@@ -245,6 +246,53 @@ def visible_to(session: Session, person: Person, kind: Kind, *, open_only: bool 
     elif person.affiliation == Affiliation.unknown:
         return []
     return [item for item in session.exec(query).all() if may_know(person, item)]
+
+
+def involving(session: Session, person: Person, kind: Kind, limit: int) -> list[Item]:
+    """The first `limit` open items of `kind` the office's own staff member asked for, took (a consult) or
+    owns (an action item), soonest due first: filtered and cut by the database, never loaded whole."""
+    query = select(kind.model).where(*_involving(person, kind)).order_by(col(kind.model.due_at)).limit(limit)
+    return list(session.exec(query).all())
+
+
+def involving_count(session: Session, person: Person, kind: Kind, now: datetime) -> tuple[int, int]:
+    """How many such items there are, and how many of them are overdue."""
+    row = session.exec(select(*_tally(kind, now)).where(*_involving(person, kind))).one()  # type: ignore[call-overload]
+    return int(row[0]), int(row[1] or 0)
+
+
+def _involving(person: Person, kind: Kind) -> tuple[Any, ...]:
+    model = kind.model
+    theirs = col(model.requester_id) == person.user_id
+    if model is Consult:
+        theirs = or_(theirs, col(Consult.taken_by) == person.user_id)
+    if model is Advocacy:  # owners is a JSON list of IDs: its text holds "U123" with the quotes
+        theirs = or_(
+            theirs, cast(col(Advocacy.owners), String).contains(f'"{person.user_id}"', autoescape=True)
+        )
+    return col(model.status).in_(kind.open_statuses), theirs
+
+
+def _tally(kind: Kind, now: datetime) -> tuple[Any, Any]:
+    """count(*) and the number overdue, as columns."""
+    return func.count(), func.sum(case((col(kind.model.due_at) < now, 1), else_=0))
+
+
+def open_counts(session: Session, now: datetime) -> dict[int | None, tuple[int, int]]:
+    """Open and overdue items per partner (None: the action items, which have no partner), counted by the
+    database."""
+    counts: dict[int | None, tuple[int, int]] = {}
+    for kind in KINDS:
+        model = kind.model
+        is_open = col(model.status).in_(kind.open_statuses)
+        tally = _tally(kind, now)
+        if kind == ADVOCACY_ITEMS:
+            rows = [(None, *session.exec(select(*tally).where(is_open)).one())]  # type: ignore[call-overload]
+        else:
+            partner = col(model.partner_id)
+            rows = session.exec(select(partner, *tally).where(is_open).group_by(partner)).all()  # type: ignore[call-overload]
+        counts |= {partner_id: (int(n), int(late or 0)) for partner_id, n, late in rows if n}
+    return counts
 
 
 def partner_of(session: Session, item: Item) -> Partner | None:

@@ -202,9 +202,11 @@ def test_thread_replies_are_kept_once_with_their_edits_and_deletions(slack: Sand
     shown_eventually(slack, bot, DEFENDER, "/referral", ref, "Thread: 2 replies, first response")
     slack.edit_as_user(PARTNER_USER, SHARED_CHANNEL, ts, "First answer, corrected.")
     slack.delete_as_user(DEFENDER, SHARED_CHANNEL, slack.messages(SHARED_CHANNEL, thread_ts=card.ts)[-1].ts)
-    shown = shown_eventually(slack, bot, DEFENDER, "/referral", ref, "Thread: 1 reply")
-    assert f"<@{PARTNER_USER}>: First answer, corrected. _(edited)_" in shown
-    assert "Thanks!" not in shown
+    # The edit and the deletion are two events, recorded on two threads in either order: wait for both.
+    shown_eventually(slack, bot, DEFENDER, "/referral", ref, "Thread: 1 reply")
+    edited = f"<@{PARTNER_USER}>: First answer, corrected. _(edited)_"
+    shown = shown_eventually(slack, bot, DEFENDER, "/referral", ref, edited)
+    assert "Thread: 1 reply" in shown and "Thanks!" not in shown
     unrelated, _ = slack.post_as_user(DEFENDER, SHARED_CHANNEL, "A top-level message.")
     slack.post_as_user(PARTNER_USER, SHARED_CHANNEL, "A reply to something else.", thread_ts=unrelated)
     slack.post_as_user(PARTNER_USER, SHARED_CHANNEL, "Second answer.", thread_ts=card.ts)

@@ -36,7 +36,7 @@ def register(app: App, deps: Deps) -> None:
     @app.event("app_home_opened")
     def on_app_home_opened(event: dict[str, Any]) -> None:
         if event.get("tab") == "home" and (user_id := _text(event, "user")):
-            home.refresh(deps, [user_id])
+            home.opened(deps, user_id)
 
     # Acknowledged so Slack does not retry; reactions mean nothing to Liaison yet.
 
