@@ -6,6 +6,7 @@ refreshed on events that change it (someone joining a channel)."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Collection, Iterator
@@ -23,6 +24,7 @@ from storage.errors import InvalidInput
 from storage.permissions import ChannelKind, Place
 
 T = TypeVar("T")
+log = logging.getLogger("liaison")
 UNIDENTIFIED_TEAM = "unidentified"
 TTL_SECONDS = 600.0
 FEW = 20  # people looked up one by one (users.info); beyond that, the whole office at once (users.list)
@@ -57,6 +59,12 @@ class SlackWorkspace:
             unknown = [u for u in user_ids if not self._fresh(("user", u))]
         if len(unknown) <= FEW:
             return
+        try:
+            self._read_people()
+        except (SlackApiError, SlackClientError, OSError) as exc:  # then one by one, as without it
+            log.warning("could not read the office's people in bulk (%s); looking them up one by one", exc)
+
+    def _read_people(self) -> None:
         cursor = ""
         while True:
             page = self._client.users_list(limit=200, cursor=cursor or None)

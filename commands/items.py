@@ -25,7 +25,7 @@ from commands.registry import ITEM_ID, Subcommand
 from storage import cards, consents, items, partners, threads
 from storage.audit import Actor
 from storage.deadlines import ambiguity, business_days_after, parse_due, spoken
-from storage.errors import LiaisonError
+from storage.errors import InvalidInput, LiaisonError
 from storage.items import Item, Move, Opening
 from storage.models import Advocacy, Partner, ThreadReply
 from storage.people import Affiliation, Person, identify
@@ -38,6 +38,12 @@ log = logging.getLogger("liaison")
 # A kind's card, from the item, its partner (None for an action item) and its thread.
 CardFor = Callable[[Item, Partner | None, Summary], Card]
 NOT_THERE = ("not_in_channel", "channel_not_found")
+
+
+class CardRefused(LiaisonError):
+    """Slack refused an item's card for good (not a transient failure): the item was closed unposted."""
+
+
 # A live send posts within a minute even through Slack's retries; a claim older than this was abandoned.
 UNPOSTED_AFTER = timedelta(minutes=5)
 DEFAULT_BUSINESS_DAYS = 5
@@ -142,7 +148,7 @@ def publish(deps: Deps, actor: Actor, item: Item, card_for: CardFor) -> bool:
             " Invite Liaison with `/invite @liaison` and send it again." if refused.code in NOT_THERE else ""
         )
         closed = str(items.kind_of(item).machine.error_status).replace("-", " ")
-        raise LiaisonError(
+        raise CardRefused(
             f"Slack refused to post the card ({refused.code}), so {item.ref} was not sent: nobody outside "
             f"the office saw it, and it is closed as {closed}.{hint}"
         ) from refused
@@ -208,8 +214,10 @@ def post_unposted_cards(
                 log.warning("the card of %s is still not posted (%s); trying again", item.ref, refused.code)
                 with deps.db.session() as session:
                     cards.release(session, item)
-            except LiaisonError as refused:  # Slack refused the card for good: the item is closed
+            except CardRefused as refused:  # Slack refused the card for good: the item is closed
                 deps.slack.tell(item.requester_id, refused.message)
+            except InvalidInput as unseen:  # Liaison can no longer see the channel: closed, said once
+                _withdraw(deps, item, unseen.message)
             except Exception:  # one item's trouble must not keep Liaison from starting or ticking
                 log.exception("could not post the card of %s; trying again in a few minutes", item.ref)
     return posted
@@ -228,11 +236,19 @@ def _still_allowed(deps: Deps, item: Item) -> bool:
             place=place,
             today=deps.today(),
         )
-        if verdict.allowed:
-            return True
-        items.withdraw_unposted(session, requester, item, f"refused on retry: {verdict.reason[:200]}")
-    deps.slack.tell(item.requester_id, f"{item.ref} was not posted after Liaison restarted: {verdict.reason}")
+    if verdict.allowed:
+        return True
+    _withdraw(deps, item, verdict.reason)
     return False
+
+
+def _withdraw(deps: Deps, item: Item, reason: str) -> None:
+    """An unposted item that may not (or can no longer) be posted is closed, and its requester told."""
+    requester = Actor(item.requester_id, deps.home_team_id)
+    with deps.db.session() as session:
+        closed = items.withdraw_unposted(session, requester, item, f"refused on retry: {reason[:200]}")
+    if closed:
+        deps.slack.tell(item.requester_id, f"{item.ref} was not posted, and is closed unposted: {reason}")
 
 
 FormValues = dict[str, str | bool | list[str] | None]

@@ -29,10 +29,6 @@ def post_in_thread_later(deps: Deps, ref: str, channel_id: str, thread_ts: str, 
     )
 
 
-def dm_later(deps: Deps, user_id: str, text: str) -> None:
-    outbox.keep(deps.db, OutboxKind.dm, f"dm:{user_id}:{uuid.uuid4().hex}", user_id, deps.clock(), text=text)
-
-
 Redraw = Callable[[Item], None]  # draws an item's card as the database has it (commands.items.refresh_card)
 
 
@@ -51,11 +47,17 @@ def deliver(deps: Deps, redraw: Redraw, now: datetime, *, dry_run: bool = False)
                 continue
         try:
             _send(deps, redraw, row)
-        except SlackRefused as refused:
-            with deps.db.session() as session:
-                again = outbox.failed(session, row, now, refused.code, final=not refused.transient)
+        except Exception as error:  # Slack, or the database under a redraw: this row waits, the rest go on
+            code = error.code if isinstance(error, SlackRefused) else type(error).__name__
+            final = isinstance(error, SlackRefused) and not error.transient
+            try:
+                with deps.db.session() as session:
+                    again = outbox.failed(session, row, now, code, final=final)
+            except Exception:  # the database is down too: the lease runs out and a later tick tries again
+                log.exception("outbox: the %s failed (%s) and could not be rescheduled", what, code)
+                continue
             outcome = "trying again later" if again else "given up"
-            log.warning("outbox: the %s failed (%s); %s", what, refused.code, outcome)
+            log.warning("outbox: the %s failed (%s); %s", what, code, outcome)
             continue
         with deps.db.session() as session:
             outbox.done(session, row)

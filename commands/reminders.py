@@ -204,11 +204,11 @@ def snooze(deps: Deps, actor: Actor, value: str) -> Reply:
     chosen = shared.written_by_liaison(value)
     try:
         ref, days, sent_at = shared.ref_in(value), int(chosen["days"]), datetime.fromisoformat(chosen["from"])
-    except (KeyError, ValueError):
+        if days not in SNOOZE_DAYS:
+            raise Conflict("Reminders can be snoozed for 1 or 3 days.")
+        until = max(deps.clock(), sent_at) + timedelta(days=days)  # TypeError: a time without its zone
+    except (KeyError, ValueError, TypeError, OverflowError):
         raise LiaisonError(shared.UNREADABLE) from None
-    if days not in SNOOZE_DAYS:
-        raise Conflict("Reminders can be snoozed for 1 or 3 days.")
-    until = max(deps.clock(), sent_at) + timedelta(days=days)
     with deps.db.session() as session:
         me = identify(session, actor, deps.home_team_id, deps.admins)
         item = items.acting_on(session, me, ref)

@@ -132,7 +132,8 @@ def _alembic_config() -> Config:
 
 def _create_engine(url: str) -> Engine:
     parsed = make_url(url)
-    kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    # A person waits for the answer: with every connection busy for 10 s, "busy, try again" beats waiting on.
+    kwargs: dict[str, Any] = {"pool_pre_ping": True, "pool_timeout": 10}
     if parsed.drivername.startswith("sqlite"):
         # Bolt runs listeners on worker threads; SQLite's own check would refuse that.
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15}

@@ -31,10 +31,12 @@ def keep(
     thread_ts: str | None = None,
     text: str | None = None,
 ) -> bool:
-    """Keep the work for later; False when work under the same key is already kept (it does the same)."""
+    """Keep the work for later; False when work under the same key is already kept (it does the same: it
+    is made due now, so a redraw being sent with an older state is sent again, see `done`)."""
     try:
         with db.session() as session:
             if session.exec(select(Outbox.id).where(Outbox.key == key)).first() is not None:
+                session.execute(update(Outbox).where(col(Outbox.key) == key).values(next_at=now))
                 return False
             session.add(
                 Outbox(
@@ -61,16 +63,23 @@ def due(session: Session, now: datetime) -> list[Outbox]:
 
 def take(session: Session, row: Outbox, now: datetime) -> bool:
     """Lease the row to this process; False when another took it first."""
+    leased = now + LEASE
     taken = session.execute(
         update(Outbox)
         .where(col(Outbox.id) == row.id, col(Outbox.next_at) == row.next_at)
-        .values(next_at=now + LEASE)
+        .values(next_at=leased)
     )
-    return taken.rowcount == 1  # type: ignore[attr-defined]
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    row.next_at = leased  # what `done` checks: the row as this process took it
+    return True
 
 
 def done(session: Session, row: Outbox) -> None:
-    session.execute(Outbox.__table__.delete().where(Outbox.__table__.c.id == row.id))  # type: ignore[attr-defined]
+    """Delete the row as this process took it: if work under its key was kept again meanwhile (`keep`
+    moved its time), the row stays and is sent again."""
+    table = Outbox.__table__  # type: ignore[attr-defined]
+    session.execute(table.delete().where(table.c.id == row.id, table.c.next_at == row.next_at))
 
 
 def failed(session: Session, row: Outbox, now: datetime, error: str, *, final: bool) -> bool:

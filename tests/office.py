@@ -89,6 +89,16 @@ def command(slack: Sandbox, bot: RunningBot, user: str, channel: str, name: str,
     return visible_text(answers[0])
 
 
+def add_legal_aid(slack: Sandbox, bot: RunningBot, scope: str = "referral,consult") -> None:
+    """The office's usual partner, Legal Aid Society, receiving `scope`, linked to the shared channel."""
+    for line in (
+        f'partner add legal-aid name:"Legal Aid Society" kind:legal_aid team:{PARTNER_TEAM} scope:{scope}',
+        f"channel link <#{SHARED_CHANNEL}|legal> legal-aid",
+    ):
+        answer = command(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", line)
+        assert "Sorry" not in answer and "did not expect" not in answer, answer
+
+
 def fill_form(slack: Sandbox, user: str, values: dict[str, dict[str, str]]) -> None:
     """Fill in and submit the form most recently opened for `user`."""
     view = slack.wait_for(lambda: slack.open_views(user), message="a form")[-1]

@@ -26,12 +26,12 @@ from storage.models import Referral
 from tests.botproc import BotProcess, run_cli
 from tests.databases import BACKENDS, database_url
 from tests.office import (
-    ADMIN,
     DATA_KEY,
     DEFENDER,
     OFFICE_CHANNEL,
     SHARED_CHANNEL,
     RunningBot,
+    add_legal_aid,
     bot_settings,
     populate,
 )
@@ -50,17 +50,9 @@ def slack() -> Iterator[Sandbox]:
         yield sandbox
 
 
-def add_partner(slack: Sandbox, bot: RunningBot) -> None:
-    for line in (
-        'partner add legal-aid name:"Legal Aid Society" kind:legal_aid team:T0LEGAL scope:referral,consult',
-        f"channel link <#{SHARED_CHANNEL}|legal> legal-aid",
-    ):
-        assert "Sorry" not in typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", line)
-
-
 @pytest.fixture(scope="module")
 def bot(slack: Sandbox, http_bot: RunningBot) -> RunningBot:
-    add_partner(slack, http_bot)
+    add_legal_aid(slack, http_bot)
     return http_bot
 
 
@@ -104,6 +96,30 @@ def test_a_card_slack_cannot_take_is_kept_and_posted_by_the_next_tick_once(
     assert any(f"The card of {ref} is now up in" in t for t in told), told
     tick(slack, bot, tmp_path)
     assert cards(slack) == [*before, ref], "posted once, however many ticks follow"
+
+
+def test_a_kept_card_whose_channel_liaison_can_no_longer_see_is_closed_and_said_once(
+    slack: Sandbox, bot: RunningBot, tmp_path: Path
+) -> None:
+    slack.fail("chat.postMessage", status=503, times=3)
+    try:
+        ref = referral(slack, bot, "Client needs a lawyer; Slack is down.").split("*")[1]
+    finally:
+        slack.clear_faults()
+    told_before = len(slack.dms(DEFENDER))
+    slack.fail("conversations.info", status=200, error="channel_not_found", times=None)  # removed meanwhile
+    try:
+        tick(slack, bot, tmp_path)
+        tick(slack, bot, tmp_path)
+    finally:
+        slack.clear_faults()
+    assert ref not in cards(slack)
+    told = [visible_text(m) for m in slack.dms(DEFENDER)[told_before:]]
+    assert [t for t in told if ref in t] == [
+        f"{ref} was not posted, and is closed unposted: Liaison can't see <#{SHARED_CHANNEL}>: invite it "
+        "with `/invite @liaison`, then try again."
+    ], told
+    assert "*entered-in-error*" in typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/referral", f"show {ref}")
 
 
 def test_a_move_slack_cannot_show_is_shown_by_the_next_tick_once(
@@ -242,7 +258,7 @@ def test_a_bot_killed_between_storing_and_posting_posts_the_card_once_after_rest
         first = BotProcess(tmp_path, ["--http"], **bot_settings(slack, url))
         first.wait_until_serving()
         slack.bot_url = f"{first.url}/slack/events"
-        add_partner(slack, RunningBot(first, "http", url))
+        add_legal_aid(slack, RunningBot(first, "http", url))
         before = cards(slack)
         # Slack sits on the card's post: the referral is stored, its card not yet posted, when the kill comes.
         slack.fail("chat.postMessage", status=503, hold=8)

@@ -100,6 +100,6 @@ def test_cards_left_unposted_are_posted_on_the_next_start_once(
         assert "posted the card of R-1" in logs[0] and "posted the card of" not in logs[1]
         assert _cards(slack, MIXED) == [], "a channel another organization now reads gets no card"
         told = [visible_text(m) for m in slack.dms(DEFENDER)]
-        assert any("R-3 was not posted after Liaison restarted" in t and "T0STRANGER" in t for t in told), (
+        assert any("R-3 was not posted, and is closed unposted" in t and "T0STRANGER" in t for t in told), (
             told
         )

@@ -18,6 +18,7 @@ from tests.office import (
     PARTNER_USER,
     SHARED_CHANNEL,
     RunningBot,
+    add_legal_aid,
     fill_form,
     populate,
     shown_eventually,
@@ -39,11 +40,7 @@ def slack() -> Iterator[Sandbox]:
 
 @pytest.fixture(scope="module")
 def bot(slack: Sandbox, http_bot: RunningBot) -> RunningBot:
-    for text in (
-        'partner add legal-aid name:"Legal Aid Society" kind:legal_aid team:T0LEGAL scope:referral,consult',
-        f"channel link <#{SHARED_CHANNEL}|legal> legal-aid",
-    ):
-        assert "Sorry" not in typed(slack, http_bot, ADMIN, OFFICE_CHANNEL, "/liaison", text)
+    add_legal_aid(slack, http_bot)
     return http_bot
 
 

@@ -16,6 +16,7 @@ from tests.office import (
     OFFICE_CHANNEL,
     SHARED_CHANNEL,
     RunningBot,
+    add_legal_aid,
     bot_settings,
     populate,
 )
@@ -31,11 +32,7 @@ def slack() -> Iterator[Sandbox]:
 
 @pytest.fixture(scope="module")
 def bot(slack: Sandbox, http_bot: RunningBot) -> RunningBot:
-    for text in (
-        'partner add legal-aid name:"Legal Aid Society" kind:legal_aid team:T0LEGAL scope:referral',
-        f"channel link <#{SHARED_CHANNEL}|legal> legal-aid",
-    ):
-        assert "Sorry" not in typed(slack, http_bot, ADMIN, OFFICE_CHANNEL, "/liaison", text)
+    add_legal_aid(slack, http_bot, scope="referral")
     return http_bot
 
 

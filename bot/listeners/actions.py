@@ -186,7 +186,7 @@ def _channel_of(metadata: str) -> str | None:
 
 
 def _values(body: dict[str, Any]) -> shared.FormValues:
-    return render.submitted(body["view"]["state"]["values"])
+    return render.submitted(body["view"].get("state", {}).get("values", {}))
 
 
 def _answer_form(

@@ -44,8 +44,8 @@ def _view(body: dict[str, Any]) -> bool:
     view = body.get("view")
     if not isinstance(view, dict) or not _str(view.get("callback_id", "")):
         return False
-    state = view.get("state")
-    values = state.get("values") if isinstance(state, dict) else None
+    state = view.get("state", {})
+    values = state.get("values", {}) if isinstance(state, dict) else None  # Slack may send "state": {}
     return (
         _str(view.get("private_metadata", ""))
         and isinstance(values, dict)
