@@ -93,11 +93,11 @@ def bare_bolt(slack: Sandbox, folder: Path) -> Iterator[subprocess.Popen[str]]:
         cwd=Path(__file__).resolve().parent.parent,
         env=clean_environment(**settings),
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=(folder / "bare.log").open("w"),  # read back if it does not start
         text=True,
     )
     try:
-        _wait_serving(f"http://127.0.0.1:{port}/healthz", process)
+        _wait_serving(f"http://127.0.0.1:{port}/healthz", process, folder / "bare.log")
         slack.bot_url = f"http://127.0.0.1:{port}/slack/events"
         yield process
     finally:
@@ -105,7 +105,7 @@ def bare_bolt(slack: Sandbox, folder: Path) -> Iterator[subprocess.Popen[str]]:
         process.wait(timeout=30)
 
 
-def _wait_serving(url: str, process: subprocess.Popen[str], timeout: float = 30) -> None:
+def _wait_serving(url: str, process: subprocess.Popen[str], log: Path, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and process.poll() is None:
         try:
@@ -113,7 +113,7 @@ def _wait_serving(url: str, process: subprocess.Popen[str], timeout: float = 30)
             return
         except httpx.TransportError:
             time.sleep(0.1)
-    raise RuntimeError(f"the bare Bolt app did not start serving at {url}")
+    raise RuntimeError(f"the bare Bolt app did not start serving at {url}:\n{log.read_text()[-2000:]}")
 
 
 def resident_mib(pid: int) -> float:

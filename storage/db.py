@@ -132,8 +132,9 @@ def _alembic_config() -> Config:
 
 def _create_engine(url: str) -> Engine:
     parsed = make_url(url)
-    # A person waits for the answer: with every connection busy for 10 s, "busy, try again" beats waiting on.
-    kwargs: dict[str, Any] = {"pool_pre_ping": True, "pool_timeout": 10}
+    # pool_timeout stays SQLAlchemy's 30 s: an event (a thread reply) waits that long for a connection
+    # rather than be dropped; a command still gets its "busy" answer after it (DatabaseBusy).
+    kwargs: dict[str, Any] = {"pool_pre_ping": True}
     if parsed.drivername.startswith("sqlite"):
         # Bolt runs listeners on worker threads; SQLite's own check would refuse that.
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15}
