@@ -68,7 +68,7 @@ class Pacer:
         self._calls: dict[tuple[str, str], deque[float]] = {}
         self._lock = threading.Lock()
         self._bulk = threading.local()
-        self.waited = 0.0  # seconds spent waiting, for the benchmark and the log
+        self.waited = 0.0  # seconds spent waiting in all (tests/test_pacing.py checks the pace by it)
 
     @contextmanager
     def bulk(self) -> Iterator[None]:

@@ -29,12 +29,12 @@ class PacedWebClient(WebClient):
         return super().api_call(api_method, **kwargs)
 
 
-def web_client(token: str | None, base_url: str, pacer: Pacer | None = None) -> WebClient:
+def web_client(token: str | None, base_url: str) -> WebClient:
     """A WebClient that keeps under Slack's rate limits, waits out 429s for as long as Slack's Retry-After
     says, and retries 5xx and dropped connections with backoff; slack_sdk does none of these unless told
     to."""
     return PacedWebClient(
-        pacer=pacer or Pacer(),
+        pacer=Pacer(),
         token=token,
         base_url=base_url,
         timeout=10,

@@ -173,9 +173,9 @@ def sent(
 ) -> Reply:
     """What the sender is told: what went where, the deadline in words in their own zone (so a misreading
     is caught), and what did not go."""
-    lines = [f"Sent *{item.ref}* to {partner.name}: {what}, due {spoken(due)}.", *due_notes(typed, due)]
+    head = f"Sent *{item.ref}* to" if posted else f"Saved *{item.ref}* for"
+    lines = [f"{head} {partner.name}: {what}, due {spoken(due)}.", *due_notes(typed, due)]
     if not posted:
-        lines[0] = f"Saved *{item.ref}* for {partner.name}: {what}, due {spoken(due)}."
         lines.append(LATE_CARD)
     if item.case_number:
         lines.append(
@@ -376,8 +376,8 @@ def buttons(item: Item, action_prefix: str) -> tuple[Button, ...]:
 def move_of(value: str) -> Move:
     """The move a button's value describes (`{"ref", "from", "to"}`)."""
     data = written_by_liaison(value)
-    item_kind = kind_named(ref_in(value))
     try:
+        item_kind = kind_named(data["ref"])
         return Move(data["ref"], item_kind.statuses(data["from"]), item_kind.statuses(data["to"]))
     except (KeyError, ValueError):
         raise LiaisonError(UNREADABLE) from None

@@ -66,9 +66,7 @@ def deliver(deps: Deps, redraw: Redraw, now: datetime, *, dry_run: bool = False)
 
 
 def _send(deps: Deps, redraw: Redraw, row: Outbox) -> None:
-    if row.kind == OutboxKind.dm:
-        deps.slack.send_dm(row.channel_id, row.text or "")
-    elif row.kind == OutboxKind.thread:
+    if row.kind == OutboxKind.thread:
         assert row.thread_ts is not None
         deps.slack.post_in_thread(row.channel_id, row.thread_ts, row.text or "")
     else:

@@ -203,7 +203,7 @@ def snooze(deps: Deps, actor: Actor, value: str) -> Reply:
     that is later). Anyone on a side of the item may."""
     chosen = shared.written_by_liaison(value)
     try:
-        ref, days, sent_at = shared.ref_in(value), int(chosen["days"]), datetime.fromisoformat(chosen["from"])
+        ref, days, sent_at = chosen["ref"], int(chosen["days"]), datetime.fromisoformat(chosen["from"])
         if days not in SNOOZE_DAYS:
             raise Conflict("Reminders can be snoozed for 1 or 3 days.")
         until = max(deps.clock(), sent_at) + timedelta(days=days)  # TypeError: a time without its zone

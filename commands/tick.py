@@ -23,12 +23,13 @@ def purge_old_text(deps: Deps, now: datetime, *, dry_run: bool = False) -> list[
 
 
 def finish_kept_work(deps: Deps, now: datetime, *, dry_run: bool = False) -> list[str]:
-    """What Slack could not take earlier: cards not yet posted, then the outbox (card redraws, thread
-    lines and messages), oldest first."""
+    """What Slack could not take earlier: cards not yet posted, then the outbox (card redraws and thread
+    lines), oldest first."""
+    redraw = partial(_redraw, deps)
     if dry_run:
-        return outbox.deliver(deps, partial(_redraw, deps), now, dry_run=True)
+        return outbox.deliver(deps, redraw, now, dry_run=True)
     cards = [f"posted the card of {ref}" for ref in post_unposted_cards(deps, card_for)]
-    return cards + outbox.deliver(deps, partial(_redraw, deps), now)
+    return cards + outbox.deliver(deps, redraw, now)
 
 
 def _redraw(deps: Deps, item: items.Item) -> None:

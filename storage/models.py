@@ -373,7 +373,6 @@ class LegalHold(SQLModel, table=True):
 class OutboxKind(StrEnum):
     card = "card"  # redraw an item's card from the database as it is then
     thread = "thread"  # a line in an item's thread
-    dm = "dm"  # a direct message to a person
 
 
 class Outbox(SQLModel, table=True):
@@ -387,7 +386,7 @@ class Outbox(SQLModel, table=True):
     key: str = Field(max_length=80, unique=True)
     kind: OutboxKind = Field(sa_type=String(16))
     item: str | None = Field(default=None, max_length=16)
-    channel_id: str = Field(max_length=32)  # a channel, or the person for a direct message
+    channel_id: str = Field(max_length=32)
     thread_ts: str | None = Field(default=None, max_length=32)
     text: str | None = Field(default=None, sa_type=EncryptedText)  # may quote a note about a client
     attempts: int = 0
