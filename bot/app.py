@@ -63,7 +63,7 @@ def create_app(settings: Settings, db: Database, *, socket_mode: bool) -> Liaiso
         home_team_id=home.team_id,
         admins=settings.admins,
         timezone=settings.timezone,
-        slack=SlackWorkspace(client, home.team_id, home.url),
+        slack=SlackWorkspace(client, home.team_id, home.url, bot_user_id=home.bot_user_id),
         retention_days=settings.retention_days,
     )
     confidentiality.configure(settings.case_number_pattern, settings.do_not_post)

@@ -12,7 +12,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -209,20 +209,16 @@ def _export(args: argparse.Namespace) -> int:
     settings = load_settings()
     db = Database(settings.database_url, settings.keyring())
     db.upgrade()
-    zone = ZoneInfo(settings.timezone)
-    since = datetime.combine(args.first, time(), zone) if args.first else datetime(2000, 1, 1, tzinfo=UTC)
-    until = (
-        datetime.combine(args.last + timedelta(days=1), time(), zone)
-        if args.last
-        else utcnow() + timedelta(days=1)
-    )
+    if args.first and args.last and args.last < args.first:
+        raise ConfigError(["--to comes before --from"])
+    span = exports.period(args.first, args.last, ZoneInfo(settings.timezone), utcnow())
     with db.session() as session:
-        text = exports.as_csv(exports.rows(session, args.what, since, until))
+        text = exports.as_csv(exports.rows(session, args.what, span.since, span.until))
     if args.output is None:
         print(text, end="")
     else:
         args.output.write_text(text, encoding="utf-8")
-        print(f"wrote {text.count(chr(10)) - 1} {args.what} rows to {args.output}")
+        print(f"wrote {text.count(chr(10)) - 1} {args.what} rows, {span.words}, to {args.output}")
     return 0
 
 

@@ -17,18 +17,44 @@ import uvicorn
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from slack_bolt.request.internals import parse_body
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.app import Liaison
+from bot.listeners import shape
 from storage.db import Database
 
 log = logging.getLogger("liaison")
 
 # anyio's default of 40 threads would cap concurrent requests below what a burst of commands needs.
 DISPATCH_THREADS = 64
+# Slack's largest requests (a view submission with its blocks) are tens of kilobytes.
+LARGEST_BODY = 1_000_000
+
+
+def refused(body: bytes, headers: Any) -> Response | None:
+    """A request that is not one Slack could have sent is answered here with a 4xx, before Bolt reads it:
+    Bolt's own middleware fails with a 500 on some (a timestamp that is not a number, an event that is a
+    string, arrays nested hundreds deep). The log says why, never what the body held."""
+    if len(body) > LARGEST_BODY:
+        return _refusal(413, f"a body of {len(body)} bytes")
+    timestamp = headers.get("x-slack-request-timestamp")
+    if timestamp is not None and not (timestamp.isascii() and timestamp.isdigit()):
+        return _refusal(401, "a request timestamp that is not a number")
+    try:
+        parsed = parse_body(body.decode("utf-8"), headers.get("content-type"))
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        return _refusal(400, f"a body that does not parse ({type(exc).__name__})")
+    problem = shape.refusal(parsed)
+    return None if problem is None else _refusal(400, problem)
+
+
+def _refusal(status: int, why: str) -> Response:
+    log.warning("refused a request with %d: %s", status, why)
+    return Response("malformed request" if status != 401 else "invalid request", status_code=status)
 
 
 def asgi_app(db: Database, app: App | None, status: dict[str, Any] | None = None) -> Starlette:
@@ -38,12 +64,14 @@ def asgi_app(db: Database, app: App | None, status: dict[str, Any] | None = None
     async def slack_events(request: Request) -> Response:
         assert app is not None
         body = await request.body()
+        refusal = refused(body, request.headers)
+        if refusal is not None:
+            return refusal
         try:
             bolt_request = to_bolt_request(request, body)
             bolt_response = await anyio.to_thread.run_sync(app.dispatch, bolt_request, limiter=limiter)
-        except Exception as exc:  # Bolt itself fails on a payload not shaped as Slack's: refuse it
-            log.warning("refused a request Bolt could not read (%s: %s)", type(exc).__name__, exc)
-            return Response("malformed request", status_code=400)
+        except Exception as exc:  # a payload Bolt cannot read that the checks above let through
+            return _refusal(400, f"Bolt could not read it ({type(exc).__name__})")
         return to_starlette_response(bolt_response)
 
     async def healthz(_request: Request) -> Response:

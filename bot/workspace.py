@@ -6,16 +6,19 @@ refreshed on events that change it (someone joining a channel)."""
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 import time
 from collections.abc import Callable, Collection, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import httpx
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot import notify, render
 from commands.cards import Button, Card, Home
@@ -28,11 +31,25 @@ log = logging.getLogger("liaison")
 UNIDENTIFIED_TEAM = "unidentified"
 TTL_SECONDS = 600.0
 FEW = 20  # people looked up one by one (users.info); beyond that, the whole office at once (users.list)
+CARD_TRIES = 3  # a card's post, and the two retries slack_sdk would otherwise make blindly
+CARD_BACKOFF = 0.5  # seconds before the first retry, doubling
+HISTORY_PAGE = 200
 
 
 class SlackWorkspace:
-    def __init__(self, client: WebClient, home_team_id: str, url: str = "", ttl: float = TTL_SECONDS) -> None:
+    def __init__(
+        self,
+        client: WebClient,
+        home_team_id: str,
+        url: str = "",
+        ttl: float = TTL_SECONDS,
+        bot_user_id: str | None = None,
+    ) -> None:
         self._client = client
+        # A card's post is retried here, after looking for it, never blindly: a 5xx or a dropped
+        # connection may come after Slack took the message, and a blind retry posts a second card.
+        self._once = _without_server_retries(client)
+        self._bot_user_id = bot_user_id  # whose cards are Liaison's (another app could copy the metadata)
         self._home = home_team_id
         self._url = url or "https://slack.com/"  # the workspace's address, from auth.test
         self._ttl = ttl
@@ -76,9 +93,50 @@ class SlackWorkspace:
             if not cursor:
                 return
 
-    def post_card(self, channel_id: str, card: Card) -> str:
+    def post_card(self, channel_id: str, card: Card, *, posted_since: datetime | None = None) -> str:
+        """Post the card once. When it may be there already (`posted_since`: a retry after a lost answer
+        or a process killed mid-post), and before each retry here, the channel is searched for it by its
+        metadata: one found is redrawn and adopted. If the search itself fails, nothing is posted."""
+        since = posted_since
+        for attempt in range(CARD_TRIES):
+            if since is not None:
+                found = self._find_card(channel_id, card, since)
+                if found is not None:
+                    log.info("found the card of %s already in %s; using it", card.ref, channel_id)
+                    self.update_card(channel_id, found, card)
+                    return found
+            started = datetime.now(UTC)
+            try:
+                with _refusals():
+                    return str(self._once.chat_postMessage(channel=channel_id, **render.card(card))["ts"])
+            except SlackRefused as refused:
+                if not refused.transient or attempt == CARD_TRIES - 1 or not card.ref:
+                    raise
+                log.warning("no answer to the card of %s (%s): looking for it", card.ref, refused.code)
+                since = since or started
+                time.sleep(CARD_BACKOFF * 2**attempt)
+        raise AssertionError("unreachable: the last try raises or returns")
+
+    def _find_card(self, channel_id: str, card: Card, since: datetime) -> str | None:
+        """The ts of the item's card in the channel, posted since `since` (by the machine's clock, which
+        Slack's timestamps follow), if Liaison posted one."""
+        cursor = ""
         with _refusals():
-            return str(self._client.chat_postMessage(channel=channel_id, **render.card(card))["ts"])
+            while True:
+                page = self._client.conversations_history(
+                    channel=channel_id,
+                    oldest=f"{since.timestamp() - 60:.6f}",  # a minute's leeway for clocks
+                    include_all_metadata=True,
+                    limit=HISTORY_PAGE,
+                    cursor=cursor or None,
+                )
+                for message in page.get("messages") or []:
+                    mine = self._bot_user_id is None or message.get("user") == self._bot_user_id
+                    if mine and render.is_card_of(message, card):
+                        return str(message["ts"])
+                cursor = (page.get("response_metadata") or {}).get("next_cursor") or ""
+                if not cursor:
+                    return None
 
     def update_card(self, channel_id: str, ts: str, card: Card) -> None:
         with _refusals():
@@ -201,6 +259,13 @@ class SlackWorkspace:
         with self._lock:
             self._cache[key] = (now, value)
         return value
+
+
+def _without_server_retries(client: WebClient) -> WebClient:
+    """The same client, retrying only 429s (Slack did nothing, and says when to come back)."""
+    once = copy.copy(client)
+    once.retry_handlers = [h for h in client.retry_handlers if isinstance(h, RateLimitErrorRetryHandler)]
+    return once
 
 
 # Errors Slack answers when it is itself in trouble; a later call may succeed.

@@ -56,8 +56,10 @@ class Slack(Protocol):
         """Calls made inside go at the pace Slack's rate limits allow (the tick's sends), not at once."""
         ...
 
-    def post_card(self, channel_id: str, card: Card) -> str:
-        """Post an item's card to the channel; returns the message ts."""
+    def post_card(self, channel_id: str, card: Card, *, posted_since: datetime | None = None) -> str:
+        """Post an item's card to the channel, once; returns the message ts. `posted_since`: it may be
+        there already, posted since then (a retry whose first post's answer was lost, or a process killed
+        while posting): one found by its metadata is redrawn and adopted instead."""
         ...
 
     def update_card(self, channel_id: str, ts: str, card: Card) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -32,6 +32,7 @@ from storage.people import Affiliation, Person, identify
 from storage.permissions import Action, Place, check, require
 from storage.states import OPTIONAL_NOTE, ReasonCode, Side
 from storage.threads import Summary
+from storage.types import by_real_clock
 
 log = logging.getLogger("liaison")
 
@@ -125,15 +126,24 @@ def choose_partner(session: Session, channel_id: str, handle: str | None) -> Par
     raise UsageError(f"Say which partner with `to:handle`: {where}.")
 
 
-def publish(deps: Deps, actor: Actor, item: Item, card_for: CardFor) -> bool:
+def drawn(item: Item, card_for: CardFor, partner: Partner | None, thread: Summary) -> Card:
+    """The item's card, naming the item (its message metadata carries the ID)."""
+    return replace(card_for(item, partner, thread), ref=item.ref, created=item.created_at.isoformat())
+
+
+def publish(deps: Deps, actor: Actor, item: Item, card_for: CardFor, *, retry: bool = False) -> bool:
     """Post a stored item's card and attach it; False when Slack could not be reached even after the
-    client's retries: the item stays stored, unposted, and the next tick posts it. If Slack refuses it
-    outright, the item is closed (nobody outside the office saw it) and the person told why; if another
-    process took the claim over meanwhile, the card just posted is the duplicate and is deleted again."""
+    retries: the item stays stored, unposted, and the next tick posts it. If Slack refuses it outright,
+    the item is closed (nobody outside the office saw it) and the person told why. A `retry` (the card
+    may be in the channel already: an earlier post's answer was lost, or the process died while posting)
+    adopts the card found there instead of posting another."""
     with deps.db.session() as session:
         partner = items.partner_of(session, item)
+    since = by_real_clock(item.created_at) if retry else None
     try:
-        ts = deps.slack.post_card(item.channel_id, card_for(item, partner, Summary(0, None)))
+        ts = deps.slack.post_card(
+            item.channel_id, drawn(item, card_for, partner, Summary(0, None)), posted_since=since
+        )
     except SlackRefused as refused:
         if refused.transient:
             log.warning(
@@ -154,8 +164,10 @@ def publish(deps: Deps, actor: Actor, item: Item, card_for: CardFor) -> bool:
         ) from refused
     with deps.db.session() as session:
         attached = cards.attach(session, item, ts)
-    if not attached:
-        log.warning("%s was taken over by another process while posting; deleting this copy", item.ref)
+        now = session.get(type(item), item.id)
+    if not attached and now is not None and now.posted and now.card_ts != ts:
+        # Another process took the claim over meanwhile and attached a card of its own: this is the copy.
+        log.warning("%s was posted by another process meanwhile; deleting this copy", item.ref)
         deps.slack.delete_card(item.channel_id, ts)
     home.refresh(deps, home.people_of(item))
     return True
@@ -205,7 +217,7 @@ def post_unposted_cards(
         for item in claimed:
             requester = Actor(item.requester_id, deps.home_team_id)
             try:
-                if _still_allowed(deps, item) and publish(deps, requester, item, card_for(kind)):
+                if _still_allowed(deps, item) and publish(deps, requester, item, card_for(kind), retry=True):
                     posted.append(item.ref)
                     deps.slack.tell(
                         item.requester_id, f"The card of {item.ref} is now up in <#{item.channel_id}>."
@@ -517,7 +529,7 @@ def refresh_card(deps: Deps, item: Item, card_for: CardFor) -> None:
         partner = items.partner_of(session, now)
         thread = threads.summary(session, now.ref)
     assert now.card_ts is not None
-    deps.slack.update_card(now.channel_id, now.card_ts, card_for(now, partner, thread))
+    deps.slack.update_card(now.channel_id, now.card_ts, drawn(now, card_for, partner, thread))
 
 
 def thread_changed(deps: Deps, item: Item, card_for: CardFor, answered_by: str | None = None) -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import actions, commands, events, shape
+from bot.listeners import actions, commands, events, replays, shape
 from commands.invocation import Deps
 
 
 def register(app: App, deps: Deps) -> None:
     shape.register(app)  # first: every listener may then trust the payload's shape
+    replays.register(app)
     commands.register(app, deps)
     events.register(app, deps)
     actions.register(app, deps)

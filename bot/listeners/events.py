@@ -38,12 +38,6 @@ def register(app: App, deps: Deps) -> None:
         if event.get("tab") == "home" and (user_id := _text(event, "user")):
             home.opened(deps, user_id)
 
-    # Acknowledged so Slack does not retry; reactions mean nothing to Liaison yet.
-
-    @app.event("reaction_added")
-    def on_reaction_added() -> None:
-        pass
-
 
 def link_partner_teams(deps: Deps, client: WebClient, channel_id: str) -> None:
     """Link the channel to every known partner whose team is in it; tell admins, once, about unknown teams."""
