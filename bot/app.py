@@ -10,11 +10,13 @@ from slack_bolt import App
 
 from bot import errors, listeners
 from bot.config import Settings
+from bot.journal import Replayer
 from bot.slack_client import Installation, installation, web_client
 from bot.workspace import SlackWorkspace
 from commands.invocation import Deps
 from storage import confidentiality
 from storage.db import Database
+from storage.journal import Journal
 
 # Bolt runs each listener on this pool and answers Slack when the listener calls ack(), so a request is
 # acknowledged only once a thread is free. The work after the ack waits on the database pool and on
@@ -40,13 +42,20 @@ class Liaison:
     deps: Deps
     installation: Installation
     executor: ThreadPoolExecutor
+    replayer: Replayer | None = None  # with a journal: applies what the database could not take at once
 
     def close(self) -> None:
         """Let in-flight listeners finish their work (answers, posts) before the process exits."""
         self.executor.shutdown(wait=True)
+        if self.replayer is not None:
+            self.replayer.stop()
+            self.replayer.journal.close()
 
 
-def create_app(settings: Settings, db: Database, *, socket_mode: bool) -> Liaison:
+def create_app(
+    settings: Settings, db: Database, *, socket_mode: bool, journal: Journal | None = None
+) -> Liaison:
+    """`journal`: where message events go first (the running bot's; a one-off tick has none)."""
     client = web_client(settings.bot_token, settings.api_url)
     home = installation(client)
     executor = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
@@ -68,5 +77,8 @@ def create_app(settings: Settings, db: Database, *, socket_mode: bool) -> Liaiso
     )
     confidentiality.configure(settings.case_number_pattern, settings.do_not_post)
     errors.register(app)
-    listeners.register(app, deps)
-    return Liaison(app=app, deps=deps, installation=home, executor=executor)
+    replayer = Replayer(deps, journal) if journal is not None else None
+    listeners.register(app, deps, replayer.arrived if replayer else None)
+    if replayer is not None:
+        replayer.register(app)  # after the shape check: only requests shaped as Slack's are journalled
+    return Liaison(app=app, deps=deps, installation=home, executor=executor, replayer=replayer)

@@ -31,6 +31,7 @@ from storage.crypto import UnreadableText
 from storage.db import Database
 from storage.directory_file import InvalidFile
 from storage.errors import DatabaseUnavailable
+from storage.journal import Journal, JournalInUse
 from storage.types import start_clock_at, utcnow
 
 SETTINGS_HINT = "settings come from the environment or a .env file here; .env.example lists them all"
@@ -150,7 +151,13 @@ def _run(args: argparse.Namespace) -> int:
     db = Database(settings.database_url, settings.keyring())
     db.upgrade()
     keys.check(db)  # a wrong key is found now, not when someone opens a referral
-    liaison = create_app(settings, db, socket_mode=socket_mode)
+    try:
+        journal = Journal(settings.journal, settings.keyring())
+    except JournalInUse as exc:
+        raise ConfigError([str(exc)]) from None
+    liaison = create_app(settings, db, socket_mode=socket_mode, journal=journal)
+    if liaison.replayer is not None:
+        liaison.replayer.start()
     for ref in post_unposted_cards(liaison.deps, card_for, at_start=True):
         logging.getLogger("liaison").info(
             "posted the card of %s, left unposted when Liaison last stopped", ref

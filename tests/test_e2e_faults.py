@@ -249,6 +249,53 @@ def test_a_command_is_acknowledged_in_time_while_the_database_is_locked(
     assert visible_text(answer[0]).startswith("Sent *R-"), visible_text(answer[0])
 
 
+def test_a_database_locked_longer_than_its_timeout_gets_a_fast_nothing_was_saved(
+    slack: Sandbox, bot: RunningBot
+) -> None:
+    """Another writer holds the referral table for far longer than Liaison waits for a statement (SQLite's
+    busy timeout, PostgreSQL's statement_timeout): the person is told nothing was saved while the lock is
+    still held, and nothing is."""
+    engine = create_engine(bot.db_url)
+    locked, release = threading.Event(), threading.Event()
+    before = _referral_count(bot)
+
+    def hold_the_lock() -> None:
+        with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                conn.execute(text("BEGIN"))
+                conn.execute(text("LOCK TABLE referral IN ACCESS EXCLUSIVE MODE"))
+            locked.set()
+            release.wait(60)
+            conn.rollback()
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        seen = len(slack.ephemerals(DEFENDER, SHARED_CHANNEL))
+        delivery = slack.slash_command(DEFENDER, SHARED_CHANNEL, "/referral", "need:housing Held up.")
+        assert delivery.acked and not delivery.timed_out, delivery
+        answer = slack.wait_for(lambda: slack.ephemerals(DEFENDER, SHARED_CHANNEL)[seen:], timeout=30)
+        assert not release.is_set(), "answered while the lock is still held"
+    finally:
+        release.set()
+        holder.join()
+        engine.dispose()
+    assert "Liaison can't reach its database right now; nothing was saved" in visible_text(answer[0])
+    assert _referral_count(bot) == before
+
+
+def _referral_count(bot: RunningBot) -> int:
+    db = Database(bot.db_url, Keyring([DATA_KEY]))
+    try:
+        with db.session() as session:
+            return len(session.exec(select(Referral.id)).all())
+    finally:
+        db.dispose()
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_bot_killed_between_storing_and_posting_posts_the_card_once_after_restart(
     slack: Sandbox, tmp_path: Path, backend: str

@@ -16,6 +16,7 @@ from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 
 from commands.invocation import Deps
 from storage import deliveries
+from storage.errors import DatabaseBusy, DatabaseUnavailable
 
 log = logging.getLogger("liaison")
 KEY = "liaison_delivery"  # where the middleware leaves the delivery's key in Bolt's context
@@ -44,7 +45,12 @@ def first_delivery(deps: Deps, context: BoltContext) -> bool:
     """Whether this request is acted on: False for a replay, which is logged and otherwise ignored (the
     person who sent the original already has their answer)."""
     key = context.get(KEY)
-    if key is None or deliveries.first_time(deps.db, key, deps.clock()):
+    try:
+        if key is None or deliveries.first_time(deps.db, key, deps.clock()):
+            return True
+    except (DatabaseUnavailable, DatabaseBusy):
+        # Whatever the request would change needs the database too, and fails with "nothing was saved";
+        # what needs none (help, a usage answer) is answered.
         return True
     log.warning("ignored a replayed request (the same signed delivery was acted on before)")
     return False
