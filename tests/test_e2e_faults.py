@@ -29,6 +29,7 @@ from tests.office import (
     DATA_KEY,
     DEFENDER,
     OFFICE_CHANNEL,
+    PARTNER_USER,
     SHARED_CHANNEL,
     RunningBot,
     add_legal_aid,
@@ -296,10 +297,14 @@ def _referral_count(bot: RunningBot) -> int:
         db.dispose()
 
 
+@pytest.mark.parametrize("during", [False, True], ids=["before-slack-took-it", "after-slack-took-it"])
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_a_bot_killed_between_storing_and_posting_posts_the_card_once_after_restart(
-    slack: Sandbox, tmp_path: Path, backend: str
+def test_a_bot_killed_while_posting_a_card_gives_it_one_card_after_restart(
+    slack: Sandbox, tmp_path: Path, backend: str, during: bool
 ) -> None:
+    """Killed while Slack sits on the card's post: either Slack has not taken it yet, or it has (the
+    message is in the channel, the answer never came). Either way the referral gets one card after the
+    restart; one Slack took is found by its metadata, redrawn, and its buttons work."""
     serving = slack.bot_url  # the module's bot, given back at the end
     with database_url(backend, tmp_path) as url:
         first = BotProcess(tmp_path, ["--http"], **bot_settings(slack, url))
@@ -307,8 +312,10 @@ def test_a_bot_killed_between_storing_and_posting_posts_the_card_once_after_rest
         slack.bot_url = f"{first.url}/slack/events"
         add_legal_aid(slack, RunningBot(first, "http", url))
         before = cards(slack)
-        # Slack sits on the card's post: the referral is stored, its card not yet posted, when the kill comes.
-        slack.fail("chat.postMessage", status=503, hold=8)
+        if during:  # Slack posts the card at once, and answers eight seconds later
+            slack.fail("chat.postMessage", status=None, hold=8, after=True)
+        else:  # Slack sits on the post, then does nothing with it
+            slack.fail("chat.postMessage", status=503, hold=8)
         delivery = slack.slash_command(DEFENDER, SHARED_CHANNEL, "/referral", "need:housing Killed mid-post.")
         assert delivery.acked
         db = Database(url, Keyring([DATA_KEY]))
@@ -316,6 +323,8 @@ def test_a_bot_killed_between_storing_and_posting_posts_the_card_once_after_rest
             slack.wait_for(lambda: _claimed(db), timeout=10, message="the referral stored, its card claimed")
         finally:
             db.dispose()
+        if during:
+            slack.wait_for(lambda: cards(slack) == [*before, "R-1"], message="Slack took the card")
         assert first.stop(signal.SIGKILL) == -signal.SIGKILL
         slack.clear_faults()
 
@@ -323,13 +332,18 @@ def test_a_bot_killed_between_storing_and_posting_posts_the_card_once_after_rest
         try:
             second.wait_until_serving()
             running = RunningBot(second, "http", url)
+            slack.bot_url = f"{second.url}/slack/events"
             if backend == "postgresql":
                 # Another instance could be posting that card right now: its claim is left for five minutes.
-                assert cards(slack) == before
                 assert "posted the card of R-1" in tick(slack, running, tmp_path, "2026-11-24T14:10:00Z")
-            slack.wait_for(lambda: cards(slack) == [*before, "R-1"], timeout=10, message="the card, once")
+            slack.wait_for(lambda: cards(slack) == [*before, "R-1"], timeout=10, message="one card")
             tick(slack, running, tmp_path, "2026-11-24T14:20:00Z")
             assert cards(slack) == [*before, "R-1"]
+            ts, _shown = card_text(slack, "R-1")
+            if during:
+                assert [c for c in slack.calls("chat.update") if c.args.get("ts") == ts], "redrawn"
+            slack.click(PARTNER_USER, SHARED_CHANNEL, ts, "referral.move.accepted")
+            slack.wait_for(lambda: "accepted" in card_text(slack, "R-1")[1], message="its buttons work")
         finally:
             slack.bot_url = serving
             assert second.stop() == 0, second.output

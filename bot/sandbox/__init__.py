@@ -202,7 +202,7 @@ class Sandbox:
     def fail(
         self,
         method: str,
-        status: int = 429,
+        status: int | None = 429,
         retry_after: int = 1,
         times: int | None = 1,
         error: str | None = None,
