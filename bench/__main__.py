@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from bench import acks, office, scale
+from bench import acks, corpus, office, scale
 from bench.acks import AckRun
 from bot.sandbox import Sandbox
 from tests.botproc import BotProcess
@@ -65,6 +65,9 @@ def main() -> None:
                 scheduler_side(slack, url, "PostgreSQL", report)
         else:
             report.note(f"PostgreSQL was not reachable at {POSTGRES_URL}: its rows are missing.")
+        for backend in ("sqlite", "postgresql") if postgres_reachable() else ("sqlite",):
+            (Path(folder) / f"corpus-{backend}").mkdir()
+            report.malformed(backend, corpus.measure(Path(folder) / f"corpus-{backend}", backend))
     for line in METHOD:
         report.note(line)
     report.note(f"The whole benchmark took {time.monotonic() - started:.0f} s.")
@@ -193,6 +196,18 @@ class Report:
         self._row(
             f"Thread replies recorded ({REPLIES:,} events over {threads} threads)",
             f"{per_second:.0f} events/s",
+        )
+
+    def corpus(self, backend: str, run: corpus.CorpusRun) -> None:
+        problems = (
+            run.wrong + [f"made twice: {d}" for d in run.duplicates] + [f"logged: {x}" for x in run.leaked]
+        )
+        self._row(
+            f"Malformed requests and replays, {'PostgreSQL' if backend == 'postgresql' else 'SQLite'}",
+            f"{run.right} of {run.total} got the right status, {len(run.duplicates)} duplicates, "
+            f"{len(run.leaked)} bodies in the log" + (f" ({'; '.join(problems)})" if problems else ""),
+            "all right, none doubled",
+            not problems,
         )
 
     def memory(self, when: str, mib: float) -> None:
