@@ -17,6 +17,7 @@ from commands.invocation import Deps
 from storage import confidentiality
 from storage.db import Database
 from storage.journal import Journal
+from storage.rate_budget import SharedBudget
 
 # Bolt runs each listener on this pool and answers Slack when the listener calls ack(), so a request is
 # acknowledged only once a thread is free. The work after the ack waits on the database pool and on
@@ -70,6 +71,9 @@ def create_app(
 ) -> Liaison:
     """`journal`: where message events go first (the running bot's; a one-off tick has none)."""
     client = web_client(settings.bot_token, settings.api_url)
+    pacer = getattr(client, "pacer", None)
+    if pacer is not None and db.dialect == "postgresql":  # instances share one app's rate budget
+        pacer.share(SharedBudget(db))
     home = installation(client)
     executor = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
     app = App(

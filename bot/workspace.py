@@ -156,8 +156,8 @@ class SlackWorkspace:
         with _refusals():
             self._client.chat_delete(channel=channel_id, ts=ts)
 
-    def tell(self, user_id: str, text: str) -> None:
-        notify.dm(self._client, user_id, text)
+    def tell(self, user_id: str, text: str) -> bool:
+        return notify.dm(self._client, user_id, text)
 
     def send_dm(self, user_id: str, text: str) -> None:
         with _refusals():  # a person's ID as the channel posts in the app's direct messages with them

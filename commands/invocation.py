@@ -76,8 +76,8 @@ class Slack(Protocol):
         """Remove a card this process posted by mistake (a duplicate)."""
         ...
 
-    def tell(self, user_id: str, text: str) -> None:
-        """A direct message to one person, best effort (a refusal is logged, not raised)."""
+    def tell(self, user_id: str, text: str) -> bool:
+        """A direct message to one person, best effort: False (and a log line) when Slack refused it."""
         ...
 
     def send_dm(self, user_id: str, text: str) -> None:

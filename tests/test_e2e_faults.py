@@ -147,6 +147,33 @@ def test_a_move_slack_cannot_show_is_shown_by_the_next_tick_once(
     assert len(slack.messages(SHARED_CHANNEL, thread_ts=ts)) == 1, "the line is posted once"
 
 
+def test_a_line_slack_refuses_for_good_at_the_tick_is_told_to_the_requester(
+    slack: Sandbox, bot: RunningBot, tmp_path: Path
+) -> None:
+    """A move's thread line was kept while Slack was down; by the tick the channel was archived, so it can
+    never be posted: the requester hears so (the log alone is not telling anyone)."""
+    ref = referral(slack, bot, "Client needs a lawyer soon.").split("*")[1]
+    slack.fail("chat.postMessage", status=503, times=3)  # the thread line, and the client's two retries
+    try:
+        moved = typed(slack, bot, DEFENDER, SHARED_CHANNEL, "/referral", f"cancel {ref} reason:duplicate")
+    finally:
+        slack.clear_faults()
+    assert "its card and thread will show it as soon as Slack answers" in moved, moved
+    told_before = len(slack.dms(DEFENDER))
+    slack.fail("chat.postMessage", status=200, error="is_archived", times=1)  # the kept line, at the tick
+    try:
+        done = tick(slack, bot, tmp_path)
+    finally:
+        slack.clear_faults()
+    assert not [line for line in done if line.startswith(f"sent the thread {ref}")], done
+    told = [visible_text(m) for m in slack.dms(DEFENDER)[told_before:]]
+    assert told == [
+        f"Liaison has stopped trying to show a change of *{ref}* in <#{SHARED_CHANNEL}>: a line could not be "
+        f"posted in its thread (Slack answered `is_archived`). The change is saved: `/referral show {ref}` "
+        "shows it."
+    ], told
+
+
 def test_a_429_is_waited_out_for_as_long_as_retry_after_says(slack: Sandbox, bot: RunningBot) -> None:
     since = time.time()
     slack.fail("chat.postMessage", status=429, retry_after=2, times=1)
