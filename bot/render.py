@@ -90,9 +90,10 @@ CARD_EVENT = "liaison_item"  # the event_type of a card's message metadata
 
 def card_metadata(item: Card) -> dict[str, Any]:
     """What names the item in its card's message, so a card whose post Liaison never heard back about can
-    be found again (conversations.history with include_all_metadata). Only its ID and creation time:
+    be found again (conversations.history with include_all_metadata). Only its ID and a stamp of letters
+    (no digits: nothing a reader, or the guard, could take for a date or a number about a client), since
     every app and person in the workspace can read message metadata."""
-    return {"event_type": CARD_EVENT, "event_payload": {"ref": item.ref, "created": item.created}}
+    return {"event_type": CARD_EVENT, "event_payload": {"ref": item.ref, "stamp": item.stamp}}
 
 
 def is_card_of(message: dict[str, Any], item: Card) -> bool:

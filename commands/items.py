@@ -5,6 +5,7 @@ words."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Callable, Sequence
@@ -126,9 +127,16 @@ def choose_partner(session: Session, channel_id: str, handle: str | None) -> Par
     raise UsageError(f"Say which partner with `to:handle`: {where}.")
 
 
-def drawn(item: Item, card_for: CardFor, partner: Partner | None, thread: Summary) -> Card:
+def named(card: Card, item: Item) -> Card:
     """The item's card, naming the item (its message metadata carries the ID)."""
-    return replace(card_for(item, partner, thread), ref=item.ref, created=item.created_at.isoformat())
+    return replace(card, ref=item.ref, stamp=stamp_of(item))
+
+
+def stamp_of(item: Item) -> str:
+    """Twelve letters made from the item's ID and creation time: the same whenever its card is drawn, and
+    different for an R-12 of another database."""
+    digest = hashlib.sha256(f"{item.ref} {item.created_at.isoformat()}".encode()).digest()
+    return "".join(chr(ord("a") + byte % 26) for byte in digest[:12])
 
 
 def publish(deps: Deps, actor: Actor, item: Item, card_for: CardFor, *, retry: bool = False) -> bool:
@@ -142,7 +150,7 @@ def publish(deps: Deps, actor: Actor, item: Item, card_for: CardFor, *, retry: b
     since = by_real_clock(item.created_at) if retry else None
     try:
         ts = deps.slack.post_card(
-            item.channel_id, drawn(item, card_for, partner, Summary(0, None)), posted_since=since
+            item.channel_id, named(card_for(item, partner, Summary(0, None)), item), posted_since=since
         )
     except SlackRefused as refused:
         if refused.transient:
@@ -529,7 +537,7 @@ def refresh_card(deps: Deps, item: Item, card_for: CardFor) -> None:
         partner = items.partner_of(session, now)
         thread = threads.summary(session, now.ref)
     assert now.card_ts is not None
-    deps.slack.update_card(now.channel_id, now.card_ts, drawn(now, card_for, partner, thread))
+    deps.slack.update_card(now.channel_id, now.card_ts, named(card_for(now, partner, thread), now))
 
 
 def thread_changed(deps: Deps, item: Item, card_for: CardFor, answered_by: str | None = None) -> None:
