@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -10,11 +11,14 @@ from slack_bolt import App
 
 from bot import errors, listeners
 from bot.config import Settings
+from bot.door import Door, Refusal
 from bot.slack_client import Installation, installation, web_client
 from bot.workspace import SlackWorkspace
 from commands.invocation import Deps
-from storage import confidentiality
+from storage import audit
 from storage.db import Database
+from storage.detector import Detector
+from storage.models import Decision
 
 # Bolt runs each listener on this pool and answers Slack when the listener calls ack(), so a request is
 # acknowledged only once a thread is free. The work after the ack waits on the database pool and on
@@ -58,15 +62,37 @@ def create_app(settings: Settings, db: Database, *, socket_mode: bool) -> Liaiso
         token_verification_enabled=False,  # installation() above already called auth.test
         listener_executor=executor,
     )
+    slack = SlackWorkspace(client, home.team_id, home.url)
+    detector = Detector(settings.case_number_pattern, settings.do_not_post)
+    door = Door(detector, home.team_id, slack, record=audited(db))
+    client.door = door
     deps = Deps(
         db=db,
         home_team_id=home.team_id,
         admins=settings.admins,
         timezone=settings.timezone,
-        slack=SlackWorkspace(client, home.team_id, home.url),
+        slack=slack,
         retention_days=settings.retention_days,
+        detector=detector,
     )
-    confidentiality.configure(settings.case_number_pattern, settings.do_not_post)
     errors.register(app)
-    listeners.register(app, deps)
+    listeners.register(app, deps, door)
     return Liaison(app=app, deps=deps, installation=home, executor=executor)
+
+
+def audited(db: Database) -> Callable[[Refusal], None]:
+    """How the door's refusals reach the audit log: the classes and where, never the text."""
+
+    def record(refusal: Refusal) -> None:
+        with db.session() as session:
+            audit.record(
+                session,
+                audit.SYSTEM,
+                "door.refused",
+                subject=refusal.ref or refusal.channel_id,
+                decision=Decision.denied,
+                reason=f"{refusal.method} held {', '.join(refusal.classes)}",
+                channel_id=refusal.channel_id,
+            )
+
+    return record

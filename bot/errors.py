@@ -23,6 +23,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot import notify
+from bot.door import GuardRefused
 from bot.workspace import is_transient
 from storage.errors import DatabaseUnavailable, LiaisonError
 
@@ -30,6 +31,8 @@ log = logging.getLogger("liaison")
 
 
 def user_message(error: Exception) -> str:
+    if isinstance(error, GuardRefused):
+        return error.explanation
     if isinstance(error, SlackApiError):
         code = error.response.get("error") if error.response is not None else "unknown"
         log.warning("Slack refused a call: %s", code)

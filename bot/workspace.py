@@ -14,12 +14,14 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, TypeVar
 
 import httpx
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot import notify, render
+from bot import door, notify, render
+from bot.door import GuardRefused
+from bot.slack_client import LiaisonWebClient
 from commands.cards import Button, Card, Home
-from commands.invocation import SlackRefused
+from commands.invocation import GUARD_REFUSED, SlackRefused
+from storage.disclosure import Permit
 from storage.errors import InvalidInput
 from storage.permissions import ChannelKind, Place
 
@@ -31,7 +33,9 @@ FEW = 20  # people looked up one by one (users.info); beyond that, the whole off
 
 
 class SlackWorkspace:
-    def __init__(self, client: WebClient, home_team_id: str, url: str = "", ttl: float = TTL_SECONDS) -> None:
+    def __init__(
+        self, client: LiaisonWebClient, home_team_id: str, url: str = "", ttl: float = TTL_SECONDS
+    ) -> None:
         self._client = client
         self._home = home_team_id
         self._url = url or "https://slack.com/"  # the workspace's address, from auth.test
@@ -76,18 +80,23 @@ class SlackWorkspace:
             if not cursor:
                 return
 
-    def post_card(self, channel_id: str, card: Card) -> str:
-        with _refusals():
+    def post_card(self, channel_id: str, card: Card, permit: Permit) -> str:
+        with _refusals(), door.permitting(permit):
             return str(self._client.chat_postMessage(channel=channel_id, **render.card(card))["ts"])
 
-    def update_card(self, channel_id: str, ts: str, card: Card) -> None:
-        with _refusals():
+    def update_card(self, channel_id: str, ts: str, card: Card, permit: Permit) -> None:
+        with _refusals(), door.permitting(permit):
             self._client.chat_update(channel=channel_id, ts=ts, **render.card(card))
 
     def post_in_thread(
-        self, channel_id: str, thread_ts: str, text: str, buttons: tuple[Button, ...] = ()
+        self,
+        channel_id: str,
+        thread_ts: str,
+        text: str,
+        permit: Permit,
+        buttons: tuple[Button, ...] = (),
     ) -> None:
-        with _refusals():
+        with _refusals(), door.permitting(permit):
             # A plain line is sent as text (it is short); buttons need blocks.
             shown = render.message(text, buttons) if buttons else {"text": text}
             self._client.chat_postMessage(
@@ -106,18 +115,12 @@ class SlackWorkspace:
             self._client.chat_postMessage(channel=user_id, **render.message(text))
 
     def send_file(self, user_id: str, filename: str, content: str, comment: str) -> None:
-        data = content.encode("utf-8")
         with _refusals():
             channel = self._client.conversations_open(users=user_id)["channel"]["id"]
-            upload = self._client.files_getUploadURLExternal(filename=filename, length=len(data))
-            try:  # Slack's upload URL takes the bytes as they are
-                httpx.post(str(upload["upload_url"]), content=data, timeout=60).raise_for_status()
-            except httpx.HTTPError as exc:
+            try:
+                self._client.upload(channel, filename, content.encode("utf-8"), content, comment)
+            except httpx.HTTPError as exc:  # Slack's upload address would not take the bytes
                 raise SlackRefused("upload_failed") from exc
-            shared = [{"id": upload["file_id"], "title": filename}]
-            self._client.files_completeUploadExternal(
-                files=shared, channel_id=channel, initial_comment=comment
-            )
 
     def publish_home(self, user_id: str, home: Home) -> None:
         with _refusals():
@@ -148,6 +151,10 @@ class SlackWorkspace:
                 raise
 
         return self._cached(("user", user_id), lookup)
+
+    def teams_reading(self, channel_id: str) -> frozenset[str]:
+        """Every team whose people read the channel, the home team included (for the door)."""
+        return self.place(channel_id).external_teams | {self._home}
 
     def place(self, channel_id: str, *, fresh: bool = False) -> Place:
         if fresh:
@@ -218,6 +225,8 @@ def is_transient(exc: SlackApiError) -> bool:
 def _refusals() -> Iterator[None]:
     try:
         yield
+    except GuardRefused as exc:
+        raise SlackRefused(GUARD_REFUSED, explanation=exc.explanation) from exc
     except SlackApiError as exc:
         raise SlackRefused(str(exc.response.get("error") or "unknown"), transient=is_transient(exc)) from exc
     except (SlackClientError, OSError) as exc:  # Slack unreachable even after the client's retries

@@ -73,7 +73,7 @@ def send(deps: Deps, actor: Actor, draft: Draft) -> Reply:
     new = NewAction(draft.title, _teams(deps, owners), draft.campaign, due)
     with deps.db.session() as session:
         me = identify(session, actor, deps.home_team_id, deps.admins)
-        item = advocacy.open_action(session, me, new, place, deps.home_team_id)
+        item = advocacy.open_action(session, me, new, place, deps.home_team_id, deps.detector)
     posted = shared.publish(deps, actor, item, card)
     lines = [
         f"{'Posted' if posted else 'Saved'} *{item.ref}* for {_people(item.owners)}, due {spoken(due)}.",

@@ -54,7 +54,7 @@ def send(deps: Deps, actor: Actor, draft: Draft) -> Reply:
         raise UsageError(f"A consult needs a question.\nUsage: `/consult {OPEN_ARGUMENTS}`")
 
     def store(session: Session, me: Person, new: Opening, place: Place) -> Item:
-        return consults.open_consult(session, me, new, place, deps.today())
+        return consults.open_consult(session, me, new, place, deps.today(), deps.detector)
 
     return shared.send(deps, actor, draft, store, card, "a question")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -17,14 +17,15 @@ from sqlmodel import Session
 
 from commands import home, outbox
 from commands.cards import Button, Card
-from commands.format import when
+from commands.format import readable, when
 from commands.forms import Choice, Field, Form, Kind
 from commands.grammar import UsageError, page_number
 from commands.invocation import Deps, Invocation, Reply, SlackRefused
 from commands.registry import ITEM_ID, Subcommand
-from storage import cards, consents, items, partners, threads
+from storage import cards, consents, disclosure, items, partners, threads
 from storage.audit import Actor
 from storage.deadlines import ambiguity, business_days_after, parse_due, spoken
+from storage.disclosure import Permit
 from storage.errors import InvalidInput, LiaisonError
 from storage.items import Item, Move, Opening
 from storage.models import Advocacy, Partner, ThreadReply
@@ -132,8 +133,10 @@ def publish(deps: Deps, actor: Actor, item: Item, card_for: CardFor) -> bool:
     process took the claim over meanwhile, the card just posted is the duplicate and is deleted again."""
     with deps.db.session() as session:
         partner = items.partner_of(session, item)
+        permit = items.permit(session, item, deps.today())
     try:
-        ts = deps.slack.post_card(item.channel_id, card_for(item, partner, Summary(0, None)))
+        card = drawn(deps, card_for(item, partner, Summary(0, None)), permit)
+        ts = deps.slack.post_card(item.channel_id, card, permit)
     except SlackRefused as refused:
         if refused.transient:
             log.warning(
@@ -148,6 +151,10 @@ def publish(deps: Deps, actor: Actor, item: Item, card_for: CardFor) -> bool:
             " Invite Liaison with `/invite @liaison` and send it again." if refused.code in NOT_THERE else ""
         )
         closed = str(items.kind_of(item).machine.error_status).replace("-", " ")
+        if refused.guarded:
+            raise CardRefused(
+                f"{refused.message} {item.ref} is closed as {closed}: nobody outside the office saw it."
+            ) from refused
         raise CardRefused(
             f"Slack refused to post the card ({refused.code}), so {item.ref} was not sent: nobody outside "
             f"the office saw it, and it is closed as {closed}.{hint}"
@@ -433,7 +440,7 @@ def apply_move(deps: Deps, actor: Actor, change: Move, card_for: CardFor) -> Rep
     """Make the move, then show it: the card updated in place and a line in its thread for the requester."""
     with deps.db.session() as session:
         me = identify(session, actor, deps.home_team_id, deps.admins)
-        item = items.move(session, me, change)
+        item = items.move(session, me, change, deps.detector, deps.today())
         who = "the office" if me.partner is None else me.partner.name
     line = f"<@{actor.user_id}> ({who}) {items.kind_of(item).machine.verb[change.target]} {item.ref}"
     if change.reason_code:
@@ -451,6 +458,7 @@ def show_change(deps: Deps, item: Item, card_for: CardFor, line: str, answer: st
     told to them, since the change is saved all the same."""
     assert item.card_ts is not None
     reply = Reply(answer)
+    permit = permit_of(deps, item)
     try:
         refresh_card(deps, item, card_for)
     except SlackRefused as refused:
@@ -459,13 +467,37 @@ def show_change(deps: Deps, item: Item, card_for: CardFor, line: str, answer: st
             outbox.post_in_thread_later(deps, item.ref, item.channel_id, item.card_ts, line)
             return reply
     try:
-        deps.slack.post_in_thread(item.channel_id, item.card_ts, line)
+        deps.slack.post_in_thread(item.channel_id, item.card_ts, line, permit)
     except SlackRefused as refused:
         reply = _behind(deps, item, refused, answer)
         if refused.transient:
             outbox.post_in_thread_later(deps, item.ref, item.channel_id, item.card_ts, line)
     home.refresh(deps, home.people_of(item))  # after the card and thread, which people are looking at
     return reply
+
+
+def permit_of(deps: Deps, item: Item) -> Permit:
+    """What a send about the item may carry now (storage/disclosure.py)."""
+    with deps.db.session() as session:
+        return items.permit(session, item, deps.today())
+
+
+def drawn(deps: Deps, card: Card, permit: Permit) -> Card:
+    """The card as its permit lets others see it: what it may not show (a consent revoked since the item
+    was sent, say) is masked, so that a card is redrawn rather than refused at the door."""
+
+    def shown(text: str) -> str:
+        found = disclosure.blocked(deps.detector, readable(text), permit)
+        return deps.detector.masked(text, found) if found else text
+
+    return replace(
+        card,
+        title=shown(card.title),
+        body=shown(card.body),
+        fields=tuple((label, shown(value)) for label, value in card.fields),
+        warnings=tuple(shown(w) for w in card.warnings),
+        notes=tuple(shown(n) for n in card.notes),
+    )
 
 
 def _behind(deps: Deps, item: Item, refused: SlackRefused, answer: str) -> Reply:
@@ -479,9 +511,13 @@ def _behind(deps: Deps, item: Item, refused: SlackRefused, answer: str) -> Reply
             "and thread will show it as soon as Slack answers.",
             trouble=True,
         )
+    why = (
+        refused.message.rstrip(".")
+        if refused.guarded
+        else f"Slack refused to update its card ({refused.code})"
+    )
     return Reply(
-        f"{answer} Slack refused to update its card ({refused.code}); the change is saved, and "
-        f"`{items.kind_of(item).command} show {item.ref}` shows it.",
+        f"{answer} {why}; the change is saved, and `{items.kind_of(item).command} show {item.ref}` shows it.",
         trouble=True,
     )
 
@@ -516,8 +552,11 @@ def refresh_card(deps: Deps, item: Item, card_for: CardFor) -> None:
             return
         partner = items.partner_of(session, now)
         thread = threads.summary(session, now.ref)
+        permit = items.permit(session, now, deps.today())
     assert now.card_ts is not None
-    deps.slack.update_card(now.channel_id, now.card_ts, card_for(now, partner, thread))
+    deps.slack.update_card(
+        now.channel_id, now.card_ts, drawn(deps, card_for(now, partner, thread), permit), permit
+    )
 
 
 def thread_changed(deps: Deps, item: Item, card_for: CardFor, answered_by: str | None = None) -> None:
@@ -537,7 +576,7 @@ def thread_changed(deps: Deps, item: Item, card_for: CardFor, answered_by: str |
     by = f" ({partner.name})" if partner else ""
     line = f"<@{item.requester_id}>, <@{answered_by}>{by} answered {item.ref}."
     try:
-        deps.slack.post_in_thread(item.channel_id, item.card_ts, line)
+        deps.slack.post_in_thread(item.channel_id, item.card_ts, line, permit_of(deps, item))
     except SlackRefused as refused:  # the requester must not miss the answer: later, or privately now
         log.warning("could not tell the requester of %s's answer in its thread: %s", item.ref, refused.code)
         if refused.transient:

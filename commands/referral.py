@@ -95,7 +95,9 @@ def send(deps: Deps, actor: Actor, draft: Draft) -> Reply:
                 "in the form)."
             )
         flags = referrals.Flags(draft.do_not_contact, draft.part2)
-        return referrals.open_referral(session, me, new, need, priority, place, deps.today(), flags)
+        return referrals.open_referral(
+            session, me, new, need, priority, place, deps.today(), deps.detector, flags
+        )
 
     return shared.send(deps, actor, draft, store, card, need)
 

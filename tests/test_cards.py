@@ -10,6 +10,7 @@ import pytest
 from storage import cards, items, partners
 from storage.audit import Actor
 from storage.db import Database
+from storage.detector import Detector
 from storage.directory import parse_fields
 from storage.errors import Conflict
 from storage.items import Move
@@ -74,4 +75,10 @@ def test_nothing_moves_while_the_card_is_being_posted(db: Database) -> None:
     referral = _referral(db)
     with pytest.raises(Conflict, match="card is still being posted"), db.session() as session:
         requester = identify(session, Actor("U0DEF", "T0HOME"), "T0HOME", set())
-        items.move(session, requester, Move(referral.ref, ReferralStatus.requested, ReferralStatus.cancelled))
+        items.move(
+            session,
+            requester,
+            Move(referral.ref, ReferralStatus.requested, ReferralStatus.cancelled),
+            Detector(),
+            utcnow().date(),
+        )
