@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from bot.door import Door, Refusal
 from bot.slack_client import Installation, installation, web_client
 from bot.workspace import SlackWorkspace
 from commands.invocation import Deps
+from commands.items import DOOR_REFUSED
 from storage import audit
 from storage.db import Database
 from storage.detector import Detector
@@ -25,17 +25,6 @@ from storage.models import Decision
 # Slack, not on the CPU: enough threads that a burst of commands still finds one free for its ack
 # (bench/results.md shows what 32 did at concurrency 20).
 LISTENER_THREADS = 128
-
-
-class _UnusedTokenWarning(logging.Filter):
-    """Bolt reads SLACK_BOT_TOKEN from the environment by itself and then warns that the client we pass
-    (built from that same token) wins; the warning would only alarm whoever reads the log."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "`token` will be unused" not in record.getMessage()
-
-
-logging.getLogger("slack_bolt.App").addFilter(_UnusedTokenWarning())
 
 
 @dataclass(frozen=True)
@@ -88,7 +77,7 @@ def audited(db: Database) -> Callable[[Refusal], None]:
             audit.record(
                 session,
                 audit.SYSTEM,
-                "door.refused",
+                DOOR_REFUSED,
                 subject=refusal.ref or refusal.channel_id,
                 decision=Decision.denied,
                 reason=f"{refusal.method} held {', '.join(refusal.classes)}",

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot import demo, scheduler
+from bot import demo, logs, scheduler
 from bot.app import create_app
 from bot.config import ConfigError, Settings, load_settings
 from bot.manifest import manifest_yaml
@@ -41,7 +41,7 @@ EXIT_UNREACHABLE = 1
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure()
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)

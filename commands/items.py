@@ -22,7 +22,7 @@ from commands.forms import Choice, Field, Form, Kind
 from commands.grammar import UsageError, page_number
 from commands.invocation import Deps, Invocation, Reply, SlackRefused
 from commands.registry import ITEM_ID, Subcommand
-from storage import cards, consents, disclosure, items, partners, threads
+from storage import audit, cards, consents, disclosure, items, partners, threads
 from storage.audit import Actor
 from storage.deadlines import ambiguity, business_days_after, parse_due, spoken
 from storage.disclosure import Permit
@@ -54,6 +54,7 @@ LATE_CARD = (
     "Slack answers (it tries every minute) and sends you a message when it has."
 )
 SHOWN_REPLIES = 10
+DOOR_REFUSED = "door.refused"  # the audit action of a write the guard kept from Slack (bot/app.py)
 MOVE_FORM_CALLBACK = "item.move"
 
 
@@ -617,6 +618,12 @@ def details_lines(deps: Deps, session: Session, me: Person, item: Item) -> list[
     for reply in kept_texts:
         edited = " _(edited)_" if reply.edited_at else ""
         lines.append(f"  ◦ {when(reply.at)} <@{reply.user_id}>: {reply.text[:300]}{edited}")
+    for stopped in audit.entries(session, subject=item.ref, action=DOOR_REFUSED):
+        held = (stopped.reason or "").split(" held ", 1)[-1]
+        lines.append(
+            f":shield: {when(stopped.at)} Liaison's guard stopped a message about {item.ref} that would "
+            f"have shown {held} where another organization reads; it was not sent."
+        )
     if item.posted and item.card_ts:
         lines.append(f"<{deps.slack.permalink(item.channel_id, item.card_ts)}|Open the card>")
     elif not item.posted and items.is_open(item):

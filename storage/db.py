@@ -134,7 +134,8 @@ def _create_engine(url: str) -> Engine:
     parsed = make_url(url)
     # pool_timeout stays SQLAlchemy's 30 s: an event (a thread reply) waits that long for a connection
     # rather than be dropped; a command still gets its "busy" answer after it (DatabaseBusy).
-    kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    # hide_parameters: an error about a statement must not quote the client's words it carried.
+    kwargs: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
     if parsed.drivername.startswith("sqlite"):
         # Bolt runs listeners on worker threads; SQLite's own check would refuse that.
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15}

@@ -26,7 +26,8 @@ _BETWEEN_WORDS = re.compile(r"[\s,_'-]{0,4}")
 _AFTER_INITIAL = re.compile(r"\.?[\s,_-]{0,3}")
 
 
-_NOT_LETTERS = re.compile(r"[^a-z]+")
+# Two or more single letters with a little space or punctuation between them: a name spaced out.
+_SINGLE_LETTERS = re.compile(r"(?<![^\W\d_])[^\W\d_](?:(?:[^\w\n]|_){1,3}[^\W\d_](?![^\W\d_]))+")
 _SPACED_OUT = re.compile(r"(?:[^\w\n]|_){1,3}")  # what may stand between the letters of `J o h n`
 
 
@@ -125,11 +126,9 @@ class NameList:
         self._words = {w: a for name in self._names for w, a in name.allowed.items()}
         self._joined = {j: a for name in self._names for j, a in name.joined.items()}
         self._initials = {w[0] for w in self._words}
-        # A typo leaves either the start or the end of a word as it was (two edits at most, in words of
-        # five letters or more).
-        self._stems = {w[:3] for w in self._words if len(w) >= 3} | {
-            w[-3:] for w in self._words if len(w) >= 3
-        }
+        fuzzy = {k: a for k, a in (self._words | self._joined).items() if a}
+        self._fuzzy = list(fuzzy)
+        self._fuzzy_allowed = numpy.array(list(fuzzy.values()))
 
     def __bool__(self) -> bool:
         return bool(self._names)
@@ -138,22 +137,25 @@ class NameList:
         """Spans of the normalized text where one of the names stands."""
         if not self._names:
             return []
-        # Every way of writing a name keeps one of its words whole or nearly so; a text holding none of
-        # their first three letters anywhere (spaces and punctuation removed) holds none of the names.
-        letters = _NOT_LETTERS.sub("", text.lower())
-        if not any(stem in letters for stem in self._stems):
+        # First by the text's distinct words alone (no positions): most texts hold no name at all, and
+        # reading every word's place costs far more than knowing which words there are.
+        lower = text.lower()
+        words = set(_WORD.findall(lower))
+        words |= {"".join(_WORD.findall(m[0])) for m in _SINGLE_LETTERS.finditer(lower)}  # `j o h n`
+        hits, joined = self._close(words)
+        if not joined and not any(self._could_stand(n, hits, words) for n in self._names):
             return []
         tokens = _tokens(text)
-        distinct = {t.text for t in tokens}
-        hits = self._close(distinct, self._words)
-        joined = {w for w, close in self._close(distinct, self._joined).items() if close and len(w) >= 4}
+        more_hits, more_joined = self._close({t.text for t in tokens} - words)
+        hits |= more_hits
+        joined |= more_joined
         found = [(t.start, t.end) for t in tokens if t.text in joined]
         for first, token in enumerate(tokens):
-            if not hits[token.text] and not (len(token.text) == 1 and token.text in self._initials):
+            if token.text not in hits and not (len(token.text) == 1 and token.text in self._initials):
                 continue
             for name in self._names:
                 if len(name.words) == 1:
-                    if name.words[0] in hits[token.text]:
+                    if name.words[0] in hits.get(token.text, ()):
                         found.append((token.start, token.end))
                     continue
                 after = name.window_at(text, tokens, first, hits)
@@ -162,15 +164,25 @@ class NameList:
         return found
 
     @staticmethod
-    def _close(words: set[str], known: dict[str, int]) -> dict[str, set[str]]:
-        """For each word, the known words it is, exactly or within the edits each allows: one rapidfuzz
-        matrix for all the words long enough to carry a typo."""
-        close = {w: ({w} if w in known else set()) for w in words}
-        fuzzy = [k for k, allowed in known.items() if allowed]
-        longer = [w for w in words if len(w) >= 5 and w not in known]
-        if fuzzy and longer:
-            distances = process.cdist(longer, fuzzy, scorer=DamerauLevenshtein.distance, score_cutoff=2)
-            allowed = numpy.array([known[k] for k in fuzzy])
-            for row, column in zip(*numpy.nonzero(distances <= allowed), strict=True):
-                close[longer[row]].add(fuzzy[column])
-        return close
+    def _could_stand(name: _Name, hits: dict[str, set[str]], words: set[str]) -> bool:
+        """Whether the text has all the name's words, whole or (all but one) as an initial standing alone."""
+        present = {known for close in hits.values() for known in close}
+        whole = [w for w in name.words if w in present]
+        return bool(whole) and all(w in present or w[0] in words for w in name.words)
+
+    def _close(self, words: set[str]) -> tuple[dict[str, set[str]], set[str]]:
+        """The words that are one of the names' words, exactly or within the edits each allows (each with
+        the name words it is), and those that are a whole name joined (`johndoe`): one rapidfuzz matrix
+        for all the words long enough to carry a typo."""
+        hits: dict[str, set[str]] = {w: {w} for w in words if w in self._words}
+        joined = {w for w in words if w in self._joined}
+        longer = [w for w in words if len(w) >= 5 and w not in hits and w not in joined]
+        if self._fuzzy and longer:
+            distances = process.cdist(longer, self._fuzzy, scorer=DamerauLevenshtein.distance, score_cutoff=2)
+            for row, column in zip(*numpy.nonzero(distances <= self._fuzzy_allowed), strict=True):
+                word, known = longer[row], self._fuzzy[column]
+                if known in self._words:
+                    hits.setdefault(word, set()).add(known)
+                else:
+                    joined.add(word)
+        return hits, {w for w in joined if len(w) >= 4}

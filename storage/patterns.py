@@ -44,7 +44,8 @@ def _trie(words: str | list[str]) -> str:
 # ---- where to look --------------------------------------------------------------------------------------
 
 # Seven or more digits within a short stretch of separators: where SSNs, phone numbers and A-numbers are.
-_DIGIT_RUN = re.compile(r"\+?\(?\d(?:[\s().\-/]{0,3}\d){6,16}")
+# (A `+` or `(` before it is in the text the context patterns and libphonenumber read: _BEFORE_RUN.)
+_DIGIT_RUN = re.compile(r"\d(?:[\s().\-/]{0,3}\d){6,16}")
 _BEFORE_RUN, _AFTER_RUN = 32, 3  # how much of the text around a run its context patterns read
 
 
@@ -59,7 +60,7 @@ def _hinted(lower: str, hints: tuple[str, ...]) -> bool:
 # 3-2-4 digits with the same separator (or none) between the groups, or nine digits spaced one by one.
 _SSN_SHAPE = re.compile(r"(?<![\d-])(\d{3})([ ./_-]?)(\d{2})\2(\d{4})(?![\d])")
 _SSN_SPACED = re.compile(r"(?<![\d])\d(?:[ ./_-]\d){8}(?![ ./_-]?\d)")
-_SSN_HINTS = ("ss", "s.s", "soc", "social")
+_SSN_HINTS = ("ssn", "ss#", "ss #", "s.s.n", "soc sec", "socsec", "soc.", "social security")
 _SSN_CONTEXT = re.compile(
     r"\b(?:ssn|ss\s?#|s\.s\.n\.?|soc\.?\s*sec\.?(?:\s*(?:no|number|#))?"
     r"|social\s+security\s*(?:no\.?|number|num|#|card))"
@@ -106,10 +107,10 @@ _BIRTH_WORD_PARTS = re.compile(r"d\W{0,2}o\W{0,2}b|born|birth|b-?day|nacimiento|
 def _birth_dates(lower: str) -> list[Span]:
     """A date next to a word that says it is a birth date (`DOB 3/14/88`, `born March 14, 1988`,
     `3/14/1988 (DOB)`); dates alone are hearings and deadlines."""
-    if not _BIRTH_WORD_PARTS.search(lower):
-        return []
     found = []
-    for word in _BIRTH_WORD.finditer(lower):
+    hinted = [h.start() for h in _BIRTH_WORD_PARTS.finditer(lower)]
+    words = {w.span(): w for h in hinted for w in _BIRTH_WORD.finditer(lower, max(0, h - 24), h + 24)}
+    for word in words.values():
         after = _DATE_AFTER.match(lower, word.end(), word.end() + 40)
         if after:
             found.append((word.start(), after.end()))
@@ -124,6 +125,7 @@ def _birth_dates(lower: str) -> list[Span]:
 _EMAIL = re.compile(r"[\w.+%-]+(?:@|\s+@\s*|\s*@\s+(?=[\w-]+\.[a-z]))[\w-]+(?:\.[\w-]+)*")
 _OPEN, _CLOSE = r"[(\[{<]", r"[)\]}>]"
 _SPELLED_AT = re.compile(rf"\s*{_OPEN}\s*at\s*{_CLOSE}\s*|\s+at\s+")
+_AT_WORD = re.compile(r"at(?<!\wat)(?!\w)")  # a literal start: the engine skips to each `at` at once
 _LOCAL_PART = re.compile(r"[\w.+%-]{1,64}$")
 _SPELLED_DOT = rf"(?:\s*{_OPEN}\s*dot\s*{_CLOSE}\s*|\s+dot\s+|\.|\[\.\])"
 _TLD = r"(?:com|org|net|edu|gov|us|io|info|biz|co|me|law|legal|mail|mil|[a-z]{2})\b"
@@ -138,9 +140,12 @@ _MAIL_PROVIDER = re.compile(
 
 def _emails(lower: str) -> list[Span]:
     found = _spans_in(_EMAIL, lower, 0, len(lower)) if "@" in lower else []
-    if not _hinted(lower, (" at ", "at]", "at)", "at}", "at>", "at ]", "at )")):
-        return found
-    for at in _SPELLED_AT.finditer(lower):
+    for word in _AT_WORD.finditer(lower):
+        at = _SPELLED_AT.search(lower, max(0, word.start() - 3), word.end() + 3)
+        if at is None or not (
+            "." in lower[at.end() : at.end() + 64] or "dot" in lower[at.end() : at.end() + 64]
+        ):
+            continue
         local = _LOCAL_PART.search(lower, max(0, at.start() - 64), at.start())
         domain = _DOMAIN.match(lower, at.end())
         if not local or not domain:
@@ -249,10 +254,11 @@ _A_NUMBER = re.compile(
 
 # ---- phone numbers libphonenumber leaves out --------------------------------------------------------------
 
-# Seven digits (`555-0199`) are a local number only when the text says it is one to call.
+# Seven digits (`555-0199`) are a local number only when the text says it is one to call; so is a
+# number in the shape of one however made up its digits (`cell 000-000-0000`).
 _LOCAL_PHONE = re.compile(
     r"\b(?:call|phone|ph|tel|cell|mobile|text|reach|number|contact)\b[^\n\d]{0,12}"
-    r"(?<!\d)[2-9]\d{2}[ .-]\d{4}(?![\d-])",
+    r"(?<!\d)(?P<number>\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4}|[2-9]\d{2}[ .-]\d{4})(?![\d-])",
 )
 # Ten digits spaced out one by one (`3 1 2 5 5 5 0 1 9 9`), which libphonenumber does not read as one.
 _SPACED_PHONE = re.compile(r"(?<![\d])(?:1[ ./_-])?[2-9](?:[ ./_()-]{1,2}\d){9}(?![ ./_-]?\d)")
@@ -292,7 +298,7 @@ def scan(text: str) -> Scan:
         found.phone_runs.append((start, end))
         found.ssn += _ssns_in(text, start, end)
         found.a_number += _spans_in(_A_NUMBER, lower, start, end)
-        found.phone += _spans_in(_LOCAL_PHONE, lower, start, end)
+        found.phone += [m.span("number") for m in _LOCAL_PHONE.finditer(lower, start, end)]
         found.phone += _spans_in(_SPACED_PHONE, text, start, end)
     return found
 

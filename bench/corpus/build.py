@@ -213,6 +213,15 @@ def phones() -> Iterator[tuple[str, str]]:
     yield "arabic-indic digits", arabic_indic("312-555-0199")
     yield "devanagari digits", devanagari("(773) 262-4021")
     yield "ph#", "ph# 773-262-4021"
+    yield "made-up exchange", "call 555-123-4567"
+    yield "all fives", "cell (555) 555-5555"
+    yield "the classic fake", "phone 123-456-7890"
+    yield "zeros with context", "cell 000-000-0000"
+    yield "nines spaced", "call 999 999 9999"
+    yield "with extension", "call 312 555 0199 ext 12"
+    yield "half joined", "tel 312-5550199"
+    yield "international prefix 011", "tel 011 44 20 7946 0958"
+    yield "1 and parentheses", "call 1 (312) 555-0199"
 
 
 def emails() -> Iterator[tuple[str, str]]:
