@@ -21,8 +21,8 @@ from bot.door import Door, permitting
 from bot.sandbox import Sandbox
 from bot.slack_client import web_client
 from bot.workspace import SlackWorkspace
-from storage.detector import Detector, Identifier
 from storage.disclosure import Permit
+from storage.identifiers import Detector, Identifier
 
 CORPUS = Path(__file__).parent / "corpus"
 TARGET_RECALL, TARGET_FALSE_ALARMS, TARGET_P99_MS = 0.99, 0.01, 2.0

@@ -17,7 +17,7 @@ from commands.invocation import Deps
 from commands.items import DOOR_REFUSED
 from storage import audit
 from storage.db import Database
-from storage.detector import Detector
+from storage.identifiers import Detector
 from storage.models import Decision
 
 # Bolt runs each listener on this pool and answers Slack when the listener calls ack(), so a request is

@@ -31,8 +31,8 @@ from slack_sdk.web import SlackResponse
 from slack_sdk.webhook import WebhookResponse
 
 from commands.format import readable
-from storage.detector import NEVER_SHARED, Detector, Finding
 from storage.disclosure import Permit
+from storage.identifiers import NEVER_SHARED, Detector, Finding
 
 log = logging.getLogger("liaison")
 

@@ -91,7 +91,7 @@ def tell_privately(client: WebClient, channel_id: str | None, user_id: str, text
             return
     except Exception:
         log.exception("could not send %s a direct message", user_id)
-    log.error("could not tell %s: %s", user_id, text)
+    log.error("could not tell %s an answer (neither privately in the channel nor by direct message)", user_id)
 
 
 def register(app: App) -> None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import traceback
+from typing import Any
 
 OURS = ("liaison", "bot", "commands", "storage", "bench")
 CHATTY = (
@@ -25,21 +27,45 @@ CHATTY = (
     "alembic",
 )
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-_QUOTED = re.compile(r"""body: .*|'[^']*'|"[^"]*"|\{.*\}|\[.*\]""", re.DOTALL)
+# A library's message is kept up to where it starts quoting what it was given: the first bracket, quote,
+# colon or `=`. Bolt says "Unhandled request ({...})" and "Invalid request signature detected (... body:
+# ...)"; what follows the opening is the request, and may be a client's words.
+_QUOTING = re.compile(r"""[({\["':=]""")
 
 
 class WithoutClientText(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         if not record.name.startswith(OURS):
             record = logging.makeLogRecord(record.__dict__)
-            record.msg, record.args = _QUOTED.sub("(left out)", record.getMessage()), None
+            message = record.getMessage()
+            cut = _QUOTING.search(message)
+            record.msg = message[: cut.start()].rstrip() + " (the rest is left out)" if cut else message
+            record.args = None
         return super().format(record)
 
-    def formatException(self, ei: object) -> str:
-        text = super().formatException(ei)  # type: ignore[arg-type]
-        *frames, last = text.rstrip("\n").split("\n")
-        kind = last.split(":", 1)[0]
-        return "\n".join([*frames, f"{kind} (its message is left out of the log: it may quote a client)"])
+    def formatException(self, ei: Any) -> str:
+        """Where it happened and what kind of error, for each exception in the chain; never its message,
+        which may quote what it choked on (a value, a database row's key)."""
+        lines: list[str] = []
+        for exception in _chain(traceback.TracebackException(*ei)):
+            lines += ["Traceback (most recent call last):", *exception.stack.format()]
+            lines.append(f"{_name(exception)} (its message is left out of the log: it may quote a client)")
+        return "\n".join(line.rstrip("\n") for line in lines)
+
+
+def _name(exception: traceback.TracebackException) -> str:
+    kind = exception.exc_type
+    return kind.__qualname__ if kind is not None else "Exception"
+
+
+def _chain(exception: traceback.TracebackException) -> list[traceback.TracebackException]:
+    """The exception and the ones it was raised from or during, the first raised first."""
+    chain: list[traceback.TracebackException] = []
+    current: traceback.TracebackException | None = exception
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain[::-1]
 
 
 class _UnusedTokenWarning(logging.Filter):

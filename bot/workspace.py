@@ -28,6 +28,9 @@ from storage.permissions import ChannelKind, Place
 T = TypeVar("T")
 log = logging.getLogger("liaison")
 UNIDENTIFIED_TEAM = "unidentified"
+# Slack would unfurl a link in someone's words into a preview (a profile's name and photo, a page's
+# title) in front of every organization in the channel: what Liaison posts never unfurls.
+NO_PREVIEWS = {"unfurl_links": False, "unfurl_media": False}
 TTL_SECONDS = 600.0
 FEW = 20  # people looked up one by one (users.info); beyond that, the whole office at once (users.list)
 
@@ -82,7 +85,8 @@ class SlackWorkspace:
 
     def post_card(self, channel_id: str, card: Card, permit: Permit) -> str:
         with _refusals(), door.permitting(permit):
-            return str(self._client.chat_postMessage(channel=channel_id, **render.card(card))["ts"])
+            posted = self._client.chat_postMessage(channel=channel_id, **NO_PREVIEWS, **render.card(card))
+            return str(posted["ts"])
 
     def update_card(self, channel_id: str, ts: str, card: Card, permit: Permit) -> None:
         with _refusals(), door.permitting(permit):
@@ -100,7 +104,7 @@ class SlackWorkspace:
             # A plain line is sent as text (it is short); buttons need blocks.
             shown = render.message(text, buttons) if buttons else {"text": text}
             self._client.chat_postMessage(
-                channel=channel_id, thread_ts=thread_ts, reply_broadcast=False, **shown
+                channel=channel_id, thread_ts=thread_ts, reply_broadcast=False, **NO_PREVIEWS, **shown
             )
 
     def delete_card(self, channel_id: str, ts: str) -> None:

@@ -16,9 +16,9 @@ from commands.forms import Form
 from commands.grammar import Arguments
 from storage.audit import Actor
 from storage.db import Database
-from storage.detector import Detector
 from storage.disclosure import Permit
 from storage.errors import LiaisonError
+from storage.identifiers import Detector
 from storage.people import Person, identify
 from storage.permissions import Place
 from storage.types import utcnow

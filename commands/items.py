@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from commands import home, outbox
 from commands.cards import Button, Card
-from commands.format import readable, when
+from commands.format import plain, readable, when
 from commands.forms import Choice, Field, Form, Kind
 from commands.grammar import UsageError, page_number
 from commands.invocation import Deps, Invocation, Reply, SlackRefused
@@ -136,7 +136,7 @@ def publish(deps: Deps, actor: Actor, item: Item, card_for: CardFor) -> bool:
         partner = items.partner_of(session, item)
         permit = items.permit(session, item, deps.today())
     try:
-        card = drawn(deps, card_for(item, partner, Summary(0, None)), permit)
+        card = drawn(deps, card_for(item, partner, Summary(0, None)), permit, item.channel_id)
         ts = deps.slack.post_card(item.channel_id, card, permit)
     except SlackRefused as refused:
         if refused.transient:
@@ -447,7 +447,7 @@ def apply_move(deps: Deps, actor: Actor, change: Move, card_for: CardFor) -> Rep
     if change.reason_code:
         line += f": {change.reason_code.value}"
     if change.note:
-        line += f"\n> {change.note}"
+        line += f"\n> {plain(change.note)}"
     if actor.user_id != item.requester_id:
         line += f"\n<@{item.requester_id}>, {item.ref} is now *{item.status}*."
     return show_change(deps, item, card_for, line, f"{item.ref} is now *{item.status}*.")
@@ -483,9 +483,16 @@ def permit_of(deps: Deps, item: Item) -> Permit:
         return items.permit(session, item, deps.today())
 
 
-def drawn(deps: Deps, card: Card, permit: Permit) -> Card:
-    """The card as its permit lets others see it: what it may not show (a consent revoked since the item
-    was sent, say) is masked, so that a card is redrawn rather than refused at the door."""
+def drawn(deps: Deps, card: Card, permit: Permit, channel_id: str) -> Card:
+    """The card as its permit lets those who read the channel now see it: what it may not show (a consent
+    revoked since the item was sent, an organization that joined the channel since) is masked, so that a
+    card is redrawn rather than refused at the door."""
+    try:
+        readers = deps.slack.place(channel_id).external_teams
+    except LiaisonError:  # Slack would not say who reads it: as if strangers did
+        readers = frozenset({"unknown"})
+    if not readers <= permit.teams:
+        permit = replace(permit, teams=frozenset())
 
     def shown(text: str) -> str:
         found = disclosure.blocked(deps.detector, readable(text), permit)
@@ -555,9 +562,8 @@ def refresh_card(deps: Deps, item: Item, card_for: CardFor) -> None:
         thread = threads.summary(session, now.ref)
         permit = items.permit(session, now, deps.today())
     assert now.card_ts is not None
-    deps.slack.update_card(
-        now.channel_id, now.card_ts, drawn(deps, card_for(now, partner, thread), permit), permit
-    )
+    card = drawn(deps, card_for(now, partner, thread), permit, now.channel_id)
+    deps.slack.update_card(now.channel_id, now.card_ts, card, permit)
 
 
 def thread_changed(deps: Deps, item: Item, card_for: CardFor, answered_by: str | None = None) -> None:
@@ -569,6 +575,8 @@ def thread_changed(deps: Deps, item: Item, card_for: CardFor, answered_by: str |
         log.warning("the card of %s was not updated after a reply: %s", item.ref, refused.code)
         if refused.transient:
             outbox.redraw_card_later(deps, item.ref, item.channel_id)
+        elif refused.guarded:  # never silent: the requester hears what the guard stopped
+            deps.slack.tell(item.requester_id, refused.message)
     if answered_by is None or item.card_ts is None:
         return
     home.refresh(deps, [item.requester_id])
@@ -602,7 +610,7 @@ def details_lines(deps: Deps, session: Session, me: Person, item: Item) -> list[
         lines.append(f"Case `{case_number}` (internal: shown only to you)")
     for event in items.history(session, item):
         why = f": {event.reason_code}" if event.reason_code else ""
-        note = f" ({event.note})" if event.note else ""
+        note = f" ({plain(event.note)})" if event.note else ""
         lines.append(
             f"• {when(event.at)} <@{event.actor_user_id}> {event.from_status} → {event.to_status}{why}{note}"
         )
@@ -617,7 +625,7 @@ def details_lines(deps: Deps, session: Session, me: Person, item: Item) -> list[
     lines.append(f"Thread: {len(kept)} repl{'y' if len(kept) == 1 else 'ies'}{first}.")
     for reply in kept_texts:
         edited = " _(edited)_" if reply.edited_at else ""
-        lines.append(f"  ◦ {when(reply.at)} <@{reply.user_id}>: {reply.text[:300]}{edited}")
+        lines.append(f"  ◦ {when(reply.at)} <@{reply.user_id}>: {plain(reply.text[:300])}{edited}")
     for stopped in audit.entries(session, subject=item.ref, action=DOOR_REFUSED):
         held = (stopped.reason or "").split(" held ", 1)[-1]
         lines.append(
@@ -696,6 +704,19 @@ def any_item(item: Item, user_id: str, now: datetime) -> bool:
 CONSENT_ACTIONS = ("revoke", "renew")
 
 
+def redraw_all(deps: Deps, shown: Sequence[Item]) -> None:
+    """Redraw these items' cards as they may be seen now; one card's trouble does not stop the others."""
+    from commands import card_for  # the kinds' cards: commands/__init__ imports this module
+
+    for item in shown:
+        try:
+            refresh_card(deps, item, card_for(items.kind_of(item)))
+        except SlackRefused as refused:
+            log.warning("could not redraw the card of %s: %s", item.ref, refused.code)
+            if refused.transient:
+                outbox.redraw_card_later(deps, item.ref, item.channel_id)
+
+
 def consent_subcommand(kind: items.Kind) -> Subcommand:
     """`/referral consent R-12 [revoke|renew]`: the client's consent to share identifying details with the
     item's partner, for its case. Home staff only (the case number is internal)."""
@@ -738,11 +759,8 @@ def _consent(inv: Invocation, kind: items.Kind) -> Reply:
                 session, me, item, frozenset({Side.requester}), "consent", "revoke its consent"
             )
             consents.revoke(session, me, on_record, inv.deps.clock())
-            return Reply(
-                f"Revoked. From now on nothing identifying about case `{case}` goes to {partner.name}. "
-                "What was already posted stays in their workspace: ask them to delete it if the client wants."
-            )
-        if action == "renew":
+            cards_shown = items.posted_about(session, case, partner)
+        elif action == "renew":
             if not partner.identifying_allowed:
                 raise UsageError(f"{partner.name}'s agreement does not allow identifying details at all.")
             items.require_side(
@@ -753,6 +771,13 @@ def _consent(inv: Invocation, kind: items.Kind) -> Reply:
                 f"Recorded: the client agreed to share identifying details about case `{case}` with "
                 f"{partner.name}, until {fresh.expires_on}."
             )
+    if action == "revoke":
+        redraw_all(inv.deps, cards_shown)  # the cards no longer show what the consent let them show
+        return Reply(
+            f"Revoked. From now on nothing identifying about case `{case}` goes to {partner.name}, and its "
+            "cards are redrawn without it. What was already posted stays in their workspace: ask them to "
+            "delete it if the client wants."
+        )
     if on_record is None:
         return Reply(f"No consent is recorded for case `{case}` and {partner.name}.")
     state = (

@@ -14,8 +14,8 @@ from sqlalchemy import update
 from sqlmodel import Session, col
 
 from storage import audit, disclosure, items, partners
-from storage.detector import Detector
 from storage.errors import Conflict, InvalidInput
+from storage.identifiers import Detector
 from storage.models import Advocacy, AdvocacyStatus, ItemKind
 from storage.people import Person
 from storage.permissions import Action, Place, require
@@ -54,6 +54,9 @@ def open_action(
     disclosure.screen_shared(detector, person, title, place.channel_id, what="title")
     if campaign:  # a tag is free text on the card too: `campaign:24-cr-0113` must not get through
         disclosure.screen_shared(detector, person, campaign, place.channel_id, what="campaign")
+        disclosure.screen_shared(
+            detector, person, f"{campaign} {title}", place.channel_id, what="title and campaign"
+        )
     item = items.store(
         session,
         person,

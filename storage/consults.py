@@ -9,8 +9,8 @@ from sqlalchemy import update
 from sqlmodel import Session, col
 
 from storage import audit, items
-from storage.detector import Detector
 from storage.errors import Conflict
+from storage.identifiers import Detector
 from storage.items import Opening
 from storage.models import Consult
 from storage.people import Person

@@ -15,9 +15,9 @@ from datetime import date
 from sqlmodel import Session
 
 from storage import consents, partners
-from storage.detector import NEVER_SHARED, Detector, Finding
+from storage.identifiers import NEVER_SHARED, Detector, Finding
 from storage.models import Partner
-from storage.people import Person
+from storage.people import Affiliation, Person
 from storage.permissions import Action, record_allowed, refuse
 
 
@@ -85,7 +85,7 @@ def screen(
     look, like_it = ("look", "look like they identify") if plural else ("looks", "looks like it identifies")
     never = [f for f in found if f.what in NEVER_SHARED]
     on_record = consents.latest(session, case_number, partner) if case_number else None
-    shown = f'"{detector.masked(text, found)}"'
+    shown = as_read(detector, text, found)
     stands = consents.standing(on_record, today)
     may_share = not never and partner.identifying_allowed
     if may_share and (stands or (consent and case_number and on_record is None)):
@@ -104,22 +104,22 @@ def screen(
     stopped = None if stands else consents.why_not(on_record, partner)
     if never:
         reason = (
-            f"The {what} {like_it} the client ({kinds}): {shown}. {_kinds(never).capitalize()} never "
+            f"The {what} {like_it} the client ({kinds}). {_kinds(never).capitalize()} never "
             f"goes to another organization, even with the client's consent: the case number goes in "
-            "`case:`, which is kept in Liaison and never posted. Remove it and send it again."
+            f"`case:`, which is kept in Liaison and never posted. Remove it and send it again.{shown}"
         )
         logged = f"{what} {look} identifying: {kinds}; never shared"
     elif stopped:
         reason = (
-            f"The {what} {like_it} the client ({kinds}): {shown}, and {stopped}. They can't go to "
+            f"The {what} {like_it} the client ({kinds}), and {stopped}. They can't go to "
             f"{partner.name}: remove them, or if the client agrees again, renew the consent with "
-            "`/referral consent R-12 renew` (the referral or consult about this case)."
+            f"`/referral consent R-12 renew` (the referral or consult about this case).{shown}"
         )
         logged = f"{what} {look} identifying: {kinds}; the consent on record no longer stands"
     elif consent and partner.identifying_allowed:
         reason = (
             f"To record the client's consent, say which case it is for with `case:` (kept in Liaison, never "
-            f"posted). The {what} {like_it} the client ({kinds}): {shown}."
+            f"posted). The {what} {like_it} the client ({kinds}).{shown}"
         )
         logged = f"{what} {look} identifying: {kinds}; consent without a case number"
     elif consent:
@@ -131,11 +131,13 @@ def screen(
         logged = f"{what} {look} identifying: {kinds}; the agreement does not allow them"
     else:
         reason = (
-            f"The {what} {like_it} the client ({kinds}): {shown}. Identifying details can't go to "
+            f"The {what} {like_it} the client ({kinds}). Identifying details can't go to "
             f"{partner.name} without the client's recorded consent. Remove them (the case number goes in "
-            "`case:`, which is never posted) and send it again."
+            f"`case:`, which is never posted) and send it again.{shown}"
         )
         logged = f"{what} {look} identifying: {kinds}"
+    if person.affiliation != Affiliation.home:
+        reason = OUTSIDERS_TOLD
     refuse(
         person,
         f"{kind}.identifying_details",
@@ -155,13 +157,32 @@ def screen_shared(
     if not found:
         return
     kinds = _kinds(found)
+    reason = (
+        f"Action items are posted where several organizations read, so they never carry client details; the "
+        f"{what} {'have' if what.endswith('s') else 'has'} what looks like {kinds}. Leave that out: a "
+        f"client's matter goes to a partner as a referral or a consult.{as_read(detector, text, found)}"
+    )
     refuse(
         person,
         f"{kind}.identifying_details",
-        f"Action items are posted where several organizations read, so they never carry client details; the "
-        f"{what} {'have' if what.endswith('s') else 'has'} what looks like {kinds}: "
-        f'"{detector.masked(text, found)}". Leave that out: a client\'s matter goes to a partner as a '
-        "referral or a consult.",
+        reason if person.affiliation == Affiliation.home else OUTSIDERS_TOLD,
         channel_id=channel_id,
         logged=f"{what} identifying: {kinds}",
     )
+
+
+# What someone outside the office is told: which words were caught, or that a name is on the office's list,
+# would let a partner probe who the office's protected clients are.
+OUTSIDERS_TOLD = (
+    "Liaison can't post these words as they are: they look like they identify someone (a name, a number, an "
+    "address, a date of birth or a case number), and Liaison posts nothing like that where several "
+    "organizations read unless the office has the client's consent. Rewrite them without those details "
+    "and send them again; nothing was saved."
+)
+
+
+def as_read(detector: Detector, text: str, found: list[Finding]) -> str:
+    """The text with what was found masked, on lines of its own after the explanation, so that none of the
+    explanation's words (`a date of birth`) reads as a label for the person's own words."""
+    masked = detector.masked(text, found).replace("\n", "\n> ")
+    return f"\nAs Liaison read it, with what it found masked:\n> {masked}"

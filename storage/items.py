@@ -18,8 +18,8 @@ from storage import audit, cards, disclosure
 from storage.advocacy_states import ADVOCACY
 from storage.audit import Actor
 from storage.consult_states import CONSULT
-from storage.detector import Detector
 from storage.errors import Conflict, InvalidInput, NotFound
+from storage.identifiers import Detector, case_key
 from storage.models import (
     Advocacy,
     AdvocacyStatus,
@@ -130,7 +130,12 @@ def open_item(
         )
     if new.case_number is not None and not 0 < len(new.case_number) <= CASE_LIMIT:
         raise InvalidInput("`case:` takes the office's case number, at most 64 characters.", "case")
-    for words, called in [(new.text, what), *((v, k) for k, v in (shown or {}).items())]:
+    # Each field alone, and all of them together as the card shows them side by side: a name split
+    # between the need and the details (`need:maria` `Ortiz, 41, ...`) is a name all the same.
+    fields = [(new.text, what), *((v, k) for k, v in (shown or {}).items())]
+    if shown:
+        fields.append((" ".join([*shown.values(), new.text]), f"{what} with the {', '.join(shown)}"))
+    for words, called in fields:
         disclosure.screen(
             session,
             detector,
@@ -470,6 +475,32 @@ def screen(
             case_number=item.case_number,
             what=what,
         )
+
+
+def posted_in(session: Session, channel_id: str) -> list[Item]:
+    """The posted referrals and consults in a channel that carry a case (whose cards a consent may have let
+    show identifying details)."""
+    found: list[Item] = []
+    for kind in (REFERRALS, CONSULTS):
+        model = kind.model
+        query = select(model).where(
+            col(model.channel_id) == channel_id,
+            col(model.card_ts).is_not(None),
+            col(model.case_number).is_not(None),
+        )
+        found += [i for i in session.exec(query).all() if i.posted]
+    return found
+
+
+def posted_about(session: Session, case_number: str, partner: Partner) -> list[Item]:
+    """The posted referrals and consults sent to `partner` about a case, however its number was typed."""
+    key = case_key(case_number)
+    found: list[Item] = []
+    for kind in (REFERRALS, CONSULTS):
+        model = kind.model
+        query = select(model).where(col(model.partner_id) == partner.id, col(model.card_ts).is_not(None))
+        found += [i for i in session.exec(query).all() if i.case_number and case_key(i.case_number) == key]
+    return [i for i in found if i.posted]
 
 
 def permit(session: Session, item: Item, today: date) -> disclosure.Permit:

@@ -10,8 +10,8 @@ from datetime import date
 from sqlmodel import Session
 
 from storage import items
-from storage.detector import Detector
 from storage.errors import InvalidInput
+from storage.identifiers import Detector
 from storage.items import Opening
 from storage.models import Priority, Referral
 from storage.people import Person

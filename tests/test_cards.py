@@ -10,9 +10,9 @@ import pytest
 from storage import cards, items, partners
 from storage.audit import Actor
 from storage.db import Database
-from storage.detector import Detector
 from storage.directory import parse_fields
 from storage.errors import Conflict
+from storage.identifiers import Detector
 from storage.items import Move
 from storage.models import Referral, ReferralStatus
 from storage.people import identify

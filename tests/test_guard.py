@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,9 +20,9 @@ from bot.door import READS, RESPONSE_URL, Door, GuardedRespond, GuardRefused, Re
 from bot.sandbox import Sandbox
 from bot.slack_client import LiaisonWebClient, web_client
 from bot.workspace import SlackWorkspace
-from storage.detector import Detector, Identifier
 from storage.disclosure import Permit
-from storage.normalize import normalize
+from storage.identifiers import Detector, Identifier
+from storage.identifiers.reading import normalize
 from tests.office import PARTNER_TEAM, PARTNER_USER, SHARED_CHANNEL, populate
 from tests.sandbox_helpers import SHARED_ORACLES
 
@@ -292,3 +293,38 @@ def test_answers_through_response_url_pass_the_door(slack: Sandbox, client: Liai
         respond(text="her SSN is 123-45-6789", response_type="ephemeral")
     respond(text="R-1 is now accepted", response_type="ephemeral")
     assert [e.text for e in slack.ephemerals(PARTNER_USER)] == ["R-1 is now accepted"]
+
+
+def test_listeners_get_the_guarded_client_not_bolts_own(slack: Sandbox, tmp_path: Path) -> None:
+    """Bolt makes a plain WebClient for every request; a listener must get the app's, with its door."""
+    from slack_bolt import BoltRequest
+
+    from bot.app import create_app
+    from bot.config import Settings
+    from bot.sandbox import slack_signature
+    from storage.db import Database
+
+    database = Database(f"sqlite:///{tmp_path / 'liaison.db'}")
+    database.upgrade()
+    settings = Settings(bot_token=slack.bot_token, signing_secret=slack.signing_secret, api_url=slack.api_url)
+    liaison = create_app(settings, database, socket_mode=False)
+    given: list[object] = []
+
+    @liaison.app.command("/probe")
+    def probe(ack: object, client: object) -> None:
+        given.append(client)
+        ack()  # type: ignore[operator]
+
+    body = "command=%2Fprobe&text=&user_id=U0DEF&team_id=T0HOME&channel_id=C0OFFICE&trigger_id=1.2"
+    now = str(int(time.time()))  # Bolt checks the signature's time against the real clock
+    headers = {
+        "x-slack-request-timestamp": now,
+        "x-slack-signature": slack_signature(slack.signing_secret, now, body.encode()),
+        "content-type": "application/x-www-form-urlencoded",
+    }
+    response = liaison.app.dispatch(BoltRequest(body=body, headers=headers))
+    liaison.close()
+    database.dispose()
+    assert response.status == 200
+    assert given == [liaison.app.client] and isinstance(given[0], LiaisonWebClient)
+    assert given[0].door is not None

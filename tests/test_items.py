@@ -13,9 +13,9 @@ from storage import advocacy, cards, items, partners, threads
 from storage.audit import Actor
 from storage.consult_states import CONSULT
 from storage.db import Database
-from storage.detector import Detector
 from storage.directory import parse_fields
 from storage.errors import Conflict
+from storage.identifiers import Detector
 from storage.models import Advocacy, AdvocacyStatus, Consult, ConsultStatus
 from storage.models import ConsultStatus as C
 from storage.models import ReferralStatus as R

@@ -1,5 +1,7 @@
-"""Middleware fitting the door (bot/door.py) to what Bolt gives a listener: respond() answers through a
-response_url, which is a write the Web API client does not see."""
+"""Middleware fitting the door (bot/door.py) to what Bolt gives a listener. Bolt makes a new, plain
+WebClient for every request (slack_bolt 1.15 and later, App._init_context) and hands listeners that, not
+the app's own: the listener gets the app's guarded client instead. respond() answers through a
+response_url, which is a write the Web API client does not see: it is wrapped in the door too."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ def register(app: App, door: Door) -> None:
     def guard_respond(
         context: BoltContext, body: dict[str, Any], next: Callable[[], BoltResponse]
     ) -> BoltResponse:
+        context["client"] = app.client  # the LiaisonWebClient, with its door and pacing
         if context.response_url:
             respond = context.respond
             if isinstance(respond, Respond) and not isinstance(respond, GuardedRespond):

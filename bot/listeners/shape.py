@@ -96,7 +96,8 @@ def register(app: App) -> None:
         kind = body.get("type") if isinstance(body, dict) else None
         check = SHAPES.get(kind) if isinstance(kind, str) else None
         if not isinstance(body, dict) or not _containers(body) or (check is not None and not check(body)):
-            log.warning("refused a %s request not shaped as Slack sends it", kind)
+            named = kind if isinstance(kind, str) and kind in SHAPES else "request of another type"
+            log.warning("refused a %s not shaped as Slack sends it", named)
             return BoltResponse(status=400, body="malformed request")
         body.update(_without_nul(body))  # in place: the listeners are handed this same dict
         return next()

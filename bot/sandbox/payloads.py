@@ -9,6 +9,7 @@ input filled (else NotPossibleInSlack).
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from typing import Any
@@ -149,7 +150,7 @@ class PayloadBuilder:
             "user_id": user.id,
             "user_name": user.name,
             "command": command,
-            "text": text,
+            "text": escaped_as_slack_does(text),
             "api_app_id": self.ws.app_id,
             "is_enterprise_install": "false",
             "response_url": self._response_url("command", user, channel),
@@ -416,3 +417,21 @@ class PayloadBuilder:
             event["inviter"] = inviter.id
         event["event_ts"] = f"{time.time():.6f}"
         return event
+
+
+# Slack's own markup in what a test types stands for what Slack would have made of a person's typing (a
+# mention picked from the list, a pasted link): it is sent as it is. The rest is escaped as Slack escapes a
+# slash command's text (`&`, `<`, `>`), since the manifest asks for escaping (should_escape).
+_SLACK_MARKUP = re.compile(r"<(?:[@#!][^<>]*|https?://[^\s<>]*)>")
+
+
+def escaped_as_slack_does(text: str) -> str:
+    out, last = [], 0
+    for token in _SLACK_MARKUP.finditer(text):
+        out += [_escape(text[last : token.start()]), token[0]]
+        last = token.end()
+    return "".join([*out, _escape(text[last:])])
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
