@@ -43,7 +43,7 @@ lint: $(VENV)/.installed-dev
 demo: $(VENV)/.installed-run
 	$(BIN)/liaison demo
 
-## derive bot/sandbox/facts/ again from Slack's own files (in LIAISON_SLACK_ORACLES, default ../shared/oracles)
+## derive bot/sandbox/facts/ again from Slack's own files (LIAISON_SLACK_ORACLES; see docs/slack-facts.md)
 facts: $(VENV)/.installed-dev
 	$(BIN)/python -m tools.derive_slack_facts
 

@@ -36,6 +36,7 @@ def test_command_reference_lists_every_command_and_subcommand() -> None:
 def test_cli_reference_lists_every_cli_command() -> None:
     for usage in (
         "liaison run",
+        "liaison init",
         "liaison check",
         "liaison db upgrade",
         "liaison manifest",
@@ -44,3 +45,14 @@ def test_cli_reference_lists_every_cli_command() -> None:
         "liaison partners export",
     ):
         assert f"`{usage}" in README
+
+
+def test_the_docs_the_readme_points_to_are_the_projects_own() -> None:
+    """A clone has nothing beside it: every document the README or the code names is in the repository."""
+    linked = set(re.findall(r"\]\((docs/[\w./-]+)\)", README))
+    assert linked == {"docs/design.md", "docs/slack-facts.md"}
+    assert all((ROOT / path).is_file() for path in linked)
+    outside = "../" + "shared"  # split, so this file does not name it
+    files = [ROOT / "README.md", ROOT / "Makefile", *(ROOT / "docs").glob("*.md")]
+    files += [p for d in ("bot", "commands", "storage", "tests", "tools") for p in (ROOT / d).rglob("*.py")]
+    assert [str(p.relative_to(ROOT)) for p in files if outside in p.read_text()] == []
