@@ -128,8 +128,8 @@ def test_make_run_makes_env_first_and_a_second_run_keeps_its_key(tmp_path: Path)
     assert first.stdout.splitlines()[-1] == "liaison run would start here"
     key = dotenv_values(folder / ".env")["LIAISON_DATA_KEY"]
     assert key and len(definitions(folder / ".env")["LIAISON_DATA_KEY"]) == 1
-    made = (folder / ".env").read_text()
-    assert made.replace(f"LIAISON_DATA_KEY={key}", "LIAISON_DATA_KEY=") == TEMPLATE.read_text(), "the template"
+    made = (folder / ".env").read_text().replace(f"LIAISON_DATA_KEY={key}", "LIAISON_DATA_KEY=")
+    assert made == TEMPLATE.read_text(), "made from the template"
     second = make_run()
     assert second.returncode == 0 and "key" not in second.stderr
     assert dotenv_values(folder / ".env")["LIAISON_DATA_KEY"] == key

@@ -100,7 +100,9 @@ def format_date(timestamp: int, template: str, zone: str, now: datetime | None =
 class Reader:
     """One person reading: their time zone, and the workspace's names for people and channels."""
 
-    def __init__(self, workspace: Workspace, user: User, style: Style = PLAIN, now: datetime | None = None):
+    def __init__(
+        self, workspace: Workspace, user: User, style: Style = PLAIN, now: datetime | None = None
+    ) -> None:
         self.workspace = workspace
         self.user = user
         self.style = style
