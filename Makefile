@@ -27,7 +27,7 @@ run: $(VENV)/.installed-run
 	$(BIN)/liaison init
 	$(BIN)/liaison run
 
-## run every test (PostgreSQL tests too, when one is reachable); about 7 minutes on two cores
+## run every test (PostgreSQL tests too, when one is reachable); 7 to 11 minutes on two cores
 test: $(VENV)/.installed-dev
 	$(BIN)/pytest
 

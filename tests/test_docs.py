@@ -47,6 +47,13 @@ def test_cli_reference_lists_every_cli_command() -> None:
         assert f"`{usage}" in README
 
 
+def test_the_set_up_never_copies_the_template_over_env() -> None:
+    """`make run` makes .env and writes the key into it; copying the template afterwards would lose it."""
+    set_up = README.split("## Set-up", 1)[1].split("\n## ", 1)[0]
+    assert "cp .env.example" not in README
+    assert set_up.index("`make run`") < set_up.index("`.venv/bin/liaison check`") < set_up.index("again")
+
+
 def test_the_docs_the_readme_points_to_are_the_projects_own() -> None:
     """A clone has nothing beside it: every document the README or the code names is in the repository."""
     linked = set(re.findall(r"\]\((docs/[\w./-]+)\)", README))
