@@ -119,6 +119,14 @@ class Database:
         self.engine.dispose()
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names, absolute; None for other databases and in-memory SQLite."""
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).expanduser().resolve()
+
+
 def newest_revision() -> str | None:
     """The newest migration this code knows."""
     return ScriptDirectory.from_config(_alembic_config()).get_current_head()

@@ -1,6 +1,5 @@
-"""The payloads Slack sends to an app, built from the workspace with the field sets of Slack's own
-examples in tests/oracles/payloads (slash_command, block_actions, view_submission, message events, the
-Slack Connect events).
+"""The payloads Slack sends to an app, built from the workspace with the fields Slack's own requests carry
+(facts/payloads.json, derived from Slack's examples; tests/test_sandbox.py checks each kind against it).
 
 Also what a person can and cannot do in Slack's client: a click names an element that is really on the
 message or view, a choice is one of the options offered, and a modal submits only with every required
@@ -272,8 +271,8 @@ class PayloadBuilder:
     # ---- events -------------------------------------------------------------------------------------
 
     def event_callback(self, event: JSON, event_id: str | None = None) -> JSON:
-        """The Events API envelope. In a Slack Connect channel it is shaped like Slack's own examples
-        (message_event_external_user.json): context_team_id and authorizations[0] name the installation;
+        """The Events API envelope. In a Slack Connect channel it is shaped like Slack's own examples of
+        an external person's events: context_team_id and authorizations[0] name the installation;
         for a message by a partner's person team_id is that person's team, while app_mention and other
         events keep the installing team there (app_mention names the actor's team in event.user_team)."""
         ws = self.ws
@@ -327,23 +326,25 @@ class PayloadBuilder:
         """A message event; event.team, and in Slack Connect channels user_team/source_team, name the
         author's team."""
         team_id = self.ws.users[message.user].team_id
-        teams: JSON = {"team": team_id}
+        broadcast = message.is_reply and message.reply_broadcast
+        teams: JSON = {} if broadcast else {"team": team_id}  # Slack's broadcasts show no event.team
         if self.ws.is_ext_shared(channel):
             teams.update(user_team=team_id, source_team=team_id)
         event = self._typed(message, "message", teams)
         if message.is_reply:
             parent = self.ws.message(channel.id, message.thread_ts or "")
             event["thread_ts"] = message.thread_ts
-            event["parent_user_id"] = parent.user if parent else message.user
-            if message.reply_broadcast:
+            if broadcast:
                 event["subtype"] = "thread_broadcast"
                 event["root"] = self.ws.message_json(parent) if parent else None
+            else:
+                event["parent_user_id"] = parent.user if parent else message.user
         event.update(channel=channel.id, event_ts=message.ts, channel_type=self.ws.channel_type(channel))
         return event
 
     def app_mention_event(self, message: Message, channel: Channel) -> JSON:
         """An app_mention: event.team is the installing team; in Slack Connect channels user_team,
-        source_team and user_profile.team name the author's team (message_event_external_user.json)."""
+        source_team and user_profile.team name the author's team (as Slack's examples show)."""
         team_id = self.ws.users[message.user].team_id
         teams: JSON = {"team": self.ws.home.id}
         if self.ws.is_ext_shared(channel):
@@ -401,7 +402,6 @@ class PayloadBuilder:
             "user": user.id,
             "reaction": name,
             "item": {"type": "message", "channel": message.channel, "ts": message.ts},
-            "item_user": message.user,
             "event_ts": self.ws.next_ts(),
         }
 
