@@ -4,25 +4,23 @@ written to bench/results.md with the machine it ran on. Takes a few minutes; Pos
 
 from __future__ import annotations
 
-import os
-import platform
-import sqlite3
+import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from bench import acks, corpus, office, scale
+from bench import acks, delivery, guard, office, scale
 from bench.acks import AckRun
+from bench.results_file import machine_lines, write_part
 from bot.sandbox import Sandbox
 from tests.botproc import BotProcess
 from tests.databases import POSTGRES_URL, database_url
 from tests.office import START, bot_settings
 
-RESULTS = Path(__file__).parent / "results.md"
 NOW = datetime.fromisoformat(START.replace("Z", "+00:00"))  # the bot's clock too (LIAISON_START_TIME)
 ACK_CHANNELS = [office.partner_channel(n) for n in range(50)]  # cards spread as Slack's 1/s per channel asks
 LOADS = [(1, 100), (20, 450), (50, 450)]  # (concurrency, commands): 1,000 commands in all
@@ -48,7 +46,26 @@ METHOD = [
 ]
 
 
+PARTS = ("load", "guard", "delivery")
+
+
 def main() -> None:
+    wanted = sys.argv[1:] or list(PARTS)
+    unknown = [p for p in wanted if p not in PARTS]
+    if unknown:
+        print(
+            f"bench: no part called {', '.join(unknown)}; the parts are {', '.join(PARTS)}", file=sys.stderr
+        )
+        raise SystemExit(2)
+    if "guard" in wanted:
+        guard.main()
+    if "delivery" in wanted:
+        delivery.main()
+    if "load" in wanted:
+        load()
+
+
+def load() -> None:
     started = time.monotonic()
     report = Report()
     report.machine()
@@ -65,9 +82,6 @@ def main() -> None:
                 scheduler_side(slack, url, "PostgreSQL", report)
         else:
             report.note(f"PostgreSQL was not reachable at {POSTGRES_URL}: its rows are missing.")
-        for backend in ("sqlite", "postgresql") if postgres_reachable() else ("sqlite",):
-            (Path(folder) / f"corpus-{backend}").mkdir()
-            report.malformed(backend, corpus.measure(Path(folder) / f"corpus-{backend}", backend))
     for line in METHOD:
         report.note(line)
     report.note(f"The whole benchmark took {time.monotonic() - started:.0f} s.")
@@ -133,25 +147,7 @@ class Report:
         self.notes: list[str] = []
 
     def machine(self) -> None:
-        cpu = next(
-            (
-                line.split(":", 1)[1].strip()
-                for line in _lines("/proc/cpuinfo")
-                if line.startswith("model name")
-            ),
-            platform.processor() or "unknown",
-        )
-        memory = next(
-            (line.split(":", 1)[1].strip() for line in _lines("/proc/meminfo") if "MemTotal" in line), "?"
-        )
-        self.machine_lines = [
-            f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-            f"- CPU: {cpu}, {len(os.sched_getaffinity(0))} cores usable",
-            f"- Memory: {memory}",
-            f"- OS: {platform.platform()}",
-            f"- Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
-            f"PostgreSQL {_postgres_version()}",
-        ]
+        self.machine_lines = machine_lines()
         print("\n".join(self.machine_lines))
 
     def ack(self, run: AckRun) -> None:
@@ -198,18 +194,6 @@ class Report:
             f"{per_second:.0f} events/s",
         )
 
-    def corpus(self, backend: str, run: corpus.CorpusRun) -> None:
-        problems = (
-            run.wrong + [f"made twice: {d}" for d in run.duplicates] + [f"logged: {x}" for x in run.leaked]
-        )
-        self._row(
-            f"Malformed requests and replays, {'PostgreSQL' if backend == 'postgresql' else 'SQLite'}",
-            f"{run.right} of {run.total} got the right status, {len(run.duplicates)} duplicates, "
-            f"{len(run.leaked)} bodies in the log" + (f" ({'; '.join(problems)})" if problems else ""),
-            "all right, none doubled",
-            not problems,
-        )
-
     def memory(self, when: str, mib: float) -> None:
         self._row(f"Bot resident memory, {when}", f"{mib:.0f} MiB")
 
@@ -218,11 +202,11 @@ class Report:
         print(line)
 
     def write(self) -> None:
-        lines = ["# Liaison benchmark", "", "Written by `make bench` (bench/__main__.py). Machine:", ""]
+        lines = ["## Load: acknowledgements, the scheduler at size, replies, memory", "", "Machine:", ""]
         lines += self.machine_lines
         lines += [
             "",
-            "## Ack latency and throughput: `/referral` over HTTP, signed, a new connection each",
+            "### Ack latency and throughput: `/referral` over HTTP, signed, a new connection each",
             "",
         ]
         lines += [
@@ -236,13 +220,12 @@ class Report:
                 f"| {run.app} | {run.concurrency} | {run.sent} | {run.p50_ms:.1f} ms | {run.p99_ms:.1f} ms | "
                 f"{run.acks_per_second:.1f} | {done} | {run.failed} |"
             )
-        lines += ["", *self._ratios(), "", "## Scheduler, replies and memory", ""]
+        lines += ["", *self._ratios(), "", "### Scheduler, replies and memory", ""]
         lines += ["| Measure | Value | Target | Met |", "|---|---|---|---|"]
         lines += [f"| {m} | {v} | {t} | {ok} |" for m, v, t, ok in self.rows]
-        lines += ["", "## Query plans of the reminder scan", "", *self.plans, "", "## Notes", ""]
+        lines += ["", "### Query plans of the reminder scan", "", *self.plans, "", "### Notes", ""]
         lines += [f"- {note}" for note in self.notes]
-        RESULTS.write_text("\n".join(lines) + "\n")
-        print(f"\nwritten to {RESULTS}")
+        write_part("load", lines)
 
     def _ratios(self) -> list[str]:
         """The issue's targets: p99 ack under 250 ms at concurrency 50; referrals done per second at least
@@ -266,21 +249,6 @@ class Report:
 
 def _verdict(met: bool) -> str:
     return "met" if met else "missed"
-
-
-def _lines(path: str) -> list[str]:
-    try:
-        return Path(path).read_text().splitlines()
-    except OSError:
-        return []
-
-
-def _postgres_version() -> str:
-    try:
-        with create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3}).connect() as conn:
-            return str(conn.execute(text("SHOW server_version")).scalar_one())
-    except OperationalError:
-        return "not reachable"
 
 
 if __name__ == "__main__":

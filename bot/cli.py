@@ -10,15 +10,17 @@ import argparse
 import getpass
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot import demo, scheduler
+from bot import cli_args, demo, dotenv_file, logs, scheduler
 from bot.app import create_app
 from bot.config import ConfigError, Settings, load_settings
+from bot.dotenv_file import DotenvProblem
 from bot.manifest import manifest_yaml
 from bot.server import serve
 from bot.slack_client import SlackUnreachable, installation, web_client
@@ -27,8 +29,8 @@ from commands.items import post_unposted_cards
 from commands.tick import tick
 from storage import crypto, directory_file, exports, keys, retention
 from storage.audit import Actor
-from storage.crypto import UnreadableText
-from storage.db import Database
+from storage.crypto import Keyring, UnreadableText
+from storage.db import Database, sqlite_file
 from storage.directory_file import InvalidFile
 from storage.errors import DatabaseUnavailable
 from storage.journal import Journal, JournalInUse
@@ -38,18 +40,25 @@ SETTINGS_HINT = "settings come from the environment or a .env file here; .env.ex
 DATABASE_HINT = "check DATABASE_URL and that the database server is running"
 EXIT_CONFIG = 2
 EXIT_UNREACHABLE = 1
+ENV_FILE, ENV_TEMPLATE = Path(".env"), Path(".env.example")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = cli_args.parse(cli_args.parser(HANDLERS), argv)
+    # A running bot logs what it does; a one-off command says what it did, and its log only what went wrong.
+    logs.configure(logging.INFO if args.handler is _run else logging.WARNING)
     handler: Callable[[argparse.Namespace], int] = args.handler
+    for warning in dotenv_file.duplicate_warnings(ENV_FILE):
+        print(f"liaison: warning: {warning}", file=sys.stderr)
     try:
         return handler(args)
     except ConfigError as exc:
         for problem in exc.problems:
             print(f"liaison: {problem}", file=sys.stderr)
         print(f"liaison: {SETTINGS_HINT}", file=sys.stderr)
+        return EXIT_CONFIG
+    except (Refused, DotenvProblem) as exc:
+        print(f"liaison: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except SlackUnreachable as exc:
         print(f"liaison: {exc}", file=sys.stderr)
@@ -67,71 +76,43 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_UNREACHABLE
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="liaison", description="Liaison, the interagency coordination bot.")
-    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+class Refused(Exception):
+    """Something the person must put right first; the message says what, in one line."""
 
-    run = sub.add_parser("run", help="run the bot (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)")
-    mode = run.add_mutually_exclusive_group()
-    mode.add_argument("--http", dest="mode", action="store_const", const="http", help="serve HTTP")
-    mode.add_argument("--socket", dest="mode", action="store_const", const="socket", help="use Socket Mode")
-    run.add_argument("--port", type=int, help="HTTP port (default: PORT, or 3000)")
-    run.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all)")
-    run.set_defaults(handler=_run)
 
-    db = sub.add_parser("db", help="database maintenance")
-    db_sub = db.add_subparsers(required=True, metavar="ACTION")
-    db_sub.add_parser("upgrade", help="apply database migrations").set_defaults(handler=_db_upgrade)
+@contextmanager
+def _quiet_slack_sdk() -> Iterator[None]:
+    """slack_sdk logs every retry of a call that cannot connect; while Liaison first reaches Slack, the
+    one line SlackUnreachable gives says all of it."""
+    logger = logging.getLogger("slack_sdk.web.base_client")
+    logger.disabled = True
+    try:
+        yield
+    finally:
+        logger.disabled = False
 
-    directory = sub.add_parser("partners", help="the partner directory as a YAML file")
-    directory_sub = directory.add_subparsers(required=True, metavar="ACTION")
-    importing = directory_sub.add_parser("import", help="add or update partners from a YAML file")
-    importing.add_argument("file", type=Path, help="the YAML file (see README: Partner directory file)")
-    importing.set_defaults(handler=_partners_import)
-    exporting = directory_sub.add_parser("export", help="write the partner directory as YAML")
-    exporting.add_argument("-o", "--output", type=Path, help="write to this file instead of the screen")
-    exporting.set_defaults(handler=_partners_export)
 
-    ticking = sub.add_parser("tick", help="one pass of the scheduler: send the reminders and digests due now")
-    ticking.add_argument("--at", help="act as if it were this time (ISO, with a zone: 2026-12-01T14:00Z)")
-    ticking.add_argument("--dry-run", action="store_true", help="print what would be sent; send nothing")
-    ticking.set_defaults(handler=_tick)
+def _database(settings: Settings, keyring: Keyring | None = None, *, create: bool = False) -> Database:
+    """The configured database. A SQLite file that is not there is refused (a mistyped path would
+    otherwise become a new, empty database), unless this command creates one: then it says where."""
+    path = sqlite_file(settings.database_url)
+    if path is not None and not path.exists():
+        if not create:
+            raise Refused(
+                f"there is no database at {path}: check DATABASE_URL (`liaison run` or `liaison db upgrade` "
+                "creates a new one)"
+            )
+        print(f"liaison: no database at {path} yet: creating a new one there", file=sys.stderr)
+    return Database(settings.database_url, keyring)
 
-    exporting_items = sub.add_parser(
-        "export", help="write referrals, consults, action items or the audit log as CSV"
-    )
-    exporting_items.add_argument("what", choices=exports.WHAT, help="what to export")
-    exporting_items.add_argument(
-        "--from", dest="first", type=date.fromisoformat, help="first day (YYYY-MM-DD)"
-    )
-    exporting_items.add_argument("--to", dest="last", type=date.fromisoformat, help="last day (YYYY-MM-DD)")
-    exporting_items.add_argument("-o", "--output", type=Path, help="write to this file instead of the screen")
-    exporting_items.set_defaults(handler=_export)
 
-    purging = sub.add_parser(
-        "purge", help="remove the text of items closed longer ago than the retention period"
-    )
-    purging.add_argument("--dry-run", action="store_true", help="list what would be removed; remove nothing")
-    purging.add_argument("--at", help="purge as of this time (ISO, with a zone), for operations and tests")
-    purging.set_defaults(handler=_purge)
-
-    keys_parser = sub.add_parser("keys", help="the keys that encrypt stored client text (LIAISON_DATA_KEY)")
-    keys_sub = keys_parser.add_subparsers(required=True, metavar="ACTION")
-    keys_sub.add_parser("new", help="print a new key").set_defaults(handler=_keys_new)
-    keys_sub.add_parser(
-        "rotate", help="re-encrypt everything with the first key (and encrypt what was stored plain)"
-    ).set_defaults(handler=_keys_rotate)
-
-    sub.add_parser(
-        "check", help="check configuration, database and Slack; print what was found"
-    ).set_defaults(handler=_check)
-    sub.add_parser(
-        "demo", help="an offline walk-through of a referral, against the Slack stand-in"
-    ).set_defaults(handler=_demo)
-    sub.add_parser("manifest", help="print the Slack app manifest (manifest.yml)").set_defaults(
-        handler=_manifest
-    )
-    return parser
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise Refused(
+            f"can't write {path}: {exc.strerror}; check the folder exists and you may write there"
+        ) from None
 
 
 def _socket_mode(args: argparse.Namespace, settings: Settings) -> bool:
@@ -147,15 +128,15 @@ def _run(args: argparse.Namespace) -> int:
             "the clock starts at %s (LIAISON_START_TIME)", settings.start_time
         )
     socket_mode = _socket_mode(args, settings)
-    settings.require_slack(socket_mode=socket_mode)
-    db = Database(settings.database_url, settings.keyring())
+    db = _database(settings, _all_settings_checked(settings, socket_mode), create=True)
     db.upgrade()
     keys.check(db)  # a wrong key is found now, not when someone opens a referral
     try:
         journal = Journal(settings.journal, settings.keyring())
     except JournalInUse as exc:
         raise ConfigError([str(exc)]) from None
-    liaison = create_app(settings, db, socket_mode=socket_mode, journal=journal)
+    with _quiet_slack_sdk():
+        liaison = create_app(settings, db, socket_mode=socket_mode, journal=journal)
     if liaison.replayer is not None:
         liaison.replayer.start()
     for ref in post_unposted_cards(liaison.deps, card_for, at_start=True):
@@ -187,10 +168,11 @@ def _tick(args: argparse.Namespace) -> int:
         )
     if settings.start_time is not None and args.at is None:
         start_clock_at(settings.start_time)
-    at = _moment(args.at)
-    db = Database(settings.database_url, settings.keyring())
+    at: datetime = args.at or utcnow()
+    db = _database(settings, settings.keyring())
     db.upgrade()
-    liaison = create_app(settings, db, socket_mode=False)
+    with _quiet_slack_sdk():
+        liaison = create_app(settings, db, socket_mode=False)
     deps = replace(liaison.deps, clock=lambda: at)
     lines = tick(deps, at, dry_run=args.dry_run)
     for line in lines:
@@ -200,21 +182,9 @@ def _tick(args: argparse.Namespace) -> int:
     return 0
 
 
-def _moment(text: str | None) -> datetime:
-    if text is None:
-        return utcnow()
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise ConfigError([f"--at {text!r} is not a time; write it as 2026-12-01T14:00:00Z"]) from None
-    if moment.tzinfo is None:
-        raise ConfigError([f"--at {text!r} has no time zone; add Z for UTC or an offset like -05:00"])
-    return moment.astimezone(UTC)
-
-
 def _export(args: argparse.Namespace) -> int:
     settings = load_settings()
-    db = Database(settings.database_url, settings.keyring())
+    db = _database(settings, settings.keyring())
     db.upgrade()
     if args.first and args.last and args.last < args.first:
         raise ConfigError(["--to comes before --from"])
@@ -224,18 +194,18 @@ def _export(args: argparse.Namespace) -> int:
     if args.output is None:
         print(text, end="")
     else:
-        args.output.write_text(text, encoding="utf-8")
+        _write(args.output, text)
         print(f"wrote {text.count(chr(10)) - 1} {args.what} rows, {span.words}, to {args.output}")
     return 0
 
 
 def _purge(args: argparse.Namespace) -> int:
     settings = load_settings()  # LIAISON_START_TIME never moves a purge: it removes text for good
-    db = Database(settings.database_url, settings.keyring())
+    db = _database(settings, settings.keyring())
     db.upgrade()
     actor = Actor(user_id=f"cli:{getpass.getuser()}"[:32], team_id=None)
     with db.session() as session:
-        now = _moment(args.at)
+        now = args.at or utcnow()
         done = retention.purge(session, actor, now, settings.retention_days, dry_run=args.dry_run)
     verb = "would remove" if args.dry_run else "removed"
     print(
@@ -258,7 +228,7 @@ def _keys_rotate(_args: argparse.Namespace) -> int:
         raise ConfigError(
             ["LIAISON_DATA_KEY is not set: put the new key first, then the old ones, and rotate"]
         )
-    db = Database(settings.database_url, settings.keyring())
+    db = _database(settings, settings.keyring())
     db.upgrade()
     changed = keys.rotate(db)
     print(f"re-encrypted {changed} stored values with the first key; older keys may now be removed")
@@ -266,7 +236,7 @@ def _keys_rotate(_args: argparse.Namespace) -> int:
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
-    db = Database(load_settings().database_url)
+    db = _database(load_settings(), create=True)
     db.upgrade()
     current, _ = db.revisions()
     print(f"database {db.describe()} is at migration {current}")
@@ -276,26 +246,48 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     settings = load_settings()
     socket_mode = _socket_mode(args, settings)
+    keyring = _all_settings_checked(settings, socket_mode)
     print(
         f"configuration: ok; would run in {'Socket Mode' if socket_mode else 'HTTP mode'}"
         f"{'' if socket_mode else f' on port {settings.port}'}; fallback time zone {settings.timezone}"
     )
-    settings.require_slack(socket_mode=socket_mode)
-    db = Database(settings.database_url)
-    current, head = db.revisions()
-    state = "up to date" if current == head else f"needs `liaison db upgrade` (at {current}, newest {head})"
-    print(f"database: {db.describe()} reachable, schema {state}")
-    home = installation(web_client(settings.bot_token, settings.api_url))
+    path = sqlite_file(settings.database_url)
+    if path is not None and not path.exists():
+        print(f"database: none yet at {path}; `liaison run` creates it there (if not, check DATABASE_URL)")
+    else:
+        db = Database(settings.database_url)
+        current, head = db.revisions()
+        state = (
+            "up to date" if current == head else f"needs `liaison db upgrade` (at {current}, newest {head})"
+        )
+        print(f"database: {db.describe()} reachable, schema {state}")
+    with _quiet_slack_sdk():
+        home = installation(web_client(settings.bot_token, settings.api_url))
     print(f"slack: team {home.team} ({home.team_id}), bot user {home.bot_user_id}, via {settings.api_url}")
-    keyring = (
-        "off (LIAISON_ALLOW_PLAINTEXT=1)"
-        if settings.keyring() is None
-        else f"on, {len(settings.data_keys)} key(s)"
+    encryption = (
+        "off (LIAISON_ALLOW_PLAINTEXT=1)" if keyring is None else f"on, {len(settings.data_keys)} key(s)"
     )
-    print(f"encryption of stored client text: {keyring}")
+    print(f"encryption of stored client text: {encryption}")
     admins = ", ".join(sorted(settings.admins)) or "none (set LIAISON_ADMINS)"
     print(f"admins from LIAISON_ADMINS: {admins}")
     return 0
+
+
+def _all_settings_checked(settings: Settings, socket_mode: bool) -> Keyring | None:
+    """The keyring, once every setting `run` needs is known to be right; else all that is wrong at once."""
+    problems: list[str] = []
+    keyring = None
+    try:
+        settings.require_slack(socket_mode=socket_mode)
+    except ConfigError as exc:
+        problems += exc.problems
+    try:
+        keyring = settings.keyring()
+    except ConfigError as exc:
+        problems += exc.problems
+    if problems:
+        raise ConfigError(problems)
+    return keyring
 
 
 def _partners_import(args: argparse.Namespace) -> int:
@@ -306,7 +298,7 @@ def _partners_import(args: argparse.Namespace) -> int:
         raise InvalidFile([f"can't read {source}: {exc.strerror}"]) from exc
     entries = directory_file.read(text, source.name)
     settings = load_settings()
-    db = Database(settings.database_url)
+    db = _database(settings)
     db.upgrade()
     actor = Actor(user_id=f"cli:{getpass.getuser()}"[:32], team_id=None)
     with db.session() as session:
@@ -319,7 +311,8 @@ def _home_team(settings: Settings) -> str | None:
     """The office's own workspace, which no partner may have; None, with a warning, when offline."""
     if settings.bot_token:
         try:
-            return installation(web_client(settings.bot_token, settings.api_url)).team_id
+            with _quiet_slack_sdk():
+                return installation(web_client(settings.bot_token, settings.api_url)).team_id
         except SlackUnreachable as exc:
             print(f"liaison: warning: {exc}", file=sys.stderr)
     print(
@@ -330,14 +323,14 @@ def _home_team(settings: Settings) -> str | None:
 
 
 def _partners_export(args: argparse.Namespace) -> int:
-    db = Database(load_settings().database_url)
+    db = _database(load_settings())
     db.upgrade()
     with db.session() as session:
         text = directory_file.write(session)
     if args.output is None:
         print(text, end="")
     else:
-        args.output.write_text(text, encoding="utf-8")
+        _write(args.output, text)
         print(f"wrote the partner directory to {args.output}")
     return 0
 
@@ -355,6 +348,32 @@ def _demo(_args: argparse.Namespace) -> int:
 def _manifest(_args: argparse.Namespace) -> int:
     print(manifest_yaml(), end="")
     return 0
+
+
+def _init(_args: argparse.Namespace) -> int:
+    done = dotenv_file.prepare(ENV_FILE, ENV_TEMPLATE)
+    for notice in done.notices:
+        print(f"liaison: {notice}")
+    for warning in done.warnings:
+        print(f"liaison: warning: {warning}", file=sys.stderr)
+    return 0
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "run": _run,
+    "init": _init,
+    "db upgrade": _db_upgrade,
+    "partners import": _partners_import,
+    "partners export": _partners_export,
+    "tick": _tick,
+    "export": _export,
+    "purge": _purge,
+    "keys new": _keys_new,
+    "keys rotate": _keys_rotate,
+    "check": _check,
+    "demo": _demo,
+    "manifest": _manifest,
+}
 
 
 if __name__ == "__main__":

@@ -6,25 +6,24 @@ The real bot runs in this process over Socket Mode against bot/sandbox, on a thr
 
 from __future__ import annotations
 
-import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from bot.app import create_app
 from bot.config import Settings
-from bot.sandbox import Message, Sandbox, visible_text
+from bot.sandbox import Ephemeral, Message, Sandbox
+from bot.sandbox.reading import PLAIN, TERMINAL, Reader
 from storage.crypto import Keyring, new_key
 from storage.db import Database
 
 ADMIN, DEFENDER, PARTNER = "U0ADM", "U0DEF", "U0LAS"
 PARTNER_TEAM, CHANNEL = "T0LEGAL", "C0LEGAL"
 NAMES = {ADMIN: "Ari (office admin)", DEFENDER: "Dana (defender)", PARTNER: "Lee (Legal Aid Society)"}
-_DATE = re.compile(r"<!date\^\d+\^[^|]*\|([^>]*)>")
-_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+T = TypeVar("T")
 
 
 def run(out: TextIO) -> None:
@@ -52,10 +51,10 @@ def run(out: TextIO) -> None:
 
 
 def _set_up_workspace(slack: Sandbox) -> None:
-    slack.add_user(ADMIN, "ari", real_name="Ari Admin")
-    slack.add_user(DEFENDER, "dana", real_name="Dana Defender")
+    slack.add_user(ADMIN, "ari", real_name="Ari Okafor")
+    slack.add_user(DEFENDER, "dana", real_name="Dana Reyes")
     slack.add_team(PARTNER_TEAM, "Legal Aid Society")
-    slack.add_user(PARTNER, "lee", team_id=PARTNER_TEAM, real_name="Lee Partner", tz="America/Chicago")
+    slack.add_user(PARTNER, "lee", team_id=PARTNER_TEAM, real_name="Lee Chen", tz="America/Chicago")
     slack.add_channel(CHANNEL, "legal-aid-shared", members=[ADMIN, DEFENDER, PARTNER])
 
 
@@ -63,12 +62,14 @@ class Script:
     def __init__(self, slack: Sandbox, out: TextIO) -> None:
         self.slack = slack
         self.out = out
+        self.style = TERMINAL if out.isatty() else PLAIN
 
     def play(self) -> None:
         self.say(
             "Liaison demo: an office refers a client's need to a partner organization, which accepts it,\n"
             "answers in the thread and completes it. Offline: Slack here is Liaison's built-in stand-in.\n"
-            "#legal-aid-shared is a Slack Connect channel shared by the office and Legal Aid Society."
+            "#legal-aid-shared is a Slack Connect channel shared by the office and Legal Aid Society.\n"
+            "Times show in each reader's own time zone: New York for Ari and Dana, Chicago for Lee."
         )
         self.command(
             ADMIN,
@@ -86,7 +87,9 @@ class Script:
             "Client faces eviction; hearing next month. Needs representation.",
         )
         card = self.slack.messages(CHANNEL)[-1]
-        self.show_card("Everyone in the channel, in both workspaces, sees the card:", card)
+        self.show_card(
+            "Everyone in the channel, in both workspaces, sees the card; as Dana sees it:", card, DEFENDER
+        )
         self.click(PARTNER, card, "Accept", "accepted")
         self.reply(PARTNER, card, "We have an attorney for this. Calling the client today.")
         self.click(
@@ -96,14 +99,18 @@ class Script:
             "completed",
             form={"note": {"value": "Represented at the hearing; the eviction was dismissed."}},
         )
-        self.show_card("The same card, edited in place:", card)
+        self.show_card("The same card, edited in place; as Lee sees it, in Chicago:", card, PARTNER)
         self.say("The card's thread:")
         for message in self.slack.messages(CHANNEL, thread_ts=card.ts):
-            self.quote(f"{self.name(message.user)}: ", message.text)
+            self.quote(f"{self.name(message.user)}: ", self.read(PARTNER).text(message.text))
         self.command(DEFENDER, "/referral show R-1")
         self.say(
             "The case number 24-CR-0113 went to Dana's private answers only, never to the shared channel."
         )
+
+    def read(self, user: str) -> Reader:
+        """What `user`'s Slack client shows: their time zone, names for IDs, formatting for marks."""
+        return Reader(self.slack.workspace, self.slack.workspace.users[user], self.style)
 
     def command(self, user: str, typed: str, sent: str | None = None) -> None:
         self.say(f"{self.name(user)} types: {typed}")
@@ -111,7 +118,13 @@ class Script:
         name, _, text = (sent or typed).partition(" ")
         self.slack.slash_command(user, CHANNEL, name, text, via="socket")
         answer = self.wait(lambda: self.slack.ephemerals(user, CHANNEL)[before:])[-1]
-        self.quote(f"only {self.name(user).split(' ')[0]} sees: ", _blocks_text(answer))
+        self.private(user, answer)
+
+    def private(self, user: str, answer: Ephemeral) -> None:
+        shown = (
+            self.read(user).blocks(answer.blocks) if answer.blocks else [self.read(user).text(answer.text)]
+        )
+        self.quote(f"only {self.name(user).split(' ')[0]} sees: ", "\n".join(shown))
 
     def click(
         self, user: str, card: Message, label: str, target: str, form: dict[str, dict[str, str]] | None = None
@@ -119,6 +132,7 @@ class Script:
         self.say(f"{self.name(user)} clicks [{label}] on the card")
         seen = {view.id for view in self.slack.open_views(user)}
         lines = len(self.slack.messages(CHANNEL, thread_ts=card.ts))
+        told = len(self.slack.ephemerals(user, CHANNEL))
         self.slack.click(user, CHANNEL, card.ts, f"referral.move.{target}", via="socket")
         if form is not None:
             view = self.wait(lambda: [v for v in self.slack.open_views(user) if v.id not in seen])[-1]
@@ -131,37 +145,29 @@ class Script:
         self.wait(
             lambda: len(self.slack.messages(CHANNEL, thread_ts=card.ts)) > lines
         )  # Liaison's thread line
+        if form is not None:  # a form has no card to answer on: its sender is answered privately
+            self.wait(lambda: self.slack.ephemerals(user, CHANNEL)[told:])
+        for answer in self.slack.ephemerals(user, CHANNEL)[told:]:
+            self.private(user, answer)
 
     def reply(self, user: str, card: Message, text: str) -> None:
         self.say(f"{self.name(user)} replies in the card's thread: {text}")
         self.slack.post_as_user(user, CHANNEL, text, thread_ts=card.ts, via="socket")
 
-    def show_card(self, title: str, card: Message) -> None:
+    def show_card(self, title: str, card: Message, reader: str) -> None:
         self.say(title)
-        for block in card.blocks:
-            if block["type"] == "header":
-                line = f"*{block['text']['text']}*"
-            elif block["type"] == "section" and "fields" in block:
-                line = " · ".join(f["text"].replace("*", "").replace("\n", ": ") for f in block["fields"])
-            elif block["type"] == "actions":
-                line = " ".join(f"[{e['text']['text']}]" for e in block["elements"])
-            else:
-                line = visible_text([block])
-            self.say(f"  | {self.readable(line)}", indent=False)
+        for line in self.read(reader).blocks(card.blocks or []):
+            self.say(f"  | {line}", indent=False)
 
-    def wait(self, predicate: Callable[[], object]) -> object:
+    def wait(self, predicate: Callable[[], T]) -> T:
         return self.slack.wait_for(predicate, timeout=10)
-
-    def readable(self, text: str) -> str:
-        text = _DATE.sub(lambda m: m.group(1), text)
-        return _USER.sub(lambda m: "@" + self.name(m.group(1)).split(" ")[0], text)
 
     def name(self, user_id: str | None) -> str:
         return NAMES.get(user_id or "", "Liaison")
 
     def quote(self, lead: str, text: str) -> None:
-        """Someone's words, readable, with continuation lines indented under the first."""
-        first, *rest = self.readable(text).splitlines() or [""]
+        """Someone's words, with continuation lines indented under the first."""
+        first, *rest = text.splitlines() or [""]
         self.say(f"  {lead}{first}", indent=False)
         for line in rest:
             self.say(f"      {line}", indent=False)
@@ -173,11 +179,6 @@ class Script:
 def _status(card: Message) -> str:
     fields = next(b["fields"] for b in card.blocks if b["type"] == "section" and "fields" in b)
     return next(f["text"].split("\n")[1] for f in fields if f["text"].startswith("*Status*"))
-
-
-def _blocks_text(item: object) -> str:
-    blocks = getattr(item, "blocks", None)
-    return visible_text(blocks) if blocks else getattr(item, "text", "")
 
 
 def _labels(blocks: list[dict[str, object]]) -> list[str]:

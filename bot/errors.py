@@ -23,6 +23,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot import notify
+from bot.door import GuardRefused
 from bot.workspace import is_transient
 from storage.errors import DatabaseUnavailable, LiaisonError
 
@@ -30,6 +31,8 @@ log = logging.getLogger("liaison")
 
 
 def user_message(error: Exception) -> str:
+    if isinstance(error, GuardRefused):
+        return error.explanation
     if isinstance(error, SlackApiError):
         code = error.response.get("error") if error.response is not None else "unknown"
         log.warning("Slack refused a call: %s", code)
@@ -89,7 +92,7 @@ def tell_privately(client: WebClient, channel_id: str | None, user_id: str, text
             return
     except Exception:
         log.exception("could not send %s a direct message", user_id)
-    log.error("could not tell %s: %s", user_id, text)
+    log.error("could not tell %s an answer (neither privately in the channel nor by direct message)", user_id)
 
 
 def register(app: App) -> None:

@@ -2,7 +2,7 @@
 
 In a shared channel the payload's `team_id` may be the installing workspace or the actor's own; the
 person's own team is in `user.team_id` (clicks and submissions) or `event.user_team` / `event.team`
-(events, which Bolt resolves into context.actor_team_id). See ../shared/slack-facts.md.
+(events, which Bolt resolves into context.actor_team_id). See docs/slack-facts.md.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ def actor_of(body: dict[str, Any], context: BoltContext) -> Actor | None:
         # No team on the user: unknown, never the installing team (that would make a stranger home staff).
         return _actor(user["id"], user.get("team_id"))
     if body.get("type") == "event_callback":
-        # Bolt resolves these by Slack's own Slack Connect payload rules (tested against the oracles),
+        # Bolt resolves these by Slack's own Slack Connect payload rules (tests/test_identity.py),
         # and leaves them unset for events whose payload cannot tell the actor's team.
         return _actor(context.actor_user_id, context.actor_team_id)
     return _actor(body.get("user_id") or context.user_id, body.get("team_id"))

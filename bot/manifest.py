@@ -33,6 +33,26 @@ BOT_SCOPES = (
     "files:write",  # CSV exports, uploaded to the requester's DM
 )
 
+# The Web API methods the bot calls: the scopes above must cover them (tests/test_manifest.py), and each
+# is paced at its tier (bot/pacing.py).
+BOT_METHODS = (
+    "auth.test",
+    "chat.postMessage",
+    "chat.update",
+    "chat.postEphemeral",
+    "chat.getPermalink",
+    "views.open",
+    "views.update",
+    "views.publish",
+    "files.getUploadURLExternal",
+    "files.completeUploadExternal",
+    "users.info",
+    "users.list",
+    "conversations.info",
+    "conversations.history",
+    "conversations.open",
+)
+
 BOT_EVENTS = (
     "app_home_opened",
     "member_joined_channel",

@@ -24,7 +24,8 @@ from storage.errors import LiaisonError
 
 MARGIN = 0.9
 TIER_PER_MINUTE = {2: 20, 3: 50, 4: 100}
-# The tier of each method Liaison calls, from its page in Slack's method catalog (tests check them).
+# The tier of each method Liaison calls, as Slack's reference gives it (tests/test_pacing.py checks them
+# against bot/sandbox/facts/web_api.json).
 METHOD_TIERS = {
     "apps.connections.open": 3,
     "chat.delete": 3,

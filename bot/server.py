@@ -32,7 +32,7 @@ log = logging.getLogger("liaison")
 
 # anyio's default of 40 threads would cap concurrent requests below what a burst of commands needs.
 DISPATCH_THREADS = 64
-# Slack's largest requests (a view submission with its blocks) are tens of kilobytes.
+# The largest request Slack sends (a view submission, blocks and all) is tens of kilobytes.
 LARGEST_BODY = 1_000_000
 
 

@@ -1,10 +1,14 @@
-"""The Web API client, with the one retry policy the whole bot uses."""
+"""The Web API client, with the one retry policy the whole bot uses and the one door every write passes
+(bot/door.py)."""
 
 from __future__ import annotations
 
+import contextlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import (
@@ -13,27 +17,67 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.door import READS, Door
 from bot.pacing import Pacer
 
 
-class PacedWebClient(WebClient):
-    """A WebClient whose every call first waits for room in Slack's rate budget (bot/pacing.py)."""
+class DoorMissing(RuntimeError):
+    """A write was attempted on a client no door was fitted to: a bug, refused rather than sent."""
+
+
+class LiaisonWebClient(WebClient):
+    """A WebClient whose every write passes the door (bot/door.py) and whose every call first waits for
+    room in Slack's rate budget (bot/pacing.py). `api_call` is where every method of WebClient ends up,
+    so there is no way around either."""
 
     def __init__(self, *args: Any, pacer: Pacer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.pacer = pacer
+        self.door: Door | None = None  # fitted once the app knows who reads where (bot/app.py)
 
     def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
-        args = kwargs.get("json") or kwargs.get("data") or kwargs.get("params") or {}
+        args = _arguments(kwargs)
+        if api_method not in READS:
+            if self.door is None:
+                raise DoorMissing(f"{api_method} was called before Liaison's guard was in place")
+            self.door.check(api_method, args)
         self.pacer.wait_for_room(api_method, str(args.get("channel") or ""))
         return super().api_call(api_method, **kwargs)
 
+    def upload(self, channel_id: str, filename: str, content: bytes, text: str, comment: str) -> None:
+        """Share a file in a conversation: `text` (what the file says, for a CSV its contents) is screened
+        for who reads `channel_id` before the bytes leave for Slack's upload address."""
+        upload = self.files_getUploadURLExternal(filename=filename, length=len(content))
+        assert self.door is not None  # files.getUploadURLExternal above is a write and passed it
+        self.door.checked_file(str(upload["file_id"]), text, channel_id)
+        httpx.post(str(upload["upload_url"]), content=content, timeout=60).raise_for_status()
+        self.files_completeUploadExternal(
+            files=[{"id": upload["file_id"], "title": filename}],
+            channel_id=channel_id,
+            initial_comment=comment,
+        )
 
-def web_client(token: str | None, base_url: str) -> WebClient:
+
+def _arguments(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """A call's arguments however slack_sdk passes them (JSON body, form data or query), with values that
+    are JSON text (form-encoded blocks, files) read as what they hold."""
+    merged: dict[str, Any] = {}
+    for part in ("params", "data", "json"):
+        value = kwargs.get(part)
+        if isinstance(value, dict):
+            merged.update(value)
+    for key, value in merged.items():
+        if isinstance(value, str) and value[:1] in ("[", "{"):
+            with contextlib.suppress(ValueError):  # text that only starts like JSON stays text
+                merged[key] = json.loads(value)
+    return merged
+
+
+def web_client(token: str | None, base_url: str) -> LiaisonWebClient:
     """A WebClient that keeps under Slack's rate limits, waits out 429s for as long as Slack's Retry-After
     says, and retries 5xx and dropped connections with backoff; slack_sdk does none of these unless told
     to."""
-    return PacedWebClient(
+    return LiaisonWebClient(
         pacer=Pacer(),
         token=token,
         base_url=base_url,

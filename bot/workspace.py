@@ -16,19 +16,24 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import httpx
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from bot import notify, render
+from bot import door, notify, render
+from bot.door import GuardRefused
+from bot.slack_client import LiaisonWebClient
 from commands.cards import Button, Card, Home
-from commands.invocation import SlackRefused
+from commands.invocation import GUARD_REFUSED, SlackRefused
+from storage.disclosure import Permit
 from storage.errors import InvalidInput
 from storage.permissions import ChannelKind, Place
 
 T = TypeVar("T")
 log = logging.getLogger("liaison")
 UNIDENTIFIED_TEAM = "unidentified"
+# Slack would unfurl a link in someone's words into a preview (a profile's name and photo, a page's
+# title) in front of every organization in the channel: what Liaison posts never unfurls.
+NO_PREVIEWS = {"unfurl_links": False, "unfurl_media": False}
 TTL_SECONDS = 600.0
 FEW = 20  # people looked up one by one (users.info); beyond that, the whole office at once (users.list)
 CARD_TRIES = 3  # a card's post, and the two retries slack_sdk would otherwise make blindly
@@ -39,16 +44,13 @@ HISTORY_PAGE = 200
 class SlackWorkspace:
     def __init__(
         self,
-        client: WebClient,
+        client: LiaisonWebClient,
         home_team_id: str,
         url: str = "",
         ttl: float = TTL_SECONDS,
         bot_user_id: str | None = None,
     ) -> None:
         self._client = client
-        # A card's post is retried here, after looking for it, never blindly: a 5xx or a dropped
-        # connection may come after Slack took the message, and a blind retry posts a second card.
-        self._once = _without_server_retries(client)
         self._bot_user_id = bot_user_id  # whose cards are Liaison's (another app could copy the metadata)
         self._home = home_team_id
         self._url = url or "https://slack.com/"  # the workspace's address, from auth.test
@@ -93,7 +95,9 @@ class SlackWorkspace:
             if not cursor:
                 return
 
-    def post_card(self, channel_id: str, card: Card, *, posted_since: datetime | None = None) -> str:
+    def post_card(
+        self, channel_id: str, card: Card, permit: Permit, *, posted_since: datetime | None = None
+    ) -> str:
         """Post the card once. When it may be there already (`posted_since`: a retry after a lost answer
         or a process killed mid-post), and before each retry here, the channel is searched for it by its
         metadata: one found is redrawn and adopted. If the search itself fails, nothing is posted."""
@@ -103,12 +107,15 @@ class SlackWorkspace:
                 found = self._find_card(channel_id, card, since)
                 if found is not None:
                     log.info("found the card of %s already in %s; using it", card.ref, channel_id)
-                    self.update_card(channel_id, found, card)
+                    self.update_card(channel_id, found, card, permit)
                     return found
             started = datetime.now(UTC)
             try:
-                with _refusals():
-                    return str(self._once.chat_postMessage(channel=channel_id, **render.card(card))["ts"])
+                with _refusals(), door.permitting(permit):
+                    posted = _without_server_retries(self._client).chat_postMessage(
+                        channel=channel_id, **NO_PREVIEWS, **render.card(card)
+                    )
+                    return str(posted["ts"])
             except SlackRefused as refused:
                 if not refused.transient or attempt == CARD_TRIES - 1 or not card.ref:
                     raise
@@ -138,18 +145,23 @@ class SlackWorkspace:
                 if not cursor:
                     return None
 
-    def update_card(self, channel_id: str, ts: str, card: Card) -> None:
-        with _refusals():
+    def update_card(self, channel_id: str, ts: str, card: Card, permit: Permit) -> None:
+        with _refusals(), door.permitting(permit):
             self._client.chat_update(channel=channel_id, ts=ts, **render.card(card))
 
     def post_in_thread(
-        self, channel_id: str, thread_ts: str, text: str, buttons: tuple[Button, ...] = ()
+        self,
+        channel_id: str,
+        thread_ts: str,
+        text: str,
+        permit: Permit,
+        buttons: tuple[Button, ...] = (),
     ) -> None:
-        with _refusals():
+        with _refusals(), door.permitting(permit):
             # A plain line is sent as text (it is short); buttons need blocks.
             shown = render.message(text, buttons) if buttons else {"text": text}
             self._client.chat_postMessage(
-                channel=channel_id, thread_ts=thread_ts, reply_broadcast=False, **shown
+                channel=channel_id, thread_ts=thread_ts, reply_broadcast=False, **NO_PREVIEWS, **shown
             )
 
     def delete_card(self, channel_id: str, ts: str) -> None:
@@ -164,18 +176,12 @@ class SlackWorkspace:
             self._client.chat_postMessage(channel=user_id, **render.message(text))
 
     def send_file(self, user_id: str, filename: str, content: str, comment: str) -> None:
-        data = content.encode("utf-8")
         with _refusals():
             channel = self._client.conversations_open(users=user_id)["channel"]["id"]
-            upload = self._client.files_getUploadURLExternal(filename=filename, length=len(data))
-            try:  # Slack's upload URL takes the bytes as they are
-                httpx.post(str(upload["upload_url"]), content=data, timeout=60).raise_for_status()
-            except httpx.HTTPError as exc:
+            try:
+                self._client.upload(channel, filename, content.encode("utf-8"), content, comment)
+            except httpx.HTTPError as exc:  # Slack's upload address would not take the bytes
                 raise SlackRefused("upload_failed") from exc
-            shared = [{"id": upload["file_id"], "title": filename}]
-            self._client.files_completeUploadExternal(
-                files=shared, channel_id=channel, initial_comment=comment
-            )
 
     def publish_home(self, user_id: str, home: Home) -> None:
         with _refusals():
@@ -206,6 +212,10 @@ class SlackWorkspace:
                 raise
 
         return self._cached(("user", user_id), lookup)
+
+    def teams_reading(self, channel_id: str) -> frozenset[str]:
+        """Every team whose people read the channel, the home team included (for the door)."""
+        return self.place(channel_id).external_teams | {self._home}
 
     def place(self, channel_id: str, *, fresh: bool = False) -> Place:
         if fresh:
@@ -261,8 +271,10 @@ class SlackWorkspace:
         return value
 
 
-def _without_server_retries(client: WebClient) -> WebClient:
-    """The same client, retrying only 429s (Slack did nothing, and says when to come back)."""
+def _without_server_retries(client: LiaisonWebClient) -> LiaisonWebClient:
+    """The same client (its door, its pacer), retrying only 429s, where Slack did nothing and says when to
+    come back. A card's post is retried by post_card, after looking for the card, never blindly: a 5xx or
+    a dropped connection may come after Slack took the message, and a blind retry posts a second card."""
     once = copy.copy(client)
     once.retry_handlers = [h for h in client.retry_handlers if isinstance(h, RateLimitErrorRetryHandler)]
     return once
@@ -283,6 +295,8 @@ def is_transient(exc: SlackApiError) -> bool:
 def _refusals() -> Iterator[None]:
     try:
         yield
+    except GuardRefused as exc:
+        raise SlackRefused(GUARD_REFUSED, explanation=exc.explanation) from exc
     except SlackApiError as exc:
         raise SlackRefused(str(exc.response.get("error") or "unknown"), transient=is_transient(exc)) from exc
     except (SlackClientError, OSError) as exc:  # Slack unreachable even after the client's retries

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from commands import items as shared
 from commands.cards import Button, Card
-from commands.format import when
+from commands.format import plain, when
 from commands.forms import Field, Form, Kind
 from commands.grammar import UsageError, user_id
 from commands.invocation import Deps, Invocation, Reply
@@ -73,7 +73,7 @@ def send(deps: Deps, actor: Actor, draft: Draft) -> Reply:
     new = NewAction(draft.title, _teams(deps, owners), draft.campaign, due)
     with deps.db.session() as session:
         me = identify(session, actor, deps.home_team_id, deps.admins)
-        item = advocacy.open_action(session, me, new, place, deps.home_team_id)
+        item = advocacy.open_action(session, me, new, place, deps.home_team_id, deps.detector)
     posted = shared.publish(deps, actor, item, card)
     lines = [
         f"{'Posted' if posted else 'Saved'} *{item.ref}* for {_people(item.owners)}, due {spoken(due)}.",
@@ -164,7 +164,7 @@ def card(item: Item, partner: Partner | None, thread: Summary) -> Card:
         ("Created by", f"<@{item.requester_id}>"),
     ]
     if item.result:
-        fields.append(("Result", item.result))
+        fields.append(("Result", plain(item.result)))
     fields.append(shared.thread_field(thread))
     moves = shared.buttons(item, "advocacy")
     if item.status == AdvocacyStatus.open:  # Done…, Reassign…, Drop…
@@ -173,7 +173,7 @@ def card(item: Item, partner: Partner | None, thread: Summary) -> Card:
     return Card(
         title=f"{item.ref} · Action item",
         fields=tuple(fields),
-        body=item.title,
+        body=plain(item.title),
         notes=("Its owners, its creator and coordinators update it with these buttons; talk in the thread.",),
         buttons=moves,
     )
@@ -221,10 +221,10 @@ def show(inv: Invocation) -> Reply:
         item = items.get(session, me, inv.args.words[0], items.ADVOCACY_ITEMS)
         assert isinstance(item, Advocacy)
         lines = [
-            f"*{item.ref}* {item.title}",
+            f"*{item.ref}* {plain(item.title)}",
             f"Campaign {item.campaign or 'none'}, owners {_people(item.owners)}, *{item.status}*",
             f"Due {when(item.due_at)}, created by <@{item.requester_id}> on {when(item.created_at)}",
-            *([f"Result: {item.result}"] if item.result else []),
+            *([f"Result: {plain(item.result)}"] if item.result else []),
             *shared.details_lines(inv.deps, session, me, item),
         ]
     return Reply("\n".join(lines))
@@ -238,7 +238,7 @@ def list_items(inv: Invocation) -> Reply:
     def line(item: Item, _partner: Partner | None) -> str:
         assert isinstance(item, Advocacy)
         tag = f" [{item.campaign}]" if item.campaign else ""
-        return f"{item.title[:80]}{tag}: {item.status}, {_people(item.owners)}"
+        return f"{plain(item.title[:80])}{tag}: {item.status}, {_people(item.owners)}"
 
     def keep(item: Item) -> bool:
         assert isinstance(item, Advocacy)

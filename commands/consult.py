@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from commands import items as shared
 from commands.cards import Button, Card
-from commands.format import when
+from commands.format import plain, when
 from commands.forms import Field, Form
 from commands.grammar import UsageError
 from commands.invocation import Deps, Invocation, Reply
@@ -54,7 +54,7 @@ def send(deps: Deps, actor: Actor, draft: Draft) -> Reply:
         raise UsageError(f"A consult needs a question.\nUsage: `/consult {OPEN_ARGUMENTS}`")
 
     def store(session: Session, me: Person, new: Opening, place: Place) -> Item:
-        return consults.open_consult(session, me, new, place, deps.today())
+        return consults.open_consult(session, me, new, place, deps.today(), deps.detector)
 
     return shared.send(deps, actor, draft, store, card, "a question")
 
@@ -110,7 +110,7 @@ def card(consult: Item, partner: Partner, thread: Summary) -> Card:
     return Card(
         title=f"{consult.ref} · Consult with {partner.name}",
         fields=tuple(fields),
-        body=consult.question,
+        body=plain(consult.question),
         notes=(f"{partner.name}: answer in this thread. Updates to {consult.ref} appear here.",),
         buttons=extra[:1] + shared.buttons(consult, "consult") + extra[1:],
     )
@@ -173,7 +173,7 @@ def show(inv: Invocation) -> Reply:
         lines = [
             f"*{consult.ref}* to {partner.name}: *{consult.status}*{taken}",
             f"Due {when(consult.due_at)}, asked by <@{consult.requester_id}> on {when(consult.created_at)}",
-            f"> {consult.question}",
+            f"> {plain(consult.question)}",
             *shared.details_lines(inv.deps, session, me, consult),
         ]
     return Reply("\n".join(lines))

@@ -4,7 +4,9 @@
 
 - `key:value` pairs, where the key is one the command knows; the value runs to the next space, or is
   quoted ("like this" or “like this”, as Slack's clients often turn straight quotes into curly ones).
-- Slack mentions, which Slack sends escaped: users `<@U123|name>`, channels `<#C123|name>`.
+- Slack mentions, which Slack sends escaped: users `<@U123|name>`, channels `<#C123|name>`. Slack also
+  escapes `&`, `<` and `>` that were typed (`&amp;`, `&lt;`, `&gt;`): values and text are read back as
+  typed, and escaped again wherever they are shown (commands/format.plain).
 - Everything else is free text, kept in the order typed.
 
 A word that looks like `key:` but whose key is not known stays free text ("Note: the client..."), unless
@@ -100,8 +102,14 @@ def parse(raw: str, keys: Collection[str] = (), repeatable: Collection[str] = ()
         free.append(token)
         free_end = match.end()
         joined_after_option = False
-    args.text = "".join(free)
+    args.text = typed("".join(free))
+    args.options = {key: [typed(v) for v in values] for key, values in args.options.items()}
     return args
+
+
+def typed(text: str) -> str:
+    """What was typed, from Slack's escaped form of it."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def _read_value(raw: str, start: int, key: str) -> tuple[str, int]:

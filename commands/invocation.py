@@ -16,21 +16,30 @@ from commands.forms import Form
 from commands.grammar import Arguments
 from storage.audit import Actor
 from storage.db import Database
+from storage.disclosure import Permit
 from storage.errors import LiaisonError
+from storage.identifiers import Detector
 from storage.people import Person, identify
 from storage.permissions import Place
 from storage.types import utcnow
+
+GUARD_REFUSED = "liaison_guard_refused"  # the code of a write Liaison's own guard kept from Slack
 
 
 class SlackRefused(LiaisonError):
     """Slack refused a post or an update (`code` is Slack's error); raised by Slack's post_*/update_*.
     `transient`: Slack was down, overloaded or unreachable even after the client's retries, so the same
-    call may well succeed later (the outbox keeps it); otherwise it never will as it is."""
+    call may well succeed later (the outbox keeps it); otherwise it never will as it is. A write Liaison's
+    own guard refused has the code GUARD_REFUSED and its explanation as the message."""
 
-    def __init__(self, code: str, *, transient: bool = False) -> None:
-        super().__init__(f"Slack refused it ({code}).")
+    def __init__(self, code: str, *, transient: bool = False, explanation: str | None = None) -> None:
+        super().__init__(explanation or f"Slack refused it ({code}).")
         self.code = code
         self.transient = transient
+
+    @property
+    def guarded(self) -> bool:
+        return self.code == GUARD_REFUSED
 
 
 class Slack(Protocol):
@@ -56,18 +65,20 @@ class Slack(Protocol):
         """Calls made inside go at the pace Slack's rate limits allow (the tick's sends), not at once."""
         ...
 
-    def post_card(self, channel_id: str, card: Card, *, posted_since: datetime | None = None) -> str:
-        """Post an item's card to the channel, once; returns the message ts. `posted_since`: it may be
-        there already, posted since then (a retry whose first post's answer was lost, or a process killed
-        while posting): one found by its metadata is redrawn and adopted instead."""
+    def post_card(
+        self, channel_id: str, card: Card, permit: Permit, *, posted_since: datetime | None = None
+    ) -> str:
+        """Post an item's card to the channel under the item's permit, once; returns the message ts.
+        `posted_since`: it may be there already, posted since then (a retry whose first post's answer was
+        lost, or a process killed while posting): one found by its metadata is redrawn and adopted."""
         ...
 
-    def update_card(self, channel_id: str, ts: str, card: Card) -> None:
+    def update_card(self, channel_id: str, ts: str, card: Card, permit: Permit) -> None:
         """Show the card's new state in place (the card is never re-posted)."""
         ...
 
     def post_in_thread(
-        self, channel_id: str, thread_ts: str, text: str, buttons: tuple[Button, ...] = ()
+        self, channel_id: str, thread_ts: str, text: str, permit: Permit, buttons: tuple[Button, ...] = ()
     ) -> None:
         """Add a line to an item's thread (never also sent to the channel), with buttons under it."""
         ...
@@ -121,6 +132,8 @@ class Deps:
     slack: Slack
     clock: Callable[[], datetime] = field(default=utcnow)
     retention_days: int = 365  # LIAISON_RETENTION_DAYS: closed items' text is removed after this
+    # What identifies a client, with the office's own case-number pattern and do-not-post names.
+    detector: Detector = field(default_factory=Detector)
 
     def zone_of(self, user_id: str | None) -> str:
         """The person's Slack time zone, else the office's (LIAISON_TIMEZONE)."""

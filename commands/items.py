@@ -18,14 +18,15 @@ from sqlmodel import Session
 
 from commands import home, outbox
 from commands.cards import Button, Card
-from commands.format import when
+from commands.format import plain, readable, when
 from commands.forms import Choice, Field, Form, Kind
 from commands.grammar import UsageError, page_number
 from commands.invocation import Deps, Invocation, Reply, SlackRefused
 from commands.registry import ITEM_ID, Subcommand
-from storage import cards, consents, items, partners, threads
+from storage import audit, cards, consents, disclosure, items, partners, threads
 from storage.audit import Actor
 from storage.deadlines import ambiguity, business_days_after, parse_due, spoken
+from storage.disclosure import Permit
 from storage.errors import InvalidInput, LiaisonError
 from storage.items import Item, Move, Opening
 from storage.models import Advocacy, Partner, ThreadReply
@@ -55,6 +56,7 @@ LATE_CARD = (
     "Slack answers (it tries every minute) and sends you a message when it has."
 )
 SHOWN_REPLIES = 10
+DOOR_REFUSED = "door.refused"  # the audit action of a write the guard kept from Slack (bot/app.py)
 MOVE_FORM_CALLBACK = "item.move"
 
 
@@ -147,11 +149,11 @@ def publish(deps: Deps, actor: Actor, item: Item, card_for: CardFor, *, retry: b
     adopts the card found there instead of posting another."""
     with deps.db.session() as session:
         partner = items.partner_of(session, item)
+        permit = items.permit(session, item, deps.today())
     since = by_real_clock(item.created_at) if retry else None
     try:
-        ts = deps.slack.post_card(
-            item.channel_id, named(card_for(item, partner, Summary(0, None)), item), posted_since=since
-        )
+        card = named(drawn(deps, card_for(item, partner, Summary(0, None)), permit, item.channel_id), item)
+        ts = deps.slack.post_card(item.channel_id, card, permit, posted_since=since)
     except SlackRefused as refused:
         if refused.transient:
             log.warning(
@@ -166,6 +168,10 @@ def publish(deps: Deps, actor: Actor, item: Item, card_for: CardFor, *, retry: b
             " Invite Liaison with `/invite @liaison` and send it again." if refused.code in NOT_THERE else ""
         )
         closed = str(items.kind_of(item).machine.error_status).replace("-", " ")
+        if refused.guarded:
+            raise CardRefused(
+                f"{refused.message} {item.ref} is closed as {closed}: nobody outside the office saw it."
+            ) from refused
         raise CardRefused(
             f"Slack refused to post the card ({refused.code}), so {item.ref} was not sent: nobody outside "
             f"the office saw it, and it is closed as {closed}.{hint}"
@@ -453,13 +459,13 @@ def apply_move(deps: Deps, actor: Actor, change: Move, card_for: CardFor) -> Rep
     """Make the move, then show it: the card updated in place and a line in its thread for the requester."""
     with deps.db.session() as session:
         me = identify(session, actor, deps.home_team_id, deps.admins)
-        item = items.move(session, me, change)
+        item = items.move(session, me, change, deps.detector, deps.today())
         who = "the office" if me.partner is None else me.partner.name
     line = f"<@{actor.user_id}> ({who}) {items.kind_of(item).machine.verb[change.target]} {item.ref}"
     if change.reason_code:
         line += f": {change.reason_code.value}"
     if change.note:
-        line += f"\n> {change.note}"
+        line += f"\n> {plain(change.note)}"
     if actor.user_id != item.requester_id:
         line += f"\n<@{item.requester_id}>, {item.ref} is now *{item.status}*."
     return show_change(deps, item, card_for, line, f"{item.ref} is now *{item.status}*.")
@@ -471,6 +477,7 @@ def show_change(deps: Deps, item: Item, card_for: CardFor, line: str, answer: st
     told to them, since the change is saved all the same."""
     assert item.card_ts is not None
     reply = Reply(answer)
+    permit = permit_of(deps, item)
     try:
         refresh_card(deps, item, card_for)
     except SlackRefused as refused:
@@ -479,13 +486,44 @@ def show_change(deps: Deps, item: Item, card_for: CardFor, line: str, answer: st
             outbox.post_in_thread_later(deps, item.ref, item.channel_id, item.card_ts, line)
             return reply
     try:
-        deps.slack.post_in_thread(item.channel_id, item.card_ts, line)
+        deps.slack.post_in_thread(item.channel_id, item.card_ts, line, permit)
     except SlackRefused as refused:
         reply = _behind(deps, item, refused, answer)
         if refused.transient:
             outbox.post_in_thread_later(deps, item.ref, item.channel_id, item.card_ts, line)
     home.refresh(deps, home.people_of(item))  # after the card and thread, which people are looking at
     return reply
+
+
+def permit_of(deps: Deps, item: Item) -> Permit:
+    """What a send about the item may carry now (storage/disclosure.py)."""
+    with deps.db.session() as session:
+        return items.permit(session, item, deps.today())
+
+
+def drawn(deps: Deps, card: Card, permit: Permit, channel_id: str) -> Card:
+    """The card as its permit lets those who read the channel now see it: what it may not show (a consent
+    revoked since the item was sent, an organization that joined the channel since) is masked, so that a
+    card is redrawn rather than refused at the door."""
+    try:
+        readers = deps.slack.place(channel_id).external_teams
+    except LiaisonError:  # Slack would not say who reads it: as if strangers did
+        readers = frozenset({"unknown"})
+    if not readers <= permit.teams:
+        permit = replace(permit, teams=frozenset())
+
+    def shown(text: str) -> str:
+        found = disclosure.blocked(deps.detector, readable(text), permit)
+        return deps.detector.masked(text, found) if found else text
+
+    return replace(
+        card,
+        title=shown(card.title),
+        body=shown(card.body),
+        fields=tuple((label, shown(value)) for label, value in card.fields),
+        warnings=tuple(shown(w) for w in card.warnings),
+        notes=tuple(shown(n) for n in card.notes),
+    )
 
 
 def _behind(deps: Deps, item: Item, refused: SlackRefused, answer: str) -> Reply:
@@ -499,9 +537,13 @@ def _behind(deps: Deps, item: Item, refused: SlackRefused, answer: str) -> Reply
             "and thread will show it as soon as Slack answers.",
             trouble=True,
         )
+    why = (
+        refused.message.rstrip(".")
+        if refused.guarded
+        else f"Slack refused to update its card ({refused.code})"
+    )
     return Reply(
-        f"{answer} Slack refused to update its card ({refused.code}); the change is saved, and "
-        f"`{items.kind_of(item).command} show {item.ref}` shows it.",
+        f"{answer} {why}; the change is saved, and `{items.kind_of(item).command} show {item.ref}` shows it.",
         trouble=True,
     )
 
@@ -536,8 +578,10 @@ def refresh_card(deps: Deps, item: Item, card_for: CardFor) -> None:
             return
         partner = items.partner_of(session, now)
         thread = threads.summary(session, now.ref)
+        permit = items.permit(session, now, deps.today())
     assert now.card_ts is not None
-    deps.slack.update_card(now.channel_id, now.card_ts, named(card_for(now, partner, thread), now))
+    card = named(drawn(deps, card_for(now, partner, thread), permit, now.channel_id), now)
+    deps.slack.update_card(now.channel_id, now.card_ts, card, permit)
 
 
 def thread_changed(deps: Deps, item: Item, card_for: CardFor, answered_by: str | None = None) -> None:
@@ -549,6 +593,8 @@ def thread_changed(deps: Deps, item: Item, card_for: CardFor, answered_by: str |
         log.warning("the card of %s was not updated after a reply: %s", item.ref, refused.code)
         if refused.transient:
             outbox.redraw_card_later(deps, item.ref, item.channel_id)
+        elif refused.guarded:  # never silent: the requester hears what the guard stopped
+            deps.slack.tell(item.requester_id, refused.message)
     if answered_by is None or item.card_ts is None:
         return
     home.refresh(deps, [item.requester_id])
@@ -557,7 +603,7 @@ def thread_changed(deps: Deps, item: Item, card_for: CardFor, answered_by: str |
     by = f" ({partner.name})" if partner else ""
     line = f"<@{item.requester_id}>, <@{answered_by}>{by} answered {item.ref}."
     try:
-        deps.slack.post_in_thread(item.channel_id, item.card_ts, line)
+        deps.slack.post_in_thread(item.channel_id, item.card_ts, line, permit_of(deps, item))
     except SlackRefused as refused:  # the requester must not miss the answer: later, or privately now
         log.warning("could not tell the requester of %s's answer in its thread: %s", item.ref, refused.code)
         if refused.transient:
@@ -582,7 +628,7 @@ def details_lines(deps: Deps, session: Session, me: Person, item: Item) -> list[
         lines.append(f"Case `{case_number}` (internal: shown only to you)")
     for event in items.history(session, item):
         why = f": {event.reason_code}" if event.reason_code else ""
-        note = f" ({event.note})" if event.note else ""
+        note = f" ({plain(event.note)})" if event.note else ""
         lines.append(
             f"• {when(event.at)} <@{event.actor_user_id}> {event.from_status} → {event.to_status}{why}{note}"
         )
@@ -597,7 +643,13 @@ def details_lines(deps: Deps, session: Session, me: Person, item: Item) -> list[
     lines.append(f"Thread: {len(kept)} repl{'y' if len(kept) == 1 else 'ies'}{first}.")
     for reply in kept_texts:
         edited = " _(edited)_" if reply.edited_at else ""
-        lines.append(f"  ◦ {when(reply.at)} <@{reply.user_id}>: {reply.text[:300]}{edited}")
+        lines.append(f"  ◦ {when(reply.at)} <@{reply.user_id}>: {plain(reply.text[:300])}{edited}")
+    for stopped in audit.entries(session, subject=item.ref, action=DOOR_REFUSED):
+        held = (stopped.reason or "").split(" held ", 1)[-1]
+        lines.append(
+            f":shield: {when(stopped.at)} Liaison's guard stopped a message about {item.ref} that would "
+            f"have shown {held} where another organization reads; it was not sent."
+        )
     if item.posted and item.card_ts:
         lines.append(f"<{deps.slack.permalink(item.channel_id, item.card_ts)}|Open the card>")
     elif not item.posted and items.is_open(item):
@@ -670,6 +722,19 @@ def any_item(item: Item, user_id: str, now: datetime) -> bool:
 CONSENT_ACTIONS = ("revoke", "renew")
 
 
+def redraw_all(deps: Deps, shown: Sequence[Item]) -> None:
+    """Redraw these items' cards as they may be seen now; one card's trouble does not stop the others."""
+    from commands import card_for  # the kinds' cards: commands/__init__ imports this module
+
+    for item in shown:
+        try:
+            refresh_card(deps, item, card_for(items.kind_of(item)))
+        except SlackRefused as refused:
+            log.warning("could not redraw the card of %s: %s", item.ref, refused.code)
+            if refused.transient:
+                outbox.redraw_card_later(deps, item.ref, item.channel_id)
+
+
 def consent_subcommand(kind: items.Kind) -> Subcommand:
     """`/referral consent R-12 [revoke|renew]`: the client's consent to share identifying details with the
     item's partner, for its case. Home staff only (the case number is internal)."""
@@ -712,11 +777,8 @@ def _consent(inv: Invocation, kind: items.Kind) -> Reply:
                 session, me, item, frozenset({Side.requester}), "consent", "revoke its consent"
             )
             consents.revoke(session, me, on_record, inv.deps.clock())
-            return Reply(
-                f"Revoked. From now on nothing identifying about case `{case}` goes to {partner.name}. "
-                "What was already posted stays in their workspace: ask them to delete it if the client wants."
-            )
-        if action == "renew":
+            cards_shown = items.posted_about(session, case, partner)
+        elif action == "renew":
             if not partner.identifying_allowed:
                 raise UsageError(f"{partner.name}'s agreement does not allow identifying details at all.")
             items.require_side(
@@ -727,6 +789,13 @@ def _consent(inv: Invocation, kind: items.Kind) -> Reply:
                 f"Recorded: the client agreed to share identifying details about case `{case}` with "
                 f"{partner.name}, until {fresh.expires_on}."
             )
+    if action == "revoke":
+        redraw_all(inv.deps, cards_shown)  # the cards no longer show what the consent let them show
+        return Reply(
+            f"Revoked. From now on nothing identifying about case `{case}` goes to {partner.name}, and its "
+            "cards are redrawn without it. What was already posted stays in their workspace: ask them to "
+            "delete it if the client wants."
+        )
     if on_record is None:
         return Reply(f"No consent is recorded for case `{case}` and {partner.name}.")
     state = (

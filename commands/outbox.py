@@ -11,6 +11,7 @@ from datetime import datetime
 
 from commands.invocation import Deps, SlackRefused
 from storage import items, outbox
+from storage.disclosure import Permit
 from storage.items import Item
 from storage.models import Outbox, OutboxKind
 
@@ -70,7 +71,10 @@ def deliver(deps: Deps, redraw: Redraw, now: datetime, *, dry_run: bool = False)
 def _send(deps: Deps, redraw: Redraw, row: Outbox) -> None:
     if row.kind == OutboxKind.thread:
         assert row.thread_ts is not None
-        deps.slack.post_in_thread(row.channel_id, row.thread_ts, row.text or "")
+        with deps.db.session() as session:  # the permit as it is now: a consent may have lapsed meanwhile
+            item = items.load(session, row.item or "")
+            permit = items.permit(session, item, deps.today()) if item else Permit(row.item)
+        deps.slack.post_in_thread(row.channel_id, row.thread_ts, row.text or "", permit)
     else:
         with deps.db.session() as session:
             item = items.load(session, row.item or "")

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from commands import items as shared
 from commands.cards import Card
-from commands.format import when
+from commands.format import plain, when
 from commands.forms import Choice, Field, Form, Kind
 from commands.grammar import UsageError
 from commands.invocation import Deps, Invocation, Reply
@@ -95,7 +95,9 @@ def send(deps: Deps, actor: Actor, draft: Draft) -> Reply:
                 "in the form)."
             )
         flags = referrals.Flags(draft.do_not_contact, draft.part2)
-        return referrals.open_referral(session, me, new, need, priority, place, deps.today(), flags)
+        return referrals.open_referral(
+            session, me, new, need, priority, place, deps.today(), deps.detector, flags
+        )
 
     return shared.send(deps, actor, draft, store, card, need)
 
@@ -196,7 +198,7 @@ def card(referral: Item, partner: Partner, thread: Summary) -> Card:
             ("Requested by", f"<@{referral.requester_id}>"),
             shared.thread_field(thread),
         ),
-        body=referral.details,
+        body=plain(referral.details),
         notes=(f"{partner.name}: reply in this thread. Updates to {referral.ref} appear here.",),
         buttons=shared.buttons(referral, "referral"),
     )
@@ -222,7 +224,7 @@ def show(inv: Invocation) -> Reply:
             f"*{referral.ref}* to {partner.name}: {referral.need}, {referral.priority}, *{referral.status}*"
             + (f" · :no_entry: {', '.join(flags)}" if flags else ""),
             f"Due {when(referral.due_at)}, sent by <@{referral.requester_id}> on {when(referral.created_at)}",
-            f"> {referral.details}",
+            f"> {plain(referral.details)}",
             *shared.details_lines(inv.deps, session, me, referral),
         ]
     return Reply("\n".join(lines))

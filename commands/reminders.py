@@ -184,7 +184,13 @@ def _send(deps: Deps, plan: Plan, now: datetime) -> None:
         text = f"{mentions} *{item.ref}* is still open, {days} past due."
     if isinstance(item, Referral) and item.do_not_contact:  # in every reminder to the partner
         text += " :no_entry: Do not contact the client directly."
-    deps.slack.post_in_thread(item.channel_id, item.card_ts, text.strip(), snooze_buttons(item.ref))
+    deps.slack.post_in_thread(
+        item.channel_id,
+        item.card_ts,
+        text.strip(),
+        shared.permit_of(deps, item),
+        snooze_buttons(item.ref),
+    )
 
 
 def snooze_buttons(ref: str) -> tuple[Button, ...]:

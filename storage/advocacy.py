@@ -15,6 +15,7 @@ from sqlmodel import Session, col
 
 from storage import audit, disclosure, items, partners
 from storage.errors import Conflict, InvalidInput
+from storage.identifiers import Detector
 from storage.models import Advocacy, AdvocacyStatus, ItemKind
 from storage.people import Person
 from storage.permissions import Action, Place, require
@@ -35,7 +36,7 @@ class NewAction:
 
 
 def open_action(
-    session: Session, person: Person, new: NewAction, place: Place, home_team_id: str
+    session: Session, person: Person, new: NewAction, place: Place, home_team_id: str, detector: Detector
 ) -> Advocacy:
     """Check and store an action item; the caller posts its card (storage/cards.py)."""
     require(session, person, Action.create_item, channel_id=place.channel_id, kind=ItemKind.advocacy)
@@ -50,9 +51,12 @@ def open_action(
         )
     campaign = campaign_tag(new.campaign)
     owners = checked_owners(session, new.owner_teams, home_team_id)
-    disclosure.screen_shared(session, person, title, place.channel_id, what="title")
+    disclosure.screen_shared(detector, person, title, place.channel_id, what="title")
     if campaign:  # a tag is free text on the card too: `campaign:24-cr-0113` must not get through
-        disclosure.screen_shared(session, person, campaign, place.channel_id, what="campaign")
+        disclosure.screen_shared(detector, person, campaign, place.channel_id, what="campaign")
+        disclosure.screen_shared(
+            detector, person, f"{campaign} {title}", place.channel_id, what="title and campaign"
+        )
     item = items.store(
         session,
         person,

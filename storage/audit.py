@@ -59,9 +59,16 @@ class Page:
         return max(1, -(-self.total // self.size))
 
 
-def entries(session: Session, *, subject: str | None = None, limit: int = 50) -> Sequence[AuditEntry]:
-    """Newest first."""
-    return search(session, subjects=[subject] if subject else None, size=limit).entries
+def entries(
+    session: Session, *, subject: str | None = None, action: str | None = None, limit: int = 50
+) -> Sequence[AuditEntry]:
+    """Newest first; `action` only entries of that action."""
+    if action is None:
+        return search(session, subjects=[subject] if subject else None, size=limit).entries
+    query = select(AuditEntry).where(col(AuditEntry.action) == action)
+    if subject:
+        query = query.where(col(AuditEntry.subject) == subject)
+    return session.exec(query.order_by(col(AuditEntry.id).desc()).limit(limit)).all()
 
 
 def search(

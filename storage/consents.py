@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, col, select
 
 from storage import audit
-from storage.confidentiality import case_key
+from storage.identifiers import case_key
 from storage.models import Consent, Partner
 from storage.people import Person
 

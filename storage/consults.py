@@ -10,6 +10,7 @@ from sqlmodel import Session, col
 
 from storage import audit, items
 from storage.errors import Conflict
+from storage.identifiers import Detector
 from storage.items import Opening
 from storage.models import Consult
 from storage.people import Person
@@ -18,10 +19,20 @@ from storage.states import Side
 from storage.types import utcnow
 
 
-def open_consult(session: Session, person: Person, new: Opening, place: Place, today: date) -> Consult:
+def open_consult(
+    session: Session, person: Person, new: Opening, place: Place, today: date, detector: Detector
+) -> Consult:
     """Check and store a consult; the caller posts its card (storage/cards.py)."""
     consult = items.open_item(
-        session, person, items.CONSULTS, new, place, today, summary="a question", question=new.text
+        session,
+        person,
+        items.CONSULTS,
+        new,
+        place,
+        today,
+        detector=detector,
+        summary="a question",
+        question=new.text,
     )
     assert isinstance(consult, Consult)
     return consult

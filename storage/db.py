@@ -153,6 +153,14 @@ class Database:
             self._health.dispose()
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names, absolute; None for other databases and in-memory SQLite."""
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).expanduser().resolve()
+
+
 def newest_revision() -> str | None:
     """The newest migration this code knows."""
     return ScriptDirectory.from_config(_alembic_config()).get_current_head()
@@ -166,7 +174,8 @@ def _alembic_config() -> Config:
 
 def _create_engine(url: str, *, pooled: bool = True) -> Engine:
     parsed = make_url(url)
-    kwargs: dict[str, Any] = {"pool_pre_ping": True, "pool_timeout": POOL_SECONDS}
+    # hide_parameters: an error about a statement must not quote the client's words it carried.
+    kwargs: dict[str, Any] = {"pool_pre_ping": True, "pool_timeout": POOL_SECONDS, "hide_parameters": True}
     if parsed.drivername.startswith("sqlite"):
         # Bolt runs listeners on worker threads; SQLite's own check would refuse that.
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": STATEMENT_SECONDS}
@@ -176,7 +185,7 @@ def _create_engine(url: str, *, pooled: bool = True) -> Engine:
         kwargs["connect_args"] = {"connect_timeout": CONNECT_SECONDS}
         kwargs["pool_size"] = 10
     if not pooled:
-        kwargs = {"poolclass": NullPool, "connect_args": kwargs["connect_args"]}
+        kwargs = {"poolclass": NullPool, "connect_args": kwargs["connect_args"], "hide_parameters": True}
     engine = create_engine(url, **kwargs)
     if parsed.drivername.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)

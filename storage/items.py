@@ -5,7 +5,7 @@ simultaneous moves), its history, and closing one whose card was never posted.""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -19,6 +19,7 @@ from storage.advocacy_states import ADVOCACY
 from storage.audit import Actor
 from storage.consult_states import CONSULT
 from storage.errors import Conflict, InvalidInput, NotFound
+from storage.identifiers import Detector, case_key
 from storage.models import (
     Advocacy,
     AdvocacyStatus,
@@ -101,11 +102,14 @@ def open_item(
     place: Place,
     today: date,
     *,
+    detector: Detector,
     summary: str,
+    shown: Mapping[str, str] | None = None,
     **columns: object,
 ) -> Item:
     """Check who may send what where, screen the text, and store the item with a claim on its card; the
-    caller posts the card and attaches it (storage/cards.py). `columns` are the kind's own."""
+    caller posts the card and attaches it (storage/cards.py). `columns` are the kind's own; `shown` are
+    its other words the card shows (a referral's need), screened as the text is."""
     require(
         session,
         person,
@@ -126,18 +130,26 @@ def open_item(
         )
     if new.case_number is not None and not 0 < len(new.case_number) <= CASE_LIMIT:
         raise InvalidInput("`case:` takes the office's case number, at most 64 characters.", "case")
-    disclosure.screen(
-        session,
-        person,
-        new.text,
-        new.partner,
-        place.channel_id,
-        kind=kind.name,
-        case_number=new.case_number,
-        consent=new.consent,
-        what=what,
-        purpose=f"{kind.noun}: {summary}",
-    )
+    # Each field alone, and all of them together as the card shows them side by side: a name split
+    # between the need and the details (`need:maria` `Ortiz, 41, ...`) is a name all the same.
+    fields = [(new.text, what), *((v, k) for k, v in (shown or {}).items())]
+    if shown:
+        fields.append((" ".join([*shown.values(), new.text]), f"{what} with the {', '.join(shown)}"))
+    for words, called in fields:
+        disclosure.screen(
+            session,
+            detector,
+            person,
+            words,
+            new.partner,
+            place.channel_id,
+            today,
+            kind=kind.name,
+            case_number=new.case_number,
+            consent=new.consent,
+            what=called,
+            purpose=f"{kind.noun}: {summary}",
+        )
     item = store(
         session,
         person,
@@ -413,7 +425,7 @@ def check_move(session: Session, person: Person, change: Move) -> Item:
     return item
 
 
-def move(session: Session, person: Person, change: Move) -> Item:
+def move(session: Session, person: Person, change: Move, detector: Detector, today: date) -> Item:
     """Change an item's status if its state machine and the person's side allow it. Of two simultaneous
     changes exactly one wins: the update applies only while the status is still the one the person saw."""
     item = check_move(session, person, change)
@@ -429,10 +441,10 @@ def move(session: Session, person: Person, change: Move) -> Item:
             f"{item.ref}'s thread.",
             "note",
         )
-    # A partner's own words about their referral or consult are theirs to post; an action item's go where
-    # several organizations read, whoever writes them.
-    if change.note and (person.affiliation == Affiliation.home or isinstance(item, Advocacy)):
-        screen(session, person, item, change.note, "words")
+    # Whoever writes them, the words go into a channel another organization reads: the same rules as
+    # the item's own text, so that what is stored is what the door (bot/door.py) will let out.
+    if change.note:
+        screen(session, detector, person, item, change.note, "words", today)
     code = change.reason_code.value if change.reason_code else None
     kept: dict[str, object] = {column: None for column in machine.resets.get(change.target, ())}
     if note is not None and note.column:
@@ -443,22 +455,58 @@ def move(session: Session, person: Person, change: Move) -> Item:
     return item
 
 
-def screen(session: Session, person: Person, item: Item, text: str, what: str) -> None:
+def screen(
+    session: Session, detector: Detector, person: Person, item: Item, text: str, what: str, today: date
+) -> None:
     """Refuse words bound for the item's card or thread that look like they identify a client: for a
     referral or consult by its partner's agreement and the client's consent, for an action item always."""
     if isinstance(item, Advocacy):
-        disclosure.screen_shared(session, person, text, item.channel_id, what=what)
+        disclosure.screen_shared(detector, person, text, item.channel_id, what=what)
     else:
         disclosure.screen(
             session,
+            detector,
             person,
             text,
             addressee(session, item),
             item.channel_id,
+            today,
             kind=kind_of(item).name,
             case_number=item.case_number,
             what=what,
         )
+
+
+def posted_in(session: Session, channel_id: str) -> list[Item]:
+    """The posted referrals and consults in a channel that carry a case (whose cards a consent may have let
+    show identifying details)."""
+    found: list[Item] = []
+    for kind in (REFERRALS, CONSULTS):
+        model = kind.model
+        query = select(model).where(
+            col(model.channel_id) == channel_id,
+            col(model.card_ts).is_not(None),
+            col(model.case_number).is_not(None),
+        )
+        found += [i for i in session.exec(query).all() if i.posted]
+    return found
+
+
+def posted_about(session: Session, case_number: str, partner: Partner) -> list[Item]:
+    """The posted referrals and consults sent to `partner` about a case, however its number was typed."""
+    key = case_key(case_number)
+    found: list[Item] = []
+    for kind in (REFERRALS, CONSULTS):
+        model = kind.model
+        query = select(model).where(col(model.partner_id) == partner.id, col(model.card_ts).is_not(None))
+        found += [i for i in session.exec(query).all() if i.case_number and case_key(i.case_number) == key]
+    return [i for i in found if i.posted]
+
+
+def permit(session: Session, item: Item, today: date) -> disclosure.Permit:
+    """What sends about the item may carry today (storage/disclosure.py)."""
+    case_number = None if isinstance(item, Advocacy) else item.case_number
+    return disclosure.permit(session, item.ref, partner_of(session, item), case_number, today)
 
 
 def transition(

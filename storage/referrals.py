@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from storage import items
 from storage.errors import InvalidInput
+from storage.identifiers import Detector
 from storage.items import Opening
 from storage.models import Priority, Referral
 from storage.people import Person
@@ -34,6 +35,7 @@ def open_referral(
     priority: Priority,
     place: Place,
     today: date,
+    detector: Detector,
     flags: Flags = Flags(),
 ) -> Referral:
     """Check and store a referral; the caller posts its card (storage/cards.py)."""
@@ -50,7 +52,9 @@ def open_referral(
         new,
         place,
         today,
+        detector=detector,
         summary=f"need {need}",
+        shown={"need": need},
         need=need,
         details=new.text,
         priority=priority,

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from storage import audit, items
 from storage.audit import Actor
-from storage.confidentiality import case_key
+from storage.identifiers import case_key
 from storage.models import Advocacy, ItemEvent, LegalHold, ThreadReply
 from storage.people import Person
 from storage.permissions import Action, require

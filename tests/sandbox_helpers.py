@@ -1,4 +1,5 @@
-"""Helpers for tests/test_sandbox.py: a small real Bolt app served over HTTP, and oracle loading.
+"""Helpers for tests/test_sandbox.py: a small real Bolt app served over HTTP, and the shape check of the
+stand-in's requests against the facts derived from Slack's own payloads.
 
 The app is deliberately tiny and written here (not the project's bot, which another engineer is writing):
 it exists to prove the stand-in against slack_bolt and slack_sdk themselves.
@@ -7,50 +8,34 @@ it exists to prove the stand-in against slack_bolt and slack_sdk themselves.
 from __future__ import annotations
 
 import ast
-import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 from slack_bolt import App, BoltRequest
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from bot.sandbox import Sandbox
-
-ORACLES = Path(__file__).parent / "oracles" / "payloads"
-SHARED_ORACLES = Path(__file__).resolve().parents[2] / "shared" / "oracles"
+from bot.sandbox import Sandbox, reference
 
 
-def oracle(name: str) -> Any:
-    return json.loads((ORACLES / f"{name}.json").read_text(encoding="utf-8"))
+def assert_shaped_like_slack(kind: str, payload: dict[str, Any]) -> None:
+    """The stand-in's request of this kind (`block_actions`, `event:message`, ...) has every field Slack's
+    requests of the kind always have, and no field none of them has (bot/sandbox/facts/payloads.json)."""
+    kinds = ["event_callback", kind] if kind.startswith("event:") else [kind]
+    fields: dict[str, str] = {}
+    for name in kinds:
+        fields |= reference.request_fields(name)
+    sent = reference.field_paths(payload)
+    never = sorted(sent - set(fields))
+    missing = sorted(path for path, how in fields.items() if how == "always" and path not in sent)
+    assert never == [], f"the stand-in's {kind} has fields Slack's never have: {never}"
+    assert missing == [], f"the stand-in's {kind} lacks fields Slack's always have: {missing}"
 
 
-def oracle_payloads(name: str) -> list[dict[str, Any]]:
-    """Every example payload in one oracle file, whatever its layout."""
-    data = oracle(name)
-    found: list[dict[str, Any]] = []
-    for example in data.get("examples", []):
-        if "payload" in example:
-            found.append(example["payload"])
-        found.extend(example.get("payloads", []))
-        if "fields" in example:
-            found.append(example["fields"])
-    found.extend(case["payload"] for case in data.get("cases", []))
-    return found
-
-
-def keys_of(payloads: list[dict[str, Any]], path: tuple[str, ...] = ()) -> set[str]:
-    """The union of the keys at `path` (e.g. ("event",)) over several payloads."""
-    keys: set[str] = set()
-    for payload in payloads:
-        node: Any = payload
-        for part in path:
-            node = node.get(part) if isinstance(node, dict) else None
-        if isinstance(node, dict):
-            keys |= set(node)
-    return keys
+def socket_envelope_fields(kind: str) -> set[str]:
+    """The fields of a Socket Mode envelope of this type (events_api, slash_commands, interactive)."""
+    return set(reference.facts("payloads")["socket_mode_envelopes"][kind])
 
 
 class _BoltHandler(BaseHTTPRequestHandler):

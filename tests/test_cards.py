@@ -12,6 +12,7 @@ from storage.audit import Actor
 from storage.db import Database
 from storage.directory import parse_fields
 from storage.errors import Conflict
+from storage.identifiers import Detector
 from storage.items import Move
 from storage.models import Referral, ReferralStatus
 from storage.people import identify
@@ -74,4 +75,10 @@ def test_nothing_moves_while_the_card_is_being_posted(db: Database) -> None:
     referral = _referral(db)
     with pytest.raises(Conflict, match="card is still being posted"), db.session() as session:
         requester = identify(session, Actor("U0DEF", "T0HOME"), "T0HOME", set())
-        items.move(session, requester, Move(referral.ref, ReferralStatus.requested, ReferralStatus.cancelled))
+        items.move(
+            session,
+            requester,
+            Move(referral.ref, ReferralStatus.requested, ReferralStatus.cancelled),
+            Detector(),
+            utcnow().date(),
+        )

@@ -9,7 +9,7 @@ import pytest
 
 from bot.sandbox import Sandbox
 from storage.db import newest_revision
-from tests.botproc import run_cli
+from tests.botproc import BotProcess, run_cli
 from tests.office import bot_settings
 
 
@@ -25,7 +25,8 @@ def test_run_without_slack_credentials_says_what_is_missing_and_where_to_get_it(
     lines = result.stderr.splitlines()
     assert lines[0].startswith("liaison: SLACK_BOT_TOKEN is not set: put the Bot User OAuth Token (xoxb-...)")
     assert lines[1].startswith("liaison: SLACK_SIGNING_SECRET is not set: copy the Signing Secret")
-    assert ".env.example" in lines[2]
+    assert lines[2].startswith("liaison: LIAISON_DATA_KEY is not set")
+    assert ".env.example" in lines[3] and len(lines) == 4
     assert "Traceback" not in result.stderr + result.stdout
     assert not (tmp_path / "liaison.db").exists(), "nothing should be created before the settings are right"
 
@@ -47,7 +48,8 @@ def test_check_against_the_stand_in_prints_the_team_and_bot_user(slack: Sandbox,
     result = run_cli(["check"], tmp_path, **bot_settings(slack, f"sqlite:///{tmp_path / 'l.db'}"))
     assert result.returncode == 0, result.stderr
     assert "configuration: ok; would run in Socket Mode" in result.stdout
-    assert "schema needs `liaison db upgrade`" in result.stdout
+    assert f"database: none yet at {tmp_path / 'l.db'}; `liaison run` creates it there" in result.stdout
+    assert not (tmp_path / "l.db").exists(), "check looks; it creates nothing"
     assert (
         f"slack: team Defender Office ({slack.home_team_id}), bot user {slack.bot_user_id}" in result.stdout
     )
@@ -67,11 +69,16 @@ def test_check_with_a_revoked_token_says_so_in_one_line(slack: Sandbox, tmp_path
     assert "Traceback" not in result.stderr
 
 
-def test_db_upgrade_migrates_and_reports_the_revision(tmp_path: Path) -> None:
+def test_db_upgrade_creates_says_where_migrates_and_reports_the_revision(tmp_path: Path) -> None:
     result = run_cli(["db", "upgrade"], tmp_path)
     assert result.returncode == 0, result.stderr
     assert f"database sqlite:///liaison.db is at migration {newest_revision()}" in result.stdout
+    assert (
+        result.stderr == f"liaison: no database at {tmp_path / 'liaison.db'} yet: creating a new one there\n"
+    )
     assert (tmp_path / "liaison.db").exists()
+    again = run_cli(["db", "upgrade"], tmp_path)
+    assert again.returncode == 0 and again.stderr == "", "an existing database is simply used"
 
 
 def test_an_unreachable_database_is_one_line_naming_it(tmp_path: Path) -> None:
@@ -89,3 +96,91 @@ def test_manifest_prints_the_committed_manifest(tmp_path: Path) -> None:
     result = run_cli(["manifest"], tmp_path)
     assert result.returncode == 0
     assert result.stdout == (Path(__file__).parent.parent / "manifest.yml").read_text()
+
+
+def test_check_with_settings_missing_says_only_what_is_missing(tmp_path: Path) -> None:
+    result = run_cli(["check"], tmp_path)
+    assert result.returncode == 2
+    assert result.stdout == "", "nothing is 'ok' while something is missing"
+    assert [line.split(" is not set")[0] for line in result.stderr.splitlines()[:3]] == [
+        "liaison: SLACK_BOT_TOKEN",
+        "liaison: SLACK_SIGNING_SECRET",
+        "liaison: LIAISON_DATA_KEY",
+    ]
+
+
+MISTAKES = [
+    (
+        ["export", "referrals", "--from", "notadate"],
+        "liaison export: --from 'notadate' is not a day; write it",
+    ),
+    (["export"], "liaison export: say what to export: referrals, consults, advocacy, audit"),
+    (["export", "everything"], "liaison export: 'everything' is not one of referrals, consults, advocacy"),
+    (["run", "--bogus"], "liaison run: there is no option --bogus here (`liaison run --help` lists them)"),
+    (["run", "--port", "abc"], "liaison run: --port takes a whole number, not 'abc'"),
+    (["run", "--http", "--socket"], "liaison run: --http and --socket can't be used together"),
+    (
+        ["tick", "--at", "yesterday"],
+        "liaison tick: --at 'yesterday' is not a time; write it as 2026-12-01T14:00Z",
+    ),
+    (["tick", "--at", "2026-12-01T14:00"], "liaison tick: --at '2026-12-01T14:00' has no time zone; add Z"),
+    (["purge", "--at"], "liaison purge: --at needs a value after it"),
+    (["keys"], "liaison keys: say which action: new, rotate"),
+    (["bogus"], "liaison: 'bogus' is not one of run, init, db, partners, tick, export"),
+]
+
+
+@pytest.mark.parametrize(("args", "first_line"), MISTAKES, ids=[" ".join(m[0]) for m in MISTAKES])
+def test_a_mistake_on_the_command_line_is_one_line_then_that_commands_usage(
+    tmp_path: Path, args: list[str], first_line: str
+) -> None:
+    result = run_cli(args, tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(first_line), lines
+    command = first_line.split(":")[0]
+    assert len(lines) == 2 and lines[1].startswith(f"{command}: usage: {command} [-h]"), lines
+    assert "error:" not in result.stderr and ".env" not in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["purge", "--dry-run"], ["export", "referrals"], ["partners", "export"], ["keys", "rotate"], ["tick"]],
+    ids=lambda a: " ".join(a),
+)
+def test_a_database_that_is_not_there_is_refused_not_created(
+    slack: Sandbox, tmp_path: Path, args: list[str]
+) -> None:
+    mistyped = tmp_path / "nonexistent" / "dir" / "x.db"
+    result = run_cli(args, tmp_path, **bot_settings(slack, f"sqlite:///{mistyped}"))
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"liaison: there is no database at {mistyped}: check DATABASE_URL (`liaison run` or "
+        "`liaison db upgrade` creates a new one)\n"
+    )
+    assert not (tmp_path / "nonexistent").exists()
+
+
+def test_run_says_where_it_creates_a_new_database(slack: Sandbox, tmp_path: Path) -> None:
+    fresh = tmp_path / "data" / "liaison.db"
+    bot = BotProcess(tmp_path, ["--http"], **bot_settings(slack, f"sqlite:///{fresh}"))
+    try:
+        bot.wait_until_serving()
+        assert f"liaison: no database at {fresh} yet: creating a new one there" in bot.output
+    finally:
+        assert bot.stop() == 0
+    assert fresh.exists()
+
+
+def test_an_unreachable_slack_is_one_line_without_the_retry_log(tmp_path: Path) -> None:
+    result = run_cli(
+        ["check"],
+        tmp_path,
+        SLACK_BOT_TOKEN="xoxb-1",
+        SLACK_APP_TOKEN="xapp-1",
+        SLACK_API_URL="http://127.0.0.1:1/api/",  # nothing listens on port 1
+        LIAISON_ALLOW_PLAINTEXT="1",
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("liaison: Could not reach Slack at http://127.0.0.1:1/api/")
+    assert result.stderr.count("\n") == 1, result.stderr

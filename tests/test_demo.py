@@ -1,7 +1,9 @@
-"""`liaison demo` runs the whole referral loop offline and prints what each person sees."""
+"""`liaison demo` runs the whole referral loop offline and prints what each person sees, as their Slack
+client shows it."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tests.botproc import run_cli
@@ -12,18 +14,38 @@ def test_the_demo_walks_a_referral_from_request_to_outcome(tmp_path: Path) -> No
     assert result.returncode == 0, result.stderr
     transcript = result.stdout
     for step in (
-        "only Ari sees: Added Legal Aid Society (`legal-aid`) to the partner directory.",
-        "only Dana sees: Sent *R-1* to Legal Aid Society: housing, due",
+        "only Ari sees: Added Legal Aid Society (legal-aid) to the partner directory.",
+        "Legal Aid Society (legal-aid), legal aid, active",
+        "only Ari sees: Linked #legal-aid-shared to Legal Aid Society.",
+        "only Dana sees: Sent R-1 to Legal Aid Society: housing, due",
         "[Accept] [Reject…] [Cancel referral…] [Entered in error…]",
         "Lee (Legal Aid Society) clicks [Accept] on the card",
         "Status: completed",
+        "only Lee sees: R-1 is now completed.",
         "Lee (Legal Aid Society): We have an attorney for this. Calling the client today.",
-        "> Represented at the hearing; the eviction was dismissed.",
-        "@Lee requested → accepted",
+        "Liaison: @Lee Chen (Legal Aid Society) accepted R-1",
+        "│ Represented at the hearing; the eviction was dismissed.",
+        "@Dana Reyes, R-1 is now completed.",
+        "@Lee Chen requested → accepted",
         "Thread: 1 reply, first response",
+        "      Open the card",
     ):
         assert step in transcript, step
     shared = [line for line in transcript.splitlines() if line.startswith("  | ")]
     assert shared and not [line for line in shared if "24-CR-0113" in line]
     assert "Traceback" not in result.stderr
     assert not list(tmp_path.iterdir()), "the demo leaves nothing behind"
+
+
+def test_the_demo_reads_like_slack_not_like_its_markup(tmp_path: Path) -> None:
+    transcript = run_cli(["demo"], tmp_path, timeout=120).stdout
+    shown = [line for line in transcript.splitlines() if " types: " not in line]  # what people typed stays
+    for markup in ("<@", "<#", "<http", "<!date", "*R-1*", "`", "UTC", "legal_aid", "&gt;", "&lt;"):
+        assert not [line for line in shown if markup in line], markup
+    # The same deadline, in each reader's own zone: 5 PM for Dana in New York, 4 PM for Lee in Chicago.
+    said = re.search(r"due \w+, (\w+) (\d+), 5:00 PM E[SD]T", transcript)
+    assert said, "the read-back names the deadline in Dana's zone"
+    month, day = said.group(1)[:3], said.group(2)
+    cards = [line for line in shown if line.startswith("  | Need:")]
+    assert re.search(rf"Due: {month} {day}, \d{{4}} 5:00 PM ·", cards[0]), cards[0]
+    assert re.search(rf"Due: {month} {day}, \d{{4}} 4:00 PM ·", cards[1]), cards[1]

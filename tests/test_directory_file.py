@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from storage import audit, partners
@@ -33,20 +34,26 @@ partners:
 """
 
 
+@pytest.fixture
+def office_db(db: Database) -> str:
+    """The URL of an office's database, made beforehand: the command line refuses one that is not there."""
+    return db.url
+
+
 def _cli(args: list[str], folder: Path, db_url: str):
     return run_cli(args, folder, DATABASE_URL=db_url)
 
 
 def test_import_then_export_round_trips_and_a_second_import_changes_nothing(
-    db_url: str, tmp_path: Path
+    office_db: str, tmp_path: Path
 ) -> None:
     source = tmp_path / "partners.yaml"
     source.write_text(DIRECTORY)
-    first = _cli(["partners", "import", str(source)], tmp_path, db_url)
+    first = _cli(["partners", "import", str(source)], tmp_path, office_db)
     assert first.returncode == 0, first.stderr
     assert first.stdout.splitlines() == ["added: legal-aid", "added: civil-rights"]
 
-    exported = _cli(["partners", "export", "-o", str(tmp_path / "export.yaml")], tmp_path, db_url)
+    exported = _cli(["partners", "export", "-o", str(tmp_path / "export.yaml")], tmp_path, office_db)
     assert exported.returncode == 0, exported.stderr
     original = {p["handle"]: p for p in yaml.safe_load(DIRECTORY)["partners"]}
     written = {p["handle"]: p for p in yaml.safe_load((tmp_path / "export.yaml").read_text())["partners"]}
@@ -57,38 +64,38 @@ def test_import_then_export_round_trips_and_a_second_import_changes_nothing(
     assert str(legal["mou_expires"]) == "2027-06-30" and legal["identifying"] is True
     assert written["civil-rights"]["scope"] == ["advocacy", "consult"]
 
-    again = _cli(["partners", "import", str(tmp_path / "export.yaml")], tmp_path, db_url)
+    again = _cli(["partners", "import", str(tmp_path / "export.yaml")], tmp_path, office_db)
     assert again.returncode == 0, again.stderr
     assert again.stdout.splitlines() == ["unchanged: civil-rights", "unchanged: legal-aid"]
-    db = Database(db_url)
+    db = Database(office_db)
     with db.session() as session:
         assert len(audit.entries(session)) == 2, "an unchanged import writes no audit rows"
     db.dispose()
 
 
-def test_the_file_is_the_truth_for_the_partners_it_lists(db_url: str, tmp_path: Path) -> None:
+def test_the_file_is_the_truth_for_the_partners_it_lists(office_db: str, tmp_path: Path) -> None:
     source = tmp_path / "partners.yaml"
     source.write_text(DIRECTORY)
-    assert _cli(["partners", "import", str(source)], tmp_path, db_url).returncode == 0
+    assert _cli(["partners", "import", str(source)], tmp_path, office_db).returncode == 0
     source.write_text("partners:\n  - handle: legal-aid\n    name: Legal Aid Society\n    kind: legal_aid\n")
-    result = _cli(["partners", "import", str(source)], tmp_path, db_url)
+    result = _cli(["partners", "import", str(source)], tmp_path, office_db)
     assert result.stdout.splitlines() == [
         "changed: legal-aid",
         "not in the file, left as it is: civil-rights",
     ]
-    db = Database(db_url)
+    db = Database(office_db)
     with db.session() as session:
         legal = partners.get(session, "legal-aid")
         assert (partners.teams_of(session, legal), legal.scope, legal.mou_expires) == ([], [], None)
     db.dispose()
 
 
-def test_a_bad_file_is_refused_whole_naming_each_line_and_field(db_url: str, tmp_path: Path) -> None:
+def test_a_bad_file_is_refused_whole_naming_each_line_and_field(office_db: str, tmp_path: Path) -> None:
     source = tmp_path / "partners.yaml"
     text = DIRECTORY + "  - handle: clinic\n    name: Clinic\n    kind: spaceship\n    mou_expires: soon\n"
     source.write_text(text)
     line = {content.strip(): number for number, content in enumerate(text.splitlines(), 1)}
-    result = _cli(["partners", "import", str(source)], tmp_path, db_url)
+    result = _cli(["partners", "import", str(source)], tmp_path, office_db)
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
         f"liaison: partners.yaml line {line['kind: spaceship']}: `kind` must be one of legal_aid, "
@@ -97,28 +104,27 @@ def test_a_bad_file_is_refused_whole_naming_each_line_and_field(db_url: str, tmp
         "write it as YYYY-MM-DD, like 2027-06-30.",
         "liaison: nothing was imported; fix the file and import it again",
     ]
-    exported = _cli(["partners", "export"], tmp_path, db_url)
+    exported = _cli(["partners", "export"], tmp_path, office_db)
     assert yaml.safe_load(exported.stdout) == {"partners": []}, "the good entries were not imported either"
 
 
-def test_a_conflict_with_the_database_refuses_the_whole_file(db_url: str, tmp_path: Path) -> None:
+def test_a_conflict_with_the_database_refuses_the_whole_file(office_db: str, tmp_path: Path) -> None:
     source = tmp_path / "partners.yaml"
     source.write_text(DIRECTORY)
-    assert _cli(["partners", "import", str(source)], tmp_path, db_url).returncode == 0
+    assert _cli(["partners", "import", str(source)], tmp_path, office_db).returncode == 0
     source.write_text(
         "partners:\n  - handle: newcomer\n    name: New\n    kind: other\n"
         "  - handle: thief\n    name: Thief\n    kind: other\n    team: T0CIVIL\n"
     )
-    result = _cli(["partners", "import", str(source)], tmp_path, db_url)
+    result = _cli(["partners", "import", str(source)], tmp_path, office_db)
     assert result.returncode == 2
     thief_line = source.read_text().splitlines().index("  - handle: thief") + 1
     assert (
         f"partners.yaml line {thief_line}: `thief`: Team `T0CIVIL` already belongs to `civil-rights`."
         in result.stderr
     )
-    handles = [
-        p["handle"] for p in yaml.safe_load(_cli(["partners", "export"], tmp_path, db_url).stdout)["partners"]
-    ]
+    exported = yaml.safe_load(_cli(["partners", "export"], tmp_path, office_db).stdout)
+    handles = [p["handle"] for p in exported["partners"]]
     assert handles == ["civil-rights", "legal-aid"], "`newcomer` must not have been added"
 
 

@@ -36,6 +36,7 @@ def test_command_reference_lists_every_command_and_subcommand() -> None:
 def test_cli_reference_lists_every_cli_command() -> None:
     for usage in (
         "liaison run",
+        "liaison init",
         "liaison check",
         "liaison db upgrade",
         "liaison manifest",
@@ -44,3 +45,21 @@ def test_cli_reference_lists_every_cli_command() -> None:
         "liaison partners export",
     ):
         assert f"`{usage}" in README
+
+
+def test_the_set_up_never_copies_the_template_over_env() -> None:
+    """`make run` makes .env and writes the key into it; copying the template afterwards would lose it."""
+    set_up = README.split("## Set-up", 1)[1].split("\n## ", 1)[0]
+    assert "cp .env.example" not in README
+    assert set_up.index("`make run`") < set_up.index("`.venv/bin/liaison check`") < set_up.index("again")
+
+
+def test_the_docs_the_readme_points_to_are_the_projects_own() -> None:
+    """A clone has nothing beside it: every document the README or the code names is in the repository."""
+    linked = set(re.findall(r"\]\((docs/[\w./-]+)\)", README))
+    assert linked == {"docs/design.md", "docs/slack-facts.md"}
+    assert all((ROOT / path).is_file() for path in linked)
+    outside = "../" + "shared"  # split, so this file does not name it
+    files = [ROOT / "README.md", ROOT / "Makefile", *(ROOT / "docs").glob("*.md")]
+    files += [p for d in ("bot", "commands", "storage", "tests", "tools") for p in (ROOT / d).rglob("*.py")]
+    assert [str(p.relative_to(ROOT)) for p in files if outside in p.read_text()] == []

@@ -61,7 +61,7 @@ def audit_says(slack: Sandbox, bot: RunningBot, query: str) -> str:
 def test_home_staff_see_the_partner_as_the_admin_entered_it(slack: Sandbox, bot: RunningBot) -> None:
     shown = liaison(slack, bot, DEFENDER, "partner show legal-aid")
     for expected in (
-        "*Legal Aid Society* (`legal-aid`), legal_aid, active",
+        "*Legal Aid Society* (`legal-aid`), legal aid, active",
         "Slack teams: T0LEGAL",
         "Services: housing, benefits, expungement",
         "MOU: MOU-2025-04",
@@ -70,7 +70,7 @@ def test_home_staff_see_the_partner_as_the_admin_entered_it(slack: Sandbox, bot:
         "Identifying details may be shared: yes",
     ):
         assert expected in shown
-    assert "`legal-aid` Legal Aid Society (legal_aid): active, MOU to 2027-06-30" in liaison(
+    assert "`legal-aid` Legal Aid Society (legal aid): active, MOU to 2027-06-30" in liaison(
         slack, bot, DEFENDER, "partner list"
     )
 

@@ -1,21 +1,39 @@
-"""Who is acting, checked against Slack's own Slack Connect payloads (tests/oracles/payloads)."""
+"""Who is acting, read from requests as Slack Connect delivers them: a partner's person in a shared
+channel is of the partner's team, never the installing one's.
+
+The requests come from the stand-in, whose shapes tests/test_sandbox.py checks against the facts derived
+from Slack's own payloads; tests/test_slack_facts.py runs the same reading on Slack's originals.
+"""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from slack_bolt import BoltRequest
 
 from bot.identity import actor_of
+from bot.sandbox import Delivery, Sandbox
+from tests.sandbox_helpers import modal, web_client
 
-PAYLOADS = Path(__file__).parent / "oracles" / "payloads"
+HOME, PARTNER_TEAM = "T0HOME", "T0PART"
+DEFENDER, PARTNER = "U0DEF", "U0PART"
+SHARED = "C0SHARED"
 
 
-def _load(name: str) -> dict[str, Any]:
-    return json.loads((PAYLOADS / name).read_text())
+@pytest.fixture(scope="module")
+def sb() -> Iterator[Sandbox]:
+    with Sandbox() as sandbox:
+        assert sandbox.home_team_id == HOME
+        sandbox.add_team(PARTNER_TEAM, "Legal Aid Society")
+        sandbox.add_user(DEFENDER, "dana")
+        sandbox.add_user(PARTNER, "lee", team_id=PARTNER_TEAM)
+        sandbox.add_user("U0NEW", "newcomer", team_id=PARTNER_TEAM)
+        sandbox.add_channel(SHARED, "legal-aid-shared", members=[DEFENDER, PARTNER])
+        sandbox.bot_url = "http://127.0.0.1:1/slack/events"  # nothing listens: only the requests matter
+        yield sandbox
 
 
 def _actor(payload: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -24,29 +42,56 @@ def _actor(payload: dict[str, Any]) -> tuple[str | None, str | None]:
     return (actor.user_id, actor.team_id) if actor else (None, None)
 
 
-SLACK_CONNECT_CASES = _load("slack_connect_events_with_expected_ids.json")["cases"]
+def _sent(delivery: Delivery | None) -> dict[str, Any]:
+    assert delivery is not None, "the stand-in sent nothing"
+    return delivery.payload
 
 
-@pytest.mark.parametrize("case", SLACK_CONNECT_CASES, ids=lambda c: f"{c['payload']['event']['type']}")
-def test_event_actor_is_the_persons_own_team_as_slack_expects(case: dict[str, Any]) -> None:
-    expected = case["expected_actor"]
-    assert _actor(case["payload"]) == (expected["user_id"], expected["team_id"])
+@pytest.mark.parametrize(("user", "team"), [(PARTNER, PARTNER_TEAM), (DEFENDER, HOME)])
+def test_messages_and_thread_replies_are_their_authors_team(sb: Sandbox, user: str, team: str) -> None:
+    ts, posted = sb.post_as_user(user, SHARED, "a message")
+    assert _actor(_sent(posted)) == (user, team)
+    _, reply = sb.post_as_user(user, SHARED, "a reply", thread_ts=ts)
+    assert _actor(_sent(reply)) == (user, team)
 
 
-def test_an_external_users_message_is_attributed_to_their_team_not_the_installing_one() -> None:
-    for payload in _load("message_event_external_user.json")["examples"][0]["payloads"]:
-        assert _actor(payload) == ("USER_ID_ACTOR", "TEAM_ID_ACTOR")
+def test_a_partners_mention_is_the_partners_team_though_the_envelope_names_the_office(sb: Sandbox) -> None:
+    sb.post_as_user(PARTNER, SHARED, f"<@{sb.bot_user_id}> please look")
+    mention = next(d.payload for d in sb.deliveries if d.payload["event"]["type"] == "app_mention")
+    assert mention["team_id"] == HOME
+    assert _actor(mention) == (PARTNER, PARTNER_TEAM)
 
 
-def test_clicks_and_submissions_use_the_users_own_team() -> None:
-    click = _load("block_actions.json")["examples"][0]["payload"]
-    submission = _load("view_submission.json")["examples"][0]["payload"]
-    assert _actor(click) == ("W111", "T111")
-    # The installing team is in view.app_installed_team_id; the submitter's own is user.team_id.
-    submission = {**submission, "user": {**submission["user"], "team_id": "T0PARTNER"}}
-    assert _actor(submission) == ("W111", "T0PARTNER")
+def test_clicks_submissions_and_commands_are_the_persons_own_team(sb: Sandbox) -> None:
+    ts = web_client(sb).chat_postMessage(
+        channel=SHARED,
+        text="card",
+        blocks=[
+            {
+                "type": "actions",
+                "elements": [
+                    {"type": "button", "action_id": "go", "text": {"type": "plain_text", "text": "Go"}}
+                ],
+            }
+        ],
+    )["ts"]
+    assert _actor(_sent(sb.click(PARTNER, SHARED, ts, "go"))) == (PARTNER, PARTNER_TEAM)
+    assert _actor(_sent(sb.slash_command(PARTNER, SHARED, "/liaison", "help"))) == (PARTNER, PARTNER_TEAM)
+    view = web_client(sb).views_open(trigger_id=sb.workspace.issue_trigger(PARTNER), view=modal())["view"]
+    submitted = _sent(
+        sb.submit_view(PARTNER, view["id"], {"summary": {"text": "hello there"}, "owner": {"who": PARTNER}})
+    )
+    assert submitted["view"]["app_installed_team_id"] == HOME
+    assert _actor(submitted) == (PARTNER, PARTNER_TEAM)
 
 
-def test_slash_command_actor() -> None:
-    fields = _load("slash_command.json")["examples"][0]["fields"]
-    assert _actor(fields) == ("W111", "T111")
+def test_a_partners_person_joining_is_of_the_partners_team(sb: Sandbox) -> None:
+    joined = _sent(sb.join_channel("U0NEW", SHARED, inviter_id=PARTNER))
+    assert _actor(joined) == ("U0NEW", PARTNER_TEAM)
+
+
+def test_a_reaction_does_not_say_whose_team_so_nobody_is_known_to_act(sb: Sandbox) -> None:
+    ts, _ = sb.post_as_user(DEFENDER, SHARED, "react to this")
+    reacted = _sent(sb.react_as_user(PARTNER, SHARED, ts, "eyes"))
+    assert reacted["team_id"] == HOME
+    assert _actor(reacted) == (None, None), "never the installing team: that would make them home staff"

@@ -15,6 +15,7 @@ from storage.consult_states import CONSULT
 from storage.db import Database
 from storage.directory import parse_fields
 from storage.errors import Conflict
+from storage.identifiers import Detector
 from storage.models import Advocacy, AdvocacyStatus, Consult, ConsultStatus
 from storage.models import ConsultStatus as C
 from storage.models import ReferralStatus as R
@@ -28,6 +29,7 @@ REQUESTER = Actor("U0DEF", "T0HOME")
 CIVIL = Actor("U0CRO", "T0CIVIL")
 LEGAL = Actor("U0LAS", "T0LEGAL")
 CHANNEL = "C0CIVIL"
+TODAY = utcnow().date()
 
 
 def _consult(db: Database) -> Consult:
@@ -97,12 +99,16 @@ def test_a_reopened_consult_is_answered_again_by_the_partners_next_reply(db: Dat
     consult = _consult(db)
     with db.session() as session:
         requester = identify(session, REQUESTER, "T0HOME", set())
-        items.move(session, requester, items.Move(consult.ref, C.open, C.resolved, note="Thanks."))
+        items.move(
+            session, requester, items.Move(consult.ref, C.open, C.resolved, note="Thanks."), Detector(), TODAY
+        )
     with db.session() as session:
         items.move(
             session,
             identify(session, REQUESTER, "T0HOME", set()),
             items.Move(consult.ref, C.resolved, C.open),
+            Detector(),
+            TODAY,
         )
     recorded = _reply(db, consult, CIVIL, "2.1", utcnow())
     assert recorded is not None and recorded.answered
@@ -113,12 +119,14 @@ def test_two_moves_from_the_same_status_exactly_one_wins(db: Database) -> None:
     consult = _consult(db)
     with db.session() as session:
         requester = identify(session, REQUESTER, "T0HOME", set())
-        items.move(session, requester, items.Move(consult.ref, C.open, C.withdrawn))
+        items.move(session, requester, items.Move(consult.ref, C.open, C.withdrawn), Detector(), TODAY)
     with pytest.raises(Conflict, match="withdrawn now, so it can't become resolved"), db.session() as session:
         items.move(
             session,
             identify(session, REQUESTER, "T0HOME", set()),
             items.Move(consult.ref, C.open, C.resolved),
+            Detector(),
+            TODAY,
         )
 
 
@@ -192,45 +200,46 @@ def test_campaign_counts_overdue_only_what_is_still_open() -> None:
 
 
 def test_do_not_post_names_never_go_even_with_consent(db: Database) -> None:
-    from storage import confidentiality, disclosure
+    from storage import disclosure
     from storage.directory import parse_fields
     from storage.errors import PermissionDenied
 
-    confidentiality.configure(None, ["Maria Ortiz"])
-    try:
-        with db.session() as session:
-            partner = partners.add(
-                session,
-                ADMIN,
-                "legal-aid",
-                parse_fields(
-                    [("name", "Legal Aid"), ("kind", "other"), ("team", "T0LEGAL"), ("identifying", "yes")]
-                ),
-            )
-            me = identify(session, REQUESTER, "T0HOME", set())
-            with pytest.raises(PermissionDenied, match="a name on the do-not-post list"):
-                disclosure.screen(
-                    session,
-                    me,
-                    "Maria Ortiz, DOB 1/2/1990",
-                    partner,
-                    "C1",
-                    kind="referral",
-                    case_number="24-CR-1",
-                    consent=True,
-                )
+    detector = Detector(None, ["Maria Ortiz"])
+    with db.session() as session:
+        partner = partners.add(
+            session,
+            ADMIN,
+            "legal-aid",
+            parse_fields(
+                [("name", "Legal Aid"), ("kind", "other"), ("team", "T0LEGAL"), ("identifying", "yes")]
+            ),
+        )
+        me = identify(session, REQUESTER, "T0HOME", set())
+        with pytest.raises(PermissionDenied, match="a name on the do-not-post list"):
             disclosure.screen(
                 session,
+                detector,
                 me,
-                "DOB 1/2/1990",
+                "Maria Ortiz, DOB 1/2/1990",
                 partner,
                 "C1",
+                TODAY,
                 kind="referral",
                 case_number="24-CR-1",
                 consent=True,
             )
-    finally:
-        confidentiality.configure(None, [])
+        disclosure.screen(
+            session,
+            detector,
+            me,
+            "DOB 1/2/1990",
+            partner,
+            "C1",
+            TODAY,
+            kind="referral",
+            case_number="24-CR-1",
+            consent=True,
+        )
 
 
 def test_exported_cells_never_run_as_formulas() -> None:

@@ -1,57 +1,36 @@
-"""manifest.yml: generated from the registry, valid by Slack's schema, asking for the scopes Slack's own
-reference says the bot's methods and events need (and no others)."""
+"""manifest.yml: generated from the registry, valid by Slack's manifest rules, asking for the scopes Slack's
+own reference says the bot's methods and events need (and no others). The rules and scopes are the facts
+derived from Slack's schema and reference (bot/sandbox/facts/manifest.json, web_api.json)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import jsonschema
 import yaml
 
-from bot.manifest import BOT_EVENTS, BOT_SCOPES, manifest, manifest_yaml
+from bot.manifest import BOT_EVENTS, BOT_METHODS, BOT_SCOPES, manifest, manifest_yaml
+from bot.sandbox import reference
 from commands import CATALOG
 
 ROOT = Path(__file__).parent.parent
-ORACLES = Path(__file__).parent / "oracles"
-METHOD_CATALOG = ROOT / "bot" / "sandbox" / "catalog"
-
-# The Web API methods the bot calls (the stand-in's catalog holds Slack's reference for each).
-BOT_METHODS = (
-    "auth.test",
-    "chat.postMessage",
-    "chat.update",
-    "chat.postEphemeral",
-    "chat.getPermalink",
-    "views.open",
-    "views.update",
-    "views.publish",
-    "files.getUploadURLExternal",
-    "files.completeUploadExternal",
-    "users.info",
-    "users.list",
-    "conversations.info",
-    "conversations.history",
-    "conversations.open",
-)
+RULES = reference.facts("manifest")["schema"]
 
 
 def test_committed_manifest_is_what_the_registry_generates() -> None:
     assert (ROOT / "manifest.yml").read_text() == manifest_yaml(), "run `make manifest` and commit"
 
 
-def test_manifest_validates_against_slacks_schema() -> None:
-    schema = json.loads((ORACLES / "manifest.schema.1.0.0.json").read_text())
-    jsonschema.validate(yaml.safe_load((ROOT / "manifest.yml").read_text()), schema)
+def test_manifest_validates_against_slacks_rules() -> None:
+    jsonschema.validate(yaml.safe_load((ROOT / "manifest.yml").read_text()), RULES)
 
 
 def test_manifest_rejects_what_slack_rejects() -> None:
     """The schema really checks: an unknown key and a too-long command name are refused."""
-    schema = json.loads((ORACLES / "manifest.schema.1.0.0.json").read_text())
     bad = manifest()
     bad["features"]["slash_commands"][0]["command"] = "/" + "x" * 40
     bad["settings"]["unknown_setting"] = True
-    errors = list(jsonschema.Draft7Validator(schema).iter_errors(bad))
+    errors = list(jsonschema.Draft7Validator(RULES).iter_errors(bad))
     assert len(errors) == 2
 
 
@@ -77,14 +56,14 @@ def _needed_scope_sets() -> list[set[str]]:
     """For each method and event, the scopes Slack documents (any one of them suffices)."""
     needs = []
     for method in BOT_METHODS:
-        bot_scopes = json.loads((METHOD_CATALOG / f"{method}.json").read_text()).get("scope", {}).get("bot")
-        if bot_scopes:
-            needs.append(set(bot_scopes))
-    events = {e["name"]: e for e in json.loads((ORACLES / "events.json").read_text())}
+        doc = reference.method_doc(method)
+        assert doc is not None, f"no facts about {method}: run `make facts`"
+        if doc.bot_scopes:
+            needs.append(set(doc.bot_scopes))
+    event_scopes = reference.facts("manifest")["event_scopes"]
     for name in BOT_EVENTS:
-        scopes = set(events[name]["scopes"])
-        if scopes:
-            needs.append(scopes)
+        if event_scopes[name]:
+            needs.append(set(event_scopes[name]))
     return needs
 
 
@@ -106,10 +85,11 @@ ANY_CONVERSATION = ("conversations.info", "conversations.history")
 
 def test_every_conversation_type_a_card_may_be_in_is_covered() -> None:
     for method in ANY_CONVERSATION:
-        listed = json.loads((METHOD_CATALOG / f"{method}.json").read_text())["scope"]["bot"]
-        assert len(listed) == 4 and set(listed) <= set(BOT_SCOPES), f"{method} needs {sorted(listed)}"
+        doc = reference.method_doc(method)
+        assert doc is not None and method in BOT_METHODS
+        assert len(doc.bot_scopes) == 4 and set(doc.bot_scopes) <= set(BOT_SCOPES), doc.bot_scopes
 
 
 def test_reactions_are_not_asked_for_since_nothing_uses_them() -> None:
     assert not [s for s in BOT_SCOPES if s.startswith("reactions:")]
-    assert "reaction_added" not in BOT_EVENTS
+    assert "reaction_added" not in BOT_EVENTS and "reactions.add" not in BOT_METHODS

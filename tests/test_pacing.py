@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot import pacing
+from bot.manifest import BOT_METHODS
 from bot.sandbox import reference
-from tests.test_manifest import BOT_METHODS
 
 
 @pytest.mark.parametrize("method", BOT_METHODS)

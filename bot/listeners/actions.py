@@ -10,7 +10,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
-from bot import errors, render
+from bot import door, errors, render
 from bot.identity import actor_of
 from bot.listeners.replays import first_delivery
 from commands import advocacy, card_for, consult, home, referral, reminders
@@ -183,7 +183,8 @@ def _ref(body: dict[str, Any]) -> str:
 
 
 def _open(client: WebClient, body: dict[str, Any], form: Form) -> None:
-    client.views_open(trigger_id=body["trigger_id"], view=render.form(form))
+    with door.viewed_by(body["user"]["id"]):  # the form is seen by who clicked
+        client.views_open(trigger_id=body["trigger_id"], view=render.form(form))
 
 
 def _metadata(body: dict[str, Any]) -> str:

@@ -9,7 +9,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
-from bot import errors, render
+from bot import door, errors, render
 from bot.identity import actor_of
 from bot.listeners.replays import first_delivery
 from commands import CATALOG, registry
@@ -41,7 +41,8 @@ def _listener(command: SlashCommand, deps: Deps) -> Callable[..., None]:
 
             reply = registry.run(command, invocation, body.get("text") or "", CATALOG)
             if reply.form is not None:  # the trigger_id is good for 3 s from the command: open it now
-                client.views_open(trigger_id=body["trigger_id"], view=render.form(reply.form))
+                with door.viewed_by(actor.user_id):
+                    client.views_open(trigger_id=body["trigger_id"], view=render.form(reply.form))
             else:
                 respond(**render.ephemeral(reply))
 

@@ -54,6 +54,11 @@ def link_partner_teams(deps: Deps, client: WebClient, channel_id: str) -> None:
     if not place.external_teams:
         return
     with deps.db.session() as session:
+        shown = items.posted_in(session, channel_id)
+    # Whoever joined now reads the cards already there: they are redrawn for who reads the channel now,
+    # so that what a consent let one partner see is masked for another organization.
+    shared.redraw_all(deps, shown)
+    with deps.db.session() as session:
         known = [p for t in sorted(place.external_teams) if (p := partners.for_team(session, t)) is not None]
         known_teams = {t for p in known for t in partners.teams_of(session, p)}
         unknown = [

@@ -111,7 +111,9 @@ def refusal(body: Any) -> str | None:
     kind = body.get("type")
     check = SHAPES.get(kind) if isinstance(kind, str) else None
     if not _containers(body) or (check is not None and not check(body)):
-        return f"a {kind if isinstance(kind, str) else 'typeless'} request not shaped as Slack sends it"
+        # Only a type Liaison knows is named: any other is the sender's text, not for the log.
+        named = kind if isinstance(kind, str) and kind in SHAPES else "request of another type"
+        return f"a {named} not shaped as Slack sends it"
     return None
 
 

@@ -10,7 +10,7 @@ class ApiError(Exception):
     """A Web API error answer: HTTP `status` with {"ok": false, "error": error, ...}.
 
     tests/test_sandbox.py reads every `ApiError("...")` in the stand-in's source and checks that Slack's
-    catalog documents the code for each method that can raise it.
+    reference documents the code for each method that can raise it.
     """
 
     def __init__(

@@ -2,7 +2,8 @@
 
 Handlers run under `workspace.lock` (webapi.py takes it), get the call's arguments after the token and
 required-argument checks, and either return the success body or raise `ApiError` with a code that the
-method's page in `catalog/` documents (tests/test_sandbox.py checks that by reading this file).
+method's reference documents (facts/web_api.json; tests/test_sandbox.py checks that by reading this
+file).
 """
 
 from __future__ import annotations

@@ -1,6 +1,5 @@
-"""The payloads Slack sends to an app, built from the workspace with the field sets of Slack's own
-examples in tests/oracles/payloads (slash_command, block_actions, view_submission, message events, the
-Slack Connect events).
+"""The payloads Slack sends to an app, built from the workspace with the fields Slack's own requests carry
+(facts/payloads.json, derived from Slack's examples; tests/test_sandbox.py checks each kind against it).
 
 Also what a person can and cannot do in Slack's client: a click names an element that is really on the
 message or view, a choice is one of the options offered, and a modal submits only with every required
@@ -9,6 +8,7 @@ input filled (else NotPossibleInSlack).
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from typing import Any
@@ -149,7 +149,7 @@ class PayloadBuilder:
             "user_id": user.id,
             "user_name": user.name,
             "command": command,
-            "text": text,
+            "text": escaped_as_slack_does(text),
             "api_app_id": self.ws.app_id,
             "is_enterprise_install": "false",
             "response_url": self._response_url("command", user, channel),
@@ -271,8 +271,8 @@ class PayloadBuilder:
     # ---- events -------------------------------------------------------------------------------------
 
     def event_callback(self, event: JSON, event_id: str | None = None) -> JSON:
-        """The Events API envelope. In a Slack Connect channel it is shaped like Slack's own examples
-        (message_event_external_user.json): context_team_id and authorizations[0] name the installation;
+        """The Events API envelope. In a Slack Connect channel it is shaped like Slack's own examples of
+        an external person's events: context_team_id and authorizations[0] name the installation;
         for a message by a partner's person team_id is that person's team, while app_mention and other
         events keep the installing team there (app_mention names the actor's team in event.user_team)."""
         ws = self.ws
@@ -326,23 +326,25 @@ class PayloadBuilder:
         """A message event; event.team, and in Slack Connect channels user_team/source_team, name the
         author's team."""
         team_id = self.ws.users[message.user].team_id
-        teams: JSON = {"team": team_id}
+        broadcast = message.is_reply and message.reply_broadcast
+        teams: JSON = {} if broadcast else {"team": team_id}  # Slack's broadcasts show no event.team
         if self.ws.is_ext_shared(channel):
             teams.update(user_team=team_id, source_team=team_id)
         event = self._typed(message, "message", teams)
         if message.is_reply:
             parent = self.ws.message(channel.id, message.thread_ts or "")
             event["thread_ts"] = message.thread_ts
-            event["parent_user_id"] = parent.user if parent else message.user
-            if message.reply_broadcast:
+            if broadcast:
                 event["subtype"] = "thread_broadcast"
                 event["root"] = self.ws.message_json(parent) if parent else None
+            else:
+                event["parent_user_id"] = parent.user if parent else message.user
         event.update(channel=channel.id, event_ts=message.ts, channel_type=self.ws.channel_type(channel))
         return event
 
     def app_mention_event(self, message: Message, channel: Channel) -> JSON:
         """An app_mention: event.team is the installing team; in Slack Connect channels user_team,
-        source_team and user_profile.team name the author's team (message_event_external_user.json)."""
+        source_team and user_profile.team name the author's team (as Slack's examples show)."""
         team_id = self.ws.users[message.user].team_id
         teams: JSON = {"team": self.ws.home.id}
         if self.ws.is_ext_shared(channel):
@@ -400,7 +402,6 @@ class PayloadBuilder:
             "user": user.id,
             "reaction": name,
             "item": {"type": "message", "channel": message.channel, "ts": message.ts},
-            "item_user": message.user,
             "event_ts": self.ws.next_ts(),
         }
 
@@ -416,3 +417,21 @@ class PayloadBuilder:
             event["inviter"] = inviter.id
         event["event_ts"] = f"{time.time():.6f}"
         return event
+
+
+# Slack's own markup in what a test types stands for what Slack would have made of a person's typing (a
+# mention picked from the list, a pasted link): it is sent as it is. The rest is escaped as Slack escapes a
+# slash command's text (`&`, `<`, `>`), since the manifest asks for escaping (should_escape).
+_SLACK_MARKUP = re.compile(r"<(?:[@#!][^<>]*|https?://[^\s<>]*)>")
+
+
+def escaped_as_slack_does(text: str) -> str:
+    out, last = [], 0
+    for token in _SLACK_MARKUP.finditer(text):
+        out += [_escape(text[last : token.start()]), token[0]]
+        last = token.end()
+    return "".join([*out, _escape(text[last:])])
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

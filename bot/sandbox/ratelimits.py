@@ -1,9 +1,9 @@
 """Slack's rate tiers, enforced only when a test switches them on (off by default, so ordinary tests are
 not slowed down by retries).
 
-Tiers come from each method's catalog page: t1 1/min, t2 20/min, t3 50/min, t4 100/min, per method per
-workspace. chat.postMessage (tier "special", t5) allows about one message per second per channel with a
-short burst; other t5 methods are not limited here.
+Tiers come from each method's reference (facts/web_api.json): t1 1/min, t2 20/min, t3 50/min, t4 100/min,
+per method per workspace. chat.postMessage (tier "special", t5) allows about one message per second per
+channel with a short burst; other t5 methods are not limited here.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
-"""Slack's own method reference, read from the vendored catalog in `catalog/`.
+"""What Slack documents, as the stand-in and the tests use it: read from `facts/`, the compact files
+tools/derive_slack_facts.py derives from Slack's own method reference, manifest schema and payloads.
 
-The stand-in takes required arguments, documented error codes, HTTP verbs and rate tiers from these files
-rather than from our memory of Slack, so a test that passes here passes against what Slack documents.
+The stand-in takes required arguments, documented error codes and rate tiers from there rather than from
+our memory of Slack, so a test that passes here passes against what Slack documents. docs/slack-facts.md
+says what each file holds and how it is checked against Slack's originals.
 """
 
 from __future__ import annotations
@@ -10,13 +12,13 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
-CATALOG_DIR = Path(__file__).with_name("catalog")
+FACTS_DIR = Path(__file__).with_name("facts")
 
 # Errors every Slack method can answer although most per-method pages leave them out: the method pages
-# document them only here and there (invalid_auth and internal_error on 54 methods, unknown_method and
-# invalid_arguments on 31, missing_scope on 32, ratelimited on 11, not_authed and not_allowed_token_type
-# on 2 each in Slack's full catalog). tests/test_sandbox.py checks that each one really is documented.
+# document them only here and there (facts/web_api.json counts on how many); tests/test_sandbox.py checks
+# that each one is documented on several.
 SLACK_WIDE_ERRORS: frozenset[str] = frozenset(
     {
         "not_authed",
@@ -47,7 +49,6 @@ class MethodDoc:
     """What Slack's reference page says about one method."""
 
     name: str
-    http_method: str
     rate_tier: str
     required: tuple[str, ...]
     errors: frozenset[str]
@@ -55,26 +56,30 @@ class MethodDoc:
 
 
 @cache
+def facts(name: str) -> dict[str, Any]:
+    """One of the facts files (web_api, manifest, payloads)."""
+    data: dict[str, Any] = json.loads((FACTS_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    return data
+
+
+@cache
 def method_names() -> frozenset[str]:
-    """Every Web API method Slack lists (catalog/methods.json)."""
-    entries = json.loads((CATALOG_DIR / "methods.json").read_text(encoding="utf-8"))
-    return frozenset(entry["name"] for entry in entries)
+    """Every Web API method Slack lists."""
+    return frozenset(facts("web_api")["method_names"])
 
 
 @cache
 def method_doc(name: str) -> MethodDoc | None:
-    """The reference page of one method, or None where the catalog has no page for it."""
-    path = CATALOG_DIR / f"{name}.json"
-    if name not in method_names() or not path.is_file():
+    """What Slack documents about one method, or None where the facts do not cover it."""
+    page = facts("web_api")["methods"].get(name)
+    if page is None:
         return None
-    page = json.loads(path.read_text(encoding="utf-8"))
     return MethodDoc(
         name=name,
-        http_method=page.get("http_method", "POST"),
-        rate_tier=page.get("rate_limits", ""),
-        required=tuple(page.get("args", {}).get("required", [])),
-        errors=frozenset(page.get("errors") or {}),
-        bot_scopes=tuple((page.get("scope") or {}).get("bot") or ()),
+        rate_tier=page["rate_tier"],
+        required=tuple(page["required"]),
+        errors=frozenset(page["errors"]),
+        bot_scopes=tuple(page["bot_scopes"]),
     )
 
 
@@ -88,3 +93,51 @@ def is_documented(method: str, error: str) -> bool:
     sibling = BORROWED_ERRORS.get((method, error))
     sibling_doc = method_doc(sibling) if sibling else None
     return sibling_doc is not None and error in sibling_doc.errors
+
+
+# Fields whose contents are the app's own or open-ended (blocks, form values keyed by block_id, files,
+# whole messages quoted inside another): their inside is not part of a request's shape.
+OPAQUE_FIELDS = frozenset(
+    {
+        "blocks",
+        "attachments",
+        "files",
+        "file",
+        "comment",
+        "room",
+        "root",
+        "previous_message",
+        "values",
+        "inputs",
+        "bot_profile",
+        "icons",
+        "function",
+        "app_unfurl",
+    }
+)
+FIELD_DEPTH = 3
+
+
+def field_paths(payload: Any, prefix: str = "", depth: int = FIELD_DEPTH) -> set[str]:
+    """The dotted paths of a request's fields (`user.team_id`, `actions[].action_id`), to compare a
+    request's shape with Slack's: lists are `[]` with their items' fields merged."""
+    paths: set[str] = set()
+    if isinstance(payload, list):
+        for item in payload:
+            paths |= field_paths(item, prefix + "[]", depth)
+        return paths
+    if not isinstance(payload, dict) or depth == 0:
+        return paths
+    for key, value in payload.items():
+        path = f"{prefix}.{key}" if prefix else key
+        paths.add(path)
+        if key not in OPAQUE_FIELDS:
+            paths |= field_paths(value, path, depth - 1)
+    return paths
+
+
+def request_fields(kind: str) -> dict[str, str]:
+    """The fields Slack's requests of one kind carry: path -> "always" (in every example Slack gives) or
+    "sometimes". Kinds: "slash_command", "block_actions", "view_submission", "event:message", ..."""
+    fields: dict[str, str] = facts("payloads")["requests"][kind]["fields"]
+    return fields

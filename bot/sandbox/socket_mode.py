@@ -2,7 +2,7 @@
 
 It speaks Slack's protocol as python-slack-sdk's builtin SocketModeClient expects it: a `hello` on connect,
 envelopes `{"envelope_id", "type", "payload", "accepts_response_payload"[, "retry_attempt",
-"retry_reason"]}` (tests/oracles/payloads/socket_mode_envelopes.json), acks `{"envelope_id"[, "payload"]}`
+"retry_reason"]}` (as facts/payloads.json lists them), acks `{"envelope_id"[, "payload"]}`
 back, pings answered, several connections with each envelope going to one of them, and `disconnect`
 messages for reconnect tests. The URL is plain ws:// on 127.0.0.1: slack_sdk's builtin connection uses a
 plain socket for any port but 443 (slack_sdk/socket_mode/builtin/internals.py).

@@ -1,8 +1,8 @@
 """The Web API over HTTP (`/api/<method>`) and the response_url endpoints (`/response/<token>`).
 
-Every call is checked in Slack's order: a known method name (catalog/methods.json), one the stand-in
+Every call is checked in Slack's order: a known method name (facts/web_api.json), one the stand-in
 serves (else a loud HTTP 501), injected faults, the token, rate tiers when enabled, the method's required
-arguments (from its catalog page), then the method itself. Answers are Slack's JSON, and every call is
+arguments (from Slack's reference for it), then the method itself. Answers are Slack's JSON, and every call is
 logged for tests.
 """
 
@@ -200,7 +200,7 @@ class WebApi:
 
     def _raise_fault(self, fault: Fault) -> None:
         if fault.status == 429:
-            # Exactly tests/oracles/payloads/web_api_ratelimited_429.json.
+            # Exactly Slack's rate-limited answer (facts/web_api.json, rate_limited).
             raise ApiError("ratelimited", status=429, headers={"Retry-After": str(fault.retry_after)})
         if fault.status is not None and fault.status >= 500:
             raise ApiError("internal_error", status=fault.status)

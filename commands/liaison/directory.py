@@ -91,7 +91,7 @@ def partner_list(inv: Invocation) -> Reply:
             mou = f"MOU to {partner.mou_expires}" if partner.mou_expires else "no MOU end date"
             receives = ", ".join(partner.scope) or "nothing yet"
             lines.append(
-                f"• `{partner.handle}` {partner.name} ({partner.kind}): {partner.status}, {mou}, "
+                f"• `{partner.handle}` {partner.name} ({kind_words(partner.kind)}): {partner.status}, {mou}, "
                 f"receives {receives}"
             )
     return Reply("\n".join(lines))
@@ -164,10 +164,15 @@ def _may_post(session: Session, inv: Invocation, partner: Partner, place: Place)
     )
 
 
+def kind_words(kind: str) -> str:
+    """A partner's kind as a person says it (`legal_aid` is how it is typed and stored: legal aid)."""
+    return kind.replace("_", " ")
+
+
 def describe(session: Session, partner: Partner) -> str:
     """A partner's record as an admin reads it."""
     values = partners.snapshot(session, partner)
-    lines = [f"*{partner.name}* (`{partner.handle}`), {partner.kind}, {partner.status}"]
+    lines = [f"*{partner.name}* (`{partner.handle}`), {kind_words(partner.kind)}, {partner.status}"]
     for key, value in values.items():
         if key in ("name", "kind", "status"):
             continue

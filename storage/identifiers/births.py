@@ -1,0 +1,70 @@
+"""Dates of birth, found by what the text says about a date: `DOB 3/14/88`, `born on March 14, 1988`,
+`3/14/1988 (DOB)`, `fecha de nacimiento: 14 de marzo de 1988`. A date alone is a hearing or a deadline
+and goes; so does a year that says when a group of people were born (`born before 1970`)."""
+
+from __future__ import annotations
+
+import re
+
+from storage.identifiers.text import Span
+
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+    r"|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre)\.?"
+)
+_ORDINAL_WORDS = (
+    r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth"
+    r"|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth"
+    r"|twenty[\s-]?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|thirty[\s-]?first)"
+)
+_DAY = rf"(?:\d{{1,2}}(?:st|nd|rd|th)?|{_ORDINAL_WORDS})"
+_YEAR = r"(?:\d{2,4}|(?:nineteen|two thousand)[\w\s-]{0,20})"
+_OF = r"(?:\s*,?\s*(?:of|de|del)?\s*)"
+# A whole date: numbers with any separator, or a month by name with its day.
+_FULL_DATE = (
+    rf"(?:\d{{1,2}}(?:[/.\-_,]|\s+)\d{{1,2}}(?:(?:[/.\-_,]|\s+)\d{{2,4}})?(?!\d)"
+    rf"|\d{{4}}[/.\-_]\d{{1,2}}[/.\-_]\d{{1,2}}(?!\d)"
+    rf"|{_MONTH}\s*(?:the\s+)?{_DAY}(?:{_OF}{_YEAR})?"
+    rf"|(?:the\s+)?{_DAY}{_OF}{_MONTH}(?:{_OF}{_YEAR})?"
+    rf"|\d{{6,8}}(?!\d))"
+)
+_YEAR_OR_MONTH_YEAR = rf"(?:{_MONTH},?\s*(?:19|20)\d{{2}}|(?:19|20)\d{{2}})(?!\d)"
+_BIRTH_WORD = re.compile(
+    r"\bd\s?\.?\s?[o0]\s?\.?\s?b\b\.?|\bd/o/b\b|\bdate[\s_-]*of[\s_-]*birth\b|\bdateofbirth\b"
+    r"|\bbirth\s*-?\s*(?:date|day|year)s?\b|\bbirth(?=\s*:)|\bb-?day\b|\bborn\b|\byob\b|\byear\s+of\s+birth\b"
+    r"|\bfecha\s+de\s+nacimiento\b|\bnacid[oa]\b|\bf\s?\.?\s?d\s?\.?\s?n\b\.?|(?<![\w.])b\.(?=\s*\d)"
+)
+# A few words between the label and the date, without a digit or a sentence's end (`born on`, `DOB is`),
+# or an aside between commas or in brackets (`born, according to his mother, on 3/14/1988`); a line break
+# only right after a colon (`DOB:\n03/14/1988`). Not more: `born in Honduras, arrived 3/14/2019` is not
+# a birth date.
+_WORDS = r"(?::\s*|[^\n\d.!?;>\"“”,(]|\.(?=\s*\d))"
+_ASIDE = r"(?:\s*,[^,\n\d.;!?]{1,40},\s*|\s*\([^)\n\d]{1,60}\)\s*)"
+_GAP = rf"{_WORDS}{{0,24}}?(?:{_ASIDE}{_WORDS}{{0,8}}?)?"
+_SHORT_GAP = rf"{_WORDS}{{0,12}}?"
+_DATE_AFTER = re.compile(rf"{_GAP}{_FULL_DATE}|{_SHORT_GAP}{_YEAR_OR_MONTH_YEAR}")
+# A birthday is named close to its date (`birthday is July 4`), not a party's (`birthday party ... 12/19`).
+_DAY_AFTER = re.compile(rf"{_SHORT_GAP}{_FULL_DATE}")
+_BIRTHDAY = re.compile(r"b(?:irth)?-?day")
+_DATE_BEFORE = re.compile(rf"{_FULL_DATE}\s*[(\[,-]?\s*$")
+# A year that bounds a group (`born after 2024`, `born before 1970`) says nothing about one person.
+_A_GROUP = re.compile(r"\s*(?:in\s+or\s+)?(?:after|before|since|between|from|prior\s+to)\b")
+_HINTS = re.compile(r"d\W{0,2}[o0]\W{0,2}b|born|birth|b-?day|yob|nacimiento|nacid|f\W{0,2}d\W{0,2}n|b\.\s*\d")
+
+
+def birth_dates(lower: str) -> list[Span]:
+    found = []
+    hinted = [h.start() for h in _HINTS.finditer(lower)]
+    words = {w.span(): w for h in hinted for w in _BIRTH_WORD.finditer(lower, max(0, h - 24), h + 24)}
+    for word in words.values():
+        if _A_GROUP.match(lower, word.end()):
+            continue
+        reading = _DAY_AFTER if _BIRTHDAY.fullmatch(word[0]) else _DATE_AFTER
+        after = reading.match(lower, word.end(), word.end() + 90)
+        if after:
+            found.append((word.start(), after.end()))
+        before = _DATE_BEFORE.search(lower, max(0, word.start() - 30), word.start())
+        if before:
+            found.append((before.start(), word.end()))
+    return found

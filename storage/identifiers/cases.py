@@ -1,0 +1,73 @@
+"""Case numbers: the office's internal reference for a client's case, never posted where another
+organization reads, whatever the consent. The item's own case number is found however it is written;
+so are the shapes courts give their numbers, and the office's own pattern (LIAISON_CASE_NUMBER_PATTERN)
+whatever separators stand between its parts."""
+
+from __future__ import annotations
+
+import re
+
+from storage.identifiers.reading import folded
+from storage.identifiers.text import SEP, Span, hinted, spans_in, trie
+
+# Case-type codes courts put in their numbers (criminal, felony, misdemeanour, traffic, juvenile, family,
+# civil, probate...). Letters alone would read `30 days 100` as a case number. Between spaces only the
+# codes no sentence uses as a word count (`15 in 2025` is not a case).
+_CASE_CODES = trie(
+    "cr crim crf crm cf cm ct cv civ ca ci cj cc cp dr dv dc fa fc fe fel fl gs jv juv jd jc ja jf "
+    "mi mm misd md mc tr tc sc sa pr pb mh lt sp sm if ap op wc ch"
+)
+_SPACED_CASE_CODES = trie("cr crim crf crm cf cm cv civ dr dv jv juv jd tr mm misd fel gs lt mh")
+_GLUE = rf"{SEP}{{0,2}}"
+_BY_YEAR = re.compile(
+    r"(?<![\w-])(?:"
+    # 24-CR-0113, 2024CR0999, 24/cr/113, 24 CR 113, and the one-letter codes glued or dashed (24-M-1234)
+    rf"(?:19|20)?\d{{2}}(?:{_GLUE}{_CASE_CODES}{_GLUE}|\s+{_SPACED_CASE_CODES}\s+|[-/]?[a-z][-/]?)\d{{3,8}}"
+    # any letters between dashes: 24-ABC-1234
+    r"|\d{2,4}-[a-z]{1,5}-\d{3,8}"
+    r")(?![\w])"
+)
+# CR-2024-0999, CF2024001234
+_BY_CODE = re.compile(rf"\b(?<!-){_CASE_CODES}{_GLUE}(?:19|20)?\d{{2}}{_GLUE}\d{{3,8}}(?![\w])")
+_HINTS = ("case", "docket", "dkt", "cause", "indictment", "ind", "file", "matter")
+# What the text itself calls a case, docket or cause number.
+_CALLED_A_CASE_NUMBER = re.compile(
+    r"\b(?:(?:case|cause|file|matter)\s*(?:no\b\.?|num\b\.?|number|#)"
+    r"|(?:docket|dkt|indictment|ind)\b\.?\s*(?:no\b\.?|num\b\.?|number|#)?)"
+    r"\s*:?\s*[a-z0-9][a-z0-9./-]*\d[a-z0-9./-]*\d",
+)
+# Candidates for the office's own pattern: letters and digits in a few groups with separators between.
+_GROUPS = re.compile(rf"[a-z0-9]+(?:{SEP}{{1,3}}[a-z0-9]+){{0,5}}")
+_SEPARATORS = re.compile(rf"{SEP}+")
+_LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
+
+
+def case_numbers(lower: str) -> list[Span]:
+    found = spans_in(_BY_YEAR, lower) + spans_in(_BY_CODE, lower)
+    if hinted(lower, _HINTS):
+        found += spans_in(_CALLED_A_CASE_NUMBER, lower)
+    return found
+
+
+def loosely(case_number: str) -> re.Pattern[str]:
+    """An item's own case number however it is written: `24-CR-0113` also as `24 cr 0113`, `24CR0113`,
+    `24/cr/0113`, `2 4 C R 0 1 1 3` (dashes and invisible characters are already normalized away)."""
+    parts = [re.escape(c) for c in re.sub(r"[^0-9A-Za-z]", "", folded(case_number))]
+    return re.compile(r"(?:[^\w]|_){0,4}".join(parts) or r"(?!)", re.IGNORECASE)
+
+
+def office_numbers(office: re.Pattern[str], lower: str) -> list[Span]:
+    """Where the office's own pattern matches a group of letters and digits however it was separated: as
+    written, with every separator a dash, with none, or with a dash between letters and digits
+    (`PD 123456` and `PD123456` for `\\bPD-\\d{6}\\b`)."""
+    found = spans_in(office, lower)
+    for group in _GROUPS.finditer(lower):
+        text = group[0]
+        if sum(c.isdigit() for c in text) < 3:
+            continue
+        bare = _SEPARATORS.sub("", text)
+        for variant in (_SEPARATORS.sub("-", text), bare, _LETTER_DIGIT.sub("-", bare)):
+            if variant != text and office.search(variant):
+                found.append(group.span())
+                break
+    return found

@@ -1,0 +1,113 @@
+"""Does a text identify a client? The one detector behind every check: what people type is screened
+with it before anything is stored, and the guard at the door screens every outbound write with it.
+
+It reads the text as it is shown (reading.py: other spellings of the same characters are the same text),
+then looks for each class of identifier: numbers.py (SSNs, A-numbers, phones with Google's
+libphonenumber), births.py, places.py (addresses with the USPS street types `pyap` keeps, emails),
+cases.py, names.py (do-not-post names with rapidfuzz). Conservative: a false alarm costs an edit, a
+miss cannot be taken back from a partner's workspace. Recall, false alarms and time are measured on the
+labelled corpus in bench/corpus/ by `make bench`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from storage.identifiers import births, cases, numbers, places
+from storage.identifiers.names import NameList
+from storage.identifiers.reading import Normalized, normalize
+from storage.identifiers.text import Span, lowercased
+
+
+class Identifier(StrEnum):
+    """The classes of identifier, as a person is told of them."""
+
+    ssn = "a social security number"
+    birth_date = "a date of birth"
+    phone = "a phone number"
+    email = "an email address"
+    address = "a street address"
+    a_number = "an immigration A-number"
+    case_number = "a case number"
+    do_not_post = "a name on the do-not-post list"
+
+
+# Never posted where another organization reads, whatever the consent: the office's own reference for
+# the case, and the people it has said must never be named.
+NEVER_SHARED = frozenset({Identifier.case_number, Identifier.do_not_post})
+
+
+@dataclass(frozen=True)
+class Finding:
+    what: Identifier
+    start: int  # in the text as typed
+    end: int
+
+
+class Detector:
+    """The office's detector: the common classes, plus its own case-number pattern and do-not-post names
+    (LIAISON_CASE_NUMBER_PATTERN, LIAISON_DO_NOT_POST). Built once at start and passed to whoever screens."""
+
+    def __init__(self, case_number_pattern: str | None = None, do_not_post: Sequence[str] = ()) -> None:
+        self._office_cases = re.compile(case_number_pattern, re.IGNORECASE) if case_number_pattern else None
+        self._names = NameList(do_not_post)
+
+    def findings(self, text: str, case_number: str | None = None) -> list[Finding]:
+        """What in `text` looks identifying, in the order it appears; `case_number` (the item's own) is
+        found however it is written. Where two classes claim the same characters, the one that may never
+        be shared wins."""
+        if not text:
+            return []
+        norm = normalize(text)
+        read, lower = norm.text, lowercased(norm.text)
+        stretches = numbers.digit_runs(read)
+        case_spans = cases.case_numbers(lower)
+        if self._office_cases is not None:
+            case_spans += cases.office_numbers(self._office_cases, lower)
+        if case_number:
+            case_spans += [m.span() for m in cases.loosely(case_number).finditer(read)]
+        spans: list[tuple[Identifier, Span]] = [
+            *((Identifier.case_number, s) for s in case_spans),
+            *((Identifier.ssn, s) for s in numbers.ssn_spans(read, lower, stretches)),
+            *((Identifier.a_number, s) for s in numbers.a_numbers(lower, stretches)),
+            *((Identifier.phone, s) for s in numbers.phones(read, lower, stretches, case_spans)),
+            *((Identifier.birth_date, s) for s in births.birth_dates(lower)),
+            *((Identifier.email, s) for s in places.emails(lower)),
+            *((Identifier.address, s) for s in places.addresses(read, lower)),
+            *((Identifier.do_not_post, s) for s in self._names.find(read)),
+        ]
+        return _resolved(norm, spans)
+
+    def masked(self, text: str, found: Sequence[Finding] | None = None) -> str:
+        """The text with each finding replaced by ▇ blocks, so an explanation does not repeat it."""
+        found = self.findings(text) if found is None else found
+        out, last = [], 0
+        for finding in sorted(found, key=lambda f: f.start):
+            if finding.start < last:
+                continue
+            out += [text[last : finding.start], "▇" * max(3, min(12, finding.end - finding.start))]
+            last = finding.end
+        return "".join([*out, text[last:]])
+
+
+def _resolved(norm: Normalized, spans: list[tuple[Identifier, Span]]) -> list[Finding]:
+    """Findings in the typed text, overlaps settled in favour of the classes never shared."""
+    ordered = sorted(spans, key=lambda s: (s[1][0], s[0] not in NEVER_SHARED, s[1][0] - s[1][1]))
+    kept: list[tuple[Identifier, int, int]] = []
+    for what, (start, end) in ordered:
+        if kept and start < kept[-1][2]:
+            last = kept[-1]
+            winner = what if what in NEVER_SHARED and last[0] not in NEVER_SHARED else last[0]
+            kept[-1] = (winner, last[1], max(end, last[2]))
+            continue
+        kept.append((what, start, end))
+    return [Finding(what, *norm.span(start, end)) for what, start, end in kept]
+
+
+def case_key(case_number: str) -> str:
+    """A case number as consents and holds are kept: `24-cr-0113`, `24 CR 0113`, `24–CR–0113` and
+    `２４CR0113` are one."""
+    return re.sub(r"[^0-9A-Za-z]", "", normalize(case_number).text).upper()

@@ -1,0 +1,276 @@
+"""Finding the office's do-not-post names (LIAISON_DO_NOT_POST) however they are written.
+
+`John Doe` is also `Doe, John`, `John Q. Doe`, `John 'Johnny' Doe`, `J. Doe`, `John_Doe`, `John.Doe`,
+`JohnDoe`, `J o h n  D o e`, `Jo hn Do e`, `J0hn D0e`, `JOHN DOE`; with the reading's folding also
+full-width letters, a Cyrillic `о`, and `Jose Nunez` for `José Núñez`. `Maria del Carmen Ortiz` is Maria
+Ortiz; a name of three words or more is found with one of them left out (`An Nguyen` for `Nguyen Van
+An`). A typo is tolerated in a name of six letters or more (`Jon Doe`), measured with rapidfuzz. A first
+name or a surname alone is not a match: it is the whole name that identifies.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
+
+import numpy
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+
+from storage.identifiers.reading import folded
+
+_WORD = re.compile(r"[^\W\d_]+")
+FUZZY_FROM = 6  # letters in the whole name before a typo is tolerated
+MOST_ORDERS = 4  # names of more words are joined only as written and reversed (24 orders of 4 words)
+MAX_BETWEEN = 3  # initials, particles or a middle name between a name's words
+# What may join the words of one name: spaces, a comma, an underscore, quotes or brackets around a
+# nickname; or one mark with no space (`John.Doe`, `Maria/Ortiz`). Not a sentence's end (`Nunez. Jose`).
+_BETWEEN_WORDS = re.compile(r"[\s,_'\"()\[\]-]{0,4}|[./+|:~&]")
+_AFTER_INITIAL = re.compile(r"\.?[\s,_'\"()-]{0,3}")
+# Two or more single letters with a little space or punctuation between them: a name spaced out.
+_SINGLE_LETTERS = re.compile(r"(?<![^\W\d_])[^\W\d_](?:(?:[^\w\n]|_){1,3}[^\W\d_](?![^\W\d_]))+")
+_SPACED_OUT = re.compile(r"(?:[^\w\n]|_){1,3}")
+# Digits typed for the letters they look like, inside a word: `J0hn`, `M4ria`.
+_LEET = re.compile(r"(?<=[A-Za-z])[013457@$]|[013457@$](?=[A-Za-z])")
+_AS_LETTER = {"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
+# Words of a name's own that may stand between its other words (`Maria del Carmen Ortiz`).
+_PARTICLES = frozenset(
+    [
+        "de",
+        "del",
+        "la",
+        "las",
+        "los",
+        "van",
+        "von",
+        "der",
+        "den",
+        "da",
+        "das",
+        "do",
+        "dos",
+        "du",
+        "di",
+        "y",
+        "e",
+        "bin",
+        "ibn",
+        "al",
+        "el",
+        "le",
+        "st",
+    ]
+)
+
+
+class _Token(NamedTuple):
+    text: str  # lowercase letters
+    start: int  # in the normalized text
+    end: int
+    capital: bool  # written with a capital first letter (a middle name may stand between)
+    letters: bool = False  # single letters read as one word (`J o h n`, `A. B. C.`)
+
+
+def _tokens(text: str) -> list[_Token]:
+    """Words of letters, lowercased; a run of single letters with a little space or punctuation between
+    them (`J o h n`, `J.o.h.n`) is read as one word, since spacing a name out is a way to disguise it."""
+    words = [_Token(m[0].lower(), m.start(), m.end(), m[0][0].isupper()) for m in _WORD.finditer(text)]
+    if not any(len(w.text) == 1 for w in words):
+        return words
+    out: list[_Token] = []
+    run: list[_Token] = []
+    for word in [*words, _Token("", len(text), len(text), False)]:
+        spaced = len(word.text) == 1 and bool(run) and _SPACED_OUT.fullmatch(text[run[-1].end : word.start])
+        if spaced or (len(word.text) == 1 and not run):
+            run.append(word)
+            continue
+        if len(run) >= 2:
+            out.append(_Token("".join(t.text for t in run), run[0].start, run[-1].end, run[0].capital, True))
+        else:
+            out.extend(run)
+        run = [word] if len(word.text) == 1 else []
+        if len(word.text) > 1:
+            out.append(word)
+    return out
+
+
+def _joins(text: str, before: _Token, after: _Token) -> bool:
+    gap = text[before.end : after.start]
+    pattern = _AFTER_INITIAL if len(before.text) == 1 or before.letters else _BETWEEN_WORDS
+    return pattern.fullmatch(gap) is not None
+
+
+def _tolerance(word: str, whole: int) -> int:
+    """Edits allowed in one word of a name `whole` letters long."""
+    if whole < FUZZY_FROM or len(word) < 4:
+        return 0
+    return 1 if len(word) < 9 else 2
+
+
+class _Name:
+    def __init__(self, words: list[str]) -> None:
+        self.words = words
+        letters = sum(len(w) for w in words)
+        self.allowed = {w: _tolerance(w, letters) for w in words}
+        joined_allowed = 0 if letters < FUZZY_FROM else (1 if letters < 12 else 2)
+        orders = itertools.permutations(words) if len(words) <= MOST_ORDERS else (words, words[::-1])
+        self.joined = {"".join(order): joined_allowed for order in orders}
+        # A name of three words or more is still the person with one of them left out.
+        self.needed = len(words) - 1 if len(words) >= 3 else len(words)
+
+    def window_at(
+        self, text: str, tokens: Sequence[_Token], first: int, hits: dict[str, set[str]]
+    ) -> int | None:
+        """The index after the last word if the words from `first` on are enough of the name's words in
+        some order, with initials, particles or one middle name among them (`John Q. Doe`, `Maria del
+        Carmen Ortiz`) and perhaps one of the name's words given only as its initial (`J. Doe`), but
+        never all of them; else None."""
+        wanted = list(self.words)
+        whole = initials = between = 0
+        middle_name = False
+        index = first
+        last_match = None
+        while wanted and index < len(tokens):
+            if index > first and not _joins(text, tokens[index - 1], tokens[index]):
+                break
+            token = tokens[index]
+            word = next((w for w in wanted if w in hits.get(token.text, ())), None)
+            if word is not None:
+                whole += 1
+            elif len(token.text) == 1 and (word := next((w for w in wanted if w[0] == token.text), None)):
+                initials += 1
+            elif (
+                index != first
+                and between < MAX_BETWEEN
+                and (
+                    len(token.text) == 1
+                    or token.text in _PARTICLES
+                    or (token.capital and not middle_name and (middle_name := True))
+                )
+            ):
+                between += 1
+                index += 1
+                continue
+            else:
+                break
+            wanted.remove(word)
+            index += 1
+            last_match = index
+            if whole >= self.needed and not wanted:
+                break
+        if last_match is None or whole == 0 or whole + initials < self.needed or initials > 1:
+            return None
+        if whole + initials < len(self.words):
+            # A word left out: only a middle one (`An Nguyen`, `Aaliyah Brooks`), never the first or last
+            # (`the Washington-Brooks Act` names no one).
+            matched = set(self.words) - set(wanted)
+            if whole < self.needed or not {self.words[0], self.words[-1]} <= matched:
+                return None
+        return last_match
+
+
+class NameList:
+    """The names never to be posted to another organization, matched in normalized text."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self._names = [
+            _Name(words) for n in names if (words := [w.lower() for w in _WORD.findall(folded(n))])
+        ]
+        # Every word and every joined form of every name, with the edits each allows, for one C call per
+        # distinct word of a text (rapidfuzz) instead of one Python comparison per pair.
+        self._words = {w: a for name in self._names for w, a in name.allowed.items()}
+        self._joined = {j: a for name in self._names for j, a in name.joined.items()}
+        self._initials = {w[0] for w in self._words}
+        fuzzy = {k: a for k, a in (self._words | self._joined).items() if a}
+        self._fuzzy = list(fuzzy)
+        self._fuzzy_allowed = numpy.array(list(fuzzy.values()))
+
+    def __bool__(self) -> bool:
+        return bool(self._names)
+
+    def find(self, text: str) -> list[tuple[int, int]]:
+        """Spans of the normalized text where one of the names stands."""
+        if not self._names:
+            return []
+        text = _LEET.sub(lambda m: _AS_LETTER[m[0]], text)  # one for one: the spans do not move
+        # First by the text's distinct words alone (no positions): most texts hold no name at all, and
+        # reading every word's place costs far more than knowing which words there are.
+        lower = text.lower()
+        words = set(_WORD.findall(lower))
+        words |= {"".join(_WORD.findall(m[0])) for m in _SINGLE_LETTERS.finditer(lower)}  # `j o h n`
+        hits, joined = self._close(words)
+        broken = self._broken(lower)
+        if not joined and not broken and not any(self._could_stand(n, hits, words) for n in self._names):
+            return []
+        tokens = self._mended(text, _tokens(text))
+        more_hits, more_joined = self._close({t.text for t in tokens} - words)
+        hits |= more_hits
+        joined |= more_joined
+        found = [(t.start, t.end) for t in tokens if t.text in joined]
+        for first, token in enumerate(tokens):
+            if token.text not in hits and not (len(token.text) == 1 and token.text in self._initials):
+                continue
+            for name in self._names:
+                if len(name.words) == 1:
+                    if name.words[0] in hits.get(token.text, ()):
+                        found.append((token.start, token.end))
+                    continue
+                after = name.window_at(text, tokens, first, hits)
+                if after is not None:
+                    found.append((token.start, tokens[after - 1].end))
+        return found
+
+    def _broken(self, lower: str) -> bool:
+        """Whether a name's word may be written broken in two (`Jo hn`): its halves stand side by side."""
+        return any(
+            f" {w[: len(w) // 2]} {w[len(w) // 2 :]}" in f" {lower}" for w in self._words if len(w) >= 4
+        )
+
+    def _mended(self, text: str, tokens: list[_Token]) -> list[_Token]:
+        """Words broken by a space into two or three pieces (`Jo hn Do e`) joined again where together
+        they are one of the names' words or joined forms."""
+        known = self._words.keys() | self._joined.keys()
+        out: list[_Token] = []
+        index = 0
+        while index < len(tokens):
+            for size in (3, 2):
+                pieces = tokens[index : index + size]
+                if len(pieces) == size and all(
+                    text[a.end : b.start] == " " for a, b in itertools.pairwise(pieces)
+                ):
+                    joined = "".join(p.text for p in pieces)
+                    if joined in known and all(p.text not in known for p in pieces):
+                        out.append(_Token(joined, pieces[0].start, pieces[-1].end, pieces[0].capital))
+                        index += size
+                        break
+            else:
+                out.append(tokens[index])
+                index += 1
+        return out
+
+    @staticmethod
+    def _could_stand(name: _Name, hits: dict[str, set[str]], words: set[str]) -> bool:
+        """Whether the text has enough of the name's words, whole or (one of them) as an initial."""
+        present = {known for close in hits.values() for known in close}
+        whole = [w for w in name.words if w in present]
+        covered = [w for w in name.words if w in present or w[0] in words]
+        return len(whole) >= 1 and len(covered) >= name.needed
+
+    def _close(self, words: set[str]) -> tuple[dict[str, set[str]], set[str]]:
+        """The words that are one of the names' words, exactly or within the edits each allows (each with
+        the name words it is), and those that are a whole name joined (`johndoe`): one rapidfuzz matrix
+        for all the words long enough to carry a typo."""
+        hits: dict[str, set[str]] = {w: {w} for w in words if w in self._words}
+        joined = {w for w in words if w in self._joined}
+        longer = [w for w in words if len(w) >= 3 and w not in hits and w not in joined]
+        if self._fuzzy and longer:
+            distances = process.cdist(longer, self._fuzzy, scorer=DamerauLevenshtein.distance, score_cutoff=2)
+            for row, column in zip(*numpy.nonzero(distances <= self._fuzzy_allowed), strict=True):
+                word, known = longer[row], self._fuzzy[column]
+                if known in self._words:
+                    hits.setdefault(word, set()).add(known)
+                else:
+                    joined.add(word)
+        return hits, {w for w in joined if len(w) >= 4}

@@ -1,0 +1,138 @@
+"""Identifying numbers: social security numbers, immigration A-numbers and phone numbers.
+
+All three stand in a run of seven or more digits with a little punctuation between them, so the text is
+searched for such runs once (`digit_runs`) and each pattern reads only around them. Phone numbers are
+read by Google's libphonenumber (`phonenumbers`); what it leaves out (seven digits with a word saying
+they are a number, ten digits spaced out one by one) by the patterns here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import phonenumbers
+from phonenumbers import Leniency, PhoneNumberMatcher, PhoneNumberType
+
+from storage.identifiers.text import SEP, Span, hinted, spans_in
+
+# Seven or more digits, up to four separators between each (a `+` or `(` before the run is in the text
+# the context patterns and libphonenumber read: BEFORE_RUN).
+_DIGIT_RUN = re.compile(r"\d(?:(?:[^\w]|_|x){0,4}\d){6,16}")
+BEFORE_RUN, AFTER_RUN = 32, 3  # how much of the text around a run its context patterns read
+MERGE_WITHIN = 40  # runs this close are read as one stretch (one libphonenumber pass, not many)
+
+
+def digit_runs(text: str) -> list[Span]:
+    """The stretches of text around runs of digits, runs close together merged into one stretch."""
+    stretches: list[Span] = []
+    for run in _DIGIT_RUN.finditer(text):
+        start, end = max(0, run.start() - BEFORE_RUN), min(len(text), run.end() + AFTER_RUN)
+        if stretches and start <= stretches[-1][1] + MERGE_WITHIN:
+            stretches[-1] = (stretches[-1][0], end)
+        else:
+            stretches.append((start, end))
+    return stretches
+
+
+# ---- social security numbers --------------------------------------------------------------------------
+
+# Between the groups: a little punctuation, an `x`, or a line break (`123\n45\n6789`).
+_GAP = r"(?:[^\w]|_|x){0,4}"
+_SSN_SHAPE = re.compile(rf"(?<![\d-])(\d{{3}})({_GAP})(\d{{2}})({_GAP})(\d{{4}})(?!\d)")
+_SSN_SPACED = re.compile(rf"(?<!\d)\d(?:{SEP}{{1,3}}\d){{8}}(?!{SEP}?\d)")
+SSN_HINTS = ("ssn", "ss#", "ss #", "s.s.n", "soc sec", "socsec", "soc.", "social")
+SSN_CONTEXT = re.compile(
+    r"\b(?:ssn|ss\s?#|s\.s\.n\.?|soc\.?\s*sec\.?(?:\s*(?:no|number|#))?"
+    r"|social\s+security\s*(?:no\.?|number|num|#|card)"
+    r"|last\s*(?:4|four)(?:\s+digits)?\s+(?:of\s+)?(?:(?:his|her|their|the)\s+)?(?:social|ssn|ss))"
+    rf"[^\n\d$]{{0,25}}?(?:(?:x{{3}}|\*{{3}}|\d{{3}}){SEP}{{0,2}}(?:x{{2}}|\*{{2}}|\d{{2}}){SEP}{{0,2}})?\d{{4}}(?!\d)",
+)
+
+
+def _valid_ssn(area: str, group: str, serial: str) -> bool:
+    """The ranges the Social Security Administration issues from."""
+    return area not in ("000", "666") and area[0] != "9" and group != "00" and serial != "0000"
+
+
+def ssns(text: str, start: int, end: int) -> list[Span]:
+    """In the 3-2-4 shape with something between both pairs of groups, it reads as an SSN whatever its
+    digits; with something between the first two only (`123-456789`), or nothing at all, when the digits
+    are in the issued ranges. Not `12345-6789`: that is a ZIP+4 code."""
+    found = []
+    for m in _SSN_SHAPE.finditer(text, start, end):
+        first, second = bool(m[2]), bool(m[4])
+        if (first and second) or (not second and _valid_ssn(m[1], m[3], m[5])):
+            found.append(m.span())
+    return found + spans_in(_SSN_SPACED, text, start, end)
+
+
+# ---- immigration A-numbers ----------------------------------------------------------------------------
+
+_NINE = rf"\d{{2,3}}{SEP}{{0,2}}\d{{3}}{SEP}{{0,2}}\d{{3}}"
+A_NUMBER = re.compile(
+    rf"(?<![\w-])a{SEP}{{0,3}}(?:\d{SEP}{{0,2}}){{7,8}}\d(?!\d)"
+    r"|\b(?:a-?\s?number|a\s?no\b\.?|alien\s+(?:registration\s+)?(?:no\b\.?|number|#)|uscis\s*(?:no\b\.?|#)?)"
+    rf"[^\n\d]{{0,12}}{_NINE}(?!\d)",
+)
+
+
+# ---- phone numbers -------------------------------------------------------------------------------------
+
+# Seven digits (`555-0199`) are a local number only when the text says it is one to call; so is a
+# number in the shape of one however made up its digits (`cell 000-000-0000`). Toll-free and N11 numbers
+# are services a referral names to help, not a person's.
+LOCAL_PHONE = re.compile(
+    r"\b(?:call|phone|ph|tel|cel|cell|celular|mobile|movil|text|txt|whatsapp|signal|reach|number|contact)"
+    r"\b[^\n\d]{0,12}"
+    rf"(?<!\d)(?P<number>(?!(?:1{SEP}?)?\(?8(?:00|33|44|55|66|77|88)\b)"
+    rf"\(?\d{{3}}\)?{SEP}{{0,2}}\d{{3}}{SEP}{{1,2}}\d{{4}}|[2-9]\d{{2}}{SEP}{{1,2}}\d{{4}})(?![\d-])",
+)
+# Ten digits spaced out one by one (`3 1 2 5 5 5 0 1 9 9`), or grouped 3-3-4 with separators
+# libphonenumber does not read (`312,555,0199`, `312x555x0199`, across lines).
+SPACED_PHONE = re.compile(
+    rf"(?<!\d)(?:1{SEP}{{1,3}})?[2-9](?:{SEP}{{1,3}}\d){{9}}(?!{SEP}?\d)"
+    rf"|(?<![\d,.])\(?[2-9]\d{{2}}\)?(?!\d){_GAP}(?<!\d)\d{{3}}(?!\d){_GAP}(?<!\d)\d{{4}}(?![\d,.]\d)"
+)
+# A number the text itself says is something else: an order, an invoice, a tracking number.
+_OTHER_NUMBER = re.compile(
+    r"\b(?:p\.?\s?o\.?(?:\s+number|\s*#)?|purchase\s+order|invoice|inv|order|sku|item|tracking|track|"
+    r"ups|fedex|usps|account|acct|ref|reference|confirmation|conf|receipt|claim|policy|member|serial|"
+    r"model|part|isbn|zoom|meeting\s+id|id)\b[^\n]{0,16}$"
+)
+_TOLL_FREE = re.compile(r"1?8(?:00|33|44|55|66|77|88)\d{7}$")
+_SERVICE_NUMBERS = frozenset({PhoneNumberType.TOLL_FREE, PhoneNumberType.PREMIUM_RATE, PhoneNumberType.UAN})
+
+
+def phones(text: str, lower: str, stretches: Sequence[Span], case_numbers: Sequence[Span]) -> list[Span]:
+    """Personal phone numbers. libphonenumber's possible numbers with their area code (US by default, any
+    country with a +), valid or made up (`555-123-4567` is written to be called), except service numbers
+    (toll-free, premium) and those the text calls something else (an order or invoice number). The
+    matcher is slow, so it reads only the stretches around runs of digits."""
+    found = []
+    for run_start, run_end in stretches:
+        for match in PhoneNumberMatcher(text[run_start:run_end], "US", leniency=Leniency.POSSIBLE):
+            start, end = run_start + match.start, run_start + match.end
+            if any(s <= start < e for s, e in case_numbers):
+                continue  # `2024-001234` is a case number first
+            if len(str(match.number.national_number)) < 8:
+                continue
+            if phonenumbers.number_type(match.number) in _SERVICE_NUMBERS:
+                continue
+            found.append((start, end))
+        shaped = [m.span("number") for m in LOCAL_PHONE.finditer(lower, run_start, run_end)]
+        shaped += spans_in(SPACED_PHONE, text, run_start, run_end)
+        found += [(s, e) for s, e in shaped if not _TOLL_FREE.match(re.sub(r"\D", "", text[s:e]))]
+    # A number the text says is something else (an order, an invoice) is that.
+    return [(s, e) for s, e in found if not _OTHER_NUMBER.search(lower, max(0, s - 24), s)]
+
+
+def ssn_spans(text: str, lower: str, stretches: Sequence[Span]) -> list[Span]:
+    found = [span for start, end in stretches for span in ssns(text, start, end)]
+    if hinted(lower, SSN_HINTS):
+        found += spans_in(SSN_CONTEXT, lower)
+    return found
+
+
+def a_numbers(lower: str, stretches: Sequence[Span]) -> list[Span]:
+    return [span for start, end in stretches for span in spans_in(A_NUMBER, lower, start, end)]

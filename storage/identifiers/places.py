@@ -1,0 +1,113 @@
+"""Where a client can be reached: street addresses, post boxes and email addresses.
+
+Street types come from the USPS table the maintained `pyap` parser keeps (Publication 28's suffixes and
+their abbreviations), with the Spanish ones US streets are named with; the patterns find a house number,
+a name and a type, since the parsers themselves expect a whole address (with its city) or nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pyap.source_US.data import street_type_list
+
+from storage.identifiers.text import Span, hinted, spans_in, trie
+
+# Words that are never part of a street's name, so `2 kids at Lincoln Park` is not an address.
+_NOT_IN_A_STREET_NAME = (
+    "a an the at in on of to for from by with and or but is are was were be been has have had do does did "
+    "will would can could should may might must this that these those it its he she they we you i his her "
+    "their our your my me him them not no per about after before over under more less than then when "
+    "where which who days day weeks week months month years year hours hour hrs minutes mins times am pm "
+    "kids children people clients percent dollars mg business calls sessions pages counts charges "
+    "referrals items cases beds units miles blocks"
+)
+# Words no street is named with alone are left out: `is`, `un`.
+_STREET_TYPES = trie([t.lower() for t in street_type_list if t.lower() not in {"is", "iss", "un", "uns"}])
+_SPANISH_TYPES = "calle avenida ave av camino paseo carretera callejon calzada boulevard bulevar plaza"
+_DIRECTION = r"(?:[NSEW]|NE|NW|SE|SW|North|South|East|West|Northeast|Northwest|Southeast|Southwest)\.?"
+_NAME_WORD = rf"(?!{trie(_NOT_IN_A_STREET_NAME)}\b)(?:[A-Za-z][A-Za-z'.-]*|\d{{1,3}}(?:st|nd|rd|th))"
+_UNIT = (
+    r"(?:,?\s*(?:apt|apartment|unit|suite|ste|fl|floor|rm|room|bldg|building|lot|trlr|spc|space|no|num|"
+    r"numero|número|depto|interior)\.?\s*#?\s*[A-Za-z0-9-]{1,6}\b|\s*#\s*[A-Za-z0-9-]{1,6}\b)"
+)
+_STREET = re.compile(
+    r"(?:(?<![\w$.,/-])\d{1,6}"
+    # 1234 Martin Luther King Blvd Apt 4, 221B Baker Street, 12-14 Main St, 1234-A Elm St
+    rf"(?:(?i:[A-Za-z]?(?:-(?:\d{{1,4}}|[A-Za-z]))?\s+(?:{_DIRECTION}\s+)?(?:{_NAME_WORD}\s+){{1,5}}?"
+    rf"{_STREET_TYPES}\b\.?(?:\s+{_DIRECTION}(?!\w))?{_UNIT}?)"
+    # 12500 Highway 20, 120 Broadway Fl 3: the street named by its type alone
+    rf"|(?i:\s+(?:(?:highway|hwy|route|rte|county\s+road|state\s+road|fm|sr|us)\s+\d{{1,4}}|broadway){_UNIT}?)"
+    # 1234 Calle Sol, 1234 Avenida Juarez
+    rf"|(?i:\s+{trie(_SPANISH_TYPES)}\.?\s+[A-Za-z][A-Za-z'.-]*(?:\s+[A-Za-z][A-Za-z'.-]*)?{_UNIT}?)"
+    # 400 W Madison, 1234 N. 5th: a direction and a name, no street type
+    r"|\s+(?:N|S|E|W|North|South|East|West)\.?\s+(?:[A-Z][a-z]{2,}(?:\s+[A-Z][a-z]+)?|\d{1,3}(?:st|nd|rd|th))\b))"
+    # Calle Sol número 1234: the Spanish order, the number last
+    rf"|(?i:\b{trie(_SPANISH_TYPES)}\.?\s+[A-Za-z][A-Za-z'.-]*(?:\s+[A-Za-z][A-Za-z'.-]*)?,?\s+"
+    r"(?:n[uú]mero|num\.?|no\.?|#)?\s*\d{1,6}\b)"
+)
+_BOX_HINTS = ("box", "pob", "apartado", "apt", "apartment", "pmb", "live", "resid", "stay", "address")
+_BOX_OR_APARTMENT = re.compile(
+    r"\b(?:p\s?\.?\s?o\s?\.?\s*b(?:ox|\.)?|post\s+office\s+box|pob|postal\s+box|apartado\s+postal|pmb)"
+    r"\s*#?\s*\d{1,8}\b|\b(?:apt|apartment)\.?\s*#?\s*\d{1,5}[A-Za-z]?\b"
+    # mail to Box 123; lives at 1234 Elm: a box, or a house number, the text says is where someone is
+    r"|\b(?:mail|send|write|address)\b[^\n\d]{0,10}\bbox\s*#?\s*\d{1,8}\b"
+    r"|\b(?:lives|living|staying|stays|resides|residing|address|addr)\b[^\n\d]{0,12}\d{1,6}\s+[a-z][a-z'.-]+",
+)
+# Elm Street 1234: the house number after the street.
+_NUMBER_AFTER = re.compile(
+    r"\b[A-Z][a-z]+\s+(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr)\.?\s+\d{1,6}\b"
+)
+
+
+def addresses(text: str, lower: str) -> list[Span]:
+    found = spans_in(_STREET, text) + spans_in(_NUMBER_AFTER, text)
+    if hinted(lower, _BOX_HINTS):
+        found += spans_in(_BOX_OR_APARTMENT, lower)
+    return found
+
+
+# ---- email addresses --------------------------------------------------------------------------------------
+
+# The part before the @ starts where a word starts: a pattern that may start inside a run of letters is
+# tried from each of them, and time grows with the square of a long run.
+_LOCAL = r"(?<![\w.+%-])[\w.+%-]{1,64}"
+_BRACKETED_AT = r"[(\[{<]\s*(?:@|at)\s*[)\]}>]"
+_EMAIL = re.compile(
+    rf"{_LOCAL}(?:\s*{_BRACKETED_AT}\s*|@|\s+@\s*|\s*@\s+(?=[\w-]+\.[a-z]))[\w-]+(?:\.[\w-]+)*"
+)
+_SPELLED_AT = re.compile(rf"\s*{_BRACKETED_AT}\s*|\s+(?:at|arroba|at-sign)\s+|\.at\.")
+_AT_WORD = re.compile(r"at(?<!\wat)(?!\w)|arroba")  # a literal start: the engine skips to each `at` at once
+_LOCAL_PART = re.compile(r"[\w.+%-]{1,64}$")
+_OPEN = r"[(\[{<]"
+_SPELLED_DOT = rf"(?:\s*{_OPEN}\s*(?:dot|\.)\s*[)\]}}>]\s*|\s+(?:dot|punto)\s+|\.)"
+_TLD = r"(?:com|org|net|edu|gov|us|io|info|biz|co|me|law|legal|mail|mil|[a-z]{2})\b"
+_DOMAIN = re.compile(rf"[\w-]+(?:{_SPELLED_DOT}[\w-]+)*?{_SPELLED_DOT}{_TLD}")
+# With a plain ` at `, only a real mail provider's domain makes it an address: `apply at example.org` is
+# a web site; a provider is enough with no `.com` at all (`jdoe88 at gmail`).
+_MAIL_PROVIDER = re.compile(
+    r"(?:gmail|googlemail|yahoo|hotmail|outlook|live|msn|aol|icloud|me|mac|proton(?:mail)?|comcast|att"
+    r"|verizon|sbcglobal|ymail|mail|gmx|g\s?mail)\b",
+)
+
+
+def emails(lower: str) -> list[Span]:
+    found = spans_in(_EMAIL, lower) if "@" in lower else []
+    for word in _AT_WORD.finditer(lower):
+        at = _SPELLED_AT.search(lower, max(0, word.start() - 4), word.end() + 8)
+        if at is None:
+            continue
+        local = _LOCAL_PART.search(lower, max(0, at.start() - 64), at.start())
+        if not local:
+            continue
+        domain = _DOMAIN.match(lower, at.end())
+        bracketed = "[" in at[0] or "(" in at[0] or "{" in at[0] or "<" in at[0] or at[0] == ".at."
+        if domain and (
+            bracketed
+            or re.search(rf"{_OPEN}|\bdot\b|\bpunto\b", domain[0])
+            or _MAIL_PROVIDER.match(domain[0])
+        ):
+            found.append((local.start(), domain.end()))
+        elif (provider := _MAIL_PROVIDER.match(lower, at.end())) is not None:
+            found.append((local.start(), provider.end()))
+    return found

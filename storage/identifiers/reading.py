@@ -1,0 +1,240 @@
+"""Text as the identifier detector reads it: one spelling for the many ways the same characters can be
+written or shown, with a map back to the text as it was typed so a finding can be masked where it stands.
+
+A person who writes `１２３–４５–６７８９`, `123<zero-width space>45...`, `Jоhn` (a Cyrillic о), `*123*-*45*`,
+`:one::two::three:`, `&#64;` or `one two three` means what the detector would catch in plain ASCII, and
+so does anyone trying to slip a client's details past it. So the text is read:
+
+- as Slack shows it: emoji codes of digits (`:one:`, `1️⃣`) as digits; the bold, italic, strike and code
+  marks (`*`, `_`, `~`, `` ` ``) left out; text inside a right-to-left override the way it is displayed;
+  HTML character references and %-escapes decoded;
+- with one form per character: Unicode NFKC (full-width and other compatibility forms); format and
+  zero-width characters dropped; every digit of every script, circled or not, as an ASCII digit; every
+  dash, hyphen and minus as `-`; letters of other scripts that look like Latin ones folded into them
+  (Unicode's confusables table, from the maintained `confusable_homoglyphs` package, and the letters
+  whose Unicode name says which Latin letter they draw: squared, regional-indicator, small capitals);
+  accents removed (`José Núñez` reads as `Jose Nunez`);
+- with look-alikes among digits read as digits (`O12-34-5678`, `3l2`), and digits spelled as words when
+  four or more follow each other (`three one two, five five five, oh one nine nine`).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from urllib.parse import unquote
+
+from confusable_homoglyphs import confusables
+
+# Characters that draw nothing, join others or only decorate them: removed wherever they stand. Category
+# Cf covers the zero-width space, joiners, the soft hyphen, bidi controls and the byte-order mark.
+_DROPPED_CATEGORIES = {"Cf", "Mn", "Me", "Cc", "Co", "Cs", "Cn", "Sk"}
+_KEPT_CONTROLS = {"\n", "\t", "\r"}
+_DASHES = {"\u2212", "\u2043", "\u2e3a", "\u2e3b", "\u30fc", "\u2796", "\ufe58"}  # drawn as dashes
+_FORMATTING = {"*", "_", "~", "`"}  # Slack's bold, italic, strike and code marks
+_NAMED_LETTER = re.compile(
+    r"\b(?:LATIN (?:CAPITAL |SMALL )?LETTER (?:SMALL CAPITAL )?|SYMBOL LETTER )([A-Z])$"
+)
+# What sends a text down the slow path: anything but plain printable ASCII, a formatting mark, an
+# escape, an emoji code, a letter against a digit, or digits spelled as words.
+_NOT_PLAIN_ASCII = re.compile(
+    r"[^\x20-\x7e\n\t\r]|[*_~`]|&#?\w+;|%[0-9A-Fa-f]{2}|:[a-z_]+:|\d[OoIl|]|[OoIl|]\d|<!date"
+)
+
+# Multi-character spellings of one character, replaced first (each keeps the span it came from).
+_DIGIT_WORDS = {
+    "zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4",
+    "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+}  # fmt: skip
+_SHORTCODES = {f":{word}:": digit for word, digit in _DIGIT_WORDS.items() if word != "oh"} | {
+    ":keycap_ten:": "10",
+    ":hash:": "#",
+    ":at:": "@",
+}
+# Marks NFKC leaves alone that are drawn as a slash.
+_SLASHES = {"\u2044", "\u2215", "\u29f8"}
+_DIGIT_NAMES = "zero|oh|one|two|three|four|five|six|seven|eight|nine"
+_SPELLED = rf"(?<![A-Za-z])(?:{_DIGIT_NAMES})(?:[\s,.-]{{1,3}}(?:{_DIGIT_NAMES})){{3,}}(?![A-Za-z])"
+_SPELLED_DIGITS = re.compile(_SPELLED, re.IGNORECASE)
+_TOKENS = re.compile(
+    rf"&#[xX][0-9A-Fa-f]{{1,6}};|&#\d{{1,7}};|&[A-Za-z]{{2,8}};|%[0-9A-Fa-f]{{2}}|:[a-z_]{{2,12}}:|{_SPELLED}"
+    r"|<!date\^-?\d{1,12}\^[^>]*>",
+    re.IGNORECASE,
+)
+_DIGIT_WORD = re.compile(r"zero|oh|one|two|three|four|five|six|seven|eight|nine", re.IGNORECASE)
+_OVERRIDE_START, _OVERRIDE_END = "\u202e", {"\u202c", "\u2069", "\n"}  # right-to-left override ... pop
+# Letters standing for digits inside a number (`O12-34-5678`, `3l2-555-0l99`): next to a digit.
+_DIGIT_LOOKALIKES = re.compile(r"(?<=\d)[OoIl|]+(?=[\d\W]|$)|(?<![^\W\d])[OoIl|]+(?=\d)")
+_AS_DIGIT = {"O": "0", "o": "0", "I": "1", "l": "1", "|": "1"}
+
+
+@cache
+def _latin_lookalikes() -> dict[str, str]:
+    """Each non-ASCII character Unicode lists as confusable with one ASCII letter or digit, mapped to it."""
+    table: dict[str, str] = {}
+    for char, homoglyphs in confusables.confusables_data.items():
+        if len(char) != 1 or char.isascii():
+            continue
+        ascii_forms = [h["c"] for h in homoglyphs if len(h["c"]) == 1 and h["c"].isascii()]
+        letters = [c for c in ascii_forms if c.isalpha()] or [c for c in ascii_forms if c.isdigit()]
+        if letters:
+            table[char] = letters[0]
+    return table
+
+
+@cache
+def _fold(char: str) -> str:
+    """What one typed character reads as (possibly nothing, possibly two characters: `ﬁ` is `fi`)."""
+    if char.isascii():
+        if char in _FORMATTING:
+            return ""
+        return char if char.isprintable() or char in _KEPT_CONTROLS else ""
+    lookalikes = _latin_lookalikes()
+    out = []
+    for part in unicodedata.normalize("NFKC", char):
+        category = unicodedata.category(part)
+        digit = unicodedata.digit(part, None)
+        named = _NAMED_LETTER.search(unicodedata.name(part, ""))
+        if part.isascii():
+            out.append(
+                "" if part in _FORMATTING else part if part.isprintable() or part in _KEPT_CONTROLS else ""
+            )
+        elif digit is not None:  # every script's digits, circled and dingbat ones too
+            out.append(str(digit))
+        elif category in _DROPPED_CATEGORIES:
+            continue
+        elif part in _SLASHES:
+            out.append("/")
+        elif category == "Pd" or part in _DASHES:
+            out.append("-")
+        elif category.startswith("Z"):
+            out.append(" ")
+        elif part in lookalikes:
+            out.append(lookalikes[part])
+        elif named:  # 🅹, 🇯, ᴊ: drawn as the Latin letter its name says
+            out.append(named[1].lower() if "SMALL" in named[0] and "CAPITAL" not in named[0] else named[1])
+        else:  # accents off: NFKD splits é into e and a combining mark, which is dropped
+            out.extend(p for p in unicodedata.normalize("NFKD", part) if not unicodedata.combining(p))
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """The detector's reading of a text. The character `text[i]` came from `typed[starts[i]:ends[i]]`, so
+    spans found in `text` map back for masking."""
+
+    typed: str
+    text: str
+    starts: tuple[int, ...] | None  # None: the text is the typed one, character for character
+    ends: tuple[int, ...] | None = None
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The typed text's span behind `text[start:end]` (end exclusive)."""
+        if self.starts is None or self.ends is None:
+            return start, end
+        if start >= end or start >= len(self.starts):
+            at = self.starts[start] if start < len(self.starts) else len(self.typed)
+            return at, at
+        first = min(self.starts[start:end])
+        last = max(self.ends[start:end])
+        return first, last
+
+
+def normalize(typed: str) -> Normalized:
+    if not _NOT_PLAIN_ASCII.search(typed) and not _SPELLED_DIGITS.search(typed):  # the usual case
+        return Normalized(typed, typed, None)
+    pieces = _displayed(typed)
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for text, start, end in pieces:
+        for char in text:
+            folded = _fold(char)
+            chars.append(folded)
+            starts.extend([start] * len(folded))
+            ends.extend([end] * len(folded))
+    joined = "".join(chars)
+    # Letters standing for digits next to digits, one for one (the spans do not move).
+    joined = _DIGIT_LOOKALIKES.sub(lambda m: "".join(_AS_DIGIT[c] for c in m[0]), joined)
+    return Normalized(typed, joined, tuple(starts), tuple(ends))
+
+
+def _displayed(typed: str) -> list[tuple[str, int, int]]:
+    """The typed text as pieces (what it reads as, where it was typed): multi-character spellings of one
+    character replaced, and right-to-left overrides turned the way Slack draws them."""
+    pieces: list[tuple[str, int, int]] = []
+    last = 0
+    for token in _TOKENS.finditer(typed):
+        pieces.extend((c, i, i + 1) for i, c in enumerate(typed[last : token.start()], last))
+        pieces.extend(_read_token(token))
+        last = token.end()
+    pieces.extend((c, i, i + 1) for i, c in enumerate(typed[last:], last))
+    return _overrides_turned(pieces)
+
+
+def _read_token(token: re.Match[str]) -> list[tuple[str, int, int]]:
+    text, start, end = token[0], token.start(), token.end()
+    lower = text.lower()
+    if lower.startswith("&"):
+        decoded = html.unescape(text)
+        return (
+            [(decoded, start, end)]
+            if len(decoded) == 1
+            else [(c, i, i + 1) for i, c in enumerate(text, start)]
+        )
+    if lower.startswith("%"):
+        return [(unquote(text), start, end)]
+    if lower.startswith("<!date^"):  # Slack draws the date the timestamp names, not the token
+        return [(c, start, end) for c in _date_shown(text)]
+    if lower.startswith(":"):
+        digit = _SHORTCODES.get(lower)
+        return [(digit, start, end)] if digit else [(c, i, i + 1) for i, c in enumerate(text, start)]
+    # four or more digits spelled as words: each word one digit, what stands between them kept
+    out: list[tuple[str, int, int]] = []
+    last = start
+    for word in _DIGIT_WORD.finditer(text):
+        out.extend((c, i, i + 1) for i, c in enumerate(text[last - start : word.start()], last))
+        out.append((_DIGIT_WORDS[word[0].lower()], start + word.start(), start + word.end()))
+        last = start + word.end()
+    out.extend((c, i, i + 1) for i, c in enumerate(text[last - start :], last))
+    return out
+
+
+def _date_shown(token: str) -> str:
+    try:
+        moment = datetime.fromtimestamp(int(token.split("^")[1]), UTC)
+    except (ValueError, OverflowError, OSError):
+        return token
+    return moment.strftime("%Y-%m-%d")
+
+
+def _overrides_turned(pieces: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """Text after a right-to-left override (U+202E) is drawn backwards until the override is popped: read
+    it that way, since that is what the reader sees."""
+    if not any(p[0] == _OVERRIDE_START for p in pieces):
+        return pieces
+    out: list[tuple[str, int, int]] = []
+    turned: list[tuple[str, int, int]] | None = None
+    for piece in pieces:
+        if piece[0] == _OVERRIDE_START:
+            turned = []
+        elif turned is not None and piece[0] in _OVERRIDE_END:
+            out.extend(reversed(turned))
+            out.append(piece)
+            turned = None
+        elif turned is not None:
+            turned.append(piece)
+        else:
+            out.append(piece)
+    if turned:
+        out.extend(reversed(turned))
+    return out
+
+
+def folded(text: str) -> str:
+    """Just the normalized text (for keys and comparisons)."""
+    return normalize(text).text
