@@ -27,8 +27,10 @@ _BY_YEAR = re.compile(
     r"|\d{2,4}-[a-z]{1,5}-\d{3,8}"
     r")(?![\w])"
 )
-# CR-2024-0999, CF2024001234
-_BY_CODE = re.compile(rf"\b(?<!-){_CASE_CODES}{_GLUE}(?:19|20)?\d{{2}}{_GLUE}\d{{3,8}}(?![\w])")
+# CR-2024-0999, CF2024001234, and its digits spaced out (`CR 2 0 2 4 0 1 1 3`)
+_BY_CODE = re.compile(
+    rf"\b(?<!-){_CASE_CODES}{_GLUE}(?:(?:19|20)?\d{{2}}{_GLUE}\d{{3,8}}|(?:\d[\s.-]){{5,11}}\d)(?![\w])"
+)
 _HINTS = ("case", "docket", "dkt", "cause", "indictment", "ind", "file", "matter")
 # What the text itself calls a case, docket or cause number.
 _CALLED_A_CASE_NUMBER = re.compile(
@@ -61,6 +63,10 @@ def office_numbers(office: re.Pattern[str], lower: str) -> list[Span]:
     written, with every separator a dash, with none, or with a dash between letters and digits
     (`PD 123456` and `PD123456` for `\\bPD-\\d{6}\\b`)."""
     found = spans_in(office, lower)
+    bare = _SEPARATORS.sub("", lower)
+    loose = (_SEPARATORS.sub("-", lower), bare, _LETTER_DIGIT.sub("-", bare))
+    if not any(office.search(variant) for variant in loose):
+        return found  # no way of separating the text's parts matches: no group will
     for group in _GROUPS.finditer(lower):
         text = group[0]
         if sum(c.isdigit() for c in text) < 3:
