@@ -41,6 +41,7 @@ _CALLED_A_CASE_NUMBER = re.compile(
 # Candidates for the office's own pattern: letters and digits in a few groups with separators between.
 _GROUPS = re.compile(rf"[a-z0-9]+(?:{SEP}{{1,3}}[a-z0-9]+){{0,5}}")
 _SEPARATORS = re.compile(rf"{SEP}+")
+_BETWEEN_DIGITS = re.compile(r"(?<=\d)-(?=\d)")
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
 
 
@@ -59,21 +60,20 @@ def loosely(case_number: str) -> re.Pattern[str]:
 
 
 def office_numbers(office: re.Pattern[str], lower: str) -> list[Span]:
-    """Where the office's own pattern matches a group of letters and digits however it was separated: as
-    written, with every separator a dash, with none, or with a dash between letters and digits
-    (`PD 123456` and `PD123456` for `\\bPD-\\d{6}\\b`)."""
+    """Where the office's own pattern matches a group of letters and digits however it was separated
+    (`PD 123456`, `PD123456` and `PD-123 456` for `\bPD-\\d{6}\b`): as written, with every separator a
+    dash, with none between digits, and with a dash between letters and digits."""
     found = spans_in(office, lower)
-    bare = _SEPARATORS.sub("", lower)
-    loose = (_SEPARATORS.sub("-", lower), bare, _LETTER_DIGIT.sub("-", bare))
-    if not any(office.search(variant) for variant in loose):
-        return found  # no way of separating the text's parts matches: no group will
+    if not any(office.search(spelling) for spelling in _spellings(lower)):
+        return found  # the whole text in every spelling: if none matches, no part of it will
     for group in _GROUPS.finditer(lower):
         text = group[0]
-        if sum(c.isdigit() for c in text) < 3:
-            continue
-        bare = _SEPARATORS.sub("", text)
-        for variant in (_SEPARATORS.sub("-", text), bare, _LETTER_DIGIT.sub("-", bare)):
-            if variant != text and office.search(variant):
-                found.append(group.span())
-                break
+        if sum(c.isdigit() for c in text) >= 3 and any(office.search(v) for v in _spellings(text)):
+            found.append(group.span())
     return found
+
+
+def _spellings(text: str) -> tuple[str, ...]:
+    dashed = _SEPARATORS.sub("-", text)
+    digits_joined = _BETWEEN_DIGITS.sub("", dashed)
+    return (dashed, digits_joined, _LETTER_DIGIT.sub("-", digits_joined))
