@@ -21,6 +21,7 @@ from bot.door import READS, RESPONSE_URL, Door, GuardedRespond, GuardRefused, Re
 from bot.sandbox import Sandbox
 from bot.slack_client import LiaisonWebClient, web_client
 from bot.workspace import SlackWorkspace
+from commands.format import plain, readable
 from storage.disclosure import Permit
 from storage.identifiers import Detector, Identifier
 from storage.identifiers.reading import normalize
@@ -75,9 +76,15 @@ def test_every_disguise_the_issue_names_is_caught_as_its_class(text: str, what: 
     assert masked.startswith("Client info: ▇") and masked.endswith(", thanks.") and text not in masked
 
 
-def test_every_identifier_in_the_corpus_is_found() -> None:
+def test_every_identifier_in_the_corpus_is_found_as_typed_and_as_the_door_reads_it_shown() -> None:
+    """At input the detector reads what was typed; the door reads the message as Liaison shows it: the
+    words escaped for Slack (commands/format.plain), Slack's markup blanked (readable)."""
     missed = [c for c in corpus("identifiers") if not DETECTOR.findings(c["text"], CASE_NUMBER)]
     assert missed == []
+    at_door = [
+        c for c in corpus("identifiers") if not DETECTOR.findings(readable(plain(c["text"])), CASE_NUMBER)
+    ]
+    assert at_door == []
 
 
 def test_ordinary_referral_text_is_left_alone() -> None:

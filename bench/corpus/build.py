@@ -14,6 +14,8 @@ import random
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from bench.corpus import adversarial
+
 HERE = Path(__file__).parent
 RNG = random.Random(20261202)
 ZW = "\u200b"  # zero-width space
@@ -443,8 +445,34 @@ GENERATORS: dict[str, Callable[[], Iterator[tuple[str, str]]]] = {
 }
 
 
+# The review's disguises that the guard does not catch, and why they are left (each in the closing note of
+# issue 15): a ZIP+4 shape is not read as an SSN; numbers spelled as words beyond single digits, a rural
+# grid address and Cherokee look-alikes are not read at all.
+KNOWN_MISSES = {
+    "5-4 grouping",
+    "house number in words",
+    "Wisconsin grid",
+    "own case, words",
+    "Cherokee letters",
+}
+# The review's ordinary texts the guard refuses on purpose: a public building's street address, an
+# agency's email address and a misprinted case number are identifiers by their shape.
+REFUSED_BY_DESIGN = {
+    "Room 1234 on the 12th floor, 50 W Washington building.",
+    "Email the clinic at intake@legalaid.org (not the client).",
+    "Case law: 24 CR 113 is a misprint in the brief; cite the statute instead.",
+    "The 3rd district station, 7040 S Cottage Grove Ave, has a lobby.",
+}
+
+
 def identifiers() -> list[Case]:
-    return [case for what, make in GENERATORS.items() for case in _cases(what, make())]
+    generated = [case for what, make in GENERATORS.items() for case in _cases(what, make())]
+    reviewed = [
+        {"class": what, "variant": f"review: {variant}", "text": text}
+        for what, variant, text in adversarial.DISGUISES
+        if variant not in KNOWN_MISSES
+    ]
+    return generated + reviewed
 
 
 # ---- ordinary text --------------------------------------------------------------------------------------
@@ -622,7 +650,12 @@ def ordinary() -> list[Case]:
         if text not in seen:
             seen.add(text)
             texts.append(text)
-    return [{"class": "ordinary", "variant": "generated", "text": t} for t in texts]
+    reviewed = [
+        {"class": "ordinary", "variant": f"review: {kind}", "text": text}
+        for kind, text in adversarial.ORDINARY
+        if text not in REFUSED_BY_DESIGN
+    ]
+    return [{"class": "ordinary", "variant": "generated", "text": t} for t in texts] + reviewed
 
 
 def main() -> None:

@@ -30,6 +30,8 @@ _FULL_DATE = (
     rf"|\d{{6,8}}(?!\d))"
 )
 _YEAR_OR_MONTH_YEAR = rf"(?:{_MONTH},?\s*(?:19|20)\d{{2}}|(?:19|20)\d{{2}})(?!\d)"
+# After a birth label, a misspelt month is still a month (`DOB Mrach 14, 1988`).
+_ANY_MONTH_DATE = r"[a-z]{3,9}\.?\s*\d{1,2}(?:st|nd|rd|th)?,?\s*(?:19|20)\d{2}(?!\d)"
 _BIRTH_WORD = re.compile(
     r"\bd\s?\.?\s?[o0]\s?\.?\s?b\b\.?|\bd/o/b\b|\bdate[\s_-]*of[\s_-]*birth\b|\bdateofbirth\b"
     r"|\bbirth\s*-?\s*(?:date|day|year)s?\b|\bbirth(?=\s*:)|\bb-?day\b|\bborn\b|\byob\b|\byear\s+of\s+birth\b"
@@ -43,7 +45,9 @@ _WORDS = r"(?::\s*|[^\n\d.!?;>\"“”,(]|\.(?=\s*\d))"
 _ASIDE = r"(?:\s*,[^,\n\d.;!?]{1,40},\s*|\s*\([^)\n\d]{1,60}\)\s*)"
 _GAP = rf"{_WORDS}{{0,24}}?(?:{_ASIDE}{_WORDS}{{0,8}}?)?"
 _SHORT_GAP = rf"{_WORDS}{{0,12}}?"
-_DATE_AFTER = re.compile(rf"{_GAP}{_FULL_DATE}|{_SHORT_GAP}{_YEAR_OR_MONTH_YEAR}")
+_DATE_AFTER = re.compile(
+    rf"{_GAP}{_FULL_DATE}|{_SHORT_GAP}{_YEAR_OR_MONTH_YEAR}|{_SHORT_GAP}{_ANY_MONTH_DATE}"
+)
 # A birthday is named close to its date (`birthday is July 4`), not a party's (`birthday party ... 12/19`).
 _DAY_AFTER = re.compile(rf"{_SHORT_GAP}{_FULL_DATE}")
 _BIRTHDAY = re.compile(r"b(?:irth)?-?day")

@@ -27,8 +27,10 @@ _BY_YEAR = re.compile(
     r"|\d{2,4}-[a-z]{1,5}-\d{3,8}"
     r")(?![\w])"
 )
-# CR-2024-0999, CF2024001234
-_BY_CODE = re.compile(rf"\b(?<!-){_CASE_CODES}{_GLUE}(?:19|20)?\d{{2}}{_GLUE}\d{{3,8}}(?![\w])")
+# CR-2024-0999, CF2024001234, and its digits spaced out (`CR 2 0 2 4 0 1 1 3`)
+_BY_CODE = re.compile(
+    rf"\b(?<!-){_CASE_CODES}{_GLUE}(?:(?:19|20)?\d{{2}}{_GLUE}\d{{3,8}}|(?:\d[\s.-]){{5,11}}\d)(?![\w])"
+)
 _HINTS = ("case", "docket", "dkt", "cause", "indictment", "ind", "file", "matter")
 # What the text itself calls a case, docket or cause number.
 _CALLED_A_CASE_NUMBER = re.compile(
@@ -39,6 +41,7 @@ _CALLED_A_CASE_NUMBER = re.compile(
 # Candidates for the office's own pattern: letters and digits in a few groups with separators between.
 _GROUPS = re.compile(rf"[a-z0-9]+(?:{SEP}{{1,3}}[a-z0-9]+){{0,5}}")
 _SEPARATORS = re.compile(rf"{SEP}+")
+_BETWEEN_DIGITS = re.compile(r"(?<=\d)-(?=\d)")
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
 
 
@@ -57,17 +60,20 @@ def loosely(case_number: str) -> re.Pattern[str]:
 
 
 def office_numbers(office: re.Pattern[str], lower: str) -> list[Span]:
-    """Where the office's own pattern matches a group of letters and digits however it was separated: as
-    written, with every separator a dash, with none, or with a dash between letters and digits
-    (`PD 123456` and `PD123456` for `\\bPD-\\d{6}\\b`)."""
+    """Where the office's own pattern matches a group of letters and digits however it was separated
+    (`PD 123456`, `PD123456` and `PD-123 456` for `\bPD-\\d{6}\b`): as written, with every separator a
+    dash, with none between digits, and with a dash between letters and digits."""
     found = spans_in(office, lower)
+    if not any(office.search(spelling) for spelling in _spellings(lower)):
+        return found  # the whole text in every spelling: if none matches, no part of it will
     for group in _GROUPS.finditer(lower):
         text = group[0]
-        if sum(c.isdigit() for c in text) < 3:
-            continue
-        bare = _SEPARATORS.sub("", text)
-        for variant in (_SEPARATORS.sub("-", text), bare, _LETTER_DIGIT.sub("-", bare)):
-            if variant != text and office.search(variant):
-                found.append(group.span())
-                break
+        if sum(c.isdigit() for c in text) >= 3 and any(office.search(v) for v in _spellings(text)):
+            found.append(group.span())
     return found
+
+
+def _spellings(text: str) -> tuple[str, ...]:
+    dashed = _SEPARATORS.sub("-", text)
+    digits_joined = _BETWEEN_DIGITS.sub("", dashed)
+    return (dashed, digits_joined, _LETTER_DIGIT.sub("-", digits_joined))

@@ -186,6 +186,8 @@ class NameList:
         fuzzy = {k: a for k, a in (self._words | self._joined).items() if a}
         self._fuzzy = list(fuzzy)
         self._fuzzy_allowed = numpy.array(list(fuzzy.values()))
+        self._known = self._words.keys() | self._joined.keys()
+        self._prefixes = {k[:i] for k in self._known for i in range(1, len(k))}
 
     def __bool__(self) -> bool:
         return bool(self._names)
@@ -204,10 +206,41 @@ class NameList:
         broken = self._broken(lower)
         if not joined and not broken and not any(self._could_stand(n, hits, words) for n in self._names):
             return []
-        tokens = self._mended(text, _tokens(text))
+        found: list[tuple[int, int]] = []
+        for start, end in self._near(lower, hits.keys() | joined, whole=broken or len(words) < 40):
+            found += self._found_in(text, start, end, words, hits, joined)
+        return found
+
+    def _near(self, lower: str, found_words: set[str], *, whole: bool) -> list[tuple[int, int]]:
+        """Where to read word by word: around each word that is (nearly) one of the names' words, stretches
+        close together merged; the whole text when it is short or a word may be broken in two."""
+        if whole or not found_words:
+            return [(0, len(lower))]
+        pattern = re.compile(r"(?<![^\W\d_])(?:" + "|".join(map(re.escape, found_words)) + r")(?![^\W\d_])")
+        stretches: list[tuple[int, int]] = []
+        for match in pattern.finditer(lower):
+            start, end = max(0, match.start() - 80), min(len(lower), match.end() + 80)
+            if stretches and start <= stretches[-1][1]:
+                stretches[-1] = (stretches[-1][0], end)
+            else:
+                stretches.append((start, end))
+        return stretches or [(0, len(lower))]
+
+    def _found_in(
+        self,
+        text: str,
+        start: int,
+        end: int,
+        words: set[str],
+        hits: dict[str, set[str]],
+        joined: set[str],
+    ) -> list[tuple[int, int]]:
+        tokens = self._mended(
+            text, [t._replace(start=t.start + start, end=t.end + start) for t in _tokens(text[start:end])]
+        )
         more_hits, more_joined = self._close({t.text for t in tokens} - words)
-        hits |= more_hits
-        joined |= more_joined
+        hits = hits | more_hits
+        joined = joined | more_joined
         found = [(t.start, t.end) for t in tokens if t.text in joined]
         for first, token in enumerate(tokens):
             if token.text not in hits and not (len(token.text) == 1 and token.text in self._initials):
@@ -231,10 +264,14 @@ class NameList:
     def _mended(self, text: str, tokens: list[_Token]) -> list[_Token]:
         """Words broken by a space into two or three pieces (`Jo hn Do e`) joined again where together
         they are one of the names' words or joined forms."""
-        known = self._words.keys() | self._joined.keys()
+        known = self._known
         out: list[_Token] = []
         index = 0
         while index < len(tokens):
+            if tokens[index].text not in self._prefixes:
+                out.append(tokens[index])
+                index += 1
+                continue
             for size in (3, 2):
                 pieces = tokens[index : index + size]
                 if len(pieces) == size and all(

@@ -60,11 +60,10 @@ _SLASHES = {"\u2044", "\u2215", "\u29f8"}
 _DIGIT_NAMES = "zero|oh|one|two|three|four|five|six|seven|eight|nine"
 _SPELLED = rf"(?<![A-Za-z])(?:{_DIGIT_NAMES})(?:[\s,.-]{{1,3}}(?:{_DIGIT_NAMES})){{3,}}(?![A-Za-z])"
 _SPELLED_DIGITS = re.compile(_SPELLED, re.IGNORECASE)
-_TOKENS = re.compile(
-    rf"&#[xX][0-9A-Fa-f]{{1,6}};|&#\d{{1,7}};|&[A-Za-z]{{2,8}};|%[0-9A-Fa-f]{{2}}|:[a-z_]{{2,12}}:|{_SPELLED}"
-    r"|<!date\^-?\d{1,12}\^[^>]*>",
-    re.IGNORECASE,
-)
+# Escapes first (`&lt;`, `&#64;`, `%40`), then what the unescaped text spells (`:one:`, a Slack date
+# token, digits as words): `&lt;!date^...&gt;` is a date token once it is unescaped.
+_ESCAPES = re.compile(r"&#[xX][0-9A-Fa-f]{1,6};|&#\d{1,7};|&[A-Za-z]{2,8};|%[0-9A-Fa-f]{2}")
+_TOKENS = re.compile(rf":[a-z_]{{2,12}}:|{_SPELLED}|<!date\^-?\d{{1,12}}\^[^>]*>", re.IGNORECASE)
 _DIGIT_WORD = re.compile(r"zero|oh|one|two|three|four|five|six|seven|eight|nine", re.IGNORECASE)
 _OVERRIDE_START, _OVERRIDE_END = "\u202e", {"\u202c", "\u2069", "\n"}  # right-to-left override ... pop
 # Letters standing for digits inside a number (`O12-34-5678`, `3l2-555-0l99`): next to a digit.
@@ -144,8 +143,16 @@ class Normalized:
         return first, last
 
 
+def _spells_digits(typed: str) -> bool:
+    """Whether four digits may be spelled as words: counted first (cheap), matched only then."""
+    lower = typed.lower()
+    if sum(lower.count(word) for word in _DIGIT_WORDS) < 4:
+        return False
+    return _SPELLED_DIGITS.search(typed) is not None
+
+
 def normalize(typed: str) -> Normalized:
-    if not _NOT_PLAIN_ASCII.search(typed) and not _SPELLED_DIGITS.search(typed):  # the usual case
+    if not _NOT_PLAIN_ASCII.search(typed) and not _spells_digits(typed):  # the usual case
         return Normalized(typed, typed, None)
     pieces = _displayed(typed)
     chars: list[str] = []
@@ -166,14 +173,25 @@ def normalize(typed: str) -> Normalized:
 def _displayed(typed: str) -> list[tuple[str, int, int]]:
     """The typed text as pieces (what it reads as, where it was typed): multi-character spellings of one
     character replaced, and right-to-left overrides turned the way Slack draws them."""
-    pieces: list[tuple[str, int, int]] = []
+    unescaped = _replaced(_ESCAPES, [(c, i, i + 1) for i, c in enumerate(typed)])
+    return _overrides_turned(_replaced(_TOKENS, unescaped))
+
+
+def _replaced(pattern: re.Pattern[str], pieces: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """The pieces with each of the pattern's tokens read as what it stands for, keeping where it was typed."""
+    text = "".join(p[0] for p in pieces)
+    if len(text) != len(pieces) or not pattern.search(text):  # pieces are single characters here
+        return pieces
+    out: list[tuple[str, int, int]] = []
     last = 0
-    for token in _TOKENS.finditer(typed):
-        pieces.extend((c, i, i + 1) for i, c in enumerate(typed[last : token.start()], last))
-        pieces.extend(_read_token(token))
+    for token in pattern.finditer(text):
+        out.extend(pieces[last : token.start()])
+        first, final = pieces[token.start()], pieces[token.end() - 1]
+        for char, _start, _end in _read_token(token):
+            out.append((char, first[1], final[2]))
         last = token.end()
-    pieces.extend((c, i, i + 1) for i, c in enumerate(typed[last:], last))
-    return _overrides_turned(pieces)
+    out.extend(pieces[last:])
+    return out
 
 
 def _read_token(token: re.Match[str]) -> list[tuple[str, int, int]]:
