@@ -181,6 +181,8 @@ def _create_engine(url: str, *, pooled: bool = True) -> Engine:
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": STATEMENT_SECONDS}
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        else:  # in memory: one connection per thread (SQLAlchemy's SingletonThreadPool), none to wait for
+            del kwargs["pool_timeout"]
     else:
         kwargs["connect_args"] = {"connect_timeout": CONNECT_SECONDS}
         kwargs["pool_size"] = 10
