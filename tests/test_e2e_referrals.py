@@ -25,6 +25,7 @@ from tests.office import (
 from tests.office import command as typed
 
 COALITION, OLD, STRANGE = "C0COALITION", "C0OLD", "C0STRANGE"
+JOINED = "C0INTAKE"  # made in a test, once for both backends' bots
 CASE = "24-CR-0113"
 
 
@@ -264,9 +265,13 @@ def test_identifying_details_go_only_with_consent_and_an_agreement_that_allows_t
         slack, bot, f"consent {ref}"
     )
 
+    card = [m for m in slack.messages(SHARED_CHANNEL) if m.text.startswith(f"{ref} ·")][-1]
+    assert "1990-02-03" in visible_text(card), "under the consent the partner sees the details"
     assert "Revoked. From now on nothing identifying about case" in referral(
         slack, bot, f"consent {ref} revoke"
     )
+    slack.wait_for(lambda: "1990-02-03" not in visible_text(card), message="the card redrawn, masked")
+    assert "Client ▇" in visible_text(card) and "needs a lawyer for the eviction" in visible_text(card)
     refused = submit(slack, open_form(slack, details), {"need": "housing", "case": case, "consent": ["yes"]})
     assert "consent to share identifying details with Legal Aid Society for this case was revoked" in refused
     respelled = submit(
@@ -278,6 +283,17 @@ def test_identifying_details_go_only_with_consent_and_an_agreement_that_allows_t
     assert "Recorded: the client agreed" in referral(slack, bot, f"consent {ref} renew")
     again = submit(slack, open_form(slack, details), {"need": "housing", "case": case})
     assert "Sent *R-" in again, "a standing consent covers the next referral for the case"
+    # In a channel of its own with Legal Aid, a referral under the consent shows the details; when someone of
+    # another organization joins, what the consent let Legal Aid see is masked for them.
+    if JOINED not in slack.workspace.channels:
+        slack.add_channel(JOINED, "legal-aid-intake", members=[DEFENDER, PARTNER_USER])
+    typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", f"channel link <#{JOINED}|intake> legal-aid")
+    sent = typed(slack, bot, DEFENDER, JOINED, "/referral", f"need:housing case:{case} {details}")
+    consented = [m for m in slack.messages(JOINED) if m.text.startswith(f"{sent.split('*')[1]} ·")][-1]
+    assert "1990-02-03" in visible_text(consented)
+    slack.join_channel(CIVIL_USER, JOINED)
+    slack.wait_for(lambda: "1990-02-03" not in visible_text(consented), message="masked for a newcomer")
+    slack.remove_member(JOINED, CIVIL_USER)
     typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", "partner edit legal-aid identifying:no")
 
 

@@ -48,16 +48,21 @@ def register(app: App, deps: Deps, on_message: OnMessage | None = None) -> None:
 
 def link_partner_teams(deps: Deps, client: WebClient, channel_id: str) -> None:
     """Link the channel to every known partner whose team is in it; tell admins, once, about unknown teams."""
+    before = deps.slack.place(channel_id).external_teams  # as Liaison last knew it
     place = deps.slack.place(
         channel_id, fresh=True
     )  # someone just joined: the channel may have become shared
     if not place.external_teams:
         return
-    with deps.db.session() as session:
-        shown = items.posted_in(session, channel_id)
-    # Whoever joined now reads the cards already there: they are redrawn for who reads the channel now,
-    # so that what a consent let one partner see is masked for another organization.
-    shared.redraw_all(deps, shown)
+    if place.external_teams - before:
+        # Another organization reads the channel now: the cards a consent let one partner see in full are
+        # redrawn for who reads it now (commands/items.drawn masks what the new readers may not see).
+        today = deps.today()
+        with deps.db.session() as session:
+            shown = [
+                i for i in items.posted_in(session, channel_id) if items.permit(session, i, today).identifying
+            ]
+        shared.redraw_all(deps, shown)
     with deps.db.session() as session:
         known = [p for t in sorted(place.external_teams) if (p := partners.for_team(session, t)) is not None]
         known_teams = {t for p in known for t in partners.teams_of(session, p)}
