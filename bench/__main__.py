@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from bench import acks, guard, office, scale
+from bench import acks, delivery, guard, office, scale
 from bench.acks import AckRun
 from bench.results_file import machine_lines, write_part
 from bot.sandbox import Sandbox
@@ -40,13 +40,15 @@ METHOD = [
     "Slack's published tiers; its first tick after a start looks up the time zone of every partner person it "
     "reminds (users.info, Tier 4, paced at 90 a minute); the office's own people come from users.list.",
     "PostgreSQL is ANALYZEd after the bulk load (autovacuum would do the same within a minute).",
-    "Each process paces its own calls. The PostgreSQL tick runs within a minute of the bot's thread replies, "
-    "whose users.info calls count against the same app's budget at the stand-in: a 429 there is that, and "
-    "the client waits it out (Retry-After), as it would with two instances sharing one app.",
+    "Instances on one PostgreSQL count their Slack calls together (storage/rate_budget.py); a process on "
+    "SQLite counts its own. The PostgreSQL tick runs within a minute of the bot's thread replies, which "
+    "that bot made on its own SQLite database: their users.info calls count against the same app's budget "
+    "at the stand-in but not in the tick's count, so a 429 there is that, and the client waits it out "
+    "(Retry-After).",
 ]
 
 
-PARTS = ("load", "guard")
+PARTS = ("load", "guard", "delivery")
 
 
 def main() -> None:
@@ -59,6 +61,8 @@ def main() -> None:
         raise SystemExit(2)
     if "guard" in wanted:
         guard.main()
+    if "delivery" in wanted:
+        delivery.main()
     if "load" in wanted:
         load()
 

@@ -11,6 +11,7 @@ from slack_bolt import App
 from bot import errors, listeners
 from bot.config import Settings
 from bot.door import Door, Refusal
+from bot.journal import Replayer
 from bot.slack_client import Installation, installation, web_client
 from bot.workspace import SlackWorkspace
 from commands.invocation import Deps
@@ -18,7 +19,9 @@ from commands.items import DOOR_REFUSED
 from storage import audit
 from storage.db import Database
 from storage.identifiers import Detector
+from storage.journal import Journal
 from storage.models import Decision
+from storage.rate_budget import SharedBudget
 
 # Bolt runs each listener on this pool and answers Slack when the listener calls ack(), so a request is
 # acknowledged only once a thread is free. The work after the ack waits on the database pool and on
@@ -33,14 +36,23 @@ class Liaison:
     deps: Deps
     installation: Installation
     executor: ThreadPoolExecutor
+    replayer: Replayer | None = None  # with a journal: applies what the database could not take at once
 
     def close(self) -> None:
         """Let in-flight listeners finish their work (answers, posts) before the process exits."""
         self.executor.shutdown(wait=True)
+        if self.replayer is not None:
+            self.replayer.stop()
+            self.replayer.journal.close()
 
 
-def create_app(settings: Settings, db: Database, *, socket_mode: bool) -> Liaison:
+def create_app(
+    settings: Settings, db: Database, *, socket_mode: bool, journal: Journal | None = None
+) -> Liaison:
+    """`journal`: where message events go first (the running bot's; a one-off tick has none)."""
     client = web_client(settings.bot_token, settings.api_url)
+    if db.dialect == "postgresql":  # the instances on it share one app's rate budget
+        client.pacer.share(SharedBudget(db))
     home = installation(client)
     executor = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
     app = App(
@@ -51,7 +63,7 @@ def create_app(settings: Settings, db: Database, *, socket_mode: bool) -> Liaiso
         token_verification_enabled=False,  # installation() above already called auth.test
         listener_executor=executor,
     )
-    slack = SlackWorkspace(client, home.team_id, home.url)
+    slack = SlackWorkspace(client, home.team_id, home.url, bot_user_id=home.bot_user_id)
     detector = Detector(settings.case_number_pattern, settings.do_not_post)
     door = Door(detector, home.team_id, slack, record=audited(db))
     client.door = door
@@ -65,8 +77,11 @@ def create_app(settings: Settings, db: Database, *, socket_mode: bool) -> Liaiso
         detector=detector,
     )
     errors.register(app)
-    listeners.register(app, deps, door)
-    return Liaison(app=app, deps=deps, installation=home, executor=executor)
+    replayer = Replayer(deps, journal) if journal is not None else None
+    listeners.register(app, deps, door, replayer.arrived if replayer else None)
+    if replayer is not None:
+        replayer.register(app)  # after the shape check: only requests shaped as Slack's are journalled
+    return Liaison(app=app, deps=deps, installation=home, executor=executor, replayer=replayer)
 
 
 def audited(db: Database) -> Callable[[Refusal], None]:

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -33,6 +33,7 @@ from storage.crypto import Keyring, UnreadableText
 from storage.db import Database, sqlite_file
 from storage.directory_file import InvalidFile
 from storage.errors import DatabaseUnavailable
+from storage.journal import Journal, JournalInUse
 from storage.types import start_clock_at, utcnow
 
 SETTINGS_HINT = "settings come from the environment or a .env file here; .env.example lists them all"
@@ -130,8 +131,14 @@ def _run(args: argparse.Namespace) -> int:
     db = _database(settings, _all_settings_checked(settings, socket_mode), create=True)
     db.upgrade()
     keys.check(db)  # a wrong key is found now, not when someone opens a referral
+    try:
+        journal = Journal(settings.journal, settings.keyring())
+    except JournalInUse as exc:
+        raise ConfigError([str(exc)]) from None
     with _quiet_slack_sdk():
-        liaison = create_app(settings, db, socket_mode=socket_mode)
+        liaison = create_app(settings, db, socket_mode=socket_mode, journal=journal)
+    if liaison.replayer is not None:
+        liaison.replayer.start()
     for ref in post_unposted_cards(liaison.deps, card_for, at_start=True):
         logging.getLogger("liaison").info(
             "posted the card of %s, left unposted when Liaison last stopped", ref
@@ -179,20 +186,16 @@ def _export(args: argparse.Namespace) -> int:
     settings = load_settings()
     db = _database(settings, settings.keyring())
     db.upgrade()
-    zone = ZoneInfo(settings.timezone)
-    since = datetime.combine(args.first, time(), zone) if args.first else datetime(2000, 1, 1, tzinfo=UTC)
-    until = (
-        datetime.combine(args.last + timedelta(days=1), time(), zone)
-        if args.last
-        else utcnow() + timedelta(days=1)
-    )
+    if args.first and args.last and args.last < args.first:
+        raise ConfigError(["--to comes before --from"])
+    span = exports.period(args.first, args.last, ZoneInfo(settings.timezone), utcnow())
     with db.session() as session:
-        text = exports.as_csv(exports.rows(session, args.what, since, until))
+        text = exports.as_csv(exports.rows(session, args.what, span.since, span.until))
     if args.output is None:
         print(text, end="")
     else:
         _write(args.output, text)
-        print(f"wrote {text.count(chr(10)) - 1} {args.what} rows to {args.output}")
+        print(f"wrote {text.count(chr(10)) - 1} {args.what} rows, {span.words}, to {args.output}")
     return 0
 
 

@@ -27,6 +27,7 @@ DEFAULT_TIMEZONE = "America/New_York"
 DEFAULT_RETENTION_DAYS = 365  # how long closed items' text is kept
 DEFAULT_TICK_SECONDS = 60  # how often the scheduler asks what reminders and digests are due
 DEFAULT_PORT = 3000
+DEFAULT_JOURNAL = "liaison-journal.jsonl"  # next to the bot, like liaison.db
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _APP_PAGE = "your Slack app's settings at https://api.slack.com/apps"
@@ -57,6 +58,7 @@ class Settings:
     do_not_post: tuple[str, ...] = ()  # LIAISON_DO_NOT_POST: names never posted
     start_time: datetime | None = None  # LIAISON_START_TIME: the clock runs on from here (tests, demos)
     allow_plaintext: bool = False
+    journal: Path = Path(DEFAULT_JOURNAL)  # LIAISON_JOURNAL: events kept while the database is away
 
     @property
     def socket_mode_available(self) -> bool:
@@ -160,6 +162,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         retention_days=retention_days,
         case_number_pattern=case_number_pattern,
         do_not_post=do_not_post,
+        journal=Path(get("LIAISON_JOURNAL") or DEFAULT_JOURNAL).expanduser(),
     )
 
 

@@ -49,7 +49,8 @@ def user_message(error: Exception) -> str:
         return "Liaison could not reach Slack just now, so nothing was saved. Try again in a minute."
     if isinstance(error, LiaisonError):
         if isinstance(error, DatabaseUnavailable):
-            log.error("database unreachable while handling a request; the person was told nothing was saved")
+            # Whether anyone is told is for the caller to know (an event has nobody to tell): not said here.
+            log.error("database unreachable while handling a request; nothing was saved")
         return error.message
     reference = uuid.uuid4().hex[:8]
     log.error("unexpected error (reference %s)", reference, exc_info=error)

@@ -18,12 +18,18 @@ BOT_SCOPES = (
     "chat:write",  # cards, thread posts, ephemerals, DMs
     "im:write",  # open DMs for reminders and digests
     "users:read",  # people's teams and time zones
-    "channels:read",  # conversations.info: is a channel shared, with whom
+    # conversations.info (is a conversation shared, with whom) wherever a card may go: public and private
+    # channels, a DM with its people, a group DM
+    "channels:read",
     "groups:read",
-    "channels:history",  # thread replies in public channels (message.channels)
-    "groups:history",  # and in private channels (message.groups)
-    "reactions:read",
-    "reactions:write",
+    "im:read",
+    "mpim:read",
+    # thread replies (message.channels, .groups, .mpim) and conversations.history, where a card that may
+    # already be posted is looked for by its metadata before it is posted again
+    "channels:history",
+    "groups:history",
+    "im:history",
+    "mpim:history",
     "files:write",  # CSV exports, uploaded to the requester's DM
 )
 
@@ -43,9 +49,8 @@ BOT_METHODS = (
     "users.info",
     "users.list",
     "conversations.info",
+    "conversations.history",
     "conversations.open",
-    "conversations.replies",
-    "reactions.add",
 )
 
 BOT_EVENTS = (
@@ -53,7 +58,7 @@ BOT_EVENTS = (
     "member_joined_channel",
     "message.channels",
     "message.groups",
-    "reaction_added",
+    "message.mpim",
 )
 
 

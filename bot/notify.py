@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 log = logging.getLogger("liaison")
 
@@ -17,4 +17,7 @@ def dm(client: WebClient, user_id: str, text: str) -> bool:
         return True
     except SlackApiError as exc:
         log.warning("could not send a direct message to %s: %s", user_id, exc.response.get("error"))
+        return False
+    except (SlackClientError, OSError) as exc:  # Slack unreachable even after the client's retries
+        log.warning("could not send a direct message to %s: %s", user_id, type(exc).__name__)
         return False

@@ -5,8 +5,10 @@ at the pace Slack allows, without 429s. The few calls a person's command or clic
 back: they count against the budget, and a rare 429 is waited out by the client's retry handler.
 
 Budgets are Slack's tiers, per method per workspace (Tier 2: 20 a minute, Tier 3: 50, Tier 4: 100), and
-about one chat.postMessage a second per channel with short bursts; kept at 90% so that another instance
-or a clock a little off does not tip a call over."""
+about one chat.postMessage a second per channel with short bursts; kept at 90% so that a clock a little
+off does not tip a call over. They are the app's, not a process's: on PostgreSQL every instance (and a
+`liaison tick` beside the bot) counts its calls in the database (storage/rate_budget.py); a process on
+SQLite, the only one, counts them here."""
 
 from __future__ import annotations
 
@@ -16,6 +18,9 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Protocol
+
+from storage.errors import LiaisonError
 
 MARGIN = 0.9
 TIER_PER_MINUTE = {2: 20, 3: 50, 4: 100}
@@ -26,13 +31,13 @@ METHOD_TIERS = {
     "chat.delete": 3,
     "chat.postEphemeral": 4,
     "chat.update": 3,
+    "conversations.history": 3,
     "conversations.info": 3,
     "conversations.members": 4,
     "conversations.open": 3,
     "conversations.replies": 3,
     "files.completeUploadExternal": 4,
     "files.getUploadURLExternal": 4,
-    "reactions.add": 3,
     "users.info": 4,
     "users.list": 2,
     "views.open": 4,
@@ -42,6 +47,12 @@ METHOD_TIERS = {
 }
 POSTS_PER_CHANNEL = 4  # chat.postMessage: this many per channel in any POST_WINDOW seconds
 POST_WINDOW = 5.0
+
+
+class Shared(Protocol):
+    """A rate budget kept outside the process (storage/rate_budget.SharedBudget)."""
+
+    def take(self, key: str, calls: int, seconds: float, *, wait_for_room: bool) -> float: ...
 
 
 @dataclass(frozen=True)
@@ -70,6 +81,11 @@ class Pacer:
         self._lock = threading.Lock()
         self._bulk = threading.local()
         self.waited = 0.0  # seconds spent waiting in all (tests/test_pacing.py checks the pace by it)
+        self._shared: Shared | None = None
+
+    def share(self, budget: Shared) -> None:
+        """Count calls in a budget every instance shares, instead of this process's own."""
+        self._shared = budget
 
     @contextmanager
     def bulk(self) -> Iterator[None]:
@@ -87,6 +103,8 @@ class Pacer:
             return
         paced = getattr(self._bulk, "on", False)
         key = (method, channel if method == "chat.postMessage" else "")
+        if self._shared is not None and self._wait_shared(key, limit, paced):
+            return
         while True:
             with self._lock:
                 now = self._clock()
@@ -99,3 +117,19 @@ class Pacer:
                 wait = limit.seconds - (now - calls[0])
                 self.waited += wait
             self._sleep(wait)  # outside the lock: other methods and channels go on meanwhile
+
+    def _wait_shared(self, key: tuple[str, str], limit: Budget, paced: bool) -> bool:
+        """Take a slot in the shared budget, waiting for one in bulk; False when the database can't be
+        asked (the call is then paced by this process alone, rather than not at all)."""
+        assert self._shared is not None
+        name = ":".join(part for part in key if part)
+        while True:
+            try:
+                wait = self._shared.take(name, limit.calls, limit.seconds, wait_for_room=paced)
+            except LiaisonError:  # the database is down or busy
+                return False
+            if wait <= 0:
+                return True
+            with self._lock:
+                self.waited += wait
+            self._sleep(wait)

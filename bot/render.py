@@ -79,7 +79,31 @@ def card(item: Card) -> dict[str, Any]:
         )
     if item.notes:
         blocks.append({"type": "context", "elements": [_mrkdwn(note) for note in item.notes]})
-    return {"text": _shorten(item.fallback, MESSAGE_TEXT_LIMIT), "blocks": blocks}
+    drawn: dict[str, Any] = {"text": _shorten(item.fallback, MESSAGE_TEXT_LIMIT), "blocks": blocks}
+    if item.ref:
+        drawn["metadata"] = card_metadata(item)
+    return drawn
+
+
+CARD_EVENT = "liaison_item"  # the event_type of a card's message metadata
+
+
+def card_metadata(item: Card) -> dict[str, Any]:
+    """What names the item in its card's message, so a card whose post Liaison never heard back about can
+    be found again (conversations.history with include_all_metadata). Only its ID and a stamp of letters
+    (no digits: nothing a reader, or the guard, could take for a date or a number about a client), since
+    every app and person in the workspace can read message metadata."""
+    return {"event_type": CARD_EVENT, "event_payload": {"ref": item.ref, "stamp": item.stamp}}
+
+
+def is_card_of(message: dict[str, Any], item: Card) -> bool:
+    """Whether a message (as conversations.history gives it, with its metadata) is this item's card."""
+    metadata = message.get("metadata")
+    return (
+        isinstance(metadata, dict)
+        and metadata.get("event_type") == CARD_EVENT
+        and metadata.get("event_payload") == card_metadata(item)["event_payload"]
+    )
 
 
 def _button(button: Button) -> dict[str, Any]:
@@ -110,7 +134,7 @@ def home(view: Home) -> dict[str, Any]:
 
 def form(spec: Form) -> dict[str, Any]:
     """A modal for views.open."""
-    blocks = [_input(f) for f in spec.fields]
+    blocks = [_input(f.fitted()) for f in spec.fields]
     if spec.notes:
         blocks.append({"type": "context", "elements": [_mrkdwn(note) for note in spec.notes]})
     return {
@@ -151,8 +175,8 @@ def _input(spec: FormField) -> dict[str, Any]:
         element = {"type": "plain_text_input", "action_id": "value", "multiline": spec.kind == Kind.long_text}
         if spec.value:
             element["initial_value"] = spec.value
-        if spec.max_length:
-            element["max_length"] = spec.max_length
+        if spec.limit:
+            element["max_length"] = spec.limit
     block: dict[str, Any] = {
         "type": "input",
         "block_id": spec.key,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -17,18 +18,44 @@ import uvicorn
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from slack_bolt.request.internals import parse_body
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.app import Liaison
-from storage.db import Database
+from bot.listeners import shape
+from storage.db import HEALTH_SECONDS, Database
 
 log = logging.getLogger("liaison")
 
 # anyio's default of 40 threads would cap concurrent requests below what a burst of commands needs.
 DISPATCH_THREADS = 64
+# The largest request Slack sends (a view submission, blocks and all) is tens of kilobytes.
+LARGEST_BODY = 1_000_000
+
+
+def refused(body: bytes, headers: Any) -> Response | None:
+    """A request that is not one Slack could have sent is answered here with a 4xx, before Bolt reads it:
+    Bolt's own middleware fails with a 500 on some (a timestamp that is not a number, an event that is a
+    string, arrays nested hundreds deep). The log says why, never what the body held."""
+    if len(body) > LARGEST_BODY:
+        return _refusal(413, f"a body of {len(body)} bytes")
+    timestamp = headers.get("x-slack-request-timestamp")
+    if timestamp is not None and not (timestamp.isascii() and timestamp.isdigit()):
+        return _refusal(401, "a request timestamp that is not a number")
+    try:
+        parsed = parse_body(body.decode("utf-8"), headers.get("content-type"))
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        return _refusal(400, f"a body that does not parse ({type(exc).__name__})")
+    problem = shape.refusal(parsed)
+    return None if problem is None else _refusal(400, problem)
+
+
+def _refusal(status: int, why: str) -> Response:
+    log.warning("refused a request with %d: %s", status, why)
+    return Response("malformed request" if status != 401 else "invalid request", status_code=status)
 
 
 def asgi_app(db: Database, app: App | None, status: dict[str, Any] | None = None) -> Starlette:
@@ -38,16 +65,20 @@ def asgi_app(db: Database, app: App | None, status: dict[str, Any] | None = None
     async def slack_events(request: Request) -> Response:
         assert app is not None
         body = await request.body()
+        refusal = refused(body, request.headers)
+        if refusal is not None:
+            return refusal
         try:
             bolt_request = to_bolt_request(request, body)
             bolt_response = await anyio.to_thread.run_sync(app.dispatch, bolt_request, limiter=limiter)
-        except Exception as exc:  # Bolt itself fails on a payload not shaped as Slack's: refuse it
-            log.warning("refused a request Bolt could not read (%s: %s)", type(exc).__name__, exc)
-            return Response("malformed request", status_code=400)
+        except Exception as exc:  # a payload Bolt cannot read that the checks above let through
+            return _refusal(400, f"Bolt could not read it ({type(exc).__name__})")
         return to_starlette_response(bolt_response)
 
+    health = Health(db)
+
     async def healthz(_request: Request) -> Response:
-        reachable = await anyio.to_thread.run_sync(db.ping, limiter=limiter)
+        reachable = await health.check()
         body = {"ok": reachable, "database": "reachable" if reachable else "unreachable", **(status or {})}
         return JSONResponse(body, status_code=200 if reachable else 503)
 
@@ -55,6 +86,34 @@ def asgi_app(db: Database, app: App | None, status: dict[str, Any] | None = None
     if app is not None:
         routes.append(Route("/slack/events", slack_events, methods=["POST"]))
     return Starlette(routes=routes)
+
+
+class Health:
+    """GET /healthz within two seconds, whatever the database does: a check that has not come back in
+    HEALTH_SECONDS is a 503. Its thread is left to finish (a frozen server may hold it until it thaws),
+    and while it is out no second one starts, so a monitor polling a frozen database piles nothing up."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._out: threading.Event | None = None  # set when the check in flight comes back
+
+    async def check(self) -> bool:
+        if self._out is not None and not self._out.is_set():
+            return False  # the last check has not come back yet
+        done = self._out = threading.Event()
+        result: list[bool] = []
+
+        def ping() -> None:
+            try:
+                result.append(self.db.ping())
+            finally:
+                done.set()
+
+        threading.Thread(target=ping, name="healthz", daemon=True).start()
+        with anyio.move_on_after(HEALTH_SECONDS):
+            while not done.is_set():
+                await anyio.sleep(0.02)
+        return bool(result and result[0])
 
 
 def server_config(asgi: Starlette, host: str, port: int) -> uvicorn.Config:

@@ -6,15 +6,18 @@ refreshed on events that change it (someone joining a channel)."""
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 import time
 from collections.abc import Callable, Collection, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import httpx
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot import door, notify, render
 from bot.door import GuardRefused
@@ -33,13 +36,22 @@ UNIDENTIFIED_TEAM = "unidentified"
 NO_PREVIEWS = {"unfurl_links": False, "unfurl_media": False}
 TTL_SECONDS = 600.0
 FEW = 20  # people looked up one by one (users.info); beyond that, the whole office at once (users.list)
+CARD_TRIES = 3  # a card's post, and the two retries slack_sdk would otherwise make blindly
+CARD_BACKOFF = 0.5  # seconds before the first retry, doubling
+HISTORY_PAGE = 200
 
 
 class SlackWorkspace:
     def __init__(
-        self, client: LiaisonWebClient, home_team_id: str, url: str = "", ttl: float = TTL_SECONDS
+        self,
+        client: LiaisonWebClient,
+        home_team_id: str,
+        url: str = "",
+        ttl: float = TTL_SECONDS,
+        bot_user_id: str | None = None,
     ) -> None:
         self._client = client
+        self._bot_user_id = bot_user_id  # whose cards are Liaison's (another app could copy the metadata)
         self._home = home_team_id
         self._url = url or "https://slack.com/"  # the workspace's address, from auth.test
         self._ttl = ttl
@@ -83,10 +95,55 @@ class SlackWorkspace:
             if not cursor:
                 return
 
-    def post_card(self, channel_id: str, card: Card, permit: Permit) -> str:
-        with _refusals(), door.permitting(permit):
-            posted = self._client.chat_postMessage(channel=channel_id, **NO_PREVIEWS, **render.card(card))
-            return str(posted["ts"])
+    def post_card(
+        self, channel_id: str, card: Card, permit: Permit, *, posted_since: datetime | None = None
+    ) -> str:
+        """Post the card once. When it may be there already (`posted_since`: a retry after a lost answer
+        or a process killed mid-post), and before each retry here, the channel is searched for it by its
+        metadata: one found is redrawn and adopted. If the search itself fails, nothing is posted."""
+        since = posted_since
+        for attempt in range(CARD_TRIES):
+            if since is not None:
+                found = self._find_card(channel_id, card, since)
+                if found is not None:
+                    log.info("found the card of %s already in %s; using it", card.ref, channel_id)
+                    self.update_card(channel_id, found, card, permit)
+                    return found
+            started = datetime.now(UTC)
+            try:
+                with _refusals(), door.permitting(permit):
+                    posted = _without_server_retries(self._client).chat_postMessage(
+                        channel=channel_id, **NO_PREVIEWS, **render.card(card)
+                    )
+                    return str(posted["ts"])
+            except SlackRefused as refused:
+                if not refused.transient or attempt == CARD_TRIES - 1 or not card.ref:
+                    raise
+                log.warning("no answer to the card of %s (%s): looking for it", card.ref, refused.code)
+                since = since or started
+                time.sleep(CARD_BACKOFF * 2**attempt)
+        raise AssertionError("unreachable: the last try raises or returns")
+
+    def _find_card(self, channel_id: str, card: Card, since: datetime) -> str | None:
+        """The ts of the item's card in the channel, posted since `since` (by the machine's clock, which
+        Slack's timestamps follow), if Liaison posted one."""
+        cursor = ""
+        with _refusals():
+            while True:
+                page = self._client.conversations_history(
+                    channel=channel_id,
+                    oldest=f"{since.timestamp() - 60:.6f}",  # a minute's leeway for clocks
+                    include_all_metadata=True,
+                    limit=HISTORY_PAGE,
+                    cursor=cursor or None,
+                )
+                for message in page.get("messages") or []:
+                    mine = self._bot_user_id is None or message.get("user") == self._bot_user_id
+                    if mine and render.is_card_of(message, card):
+                        return str(message["ts"])
+                cursor = (page.get("response_metadata") or {}).get("next_cursor") or ""
+                if not cursor:
+                    return None
 
     def update_card(self, channel_id: str, ts: str, card: Card, permit: Permit) -> None:
         with _refusals(), door.permitting(permit):
@@ -111,8 +168,8 @@ class SlackWorkspace:
         with _refusals():
             self._client.chat_delete(channel=channel_id, ts=ts)
 
-    def tell(self, user_id: str, text: str) -> None:
-        notify.dm(self._client, user_id, text)
+    def tell(self, user_id: str, text: str) -> bool:
+        return notify.dm(self._client, user_id, text)
 
     def send_dm(self, user_id: str, text: str) -> None:
         with _refusals():  # a person's ID as the channel posts in the app's direct messages with them
@@ -212,6 +269,15 @@ class SlackWorkspace:
         with self._lock:
             self._cache[key] = (now, value)
         return value
+
+
+def _without_server_retries(client: LiaisonWebClient) -> LiaisonWebClient:
+    """The same client (its door, its pacer), retrying only 429s, where Slack did nothing and says when to
+    come back. A card's post is retried by post_card, after looking for the card, never blindly: a 5xx or
+    a dropped connection may come after Slack took the message, and a blind retry posts a second card."""
+    once = copy.copy(client)
+    once.retry_handlers = [h for h in client.retry_handlers if isinstance(h, RateLimitErrorRetryHandler)]
+    return once
 
 
 # Errors Slack answers when it is itself in trouble; a later call may succeed.

@@ -22,6 +22,10 @@ class Card:
     warnings: tuple[str, ...] = field(default_factory=tuple)  # shown first, above everything (do not contact)
     notes: tuple[str, ...] = field(default_factory=tuple)  # small print under the card
     buttons: tuple[Button, ...] = field(default_factory=tuple)  # next steps; each click is checked anyway
+    # The item it shows, carried in the message's metadata so the card can be found again, and a
+    # stamp of its creation that tells it from an R-12 of another database posted in the same channel.
+    ref: str = ""
+    stamp: str = ""
 
     @property
     def fallback(self) -> str:

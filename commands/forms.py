@@ -3,8 +3,10 @@ command lacks what it needs, and for reasons and outcomes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+
+TEXT_INPUT_LIMIT = 3000  # Slack's longest plain-text input
 
 
 class Kind(StrEnum):
@@ -33,6 +35,25 @@ class Field:
     hint: str | None = None
     max_length: int | None = None  # Slack's client stops typing there, before anything is refused
     values: tuple[str, ...] = ()  # for people: the user IDs already chosen
+
+    @property
+    def limit(self) -> int | None:
+        """How many characters a text field takes (None for other kinds)."""
+        if self.kind not in (Kind.text, Kind.long_text):
+            return None
+        return min(self.max_length or TEXT_INPUT_LIMIT, TEXT_INPUT_LIMIT)
+
+    def fitted(self) -> Field:
+        """Pre-filled with at most what the field takes (a /referral typed at length opens its form with
+        the text cut to fit, rather than a form Slack refuses), its hint saying so."""
+        limit = self.limit
+        if limit is None or self.value is None or len(self.value) <= limit:
+            return self
+        said = (
+            f"What you typed was {len(self.value):,} characters; this takes {limit:,}, so it was cut to "
+            "fit: check its end before sending."
+        )
+        return replace(self, value=self.value[:limit], hint=f"{said} {self.hint or ''}".strip())
 
 
 @dataclass(frozen=True)

@@ -65,8 +65,12 @@ class Slack(Protocol):
         """Calls made inside go at the pace Slack's rate limits allow (the tick's sends), not at once."""
         ...
 
-    def post_card(self, channel_id: str, card: Card, permit: Permit) -> str:
-        """Post an item's card to the channel under the item's permit; returns the message ts."""
+    def post_card(
+        self, channel_id: str, card: Card, permit: Permit, *, posted_since: datetime | None = None
+    ) -> str:
+        """Post an item's card to the channel under the item's permit, once; returns the message ts.
+        `posted_since`: it may be there already, posted since then (a retry whose first post's answer was
+        lost, or a process killed while posting): one found by its metadata is redrawn and adopted."""
         ...
 
     def update_card(self, channel_id: str, ts: str, card: Card, permit: Permit) -> None:
@@ -83,8 +87,8 @@ class Slack(Protocol):
         """Remove a card this process posted by mistake (a duplicate)."""
         ...
 
-    def tell(self, user_id: str, text: str) -> None:
-        """A direct message to one person, best effort (a refusal is logged, not raised)."""
+    def tell(self, user_id: str, text: str) -> bool:
+        """A direct message to one person, best effort: False (and a log line) when Slack refused it."""
         ...
 
     def send_dm(self, user_id: str, text: str) -> None:

@@ -5,6 +5,7 @@ words."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Callable, Sequence
@@ -33,6 +34,7 @@ from storage.people import Affiliation, Person, identify
 from storage.permissions import Action, Place, check, require
 from storage.states import OPTIONAL_NOTE, ReasonCode, Side
 from storage.threads import Summary
+from storage.types import by_real_clock
 
 log = logging.getLogger("liaison")
 
@@ -127,17 +129,31 @@ def choose_partner(session: Session, channel_id: str, handle: str | None) -> Par
     raise UsageError(f"Say which partner with `to:handle`: {where}.")
 
 
-def publish(deps: Deps, actor: Actor, item: Item, card_for: CardFor) -> bool:
+def named(card: Card, item: Item) -> Card:
+    """The item's card, naming the item (its message metadata carries the ID)."""
+    return replace(card, ref=item.ref, stamp=stamp_of(item))
+
+
+def stamp_of(item: Item) -> str:
+    """Twelve letters made from the item's ID and creation time: the same whenever its card is drawn, and
+    different for an R-12 of another database."""
+    digest = hashlib.sha256(f"{item.ref} {item.created_at.isoformat()}".encode()).digest()
+    return "".join(chr(ord("a") + byte % 26) for byte in digest[:12])
+
+
+def publish(deps: Deps, actor: Actor, item: Item, card_for: CardFor, *, retry: bool = False) -> bool:
     """Post a stored item's card and attach it; False when Slack could not be reached even after the
-    client's retries: the item stays stored, unposted, and the next tick posts it. If Slack refuses it
-    outright, the item is closed (nobody outside the office saw it) and the person told why; if another
-    process took the claim over meanwhile, the card just posted is the duplicate and is deleted again."""
+    retries: the item stays stored, unposted, and the next tick posts it. If Slack refuses it outright,
+    the item is closed (nobody outside the office saw it) and the person told why. A `retry` (the card
+    may be in the channel already: an earlier post's answer was lost, or the process died while posting)
+    adopts the card found there instead of posting another."""
     with deps.db.session() as session:
         partner = items.partner_of(session, item)
         permit = items.permit(session, item, deps.today())
+    since = by_real_clock(item.created_at) if retry else None
     try:
-        card = drawn(deps, card_for(item, partner, Summary(0, None)), permit, item.channel_id)
-        ts = deps.slack.post_card(item.channel_id, card, permit)
+        card = named(drawn(deps, card_for(item, partner, Summary(0, None)), permit, item.channel_id), item)
+        ts = deps.slack.post_card(item.channel_id, card, permit, posted_since=since)
     except SlackRefused as refused:
         if refused.transient:
             log.warning(
@@ -162,8 +178,10 @@ def publish(deps: Deps, actor: Actor, item: Item, card_for: CardFor) -> bool:
         ) from refused
     with deps.db.session() as session:
         attached = cards.attach(session, item, ts)
-    if not attached:
-        log.warning("%s was taken over by another process while posting; deleting this copy", item.ref)
+        now = session.get(type(item), item.id)
+    if not attached and now is not None and now.posted and now.card_ts != ts:
+        # Another process took the claim over meanwhile and attached a card of its own: this is the copy.
+        log.warning("%s was posted by another process meanwhile; deleting this copy", item.ref)
         deps.slack.delete_card(item.channel_id, ts)
     home.refresh(deps, home.people_of(item))
     return True
@@ -213,7 +231,7 @@ def post_unposted_cards(
         for item in claimed:
             requester = Actor(item.requester_id, deps.home_team_id)
             try:
-                if _still_allowed(deps, item) and publish(deps, requester, item, card_for(kind)):
+                if _still_allowed(deps, item) and publish(deps, requester, item, card_for(kind), retry=True):
                     posted.append(item.ref)
                     deps.slack.tell(
                         item.requester_id, f"The card of {item.ref} is now up in <#{item.channel_id}>."
@@ -562,7 +580,7 @@ def refresh_card(deps: Deps, item: Item, card_for: CardFor) -> None:
         thread = threads.summary(session, now.ref)
         permit = items.permit(session, now, deps.today())
     assert now.card_ts is not None
-    card = drawn(deps, card_for(now, partner, thread), permit, now.channel_id)
+    card = named(drawn(deps, card_for(now, partner, thread), permit, now.channel_id), now)
     deps.slack.update_card(now.channel_id, now.card_ts, card, permit)
 
 

@@ -59,6 +59,8 @@ def deliver(deps: Deps, redraw: Redraw, now: datetime, *, dry_run: bool = False)
                 continue
             outcome = "trying again later" if again else "given up"
             log.warning("outbox: the %s failed (%s); %s", what, code, outcome)
+            if not again:
+                _tell_given_up(deps, row, code)
             continue
         with deps.db.session() as session:
             outbox.done(session, row)
@@ -78,3 +80,27 @@ def _send(deps: Deps, redraw: Redraw, row: Outbox) -> None:
             item = items.load(session, row.item or "")
         if item is not None:  # an item is never deleted; a hand-edited database may say otherwise
             redraw(item)
+
+
+def _tell_given_up(deps: Deps, row: Outbox, code: str) -> None:
+    """Whose item it was hears that the channel will not show it: the change itself is saved."""
+    with deps.db.session() as session:
+        item = items.load(session, row.item or "")
+    if item is None:
+        return
+    shown = (
+        "its card could not be updated"
+        if row.kind == OutboxKind.card
+        else "a line could not be posted in its thread"
+    )
+    text = (
+        f"Liaison has stopped trying to show a change of *{item.ref}* in <#{row.channel_id}>: {shown} "
+        f"(Slack answered `{code}`). The change is saved: `{items.kind_of(item).command} show {item.ref}` "
+        "shows it."
+    )
+    if deps.slack.tell(item.requester_id, text):
+        log.info("outbox: told %s that the %s of %s was given up", item.requester_id, row.kind, item.ref)
+    else:
+        log.warning(
+            "outbox: could not tell %s that the %s of %s was given up", item.requester_id, row.kind, item.ref
+        )

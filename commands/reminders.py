@@ -189,32 +189,34 @@ def _send(deps: Deps, plan: Plan, now: datetime) -> None:
         item.card_ts,
         text.strip(),
         shared.permit_of(deps, item),
-        snooze_buttons(item.ref, now),
+        snooze_buttons(item.ref),
     )
 
 
-def snooze_buttons(ref: str, sent_at: datetime) -> tuple[Button, ...]:
+def snooze_buttons(ref: str) -> tuple[Button, ...]:
+    """The value says only which item and which choice: when the snooze ends is the server's to work out
+    (a value is the client's to forge)."""
     return tuple(
         Button(
             f"Snooze {n} day{'s' * (n != 1)}",
             f"{SNOOZE_ACTION}.{n}",
-            json.dumps({"ref": ref, "days": n, "from": sent_at.isoformat()}),
+            json.dumps({"ref": ref, "days": n}),
         )
         for n in SNOOZE_DAYS
     )
 
 
 def snooze(deps: Deps, actor: Actor, value: str) -> Reply:
-    """A Snooze button: no reminders about the item for that many days from the reminder (or from now, if
-    that is later). Anyone on a side of the item may."""
+    """A Snooze button: no reminders about the item for that many days from its latest reminder (or from
+    now, if that is later). Anyone on a side of the item may. Buttons posted before the value lost its
+    `from` time still work; that time is ignored."""
     chosen = shared.written_by_liaison(value)
     try:
-        ref, days, sent_at = chosen["ref"], int(chosen["days"]), datetime.fromisoformat(chosen["from"])
-        if days not in SNOOZE_DAYS:
-            raise Conflict("Reminders can be snoozed for 1 or 3 days.")
-        until = max(deps.clock(), sent_at) + timedelta(days=days)  # TypeError: a time without its zone
-    except (KeyError, ValueError, TypeError, OverflowError):
+        ref, days = chosen["ref"], int(chosen["days"])
+    except (KeyError, ValueError):
         raise LiaisonError(shared.UNREADABLE) from None
+    if days not in SNOOZE_DAYS:
+        raise Conflict("Reminders can be snoozed for 1 or 3 days.")
     with deps.db.session() as session:
         me = identify(session, actor, deps.home_team_id, deps.admins)
         item = items.acting_on(session, me, ref)
@@ -222,7 +224,7 @@ def snooze(deps: Deps, actor: Actor, value: str) -> Reply:
             refuse(
                 me, "reminder.snooze", f"Only the people on {item.ref} can snooze its reminders.", subject=ref
             )
-        schedule.snooze(session, item.ref, until, actor.user_id)
+        until = schedule.snooze(session, item.ref, deps.clock(), timedelta(days=days), actor.user_id)
         audit.record(session, actor, "reminder.snooze", subject=item.ref, reason=f"until {until.isoformat()}")
     zone = ZoneInfo(deps.zone_of(actor.user_id))
     return Reply(f"No reminders about {item.ref} until {spoken(until.astimezone(zone))}.")

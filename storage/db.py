@@ -16,15 +16,29 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
 from storage.crypto import Keyring
 from storage.errors import DatabaseBusy, DatabaseUnavailable, PermissionDenied
 from storage.types import KEYRING
+from storage.watchdog import EXEMPT, WATCHDOG
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+# How long Liaison waits for its database before telling the person nothing was saved. A statement (a
+# lock held by another writer included) gets STATEMENT_SECONDS: PostgreSQL's statement_timeout, SQLite's
+# busy timeout. A new PostgreSQL connection gets CONNECT_SECONDS (libpq's smallest). A free connection
+# in the pool is waited for POOL_SECONDS; an event that gets none waits in the journal (bot/journal.py).
+STATEMENT_SECONDS = 5
+CONNECT_SECONDS = 2
+POOL_SECONDS = 10
+HEALTH_SECONDS = 1.5  # /healthz answers within 2 s, whatever the database does
+# A call on an open PostgreSQL connection that has not come back this long after statement_timeout
+# should have ended it is one the server is not answering: the watchdog cuts it.
+WATCHDOG_SECONDS = STATEMENT_SECONDS + 5
 
 
 def _is_unreachable(exc: DBAPIError) -> bool:
@@ -42,6 +56,7 @@ class Database:
         self.engine = _create_engine(url)
         self.keyring = keyring
         setattr(self.engine.dialect, KEYRING, keyring)  # read by EncryptedText (storage/types.py)
+        self._health: Engine | None = None  # a connection of its own each check (PostgreSQL)
 
     @property
     def dialect(self) -> str:
@@ -79,12 +94,23 @@ class Database:
             raise DatabaseBusy() from exc
 
     def ping(self) -> bool:
+        """Whether the database answers now. On PostgreSQL over a new connection, as another instance or
+        a restarted one would need: a pooled one can still answer while the server takes no new ones
+        (its postmaster frozen). Bounded by CONNECT_SECONDS and a one-second statement timeout; the
+        caller bounds it again (bot/server.py), since a frozen server answers no timeout at all."""
         try:
-            with self.engine.connect() as conn:
+            if self.dialect == "sqlite":
+                with self.engine.connect() as conn:
+                    conn.execute(text("SELECT 1"))
+                return True
+            if self._health is None:
+                self._health = _create_engine(self.url, pooled=False)
+            with self._health.connect() as conn:
+                conn.execute(text("SET statement_timeout = 1000"))
                 conn.execute(text("SELECT 1"))
             return True
         except DBAPIError as exc:
-            log.warning("database ping failed: %s", exc.orig)
+            log.warning("database ping failed: %s", type(exc.orig).__name__)
             return False
 
     def upgrade(self, revision: str = "head") -> None:
@@ -92,9 +118,15 @@ class Database:
         at once)."""
         try:
             with self.engine.begin() as conn:
-                config = _alembic_config()
-                config.attributes["connection"] = conn
-                command.upgrade(config, revision)
+                if self.dialect == "postgresql":  # a migration may rewrite a big table: no time limit
+                    conn.info[EXEMPT] = True
+                    conn.execute(text("SET LOCAL statement_timeout = 0"))
+                try:
+                    config = _alembic_config()
+                    config.attributes["connection"] = conn
+                    command.upgrade(config, revision)
+                finally:
+                    conn.info.pop(EXEMPT, None)  # the pool's connection serves others next
         except DBAPIError as exc:
             if _is_unreachable(exc):
                 raise DatabaseUnavailable(self.describe()) from exc
@@ -117,6 +149,8 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._health is not None:
+            self._health.dispose()
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -138,25 +172,38 @@ def _alembic_config() -> Config:
     return config
 
 
-def _create_engine(url: str) -> Engine:
+def _create_engine(url: str, *, pooled: bool = True) -> Engine:
     parsed = make_url(url)
-    # pool_timeout stays SQLAlchemy's 30 s: an event (a thread reply) waits that long for a connection
-    # rather than be dropped; a command still gets its "busy" answer after it (DatabaseBusy).
     # hide_parameters: an error about a statement must not quote the client's words it carried.
-    kwargs: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
+    kwargs: dict[str, Any] = {"pool_pre_ping": True, "pool_timeout": POOL_SECONDS, "hide_parameters": True}
     if parsed.drivername.startswith("sqlite"):
         # Bolt runs listeners on worker threads; SQLite's own check would refuse that.
-        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15}
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": STATEMENT_SECONDS}
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        else:  # in memory: one connection per thread (SQLAlchemy's SingletonThreadPool), none to wait for
+            del kwargs["pool_timeout"]
     else:
-        # Fail fast when PostgreSQL is down: the person is waiting for an answer.
-        kwargs["connect_args"] = {"connect_timeout": 3}
+        kwargs["connect_args"] = {"connect_timeout": CONNECT_SECONDS}
         kwargs["pool_size"] = 10
+    if not pooled:
+        kwargs = {"poolclass": NullPool, "connect_args": kwargs["connect_args"], "hide_parameters": True}
     engine = create_engine(url, **kwargs)
     if parsed.drivername.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        event.listen(engine, "connect", _postgresql_timeouts)
+        if pooled:
+            WATCHDOG.install(engine, WATCHDOG_SECONDS, CONNECT_SECONDS)
     return engine
+
+
+def _postgresql_timeouts(dbapi_connection: Any, _record: Any) -> None:
+    """Set on each new connection rather than in the URL's `options`, which may carry the search_path."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"SET statement_timeout = {STATEMENT_SECONDS * 1000}")
+    cursor.close()
+    dbapi_connection.commit()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -164,5 +211,5 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets readers (health checks, digests) run beside a writer; foreign keys are off by default.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute(f"PRAGMA busy_timeout={STATEMENT_SECONDS * 1000}")
     cursor.close()

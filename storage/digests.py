@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from sqlmodel import Session, col, select
 
 from storage import items, roles
+from storage.deadlines import WORKDAY_END, WORKDAY_START
 from storage.items import Item
 from storage.models import (
     Advocacy,
@@ -60,12 +61,19 @@ def set_digest(
     return row
 
 
+ON_TIME = timedelta(hours=1)  # a digest this late is still at the time the person chose
+
+
 def is_due(setting: DigestSetting, local_now: datetime) -> bool:
-    """Whether the person's digest for their today is due by now (a digest missed while Liaison was down
-    is still due later the same day)."""
+    """Whether the person's digest for their today is due by now. At the time they chose, whatever the
+    hour; a digest missed by more than an hour (Liaison was down) catches up later the same day, but only
+    in working hours (08:00 to 18:00 their time): never at 23:30. Past those, the next digest replaces it."""
     if setting.days == DigestDays.weekdays and local_now.weekday() >= 5:
         return False
-    return local_now.time() >= time.fromisoformat(setting.at)
+    chosen = datetime.combine(local_now.date(), time.fromisoformat(setting.at), local_now.tzinfo)
+    if local_now < chosen:
+        return False
+    return local_now - chosen <= ON_TIME or WORKDAY_START <= local_now.time() < WORKDAY_END
 
 
 @dataclass

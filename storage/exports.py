@@ -9,8 +9,9 @@ import io
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from statistics import median
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
@@ -26,6 +27,34 @@ from storage.models import (
 )
 
 WHAT = ("referrals", "consults", "advocacy", "audit")
+EARLIEST = date(2000, 1, 1)  # Liaison keeps nothing older; a `from:` before it starts here
+
+
+@dataclass(frozen=True)
+class Period:
+    since: datetime  # UTC, included
+    until: datetime  # UTC, excluded
+    words: str  # the days it covers, as the person is told
+
+
+def period(first: date | None, last: date | None, zone: ZoneInfo, now: datetime) -> Period:
+    """[first, last] as the office's days, both included, cut to what Liaison can hold: nothing before
+    2000 and nothing after today (`to:9999-12-31` would not even be a time one day later); the words say
+    so when a date was cut. Missing days mean from the start, to today."""
+    today = now.astimezone(zone).date()
+    start = max(first, EARLIEST) if first else EARLIEST
+    end = min(last, today) if last else today
+    said_start, said_end = (
+        ("the start" if first is None else str(start)),
+        ("today" if last is None else str(end)),
+    )
+    if first is not None and first < start:
+        said_start += " (the earliest Liaison keeps)"
+    if last is not None and last > end:
+        said_end += " (today)"
+    since = datetime.combine(start, time(), zone).astimezone(UTC)
+    until = datetime.combine(end + timedelta(days=1), time(), zone).astimezone(UTC)
+    return Period(since, max(since, until), f"{said_start} to {said_end}")
 
 
 def rows(session: Session, what: str, since: datetime, until: datetime) -> list[list[str]]:

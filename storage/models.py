@@ -393,3 +393,27 @@ class Outbox(SQLModel, table=True):
     next_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     last_error: str | None = Field(default=None, max_length=64)
+
+
+class Delivery(SQLModel, table=True):
+    """One request from Slack, or one journalled event, that has been acted on: its key (the request's
+    signature, a hash of its body, or a journal entry's ID) makes a replay of it do nothing, across
+    restarts and instances. Kept until `expires_at`, past which Slack's own checks refuse a replay."""
+
+    __tablename__ = "delivery"
+
+    key: str = Field(primary_key=True, max_length=80)
+    seen_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+
+
+class SlackCall(SQLModel, table=True):
+    """A Web API call made by any instance, for the rate budget they share on PostgreSQL (bot/pacing.py):
+    `key` is the budget it counts against (a method, or chat.postMessage and its channel)."""
+
+    __tablename__ = "slack_call"
+    __table_args__ = (Index("ix_slack_call_key_at", "key", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=120)
+    at: datetime = Field(sa_type=UTCDateTime, nullable=False)

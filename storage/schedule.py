@@ -50,13 +50,28 @@ def snoozed(session: Session, refs: Sequence[str], now: datetime) -> set[str]:
     return {s.item for s in session.exec(query).all()}
 
 
-def snooze(session: Session, ref: str, until: datetime, user_id: str) -> None:
+LONGEST_SNOOZE = timedelta(days=3)  # the longest Snooze button
+
+
+def snooze(session: Session, ref: str, now: datetime, length: timedelta, user_id: str) -> datetime:
+    """Hold the item's reminders for `length` from its latest reminder (or from now, if later), never
+    longer than the longest snooze offered; when the snooze ends."""
+    latest = session.exec(
+        select(ReminderSent.sent_at)
+        .where(ReminderSent.item == ref, col(ReminderSent.sent_at).is_not(None))
+        .order_by(col(ReminderSent.sent_at).desc())
+    ).first()
+    start = max(now, latest) if latest is not None else now
+    until = start + min(length, LONGEST_SNOOZE)
     existing = session.get(Snooze, ref)
     if existing is None:
         session.add(Snooze(item=ref, until=until, by_user_id=user_id))
-    else:
-        existing.until, existing.by_user_id = max(existing.until, until), user_id
+    else:  # a longer snooze already chosen stays, unless it is longer than any button gives
+        existing.until = min(max(existing.until, until), start + LONGEST_SNOOZE)
+        existing.by_user_id = user_id
         session.add(existing)
+        until = existing.until
+    return until
 
 
 def who_must_act(session: Session, item: Item) -> list[str]:

@@ -19,6 +19,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC) + _shift
 
 
+def by_real_clock(moment: datetime) -> datetime:
+    """A moment of the process's clock, by the machine's real one (which Slack's message timestamps
+    follow): the same unless LIAISON_START_TIME moved the process's clock."""
+    return moment - _shift
+
+
 def start_clock_at(moment: datetime) -> None:
     """Let the process's clock run on from `moment` (LIAISON_START_TIME), so that a test or a demo sees the
     same days whenever it runs: dates typed as "2026-12-01" are not in the past next year."""

@@ -29,6 +29,7 @@ from tests.office import (
     DATA_KEY,
     DEFENDER,
     OFFICE_CHANNEL,
+    PARTNER_USER,
     SHARED_CHANNEL,
     RunningBot,
     add_legal_aid,
@@ -146,6 +147,33 @@ def test_a_move_slack_cannot_show_is_shown_by_the_next_tick_once(
     assert len(slack.messages(SHARED_CHANNEL, thread_ts=ts)) == 1, "the line is posted once"
 
 
+def test_a_line_slack_refuses_for_good_at_the_tick_is_told_to_the_requester(
+    slack: Sandbox, bot: RunningBot, tmp_path: Path
+) -> None:
+    """A move's thread line was kept while Slack was down; by the tick the channel was archived, so it can
+    never be posted: the requester hears so (the log alone is not telling anyone)."""
+    ref = referral(slack, bot, "Client needs a lawyer soon.").split("*")[1]
+    slack.fail("chat.postMessage", status=503, times=3)  # the thread line, and the client's two retries
+    try:
+        moved = typed(slack, bot, DEFENDER, SHARED_CHANNEL, "/referral", f"cancel {ref} reason:duplicate")
+    finally:
+        slack.clear_faults()
+    assert "its card and thread will show it as soon as Slack answers" in moved, moved
+    told_before = len(slack.dms(DEFENDER))
+    slack.fail("chat.postMessage", status=200, error="is_archived", times=1)  # the kept line, at the tick
+    try:
+        done = tick(slack, bot, tmp_path)
+    finally:
+        slack.clear_faults()
+    assert not [line for line in done if line.startswith(f"sent the thread {ref}")], done
+    told = [visible_text(m) for m in slack.dms(DEFENDER)[told_before:]]
+    assert told == [
+        f"Liaison has stopped trying to show a change of *{ref}* in <#{SHARED_CHANNEL}>: a line could not be "
+        f"posted in its thread (Slack answered `is_archived`). The change is saved: `/referral show {ref}` "
+        "shows it."
+    ], told
+
+
 def test_a_429_is_waited_out_for_as_long_as_retry_after_says(slack: Sandbox, bot: RunningBot) -> None:
     since = time.time()
     slack.fail("chat.postMessage", status=429, retry_after=2, times=1)
@@ -249,10 +277,61 @@ def test_a_command_is_acknowledged_in_time_while_the_database_is_locked(
     assert visible_text(answer[0]).startswith("Sent *R-"), visible_text(answer[0])
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_a_bot_killed_between_storing_and_posting_posts_the_card_once_after_restart(
-    slack: Sandbox, tmp_path: Path, backend: str
+def test_a_database_locked_longer_than_its_timeout_gets_a_fast_nothing_was_saved(
+    slack: Sandbox, bot: RunningBot
 ) -> None:
+    """Another writer holds the referral table for far longer than Liaison waits for a statement (SQLite's
+    busy timeout, PostgreSQL's statement_timeout): the person is told nothing was saved while the lock is
+    still held, and nothing is."""
+    engine = create_engine(bot.db_url)
+    locked, release = threading.Event(), threading.Event()
+    before = _referral_count(bot)
+
+    def hold_the_lock() -> None:
+        with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                conn.execute(text("BEGIN"))
+                conn.execute(text("LOCK TABLE referral IN ACCESS EXCLUSIVE MODE"))
+            locked.set()
+            release.wait(60)
+            conn.rollback()
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        seen = len(slack.ephemerals(DEFENDER, SHARED_CHANNEL))
+        delivery = slack.slash_command(DEFENDER, SHARED_CHANNEL, "/referral", "need:housing Held up.")
+        assert delivery.acked and not delivery.timed_out, delivery
+        answer = slack.wait_for(lambda: slack.ephemerals(DEFENDER, SHARED_CHANNEL)[seen:], timeout=30)
+        assert not release.is_set(), "answered while the lock is still held"
+    finally:
+        release.set()
+        holder.join()
+        engine.dispose()
+    assert "Liaison can't reach its database right now; nothing was saved" in visible_text(answer[0])
+    assert _referral_count(bot) == before
+
+
+def _referral_count(bot: RunningBot) -> int:
+    db = Database(bot.db_url, Keyring([DATA_KEY]))
+    try:
+        with db.session() as session:
+            return len(session.exec(select(Referral.id)).all())
+    finally:
+        db.dispose()
+
+
+@pytest.mark.parametrize("during", [False, True], ids=["before-slack-took-it", "after-slack-took-it"])
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_bot_killed_while_posting_a_card_gives_it_one_card_after_restart(
+    slack: Sandbox, tmp_path: Path, backend: str, during: bool
+) -> None:
+    """Killed while Slack sits on the card's post: either Slack has not taken it yet, or it has (the
+    message is in the channel, the answer never came). Either way the referral gets one card after the
+    restart; one Slack took is found by its metadata, redrawn, and its buttons work."""
     serving = slack.bot_url  # the module's bot, given back at the end
     with database_url(backend, tmp_path) as url:
         first = BotProcess(tmp_path, ["--http"], **bot_settings(slack, url))
@@ -260,8 +339,10 @@ def test_a_bot_killed_between_storing_and_posting_posts_the_card_once_after_rest
         slack.bot_url = f"{first.url}/slack/events"
         add_legal_aid(slack, RunningBot(first, "http", url))
         before = cards(slack)
-        # Slack sits on the card's post: the referral is stored, its card not yet posted, when the kill comes.
-        slack.fail("chat.postMessage", status=503, hold=8)
+        if during:  # Slack posts the card at once, and answers eight seconds later
+            slack.fail("chat.postMessage", status=None, hold=8, after=True)
+        else:  # Slack sits on the post, then does nothing with it
+            slack.fail("chat.postMessage", status=503, hold=8)
         delivery = slack.slash_command(DEFENDER, SHARED_CHANNEL, "/referral", "need:housing Killed mid-post.")
         assert delivery.acked
         db = Database(url, Keyring([DATA_KEY]))
@@ -269,6 +350,8 @@ def test_a_bot_killed_between_storing_and_posting_posts_the_card_once_after_rest
             slack.wait_for(lambda: _claimed(db), timeout=10, message="the referral stored, its card claimed")
         finally:
             db.dispose()
+        if during:
+            slack.wait_for(lambda: cards(slack) == [*before, "R-1"], message="Slack took the card")
         assert first.stop(signal.SIGKILL) == -signal.SIGKILL
         slack.clear_faults()
 
@@ -276,13 +359,18 @@ def test_a_bot_killed_between_storing_and_posting_posts_the_card_once_after_rest
         try:
             second.wait_until_serving()
             running = RunningBot(second, "http", url)
+            slack.bot_url = f"{second.url}/slack/events"
             if backend == "postgresql":
                 # Another instance could be posting that card right now: its claim is left for five minutes.
-                assert cards(slack) == before
                 assert "posted the card of R-1" in tick(slack, running, tmp_path, "2026-11-24T14:10:00Z")
-            slack.wait_for(lambda: cards(slack) == [*before, "R-1"], timeout=10, message="the card, once")
+            slack.wait_for(lambda: cards(slack) == [*before, "R-1"], timeout=10, message="one card")
             tick(slack, running, tmp_path, "2026-11-24T14:20:00Z")
             assert cards(slack) == [*before, "R-1"]
+            ts, _shown = card_text(slack, "R-1")
+            if during:
+                assert [c for c in slack.calls("chat.update") if c.args.get("ts") == ts], "redrawn"
+            slack.click(PARTNER_USER, SHARED_CHANNEL, ts, "referral.move.accepted")
+            slack.wait_for(lambda: "accepted" in card_text(slack, "R-1")[1], message="its buttons work")
         finally:
             slack.bot_url = serving
             assert second.stop() == 0, second.output

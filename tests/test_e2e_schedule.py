@@ -172,6 +172,11 @@ def test_the_digest_comes_once_a_day_at_the_local_hour_across_daylight_saving(
     assert DEFENDER not in " ".join(saturday), "weekdays only"
     late = tick(slack, bot, tmp_path, "2027-03-16T21:00Z")  # Liaison was down all morning: still today
     assert f"sent the digest for 2027-03-16 to {DEFENDER}" in late
+    # Down all day: at 11:30 PM the missed digest waits, and the next morning's comes at its time.
+    assert DEFENDER not in " ".join(tick(slack, bot, tmp_path, "2027-03-18T03:30Z")), "23:30 local: held"
+    assert DEFENDER not in " ".join(tick(slack, bot, tmp_path, "2027-03-18T11:00Z")), "7 AM: held"
+    assert f"sent the digest for 2027-03-18 to {DEFENDER}" in tick(slack, bot, tmp_path, "2027-03-18T12:30Z")
+    assert "*Liaison digest for Thursday, March 18*" in visible_text(slack.dms(DEFENDER)[-1])
     assert "No more digests." in typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/liaison", "digest off")
     assert DEFENDER not in " ".join(tick(slack, bot, tmp_path, "2027-03-17T14:00Z"))
 
@@ -256,10 +261,11 @@ def test_the_running_bot_ticks_by_itself(slack: Sandbox, bot: RunningBot, tmp_pa
     serving = slack.bot_url
     try:
         with running_bot(slack, tmp_path, "sqlite", "http", LIAISON_TICK_SECONDS="1") as ticking:
+            # The office's clock starts at 23:00 in Tokyo: a digest at that time is on time, even at night.
             answer = typed(
-                slack, ticking, NIGHT_OWL, OFFICE_CHANNEL, "/liaison", "digest on at:00:00 days:daily"
+                slack, ticking, NIGHT_OWL, OFFICE_CHANNEL, "/liaison", "digest on at:23:00 days:daily"
             )
-            assert "Your digest comes at 00:00 (Asia/Tokyo) on daily." in answer
+            assert "Your digest comes at 23:00 (Asia/Tokyo) on daily." in answer
             digest = slack.wait_for(lambda: slack.dms(NIGHT_OWL), timeout=15, message="the digest")[-1]
             assert "*Liaison digest for" in visible_text(digest) and "times in Asia/Tokyo" in visible_text(
                 digest

@@ -44,8 +44,8 @@ def test_manifest_declares_the_four_commands_events_interactivity_and_socket_mod
     assert set(data["settings"]["event_subscriptions"]["bot_events"]) == {
         "message.channels",
         "message.groups",
+        "message.mpim",
         "app_home_opened",
-        "reaction_added",
         "member_joined_channel",
     }
     assert data["settings"]["interactivity"]["is_enabled"] is True
@@ -76,3 +76,20 @@ def test_scopes_cover_every_method_and_event_as_slack_documents_them() -> None:
 def test_no_scope_is_requested_that_nothing_needs() -> None:
     needed = set().union(*_needed_scope_sets()) | {"commands"}
     assert set(BOT_SCOPES) <= needed
+
+
+# Methods Liaison calls on whatever conversation a card is in: a public or private channel, a DM with its
+# people, a group DM. Each needs the scope of that conversation's type, so every one Slack lists.
+ANY_CONVERSATION = ("conversations.info", "conversations.history")
+
+
+def test_every_conversation_type_a_card_may_be_in_is_covered() -> None:
+    for method in ANY_CONVERSATION:
+        doc = reference.method_doc(method)
+        assert doc is not None and method in BOT_METHODS
+        assert len(doc.bot_scopes) == 4 and set(doc.bot_scopes) <= set(BOT_SCOPES), doc.bot_scopes
+
+
+def test_reactions_are_not_asked_for_since_nothing_uses_them() -> None:
+    assert not [s for s in BOT_SCOPES if s.startswith("reactions:")]
+    assert "reaction_added" not in BOT_EVENTS and "reactions.add" not in BOT_METHODS

@@ -108,3 +108,12 @@ def test_an_unreachable_database_raises_a_readable_error_and_ping_says_so() -> N
         session.exec(text("SELECT 1"))
     assert "nothing was saved" in caught.value.message
     assert caught.value.where == "postgresql+psycopg://postgres@127.0.0.1:1/test"
+
+
+def test_an_in_memory_database_can_be_made_and_answers() -> None:
+    """The bench's bare app serves /healthz from one: its pool (one connection per thread) takes no wait."""
+    memory = Database("sqlite://")
+    try:
+        assert memory.ping()
+    finally:
+        memory.dispose()

@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 
 from bot import door, errors, render
 from bot.identity import actor_of
+from bot.listeners.replays import first_delivery
 from commands import advocacy, card_for, consult, home, referral, reminders
 from commands import items as shared
 from commands.forms import Form
@@ -32,6 +33,8 @@ def register(app: App, deps: Deps) -> None:
     ) -> None:
         ack()
         with errors.reported_to(respond):
+            if not first_delivery(deps, context):
+                return
             actor = _clicker(body, context)
             change = shared.move_of(body["actions"][0]["value"])
             kind = shared.kind_named(change.ref)
@@ -48,14 +51,16 @@ def register(app: App, deps: Deps) -> None:
     def on_take(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
         ack()
         with errors.reported_to(respond):
-            _tell_trouble(respond, consult.take(deps, _clicker(body, context), _ref(body)))
+            if first_delivery(deps, context):
+                _tell_trouble(respond, consult.take(deps, _clicker(body, context), _ref(body)))
 
     @app.action(re.compile(rf"^{re.escape(reminders.SNOOZE_ACTION)}\."))
     def on_snooze(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
         ack()
         with errors.reported_to(respond):
-            reply = reminders.snooze(deps, _clicker(body, context), body["actions"][0]["value"])
-            respond(**render.ephemeral(reply))
+            if first_delivery(deps, context):
+                reply = reminders.snooze(deps, _clicker(body, context), body["actions"][0]["value"])
+                respond(**render.ephemeral(reply))
 
     new_forms: dict[str, Callable[[Actor], Form]] = {
         "referral": lambda actor: referral.open_form(deps, actor, referral.Draft(channel_id="")),
@@ -70,7 +75,8 @@ def register(app: App, deps: Deps) -> None:
         ack()
         try:
             kind = body["actions"][0]["action_id"].rsplit(".", 1)[1]
-            _open(client, body, new_forms[kind](_clicker(body, context)))
+            if first_delivery(deps, context):
+                _open(client, body, new_forms[kind](_clicker(body, context)))
         except Exception as error:
             errors.tell_privately(client, None, body["user"]["id"], errors.user_message(error))
 
@@ -83,7 +89,8 @@ def register(app: App, deps: Deps) -> None:
         ) -> None:
             ack()
             with errors.reported_to(respond):
-                _open(client, body, form_for(_clicker(body, context), _ref(body), body["channel"]["id"]))
+                if first_delivery(deps, context):
+                    _open(client, body, form_for(_clicker(body, context), _ref(body), body["channel"]["id"]))
 
     form_button(
         consult.EXTEND_ACTION, lambda actor, ref, channel: consult.extend_form(deps, actor, ref, channel)
@@ -106,7 +113,13 @@ def register(app: App, deps: Deps) -> None:
                 ack(response_action="errors", errors=found)
                 return
             ack()
-            _answer_form(client, body, context, lambda actor: work(actor, _metadata(body), _values(body)))
+            _answer_form(
+                client,
+                body,
+                context,
+                lambda actor: work(actor, _metadata(body), _values(body)),
+                lambda: first_delivery(deps, context),
+            )
 
     def move(actor: Actor, metadata: str, values: shared.FormValues) -> Reply:
         change = shared.move_from_form(metadata, values)
@@ -191,13 +204,20 @@ def _values(body: dict[str, Any]) -> shared.FormValues:
 
 
 def _answer_form(
-    client: WebClient, body: dict[str, Any], context: BoltContext, work: Callable[[Actor], Reply]
+    client: WebClient,
+    body: dict[str, Any],
+    context: BoltContext,
+    work: Callable[[Actor], Reply],
+    first: Callable[[], bool],
 ) -> None:
     """Do a form's work after its ack and answer privately in the form's channel (forms have no
-    response_url); every failure, even in reading the form, becomes an answer."""
+    response_url); every failure, even in reading the form, becomes an answer. A replayed submission
+    does nothing and gets no answer (its first delivery got one)."""
     user_id = body["user"]["id"]
     channel_id = _channel_of(_metadata(body))
     try:
+        if not first():
+            return
         actor = actor_of(body, context)
         if actor is None:
             raise LiaisonError("Liaison could not tell who sent this, so it did nothing.")

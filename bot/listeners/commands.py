@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 
 from bot import door, errors, render
 from bot.identity import actor_of
+from bot.listeners.replays import first_delivery
 from commands import CATALOG, registry
 from commands.grammar import Arguments
 from commands.invocation import Deps, Invocation
@@ -29,6 +30,8 @@ def _listener(command: SlashCommand, deps: Deps) -> Callable[..., None]:
     ) -> None:
         ack()  # Slack shows a timeout after 3 s; everything below may touch the database.
         with errors.reported_to(respond):
+            if not first_delivery(deps, context):
+                return
             actor = actor_of(body, context)
             if actor is None:  # Slack always names who typed a command; do nothing if it did not
                 raise LiaisonError("Liaison could not tell who sent this command, so it did nothing.")

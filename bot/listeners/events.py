@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,32 +18,32 @@ from bot.identity import actor_of
 from commands import card_for, home
 from commands import items as shared
 from commands.invocation import Deps
-from storage import audit, items, partners, roles, threads
+from storage import audit, deliveries, items, partners, roles, threads
 from storage.audit import Actor
 
 log = logging.getLogger("liaison")
 
 
-def register(app: App, deps: Deps) -> None:
+# What becomes of a message event: bot/journal.py's Replayer.arrived, or straight to the database.
+OnMessage = Callable[[dict[str, Any], Actor | None, BoltContext], None]
+
+
+def register(app: App, deps: Deps, on_message: OnMessage | None = None) -> None:
+    arrived = on_message or (lambda event, actor, _context: record_thread_message(deps, event, actor))
+
     @app.event("member_joined_channel")
     def on_member_joined(event: dict[str, Any], client: WebClient) -> None:
         if channel_id := _text(event, "channel"):
             link_partner_teams(deps, client, channel_id)
 
     @app.event("message")
-    def on_message(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
-        record_thread_message(deps, event, actor_of(body, context))
+    def on_message_event(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+        arrived(event, actor_of(body, context), context)
 
     @app.event("app_home_opened")
     def on_app_home_opened(event: dict[str, Any]) -> None:
         if event.get("tab") == "home" and (user_id := _text(event, "user")):
             home.opened(deps, user_id)
-
-    # Acknowledged so Slack does not retry; reactions mean nothing to Liaison yet.
-
-    @app.event("reaction_added")
-    def on_reaction_added() -> None:
-        pass
 
 
 def link_partner_teams(deps: Deps, client: WebClient, channel_id: str) -> None:
@@ -85,16 +86,42 @@ def link_partner_teams(deps: Deps, client: WebClient, channel_id: str) -> None:
             notify.dm(client, admin, text)
 
 
-def record_thread_message(deps: Deps, event: dict[str, Any], actor: Actor | None) -> None:
+def changes_a_thread(event: dict[str, Any]) -> bool:
+    """Whether a message event may change an item's thread: a reply, an edit or a deletion. Only these
+    are Liaison's (and only these are journalled first: bot/journal.py)."""
+    return _thread_change(event) is not None
+
+
+def _thread_change(event: dict[str, Any]) -> str | None:
+    subtype = event.get("subtype")
+    changed = event.get("message") if isinstance(event.get("message"), dict) else {}
+    ts, thread_ts = _ts(event, "ts"), _ts(event, "thread_ts")
+    if subtype == "message_changed" and _ts(changed, "ts"):
+        return "edit"
+    if subtype == "message_deleted" and _ts(event, "deleted_ts"):
+        return "delete"
+    if subtype in (None, "thread_broadcast", "file_share") and ts and thread_ts not in ("", ts):
+        return "reply"
+    return None
+
+
+def record_thread_message(
+    deps: Deps, event: dict[str, Any], actor: Actor | None, once: str | None = None
+) -> None:
     """Keep replies in items' threads, with their edits and deletions, and show them on the item's card;
-    other messages are not Liaison's, and neither is anything not shaped as Slack sends it."""
-    subtype, channel_id = event.get("subtype"), _text(event, "channel")
+    other messages are not Liaison's, and neither is anything not shaped as Slack sends it. `once`: the
+    journal entry this is, noted with the change so that a replay of the entry does nothing."""
+    change, channel_id = _thread_change(event), _text(event, "channel")
+    if change is None:
+        return
     changed = event.get("message") if isinstance(event.get("message"), dict) else {}
     ts, thread_ts = _ts(event, "ts"), _ts(event, "thread_ts")
     answered_by: str | None = None
     try:
         with deps.db.session() as session:
-            if subtype == "message_changed" and _ts(changed, "ts"):
+            if once is not None:
+                deliveries.note(session, f"journal:{once}", deps.clock(), deliveries.JOURNAL_KEPT)
+            if change == "edit":
                 item = threads.edit_reply(
                     session,
                     channel_id,
@@ -102,9 +129,9 @@ def record_thread_message(deps: Deps, event: dict[str, Any], actor: Actor | None
                     _text(changed, "text"),
                     _time_of(_ts(event, "event_ts") or _ts(changed, "ts")),
                 )
-            elif subtype == "message_deleted" and _ts(event, "deleted_ts"):
+            elif change == "delete":
                 item = threads.delete_reply(session, channel_id, _ts(event, "deleted_ts"))
-            elif subtype in (None, "thread_broadcast", "file_share") and ts and thread_ts not in ("", ts):
+            else:
                 recorded = threads.record_reply(
                     session,
                     channel_id,
@@ -117,10 +144,8 @@ def record_thread_message(deps: Deps, event: dict[str, Any], actor: Actor | None
                 )
                 item = recorded.item if recorded else None
                 answered_by = recorded.reply.user_id if recorded and recorded.answered else None
-            else:
-                return
-    except IntegrityError:  # the same reply delivered twice at once: the other delivery kept it
-        log.info("a reply in %s was delivered twice at once; kept once", channel_id)
+    except IntegrityError:  # delivered twice at once, or a journal entry already applied: kept once
+        log.info("a change in a thread in %s was delivered twice; kept once", channel_id)
         return
     if item is not None:
         shared.thread_changed(deps, item, card_for(items.kind_of(item)), answered_by)

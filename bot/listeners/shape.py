@@ -1,10 +1,14 @@
-"""The first middleware: a request must be shaped as Slack shapes it before any listener reads it.
-Listeners then read `body["user"]["id"]` and the like without guarding every field; a request that is
-not (a forged or garbled one, since Slack's own always are) gets a 400 and nothing runs."""
+"""A request must be shaped as Slack shapes it before any listener reads it. Listeners then read
+`body["user"]["id"]` and the like without guarding every field; a request that is not (a forged or
+garbled one, since Slack's own always are) gets a 400 and nothing runs.
+
+Over HTTP the check runs before Bolt (bot/server.py), since Bolt's own middleware reads the body first
+and fails on some shapes (an event that is a string); the first middleware repeats it for Socket Mode."""
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -78,26 +82,65 @@ SHAPES: dict[str, Callable[[dict[str, Any]], bool]] = {
 }
 
 
-def _without_nul(value: Any) -> Any:
-    """PostgreSQL cannot store a NUL character and nobody types one: they are dropped on arrival, so text
-    is stored the same on both databases."""
+# Slack's payloads nest a dozen levels or so (blocks in a view in a payload); far deeper is garbage, and
+# walking it (Bolt, the checks below) would exhaust Python's recursion limit.
+MAX_DEPTH = 64
+
+
+def depth(value: Any) -> int:
+    """How deeply lists and objects nest in `value`, found without recursion."""
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        node, level = todo.pop()
+        inner = node.values() if isinstance(node, dict) else node if isinstance(node, list) else None
+        if inner is None:
+            continue
+        deepest = max(deepest, level)
+        if deepest > MAX_DEPTH:
+            return deepest
+        todo.extend((child, level + 1) for child in inner)
+    return deepest
+
+
+def refusal(body: Any) -> str | None:
+    """Why a parsed request is not one Slack would send (None: it is shaped as Slack sends it)."""
+    if not isinstance(body, dict):
+        return "not a JSON object"
+    if depth(body) > MAX_DEPTH:
+        return f"nested deeper than {MAX_DEPTH} levels"
+    kind = body.get("type")
+    check = SHAPES.get(kind) if isinstance(kind, str) else None
+    if not _containers(body) or (check is not None and not check(body)):
+        # Only a type Liaison knows is named: any other is the sender's text, not for the log.
+        named = kind if isinstance(kind, str) and kind in SHAPES else "request of another type"
+        return f"a {named} not shaped as Slack sends it"
+    return None
+
+
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def storable(value: Any) -> Any:
+    """Text as every database stores it: PostgreSQL cannot store a NUL character and nobody types one, so
+    they are dropped; a lone surrogate (half of a pair, which JSON can carry but UTF-8 cannot encode) is
+    replaced by U+FFFD, so a reply holding one is kept, not lost. Depth is bounded by `refusal` first."""
     if isinstance(value, str):
-        return value.replace("\x00", "")
+        return LONE_SURROGATE.sub("\ufffd", value.replace("\x00", ""))
     if isinstance(value, dict):
-        return {key: _without_nul(inner) for key, inner in value.items()}
+        return {storable(key): storable(inner) for key, inner in value.items()}
     if isinstance(value, list):
-        return [_without_nul(inner) for inner in value]
+        return [storable(inner) for inner in value]
     return value
 
 
 def register(app: App) -> None:
     @app.middleware
     def shaped_as_slack_sends_it(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse:
-        kind = body.get("type") if isinstance(body, dict) else None
-        check = SHAPES.get(kind) if isinstance(kind, str) else None
-        if not isinstance(body, dict) or not _containers(body) or (check is not None and not check(body)):
-            named = kind if isinstance(kind, str) and kind in SHAPES else "request of another type"
-            log.warning("refused a %s not shaped as Slack sends it", named)
+        problem = refusal(body)
+        if problem is not None:
+            log.warning("refused a request: %s", problem)
             return BoltResponse(status=400, body="malformed request")
-        body.update(_without_nul(body))  # in place: the listeners are handed this same dict
+        cleaned = storable(body)
+        body.clear()  # in place: the listeners are handed this same dict
+        body.update(cleaned)
         return next()

@@ -183,6 +183,13 @@ class Sandbox:
         channel = Channel(channel_id, name, people, is_private, ext_shared_override=is_ext_shared)
         return self.workspace.add_channel(channel)
 
+    def add_group_dm(self, channel_id: str, members: Iterable[str]) -> Channel:
+        """A group DM (an MPIM) of these people and the bot; Slack Connect when they are of several teams."""
+        people = [self.bot_user_id, *(m for m in members if m != self.bot_user_id)]
+        name = "mpdm-" + "--".join(self.workspace.users[m].name for m in people) + "-1"
+        channel = Channel(channel_id, name, people, is_private=True, is_mpim=True)
+        return self.workspace.add_channel(channel)
+
     def add_member(self, channel_id: str, user_id: str) -> None:
         self.workspace.add_member(channel_id, user_id)
 
@@ -195,17 +202,21 @@ class Sandbox:
     def fail(
         self,
         method: str,
-        status: int = 429,
+        status: int | None = 429,
         retry_after: int = 1,
         times: int | None = 1,
         error: str | None = None,
         hold: float = 0.0,
+        after: bool = False,
     ) -> None:
         """The next `times` calls of `method` fail: 429 with Retry-After (body {"ok": false, "error":
         "ratelimited"}), a 5xx with internal_error, or (status 200) a documented `error` of the method;
-        after `hold` seconds, when given (a Slack that sits on a request and then does nothing with it)."""
+        after `hold` seconds, when given (a Slack that sits on a request and then does nothing with it).
+        `after`: Slack does what was asked first, and only its answer fails (or, with status None, comes
+        `hold` seconds late): the post Slack took whose answer was lost."""
         self.web_api.add_fault(
-            method, Fault(status=status, retry_after=retry_after, error=error, times=times, delay=hold)
+            method,
+            Fault(status=status, retry_after=retry_after, error=error, times=times, delay=hold, after=after),
         )
 
     def slow(self, method: str, seconds: float, times: int | None = None) -> None:
@@ -484,6 +495,14 @@ class Sandbox:
 
     def post_raw(self, body: bytes, headers: dict[str, str]) -> Delivery:
         return self.driver.post_raw(body, headers)
+
+    def replay(self, delivery: Delivery) -> Delivery:
+        """Send an HTTP delivery again, byte for byte with its signature (as someone who captured it
+        could within the signature's five minutes; Slack itself never retries commands or clicks)."""
+        if delivery.sent is None:
+            raise ValueError("only a delivery made over HTTP can be replayed")
+        body, headers = delivery.sent
+        return self.driver.post_raw(body, headers, delivery.payload)
 
     # ---- what people see ------------------------------------------------------------------------------
 

@@ -32,6 +32,10 @@ CHOICE_OPTIONS = 10  # checkboxes and radio buttons
 PLACEHOLDER = 150
 LABEL = 2_000
 URL = 3_000
+# plain_text_input: min_length 0 to 3,000 and max_length 1 to 3,000 (its reference page). The page gives
+# initial_value no limit of its own; the stand-in refuses one longer than the input takes, which Slack's
+# client would show and then refuse to submit, an error its person did not cause.
+TEXT_INPUT = 3_000
 
 BLOCK_TYPES = frozenset(
     {
@@ -191,7 +195,9 @@ class _Checker:
         self.max_length(element.get("action_id"), ID_LENGTH, f"{where}/action_id")
         if element.get("placeholder") is not None:
             self.text(element["placeholder"], PLACEHOLDER, f"{where}/placeholder", plain_only=True)
-        if kind == "button":
+        if kind == "plain_text_input":
+            self.text_input(element, where)
+        elif kind == "button":
             self.text(element.get("text"), BUTTON_TEXT, f"{where}/text", plain_only=True)
             self.max_length(element.get("value"), BUTTON_VALUE, f"{where}/value")
             self.max_length(element.get("url"), URL, f"{where}/url")
@@ -210,6 +216,16 @@ class _Checker:
                         group.get("label"), OPTION_TEXT, f"{where}/option_groups/{g}/label", plain_only=True
                     )
                     self.options(group.get("options"), SELECT_OPTIONS, f"{where}/option_groups/{g}/options")
+
+    def text_input(self, element: dict[str, Any], where: str) -> None:
+        longest = element.get("max_length", TEXT_INPUT)
+        for key, low in (("min_length", 0), ("max_length", 1)):
+            value = element.get(key)
+            if value is not None and (not isinstance(value, int) or not low <= value <= TEXT_INPUT):
+                self.error(f"must be between {low} and {TEXT_INPUT}", f"{where}/{key}")
+                longest = TEXT_INPUT
+        if isinstance(longest, int):
+            self.max_length(element.get("initial_value"), longest, f"{where}/initial_value")
 
     def options(self, options: Any, limit: int, pointer: str) -> None:
         if options is None:

@@ -53,6 +53,7 @@ class Delivery:
     timed_out: bool = False
     envelope_id: str | None = None
     problems: list[str] = field(default_factory=list)  # what Slack would show the person as a failure
+    sent: tuple[bytes, dict[str, str]] | None = None  # over HTTP: the exact body and headers, to replay
 
     @property
     def acked(self) -> bool:
@@ -97,6 +98,11 @@ class Driver:
 
     def post_raw(self, body: bytes, headers: dict[str, str], payload: Any = None) -> Delivery:
         """POST exactly these bytes and headers to the app's request URL."""
+        delivery = self._post(body, headers, payload)
+        delivery.sent = (body, dict(headers))
+        return delivery
+
+    def _post(self, body: bytes, headers: dict[str, str], payload: Any) -> Delivery:
         parts = urlsplit(self.bot_url)
         path = parts.path + (f"?{parts.query}" if parts.query else "")
         connection = http.client.HTTPConnection(

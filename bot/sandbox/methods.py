@@ -63,6 +63,16 @@ def page(items: list[Any], args: JSON, default_limit: int) -> tuple[list[Any], s
     return items[start:end], next_cursor
 
 
+def _timestamp(value: Any, default: float) -> float | None:
+    """A message timestamp argument (`oldest`, `latest`) as a number; None when it is not one."""
+    if value is None or value == "":
+        return default
+    try:
+        return float(str(value))
+    except ValueError:
+        return None
+
+
 class WebApiMethods:
     """The handlers, bound to one workspace."""
 
@@ -166,9 +176,46 @@ class WebApiMethods:
             return f"{base}?thread_ts={message.thread_ts}&cid={channel.id}"
         return base
 
+    def _metadata(self, args: JSON) -> JSON | None:
+        """The call's message metadata, checked as chat.postMessage's page describes it: a JSON object
+        (a URL-encoded string in a form) with a string event_type and an object event_payload."""
+        metadata = args.get("metadata")
+        if metadata is None or metadata == "":
+            return None
+        if isinstance(metadata, str):
+            raise ApiError("invalid_metadata_format")  # a form field that did not parse as JSON
+        if not isinstance(metadata, dict):
+            raise ApiError("invalid_metadata_format")
+        if metadata and (
+            not isinstance(metadata.get("event_type"), str)
+            or not metadata["event_type"]
+            or not isinstance(metadata.get("event_payload"), dict)
+        ):
+            raise ApiError("invalid_metadata_schema")
+        return dict(metadata)
+
     def _channel_json(self, channel: Channel, args: JSON) -> JSON:
         ws = self.ws
-        if channel.is_im:
+        if channel.is_mpim:  # as Slack describes a group DM: private, neither a channel nor a group
+            out: JSON = {
+                "id": channel.id,
+                "name": channel.name,
+                "is_channel": False,
+                "is_group": False,
+                "is_im": False,
+                "is_mpim": True,
+                "is_private": True,
+                "created": channel.created,
+                "is_archived": False,
+                "is_shared": False,
+                "is_ext_shared": ws.is_ext_shared(channel),
+                "is_org_shared": False,
+                "is_pending_ext_shared": False,
+                "is_member": ws.bot.id in channel.members,
+                "context_team_id": ws.home.id,
+                "shared_team_ids": ws.channel_team_ids(channel),
+            }
+        elif channel.is_im:
             out: JSON = {
                 "id": channel.id,
                 "created": channel.created,
@@ -257,9 +304,11 @@ class WebApiMethods:
                     "cannot_reply_to_message",
                     messages=[f"[ERROR] thread_ts {thread_ts} is not a top-level message in {channel.id}"],
                 )
+        metadata = self._metadata(args)
         message = self.ws.post_as_bot(
             channel.id, text, blocks, thread_ts=thread_ts, reply_broadcast=truthy(args.get("reply_broadcast"))
         )
+        message.metadata = metadata or None
         return {"ok": True, "channel": channel.id, "ts": message.ts, "message": self.ws.message_json(message)}
 
     @serves("chat.update")
@@ -269,7 +318,10 @@ class WebApiMethods:
         if message.user != self.ws.bot.id:
             raise ApiError("cant_update_message")
         text, blocks = self._content(args)
+        metadata = self._metadata(args)
         self.ws.edit(message, text, blocks)
+        if metadata is not None:  # left out: the message keeps its metadata; {} removes it
+            message.metadata = metadata or None
         return {
             "ok": True,
             "channel": channel.id,
@@ -348,6 +400,44 @@ class WebApiMethods:
             "ok": True,
             "messages": messages,
             "has_more": bool(next_cursor),
+            "response_metadata": {"next_cursor": next_cursor},
+        }
+
+    @serves("conversations.history")
+    def conversations_history(self, args: JSON) -> JSON:
+        """The channel's messages, newest first: top-level ones and replies also sent to the channel, none
+        deleted; their metadata only with include_all_metadata. A page is `limit` messages (100 unless
+        said, 999 at most) between `oldest` and `latest`."""
+        channel = self._visible_channel(str(args["channel"]))
+        if self.ws.bot.id not in channel.members:
+            raise ApiError("not_in_channel")
+        oldest, latest = _timestamp(args.get("oldest"), 0.0), _timestamp(args.get("latest"), float("inf"))
+        if oldest is None:
+            raise ApiError("invalid_ts_oldest")
+        if latest is None:
+            raise ApiError("invalid_ts_latest")
+        inclusive = truthy(args.get("inclusive"))
+        shown = [
+            m
+            for m in reversed(self.ws.top_level(channel.id))
+            if not m.deleted
+            and (oldest <= float(m.ts) if inclusive else oldest < float(m.ts))
+            and (float(m.ts) <= latest if inclusive else float(m.ts) < latest)
+        ]
+        metadata = truthy(args.get("include_all_metadata"))
+        try:
+            limit = min(int(args.get("limit") or 100), 999)
+        except ValueError:
+            raise ApiError("invalid_arguments", messages=["`limit` must be a number"]) from None
+        listed = [self.ws.message_json(m, with_metadata=metadata) for m in shown]
+        messages, next_cursor = page(listed, {**args, "limit": limit}, default_limit=100)
+        return {
+            "ok": True,
+            "messages": messages,
+            "has_more": bool(next_cursor),
+            "pin_count": 0,
+            "channel_actions_ts": None,
+            "channel_actions_count": 0,
             "response_metadata": {"next_cursor": next_cursor},
         }
 

@@ -40,6 +40,7 @@ class Fault:
     error: str | None = None
     delay: float = 0.0
     times: int | None = 1  # None: every call from now on
+    after: bool = False  # the call takes effect first; only its answer is late or lost
 
     def use(self) -> bool:
         """Spend one use; False once none are left."""
@@ -127,11 +128,14 @@ class WebApi:
         with self.ws.lock:
             self.faults.clear()
 
-    def _apply_faults(self, method: str) -> None:
-        """Spend this call's share of every planned fault: wait out the delays, then fail with the first
-        failure planned (a slow() and a fail() on one method both apply)."""
+    def _due_faults(self, method: str) -> list[Fault]:
+        """Spend this call's share of every planned fault (a slow() and a fail() on one method both
+        apply)."""
         with self.ws.lock:
-            due = [fault for fault in self.faults.get(method, []) if fault.use()]
+            return [fault for fault in self.faults.get(method, []) if fault.use()]
+
+    def _apply_faults(self, due: list[Fault]) -> None:
+        """Wait out the delays, then fail with the first failure planned."""
         time.sleep(sum(fault.delay for fault in due))
         for fault in due:
             self._raise_fault(fault)
@@ -173,7 +177,8 @@ class WebApi:
             return Answer(200, {"ok": False, "error": "unknown_method", "req_method": method})
         if method not in HANDLERS:
             raise NotServed(method)
-        self._apply_faults(method)
+        due = self._due_faults(method)
+        self._apply_faults([fault for fault in due if not fault.after])
         self._check_token(method, args, headers)
         with self.ws.lock:
             needed = self.methods.needed_scope(method, args)
@@ -189,7 +194,9 @@ class WebApi:
             if arg != "token" and args.get(arg) in (None, ""):
                 raise missing_argument_error(method, arg)
         with self.ws.lock:
-            return Answer(200, self.methods.call(method, args))
+            answer = Answer(200, self.methods.call(method, args))
+        self._apply_faults([fault for fault in due if fault.after])  # done, but the answer is late or lost
+        return answer
 
     def _raise_fault(self, fault: Fault) -> None:
         if fault.status == 429:

@@ -106,6 +106,7 @@ class Channel:
     members: list[str]
     is_private: bool = False
     is_im: bool = False
+    is_mpim: bool = False  # a group DM: private, its members fixed, no name people chose
     # None: derived from the members' teams, as Slack Connect does; True/False pins it for a test.
     ext_shared_override: bool | None = None
     im_user: str | None = None
@@ -138,6 +139,7 @@ class Message:
     deleted: bool = False
     reactions: dict[str, list[str]] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)  # IDs of files shared with the message
+    metadata: JSON | None = None  # message metadata the app posted: {"event_type": ..., "event_payload": ...}
 
     @property
     def is_reply(self) -> bool:
@@ -377,14 +379,18 @@ class Workspace:
             return self.add_channel(channel)
 
     def channel_type(self, channel: Channel) -> str:
-        """The event field `channel_type`: channel, group (private) or im."""
+        """The event field `channel_type`: channel, group (private), im or mpim (a group DM)."""
         if channel.is_im:
             return "im"
+        if channel.is_mpim:
+            return "mpim"
         return "group" if channel.is_private else "channel"
 
     def scope_family(self, channel: Channel) -> str:
         """The prefix of the scopes a conversation of this type needs (channels:read, groups:history, ...)."""
-        return {"channel": "channels", "group": "groups", "im": "im"}[self.channel_type(channel)]
+        return {"channel": "channels", "group": "groups", "im": "im", "mpim": "mpim"}[
+            self.channel_type(channel)
+        ]
 
     # ---- messages -----------------------------------------------------------------------------------
 
@@ -442,9 +448,12 @@ class Workspace:
             item.history.append(Revision(item.text, item.blocks, self.next_ts()))
             item.text, item.blocks = text, stored_blocks(blocks)
 
-    def message_json(self, message: Message) -> JSON:
-        """The message as Slack returns it (conversations.replies, block_actions `message`, events)."""
+    def message_json(self, message: Message, *, with_metadata: bool = False) -> JSON:
+        """The message as Slack returns it (conversations.replies, block_actions `message`, events); its
+        metadata only when asked for (conversations.history with include_all_metadata)."""
         out: JSON = {"type": "message", "text": message.text, "user": message.user, "ts": message.ts}
+        if with_metadata and message.metadata:
+            out["metadata"] = message.metadata
         if message.bot_id:
             out.update(bot_id=message.bot_id, app_id=message.app_id, bot_profile=self.bot_profile())
         if message.client_msg_id:

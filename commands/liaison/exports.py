@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from commands.grammar import UsageError
@@ -16,9 +16,8 @@ EXPORT_USAGE = "/liaison export referrals|consults|advocacy|audit [from:2026-01-
 STATS_USAGE = "/liaison stats [from:2026-01-01] [to:2026-12-31]"
 
 
-def period(inv: Invocation, usage: str) -> tuple[datetime, datetime, str]:
-    """[from, to] as office days (both included), in UTC, and in words."""
-    zone = ZoneInfo(inv.deps.timezone)
+def period(inv: Invocation, usage: str) -> exports.Period:
+    """`from:` and `to:` as office days (both included), read and cut to what Liaison can hold."""
 
     def day(key: str) -> date | None:
         value = inv.args.first(key)
@@ -34,16 +33,7 @@ def period(inv: Invocation, usage: str) -> tuple[datetime, datetime, str]:
     first, last = day("from"), day("to")
     if first and last and last < first:
         raise UsageError(f"`to:` comes before `from:`.\nUsage: `{usage}`")
-    since = (
-        datetime.combine(first, time(), zone).astimezone(UTC) if first else datetime(2000, 1, 1, tzinfo=UTC)
-    )
-    until = (
-        datetime.combine(last + timedelta(days=1), time(), zone).astimezone(UTC)
-        if last
-        else inv.deps.clock() + timedelta(days=1)
-    )
-    words = f"{first or 'the start'} to {last or 'today'}"
-    return since, until, words
+    return exports.period(first, last, ZoneInfo(inv.deps.timezone), inv.deps.clock())
 
 
 def export(inv: Invocation) -> Reply:
@@ -52,23 +42,23 @@ def export(inv: Invocation) -> Reply:
         raise UsageError(
             f"Export one of {', '.join(f'`{w}`' for w in exports.WHAT)}.\nUsage: `{EXPORT_USAGE}`"
         )
-    since, until, span = period(inv, EXPORT_USAGE)
+    span = period(inv, EXPORT_USAGE)
     with inv.deps.db.session() as session:
         require(session, inv.person(session), Action.see_audit)
-        table = exports.rows(session, words[0], since, until)
+        table = exports.rows(session, words[0], span.since, span.until)
     name = f"liaison-{words[0]}-{inv.deps.today().isoformat()}.csv"
     inv.deps.slack.send_file(
-        inv.actor.user_id, name, exports.as_csv(table), f"{len(table) - 1} {words[0]} rows, {span}."
+        inv.actor.user_id, name, exports.as_csv(table), f"{len(table) - 1} {words[0]} rows, {span.words}."
     )
-    return Reply(f"Sent `{name}` to your direct messages with Liaison: {len(table) - 1} rows, {span}.")
+    return Reply(f"Sent `{name}` to your direct messages with Liaison: {len(table) - 1} rows, {span.words}.")
 
 
 def show_stats(inv: Invocation) -> Reply:
-    since, until, span = period(inv, STATS_USAGE)
+    span = period(inv, STATS_USAGE)
     with inv.deps.db.session() as session:
         require(session, inv.person(session), Action.see_audit)
-        found = exports.stats(session, since, until, inv.deps.clock())
-    return Reply(render(found, span))
+        found = exports.stats(session, span.since, span.until, inv.deps.clock())
+    return Reply(render(found, span.words))
 
 
 def render(found: Stats, span: str) -> str:

@@ -1,0 +1,37 @@
+"""Acting on each delivery once. Slack never retries a slash command or a click, so the same signed
+request arriving twice is a replay (an attacker's, or a proxy's), and a journalled event is applied once
+however often the journal is replayed. The first to insert a key acts; everyone after it does nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col
+
+from storage.db import Database
+from storage.models import Delivery
+
+# Bolt refuses a signature older than five minutes, so a request key can't be replayed after that.
+REQUEST_KEPT = timedelta(minutes=10)
+# A journal entry may wait out a long outage, and a crash may leave it to be replayed days later.
+JOURNAL_KEPT = timedelta(days=30)
+
+
+def first_time(db: Database, key: str, now: datetime, kept: timedelta = REQUEST_KEPT) -> bool:
+    """Whether this is the first time `key` is seen (and, from now on, it has been)."""
+    try:
+        with db.session() as session:
+            note(session, key, now, kept)
+    except IntegrityError:
+        return False
+    return True
+
+
+def note(session: Session, key: str, now: datetime, kept: timedelta) -> None:
+    """Record `key` in the caller's transaction (IntegrityError at commit when it is already there), so a
+    delivery is marked done exactly when its work is; keys past their time go at the same time."""
+    session.execute(delete(Delivery).where(col(Delivery.expires_at) < now))
+    session.add(Delivery(key=key, seen_at=now, expires_at=now + kept))
+    session.flush()
