@@ -35,9 +35,11 @@ test: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench
 
+## ruff, and the type checker (strict on storage/ and commands/; see [tool.mypy] in pyproject.toml)
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 ## an offline walk-through of a referral against the Slack stand-in
 demo: $(VENV)/.installed-run

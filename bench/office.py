@@ -17,11 +17,11 @@ from typing import Any
 from sqlalchemy import insert
 
 from bot.sandbox import Sandbox
+from commands.kinds import standard
 from storage import partners
 from storage.audit import SYSTEM
 from storage.crypto import Keyring
 from storage.db import Database
-from storage.items import KINDS
 from storage.models import PartnerKind, Role, StaffRole
 from tests.office import ADMIN, DATA_KEY, DEFENDER
 
@@ -104,8 +104,8 @@ def seed(slack: Sandbox, url: str, now: datetime) -> Seeded:
     near = {prefix: int(NEAR_DUE * share) for prefix, share in SHARE.items()}
     open_total = 0
     with db.engine.begin() as conn:
-        for kind in KINDS:
-            prefix = kind.model.prefix
+        for index, kind in enumerate(standard().kinds):
+            prefix = kind.prefix
             rows = []
             for i in range(counts[prefix]):
                 p = rng.randrange(PARTNERS)
@@ -118,7 +118,7 @@ def seed(slack: Sandbox, url: str, now: datetime) -> Seeded:
                 else:
                     due = now - timedelta(days=rng.uniform(1, 365))
                 status = kind.open_statuses[0] if is_open else kind.closed_statuses[0]
-                ts = _card(slack, p, prefix) if is_near else f"{1600000000 + KINDS.index(kind)}.{i:06d}"
+                ts = _card(slack, p, prefix) if is_near else f"{1600000000 + index}.{i:06d}"
                 common = {
                     "due_at": due,
                     "requester_id": defender(rng.randrange(DEFENDERS)),

@@ -19,9 +19,10 @@ from bot.config import load_settings
 from bot.sandbox import Sandbox
 from commands import digest, tick
 from commands.invocation import Deps
-from storage import digests, items, schedule
+from storage import digests, schedule
 from storage.crypto import Keyring
 from storage.db import Database
+from storage.kinds import ItemKind
 from storage.models import ThreadReply
 from tests.office import DATA_KEY, bot_settings
 
@@ -67,12 +68,12 @@ def reminder_scan(deps: Deps, now: datetime, repeats: int = 5) -> Scan:
     for _ in range(repeats):
         started = time.perf_counter()
         with deps.db.session() as session:
-            found = len(schedule.due_soon(session, now))
+            found = len(schedule.due_soon(session, deps.kinds, now))
         timings.append(time.perf_counter() - started)
-    return Scan(min(timings) * 1000, found, [_plan(deps.db, kind, now) for kind in items.KINDS])
+    return Scan(min(timings) * 1000, found, [_plan(deps.db, kind, now) for kind in deps.kinds])
 
 
-def _plan(db: Database, kind: items.Kind, now: datetime) -> str:
+def _plan(db: Database, kind: ItemKind, now: datetime) -> str:
     query = schedule.due_soon_query(kind, now)
     sql = str(query.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True}))
     explain = "EXPLAIN QUERY PLAN " if db.dialect == "sqlite" else "EXPLAIN (ANALYZE, COSTS OFF) "

@@ -15,7 +15,8 @@ from bot.journal import Replayer
 from bot.slack_client import Installation, installation, web_client
 from bot.workspace import SlackWorkspace
 from commands.invocation import Deps
-from commands.items import DOOR_REFUSED
+from commands.kinds import standard
+from commands.kinds.spec import Specs
 from storage import audit
 from storage.db import Database
 from storage.identifiers import Detector
@@ -47,9 +48,15 @@ class Liaison:
 
 
 def create_app(
-    settings: Settings, db: Database, *, socket_mode: bool, journal: Journal | None = None
+    settings: Settings,
+    db: Database,
+    *,
+    socket_mode: bool,
+    journal: Journal | None = None,
+    specs: Specs | None = None,
 ) -> Liaison:
-    """`journal`: where message events go first (the running bot's; a one-off tick has none)."""
+    """`journal`: where message events go first (the running bot's; a one-off tick has none). `specs`: the
+    kinds of item it runs with, Liaison's own by default (commands/kinds/)."""
     client = web_client(settings.bot_token, settings.api_url)
     if db.dialect == "postgresql":  # the instances on it share one app's rate budget
         client.pacer.share(SharedBudget(db))
@@ -75,6 +82,7 @@ def create_app(
         slack=slack,
         retention_days=settings.retention_days,
         detector=detector,
+        specs=specs or standard(),
     )
     errors.register(app)
     replayer = Replayer(deps, journal) if journal is not None else None
@@ -92,7 +100,7 @@ def audited(db: Database) -> Callable[[Refusal], None]:
             audit.record(
                 session,
                 audit.SYSTEM,
-                DOOR_REFUSED,
+                audit.DOOR_REFUSED,
                 subject=refusal.ref or refusal.channel_id,
                 decision=Decision.denied,
                 reason=f"{refusal.method} held {', '.join(refusal.classes)}",

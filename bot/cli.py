@@ -24,8 +24,8 @@ from bot.dotenv_file import DotenvProblem
 from bot.manifest import manifest_yaml
 from bot.server import serve
 from bot.slack_client import SlackUnreachable, installation, web_client
-from commands import card_for
-from commands.items import post_unposted_cards
+from commands.items.cards import post_unposted_cards
+from commands.kinds import standard
 from commands.tick import tick
 from storage import crypto, directory_file, exports, keys, retention
 from storage.audit import Actor
@@ -139,7 +139,7 @@ def _run(args: argparse.Namespace) -> int:
         liaison = create_app(settings, db, socket_mode=socket_mode, journal=journal)
     if liaison.replayer is not None:
         liaison.replayer.start()
-    for ref in post_unposted_cards(liaison.deps, card_for, at_start=True):
+    for ref in post_unposted_cards(liaison.deps, at_start=True):
         logging.getLogger("liaison").info(
             "posted the card of %s, left unposted when Liaison last stopped", ref
         )
@@ -190,7 +190,7 @@ def _export(args: argparse.Namespace) -> int:
         raise ConfigError(["--to comes before --from"])
     span = exports.period(args.first, args.last, ZoneInfo(settings.timezone), utcnow())
     with db.session() as session:
-        text = exports.as_csv(exports.rows(session, args.what, span.since, span.until))
+        text = exports.as_csv(exports.rows(session, standard().kinds, args.what, span.since, span.until))
     if args.output is None:
         print(text, end="")
     else:
@@ -206,7 +206,9 @@ def _purge(args: argparse.Namespace) -> int:
     actor = Actor(user_id=f"cli:{getpass.getuser()}"[:32], team_id=None)
     with db.session() as session:
         now = args.at or utcnow()
-        done = retention.purge(session, actor, now, settings.retention_days, dry_run=args.dry_run)
+        done = retention.purge(
+            session, standard().kinds, actor, now, settings.retention_days, dry_run=args.dry_run
+        )
     verb = "would remove" if args.dry_run else "removed"
     print(
         f"{verb} the text of {len(done.refs)} items closed over {settings.retention_days} days ago"
@@ -296,7 +298,7 @@ def _partners_import(args: argparse.Namespace) -> int:
         text = source.read_text(encoding="utf-8")
     except OSError as exc:
         raise InvalidFile([f"can't read {source}: {exc.strerror}"]) from exc
-    entries = directory_file.read(text, source.name)
+    entries = directory_file.read(text, source.name, standard().kinds.names)
     settings = load_settings()
     db = _database(settings)
     db.upgrade()

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import NoReturn
 
+from commands.kinds import standard
 from storage import exports
 
 EXIT_USAGE = 2
@@ -82,8 +83,10 @@ def _moment(text: str) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _subcommands(parser: argparse.ArgumentParser, what: str) -> argparse._SubParsersAction[Parser]:
-    return parser.add_subparsers(dest=what, required=True, metavar=what.upper(), help=f"which {what}")
+def _subcommands(parser: Parser, what: str) -> argparse._SubParsersAction[Parser]:
+    return parser.add_subparsers(
+        dest=what, required=True, metavar=what.upper(), help=f"which {what}", parser_class=Parser
+    )
 
 
 def _leaf(sub: argparse._SubParsersAction[Parser], name: str, help: str, handler: Handler) -> Parser:
@@ -145,7 +148,7 @@ def parser(handlers: dict[str, Handler]) -> Parser:
     exporting_items = _leaf(
         sub, "export", "write referrals, consults, action items or the audit log as CSV", handlers["export"]
     )
-    exporting_items.add_argument("what", choices=exports.WHAT, help="what to export")
+    exporting_items.add_argument("what", choices=exports.choices(standard().kinds), help="what to export")
     first, last = "first day (2026-01-01)", "last day (2026-12-31)"
     exporting_items.add_argument("--from", dest="first", type=_day, metavar="DAY", help=first)
     exporting_items.add_argument("--to", dest="last", type=_day, metavar="DAY", help=last)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO, TypeVar
+from typing import Any, TextIO, TypeVar
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -177,9 +177,9 @@ class Script:
 
 
 def _status(card: Message) -> str:
-    fields = next(b["fields"] for b in card.blocks if b["type"] == "section" and "fields" in b)
+    fields = next(b["fields"] for b in card.blocks or [] if b["type"] == "section" and "fields" in b)
     return next(f["text"].split("\n")[1] for f in fields if f["text"].startswith("*Status*"))
 
 
-def _labels(blocks: list[dict[str, object]]) -> list[str]:
-    return [str(b["label"]["text"]) for b in blocks if b.get("type") == "input"]  # type: ignore[index]
+def _labels(blocks: list[dict[str, Any]]) -> list[str]:
+    return [str(b["label"]["text"]) for b in blocks if b.get("type") == "input"]

@@ -22,7 +22,7 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot import notify
+from bot import notify, render
 from bot.door import GuardRefused
 from bot.workspace import is_transient
 from storage.errors import DatabaseUnavailable, LiaisonError
@@ -51,7 +51,7 @@ def user_message(error: Exception) -> str:
         if isinstance(error, DatabaseUnavailable):
             # Whether anyone is told is for the caller to know (an event has nobody to tell): not said here.
             log.error("database unreachable while handling a request; nothing was saved")
-        return error.message
+        return render.slack_words(error.message)
     reference = uuid.uuid4().hex[:8]
     log.error("unexpected error (reference %s)", reference, exc_info=error)
     return (

@@ -9,7 +9,9 @@ from typing import Any
 
 import yaml
 
-from commands import CATALOG
+from commands import catalog
+from commands.kinds import standard
+from commands.kinds.spec import Specs
 
 APP_NAME = "Liaison"
 
@@ -62,7 +64,8 @@ BOT_EVENTS = (
 )
 
 
-def manifest() -> dict[str, Any]:
+def manifest(specs: Specs | None = None) -> dict[str, Any]:
+    """The app's manifest, declaring the commands of the kinds in `specs` (Liaison's own by default)."""
     return {
         "display_information": {
             "name": APP_NAME,
@@ -92,7 +95,7 @@ def manifest() -> dict[str, Any]:
                     # Escaped text carries mentions as <@U123|name>, which the grammar reads as user IDs.
                     "should_escape": True,
                 }
-                for command in CATALOG
+                for command in catalog(specs or standard())
             ],
         },
         "oauth_config": {"scopes": {"bot": list(BOT_SCOPES)}},

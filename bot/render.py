@@ -6,8 +6,9 @@ from typing import Any
 
 from commands.cards import Button, Card, Home
 from commands.forms import Field as FormField
-from commands.forms import Form, Kind
+from commands.forms import FieldKind, Form
 from commands.invocation import Reply
+from storage.wording import spelled
 
 SECTION_TEXT_LIMIT = 3000
 MESSAGE_TEXT_LIMIT = 4000
@@ -28,6 +29,7 @@ def ephemeral(reply: Reply) -> dict[str, Any]:
 def message(text: str, buttons: tuple[Button, ...] = ()) -> dict[str, Any]:
     """`text` as mrkdwn sections, split at line breaks so no section passes Slack's 3,000 characters, with
     `buttons` under them."""
+    text = slack_words(text)
     blocks: list[dict[str, Any]] = [{"type": "section", "text": _mrkdwn(chunk)} for chunk in _chunks(text)]
     blocks = blocks[: MESSAGE_BLOCK_LIMIT - (1 if buttons else 0)]
     if buttons:
@@ -119,7 +121,12 @@ def _button(button: Button) -> dict[str, Any]:
 
 
 def _mrkdwn(text: str) -> dict[str, str]:
-    return {"type": "mrkdwn", "text": text}
+    return {"type": "mrkdwn", "text": slack_words(text)}
+
+
+def slack_words(text: str) -> str:
+    """The commands and people the domain's messages name (storage/wording.py), as Slack writes them."""
+    return spelled(text, lambda words: f"`/{words}`", lambda user_id: f"<@{user_id}>")
 
 
 def home(view: Home) -> dict[str, Any]:
@@ -150,29 +157,33 @@ def form(spec: Form) -> dict[str, Any]:
 
 def _input(spec: FormField) -> dict[str, Any]:
     element: dict[str, Any]
-    if spec.kind == Kind.choice:
+    if spec.kind == FieldKind.choice:
         options = [_option(c.value, c.label) for c in spec.choices[:100]]
         element = {"type": "static_select", "action_id": "value", "options": options}
         chosen = [o for o in options if o["value"] == spec.value]
         if chosen:
             element["initial_option"] = chosen[0]
-    elif spec.kind == Kind.channel:
+    elif spec.kind == FieldKind.channel:
         element = {
             "type": "conversations_select",
             "action_id": "value",
             "filter": {"include": ["public", "private"], "exclude_bot_users": True},
         }
-    elif spec.kind == Kind.people:
+    elif spec.kind == FieldKind.people:
         element = {"type": "multi_users_select", "action_id": "value"}
         if spec.values:
             element["initial_users"] = list(spec.values)
-    elif spec.kind == Kind.checkbox:
+    elif spec.kind == FieldKind.checkbox:
         # The label says what is confirmed (an option's text is cut at 75 characters); the box says yes.
         element = {"type": "checkboxes", "action_id": "value", "options": [_option("yes", "Yes")]}
         if spec.value == "yes":  # ticked already on the command line (dnc:yes)
             element["initial_options"] = [_option("yes", "Yes")]
     else:
-        element = {"type": "plain_text_input", "action_id": "value", "multiline": spec.kind == Kind.long_text}
+        element = {
+            "type": "plain_text_input",
+            "action_id": "value",
+            "multiline": spec.kind == FieldKind.long_text,
+        }
         if spec.value:
             element["initial_value"] = spec.value
         if spec.limit:

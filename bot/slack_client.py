@@ -35,7 +35,7 @@ class LiaisonWebClient(WebClient):
         self.pacer = pacer
         self.door: Door | None = None  # fitted once the app knows who reads where (bot/app.py)
 
-    def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
+    def api_call(self, api_method: str, **kwargs: Any) -> Any:
         args = _arguments(kwargs)
         if api_method not in READS:
             if self.door is None:

@@ -33,7 +33,7 @@ log = logging.getLogger("liaison")
 UNIDENTIFIED_TEAM = "unidentified"
 # Slack would unfurl a link in someone's words into a preview (a profile's name and photo, a page's
 # title) in front of every organization in the channel: what Liaison posts never unfurls.
-NO_PREVIEWS = {"unfurl_links": False, "unfurl_media": False}
+NO_PREVIEWS: dict[str, Any] = {"unfurl_links": False, "unfurl_media": False}
 TTL_SECONDS = 600.0
 FEW = 20  # people looked up one by one (users.info); beyond that, the whole office at once (users.list)
 CARD_TRIES = 3  # a card's post, and the two retries slack_sdk would otherwise make blindly
@@ -159,7 +159,7 @@ class SlackWorkspace:
     ) -> None:
         with _refusals(), door.permitting(permit):
             # A plain line is sent as text (it is short); buttons need blocks.
-            shown = render.message(text, buttons) if buttons else {"text": text}
+            shown = render.message(text, buttons) if buttons else {"text": render.slack_words(text)}
             self._client.chat_postMessage(
                 channel=channel_id, thread_ts=thread_ts, reply_broadcast=False, **NO_PREVIEWS, **shown
             )
@@ -264,7 +264,7 @@ class SlackWorkspace:
         now = time.monotonic()
         with self._lock:
             if self._fresh(key):
-                return self._cache[key][1]  # type: ignore[no-any-return]
+                return self._cache[key][1]
         value = lookup()  # outside the lock: a slow Slack call must not hold up other threads
         with self._lock:
             self._cache[key] = (now, value)

@@ -18,7 +18,8 @@ from commands.invocation import Deps, Invocation, Reply, SlackRefused
 from storage import digests, schedule
 from storage.deadlines import business_days_after
 from storage.digests import Contents
-from storage.items import Item
+from storage.item_tables import ItemBase
+from storage.kinds import Moments
 from storage.models import DigestDays, DigestSetting
 from storage.permissions import Action, require
 
@@ -79,14 +80,8 @@ def read_contents(deps: Deps, now: datetime) -> Contents:
     office = now.astimezone(ZoneInfo(deps.timezone))
     week_end = datetime.combine(office.date() + timedelta(days=6 - office.weekday()), time.max, office.tzinfo)
     with deps.db.session() as session:
-        return digests.contents(
-            session,
-            now,
-            soon=business_days_after(office, 2),
-            waiting_since=_business_days_ago(office, 2),
-            week_end=week_end,
-            today=office.date(),
-        )
+        moments = Moments(now, business_days_after(office, 2), _business_days_ago(office, 2), week_end)
+        return digests.contents(session, deps.kinds, moments, office.date())
 
 
 def _business_days_ago(moment: datetime, days: int) -> datetime:
@@ -113,11 +108,8 @@ def render(deps: Deps, found: Contents, local_now: datetime, *, fallback: bool) 
     if by_partner:
         lines.append("By partner: " + ", ".join(f"{name} {n}" for name, n in sorted(by_partner.items())))
     lines += _section("Due in the next two business days", found.due_soon, deps, found)
-    lines += _section(
-        "Referrals waiting over two business days for the partner", found.unanswered_referrals, deps, found
-    )
-    lines += _section("Consults waiting for a first answer", found.unanswered_consults, deps, found)
-    lines += _section("Action items due this week", found.advocacy_this_week, deps, found)
+    for key, title in deps.specs.digest_titles.items():
+        lines += _section(title, found.lists[key], deps, found)
     lines.append(f"\n*Agreements expiring within 30 days: {len(found.expiring)}*")
     lines += [f"• {p.name}: its MOU ends on {p.mou_expires}" for p in found.expiring[:SHOWN]]
     if len(found.expiring) > SHOWN:
@@ -125,7 +117,7 @@ def render(deps: Deps, found: Contents, local_now: datetime, *, fallback: bool) 
     return "\n".join(lines)
 
 
-def _section(title: str, listed: Sequence[Item], deps: Deps, found: Contents) -> list[str]:
+def _section(title: str, listed: Sequence[ItemBase], deps: Deps, found: Contents) -> list[str]:
     lines = [f"\n*{title}: {len(listed)}*"]
     for item in listed[:SHOWN]:
         assert item.card_ts is not None

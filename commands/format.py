@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+from storage.wording import unmarked
+
 
 def when(moment: datetime) -> str:
     """A time every reader sees in their own Slack time zone; the fallback is UTC, said so."""
@@ -21,7 +23,7 @@ def plain(text: str) -> str:
     """Someone's own words, to be shown as they typed them: Slack reads `<`, `>` and `&` as its markup
     (`<!channel>` pings everyone, `<!date^...>` draws a date the words never showed), so they are escaped
     as Slack asks; mentions and links stay what they are."""
-    out, last = [], 0
+    out, last, text = [], 0, unmarked(text)  # nobody's words may carry the domain's marks (wording.py)
     for token in _KEPT_MARKUP.finditer(text):
         out += [_escaped(text[last : token.start()]), token[0]]
         last = token.end()

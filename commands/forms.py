@@ -9,7 +9,7 @@ from enum import StrEnum
 TEXT_INPUT_LIMIT = 3000  # Slack's longest plain-text input
 
 
-class Kind(StrEnum):
+class FieldKind(StrEnum):
     text = "text"
     long_text = "long_text"
     choice = "choice"
@@ -28,7 +28,7 @@ class Choice:
 class Field:
     key: str  # block_id; the submission's values come back under it
     label: str
-    kind: Kind = Kind.text
+    kind: FieldKind = FieldKind.text
     value: str | None = None  # pre-filled with what the person already typed
     optional: bool = False
     choices: tuple[Choice, ...] = ()
@@ -39,7 +39,7 @@ class Field:
     @property
     def limit(self) -> int | None:
         """How many characters a text field takes (None for other kinds)."""
-        if self.kind not in (Kind.text, Kind.long_text):
+        if self.kind not in (FieldKind.text, FieldKind.long_text):
             return None
         return min(self.max_length or TEXT_INPUT_LIMIT, TEXT_INPUT_LIMIT)
 

@@ -14,77 +14,69 @@ from commands.format import when
 from commands.invocation import Deps, SlackRefused
 from storage import items, partners
 from storage.audit import Actor
-from storage.items import Item
-from storage.models import Advocacy, Consult, ConsultStatus, Referral, Role
-from storage.people import Affiliation, Person, identify
+from storage.item_tables import ItemBase
+from storage.models import Role
+from storage.people import Affiliation, Person
 
 log = logging.getLogger("liaison")
 SHOWN = 25  # items listed; the rest are counted (a Home tab holds 100 blocks)
-ACTION_ITEMS = "action items"  # what the partner column says of an action item (it has owners, no partner)
 NEW_ACTION = "home.new"  # home.new.referral, home.new.consult, home.new.advocacy
 
 
 def home_for(deps: Deps, user_id: str) -> Home:
     now = deps.clock()
     with deps.db.session() as session:
-        me = identify(session, Actor(user_id, deps.home_team_id), deps.home_team_id, deps.admins)
+        me = deps.person(session, Actor(user_id, deps.home_team_id))
         if me.affiliation != Affiliation.home:
             return Home(("Liaison's Home tab is for the office's own staff.",))
         shown = sorted(
-            (item for kind in items.KINDS for item in items.involving(session, me, kind, SHOWN)),
+            (item for kind in deps.kinds for item in items.involving(session, me, kind, SHOWN)),
             key=lambda i: i.due_at,
         )[:SHOWN]
-        counts = [items.involving_count(session, me, kind, now) for kind in items.KINDS]
-        names = {p.id: p.name for p in partners.everyone(session)}
-        sections = [_mine(shown, sum(n for n, _ in counts), sum(late for _, late in counts), me, now, names)]
+        counts = [items.involving_count(session, me, kind, now) for kind in deps.kinds]
+        names = _names(deps, {p.id: p.name for p in partners.everyone(session)})
+        total, overdue = sum(n for n, _ in counts), sum(late for _, late in counts)
+        sections = [_mine(deps, shown, total, overdue, me, now, names)]
         if me.role in (Role.coordinator, Role.admin):
-            sections.append(_by_partner(items.open_counts(session, now), names))
-    buttons = tuple(
-        Button(label, f"{NEW_ACTION}.{kind}", kind)
-        for label, kind in (
-            ("New referral", "referral"),
-            ("New consult", "consult"),
-            ("New action item", "advocacy"),
-        )
-    )
+            sections.append(_by_partner(items.open_counts(session, deps.kinds, now), names))
+    buttons = tuple(Button(spec.new_label, f"{NEW_ACTION}.{spec.name}", spec.name) for spec in deps.specs)
     return Home(tuple(sections), buttons)
 
 
-def _partner_name(item: Item, names: dict[int | None, str]) -> str:
-    return names[item.partner_id] if isinstance(item, Referral | Consult) else ACTION_ITEMS
+Names = dict[int | str, str]  # a partner's ID, or a kind with owners instead: what the partner column says
 
 
-def _awaits(me: Person, item: Item) -> bool:
-    """Whether the next step is the viewer's: an answered consult to resolve, an action item they own."""
-    if isinstance(item, Consult):
-        return item.status == ConsultStatus.answered and item.requester_id == me.user_id
-    return isinstance(item, Advocacy) and me.user_id in item.owners
+def _names(deps: Deps, partner_names: dict[int | None, str]) -> Names:
+    names: Names = {pid: name for pid, name in partner_names.items() if pid is not None}
+    names.update({kind.name: f"{kind.noun}s" for kind in deps.kinds if not kind.addressed})
+    return names
+
+
+def _column(item: ItemBase, names: Names) -> str:
+    return names[item.addressee_id() or items.kind_of(item).name]
 
 
 def _mine(
-    shown: list[Item], total: int, overdue: int, me: Person, now: datetime, names: dict[int | None, str]
+    deps: Deps, shown: list[ItemBase], total: int, overdue: int, me: Person, now: datetime, names: Names
 ) -> str:
     """The viewer's open items: the first SHOWN, overdue first (they are due soonest), then a count."""
     lines = [f"*Your open items: {total}*" + (f" ({overdue} overdue)" if overdue else "")]
     for item in shown:
         marks = (":warning: " if item.due_at < now else "") + (
-            "*waiting on you* · " if _awaits(me, item) else ""
+            "*waiting on you* · " if deps.specs.of(item).awaits(me.user_id, item) else ""
         )
-        lines.append(
-            f"• {marks}*{item.ref}* {_partner_name(item, names)}, {item.status}, due {when(item.due_at)}"
-        )
+        lines.append(f"• {marks}*{item.ref}* {_column(item, names)}, {item.status}, due {when(item.due_at)}")
     if total > len(shown):
-        lines.append(
-            f"…and {total - len(shown)} more: `/referral list mine`, `/consult list mine` and "
-            "`/advocacy list mine` show them all."
-        )
+        lists = [f"`{kind.command} list mine`" for kind in deps.kinds]
+        said = ", ".join(lists[:-1]) + f" and {lists[-1]}" if len(lists) > 1 else lists[0]
+        lines.append(f"…and {total - len(shown)} more: {said} show them all.")
     if not total:
         lines.append("Nothing open. Start something with the buttons above.")
     return "\n".join(lines)
 
 
-def _by_partner(counts: dict[int | None, tuple[int, int]], names: dict[int | None, str]) -> str:
-    tallies = sorted((names.get(pid, ACTION_ITEMS), n, late) for pid, (n, late) in counts.items())
+def _by_partner(counts: dict[int | str, tuple[int, int]], names: Names) -> str:
+    tallies = sorted((names.get(key, str(key)), n, late) for key, (n, late) in counts.items())
     lines = ["*Open items by partner* (open, overdue)"]
     lines += [f"• {name}: {n}, {late} overdue" for name, n, late in tallies]
     return "\n".join(lines if tallies else [*lines, "Nothing open."])
@@ -113,11 +105,7 @@ def refresh(deps: Deps, user_ids: Iterable[str]) -> None:
             log.exception("could not update %s's Home tab", user_id)
 
 
-def people_of(item: Item) -> list[str]:
-    """Whose Home tab shows the item."""
-    found = [item.requester_id]
-    if isinstance(item, Advocacy):
-        found += item.owners
-    if isinstance(item, Consult) and item.taken_by:
-        found.append(item.taken_by)
-    return found
+def people_of(item: ItemBase) -> list[str]:
+    """Whose Home tab shows the item: its requester, its owners, whoever took it."""
+    taker = item.taker()
+    return [item.requester_id, *item.owner_ids(), *([taker] if taker else [])]

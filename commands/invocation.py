@@ -6,7 +6,7 @@ from collections.abc import Callable, Collection
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -19,9 +19,13 @@ from storage.db import Database
 from storage.disclosure import Permit
 from storage.errors import LiaisonError
 from storage.identifiers import Detector
+from storage.kinds import Kinds
 from storage.people import Person, identify
 from storage.permissions import Place
 from storage.types import utcnow
+
+if TYPE_CHECKING:
+    from commands.kinds.spec import Specs
 
 GUARD_REFUSED = "liaison_guard_refused"  # the code of a write Liaison's own guard kept from Slack
 
@@ -134,6 +138,16 @@ class Deps:
     retention_days: int = 365  # LIAISON_RETENTION_DAYS: closed items' text is removed after this
     # What identifies a client, with the office's own case-number pattern and do-not-post names.
     detector: Detector = field(default_factory=Detector)
+    specs: Specs = field(default_factory=lambda: _standard_specs())  # the kinds of item it runs with
+
+    @property
+    def kinds(self) -> Kinds:
+        """The kinds' domain halves (storage/kinds.py), for the storage functions that take them."""
+        return self.specs.kinds
+
+    def person(self, session: Session, actor: Actor) -> Person:
+        """Who is acting: home staff, a partner's staff or unknown, with their role."""
+        return identify(session, actor, self.home_team_id, self.admins)
 
     def zone_of(self, user_id: str | None) -> str:
         """The person's Slack time zone, else the office's (LIAISON_TIMEZONE)."""
@@ -152,7 +166,7 @@ class Invocation:
     args: Arguments
 
     def person(self, session: Session) -> Person:
-        return identify(session, self.actor, self.deps.home_team_id, self.deps.admins)
+        return self.deps.person(session, self.actor)
 
 
 @dataclass(frozen=True)
@@ -163,3 +177,9 @@ class Reply:
     form: Form | None = None
     # Something the person must hear of even after a click, whose result is otherwise seen on the card.
     trouble: bool = False
+
+
+def _standard_specs() -> Specs:
+    from commands.kinds import standard  # the kinds' modules import this one
+
+    return standard()

@@ -12,7 +12,7 @@ from datetime import datetime
 from commands.invocation import Deps, SlackRefused
 from storage import items, outbox
 from storage.disclosure import Permit
-from storage.items import Item
+from storage.item_tables import ItemBase
 from storage.models import Outbox, OutboxKind
 
 log = logging.getLogger("liaison")
@@ -30,7 +30,9 @@ def post_in_thread_later(deps: Deps, ref: str, channel_id: str, thread_ts: str, 
     )
 
 
-Redraw = Callable[[Item], None]  # draws an item's card as the database has it (commands.items.refresh_card)
+Redraw = Callable[
+    [ItemBase], None
+]  # draws an item's card as the database has it (commands.items.refresh_card)
 
 
 def deliver(deps: Deps, redraw: Redraw, now: datetime, *, dry_run: bool = False) -> list[str]:
@@ -72,12 +74,12 @@ def _send(deps: Deps, redraw: Redraw, row: Outbox) -> None:
     if row.kind == OutboxKind.thread:
         assert row.thread_ts is not None
         with deps.db.session() as session:  # the permit as it is now: a consent may have lapsed meanwhile
-            item = items.load(session, row.item or "")
+            item = items.load(session, deps.kinds, row.item or "")
             permit = items.permit(session, item, deps.today()) if item else Permit(row.item)
         deps.slack.post_in_thread(row.channel_id, row.thread_ts, row.text or "", permit)
     else:
         with deps.db.session() as session:
-            item = items.load(session, row.item or "")
+            item = items.load(session, deps.kinds, row.item or "")
         if item is not None:  # an item is never deleted; a hand-edited database may say otherwise
             redraw(item)
 
@@ -85,7 +87,7 @@ def _send(deps: Deps, redraw: Redraw, row: Outbox) -> None:
 def _tell_given_up(deps: Deps, row: Outbox, code: str) -> None:
     """Whose item it was hears that the channel will not show it: the change itself is saved."""
     with deps.db.session() as session:
-        item = items.load(session, row.item or "")
+        item = items.load(session, deps.kinds, row.item or "")
     if item is None:
         return
     shown = (

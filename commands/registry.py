@@ -83,8 +83,8 @@ class SlashCommand:
             if typed[: len(name)] == name:
                 rest = text.strip().split(maxsplit=len(name))
                 after = rest[len(name)] if len(rest) > len(name) else ""
-                if self._is_default_text(sub, after):
-                    args = self._arguments(self.default, text)  # type: ignore[arg-type]
+                if self.default is not None and self._is_default_text(sub, after):
+                    args = self._arguments(self.default, text)
                     args.confirm = True
                     return self.default, args
                 return sub, self._arguments(sub, after)

@@ -12,17 +12,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from commands import items as shared
 from commands.cards import Button
 from commands.format import when
 from commands.invocation import Deps, Reply, SlackRefused
-from storage import audit, items, schedule
+from commands.items.cards import permit_of
+from commands.items.fields import UNREADABLE, written_by_liaison
+from storage import audit, items, moves, schedule
 from storage.audit import Actor
 from storage.deadlines import business_day_before, business_days_between, is_working_time, spoken
 from storage.errors import Conflict, LiaisonError
-from storage.items import Item
-from storage.models import Referral, ReminderKind
-from storage.people import identify
+from storage.item_tables import ItemBase
+from storage.models import ReminderKind
 from storage.permissions import refuse
 
 log = logging.getLogger("liaison")
@@ -86,7 +86,7 @@ def requester_notice(
 
 @dataclass(frozen=True)
 class Plan:
-    item: Item
+    item: ItemBase
     kind: ReminderKind
     day: date  # the claim's key day
     recipients: list[str]
@@ -126,7 +126,7 @@ def send_reminders(deps: Deps, now: datetime, *, dry_run: bool = False) -> list[
     return done
 
 
-def _still_open(deps: Deps, item: Item) -> bool:
+def _still_open(deps: Deps, item: ItemBase) -> bool:
     with deps.db.session() as session:
         now = session.get(type(item), item.id)
         return now is not None and items.is_open(now)
@@ -134,7 +134,7 @@ def _still_open(deps: Deps, item: Item) -> bool:
 
 def _plans(deps: Deps, now: datetime) -> list[Plan]:
     with deps.db.session() as session:
-        candidates = schedule.due_soon(session, now)
+        candidates = schedule.due_soon(session, deps.kinds, now)
         refs = [item.ref for item in candidates]
         quiet = schedule.snoozed(session, refs, now)
         sent: dict[str, dict[tuple[str, date], datetime | None]] = {}
@@ -182,13 +182,12 @@ def _send(deps: Deps, plan: Plan, now: datetime) -> None:
     else:
         days = f"{plan.late} business day{'s' * (plan.late != 1)}"
         text = f"{mentions} *{item.ref}* is still open, {days} past due."
-    if isinstance(item, Referral) and item.do_not_contact:  # in every reminder to the partner
-        text += " :no_entry: Do not contact the client directly."
+    text += deps.specs.of(item).reminder_note(item)  # in every reminder to the partner
     deps.slack.post_in_thread(
         item.channel_id,
         item.card_ts,
         text.strip(),
-        shared.permit_of(deps, item),
+        permit_of(deps, item),
         snooze_buttons(item.ref),
     )
 
@@ -210,17 +209,17 @@ def snooze(deps: Deps, actor: Actor, value: str) -> Reply:
     """A Snooze button: no reminders about the item for that many days from its latest reminder (or from
     now, if that is later). Anyone on a side of the item may. Buttons posted before the value lost its
     `from` time still work; that time is ignored."""
-    chosen = shared.written_by_liaison(value)
+    chosen = written_by_liaison(value)
     try:
         ref, days = chosen["ref"], int(chosen["days"])
     except (KeyError, ValueError):
-        raise LiaisonError(shared.UNREADABLE) from None
+        raise LiaisonError(UNREADABLE) from None
     if days not in SNOOZE_DAYS:
         raise Conflict("Reminders can be snoozed for 1 or 3 days.")
     with deps.db.session() as session:
-        me = identify(session, actor, deps.home_team_id, deps.admins)
-        item = items.acting_on(session, me, ref)
-        if not items.sides_of(me, item):
+        me = deps.person(session, actor)
+        item = moves.acting_on(session, deps.kinds, me, ref)
+        if not moves.sides_of(me, item):
             refuse(
                 me, "reminder.snooze", f"Only the people on {item.ref} can snooze its reminders.", subject=ref
             )

@@ -7,10 +7,10 @@ import logging
 from datetime import datetime
 from functools import partial
 
-from commands import card_for, digest, outbox, reminders
+from commands import digest, outbox, reminders
 from commands.invocation import Deps
-from commands.items import post_unposted_cards, refresh_card
-from storage import items, retention
+from commands.items.cards import post_unposted_cards, refresh_card
+from storage import retention
 from storage.audit import SYSTEM
 
 log = logging.getLogger("liaison")
@@ -18,22 +18,18 @@ log = logging.getLogger("liaison")
 
 def purge_old_text(deps: Deps, now: datetime, *, dry_run: bool = False) -> list[str]:
     with deps.db.session() as session:
-        done = retention.purge(session, SYSTEM, now, deps.retention_days, dry_run=dry_run)
+        done = retention.purge(session, deps.kinds, SYSTEM, now, deps.retention_days, dry_run=dry_run)
     return [f"{'would remove' if dry_run else 'removed'} the text of {ref}" for ref in done.refs]
 
 
 def finish_kept_work(deps: Deps, now: datetime, *, dry_run: bool = False) -> list[str]:
     """What Slack could not take earlier: cards not yet posted, then the outbox (card redraws and thread
     lines), oldest first."""
-    redraw = partial(_redraw, deps)
+    redraw = partial(refresh_card, deps)
     if dry_run:
         return outbox.deliver(deps, redraw, now, dry_run=True)
-    cards = [f"posted the card of {ref}" for ref in post_unposted_cards(deps, card_for)]
+    cards = [f"posted the card of {ref}" for ref in post_unposted_cards(deps)]
     return cards + outbox.deliver(deps, redraw, now)
-
-
-def _redraw(deps: Deps, item: items.Item) -> None:
-    refresh_card(deps, item, card_for(items.kind_of(item)))
 
 
 def tick(deps: Deps, now: datetime, *, dry_run: bool = False) -> list[str]:

@@ -9,19 +9,61 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import String, cast
 from sqlmodel import Session, col
 
-from storage import audit, disclosure, items, partners
+from storage import audit, disclosure, items, moves, opening, partners
+from storage.advocacy_states import ADVOCACY
 from storage.errors import Conflict, InvalidInput
 from storage.identifiers import Detector
-from storage.models import Advocacy, AdvocacyStatus, ItemKind
+from storage.item_tables import Advocacy, AdvocacyStatus, ItemBase
+from storage.kinds import DigestList, Exported, ItemKind, Kinds, own
 from storage.people import Person
 from storage.permissions import Action, Place, require
 from storage.states import Side
 from storage.types import utcnow
+from storage.updates import update_if
+from storage.wording import command, person
 
+
+def _owned_by(person: Person) -> Sequence[Any]:
+    # owners is a JSON list of IDs: its text holds "U123" with the quotes
+    return (cast(col(Advocacy.owners), String).contains(f'"{person.user_id}"', autoescape=True),)
+
+
+def _owners(_session: Session, item: ItemBase) -> list[str]:
+    return item.owner_ids()
+
+
+KIND = ItemKind(
+    name="advocacy",
+    prefix="A",
+    model=Advocacy,
+    statuses=AdvocacyStatus,
+    machine=ADVOCACY,
+    text_column="title",
+    text_name="title",
+    noun="action item",
+    plural="advocacy",
+    addressed=False,
+    involving=_owned_by,
+    must_act=_owners,
+    purged=("result",),  # its title is never about a client; what came of it may be
+    exported=(
+        Exported("title", own("title")),
+        Exported("campaign", own("campaign")),
+        Exported("owners", lambda item, _handles: " ".join(item.owner_ids())),
+        Exported("result", own("result")),
+    ),
+    digest=(
+        DigestList(
+            "advocacy_this_week",
+            lambda item, at: item.status == AdvocacyStatus.open and at.now <= item.due_at <= at.week_end,
+        ),
+    ),
+)
 TITLE_LIMIT = 300
 MOST_OWNERS = 10
 CAMPAIGN = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")  # a tag: bail-reform
@@ -39,7 +81,7 @@ def open_action(
     session: Session, person: Person, new: NewAction, place: Place, home_team_id: str, detector: Detector
 ) -> Advocacy:
     """Check and store an action item; the caller posts its card (storage/cards.py)."""
-    require(session, person, Action.create_item, channel_id=place.channel_id, kind=ItemKind.advocacy)
+    require(session, person, Action.create_item, channel_id=place.channel_id, kind=KIND)
     title = new.title.strip()
     if not title:
         raise InvalidInput("An action item needs a title: what is to be done.", "title")
@@ -57,10 +99,10 @@ def open_action(
         disclosure.screen_shared(
             detector, person, f"{campaign} {title}", place.channel_id, what="title and campaign"
         )
-    item = items.store(
+    item = opening.store(
         session,
         person,
-        items.ADVOCACY_ITEMS,
+        KIND,
         place,
         new.due_at,
         f"campaign {campaign or 'none'}, owners {','.join(owners)}",
@@ -93,36 +135,36 @@ def checked_owners(session: Session, owner_teams: Mapping[str, str | None], home
     for user_id, team_id in owner_teams.items():
         if team_id != home_team_id and partners.for_team(session, team_id) is None:
             raise InvalidInput(
-                f"<@{user_id}> is not in the office's workspace or a partner's, so Liaison could not let "
-                "them act on the item. Choose someone else, or an admin adds their organization with "
-                "`/liaison partner add`.",
+                f"{person(user_id)} is not in the office's workspace or a partner's, so Liaison could not "
+                "let them act on the item. Choose someone else, or an admin adds their organization with "
+                f"{command('liaison partner add')}.",
                 "owner",
             )
     return list(owner_teams)
 
 
 def reassign(
-    session: Session, person: Person, ref: str, owner_teams: Mapping[str, str | None], home_team_id: str
+    session: Session,
+    kinds: Kinds,
+    person: Person,
+    ref: str,
+    owner_teams: Mapping[str, str | None],
+    home_team_id: str,
 ) -> tuple[Advocacy, list[str]]:
     """Give an open action item new owners (its owners, creator and coordinators may). Returns the item
     and its owners before."""
-    item = items.acting_on(session, person, ref, items.ADVOCACY_ITEMS)
+    item = moves.acting_on(session, kinds, person, ref, KIND)
     assert isinstance(item, Advocacy)
     sides = frozenset({Side.owner, Side.requester})
-    items.require_side(session, person, item, sides, "assign", f"reassign {item.ref}")
+    moves.require_side(session, person, item, sides, "assign", f"reassign {item.ref}")
     if item.status != AdvocacyStatus.open:
         raise Conflict(f"{item.ref} is {item.status}; reopen it before giving it new owners.")
     owners, before = checked_owners(session, owner_teams, home_team_id), list(item.owners)
     if owners == before:
         raise Conflict(f"{item.ref} already has exactly those owners.")
     # Conditional on what was read: of two reassignments at once, or one and a Done, one wins.
-    changed = session.execute(
-        update(Advocacy)
-        .where(col(Advocacy.id) == item.id, col(Advocacy.status) == AdvocacyStatus.open.value)
-        .where(col(Advocacy.updated_at) == item.updated_at)
-        .values(owners=owners, updated_at=utcnow())
-    )
-    if changed.rowcount != 1:  # type: ignore[attr-defined]
+    still = (col(Advocacy.status) == AdvocacyStatus.open.value, col(Advocacy.updated_at) == item.updated_at)
+    if not update_if(session, Advocacy, item.id, *still, owners=owners, updated_at=utcnow()):
         session.rollback()
         raise Conflict(f"Someone changed {item.ref} just before you; nothing was changed. Look at its card.")
     session.refresh(item)

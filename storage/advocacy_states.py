@@ -3,7 +3,7 @@ any organization, its creator, and coordinators make every move."""
 
 from __future__ import annotations
 
-from storage.models import AdvocacyStatus as S
+from storage.item_tables import AdvocacyStatus as S
 from storage.states import Machine, Note, Side
 
 _ANYONE_ON_IT = frozenset({Side.owner, Side.requester})

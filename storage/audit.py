@@ -21,6 +21,7 @@ class Actor:
 
 
 SYSTEM = Actor(user_id="liaison", team_id=None)
+DOOR_REFUSED = "door.refused"  # the action of a write Liaison's guard kept from Slack (bot/door.py)
 
 
 def record(

@@ -7,25 +7,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
-from sqlalchemy import update
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
-from storage.models import POSTING
+from storage.item_tables import POSTING, ItemBase
 from storage.types import utcnow
+from storage.updates import update_if
 
-
-class CardItem(Protocol):
-    id: int | None
-    channel_id: str
-    card_ts: str | None
-
-    @property
-    def ref(self) -> str: ...
-
-
-T = TypeVar("T", bound=SQLModel)
+T = TypeVar("T", bound=ItemBase)
 
 
 def new_claim(now: datetime | None = None) -> str:
@@ -39,16 +29,13 @@ def claimed_at(card_ts: str | None) -> datetime | None:
     return datetime.fromtimestamp(int(seconds), UTC) if seconds.isascii() and seconds.isdigit() else None
 
 
-def attach(session: Session, item: CardItem, ts: str) -> bool:
+def attach(session: Session, item: ItemBase, ts: str) -> bool:
     """Record the posted card's ts, if this process still holds the claim (False: another took it over,
     and the card just posted is a duplicate to delete)."""
     model = type(item)
-    done = session.execute(
-        update(model)
-        .where(col(model.id) == item.id, col(model.card_ts) == item.card_ts)  # type: ignore[attr-defined]
-        .values(card_ts=ts, updated_at=utcnow())
-    )
-    if done.rowcount != 1:  # type: ignore[attr-defined]
+    if not update_if(
+        session, model, item.id, col(model.card_ts) == item.card_ts, card_ts=ts, updated_at=utcnow()
+    ):
         return False
     item.card_ts = ts
     return True
@@ -57,30 +44,22 @@ def attach(session: Session, item: CardItem, ts: str) -> bool:
 def claim_unposted(session: Session, model: type[T], claimed_before: datetime) -> list[T]:
     """Items whose claim is older than `claimed_before`, claimed afresh for this process (a conditional
     update each, so of two instances only one gets an item)."""
-    card_ts, key = getattr(model, "card_ts"), getattr(model, "id")  # noqa: B009  (model is a type variable)
     claimed = []
-    for item in session.exec(select(model).where(col(card_ts).startswith(POSTING))).all():
-        old = item.card_ts  # type: ignore[attr-defined]
+    for item in session.exec(select(model).where(col(model.card_ts).startswith(POSTING))).all():
+        old = item.card_ts
         when = claimed_at(old)
         if when is not None and when >= claimed_before:
             continue  # a sender may still be posting it
         claim = new_claim()
-        taken = session.execute(
-            update(model).where(col(key) == item.id, col(card_ts) == old).values(card_ts=claim)
-        )  # type: ignore[attr-defined]
-        if taken.rowcount == 1:  # type: ignore[attr-defined]
-            item.card_ts = claim  # type: ignore[attr-defined]
+        if update_if(session, model, item.id, col(model.card_ts) == old, card_ts=claim):
+            item.card_ts = claim
             claimed.append(item)
     return claimed
 
 
-def release(session: Session, item: CardItem) -> None:
+def release(session: Session, item: ItemBase) -> None:
     """Give the claim up (Slack could not be reached): the next tick's `claim_unposted` takes it at once."""
     model = type(item)
     given_up = new_claim(datetime.fromtimestamp(0, UTC))
-    session.execute(
-        update(model)
-        .where(col(model.id) == item.id, col(model.card_ts) == item.card_ts)  # type: ignore[attr-defined]
-        .values(card_ts=given_up)
-    )
-    item.card_ts = given_up
+    if update_if(session, model, item.id, col(model.card_ts) == item.card_ts, card_ts=given_up):
+        item.card_ts = given_up

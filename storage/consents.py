@@ -9,10 +9,11 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from storage import audit
+from storage import audit, partners
 from storage.identifiers import case_key
 from storage.models import Consent, Partner
 from storage.people import Person
+from storage.wording import person
 
 VALID_FOR = timedelta(days=365)  # a recorded consent lapses after a year unless renewed
 
@@ -41,7 +42,7 @@ def why_not(consent: Consent | None, partner: Partner) -> str | None:
     if consent.revoked_at is not None:
         return (
             f"the client's consent to share identifying details with {partner.name} for this case was "
-            f"revoked on {consent.revoked_at.date().isoformat()} by <@{consent.revoked_by}>"
+            f"revoked on {consent.revoked_at.date().isoformat()} by {person(consent.revoked_by or '')}"
         )
     return f"the client's consent for {partner.name} expired on {consent.expires_on}"
 
@@ -51,7 +52,7 @@ def record(
 ) -> Consent:
     consent = Consent(
         case_number=case_key(case_number),
-        partner_id=partner.id,
+        partner_id=partners.id_of(partner),
         purpose=purpose[:200],
         given_by=person.user_id,
         given_on=today,

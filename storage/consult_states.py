@@ -5,7 +5,7 @@ button. A reopened consult is open again: the partner's next reply answers it ag
 
 from __future__ import annotations
 
-from storage.models import ConsultStatus as S
+from storage.item_tables import ConsultStatus as S
 from storage.states import OPTIONAL_NOTE, Machine, Side
 
 _PARTNER, _REQUESTER, _SENDER = (

@@ -11,19 +11,9 @@ from sqlmodel import Session, col, select
 
 from storage import items, roles
 from storage.deadlines import WORKDAY_END, WORKDAY_START
-from storage.items import Item
-from storage.models import (
-    Advocacy,
-    AdvocacyStatus,
-    Consult,
-    ConsultStatus,
-    DigestDays,
-    DigestSetting,
-    Partner,
-    PartnerStatus,
-    Referral,
-    ReferralStatus,
-)
+from storage.item_tables import ItemBase
+from storage.kinds import Kinds, Moments
+from storage.models import DigestDays, DigestSetting, Partner, PartnerStatus
 from storage.types import utcnow
 
 DEFAULT_AT = "08:00"
@@ -35,16 +25,6 @@ def recipients(session: Session, configured_admins: Collection[str]) -> list[Dig
     for user_id in roles.coordinators(session, configured_admins):
         chosen.setdefault(user_id, DigestSetting(user_id=user_id, at=DEFAULT_AT, days=DigestDays.weekdays))
     return sorted((s for s in chosen.values() if s.enabled), key=lambda s: s.user_id)
-
-
-def setting_of(session: Session, user_id: str, configured_admins: Collection[str]) -> DigestSetting | None:
-    """The person's digest setting: stored, else the coordinators' default, else None (no digest)."""
-    stored = session.get(DigestSetting, user_id)
-    if stored is not None:
-        return stored
-    if user_id in roles.coordinators(session, configured_admins):
-        return DigestSetting(user_id=user_id, at=DEFAULT_AT, days=DigestDays.weekdays)
-    return None
 
 
 def set_digest(
@@ -78,45 +58,30 @@ def is_due(setting: DigestSetting, local_now: datetime) -> bool:
 
 @dataclass
 class Contents:
-    overdue: list[Item] = field(default_factory=list)
-    due_soon: list[Item] = field(default_factory=list)  # in the next two business days
-    unanswered_referrals: list[Referral] = field(default_factory=list)  # requested > two business days ago
-    unanswered_consults: list[Consult] = field(default_factory=list)
-    advocacy_this_week: list[Advocacy] = field(default_factory=list)
+    overdue: list[ItemBase] = field(default_factory=list)
+    due_soon: list[ItemBase] = field(default_factory=list)  # in the next two business days
+    lists: dict[str, list[ItemBase]] = field(default_factory=dict)  # each kind's own lists, by key
     expiring: list[Partner] = field(default_factory=list)  # agreements ending within 30 days
     partner_names: dict[str, str] = field(default_factory=dict)  # item ref -> partner name
 
 
-def contents(
-    session: Session, now: datetime, soon: datetime, waiting_since: datetime, week_end: datetime, today: date
-) -> Contents:
-    """Everything open that a coordinator should see: an indexed query per kind on status (and due time
-    where it decides), never every item."""
-    found = Contents()
-    for kind in items.KINDS:
+def contents(session: Session, kinds: Kinds, at: Moments, today: date) -> Contents:
+    """Everything open that a coordinator should see: an indexed query per kind on status, never every
+    item; each kind says which of its items go on its own lists (storage/kinds.py: digest)."""
+    found = Contents(lists={lst.key: [] for kind in kinds for lst in kind.digest})
+    for kind in kinds:
         model = kind.model
         query = select(model).where(col(model.status).in_(kind.open_statuses)).order_by(col(model.due_at))
         for item in session.exec(query).all():
             if not item.posted:
                 continue
-            if item.due_at < now:
+            if item.due_at < at.now:
                 found.overdue.append(item)
-            elif item.due_at <= soon:
+            elif item.due_at <= at.soon:
                 found.due_soon.append(item)
-            if (
-                isinstance(item, Referral)
-                and item.status == ReferralStatus.requested
-                and item.created_at < waiting_since
-            ):
-                found.unanswered_referrals.append(item)
-            if isinstance(item, Consult) and item.status == ConsultStatus.open:
-                found.unanswered_consults.append(item)
-            if (
-                isinstance(item, Advocacy)
-                and item.status == AdvocacyStatus.open
-                and now <= item.due_at <= week_end
-            ):
-                found.advocacy_this_week.append(item)
+            for listed in kind.digest:
+                if listed.picks(item, at):
+                    found.lists[listed.key].append(item)
             partner = items.partner_of(session, item)
             if partner is not None:
                 found.partner_names[item.ref] = partner.name

@@ -4,14 +4,14 @@ export, so the three can never disagree on a key's name or meaning."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
 from storage.errors import InvalidInput
-from storage.models import ItemKind, PartnerKind, PartnerStatus
+from storage.models import PartnerKind, PartnerStatus
 
 HANDLE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 _TEAM = re.compile(r"^[TE][A-Z0-9]{2,}$")
@@ -151,7 +151,7 @@ FIELDS: tuple[DirectoryField, ...] = (
         "scope",
         "May receive",
         "what it may receive, comma-separated: referral,consult,advocacy",
-        _choices(ItemKind),
+        lambda value: sorted({str(item).strip().lower() for item in _items(value)}),
     ),
     DirectoryField(
         "identifying",
@@ -168,26 +168,30 @@ KEYS = frozenset(BY_KEY)
 REQUIRED = ("name", "kind")
 
 
-def parse_field(key: str, value: Any) -> tuple[str, Any]:
-    """(attribute, value) for one key, or InvalidInput naming the key, the problem and the fix."""
+def parse_field(key: str, value: Any, scopes: Collection[str]) -> tuple[str, Any]:
+    """(attribute, value) for one key, or InvalidInput naming the key, the problem and the fix. `scopes`
+    are the kinds of item an agreement may cover (the kinds Liaison knows: commands/kinds/)."""
     field = BY_KEY.get(key)
     if field is None:
         raise InvalidInput(f"`{key}` is not a partner field; the fields are {', '.join(BY_KEY)}.", key)
     if value is None or (isinstance(value, str) and not value.strip()):
         raise InvalidInput(f"`{key}` is empty: give {field.meaning}.", key)
     try:
-        return field.attribute, field.parse(value)
+        parsed = field.parse(value)
+        if key == "scope" and (unknown := [s for s in parsed if s not in scopes]):
+            raise ValueError(f"must be among {', '.join(scopes)}, not {', '.join(unknown)}")
+        return field.attribute, parsed
     except ValueError as exc:
         # Parsers explain either the rule ("must be yes or no") or the value ("`soon` is not a date ...").
         joiner = ": " if str(exc).startswith("`") else " "
         raise InvalidInput(f"`{key}`{joiner}{exc}.", key) from None
 
 
-def parse_fields(values: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+def parse_fields(values: Iterable[tuple[str, Any]], scopes: Collection[str]) -> dict[str, Any]:
     """Typed attributes from (key, value) pairs; repeated `team` keys are merged."""
     parsed: dict[str, Any] = {}
     for key, value in values:
-        attribute, typed = parse_field(key, value)
+        attribute, typed = parse_field(key, value, scopes)
         if attribute == "teams" and "teams" in parsed:
             typed = list(dict.fromkeys([*parsed["teams"], *typed]))
         parsed[attribute] = typed

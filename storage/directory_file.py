@@ -15,6 +15,7 @@ A file with any problem is refused whole, each problem reported with its line.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,7 +55,7 @@ class Entry:
     values: dict[str, Any]  # typed attributes, complete (defaults filled in)
 
 
-def read(text: str, source: str) -> list[Entry]:
+def read(text: str, source: str, scopes: Collection[str]) -> list[Entry]:
     """Parse and check the whole file; InvalidFile lists every problem as `source line N: ...`."""
     problems: list[tuple[int, str]] = []
 
@@ -72,7 +73,7 @@ def read(text: str, source: str) -> list[Entry]:
     seen: dict[str, int] = {}
     team_lines: dict[str, tuple[str, int]] = {}
     for item in items:
-        entry = _entry(item, problem)
+        entry = _entry(item, problem, scopes)
         if entry is None:
             continue
         if entry.handle in seen:
@@ -114,7 +115,8 @@ def write(session: Session) -> str:
     for partner in partners.everyone(session):
         listed.append({"handle": partner.handle, **partners.snapshot(session, partner)})
     header = "# Liaison partner directory. Import with `liaison partners import FILE`; keys as in README.\n"
-    return header + yaml.safe_dump({"partners": listed}, sort_keys=False, allow_unicode=True, width=100)
+    listing: str = yaml.safe_dump({"partners": listed}, sort_keys=False, allow_unicode=True, width=100)
+    return header + listing
 
 
 def _partners_list(root: yaml.Node | None, source: str) -> list[yaml.Node]:
@@ -130,7 +132,7 @@ def _partners_list(root: yaml.Node | None, source: str) -> list[yaml.Node]:
     raise InvalidFile([f"{source}: there is no `partners:` list"])
 
 
-def _entry(item: yaml.Node, problem: Any) -> Entry | None:
+def _entry(item: yaml.Node, problem: Any, scopes: Collection[str]) -> Entry | None:
     if not isinstance(item, yaml.MappingNode):
         problem(item, "each partner must be a set of `key: value` lines")
         return None
@@ -156,7 +158,7 @@ def _entry(item: yaml.Node, problem: Any) -> Entry | None:
             problem(key_node, f"`{key}` is given twice for this partner")
         given.add(key)
         try:
-            attribute, typed = parse_field(key, value)
+            attribute, typed = parse_field(key, value, scopes)
         except InvalidInput as exc:
             problem(key_node, exc.message)
             continue

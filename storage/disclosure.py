@@ -19,6 +19,7 @@ from storage.identifiers import NEVER_SHARED, Detector, Finding
 from storage.models import Partner
 from storage.people import Affiliation, Person
 from storage.permissions import Action, record_allowed, refuse
+from storage.wording import command
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ def screen(
         reason = (
             f"The {what} {like_it} the client ({kinds}), and {stopped}. They can't go to "
             f"{partner.name}: remove them, or if the client agrees again, renew the consent with "
-            f"`/referral consent R-12 renew` (the referral or consult about this case).{shown}"
+            f"{command('referral consent R-12 renew')} (the referral or consult about this case).{shown}"
         )
         logged = f"{what} {look} identifying: {kinds}; the consent on record no longer stands"
     elif consent and partner.identifying_allowed:
@@ -126,7 +127,7 @@ def screen(
         reason = (
             f"{partner.name}'s agreement does not allow identifying client details, even with the client's "
             "consent. Remove them and send it again, or an admin can change the agreement with "
-            f"`/liaison partner edit {partner.handle} identifying:yes`."
+            f"{command(f'liaison partner edit {partner.handle} identifying:yes')}."
         )
         logged = f"{what} {look} identifying: {kinds}; the agreement does not allow them"
     else:

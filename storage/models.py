@@ -4,33 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import ClassVar
 
-from sqlalchemy import JSON, Column, Index, String, Text, UniqueConstraint
+from sqlalchemy import Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.types import EncryptedText, UTCDateTime, utcnow
-
-
-def _utc_column(**kwargs: object) -> Column:  # type: ignore[type-arg]
-    return Column(UTCDateTime(), **kwargs)
-
-
-def _list_column() -> Column:  # type: ignore[type-arg]
-    # Lists are replaced whole, never mutated in place, so plain JSON (no mutation tracking) is enough.
-    return Column(JSON, nullable=False, default=list)
+from storage.types import EncryptedText, UTCDateTime, list_column, utc_column, utcnow
 
 
 class Role(StrEnum):
     defender = "defender"
     coordinator = "coordinator"
     admin = "admin"
-
-
-class ItemKind(StrEnum):
-    referral = "referral"
-    consult = "consult"
-    advocacy = "advocacy"
 
 
 class PartnerKind(StrEnum):
@@ -48,36 +32,6 @@ class PartnerStatus(StrEnum):
     inactive = "inactive"
 
 
-class ReferralStatus(StrEnum):
-    requested = "requested"
-    accepted = "accepted"
-    rejected = "rejected"
-    cancelled = "cancelled"
-    in_progress = "in-progress"
-    on_hold = "on-hold"
-    completed = "completed"
-    failed = "failed"
-    entered_in_error = "entered-in-error"
-
-
-class ConsultStatus(StrEnum):
-    open = "open"
-    answered = "answered"
-    resolved = "resolved"
-    withdrawn = "withdrawn"
-
-
-class AdvocacyStatus(StrEnum):
-    open = "open"
-    done = "done"
-    dropped = "dropped"
-
-
-class Priority(StrEnum):
-    routine = "routine"
-    urgent = "urgent"
-
-
 class Decision(StrEnum):
     done = "done"  # a change was made
     allowed = "allowed"  # a disclosure or change was permitted
@@ -91,7 +45,7 @@ class AuditEntry(SQLModel, table=True):
     __table_args__ = (Index("ix_audit_log_subject_at", "subject", "at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False, index=True))
+    at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False, index=True))
     actor_user_id: str = Field(max_length=32, index=True)
     actor_team_id: str | None = Field(default=None, max_length=32)
     action: str = Field(max_length=64)
@@ -108,7 +62,7 @@ class StaffRole(SQLModel, table=True):
 
     user_id: str = Field(primary_key=True, max_length=32)
     role: Role = Field(sa_type=String(16))
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False))
     updated_by: str = Field(max_length=32)
 
 
@@ -121,18 +75,18 @@ class Partner(SQLModel, table=True):
     handle: str = Field(max_length=40, unique=True)  # the short name used in commands: legal-aid
     name: str = Field(max_length=200)
     kind: PartnerKind = Field(sa_type=String(24))
-    services: list[str] = Field(default_factory=list, sa_column=_list_column())  # need categories offered
-    contact_channels: list[str] = Field(default_factory=list, sa_column=_list_column())
-    contacts: list[str] = Field(default_factory=list, sa_column=_list_column())  # Slack user IDs
+    services: list[str] = Field(default_factory=list, sa_column=list_column())  # need categories offered
+    contact_channels: list[str] = Field(default_factory=list, sa_column=list_column())
+    contacts: list[str] = Field(default_factory=list, sa_column=list_column())  # Slack user IDs
     mou_ref: str | None = Field(default=None, max_length=100)
     mou_starts: date | None = None
     mou_expires: date | None = None
-    scope: list[str] = Field(default_factory=list, sa_column=_list_column())  # ItemKind values it may receive
+    scope: list[str] = Field(default_factory=list, sa_column=list_column())  # ItemKind values it may receive
     identifying_allowed: bool = False  # may identifying client details be shared with it (with consent)
     status: PartnerStatus = Field(default=PartnerStatus.active, sa_type=String(16))
     on_slack: bool = True  # False: the partner has no Slack workspace; notify it another way
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False))
 
 
 class PartnerTeam(SQLModel, table=True):
@@ -151,7 +105,7 @@ class ChannelLink(SQLModel, table=True):
 
     channel_id: str = Field(primary_key=True, max_length=32)
     partner_id: int = Field(primary_key=True, foreign_key="partner.id")
-    linked_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
+    linked_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False))
     linked_by: str = Field(max_length=32)
 
 
@@ -162,84 +116,7 @@ class UnknownTeamNotice(SQLModel, table=True):
 
     channel_id: str = Field(primary_key=True, max_length=32)
     team_id: str = Field(primary_key=True, max_length=32)
-    noticed_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
-
-
-POSTING = "posting:"  # card_ts prefix while a card is being posted: the claim of whoever posts it
-
-
-class ItemBase(SQLModel):
-    """The columns every item kind has (each kind is its own table). Its card is one message in the channel
-    (`card_ts`); people answer in that message's thread."""
-
-    prefix: ClassVar[str]  # R in R-12
-
-    id: int | None = Field(default=None, primary_key=True)
-    due_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
-    requester_id: str = Field(max_length=32, index=True)  # who created it
-    channel_id: str = Field(max_length=32)
-    card_ts: str | None = Field(default=None, max_length=32)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
-
-    @property
-    def ref(self) -> str:
-        return f"{self.prefix}-{self.id}"
-
-    @property
-    def posted(self) -> bool:
-        """False while the card is still being posted (card_ts holds the poster's claim, `posting:...`)."""
-        return self.card_ts is not None and not self.card_ts.startswith(POSTING)
-
-
-class ClientItemBase(ItemBase):
-    """An item about a client's matter, addressed to one partner: a referral or a consult."""
-
-    partner_id: int = Field(foreign_key="partner.id", index=True)
-    case_number: str | None = Field(default=None, max_length=64)  # internal: home staff only, never posted
-    first_response_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
-
-
-class Referral(ClientItemBase, table=True):
-    """A client's need referred to a partner."""
-
-    __tablename__ = "referral"
-    __table_args__ = (Index("ix_referral_status_due_at", "status", "due_at"),)
-    prefix: ClassVar[str] = "R"
-
-    need: str = Field(max_length=40)
-    details: str = Field(sa_type=EncryptedText)  # what the partner should know; never the case number
-    priority: Priority = Field(default=Priority.routine, sa_type=String(16))
-    status: ReferralStatus = Field(default=ReferralStatus.requested, sa_type=String(24))
-    do_not_contact: bool = False  # the partner must not contact the client directly
-    part2: bool = False  # derived from substance-use treatment records: 42 CFR Part 2 applies
-
-
-class Consult(ClientItemBase, table=True):
-    """A question to a partner about a case, with a deadline; answered in its card's thread."""
-
-    __tablename__ = "consult"
-    __table_args__ = (Index("ix_consult_status_due_at", "status", "due_at"),)
-    prefix: ClassVar[str] = "C"
-
-    question: str = Field(sa_type=EncryptedText)  # never the internal case number
-    status: ConsultStatus = Field(default=ConsultStatus.open, sa_type=String(24))
-    taken_by: str | None = Field(default=None, max_length=32)  # partner staff who said "I'm on it"
-    taken_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
-
-
-class Advocacy(ItemBase, table=True):
-    """A policy-advocacy action item: a task with owners in any organization, never client data."""
-
-    __tablename__ = "advocacy"
-    __table_args__ = (Index("ix_advocacy_status_due_at", "status", "due_at"),)
-    prefix: ClassVar[str] = "A"
-
-    title: str = Field(sa_type=Text)
-    campaign: str | None = Field(default=None, max_length=40, index=True)
-    owners: list[str] = Field(default_factory=list, sa_column=_list_column())  # Slack user IDs, any team
-    status: AdvocacyStatus = Field(default=AdvocacyStatus.open, sa_type=String(24))
-    result: str | None = Field(default=None, sa_type=Text)  # what came of it: a link to the filed comment
+    noticed_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False))
 
 
 class ItemEvent(SQLModel, table=True):
@@ -249,7 +126,7 @@ class ItemEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     item: str = Field(max_length=16, index=True)  # R-12, C-7
-    at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(nullable=False))
+    at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False))
     actor_user_id: str = Field(max_length=32)
     actor_team_id: str | None = Field(default=None, max_length=32)
     from_status: str = Field(max_length=24)
@@ -275,8 +152,8 @@ class ThreadReply(SQLModel, table=True):
     user_id: str | None = Field(default=None, max_length=32)
     team_id: str | None = Field(default=None, max_length=32)
     text: str = Field(sa_type=EncryptedText)
-    at: datetime = Field(sa_column=_utc_column(nullable=False))
-    edited_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    at: datetime = Field(sa_column=utc_column(nullable=False))
+    edited_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     deleted: bool = False
 
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.db import Database
 from storage.models import Outbox, OutboxKind
+from storage.updates import update_if
 
 LEASE = timedelta(minutes=5)  # longer than one delivery can take, retries included
 FIRST_RETRY = timedelta(minutes=1)
@@ -64,12 +65,7 @@ def due(session: Session, now: datetime) -> list[Outbox]:
 def take(session: Session, row: Outbox, now: datetime) -> bool:
     """Lease the row to this process; False when another took it first."""
     leased = now + LEASE
-    taken = session.execute(
-        update(Outbox)
-        .where(col(Outbox.id) == row.id, col(Outbox.next_at) == row.next_at)
-        .values(next_at=leased)
-    )
-    if taken.rowcount != 1:  # type: ignore[attr-defined]
+    if not update_if(session, Outbox, row.id, col(Outbox.next_at) == row.next_at, next_at=leased):
         return False
     row.next_at = leased  # what `done` checks: the row as this process took it
     return True
@@ -78,8 +74,7 @@ def take(session: Session, row: Outbox, now: datetime) -> bool:
 def done(session: Session, row: Outbox) -> None:
     """Delete the row as this process took it: if work under its key was kept again meanwhile (`keep`
     moved its time), the row stays and is sent again."""
-    table = Outbox.__table__  # type: ignore[attr-defined]
-    session.execute(table.delete().where(table.c.id == row.id, table.c.next_at == row.next_at))
+    session.execute(delete(Outbox).where(col(Outbox.id) == row.id, col(Outbox.next_at) == row.next_at))
 
 
 def failed(session: Session, row: Outbox, now: datetime, error: str, *, final: bool) -> bool:

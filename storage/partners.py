@@ -14,6 +14,7 @@ from storage.errors import InvalidInput, NotFound
 from storage.models import ChannelLink, Partner, PartnerStatus, PartnerTeam, UnknownTeamNotice
 from storage.suggest import closest
 from storage.types import utcnow
+from storage.wording import command
 
 
 def get(session: Session, handle: str) -> Partner:
@@ -28,7 +29,7 @@ def get(session: Session, handle: str) -> Partner:
             else (
                 f" Known partners: {', '.join(f'`{h}`' for h in handles)}."
                 if handles
-                else " There are no partners yet: an admin adds them with `/liaison partner add`."
+                else f" There are no partners yet: an admin adds them with {command('liaison partner add')}."
             )
         )
         raise NotFound(f"There is no partner `{handle}`.{known}")
@@ -57,12 +58,13 @@ def add(
     check_handle(handle)
     if session.exec(select(Partner).where(Partner.handle == handle)).first() is not None:
         raise InvalidInput(
-            f"A partner `{handle}` already exists: change it with `/liaison partner edit {handle}`."
+            f"A partner `{handle}` already exists: change it with "
+            f"{command(f'liaison partner edit {handle}')}."
         )
     missing = [key for key in REQUIRED if BY_KEY[key].attribute not in values]
     if missing:
         raise InvalidInput(f"A new partner needs {' and '.join(f'`{k}:`' for k in missing)}.", missing[0])
-    partner = Partner(handle=handle)
+    partner = Partner(handle=handle, name=values["name"], kind=values["kind"])
     _apply(session, partner, values, home_team_id)
     audit.record(session, actor, "partner.add", subject=handle, reason=_describe(values))
     return partner
@@ -191,10 +193,16 @@ def _set_teams(session: Session, partner: Partner, teams: list[str], home_team_i
         if row.team_id not in teams:
             session.delete(row)
     for team_id in set(teams) - current:
-        session.add(PartnerTeam(team_id=team_id, partner_id=partner.id))
+        session.add(PartnerTeam(team_id=team_id, partner_id=id_of(partner)))
     return True
 
 
 def _describe(values: Mapping[str, Any]) -> str:
     keys = [f.key for f in FIELDS if f.attribute in values]
     return "with " + ", ".join(keys)
+
+
+def id_of(partner: Partner) -> int:
+    """A stored partner's ID (a partner being added is flushed first)."""
+    assert partner.id is not None
+    return partner.id

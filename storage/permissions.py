@@ -13,10 +13,12 @@ from sqlmodel import Session
 
 from storage import audit, partners
 from storage.errors import PermissionDenied
-from storage.models import AuditEntry, Decision, ItemKind, Partner, PartnerStatus, Role
+from storage.kinds import AnyKind
+from storage.models import AuditEntry, Decision, Partner, PartnerStatus, Role
 from storage.people import Affiliation, Person
+from storage.wording import as_words, command
 
-ADMIN_HINT = "Admins are set with LIAISON_ADMINS or `/liaison role @person admin`."
+ADMIN_HINT = f"Admins are set with LIAISON_ADMINS or {command('liaison role @person admin')}."
 
 
 class Action(StrEnum):
@@ -72,7 +74,7 @@ def check(
     action: Action,
     *,
     partner: Partner | None = None,
-    kind: ItemKind | None = None,
+    kind: AnyKind | None = None,
     place: Place | None = None,
     today: date | None = None,
     owners: Collection[str] | None = None,
@@ -83,8 +85,8 @@ def check(
     verdict = _who(person, action, partner, owners)
     if verdict.allowed and action == Action.create_item and partner is not None:
         assert kind is not None and today is not None
-        verdict = _agreement(partner, kind, today)
-        if verdict.allowed and place is not None and kind in (ItemKind.referral, ItemKind.consult):
+        verdict = _agreement(partner, kind.name, today)
+        if verdict.allowed and place is not None and kind.addressed:
             verdict = _only_partner_reads(session, partner, place)
     return verdict
 
@@ -96,10 +98,16 @@ def require(
     *,
     subject: str | None = None,
     channel_id: str | None = None,
-    **context: object,
+    partner: Partner | None = None,
+    kind: AnyKind | None = None,
+    place: Place | None = None,
+    today: date | None = None,
+    owners: Collection[str] | None = None,
 ) -> None:
     """check(), raising PermissionDenied (with its audit row) when refused."""
-    verdict = check(session, person, action, **context)  # type: ignore[arg-type]
+    verdict = check(
+        session, person, action, partner=partner, kind=kind, place=place, today=today, owners=owners
+    )
     if not verdict.allowed:
         refuse(person, action.name, verdict.reason, subject=subject, channel_id=channel_id)
 
@@ -122,7 +130,7 @@ def refuse(
         action=action,
         subject=subject,
         decision=Decision.denied,
-        reason=(logged or reason)[:1000],
+        reason=as_words(logged or reason)[:1000],
         channel_id=channel_id,
     )
     raise PermissionDenied(reason, refusal)
@@ -178,33 +186,35 @@ def _who(person: Person, action: Action, partner: Partner | None, owners: Collec
     )
 
 
-def _agreement(partner: Partner, kind: ItemKind, today: date) -> Verdict:
-    edit = f"`/liaison partner edit {partner.handle}"
+def _agreement(partner: Partner, kind: str, today: date) -> Verdict:
+    def edit(change: str) -> str:
+        return command(f"liaison partner edit {partner.handle} {change}")
+
     if partner.status == PartnerStatus.inactive:
         since = partner.updated_at.date().isoformat()
         return Verdict(
             False,
             f"{partner.name} is inactive (since {since}), so it can't receive new items; an "
-            f"admin can reactivate it with {edit} status:active`.",
+            f"admin can reactivate it with {edit('status:active')}.",
         )
     if partner.mou_starts is not None and today < partner.mou_starts:
         return Verdict(
             False,
             f"{partner.name}'s MOU starts on {partner.mou_starts}; new items can go to it from "
-            f"then. An admin can correct the date with {edit} mou_starts:YYYY-MM-DD`.",
+            f"then. An admin can correct the date with {edit('mou_starts:YYYY-MM-DD')}.",
         )
     if partner.mou_expires is not None and today > partner.mou_expires:
         return Verdict(
             False,
             f"{partner.name}'s MOU expired on {partner.mou_expires}; an admin can update it "
-            f"with {edit} mou_expires:YYYY-MM-DD`.",
+            f"with {edit('mou_expires:YYYY-MM-DD')}.",
         )
-    if kind.value not in partner.scope:
+    if kind not in partner.scope:
         covered = ", ".join(partner.scope) or "nothing yet"
         return Verdict(
             False,
-            f"{partner.name}'s MOU does not cover {kind.value}s (it covers: {covered}); an "
-            f"admin can change that with {edit} scope:{','.join([*partner.scope, kind.value])}`.",
+            f"{partner.name}'s MOU does not cover {kind}s (it covers: {covered}); an "
+            f"admin can change that with {edit('scope:' + ','.join([*partner.scope, kind]))}.",
         )
     return ALLOWED
 
@@ -239,6 +249,6 @@ def _only_partner_reads(session: Session, partner: Partner, place: Place) -> Ver
             False,
             f"{partner.name} is not linked to this channel. Post it in the channel you share "
             f"with {partner.name}, or an admin can link this one with "
-            f"`/liaison channel link #this-channel {partner.handle}`.",
+            f"{command(f'liaison channel link #this-channel {partner.handle}')}.",
         )
     return ALLOWED

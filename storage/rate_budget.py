@@ -38,4 +38,5 @@ class SharedBudget:
                 session.add(SlackCall(key=key, at=now))
                 return 0.0
             frees = recent[len(recent) - calls] + window  # when enough of the oldest have left the window
-            return max((frees - now).total_seconds(), 0.001)
+            wait: float = max((frees - now).total_seconds(), 0.001)
+            return wait

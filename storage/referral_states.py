@@ -3,7 +3,7 @@ them, and what each needs. Plain rules, no database."""
 
 from __future__ import annotations
 
-from storage.models import ReferralStatus as S
+from storage.item_tables import ReferralStatus as S
 from storage.states import OPTIONAL_NOTE, Machine, Note, ReasonCode, Side
 
 __all__ = ["REFERRAL", "ReasonCode", "Side"]

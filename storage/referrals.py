@@ -1,5 +1,6 @@
-"""Referrals: what only a referral has (its need and priority). Everything else is shared with the other
-item kinds: storage/items.py."""
+"""Referrals: a client's need referred to a partner, followed to an outcome. What only a referral has (its
+need, its priority, its flags) and its kind (`KIND`); what every kind shares is in storage/items.py,
+storage/opening.py and storage/moves.py, its state machine in storage/referral_states.py."""
 
 from __future__ import annotations
 
@@ -9,16 +10,53 @@ from datetime import date
 
 from sqlmodel import Session
 
-from storage import items
+from storage import items, moves, opening, partners
 from storage.errors import InvalidInput
 from storage.identifiers import Detector
-from storage.items import Opening
-from storage.models import Priority, Referral
+from storage.item_tables import ItemBase, Priority, Referral, ReferralStatus
+from storage.kinds import DigestList, Exported, ItemKind, at, own
+from storage.opening import Opening
 from storage.people import Person
 from storage.permissions import Place
+from storage.referral_states import REFERRAL
 
 # Needs are categories (housing, mental-health): letters only, so no number (case, SSN, phone) rides along.
 NEED = re.compile(r"^[a-z][a-z_-]{0,39}$")
+
+
+def _last_mover(session: Session, item: ItemBase) -> list[str]:
+    """Whom a referral's reminder names: whoever at the partner last moved it, else its contacts."""
+    partner = items.addressee(session, item)
+    teams = set(partners.teams_of(session, partner))
+    moved = [e for e in moves.history(session, item) if e.actor_team_id in teams]
+    return [moved[-1].actor_user_id] if moved else list(partner.contacts)
+
+
+KIND = ItemKind(
+    name="referral",
+    prefix="R",
+    model=Referral,
+    statuses=ReferralStatus,
+    machine=REFERRAL,
+    text_column="details",
+    text_name="details",
+    noun="referral",
+    plural="referrals",
+    must_act=_last_mover,
+    purged=("details",),
+    exported=(
+        Exported("partner", lambda r, handles: handles[r.addressee_id() or 0]),
+        Exported("need", own("need")),
+        Exported("priority", own("priority")),
+        Exported("first_response_at", lambda r, _h: at(r.first_response())),
+    ),
+    digest=(
+        DigestList(
+            "unanswered_referrals",  # requested more than two business days ago, not yet accepted
+            lambda item, at: item.status == ReferralStatus.requested and item.created_at < at.waiting_since,
+        ),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -45,10 +83,10 @@ def open_referral(
             "characters.",
             "need",
         )
-    referral = items.open_item(
+    referral = opening.open_item(
         session,
         person,
-        items.REFERRALS,
+        KIND,
         new,
         place,
         today,

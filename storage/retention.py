@@ -12,7 +12,9 @@ from sqlmodel import Session, col, select
 from storage import audit, items
 from storage.audit import Actor
 from storage.identifiers import case_key
-from storage.models import Advocacy, ItemEvent, LegalHold, ThreadReply
+from storage.item_tables import ItemBase
+from storage.kinds import Kinds
+from storage.models import ItemEvent, LegalHold, ThreadReply
 from storage.people import Person
 from storage.permissions import Action, require
 
@@ -26,19 +28,21 @@ class Purge:
     held: list[str]  # those kept because their case is under a legal hold
 
 
-def purge(session: Session, actor: Actor, now: datetime, days: int, *, dry_run: bool = False) -> Purge:
+def purge(
+    session: Session, kinds: Kinds, actor: Actor, now: datetime, days: int, *, dry_run: bool = False
+) -> Purge:
     """Remove the text of items closed before `now - days`; audited as one entry."""
     cutoff = now - timedelta(days=days)
     holds = set(session.exec(select(LegalHold.case_number)).all())  # kept as case_key()
     done, held = [], []
-    for kind in items.KINDS:
+    for kind in kinds:
         model = kind.model
         query = select(model).where(
             col(model.status).in_(kind.closed_statuses), col(model.updated_at) < cutoff
         )
         for item in session.exec(query).all():
-            case = None if isinstance(item, Advocacy) or not item.case_number else case_key(item.case_number)
-            if case in holds:
+            case = item.case()
+            if case and case_key(case) in holds:
                 held.append(item.ref)
                 continue
             # Every time, not once: a reply posted later in its thread, or a consult reopened and closed
@@ -55,13 +59,10 @@ def purge(session: Session, actor: Actor, now: datetime, days: int, *, dry_run: 
     return Purge(done, held)
 
 
-# The item's own text that goes: an action item's title is not about a client, its result may be.
-PURGED_COLUMN = {"referral": "details", "consult": "question", "advocacy": "result"}  # by Kind.name
-
-
-def _remove_text(session: Session, item: items.Item, dry_run: bool) -> bool:
-    """Whether any of the item's text was still there (the text is encrypted, so compared as read)."""
-    rows: list[tuple[object, str]] = [(item, PURGED_COLUMN[items.kind_of(item).name])]
+def _remove_text(session: Session, item: ItemBase, dry_run: bool) -> bool:
+    """Whether any of the item's text was still there (the text is encrypted, so compared as read): its
+    kind's client text (storage/kinds.py: purged), its thread's replies and its history's notes."""
+    rows: list[tuple[object, str]] = [(item, column) for column in items.kind_of(item).purged]
     rows += [(r, "text") for r in session.exec(select(ThreadReply).where(ThreadReply.item == item.ref)).all()]
     rows += [(e, "note") for e in session.exec(select(ItemEvent).where(ItemEvent.item == item.ref)).all()]
     left = [(row, column) for row, column in rows if getattr(row, column) not in (None, "", REMOVED)]

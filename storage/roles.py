@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from storage.models import Role, StaffRole
 
@@ -24,5 +24,5 @@ def admins(session: Session, configured_admins: Collection[str]) -> set[str]:
 
 def coordinators(session: Session, configured_admins: Collection[str]) -> set[str]:
     """Coordinators and admins: who gets the daily digest unless they turn it off."""
-    query = select(StaffRole.user_id).where(StaffRole.role.in_([Role.coordinator, Role.admin]))  # type: ignore[attr-defined]
+    query = select(StaffRole.user_id).where(col(StaffRole.role).in_([Role.coordinator, Role.admin]))
     return set(configured_admins) | set(session.exec(query).all())

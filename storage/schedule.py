@@ -8,16 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, update
+from sqlalchemy import ColumnElement, delete, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from storage import items, partners
+from storage import items
 from storage.db import Database
-from storage.items import Item
-from storage.models import Advocacy, Consult, DigestSent, Referral, ReminderKind, ReminderSent, Snooze
+from storage.item_tables import ItemBase
+from storage.kinds import AnyKind, Kinds
+from storage.models import DigestSent, ReminderKind, ReminderSent, Snooze
 
 STALE_CLAIM = timedelta(minutes=5)  # longer than any send, retries and 429 waits included
 # How far ahead a tick looks: a reminder goes one business day before the due time, which across a
@@ -25,15 +28,15 @@ STALE_CLAIM = timedelta(minutes=5)  # longer than any send, retries and 429 wait
 HORIZON = timedelta(days=4)
 
 
-def due_soon(session: Session, now: datetime) -> list[Item]:
+def due_soon(session: Session, kinds: Kinds, now: datetime) -> list[ItemBase]:
     """Open items due within the horizon or already past due, soonest first, for every kind."""
-    found: list[Item] = []
-    for kind in items.KINDS:
+    found: list[ItemBase] = []
+    for kind in kinds:
         found += [item for item in session.exec(due_soon_query(kind, now)).all() if item.posted]
     return sorted(found, key=lambda item: item.due_at)
 
 
-def due_soon_query(kind: items.Kind, now: datetime) -> SelectOfScalar[Item]:
+def due_soon_query(kind: AnyKind, now: datetime) -> SelectOfScalar[ItemBase]:
     """One kind's part of `due_soon`: served by the kind's (status, due_at) index (bench/ shows the plan)."""
     model = kind.model
     return (
@@ -74,20 +77,14 @@ def snooze(session: Session, ref: str, now: datetime, length: timedelta, user_id
     return until
 
 
-def who_must_act(session: Session, item: Item) -> list[str]:
-    """The people a reminder mentions: an action item's owners; for a consult, whoever at the partner took
-    it; for a referral, whoever at the partner last moved it; else the partner's contacts."""
-    if isinstance(item, Advocacy):
-        return list(item.owners)
-    if isinstance(item, Consult) and item.taken_by:
-        return [item.taken_by]
-    partner = items.addressee(session, item)
-    if isinstance(item, Referral):
-        teams = set(partners.teams_of(session, partner))
-        moved = [e for e in items.history(session, item) if e.actor_team_id in teams]
-        if moved:
-            return [moved[-1].actor_user_id]
-    return list(partner.contacts)
+def who_must_act(session: Session, item: ItemBase) -> list[str]:
+    """The people a reminder mentions, as its kind says (a consult's taker, a referral's partner staff who
+    last moved it); by default its owners, or its partner's contacts."""
+    kind = items.kind_of(item)
+    if kind.must_act is not None:
+        return kind.must_act(session, item)
+    partner = items.partner_of(session, item)
+    return list(partner.contacts) if partner is not None else item.owner_ids()
 
 
 def taken(row: ReminderSent | DigestSent, now: datetime) -> bool:
@@ -132,7 +129,11 @@ def digests_sent(session: Session, day: date, now: datetime) -> set[str]:
     return {row.user_id for row in rows if taken(row, now)}
 
 
-def _claim(db: Database, row: ReminderSent | DigestSent, model: type, key: tuple, now: datetime) -> bool:  # type: ignore[type-arg]
+Sent = type[ReminderSent] | type[DigestSent]  # a scheduled send's claim: one row per what, whom and day
+Key = tuple[ColumnElement[bool], ...]  # the row's key, as conditions
+
+
+def _claim(db: Database, row: ReminderSent | DigestSent, model: Sent, key: Key, now: datetime) -> bool:
     try:
         with db.session() as session:
             session.add(row)
@@ -144,10 +145,10 @@ def _claim(db: Database, row: ReminderSent | DigestSent, model: type, key: tuple
                 .where(*key, col(model.sent_at).is_(None), col(model.claimed_at) < now - STALE_CLAIM)
                 .values(claimed_at=now)
             )
-            return bool(taken.rowcount == 1)  # type: ignore[attr-defined]
+            return cast(CursorResult[Any], taken).rowcount == 1
 
 
-def _settle(db: Database, model: type, key: tuple, now: datetime, sent: bool) -> None:  # type: ignore[type-arg]
+def _settle(db: Database, model: Sent, key: Key, now: datetime, sent: bool) -> None:
     with db.session() as session:
         if sent:
             session.execute(update(model).where(*key).values(sent_at=now))

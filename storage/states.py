@@ -39,41 +39,41 @@ OPTIONAL_NOTE = Note("Note (optional)")
 
 @dataclass(frozen=True)
 class Machine:
-    moves: Mapping[StrEnum, frozenset[StrEnum]]  # status -> where it may go next
-    terminal: frozenset[StrEnum]  # nothing is awaited any more (no reminders, not "open")
-    who: Mapping[StrEnum, frozenset[Side]]  # target -> the sides that may move an item there
-    verb: Mapping[StrEnum, str]  # "R-12 was <verb>", as the thread says it
-    buttons: Mapping[StrEnum, tuple[str, str | None]]  # target -> (label, style), in the order shown
-    needs_reason: frozenset[StrEnum] = frozenset()  # a coded reason is required
-    notes: Mapping[StrEnum, Note] = field(default_factory=dict)  # target -> the note its form asks for
-    from_anywhere: frozenset[StrEnum] = frozenset()  # reachable from every other status
-    error_status: StrEnum | None = None  # where an item whose card was never posted is closed
-    form_titles: Mapping[StrEnum, str] = field(default_factory=dict)
-    relabel: Mapping[tuple[StrEnum, StrEnum], str] = field(default_factory=dict)  # (from, to) -> label
+    moves: Mapping[str, frozenset[str]]  # status -> where it may go next
+    terminal: frozenset[str]  # nothing is awaited any more (no reminders, not "open")
+    who: Mapping[str, frozenset[Side]]  # target -> the sides that may move an item there
+    verb: Mapping[str, str]  # "R-12 was <verb>", as the thread says it
+    buttons: Mapping[str, tuple[str, str | None]]  # target -> (label, style), in the order shown
+    needs_reason: frozenset[str] = frozenset()  # a coded reason is required
+    notes: Mapping[str, Note] = field(default_factory=dict)  # target -> the note its form asks for
+    from_anywhere: frozenset[str] = frozenset()  # reachable from every other status
+    error_status: str | None = None  # where an item whose card was never posted is closed
+    form_titles: Mapping[str, str] = field(default_factory=dict)
+    relabel: Mapping[tuple[str, str], str] = field(default_factory=dict)  # (from, to) -> label
     # Statuses that are the same to someone choosing a move: a consult answered while its requester was
     # resolving it is resolved all the same.
-    interchangeable: frozenset[StrEnum] = frozenset()
-    resets: Mapping[StrEnum, tuple[str, ...]] = field(default_factory=dict)  # target -> columns it clears
+    interchangeable: frozenset[str] = frozenset()
+    resets: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # target -> columns it clears
 
-    def can_move(self, current: StrEnum, target: StrEnum) -> bool:
+    def can_move(self, current: str, target: str) -> bool:
         if target in self.from_anywhere:
             return current != target
         return target in self.moves.get(current, frozenset())
 
-    def next_moves(self, current: StrEnum, sides: Collection[Side] = tuple(Side)) -> list[StrEnum]:
+    def next_moves(self, current: str, sides: Collection[Side] = tuple(Side)) -> list[str]:
         """The moves any of `sides` may make from `current` that have a button, in the buttons' order."""
         return [
             t for t in self.buttons if self.can_move(current, t) and self.who.get(t, frozenset()) & set(sides)
         ]
 
-    def as_seen(self, current: StrEnum, seen: StrEnum) -> bool:
+    def as_seen(self, current: str, seen: str) -> bool:
         """Whether an item now in `current` is still what the person saw when it was in `seen`."""
         return current == seen or {current, seen} <= self.interchangeable
 
-    def button(self, current: StrEnum, target: StrEnum) -> tuple[str, str | None]:
+    def button(self, current: str, target: str) -> tuple[str, str | None]:
         label, style = self.buttons[target]
         return self.relabel.get((current, target), label), style
 
-    def asks_first(self, target: StrEnum) -> bool:
+    def asks_first(self, target: str) -> bool:
         """Whether a click on this move opens a form before the move is made."""
         return target in self.needs_reason or target in self.notes

@@ -1,6 +1,6 @@
 """Replies in items' threads: kept with their item (author, team, time, text), once however often Slack
-delivers them, with edits and deletions. What a reply means for its item (its first response; for an
-open consult, its answer) is applied here too, so the listener stays a single call."""
+delivers them, with edits and deletions. What a reply means for its item (its first response; for a kind
+a reply answers, like a consult, its answer) is applied here too, so the listener stays a single call."""
 
 from __future__ import annotations
 
@@ -8,22 +8,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, update
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from storage import items, partners
+from storage import items, moves, partners
 from storage.audit import Actor
-from storage.items import Item
-from storage.models import Advocacy, Consult, ConsultStatus, Referral, ThreadReply
+from storage.item_tables import ItemBase
+from storage.kinds import Kinds
+from storage.models import ThreadReply
 from storage.retention import REMOVED
+from storage.updates import update_if
 
 
 @dataclass(frozen=True)
 class Recorded:
-    item: Item
+    item: ItemBase
     reply: ThreadReply
     from_partner: bool  # written by the addressed partner's staff
-    answered: bool = False  # this reply answered an open consult
+    answered: bool = False  # this reply answered its item (an open consult)
 
 
 @dataclass(frozen=True)
@@ -34,10 +36,10 @@ class Summary:
     last_at: datetime | None
 
 
-def item_for_card(session: Session, channel_id: str, card_ts: str) -> Item | None:
-    for model in (kind.model for kind in items.KINDS):
+def item_for_card(session: Session, kinds: Kinds, channel_id: str, card_ts: str) -> ItemBase | None:
+    for model in (kind.model for kind in kinds):
         query = select(model).where(model.channel_id == channel_id, model.card_ts == card_ts)
-        found = session.exec(query).first()
+        found: ItemBase | None = session.exec(query).first()
         if found is not None:
             return found
     return None
@@ -45,6 +47,7 @@ def item_for_card(session: Session, channel_id: str, card_ts: str) -> Item | Non
 
 def record_reply(
     session: Session,
+    kinds: Kinds,
     channel_id: str,
     thread_ts: str,
     ts: str,
@@ -54,7 +57,7 @@ def record_reply(
     at: datetime,
 ) -> Recorded | None:
     """Keep a reply; None for a thread that is no item's, or a reply already kept (Slack redelivers)."""
-    item = item_for_card(session, channel_id, thread_ts)
+    item = item_for_card(session, kinds, channel_id, thread_ts)
     if item is None or _reply_at(session, channel_id, ts) is not None:
         return None
     reply = ThreadReply(
@@ -71,14 +74,15 @@ def record_reply(
     partner = partners.for_team(session, team_id)
     addressee = items.partner_of(session, item)
     from_partner = partner is not None and addressee is not None and partner.id == addressee.id
-    if from_partner and not isinstance(item, Advocacy):
+    if from_partner:
         _first_response(session, item, at)
+    kind = items.kind_of(item)
     answered = (
         from_partner
-        and isinstance(item, Consult)
-        and item.status == ConsultStatus.open
+        and kind.answered is not None
+        and kind.machine.can_move(kind.statuses(item.status), kind.answered)
         and user_id is not None
-        and items.transition(session, item, Actor(user_id, team_id), ConsultStatus.answered, at=at)
+        and moves.transition(session, item, Actor(user_id, team_id), kind.answered, at=at)
     )
     return Recorded(item, reply, from_partner, answered)
 
@@ -88,15 +92,11 @@ def summary(session: Session, ref: str) -> Summary:
     return Summary(len(kept), max((r.at for r in kept), default=None))
 
 
-def _first_response(session: Session, item: Referral | Consult, at: datetime) -> None:
+def _first_response(session: Session, item: ItemBase, at: datetime) -> None:
     """For the metrics: when its partner first responded (the earliest reply, whichever is kept first)."""
     model = type(item)
-    session.execute(
-        update(model)
-        .where(col(model.id) == item.id)
-        .where(or_(col(model.first_response_at).is_(None), col(model.first_response_at) > at))
-        .values(first_response_at=at)
-    )
+    first = col(getattr(model, "first_response_at"))  # noqa: B009 (an addressed kind's: item_tables.AddressedItem)
+    update_if(session, model, item.id, or_(first.is_(None), first > at), first_response_at=at)
 
 
 def replies(session: Session, ref: str) -> Sequence[ThreadReply]:
@@ -104,17 +104,19 @@ def replies(session: Session, ref: str) -> Sequence[ThreadReply]:
     return session.exec(query).all()
 
 
-def edit_reply(session: Session, channel_id: str, ts: str, text: str, at: datetime) -> Item | None:
+def edit_reply(
+    session: Session, kinds: Kinds, channel_id: str, ts: str, text: str, at: datetime
+) -> ItemBase | None:
     """The item whose thread the edited reply is in; None for a message that is no item's reply."""
     reply = _reply_at(session, channel_id, ts)
     if reply is None or reply.text == REMOVED:  # purged: an edit in Slack must not bring the text back
         return None
     reply.text, reply.edited_at = text, at
     session.add(reply)
-    return items.load(session, reply.item)
+    return items.load(session, kinds, reply.item)
 
 
-def delete_reply(session: Session, channel_id: str, ts: str) -> Item | None:
+def delete_reply(session: Session, kinds: Kinds, channel_id: str, ts: str) -> ItemBase | None:
     """The reply is kept as deleted (its text removed): the thread's history shows that something was said.
     Returns the item whose thread it was in."""
     reply = _reply_at(session, channel_id, ts)
@@ -122,7 +124,7 @@ def delete_reply(session: Session, channel_id: str, ts: str) -> Item | None:
         return None
     reply.text, reply.deleted = "", True
     session.add(reply)
-    return items.load(session, reply.item)
+    return items.load(session, kinds, reply.item)
 
 
 def _reply_at(session: Session, channel_id: str, ts: str) -> ThreadReply | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import DateTime, Text
+from sqlalchemy import JSON, Column, DateTime, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -54,7 +54,8 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        moment: datetime = value  # what the driver read from a UTC column
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 KEYRING = "liaison_keyring"  # the attribute of an engine's dialect holding its Keyring (None: plain text)
@@ -73,3 +74,12 @@ class EncryptedText(TypeDecorator[str]):
 
     def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
         return None if value is None else crypto.reveal(value, getattr(dialect, KEYRING, None))
+
+
+def utc_column(*, nullable: bool, index: bool = False) -> Column[datetime]:
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+def list_column() -> Column[list[str]]:
+    # Lists are replaced whole, never mutated in place, so plain JSON (no mutation tracking) is enough.
+    return Column(JSON, nullable=False, default=list)

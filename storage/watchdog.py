@@ -88,7 +88,7 @@ class Watchdog:
                 return bool(ping(dbapi_connection))
 
         # The pool's pre-ping calls the dialect's do_ping before each checkout; it has no event to hook.
-        engine.dialect.do_ping = watched_ping  # type: ignore[method-assign]
+        engine.dialect.do_ping = watched_ping  # type: ignore[method-assign]  # (the hook is this assignment)
 
 
 def _release_failed(watchdog: Watchdog, context: Any) -> None:

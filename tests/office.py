@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from bot.sandbox import Delivery, Sandbox, visible_text
 from tests.botproc import BotProcess
@@ -53,6 +54,21 @@ def bot_settings(slack: Sandbox, db_url: str) -> dict[str, str]:
     }
 
 
+class Output(Protocol):
+    @property
+    def output(self) -> str: ...
+
+
+class Bot(Protocol):
+    """A running bot the helpers below act on: a process (RunningBot) or in-process (tests/inprocess.py)."""
+
+    @property
+    def via(self) -> str: ...
+
+    @property
+    def process(self) -> Output: ...
+
+
 @dataclass
 class RunningBot:
     process: BotProcess
@@ -78,7 +94,7 @@ def running_bot(
         assert exit_code == 0, f"liaison run did not stop cleanly:\n{process.output}"
 
 
-def command(slack: Sandbox, bot: RunningBot, user: str, channel: str, name: str, text: str = "") -> str:
+def command(slack: Sandbox, bot: Bot, user: str, channel: str, name: str, text: str = "") -> str:
     """Type a slash command and return what the person then sees privately."""
     seen = len(slack.ephemerals(user, channel))
     delivery: Delivery = slack.slash_command(user, channel, name, text, via=bot.via)
@@ -89,7 +105,7 @@ def command(slack: Sandbox, bot: RunningBot, user: str, channel: str, name: str,
     return visible_text(answers[0])
 
 
-def add_legal_aid(slack: Sandbox, bot: RunningBot, scope: str = "referral,consult") -> None:
+def add_legal_aid(slack: Sandbox, bot: Bot, scope: str = "referral,consult") -> None:
     """The office's usual partner, Legal Aid Society, receiving `scope`, linked to the shared channel."""
     for line in (
         f'partner add legal-aid name:"Legal Aid Society" kind:legal_aid team:{PARTNER_TEAM} scope:{scope}',
@@ -106,7 +122,7 @@ def fill_form(slack: Sandbox, user: str, values: dict[str, dict[str, str]]) -> N
     assert delivery.acked and not delivery.problems, delivery
 
 
-def shown_eventually(slack: Sandbox, bot: RunningBot, user: str, name: str, ref: str, expected: str) -> str:
+def shown_eventually(slack: Sandbox, bot: Bot, user: str, name: str, ref: str, expected: str) -> str:
     """`<name> show <ref>` once it says `expected`: events are acknowledged first and recorded just after."""
     return slack.wait_for(
         lambda: (

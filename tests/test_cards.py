@@ -7,16 +7,17 @@ from datetime import timedelta
 
 import pytest
 
-from storage import cards, items, partners
+from storage import cards, moves, partners
 from storage.audit import Actor
 from storage.db import Database
 from storage.directory import parse_fields
 from storage.errors import Conflict
 from storage.identifiers import Detector
-from storage.items import Move
-from storage.models import Referral, ReferralStatus
+from storage.item_tables import Referral, ReferralStatus
+from storage.moves import Move
 from storage.people import identify
 from storage.types import utcnow
+from tests.kinds import KINDS, SCOPES
 
 ADMIN = Actor("U0ADM", "T0HOME")
 
@@ -27,7 +28,7 @@ def _referral(db: Database, claimed_ago: timedelta = timedelta()) -> Referral:
             session,
             ADMIN,
             "legal-aid",
-            parse_fields([("name", "Legal Aid Society"), ("kind", "legal_aid"), ("team", "T0LEGAL")]),
+            parse_fields([("name", "Legal Aid Society"), ("kind", "legal_aid"), ("team", "T0LEGAL")], SCOPES),
         )
         referral = Referral(
             partner_id=partner.id,
@@ -63,11 +64,11 @@ def test_a_young_claim_is_left_to_its_sender(db: Database) -> None:
 def test_a_card_not_posted_closes_its_referral_and_keeps_it(db: Database) -> None:
     referral = _referral(db)
     with db.session() as session:
-        assert items.withdraw_unposted(session, ADMIN, referral, "not_in_channel") is True
+        assert moves.withdraw_unposted(session, ADMIN, referral, "not_in_channel") is True
     with db.session() as session:
         kept = session.get(Referral, referral.id)
         assert kept is not None and kept.status == ReferralStatus.entered_in_error and kept.card_ts is None
-        assert [e.note for e in items.history(session, kept)] == ["card not posted: not_in_channel"]
+        assert [e.note for e in moves.history(session, kept)] == ["card not posted: not_in_channel"]
     assert _referral(db).id != referral.id, "a withdrawn referral's ID is never given to another"
 
 
@@ -75,8 +76,9 @@ def test_nothing_moves_while_the_card_is_being_posted(db: Database) -> None:
     referral = _referral(db)
     with pytest.raises(Conflict, match="card is still being posted"), db.session() as session:
         requester = identify(session, Actor("U0DEF", "T0HOME"), "T0HOME", set())
-        items.move(
+        moves.move(
             session,
+            KINDS,
             requester,
             Move(referral.ref, ReferralStatus.requested, ReferralStatus.cancelled),
             Detector(),

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from commands import CATALOG, by_name
+from commands import catalog
 from commands.grammar import UsageError
+from commands.kinds import standard
+from commands.registry import SlashCommand
+
+CATALOG = catalog(standard())
+
+
+def by_name(name: str) -> SlashCommand:
+    return next(command for command in CATALOG if command.name == name)
 
 
 def test_every_command_has_help_listing_its_subcommands_and_all_four_commands() -> None:

@@ -5,7 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from commands import CATALOG
+from commands import catalog
+from commands.kinds import standard
+
+CATALOG = catalog(standard())
+
 
 ROOT = Path(__file__).parent.parent
 # In a Markdown table a literal | is written \|; readers see |.

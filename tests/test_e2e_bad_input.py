@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from sqlalchemy import create_engine, inspect, text
 
 from bot.sandbox import Sandbox, visible_text
-from commands import CATALOG, referral
+from commands import catalog
+from commands.kinds import referral, standard
 from tests.office import (
     DEFENDER,
     OFFICE_CHANNEL,
@@ -29,6 +30,8 @@ from tests.office import (
 )
 from tests.office import command as typed
 from tests.slack_originals import examples, needs_slack_files
+
+CATALOG = catalog(standard())
 
 UNEXPECTED = "did not expect"
 # The answers that mean something was stored (a new item, a digest setting, a consent).

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 from bot.sandbox import Sandbox
-from commands import CATALOG
+from commands import catalog
+from commands.kinds import standard
 from tests.databases import BACKENDS
 from tests.office import (
     ADMIN,
@@ -22,6 +23,8 @@ from tests.office import (
     populate,
     running_bot,
 )
+
+CATALOG = catalog(standard())
 
 COMMANDS = tuple(c.name for c in CATALOG)
 

@@ -22,7 +22,7 @@ from sqlmodel import select
 from bot.sandbox import Sandbox, visible_text
 from storage.crypto import Keyring
 from storage.db import Database
-from storage.models import Referral
+from storage.item_tables import Referral
 from tests.botproc import BotProcess, run_cli
 from tests.databases import BACKENDS, database_url
 from tests.office import (

@@ -89,9 +89,14 @@ def test_a_replayed_click_and_a_replayed_form_do_nothing_again(slack: Sandbox, b
     partner_seen = len(slack.ephemerals(PARTNER_USER, SHARED_CHANNEL))
     accept = slack.click(PARTNER_USER, SHARED_CHANNEL, card.ts, "referral.move.accepted")
     slack.wait_for(lambda: "accepted" in visible_text(card_of(slack, ref)), message="accepted")
+
+    def said_accepted() -> list[str]:
+        lines = [visible_text(m) for m in slack.messages(SHARED_CHANNEL, thread_ts=card.ts)]
+        return [line for line in lines if f"accepted {ref}" in line]
+
+    slack.wait_for(said_accepted, message="the thread line")  # posted after the card is redrawn
     replayed(slack, bot, accept)
-    lines = [visible_text(m) for m in slack.messages(SHARED_CHANNEL, thread_ts=card.ts)]
-    assert len([line for line in lines if f"accepted {ref}" in line]) == 1, lines
+    assert len(said_accepted()) == 1, said_accepted()
     assert len(slack.ephemerals(PARTNER_USER, SHARED_CHANNEL)) == partner_seen, "not told it was accepted"
 
     slack.slash_command(DEFENDER, SHARED_CHANNEL, "/advocacy")

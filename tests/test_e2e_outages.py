@@ -18,7 +18,8 @@ from sqlalchemy import create_engine, func
 from sqlmodel import Session, select
 
 from bot.sandbox import Message, Sandbox, visible_text
-from storage.models import Referral, ThreadReply
+from storage.item_tables import Referral
+from storage.models import ThreadReply
 from tests.botproc import BotProcess
 from tests.office import (
     DEFENDER,

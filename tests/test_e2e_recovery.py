@@ -16,10 +16,11 @@ from storage.audit import Actor
 from storage.crypto import Keyring
 from storage.db import Database
 from storage.directory import parse_fields
-from storage.models import Referral
+from storage.item_tables import Referral
 from storage.types import utcnow
 from tests.botproc import BotProcess
 from tests.databases import BACKENDS, database_url
+from tests.kinds import SCOPES
 from tests.office import ADMIN, DATA_KEY, DEFENDER, SHARED_CHANNEL, STRANGER, bot_settings, populate
 
 MIXED = "C0MIXEDNOW"
@@ -48,7 +49,8 @@ def _stored_but_unposted(db: Database) -> None:
                     ("kind", "legal_aid"),
                     ("team", "T0LEGAL"),
                     ("scope", "referral"),
-                ]
+                ],
+                SCOPES,
             ),
         )
         partners.link_channel(session, admin, SHARED_CHANNEL, [partner])

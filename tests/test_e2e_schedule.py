@@ -15,7 +15,8 @@ from sqlmodel import select
 from bot.sandbox import Message, Sandbox, visible_text
 from storage.crypto import Keyring
 from storage.db import Database
-from storage.models import Consult, Partner, ReminderKind, ReminderSent
+from storage.item_tables import Consult
+from storage.models import Partner, ReminderKind, ReminderSent
 from tests.botproc import clean_environment, run_cli
 from tests.office import (
     ADMIN,

@@ -15,7 +15,7 @@ from sqlmodel import select
 from bot.sandbox import Sandbox
 from storage.crypto import Keyring
 from storage.db import Database
-from storage.models import Referral
+from storage.item_tables import Referral
 from tests.botproc import run_cli
 from tests.office import (
     ADMIN,

@@ -9,20 +9,21 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from storage import advocacy, cards, items, partners, threads
+from storage import advocacy, cards, moves, partners, threads
 from storage.audit import Actor
 from storage.consult_states import CONSULT
 from storage.db import Database
 from storage.directory import parse_fields
 from storage.errors import Conflict
 from storage.identifiers import Detector
-from storage.models import Advocacy, AdvocacyStatus, Consult, ConsultStatus
-from storage.models import ConsultStatus as C
-from storage.models import ReferralStatus as R
+from storage.item_tables import Advocacy, AdvocacyStatus, Consult, ConsultStatus
+from storage.item_tables import ConsultStatus as C
+from storage.item_tables import ReferralStatus as R
 from storage.people import identify
 from storage.referral_states import REFERRAL
 from storage.states import Side
 from storage.types import utcnow
+from tests.kinds import KINDS, SCOPES
 
 ADMIN = Actor("U0ADM", "T0HOME")
 REQUESTER = Actor("U0DEF", "T0HOME")
@@ -40,7 +41,7 @@ def _consult(db: Database) -> Consult:
                     session,
                     ADMIN,
                     handle,
-                    parse_fields([("name", handle), ("kind", "other"), ("team", team)]),
+                    parse_fields([("name", handle), ("kind", "other"), ("team", team)], SCOPES),
                 )
         civil = partners.for_team(session, "T0CIVIL")
         assert civil is not None
@@ -62,7 +63,7 @@ def _reply(db: Database, consult: Consult, actor: Actor, ts: str, at: datetime) 
     assert consult.card_ts is not None
     with db.session() as session:
         return threads.record_reply(
-            session, CHANNEL, consult.card_ts, ts, actor.user_id, actor.team_id, "text", at
+            session, KINDS, CHANNEL, consult.card_ts, ts, actor.user_id, actor.team_id, "text", at
         )
 
 
@@ -89,7 +90,7 @@ def test_only_the_addressed_partners_reply_answers_a_consult_and_only_once(db: D
         stored = session.get(Consult, consult.id)
         assert stored is not None and stored.status == ConsultStatus.answered
         assert stored.first_response_at == at + timedelta(minutes=5)
-        assert [(e.from_status, e.to_status, e.actor_team_id) for e in items.history(session, stored)] == [
+        assert [(e.from_status, e.to_status, e.actor_team_id) for e in moves.history(session, stored)] == [
             ("open", "answered", "T0CIVIL")
         ]
         assert threads.summary(session, consult.ref) == threads.Summary(5, at + timedelta(minutes=9))
@@ -99,14 +100,20 @@ def test_a_reopened_consult_is_answered_again_by_the_partners_next_reply(db: Dat
     consult = _consult(db)
     with db.session() as session:
         requester = identify(session, REQUESTER, "T0HOME", set())
-        items.move(
-            session, requester, items.Move(consult.ref, C.open, C.resolved, note="Thanks."), Detector(), TODAY
+        moves.move(
+            session,
+            KINDS,
+            requester,
+            moves.Move(consult.ref, C.open, C.resolved, note="Thanks."),
+            Detector(),
+            TODAY,
         )
     with db.session() as session:
-        items.move(
+        moves.move(
             session,
+            KINDS,
             identify(session, REQUESTER, "T0HOME", set()),
-            items.Move(consult.ref, C.resolved, C.open),
+            moves.Move(consult.ref, C.resolved, C.open),
             Detector(),
             TODAY,
         )
@@ -119,12 +126,13 @@ def test_two_moves_from_the_same_status_exactly_one_wins(db: Database) -> None:
     consult = _consult(db)
     with db.session() as session:
         requester = identify(session, REQUESTER, "T0HOME", set())
-        items.move(session, requester, items.Move(consult.ref, C.open, C.withdrawn), Detector(), TODAY)
+        moves.move(session, KINDS, requester, moves.Move(consult.ref, C.open, C.withdrawn), Detector(), TODAY)
     with pytest.raises(Conflict, match="withdrawn now, so it can't become resolved"), db.session() as session:
-        items.move(
+        moves.move(
             session,
+            KINDS,
             identify(session, REQUESTER, "T0HOME", set()),
-            items.Move(consult.ref, C.open, C.resolved),
+            moves.Move(consult.ref, C.open, C.resolved),
             Detector(),
             TODAY,
         )
@@ -211,7 +219,8 @@ def test_do_not_post_names_never_go_even_with_consent(db: Database) -> None:
             ADMIN,
             "legal-aid",
             parse_fields(
-                [("name", "Legal Aid"), ("kind", "other"), ("team", "T0LEGAL"), ("identifying", "yes")]
+                [("name", "Legal Aid"), ("kind", "other"), ("team", "T0LEGAL"), ("identifying", "yes")],
+                SCOPES,
             ),
         )
         me = identify(session, REQUESTER, "T0HOME", set())

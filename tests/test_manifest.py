@@ -11,7 +11,11 @@ import yaml
 
 from bot.manifest import BOT_EVENTS, BOT_METHODS, BOT_SCOPES, manifest, manifest_yaml
 from bot.sandbox import reference
-from commands import CATALOG
+from commands import catalog
+from commands.kinds import standard
+
+CATALOG = catalog(standard())
+
 
 ROOT = Path(__file__).parent.parent
 RULES = reference.facts("manifest")["schema"]

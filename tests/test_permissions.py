@@ -12,9 +12,13 @@ from storage.audit import Actor
 from storage.db import Database
 from storage.directory import parse_fields
 from storage.errors import InvalidInput, NotFound, PermissionDenied
-from storage.models import ItemKind, Partner, Role
+from storage.kinds import ItemKind
+from storage.models import Partner, Role
 from storage.people import Affiliation, identify, set_role
 from storage.permissions import Action, ChannelKind, Place, check, require
+from tests.kinds import KINDS, SCOPES
+
+REFERRAL, CONSULT, ADVOCACY = KINDS.named("referral"), KINDS.named("consult"), KINDS.named("advocacy")
 
 HOME = "T0HOME"
 ADMIN = Actor("U0ADM", HOME)
@@ -23,7 +27,7 @@ TODAY = date(2026, 11, 24)
 
 def _add(db: Database, handle: str, **values: str) -> None:
     with db.session() as session:
-        partners.add(session, ADMIN, handle, parse_fields(values.items()), HOME)
+        partners.add(session, ADMIN, handle, parse_fields(values.items(), SCOPES), HOME)
 
 
 @pytest.fixture
@@ -123,57 +127,53 @@ def test_a_referral_goes_only_where_exactly_its_partner_reads(directory: Databas
         partners.link_channel(
             session, ADMIN, "C0COALITION", [partners.get(session, p) for p in ("legal-aid", "civil-rights")]
         )
-    assert _new_item(directory, "legal-aid", ItemKind.referral, _place("C0LEGAL", "T0LEGAL")).allowed
+    assert _new_item(directory, "legal-aid", REFERRAL, _place("C0LEGAL", "T0LEGAL")).allowed
     # A DM or private channel with the partner's people counts even when not linked.
-    assert _new_item(
-        directory, "legal-aid", ItemKind.referral, _place("D0DM", "T0LEGAL", kind=ChannelKind.dm)
-    ).allowed
+    assert _new_item(directory, "legal-aid", REFERRAL, _place("D0DM", "T0LEGAL", kind=ChannelKind.dm)).allowed
 
-    two = _new_item(directory, "legal-aid", ItemKind.referral, _place("C0COALITION", "T0LEGAL", "T0CIVIL"))
+    two = _new_item(directory, "legal-aid", REFERRAL, _place("C0COALITION", "T0LEGAL", "T0CIVIL"))
     assert not two.allowed
     assert (
         "Civil Rights Org also reads this channel, so a matter for Legal Aid Society can't be posted"
         in two.reason
     )
-    present = _new_item(directory, "legal-aid", ItemKind.consult, _place("C0LEGAL", "T0LEGAL", "T0CIVIL"))
+    present = _new_item(directory, "legal-aid", CONSULT, _place("C0LEGAL", "T0LEGAL", "T0CIVIL"))
     assert not present.allowed, "a second organization present but not linked still reads the channel"
-    stranger = _new_item(
-        directory, "legal-aid", ItemKind.referral, _place("C0LEGAL", "T0LEGAL", "T0STRANGER")
-    )
+    stranger = _new_item(directory, "legal-aid", REFERRAL, _place("C0LEGAL", "T0LEGAL", "T0STRANGER"))
     assert not stranger.allowed and "(team `T0STRANGER`)" in stranger.reason
-    elsewhere = _new_item(directory, "legal-aid", ItemKind.referral, _place("C0OFFICE"))
+    elsewhere = _new_item(directory, "legal-aid", REFERRAL, _place("C0OFFICE"))
     assert not elsewhere.allowed and "not linked to this channel" in elsewhere.reason
-    assert _new_item(
-        directory, "legal-aid", ItemKind.advocacy, _place("C0COALITION", "T0LEGAL", "T0CIVIL")
-    ).allowed
+    assert _new_item(directory, "legal-aid", ADVOCACY, _place("C0COALITION", "T0LEGAL", "T0CIVIL")).allowed
 
 
 def test_the_agreement_decides_what_a_partner_may_receive_and_when(directory: Database) -> None:
-    out_of_scope = _new_item(directory, "civil-rights", ItemKind.referral)
+    out_of_scope = _new_item(directory, "civil-rights", REFERRAL)
     assert not out_of_scope.allowed
     assert "Civil Rights Org's MOU does not cover referrals (it covers: consult)" in out_of_scope.reason
     assert "`/liaison partner edit civil-rights scope:consult,referral`" in out_of_scope.reason
 
-    expired = _new_item(directory, "legal-aid", ItemKind.referral, today=date(2027, 7, 1))
+    expired = _new_item(directory, "legal-aid", REFERRAL, today=date(2027, 7, 1))
     assert not expired.allowed
     assert expired.reason == (
         "Legal Aid Society's MOU expired on 2027-06-30; an admin can update it with "
         "`/liaison partner edit legal-aid mou_expires:YYYY-MM-DD`."
     )
-    assert _new_item(directory, "legal-aid", ItemKind.referral, today=date(2027, 6, 30)).allowed
-    early = _new_item(directory, "legal-aid", ItemKind.referral, today=date(2025, 6, 30))
+    assert _new_item(directory, "legal-aid", REFERRAL, today=date(2027, 6, 30)).allowed
+    early = _new_item(directory, "legal-aid", REFERRAL, today=date(2025, 6, 30))
     assert not early.allowed and "MOU starts on 2025-07-01" in early.reason
 
     with directory.session() as session:
         partners.deactivate(session, ADMIN, "legal-aid")
-    inactive = _new_item(directory, "legal-aid", ItemKind.referral)
+    inactive = _new_item(directory, "legal-aid", REFERRAL)
     assert not inactive.allowed and "Legal Aid Society is inactive (since " in inactive.reason
 
 
 def test_a_refusal_leaves_its_audit_row_and_nothing_else(directory: Database) -> None:
     defender = _person(directory, "U0DEF", HOME)
     with pytest.raises(PermissionDenied) as refused, directory.session() as session:
-        partners.add(session, defender.actor, "sneaky", parse_fields([("name", "X"), ("kind", "other")]))
+        partners.add(
+            session, defender.actor, "sneaky", parse_fields([("name", "X"), ("kind", "other")], SCOPES)
+        )
         require(session, defender, Action.manage_directory, subject="sneaky", channel_id="C0OFFICE")
     assert (
         "Only a Liaison admin can change the partner directory; you are a defender." in refused.value.message
@@ -189,11 +189,14 @@ def test_a_refusal_leaves_its_audit_row_and_nothing_else(directory: Database) ->
 def test_directory_changes_are_audited_and_checked(directory: Database) -> None:
     with directory.session() as session:
         partner, changed = partners.edit(
-            session, ADMIN, "legal-aid", parse_fields([("mou_expires", "2028-06-30")])
+            session, ADMIN, "legal-aid", parse_fields([("mou_expires", "2028-06-30")], SCOPES)
         )
         assert changed == ["mou_expires"] and partner.mou_expires == date(2028, 6, 30)
         assert (
-            partners.edit(session, ADMIN, "legal-aid", parse_fields([("mou_expires", "2028-06-30")]))[1] == []
+            partners.edit(session, ADMIN, "legal-aid", parse_fields([("mou_expires", "2028-06-30")], SCOPES))[
+                1
+            ]
+            == []
         )
     with directory.session() as session:
         actions = [(r.action, r.reason) for r in audit.entries(session, subject="legal-aid")]
@@ -202,26 +205,35 @@ def test_directory_changes_are_audited_and_checked(directory: Database) -> None:
 
     problems = [
         (
-            lambda s: partners.add(s, ADMIN, "x", parse_fields([("name", "X"), ("kind", "other")])),
+            lambda s: partners.add(s, ADMIN, "x", parse_fields([("name", "X"), ("kind", "other")], SCOPES)),
             "can't be a partner handle",
         ),
         (
             lambda s: partners.add(
-                s, ADMIN, "dup", parse_fields([("name", "D"), ("kind", "other"), ("team", "T0LEGAL")])
+                s, ADMIN, "dup", parse_fields([("name", "D"), ("kind", "other"), ("team", "T0LEGAL")], SCOPES)
             ),
             "Team `T0LEGAL` already belongs to `legal-aid`",
         ),
         (
             lambda s: partners.add(
-                s, ADMIN, "home", parse_fields([("name", "H"), ("kind", "other"), ("team", HOME)]), HOME
+                s,
+                ADMIN,
+                "home",
+                parse_fields([("name", "H"), ("kind", "other"), ("team", HOME)], SCOPES),
+                HOME,
             ),
             "this office's own workspace",
         ),
         (
-            lambda s: partners.edit(s, ADMIN, "legal-aid", parse_fields([("mou_expires", "2020-01-01")])),
+            lambda s: partners.edit(
+                s, ADMIN, "legal-aid", parse_fields([("mou_expires", "2020-01-01")], SCOPES)
+            ),
             "would end (2020-01-01) before it starts",
         ),
-        (lambda s: partners.add(s, ADMIN, "nameless", parse_fields([("kind", "other")])), "needs `name:`"),
+        (
+            lambda s: partners.add(s, ADMIN, "nameless", parse_fields([("kind", "other")], SCOPES)),
+            "needs `name:`",
+        ),
     ]
     for change, message in problems:
         with (

@@ -13,21 +13,28 @@ from slack_sdk import WebClient
 from bot import door, errors, render
 from bot.identity import actor_of
 from bot.listeners.replays import first_delivery
-from commands import advocacy, card_for, consult, home, referral, reminders
-from commands import items as shared
+from commands import home, reminders
 from commands.forms import Form
 from commands.invocation import Deps, Reply
-from storage import items
+from commands.items.fields import ref_in, written_by_liaison
+from commands.items.moving import (
+    MOVE_ACTION,
+    MOVE_FORM_CALLBACK,
+    apply_move,
+    move_form,
+    move_from_form,
+    move_of,
+)
+from commands.kinds.spec import CardAction, FormErrors, FormSpec, FormValues, OnSubmit
+from storage import moves
 from storage.audit import Actor
 from storage.errors import LiaisonError
-from storage.people import identify
-
-FormErrors = Callable[[shared.FormValues], dict[str, str]]
-FormWork = Callable[[Actor, str, shared.FormValues], Reply]  # (who, the form's metadata, its values)
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.action(re.compile(r"^(referral|consult|advocacy)\.move\."))
+    kinds = "|".join(re.escape(spec.name) for spec in deps.specs)
+
+    @app.action(re.compile(rf"^({kinds})\.{MOVE_ACTION}\."))
     def on_move(
         ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond, client: WebClient
     ) -> None:
@@ -36,23 +43,14 @@ def register(app: App, deps: Deps) -> None:
             if not first_delivery(deps, context):
                 return
             actor = _clicker(body, context)
-            change = shared.move_of(body["actions"][0]["value"])
-            kind = shared.kind_named(change.ref)
-            if kind.machine.asks_first(change.target):
+            change = move_of(deps.kinds, body["actions"][0]["value"])
+            kind = deps.kinds.by_ref(change.ref)
+            if kind is not None and kind[0].machine.asks_first(change.target):
                 with deps.db.session() as session:  # refuse before asking for a reason that can't be used
-                    items.check_move(
-                        session, identify(session, actor, deps.home_team_id, deps.admins), change
-                    )
-                _open(client, body, shared.move_form(change, body["channel"]["id"]))
+                    moves.check_move(session, deps.kinds, deps.person(session, actor), change)
+                _open(client, body, move_form(deps.kinds, change, body["channel"]["id"]))
                 return
-            _tell_trouble(respond, shared.apply_move(deps, actor, change, card_for(kind)))
-
-    @app.action(consult.TAKE_ACTION)
-    def on_take(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
-        ack()
-        with errors.reported_to(respond):
-            if first_delivery(deps, context):
-                _tell_trouble(respond, consult.take(deps, _clicker(body, context), _ref(body)))
+            _tell_trouble(respond, apply_move(deps, actor, change))
 
     @app.action(re.compile(rf"^{re.escape(reminders.SNOOZE_ACTION)}\."))
     def on_snooze(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
@@ -62,107 +60,75 @@ def register(app: App, deps: Deps) -> None:
                 reply = reminders.snooze(deps, _clicker(body, context), body["actions"][0]["value"])
                 respond(**render.ephemeral(reply))
 
-    new_forms: dict[str, Callable[[Actor], Form]] = {
-        "referral": lambda actor: referral.open_form(deps, actor, referral.Draft(channel_id="")),
-        "consult": lambda actor: consult.open_form(deps, actor, consult.Draft(channel_id="")),
-        "advocacy": lambda actor: advocacy.open_form(deps, actor, advocacy.Draft(channel_id="")),
-    }
-
     @app.action(re.compile(rf"^{re.escape(home.NEW_ACTION)}\."))
     def on_new_from_home(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         """A Home tab button: the kind's form, asking where to post. The Home tab has no response_url, so
         a refusal is told by direct message."""
         ack()
         try:
-            kind = body["actions"][0]["action_id"].rsplit(".", 1)[1]
+            spec = deps.specs.named(body["actions"][0]["action_id"].rsplit(".", 1)[1])
+            if spec is None:
+                raise LiaisonError(UNKNOWN_BUTTON)
             if first_delivery(deps, context):
-                _open(client, body, new_forms[kind](_clicker(body, context)))
+                _open(client, body, spec.new_form(deps, _clicker(body, context), ""))
         except Exception as error:
             errors.tell_privately(client, None, body["user"]["id"], errors.user_message(error))
 
-    def form_button(action_id: str, form_for: Callable[[Actor, str, str], Form]) -> None:
-        """A card button that opens a form about its item (asked only of someone who may use it)."""
-
-        @app.action(action_id)
-        def on_click(
-            ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond, client: WebClient
-        ) -> None:
-            ack()
-            with errors.reported_to(respond):
-                if first_delivery(deps, context):
-                    _open(client, body, form_for(_clicker(body, context), _ref(body), body["channel"]["id"]))
-
-    form_button(
-        consult.EXTEND_ACTION, lambda actor, ref, channel: consult.extend_form(deps, actor, ref, channel)
+    for action in deps.specs.actions:
+        _card_button(app, deps, action)
+    move_submitted = FormSpec(
+        MOVE_FORM_CALLBACK,
+        lambda deps, actor, metadata, values: apply_move(
+            deps, actor, move_from_form(deps.kinds, metadata, values)
+        ),
     )
-    form_button(
-        advocacy.ASSIGN_ACTION, lambda actor, ref, channel: advocacy.assign_form(deps, actor, ref, channel)
-    )
+    for form in (move_submitted, *deps.specs.forms):
+        _submitted_form(app, deps, form.callback, form.on_submit, form.errors)
 
-    def submitted_form(callback_id: str, work: FormWork, problems: FormErrors | None = None) -> None:
-        """A form's submission: what can be checked without a call is shown in the still-open form (so
-        nothing typed is lost); the rest is done after the ack and answered privately."""
 
-        @app.view(callback_id)
-        def on_submit(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-            try:
-                found = problems(_values(body)) if problems else {}
-            except Exception:  # a malformed submission: acknowledge; the work below reports it
-                found = {}
-            if found:
-                ack(response_action="errors", errors=found)
+UNKNOWN_BUTTON = "Liaison does not know this button, so it did nothing."
+
+
+def _card_button(app: App, deps: Deps, action: CardAction) -> None:
+    """A card button besides the moves: a change made at once, or a form about its item (asked only of
+    someone who may use it)."""
+
+    @app.action(action.action)
+    def on_click(
+        ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond, client: WebClient
+    ) -> None:
+        ack()
+        with errors.reported_to(respond):
+            if not first_delivery(deps, context):
                 return
-            ack()
-            _answer_form(
-                client,
-                body,
-                context,
-                lambda actor: work(actor, _metadata(body), _values(body)),
-                lambda: first_delivery(deps, context),
-            )
-
-    def move(actor: Actor, metadata: str, values: shared.FormValues) -> Reply:
-        change = shared.move_from_form(metadata, values)
-        return shared.apply_move(deps, actor, change, card_for(shared.kind_named(change.ref)))
-
-    submitted_form(shared.MOVE_FORM_CALLBACK, move)
-    submitted_form(
-        consult.EXTEND_CALLBACK,
-        lambda actor, metadata, values: consult.extend(
-            deps, actor, shared.ref_in(metadata), shared.typed(values, "due") or ""
-        ),
-        consult.extend_form_errors,
-    )
-    submitted_form(
-        advocacy.ASSIGN_CALLBACK,
-        lambda actor, metadata, values: advocacy.assign(
-            deps, actor, shared.ref_in(metadata), _people(values)
-        ),
-    )
-    submitted_form(
-        referral.FORM_CALLBACK,
-        lambda actor, metadata, values: referral.send(
-            deps, actor, referral.draft_from_form(metadata, values)
-        ),
-        referral.form_errors,
-    )
-    submitted_form(
-        consult.FORM_CALLBACK,
-        lambda actor, metadata, values: consult.send(deps, actor, consult.draft_from_form(metadata, values)),
-        consult.form_errors,
-    )
-    submitted_form(
-        advocacy.FORM_CALLBACK,
-        lambda actor, metadata, values: advocacy.send(
-            deps, actor, advocacy.draft_from_form(metadata, values)
-        ),
-        advocacy.form_errors,
-    )
+            done = action.on_click(deps, _clicker(body, context), _ref(body), body["channel"]["id"])
+            if isinstance(done, Form):
+                _open(client, body, done)
+            else:
+                _tell_trouble(respond, done)
 
 
-def _people(values: shared.FormValues) -> list[str]:
-    chosen = values.get("owners")
-    return chosen if isinstance(chosen, list) else []
+def _submitted_form(app: App, deps: Deps, callback_id: str, work: OnSubmit, problems: FormErrors) -> None:
+    """A form's submission: what can be checked without a call is shown in the still-open form (so
+    nothing typed is lost); the rest is done after the ack and answered privately."""
+
+    @app.view(callback_id)
+    def on_submit(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        try:
+            found = problems(_values(body))
+        except Exception:  # a malformed submission: acknowledge; the work below reports it
+            found = {}
+        if found:
+            ack(response_action="errors", errors=found)
+            return
+        ack()
+        _answer_form(
+            client,
+            body,
+            context,
+            lambda actor: work(deps, actor, _metadata(body), _values(body)),
+            lambda: first_delivery(deps, context),
+        )
 
 
 def _tell_trouble(respond: Respond, reply: Reply) -> None:
@@ -179,7 +145,7 @@ def _clicker(body: dict[str, Any], context: BoltContext) -> Actor:
 
 
 def _ref(body: dict[str, Any]) -> str:
-    return shared.ref_in(body["actions"][0].get("value"))
+    return ref_in(body["actions"][0].get("value"))
 
 
 def _open(client: WebClient, body: dict[str, Any], form: Form) -> None:
@@ -194,12 +160,12 @@ def _metadata(body: dict[str, Any]) -> str:
 def _channel_of(metadata: str) -> str | None:
     """The channel a form was opened from, as Liaison wrote it into the form; None if unreadable."""
     try:
-        return shared.written_by_liaison(metadata).get("channel")
+        return written_by_liaison(metadata).get("channel")
     except LiaisonError:
         return None
 
 
-def _values(body: dict[str, Any]) -> shared.FormValues:
+def _values(body: dict[str, Any]) -> FormValues:
     return render.submitted(body["view"].get("state", {}).get("values", {}))
 
 

@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from bot import door, errors, render
 from bot.identity import actor_of
 from bot.listeners.replays import first_delivery
-from commands import CATALOG, registry
+from commands import catalog, registry
 from commands.grammar import Arguments
 from commands.invocation import Deps, Invocation
 from commands.registry import SlashCommand
@@ -20,11 +20,12 @@ from storage.errors import LiaisonError
 
 
 def register(app: App, deps: Deps) -> None:
-    for command in CATALOG:
-        app.command(command.name)(_listener(command, deps))
+    commands = catalog(deps.specs)
+    for command in commands:
+        app.command(command.name)(_listener(command, commands, deps))
 
 
-def _listener(command: SlashCommand, deps: Deps) -> Callable[..., None]:
+def _listener(command: SlashCommand, commands: tuple[SlashCommand, ...], deps: Deps) -> Callable[..., None]:
     def on_command(
         ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond, client: WebClient
     ) -> None:
@@ -39,7 +40,7 @@ def _listener(command: SlashCommand, deps: Deps) -> Callable[..., None]:
             def invocation(args: Arguments) -> Invocation:
                 return Invocation(deps=deps, actor=actor, channel_id=body.get("channel_id"), args=args)
 
-            reply = registry.run(command, invocation, body.get("text") or "", CATALOG)
+            reply = registry.run(command, invocation, body.get("text") or "", commands)
             if reply.form is not None:  # the trigger_id is good for 3 s from the command: open it now
                 with door.viewed_by(actor.user_id):
                     client.views_open(trigger_id=body["trigger_id"], view=render.form(reply.form))

@@ -15,9 +15,10 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import notify
 from bot.identity import actor_of
-from commands import card_for, home
-from commands import items as shared
+from commands import home
 from commands.invocation import Deps
+from commands.items.cards import redraw_all
+from commands.items.changes import thread_changed
 from storage import audit, deliveries, items, partners, roles, threads
 from storage.audit import Actor
 
@@ -60,9 +61,11 @@ def link_partner_teams(deps: Deps, client: WebClient, channel_id: str) -> None:
         today = deps.today()
         with deps.db.session() as session:
             shown = [
-                i for i in items.posted_in(session, channel_id) if items.permit(session, i, today).identifying
+                i
+                for i in items.posted_in(session, deps.kinds, channel_id)
+                if items.permit(session, i, today).identifying
             ]
-        shared.redraw_all(deps, shown)
+        redraw_all(deps, shown)
     with deps.db.session() as session:
         known = [p for t in sorted(place.external_teams) if (p := partners.for_team(session, t)) is not None]
         known_teams = {t for p in known for t in partners.teams_of(session, p)}
@@ -94,7 +97,7 @@ def changes_a_thread(event: dict[str, Any]) -> bool:
 
 def _thread_change(event: dict[str, Any]) -> str | None:
     subtype = event.get("subtype")
-    changed = event.get("message") if isinstance(event.get("message"), dict) else {}
+    changed = _inner(event)
     ts, thread_ts = _ts(event, "ts"), _ts(event, "thread_ts")
     if subtype == "message_changed" and _ts(changed, "ts"):
         return "edit"
@@ -114,7 +117,7 @@ def record_thread_message(
     change, channel_id = _thread_change(event), _text(event, "channel")
     if change is None:
         return
-    changed = event.get("message") if isinstance(event.get("message"), dict) else {}
+    changed = _inner(event)
     ts, thread_ts = _ts(event, "ts"), _ts(event, "thread_ts")
     answered_by: str | None = None
     try:
@@ -124,16 +127,18 @@ def record_thread_message(
             if change == "edit":
                 item = threads.edit_reply(
                     session,
+                    deps.kinds,
                     channel_id,
                     _ts(changed, "ts"),
                     _text(changed, "text"),
                     _time_of(_ts(event, "event_ts") or _ts(changed, "ts")),
                 )
             elif change == "delete":
-                item = threads.delete_reply(session, channel_id, _ts(event, "deleted_ts"))
+                item = threads.delete_reply(session, deps.kinds, channel_id, _ts(event, "deleted_ts"))
             else:
                 recorded = threads.record_reply(
                     session,
+                    deps.kinds,
                     channel_id,
                     thread_ts,
                     ts,
@@ -148,10 +153,16 @@ def record_thread_message(
         log.info("a change in a thread in %s was delivered twice; kept once", channel_id)
         return
     if item is not None:
-        shared.thread_changed(deps, item, card_for(items.kind_of(item)), answered_by)
+        thread_changed(deps, item, answered_by)
 
 
 TS = re.compile(r"\d{1,12}\.\d{1,9}")  # a message's timestamp, as Slack writes it
+
+
+def _inner(event: dict[str, Any]) -> dict[str, Any]:
+    """The message an edit event carries (empty when it carries none)."""
+    inner = event.get("message")
+    return inner if isinstance(inner, dict) else {}
 
 
 def _text(event: dict[str, Any], key: str) -> str:

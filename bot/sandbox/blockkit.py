@@ -185,7 +185,8 @@ class _Checker:
             action_id = element.get("action_id") if isinstance(element, dict) else None
             if action_id is not None and action_id in seen_action_ids:
                 self.error(f"duplicate action_id: {action_id}", f"{pointer}/{i}/action_id")
-            seen_action_ids.add(action_id)
+            if isinstance(action_id, str):
+                seen_action_ids.add(action_id)
 
     def element(self, element: Any, where: str) -> None:
         if not isinstance(element, dict) or element.get("type") not in ELEMENT_TYPES:

@@ -13,6 +13,7 @@ import hmac
 import http.client
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
@@ -22,6 +23,9 @@ from .payloads import PayloadBuilder
 from .socket_mode import SocketModeServer
 from .workspace import JSON, MODAL_STACK_LIMIT, Channel, View, Workspace
 
+# An app served in the test's own process: it takes the signed request's body and headers and answers
+# (status, body, headers) as its HTTP endpoint would, without a socket in between.
+InProcessApp = Callable[[bytes, dict[str, str]], tuple[int, str, dict[str, str]]]
 ACK_SECONDS = 3.0  # slack-facts.md: acknowledge within 3 seconds or the person sees a timeout
 ENVELOPE_TYPES = {"command": "slash_commands", "interactive": "interactive", "event": "events_api"}
 
@@ -84,6 +88,7 @@ class Driver:
         self.bot_url = "http://127.0.0.1:3000/slack/events"
         self.wait_seconds = 10.0  # how long to wait for any answer before giving up on the app
         self.deliveries: list[Delivery] = []
+        self.in_process: InProcessApp | None = None  # when set, HTTP deliveries go to it directly
 
     # ---- transport ----------------------------------------------------------------------------------
 
@@ -103,6 +108,8 @@ class Driver:
         return delivery
 
     def _post(self, body: bytes, headers: dict[str, str], payload: Any) -> Delivery:
+        if self.in_process is not None:
+            return self._call_in_process(self.in_process, body, headers, payload)
         parts = urlsplit(self.bot_url)
         path = parts.path + (f"?{parts.query}" if parts.query else "")
         connection = http.client.HTTPConnection(
@@ -161,15 +168,29 @@ class Driver:
             headers["X-Slack-Retry-Reason"] = retry_reason or "http_timeout"
         return self.post_raw(body, headers, payload)
 
+    def _call_in_process(
+        self, app: InProcessApp, body: bytes, headers: dict[str, str], payload: Any
+    ) -> Delivery:
+        started = time.monotonic()
+        status, text, answer = app(body, headers)
+        elapsed = time.monotonic() - started
+        answer = {k.lower(): v for k, v in answer.items()}
+        ack = parse_ack(text, answer.get("content-type", "")) if status == 200 else None
+        delivery = Delivery(
+            "http", payload, status, text, answer, elapsed, ack, timed_out=elapsed > ACK_SECONDS
+        )
+        return self._record(delivery)
+
     def _deliver_socket(self, kind: str, payload: Any, retry_num: int, retry_reason: str) -> Delivery:
-        retry = {"retry_attempt": retry_num, "retry_reason": retry_reason or ("timeout" if retry_num else "")}
+        is_event = kind == "event"  # only events carry their retry count
         try:
             ack = self.socket.deliver(
                 ENVELOPE_TYPES[kind],
                 payload,
                 accepts_response_payload=accepts_response(kind, payload),
                 timeout=self.wait_seconds,
-                **(retry if kind == "event" else {}),
+                retry_attempt=retry_num if is_event else None,
+                retry_reason=(retry_reason or ("timeout" if retry_num else "")) if is_event else None,
             )
         except ConnectionError as e:
             failed = Delivery("socket", payload, None, "", {}, 0.0, None)

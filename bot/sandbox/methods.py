@@ -216,7 +216,7 @@ class WebApiMethods:
                 "shared_team_ids": ws.channel_team_ids(channel),
             }
         elif channel.is_im:
-            out: JSON = {
+            out = {
                 "id": channel.id,
                 "created": channel.created,
                 "is_im": True,

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -149,7 +150,7 @@ class Reader:
         text = _SPECIAL.sub(lambda m: hold(_entities(self._special(m.group(1)))), text)
         for name, pattern in _EMPHASIS.items():
             marks: tuple[str, str] = getattr(style, name)
-            text = pattern.sub(lambda m, marks=marks: _wrap(m.group(1), marks), text)
+            text = pattern.sub(partial(_wrapped, marks=marks), text)
         text = "\n".join(_quoted(line, style) for line in text.split("\n"))
         while _HELD.search(text):
             text = _HELD.sub(lambda m: held[int(m.group(1))], text)
@@ -180,6 +181,10 @@ class Reader:
 
 def _texts(*objects: Any) -> list[str]:
     return [o["text"] for o in objects if isinstance(o, dict) and isinstance(o.get("text"), str)]
+
+
+def _wrapped(match: re.Match[str], marks: tuple[str, str]) -> str:
+    return _wrap(match.group(1), marks)
 
 
 def _wrap(text: str, marks: tuple[str, str]) -> str:

@@ -145,7 +145,9 @@ class SocketModeServer(ServingThread):
         """Wait until the app has a connection and has let go of any it was told to leave: slack_sdk's
         builtin client reads a new connection only once the old one is closed (up to 3 s later)."""
         with self._connected:
-            return self._connected.wait_for(lambda: self._usable() and not self._retiring, timeout=timeout)
+            return bool(
+                self._connected.wait_for(lambda: self._usable() and not self._retiring, timeout=timeout)
+            )
 
     def deliver(
         self,

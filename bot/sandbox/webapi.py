@@ -302,4 +302,4 @@ class WebApiServer(ServingThread):
     @property
     def base_url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"

@@ -7,11 +7,11 @@ from sqlmodel import Session
 
 from commands.format import channel as channel_ref
 from commands.format import person as person_ref
-from commands.grammar import Arguments, UsageError
+from commands.grammar import UsageError
 from commands.invocation import Invocation, Reply
 from storage import partners
 from storage.directory import BY_KEY, check_handle, parse_fields
-from storage.models import ItemKind, Partner, PartnerStatus
+from storage.models import Partner, PartnerStatus
 from storage.permissions import Action, Place, Verdict, check, require
 
 
@@ -29,8 +29,9 @@ def _channel(inv: Invocation, usage: str) -> str:
     return channel_id
 
 
-def _values(args: Arguments) -> dict[str, object]:
-    return parse_fields((key, value) for key, values in args.options.items() for value in values)
+def _values(inv: Invocation) -> dict[str, object]:
+    pairs = ((key, value) for key, values in inv.args.options.items() for value in values)
+    return parse_fields(pairs, inv.deps.kinds.names)
 
 
 def partner_add(inv: Invocation) -> Reply:
@@ -38,7 +39,7 @@ def partner_add(inv: Invocation) -> Reply:
     with inv.deps.db.session() as session:
         me = inv.person(session)
         require(session, me, Action.manage_directory, subject=handle, channel_id=inv.channel_id)
-        partner = partners.add(session, me.actor, handle, _values(inv.args), inv.deps.home_team_id)
+        partner = partners.add(session, me.actor, handle, _values(inv), inv.deps.home_team_id)
         text = f"Added {partner.name} (`{handle}`) to the partner directory.\n{describe(session, partner)}"
         text += "".join(f"\n:warning: {w}" for w in _gaps(session, partner))
     return Reply(text)
@@ -51,7 +52,7 @@ def partner_edit(inv: Invocation) -> Reply:
     with inv.deps.db.session() as session:
         me = inv.person(session)
         require(session, me, Action.manage_directory, subject=handle, channel_id=inv.channel_id)
-        partner, changed = partners.edit(session, me.actor, handle, _values(inv.args), inv.deps.home_team_id)
+        partner, changed = partners.edit(session, me.actor, handle, _values(inv), inv.deps.home_team_id)
         summary = f"Changed {', '.join(f'`{k}`' for k in changed)}" if changed else "Nothing changed"
         text = f"{summary} for {partner.name} (`{handle}`).\n{describe(session, partner)}"
     return Reply(text)
@@ -158,7 +159,7 @@ def _may_post(session: Session, inv: Invocation, partner: Partner, place: Place)
         me,
         Action.create_item,
         partner=partner,
-        kind=ItemKind.referral,
+        kind=inv.deps.kinds.addressed[0],  # client matters: what referrals and consults need
         place=place,
         today=inv.deps.today(),
     )

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from commands.grammar import UsageError
 from commands.invocation import Invocation, Reply
 from storage import exports
-from storage.exports import Stats
 from storage.permissions import Action, require
+from storage.stats import Stats, stats
 
 EXPORT_USAGE = "/liaison export referrals|consults|advocacy|audit [from:2026-01-01] [to:2026-12-31]"
 STATS_USAGE = "/liaison stats [from:2026-01-01] [to:2026-12-31]"
@@ -38,14 +38,13 @@ def period(inv: Invocation, usage: str) -> exports.Period:
 
 def export(inv: Invocation) -> Reply:
     words = [w.lower() for w in inv.args.words]
-    if len(words) != 1 or words[0] not in exports.WHAT:
-        raise UsageError(
-            f"Export one of {', '.join(f'`{w}`' for w in exports.WHAT)}.\nUsage: `{EXPORT_USAGE}`"
-        )
+    choices = exports.choices(inv.deps.kinds)
+    if len(words) != 1 or words[0] not in choices:
+        raise UsageError(f"Export one of {', '.join(f'`{w}`' for w in choices)}.\nUsage: `{EXPORT_USAGE}`")
     span = period(inv, EXPORT_USAGE)
     with inv.deps.db.session() as session:
         require(session, inv.person(session), Action.see_audit)
-        table = exports.rows(session, words[0], span.since, span.until)
+        table = exports.rows(session, inv.deps.kinds, words[0], span.since, span.until)
     name = f"liaison-{words[0]}-{inv.deps.today().isoformat()}.csv"
     inv.deps.slack.send_file(
         inv.actor.user_id, name, exports.as_csv(table), f"{len(table) - 1} {words[0]} rows, {span.words}."
@@ -57,7 +56,7 @@ def show_stats(inv: Invocation) -> Reply:
     span = period(inv, STATS_USAGE)
     with inv.deps.db.session() as session:
         require(session, inv.person(session), Action.see_audit)
-        found = exports.stats(session, span.since, span.until, inv.deps.clock())
+        found = stats(session, span.since, span.until, inv.deps.clock())
     return Reply(render(found, span.words))
 
 

@@ -6,7 +6,8 @@ from alembic import context
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
-import storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import storage.item_tables
+import storage.models  # noqa: F401  (registers the other tables)
 
 # Two instances starting together against one PostgreSQL must not both run a migration.
 _PG_LOCK_KEY = 0x4C494149  # "LIAI"

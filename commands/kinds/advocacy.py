@@ -1,28 +1,30 @@
 """`/advocacy`: policy-advocacy action items (comments on a bill, testimony, a coalition letter) with
-owners in any organization, grouped by campaign. What it shares with the other item kinds is in
-commands/items.py."""
+owners in any organization, grouped by campaign. Its spec is `SPEC`; what it shares with the other kinds
+is in commands/items/, its domain half in storage/advocacy.py."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
-from commands import items as shared
 from commands.cards import Button, Card
 from commands.format import plain, when
-from commands.forms import Field, Form, Kind
+from commands.forms import Field, FieldKind, Form
 from commands.grammar import UsageError, user_id
 from commands.invocation import Deps, Invocation, Reply
+from commands.items import fields, reading, sending
+from commands.items.cards import publish, thread_field
+from commands.items.changes import show_change
+from commands.items.moving import buttons, mover
+from commands.kinds.spec import CardAction, FormSpec, FormValues, KindSpec
 from commands.registry import ITEM_ID, NOTHING, SlashCommand, Subcommand, words_or_keys
-from storage import advocacy, items
-from storage.advocacy import NewAction
+from storage import advocacy, items, moves
+from storage.advocacy import KIND, NewAction
 from storage.audit import Actor
 from storage.deadlines import spoken
-from storage.items import Item
-from storage.models import Advocacy, AdvocacyStatus, Partner
-from storage.people import identify
+from storage.item_tables import Advocacy, AdvocacyStatus
+from storage.models import Partner
 from storage.states import Side
 from storage.threads import Summary
 
@@ -34,17 +36,7 @@ ASSIGN_CALLBACK = "advocacy.assign"
 ASSIGN_ACTION = "advocacy.assign"
 
 
-def _mine(item: Item, user_id: str, now: datetime) -> bool:
-    return item.requester_id == user_id or (isinstance(item, Advocacy) and user_id in item.owners)
-
-
-LIST_FILTERS = {
-    "mine": _mine,
-    "open": shared.still_open,
-    "overdue": shared.overdue,
-    "done": lambda item, _user_id, _now: item.status == AdvocacyStatus.done,
-    "all": shared.any_item,
-}
+LIST_FILTERS = reading.filters(done=reading.in_status(AdvocacyStatus.done))
 
 
 @dataclass(frozen=True)
@@ -68,19 +60,19 @@ def create(inv: Invocation) -> Reply:
 
 
 def send(deps: Deps, actor: Actor, draft: Draft) -> Reply:
-    due, place = shared.where_and_when(deps, actor, draft.channel_id, draft.due)
+    due, place = sending.where_and_when(deps, actor, draft.channel_id, draft.due)
     owners = draft.owners or (actor.user_id,)
     new = NewAction(draft.title, _teams(deps, owners), draft.campaign, due)
     with deps.db.session() as session:
-        me = identify(session, actor, deps.home_team_id, deps.admins)
+        me = deps.person(session, actor)
         item = advocacy.open_action(session, me, new, place, deps.home_team_id, deps.detector)
-    posted = shared.publish(deps, actor, item, card)
+    posted = publish(deps, actor, item)
     lines = [
         f"{'Posted' if posted else 'Saved'} *{item.ref}* for {_people(item.owners)}, due {spoken(due)}.",
-        *shared.due_notes(draft.due, due),
+        *sending.due_notes(draft.due, due),
     ]
     if not posted:
-        lines.append(shared.LATE_CARD)
+        lines.append(sending.LATE_CARD)
     if place.external_teams:
         lines.append(
             "Its card is also in the other organizations' workspaces: deleting it here leaves their copies."
@@ -97,18 +89,18 @@ def _people(user_ids: Sequence[str]) -> str:
 
 
 def open_form(deps: Deps, actor: Actor, draft: Draft) -> Form:
-    shared.may_send(deps, actor, draft.channel_id)
+    sending.may_send(deps, actor, draft.channel_id)
     return Form(
         callback_id=FORM_CALLBACK,
         title="New action item",
         submit="Post",
         metadata=json.dumps({"channel": draft.channel_id}),
         fields=(
-            *shared.where_fields(draft.channel_id),
+            *fields.where_fields(draft.channel_id),
             Field(
                 "title",
                 "What is to be done",
-                Kind.long_text,
+                FieldKind.long_text,
                 draft.title or None,
                 hint="No client details: action items go where several organizations read.",
                 max_length=advocacy.TITLE_LIMIT,
@@ -116,10 +108,10 @@ def open_form(deps: Deps, actor: Actor, draft: Draft) -> Form:
             Field(
                 "owners",
                 "Owners (anyone in the office or a partner)",
-                Kind.people,
+                FieldKind.people,
                 values=draft.owners or (actor.user_id,),
             ),
-            shared.due_field(draft.due),
+            fields.due_field(draft.due),
             Field(
                 "campaign",
                 "Campaign (a tag, like bail-reform)",
@@ -132,7 +124,7 @@ def open_form(deps: Deps, actor: Actor, draft: Draft) -> Form:
     )
 
 
-def form_errors(values: shared.FormValues) -> dict[str, str]:
+def form_errors(values: FormValues) -> dict[str, str]:
     errors = {}
     title, campaign = values.get("title"), values.get("campaign")
     if isinstance(title, str) and len(title) > advocacy.TITLE_LIMIT:
@@ -142,21 +134,26 @@ def form_errors(values: shared.FormValues) -> dict[str, str]:
     return errors
 
 
-def draft_from_form(metadata: str, values: shared.FormValues) -> Draft:
-    owners = values.get("owners")
-    return Draft(
-        channel_id=shared.channel_of(metadata, values),
-        title=shared.typed(values, "title") or "",
-        owners=tuple(owners) if isinstance(owners, list) else (),
-        due=shared.typed(values, "due"),
-        campaign=shared.typed(values, "campaign"),
+def submitted(deps: Deps, actor: Actor, metadata: str, values: FormValues) -> Reply:
+    """The new-action-item form, sent."""
+    draft = Draft(
+        channel_id=fields.channel_of(metadata, values),
+        title=fields.typed(values, "title") or "",
+        owners=tuple(_chosen_owners(values)),
+        due=fields.typed(values, "due"),
+        campaign=fields.typed(values, "campaign"),
     )
+    return send(deps, actor, draft)
 
 
-def card(item: Item, partner: Partner | None, thread: Summary) -> Card:
+def _chosen_owners(values: FormValues) -> list[str]:
+    chosen = values.get("owners")
+    return chosen if isinstance(chosen, list) else []
+
+
+def card(item: Advocacy, partner: Partner | None, thread: Summary) -> Card:
     """An action item's card: the same for every organization in the channel."""
-    assert isinstance(item, Advocacy)
-    fields = [
+    shown = [
         ("Campaign", item.campaign or "none"),
         ("Owners", _people(item.owners)),
         ("Due", when(item.due_at)),
@@ -164,28 +161,27 @@ def card(item: Item, partner: Partner | None, thread: Summary) -> Card:
         ("Created by", f"<@{item.requester_id}>"),
     ]
     if item.result:
-        fields.append(("Result", plain(item.result)))
-    fields.append(shared.thread_field(thread))
-    moves = shared.buttons(item, "advocacy")
+        shown.append(("Result", plain(item.result)))
+    shown.append(thread_field(thread))
+    steps = buttons(item)
     if item.status == AdvocacyStatus.open:  # Done…, Reassign…, Drop…
         reassign = Button("Reassign…", ASSIGN_ACTION, json.dumps({"ref": item.ref}))
-        moves = (*moves[:1], reassign, *moves[1:])
+        steps = (*steps[:1], reassign, *steps[1:])
     return Card(
         title=f"{item.ref} · Action item",
-        fields=tuple(fields),
+        fields=tuple(shown),
         body=plain(item.title),
         notes=("Its owners, its creator and coordinators update it with these buttons; talk in the thread.",),
-        buttons=moves,
+        buttons=steps,
     )
 
 
 def assign_form(deps: Deps, actor: Actor, ref: str, channel_id: str) -> Form:
     """Asked only of someone who may reassign the item."""
     with deps.db.session() as session:
-        me = identify(session, actor, deps.home_team_id, deps.admins)
-        item = items.acting_on(session, me, ref, items.ADVOCACY_ITEMS)
-        assert isinstance(item, Advocacy)
-        items.require_side(
+        me = deps.person(session, actor)
+        item = moves.acting_on(session, deps.kinds, me, ref, KIND)
+        moves.require_side(
             session, me, item, frozenset({Side.owner, Side.requester}), "assign", f"reassign {ref}"
         )
     return Form(
@@ -193,7 +189,7 @@ def assign_form(deps: Deps, actor: Actor, ref: str, channel_id: str) -> Form:
         title=f"Reassign {item.ref}",
         submit="Save",
         metadata=json.dumps({"ref": item.ref, "channel": channel_id}),
-        fields=(Field("owners", "Owners", Kind.people, values=tuple(item.owners)),),
+        fields=(Field("owners", "Owners", FieldKind.people, values=tuple(item.owner_ids())),),
         notes=(f"`{ASSIGN_USAGE}` does the same, and takes people of partner organizations by @mention.",),
     )
 
@@ -201,10 +197,15 @@ def assign_form(deps: Deps, actor: Actor, ref: str, channel_id: str) -> Form:
 def assign(deps: Deps, actor: Actor, ref: str, owners: Sequence[str]) -> Reply:
     teams = _teams(deps, owners)
     with deps.db.session() as session:
-        me = identify(session, actor, deps.home_team_id, deps.admins)
-        item, before = advocacy.reassign(session, me, ref, teams, deps.home_team_id)
+        me = deps.person(session, actor)
+        item, before = advocacy.reassign(session, deps.kinds, me, ref, teams, deps.home_team_id)
     line = f"<@{actor.user_id}> reassigned {item.ref} to {_people(item.owners)} (was {_people(before)})."
-    return shared.show_change(deps, item, card, line, f"{item.ref} now belongs to {_people(item.owners)}.")
+    return show_change(deps, item, line, f"{item.ref} now belongs to {_people(item.owners)}.")
+
+
+def reassigned(deps: Deps, actor: Actor, metadata: str, values: FormValues) -> Reply:
+    """The Reassign… form, sent."""
+    return assign(deps, actor, fields.ref_in(metadata), _chosen_owners(values))
 
 
 def assign_command(inv: Invocation) -> Reply:
@@ -214,20 +215,16 @@ def assign_command(inv: Invocation) -> Reply:
 
 
 def show(inv: Invocation) -> Reply:
-    if len(inv.args.words) != 1:
-        raise UsageError("Name one action item, like `/advocacy show A-3`.")
-    with inv.deps.db.session() as session:
-        me = inv.person(session)
-        item = items.get(session, me, inv.args.words[0], items.ADVOCACY_ITEMS)
-        assert isinstance(item, Advocacy)
-        lines = [
-            f"*{item.ref}* {plain(item.title)}",
-            f"Campaign {item.campaign or 'none'}, owners {_people(item.owners)}, *{item.status}*",
-            f"Due {when(item.due_at)}, created by <@{item.requester_id}> on {when(item.created_at)}",
-            *([f"Result: {plain(item.result)}"] if item.result else []),
-            *shared.details_lines(inv.deps, session, me, item),
-        ]
-    return Reply("\n".join(lines))
+    return reading.one(inv, KIND, "A-3", _shown)
+
+
+def _shown(item: Advocacy, _partner: Partner | None) -> list[str]:
+    return [
+        f"*{item.ref}* {plain(item.title)}",
+        f"Campaign {item.campaign or 'none'}, owners {_people(item.owners)}, *{item.status}*",
+        f"Due {when(item.due_at)}, created by <@{item.requester_id}> on {when(item.created_at)}",
+        *([f"Result: {plain(item.result)}"] if item.result else []),
+    ]
 
 
 def list_items(inv: Invocation) -> Reply:
@@ -235,24 +232,22 @@ def list_items(inv: Invocation) -> Reply:
     owner = inv.args.first("owner")
     owner_id = user_id(owner, "owner", LIST_USAGE) if owner else None
 
-    def line(item: Item, _partner: Partner | None) -> str:
-        assert isinstance(item, Advocacy)
+    def line(item: Advocacy, _partner: Partner | None) -> str:
         tag = f" [{item.campaign}]" if item.campaign else ""
         return f"{plain(item.title[:80])}{tag}: {item.status}, {_people(item.owners)}"
 
-    def keep(item: Item) -> bool:
-        assert isinstance(item, Advocacy)
+    def keep(item: Advocacy) -> bool:
         return (campaign is None or item.campaign == campaign) and (
             owner_id is None or owner_id in item.owners
         )
 
-    return shared.listing(inv, items.ADVOCACY_ITEMS, LIST_FILTERS, LIST_USAGE, line, keep)
+    return reading.listing(inv, KIND, LIST_FILTERS, LIST_USAGE, line, keep)
 
 
 def list_campaigns(inv: Invocation) -> Reply:
     with inv.deps.db.session() as session:
-        visible = items.visible_to(session, inv.person(session), items.ADVOCACY_ITEMS)
-    found = advocacy.campaigns([i for i in visible if isinstance(i, Advocacy)], inv.deps.clock())
+        visible = items.visible_to(session, inv.person(session), KIND)
+    found = advocacy.campaigns(visible, inv.deps.clock())
     if not found:
         return Reply("No action items yet. Post one with `/advocacy title campaign:tag`.")
     lines = ["*Campaigns*: open, overdue, done, dropped"]
@@ -305,9 +300,7 @@ COMMAND = SlashCommand(
         Subcommand(
             "done",
             "mark an item done, with a link to the result if there is one.",
-            shared.mover(
-                items.ADVOCACY_ITEMS, AdvocacyStatus.done, "/advocacy done A-3 [link to the result]", card
-            ),
+            mover(KIND, AdvocacyStatus.done, "/advocacy done A-3 [link to the result]"),
             arguments="A-3 [link]",
             takes_text=True,
             expects=ITEM_ID,
@@ -315,7 +308,7 @@ COMMAND = SlashCommand(
         Subcommand(
             "drop",
             "drop an item, saying why.",
-            shared.mover(items.ADVOCACY_ITEMS, AdvocacyStatus.dropped, "/advocacy drop A-3 why", card),
+            mover(KIND, AdvocacyStatus.dropped, "/advocacy drop A-3 why"),
             arguments="A-3 why",
             takes_text=True,
             expects=ITEM_ID,
@@ -323,7 +316,7 @@ COMMAND = SlashCommand(
         Subcommand(
             "reopen",
             "open a done or dropped item again.",
-            shared.mover(items.ADVOCACY_ITEMS, AdvocacyStatus.open, "/advocacy reopen A-3", card),
+            mover(KIND, AdvocacyStatus.open, "/advocacy reopen A-3"),
             arguments="A-3",
             takes_text=True,
             expects=ITEM_ID,
@@ -337,4 +330,25 @@ COMMAND = SlashCommand(
             expects=ITEM_ID,
         ),
     ),
+)
+
+
+def _new_form(deps: Deps, actor: Actor, channel_id: str) -> Form:
+    return open_form(deps, actor, Draft(channel_id=channel_id))
+
+
+def _owned_by(user_id: str, item: Advocacy) -> bool:
+    return user_id in item.owners
+
+
+SPEC = KindSpec(
+    kind=KIND,
+    card=card,
+    command=COMMAND,
+    new_form=_new_form,
+    new_label="New action item",
+    forms=(FormSpec(FORM_CALLBACK, submitted, form_errors), FormSpec(ASSIGN_CALLBACK, reassigned)),
+    actions=(CardAction(ASSIGN_ACTION, assign_form),),
+    awaits=_owned_by,
+    digest_titles={"advocacy_this_week": "Action items due this week"},
 )

@@ -1,5 +1,6 @@
-"""`/consult`: ask a partner for input on a case, with a deadline, answered in the card's thread. What it
-shares with the other item kinds is in commands/items.py."""
+"""`/consult`: ask a partner for input on a case, with a deadline, answered in the card's thread. Its spec
+is `SPEC`; what it shares with the other kinds is in commands/items/, its domain half in
+storage/consults.py."""
 
 from __future__ import annotations
 
@@ -7,31 +8,32 @@ import json
 
 from sqlmodel import Session
 
-from commands import items as shared
 from commands.cards import Button, Card
 from commands.format import plain, when
 from commands.forms import Field, Form
 from commands.grammar import UsageError
 from commands.invocation import Deps, Invocation, Reply
-from commands.items import Draft
+from commands.items import fields, reading, sending
+from commands.items.cards import thread_field
+from commands.items.changes import show_change
+from commands.items.consent import consent_subcommand
+from commands.items.moving import buttons, mover
+from commands.items.sending import Draft
+from commands.kinds.spec import CardAction, FormSpec, FormValues, KindSpec
 from commands.registry import ITEM_ID, SlashCommand, Subcommand, words_or_keys
-from storage import consults, deadlines, items
+from storage import consults, deadlines, items, moves
 from storage.audit import Actor
+from storage.consults import KIND
 from storage.deadlines import parse_due, spoken
-from storage.items import Item, Opening
-from storage.models import Consult, ConsultStatus, Partner
-from storage.people import Person, identify
+from storage.item_tables import Consult, ConsultStatus, ItemBase
+from storage.models import Partner
+from storage.opening import Opening
+from storage.people import Person
 from storage.permissions import Place
 from storage.threads import Summary
 
 OPEN_ARGUMENTS = "to:partner [due:friday] [case:24-CR-0113] question"
-LIST_FILTERS = {
-    "mine": shared.mine,
-    "open": shared.still_open,
-    "overdue": shared.overdue,
-    "answered": lambda item, _user_id, _now: item.status == ConsultStatus.answered,
-    "all": shared.any_item,
-}
+LIST_FILTERS = reading.filters(answered=reading.in_status(ConsultStatus.answered))
 LIST_USAGE = "/consult list [mine|open|overdue|answered|all] [partner:handle] [page:2]"
 FORM_CALLBACK = "consult.open"
 EXTEND_CALLBACK = "consult.extend"
@@ -53,10 +55,10 @@ def send(deps: Deps, actor: Actor, draft: Draft) -> Reply:
     if not draft.text.strip():
         raise UsageError(f"A consult needs a question.\nUsage: `/consult {OPEN_ARGUMENTS}`")
 
-    def store(session: Session, me: Person, new: Opening, place: Place) -> Item:
+    def store(session: Session, me: Person, new: Opening, place: Place) -> ItemBase:
         return consults.open_consult(session, me, new, place, deps.today(), deps.detector)
 
-    return shared.send(deps, actor, draft, store, card, "a question")
+    return sending.send(deps, actor, draft, store, "a question")
 
 
 def open_form(deps: Deps, actor: Actor, draft: Draft) -> Form:
@@ -66,74 +68,73 @@ def open_form(deps: Deps, actor: Actor, draft: Draft) -> Form:
         submit="Ask",
         metadata=json.dumps({"channel": draft.channel_id}),
         fields=(
-            *shared.where_fields(draft.channel_id),
-            shared.partner_field(deps, actor, draft.channel_id, items.CONSULTS, draft.to),
-            shared.text_field("question", "Your question", draft.text),
-            shared.due_field(draft.due),
-            shared.case_field(draft.case),
-            shared.CONSENT_FIELD,
+            *fields.where_fields(draft.channel_id),
+            fields.partner_field(deps, actor, draft.channel_id, KIND, draft.to),
+            fields.text_field("question", "Your question", draft.text),
+            fields.due_field(draft.due),
+            fields.case_field(draft.case),
+            fields.CONSENT_FIELD,
         ),
-        notes=(shared.COPY_NOTE, "The partner answers in the card's thread; you are told when they do."),
+        notes=(fields.COPY_NOTE, "The partner answers in the card's thread; you are told when they do."),
     )
 
 
-def form_errors(values: shared.FormValues) -> dict[str, str]:
-    return shared.form_errors(values, "question")
+def form_errors(values: FormValues) -> dict[str, str]:
+    return fields.form_errors(values, "question")
 
 
-def draft_from_form(metadata: str, values: shared.FormValues) -> Draft:
-    return Draft(
-        channel_id=shared.channel_of(metadata, values),
-        to=shared.typed(values, "to"),
-        text=shared.typed(values, "question") or "",
-        due=shared.typed(values, "due"),
-        case=shared.typed(values, "case"),
-        consent=values.get("consent") is True,
+def submitted(deps: Deps, actor: Actor, metadata: str, values: FormValues) -> Reply:
+    """The new-consult form, sent."""
+    draft = Draft(
+        channel_id=fields.channel_of(metadata, values),
+        to=fields.typed(values, "to"),
+        text=fields.typed(values, "question") or "",
+        due=fields.typed(values, "due"),
+        case=fields.typed(values, "case"),
+        consent=fields.ticked(values, "consent"),
     )
+    return send(deps, actor, draft)
 
 
-def card(consult: Item, partner: Partner, thread: Summary) -> Card:
+def card(consult: Consult, partner: Partner, thread: Summary) -> Card:
     """The consult's card. Never the internal case number: the channel is shared with the partner."""
-    assert isinstance(consult, Consult)
-    fields = [
+    shown = [
         ("Due", when(consult.due_at)),
         ("Status", consult.status),
         ("Asked by", f"<@{consult.requester_id}>"),
     ]
     if consult.taken_by:
-        fields.append(("Taken by", f"<@{consult.taken_by}>"))
-    fields.append(shared.thread_field(thread))
+        shown.append(("Taken by", f"<@{consult.taken_by}>"))
+    shown.append(thread_field(thread))
     extra: tuple[Button, ...] = ()
     if items.is_open(consult):
         value = json.dumps({"ref": consult.ref})
         extra = (Button("I'm on it", TAKE_ACTION, value), Button("Extend deadline…", EXTEND_ACTION, value))
     return Card(
         title=f"{consult.ref} · Consult with {partner.name}",
-        fields=tuple(fields),
+        fields=tuple(shown),
         body=plain(consult.question),
         notes=(f"{partner.name}: answer in this thread. Updates to {consult.ref} appear here.",),
-        buttons=extra[:1] + shared.buttons(consult, "consult") + extra[1:],
+        buttons=extra[:1] + buttons(consult) + extra[1:],
     )
 
 
-def take(deps: Deps, actor: Actor, ref: str) -> Reply:
+def take(deps: Deps, actor: Actor, ref: str, _channel_id: str = "") -> Reply:
     """ "I'm on it": the card shows who at the partner took the consult, and the thread says so."""
     with deps.db.session() as session:
-        me = identify(session, actor, deps.home_team_id, deps.admins)
-        consult, before = consults.take(session, me, ref)
-        partner = items.partner_of(session, consult)
+        me = deps.person(session, actor)
+        consult, before = consults.take(session, deps.kinds, me, ref)
+        partner = items.addressee(session, consult)
     line = f"<@{actor.user_id}> ({partner.name}) is on it."
     if before:
         line += f" (Taking it over from <@{before}>.)"
-    return shared.show_change(deps, consult, card, line, f"You have taken {consult.ref}.")
+    return show_change(deps, consult, line, f"You have taken {consult.ref}.")
 
 
 def extend_form(deps: Deps, actor: Actor, ref: str, channel_id: str) -> Form:
     """Asked only of someone who may move the deadline."""
     with deps.db.session() as session:
-        consult = items.may_extend(
-            session, identify(session, actor, deps.home_team_id, deps.admins), ref, items.CONSULTS
-        )
+        consult = moves.may_extend(session, deps.kinds, deps.person(session, actor), ref, KIND)
     return Form(
         callback_id=EXTEND_CALLBACK,
         title=f"New deadline {consult.ref}",
@@ -144,9 +145,9 @@ def extend_form(deps: Deps, actor: Actor, ref: str, channel_id: str) -> Form:
     )
 
 
-def extend_form_errors(values: shared.FormValues) -> dict[str, str]:
+def extend_form_errors(values: FormValues) -> dict[str, str]:
     """A date Liaison cannot read at all, shown in the still-open form (the time zone comes later)."""
-    typed = shared.typed(values, "due")
+    typed = fields.typed(values, "due")
     problem = deadlines.unreadable(typed or "")
     return {"due": problem} if problem else {}
 
@@ -154,36 +155,35 @@ def extend_form_errors(values: shared.FormValues) -> dict[str, str]:
 def extend(deps: Deps, actor: Actor, ref: str, typed: str) -> Reply:
     due = parse_due(typed, deps.zone_of(actor.user_id), deps.clock())
     with deps.db.session() as session:
-        me = identify(session, actor, deps.home_team_id, deps.admins)
-        consult = items.extend(session, me, ref, items.CONSULTS, due)
+        consult = moves.extend(session, deps.kinds, deps.person(session, actor), ref, KIND, due)
     line = f"<@{actor.user_id}> moved the deadline of {consult.ref} to {when(due)}."
-    answer = "\n".join([f"{consult.ref} is now due {spoken(due)}.", *shared.due_notes(typed, due)])
-    return shared.show_change(deps, consult, card, line, answer)
+    answer = "\n".join([f"{consult.ref} is now due {spoken(due)}.", *sending.due_notes(typed, due)])
+    return show_change(deps, consult, line, answer)
+
+
+def extended(deps: Deps, actor: Actor, metadata: str, values: FormValues) -> Reply:
+    """The Extend… form, sent."""
+    return extend(deps, actor, fields.ref_in(metadata), fields.typed(values, "due") or "")
 
 
 def show(inv: Invocation) -> Reply:
-    if len(inv.args.words) != 1:
-        raise UsageError("Name one consult, like `/consult show C-7`.")
-    with inv.deps.db.session() as session:
-        me = inv.person(session)
-        consult = items.get(session, me, inv.args.words[0], items.CONSULTS)
-        assert isinstance(consult, Consult)
-        partner = items.partner_of(session, consult)
-        taken = f", taken by <@{consult.taken_by}>" if consult.taken_by else ""
-        lines = [
-            f"*{consult.ref}* to {partner.name}: *{consult.status}*{taken}",
-            f"Due {when(consult.due_at)}, asked by <@{consult.requester_id}> on {when(consult.created_at)}",
-            f"> {plain(consult.question)}",
-            *shared.details_lines(inv.deps, session, me, consult),
-        ]
-    return Reply("\n".join(lines))
+    return reading.one(inv, KIND, "C-7", _shown)
+
+
+def _shown(consult: Consult, partner: Partner) -> list[str]:
+    taken = f", taken by <@{consult.taken_by}>" if consult.taken_by else ""
+    return [
+        f"*{consult.ref}* to {partner.name}: *{consult.status}*{taken}",
+        f"Due {when(consult.due_at)}, asked by <@{consult.requester_id}> on {when(consult.created_at)}",
+        f"> {plain(consult.question)}",
+    ]
 
 
 def list_consults(inv: Invocation) -> Reply:
-    def line(consult: Item, partner: Partner) -> str:
+    def line(consult: Consult, partner: Partner) -> str:
         return f"{partner.name}: {consult.status}"
 
-    return shared.listing(inv, items.CONSULTS, LIST_FILTERS, LIST_USAGE, line)
+    return reading.listing(inv, KIND, LIST_FILTERS, LIST_USAGE, line)
 
 
 def extend_command(inv: Invocation) -> Reply:
@@ -208,7 +208,7 @@ COMMAND = SlashCommand(
         takes_text=True,
     ),
     subcommands=(
-        shared.consent_subcommand(items.CONSULTS),
+        consent_subcommand(KIND, "C-7"),
         Subcommand(
             "list",
             "consults, soonest due first (open ones unless you say otherwise).",
@@ -229,7 +229,7 @@ COMMAND = SlashCommand(
         Subcommand(
             "resolve",
             "close a consult you asked, with an optional note for its thread.",
-            shared.mover(items.CONSULTS, ConsultStatus.resolved, "/consult resolve C-7 [note]", card),
+            mover(KIND, ConsultStatus.resolved, "/consult resolve C-7 [note]"),
             arguments="C-7 [note]",
             takes_text=True,
             expects=ITEM_ID,
@@ -237,7 +237,7 @@ COMMAND = SlashCommand(
         Subcommand(
             "withdraw",
             "take back a consult you asked, with an optional reason.",
-            shared.mover(items.CONSULTS, ConsultStatus.withdrawn, "/consult withdraw C-7 [why]", card),
+            mover(KIND, ConsultStatus.withdrawn, "/consult withdraw C-7 [why]"),
             arguments="C-7 [why]",
             takes_text=True,
             expects=ITEM_ID,
@@ -245,7 +245,7 @@ COMMAND = SlashCommand(
         Subcommand(
             "reopen",
             "open a resolved consult again.",
-            shared.mover(items.CONSULTS, ConsultStatus.open, "/consult reopen C-7", card),
+            mover(KIND, ConsultStatus.open, "/consult reopen C-7"),
             arguments="C-7",
             takes_text=True,
             expects=ITEM_ID,
@@ -260,4 +260,28 @@ COMMAND = SlashCommand(
             expects=ITEM_ID,
         ),
     ),
+)
+
+
+def _new_form(deps: Deps, actor: Actor, channel_id: str) -> Form:
+    return open_form(deps, actor, Draft(channel_id=channel_id))
+
+
+def _answered_to_me(user_id: str, consult: Consult) -> bool:
+    return consult.status == ConsultStatus.answered and consult.requester_id == user_id
+
+
+SPEC = KindSpec(
+    kind=KIND,
+    card=card,
+    command=COMMAND,
+    new_form=_new_form,
+    new_label="New consult",
+    forms=(
+        FormSpec(FORM_CALLBACK, submitted, form_errors),
+        FormSpec(EXTEND_CALLBACK, extended, extend_form_errors),
+    ),
+    actions=(CardAction(TAKE_ACTION, take), CardAction(EXTEND_ACTION, extend_form)),
+    awaits=_answered_to_me,
+    digest_titles={"unanswered_consults": "Consults waiting for a first answer"},
 )

@@ -1,5 +1,6 @@
-"""`/referral`: refer a client's need to a partner organization and follow it to an outcome. What it
-shares with the other item kinds is in commands/items.py."""
+"""`/referral`: refer a client's need to a partner organization and follow it to an outcome. Its spec
+(`SPEC`) is what makes a referral a referral to the people who use it; what it shares with the other kinds
+is in commands/items/, its domain half in storage/referrals.py."""
 
 from __future__ import annotations
 
@@ -8,19 +9,26 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from commands import items as shared
 from commands.cards import Card
 from commands.format import plain, when
-from commands.forms import Choice, Field, Form, Kind
+from commands.forms import Choice, Field, FieldKind, Form
 from commands.grammar import UsageError
 from commands.invocation import Deps, Invocation, Reply
+from commands.items import fields, reading, sending
+from commands.items.cards import thread_field
+from commands.items.consent import consent_subcommand
+from commands.items.moving import apply_move, buttons
+from commands.kinds.spec import FormSpec, FormValues, KindSpec
 from commands.registry import ITEM_ID, SlashCommand, Subcommand, words_or_keys
 from storage import items, referrals
 from storage.audit import Actor
-from storage.items import Item, Move, Opening
-from storage.models import Partner, Priority, Referral, ReferralStatus
+from storage.item_tables import ItemBase, Priority, Referral, ReferralStatus
+from storage.models import Partner
+from storage.moves import Move
+from storage.opening import Opening
 from storage.people import Person
 from storage.permissions import Place
+from storage.referrals import KIND
 from storage.states import ReasonCode
 from storage.threads import Summary
 
@@ -39,18 +47,13 @@ PART2_NOTICE = (
     "person to whom it pertains, or as otherwise permitted by 42 CFR part 2. A general authorization for the "
     "release of medical or other information is NOT sufficient for this purpose (see 42 CFR 2.31)."
 )
-LIST_FILTERS = {
-    "mine": shared.mine,
-    "open": shared.still_open,
-    "overdue": shared.overdue,
-    "all": shared.any_item,
-}
+LIST_FILTERS = reading.filters()
 LIST_USAGE = "/referral list [mine|open|overdue|all] [partner:handle] [need:category] [page:2]"
 CANCEL_USAGE = '/referral cancel R-12 reason:"client moved away"'
 
 
 @dataclass(frozen=True)
-class Draft(shared.Draft):
+class Draft(sending.Draft):
     """A new referral also names the need and its priority."""
 
     need: str | None = None
@@ -86,7 +89,7 @@ def send(deps: Deps, actor: Actor, draft: Draft) -> Reply:
         raise UsageError(f"A referral needs `need:` and the details.\nUsage: `/referral {OPEN_ARGUMENTS}`")
     priority, need = _priority(draft.priority), draft.need.lower()
 
-    def store(session: Session, me: Person, new: Opening, place: Place) -> Item:
+    def store(session: Session, me: Person, new: Opening, place: Place) -> ItemBase:
         partner = new.partner
         if partner.services and need not in partner.services and not draft.need_confirmed:
             raise UsageError(
@@ -99,7 +102,7 @@ def send(deps: Deps, actor: Actor, draft: Draft) -> Reply:
             session, me, new, need, priority, place, deps.today(), deps.detector, flags
         )
 
-    return shared.send(deps, actor, draft, store, card, need)
+    return sending.send(deps, actor, draft, store, need)
 
 
 def open_form(deps: Deps, actor: Actor, draft: Draft) -> Form:
@@ -109,77 +112,69 @@ def open_form(deps: Deps, actor: Actor, draft: Draft) -> Form:
         submit="Send",
         metadata=json.dumps({"channel": draft.channel_id}),
         fields=(
-            *shared.where_fields(draft.channel_id),
-            shared.partner_field(deps, actor, draft.channel_id, items.REFERRALS, draft.to),
+            *fields.where_fields(draft.channel_id),
+            fields.partner_field(deps, actor, draft.channel_id, KIND, draft.to),
             Field("need", "Need (housing, benefits, immigration...)", value=draft.need, max_length=40),
-            shared.text_field("details", "What the partner should know", draft.text),
-            shared.due_field(draft.due),
+            fields.text_field("details", "What the partner should know", draft.text),
+            fields.due_field(draft.due),
             Field(
                 "priority",
                 "Priority",
-                Kind.choice,
+                FieldKind.choice,
                 draft.priority or Priority.routine.value,
                 choices=tuple(Choice(p.value, p.value) for p in Priority),
             ),
-            shared.case_field(draft.case),
-            shared.CONSENT_FIELD,
-            Field(
-                "confirm",
-                "Send even if the partner does not list this need.",
-                Kind.checkbox,
-                _ticked(draft.need_confirmed),
-                optional=True,
+            fields.case_field(draft.case),
+            fields.CONSENT_FIELD,
+            fields.checkbox(
+                "confirm", "Send even if the partner does not list this need.", draft.need_confirmed
             ),
-            Field(
-                "dnc",
-                "Do not contact the client directly: go through me.",
-                Kind.checkbox,
-                _ticked(draft.do_not_contact),
-                optional=True,
+            fields.checkbox(
+                "dnc", "Do not contact the client directly: go through me.", draft.do_not_contact
             ),
-            Field(
+            fields.checkbox(
                 "part2",
                 "From substance-use treatment records (42 CFR Part 2): the partner may not pass it on.",
-                Kind.checkbox,
-                _ticked(draft.part2),
-                optional=True,
+                draft.part2,
             ),
         ),
-        notes=(shared.COPY_NOTE,),
+        notes=(fields.COPY_NOTE,),
     )
 
 
-def form_errors(values: shared.FormValues) -> dict[str, str]:
+def form_errors(values: FormValues) -> dict[str, str]:
     """What the form can be told before it closes (field: message)."""
-    errors = shared.form_errors(values, "details")
+    errors = fields.form_errors(values, "details")
     need = values.get("need")
     if isinstance(need, str) and not referrals.NEED.match(need.lower()):
         errors["need"] = "A category in letters, like housing or mental-health."
     return errors
 
 
-def draft_from_form(metadata: str, values: shared.FormValues) -> Draft:
-    return Draft(
-        channel_id=shared.channel_of(metadata, values),
-        to=shared.typed(values, "to"),
-        need=shared.typed(values, "need"),
-        text=shared.typed(values, "details") or "",
-        due=shared.typed(values, "due"),
-        priority=shared.typed(values, "priority"),
-        case=shared.typed(values, "case"),
-        consent=values.get("consent") is True,
-        need_confirmed=values.get("confirm") is True,
-        do_not_contact=values.get("dnc") is True,
-        part2=values.get("part2") is True,
+def submitted(deps: Deps, actor: Actor, metadata: str, values: FormValues) -> Reply:
+    """The new-referral form, sent."""
+    typed = fields.typed
+    draft = Draft(
+        channel_id=fields.channel_of(metadata, values),
+        to=typed(values, "to"),
+        need=typed(values, "need"),
+        text=typed(values, "details") or "",
+        due=typed(values, "due"),
+        priority=typed(values, "priority"),
+        case=typed(values, "case"),
+        consent=fields.ticked(values, "consent"),
+        need_confirmed=fields.ticked(values, "confirm"),
+        do_not_contact=fields.ticked(values, "dnc"),
+        part2=fields.ticked(values, "part2"),
     )
+    return send(deps, actor, draft)
 
 
 FORM_CALLBACK = "referral.open"
 
 
-def card(referral: Item, partner: Partner, thread: Summary) -> Card:
+def card(referral: Referral, partner: Partner, thread: Summary) -> Card:
     """The referral's card. Never the internal case number: the channel is shared with the partner."""
-    assert isinstance(referral, Referral)
     warnings = []
     if referral.do_not_contact:
         warnings.append(
@@ -196,55 +191,45 @@ def card(referral: Item, partner: Partner, thread: Summary) -> Card:
             ("Due", when(referral.due_at)),
             ("Status", referral.status),
             ("Requested by", f"<@{referral.requester_id}>"),
-            shared.thread_field(thread),
+            thread_field(thread),
         ),
         body=plain(referral.details),
         notes=(f"{partner.name}: reply in this thread. Updates to {referral.ref} appear here.",),
-        buttons=shared.buttons(referral, "referral"),
+        buttons=buttons(referral),
     )
 
 
 def show(inv: Invocation) -> Reply:
-    if len(inv.args.words) != 1:
-        raise UsageError("Name one referral, like `/referral show R-12`.")
-    with inv.deps.db.session() as session:
-        me = inv.person(session)
-        referral = items.get(session, me, inv.args.words[0], items.REFERRALS)
-        assert isinstance(referral, Referral)
-        partner = items.partner_of(session, referral)
-        flags = [
-            f
-            for f, on in (
-                ("do not contact the client", referral.do_not_contact),
-                ("42 CFR Part 2", referral.part2),
-            )
-            if on
-        ]
-        lines = [
-            f"*{referral.ref}* to {partner.name}: {referral.need}, {referral.priority}, *{referral.status}*"
-            + (f" · :no_entry: {', '.join(flags)}" if flags else ""),
-            f"Due {when(referral.due_at)}, sent by <@{referral.requester_id}> on {when(referral.created_at)}",
-            f"> {plain(referral.details)}",
-            *shared.details_lines(inv.deps, session, me, referral),
-        ]
-    return Reply("\n".join(lines))
+    return reading.one(inv, KIND, "R-12", _shown)
+
+
+def _shown(referral: Referral, partner: Partner) -> list[str]:
+    flags = [
+        f
+        for f, on in (
+            ("do not contact the client", referral.do_not_contact),
+            ("42 CFR Part 2", referral.part2),
+        )
+        if on
+    ]
+    return [
+        f"*{referral.ref}* to {partner.name}: {referral.need}, {referral.priority}, *{referral.status}*"
+        + (f" · :no_entry: {', '.join(flags)}" if flags else ""),
+        f"Due {when(referral.due_at)}, sent by <@{referral.requester_id}> on {when(referral.created_at)}",
+        f"> {plain(referral.details)}",
+    ]
 
 
 def list_referrals(inv: Invocation) -> Reply:
     need = (inv.args.first("need") or "").lower() or None
 
-    def line(referral: Item, partner: Partner) -> str:
-        assert isinstance(referral, Referral)
+    def line(referral: Referral, partner: Partner) -> str:
         return f"{partner.name}: {referral.need}, {referral.status}"
 
-    return shared.listing(
-        inv,
-        items.REFERRALS,
-        LIST_FILTERS,
-        LIST_USAGE,
-        line,
-        keep=lambda r: need is None or (isinstance(r, Referral) and r.need == need),
-    )
+    def keep(referral: Referral) -> bool:
+        return need is None or referral.need == need
+
+    return reading.listing(inv, KIND, LIST_FILTERS, LIST_USAGE, line, keep)
 
 
 def cancel(inv: Invocation) -> Reply:
@@ -256,14 +241,10 @@ def cancel(inv: Invocation) -> Reply:
     )
     note = None if code != ReasonCode.other or text.lower() == "other" else text
     with inv.deps.db.session() as session:
-        referral = items.get(session, inv.person(session), inv.args.words[0], items.REFERRALS)
+        referral = items.get(session, inv.deps.kinds, inv.person(session), inv.args.words[0], KIND)
         status = ReferralStatus(referral.status)
     change = Move(referral.ref, status, ReferralStatus.cancelled, code, note)
-    return shared.apply_move(inv.deps, inv.actor, change, card)
-
-
-def _ticked(on: bool) -> str | None:
-    return "yes" if on else None
+    return apply_move(inv.deps, inv.actor, change)
 
 
 def _yes(value: str | None) -> bool:
@@ -291,7 +272,7 @@ COMMAND = SlashCommand(
         takes_text=True,
     ),
     subcommands=(
-        shared.consent_subcommand(items.REFERRALS),
+        consent_subcommand(KIND, "R-12"),
         Subcommand(
             "list",
             "referrals, soonest due first (open ones unless you say otherwise).",
@@ -319,4 +300,24 @@ COMMAND = SlashCommand(
             expects=ITEM_ID,
         ),
     ),
+)
+
+
+def _new_form(deps: Deps, actor: Actor, channel_id: str) -> Form:
+    return open_form(deps, actor, Draft(channel_id=channel_id))
+
+
+def _do_not_contact(referral: Referral) -> str:
+    return " :no_entry: Do not contact the client directly." if referral.do_not_contact else ""
+
+
+SPEC = KindSpec(
+    kind=KIND,
+    card=card,
+    command=COMMAND,
+    new_form=_new_form,
+    new_label="New referral",
+    forms=(FormSpec(FORM_CALLBACK, submitted, form_errors),),
+    digest_titles={"unanswered_referrals": "Referrals waiting over two business days for the partner"},
+    reminder_note=_do_not_contact,
 )

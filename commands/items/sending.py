@@ -1,0 +1,123 @@
+"""Sending a new item, whatever its kind: who may send, which partner it goes to, when it is due (read in
+the sender's own time zone), storing it, posting its card once, and what the sender is told."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from commands.grammar import UsageError
+from commands.invocation import Deps, Reply
+from storage import partners
+from storage.audit import Actor
+from storage.deadlines import ambiguity, business_days_after, parse_due, spoken
+from storage.item_tables import ItemBase
+from storage.models import Partner
+from storage.opening import Opening
+from storage.people import Person
+from storage.permissions import Action, Place, require
+
+DEFAULT_BUSINESS_DAYS = 5
+LATE_CARD = (
+    "Slack is not answering right now, so its card is not in the channel yet: Liaison posts it as soon as "
+    "Slack answers (it tries every minute) and sends you a message when it has."
+)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What a person has said so far about a new item, on the command line or in its form."""
+
+    channel_id: str
+    to: str | None = None  # the partner's handle; by default the channel's partner
+    text: str = ""  # the details, or the question
+    due: str | None = None  # as typed
+    case: str | None = None
+    consent: bool = False  # "the client agreed to share this with the partner"
+
+
+Store = Callable[[Session, Person, Opening, Place], ItemBase]  # a kind's own checks, then storing the item
+
+
+def send(deps: Deps, actor: Actor, draft: Draft, store: Store, what: str) -> Reply:
+    """Check and store a new item addressed to a partner, then post its card (see cards.publish for what
+    happens if Slack refuses or the process stops in between); `what` says in a few words what was sent."""
+    from commands.items.cards import publish  # cards.py draws the Home tab, which imports the kinds
+
+    due, place = where_and_when(deps, actor, draft.channel_id, draft.due)
+    with deps.db.session() as session:
+        me = deps.person(session, actor)
+        partner = choose_partner(session, draft.channel_id, draft.to)
+        item = store(session, me, Opening(partner, draft.text.strip(), due, draft.case, draft.consent), place)
+    posted = publish(deps, actor, item)
+    return sent(item, partner, what, place, due, draft.due, posted=posted)
+
+
+def where_and_when(
+    deps: Deps, actor: Actor, channel_id: str, typed_due: str | None
+) -> tuple[datetime, Place]:
+    """What every new item needs first: someone who may send items, its deadline, and who reads the channel
+    it goes to now (not ten minutes ago)."""
+    if not channel_id:
+        raise UsageError("Choose the channel to post it in.")
+    may_send(deps, actor, channel_id)  # before any partner is looked up: names are not for outsiders
+    return due_at(deps, actor, typed_due), deps.slack.place(channel_id, fresh=True)
+
+
+def due_notes(typed: str | None, due: datetime) -> list[str]:
+    """How a date that reads two ways was read (12/3), for the person who typed it."""
+    note = ambiguity(typed, due) if typed else None
+    return [note] if note else []
+
+
+def may_send(deps: Deps, actor: Actor, channel_id: str) -> None:
+    """Refuse (audited) anyone who may not send items at all, before any partner is named to them."""
+    with deps.db.session() as session:
+        require(session, deps.person(session, actor), Action.create_item, channel_id=channel_id)
+
+
+def due_at(deps: Deps, actor: Actor, typed: str | None) -> datetime:
+    """The deadline the person typed, read in their own Slack time zone; by default five business days."""
+    timezone = deps.zone_of(actor.user_id)
+    now = deps.clock().astimezone(ZoneInfo(timezone))
+    return parse_due(typed, timezone, now) if typed else business_days_after(now, DEFAULT_BUSINESS_DAYS)
+
+
+def choose_partner(session: Session, channel_id: str, handle: str | None) -> Partner:
+    """The partner `to:` names, else the one partner linked to the channel."""
+    if handle:
+        return partners.get(session, handle)
+    linked = partners.linked_partners(session, channel_id)
+    if len(linked) == 1:
+        return linked[0]
+    where = "no partner is linked to this channel" if not linked else "several partners are linked to it"
+    raise UsageError(f"Say which partner with `to:handle`: {where}.")
+
+
+def sent(
+    item: ItemBase,
+    partner: Partner,
+    what: str,
+    place: Place,
+    due: datetime,
+    typed: str | None,
+    *,
+    posted: bool = True,
+) -> Reply:
+    """What the sender is told: what went where, the deadline in words in their own zone (so a misreading
+    is caught), and what did not go."""
+    head = f"Sent *{item.ref}* to" if posted else f"Saved *{item.ref}* for"
+    lines = [f"{head} {partner.name}: {what}, due {spoken(due)}.", *due_notes(typed, due)]
+    if not posted:
+        lines.append(LATE_CARD)
+    if case := item.case():
+        lines.append(f"Case `{case}` is kept with it in Liaison and is not posted in the channel.")
+    if place.external_teams:
+        lines.append(
+            "The card is now also in the partner's workspace: deleting it here does not delete their copy."
+        )
+    return Reply("\n".join(lines))

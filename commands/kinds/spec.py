@@ -1,0 +1,114 @@
+"""What a kind of item is to the people who use it: its card, its command, its forms, its words. One
+`KindSpec` per kind, beside its domain half (storage/kinds.ItemKind), registered together in
+commands/kinds/__init__.py. Generic code (posting cards, moves, threads, reminders, the Home tab, the
+digest) asks the spec of an item's kind; it never asks what class an item is."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic
+
+from commands.cards import Card
+from commands.forms import Form
+from storage.audit import Actor
+from storage.item_tables import ItemBase
+from storage.kinds import ItemKind, Kinds, T
+from storage.threads import Summary
+
+if TYPE_CHECKING:
+    from commands.invocation import Deps, Reply
+    from commands.registry import SlashCommand
+
+FormValues = dict[str, str | bool | list[str] | None]
+# What a button on the card does, from who clicked, the item's ID and the channel: a change answered with
+# a Reply, or a Form to fill in first.
+OnClick = Callable[["Deps", Actor, str, str], "Reply | Form"]
+# A submitted form's work, from who sent it, the form's metadata (as Liaison wrote it) and its values.
+OnSubmit = Callable[["Deps", Actor, str, FormValues], "Reply"]
+FormErrors = Callable[[FormValues], dict[str, str]]
+
+
+def _no_errors(_values: FormValues) -> dict[str, str]:
+    return {}
+
+
+def _never(_user_id: str, _item: ItemBase) -> bool:
+    return False
+
+
+def _nothing(_item: ItemBase) -> str:
+    return ""
+
+
+@dataclass(frozen=True)
+class CardAction:
+    """A button on a kind's cards besides its moves (`consult.take`, `advocacy.assign`)."""
+
+    action: str  # the button's action ID
+    on_click: OnClick
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    """A form a kind opens (its new-item form, Extend…, Reassign…), known by its callback ID."""
+
+    callback: str
+    on_submit: OnSubmit
+    errors: FormErrors = _no_errors  # what is shown inside the still-open form, before any work
+
+
+@dataclass(frozen=True)
+class KindSpec(Generic[T]):
+    """What differs between kinds, on the Slack side; `T` is the kind's table."""
+
+    kind: ItemKind[T]  # the domain half: table, states, reminders' policy, exports, retention
+    # Its card, from the item, its partner (a Partner; None for a kind with owners instead) and its thread.
+    card: Callable[[T, Any, Summary], Card]
+    command: SlashCommand
+    new_form: Callable[[Deps, Actor, str], Form]  # a blank new-item form; "" as channel asks where to post
+    new_label: str  # its Home tab button: "New referral"
+    forms: tuple[FormSpec, ...]  # the new-item form's submission first, then any others
+    actions: tuple[CardAction, ...] = ()
+    awaits: Callable[[str, T], bool] = _never  # whether the next step is this user's (Home tab)
+    digest_titles: Mapping[str, str] = field(default_factory=dict)  # its digest lists' titles, by key
+    # What every reminder posted in the item's thread adds (a referral's "do not contact the client").
+    reminder_note: Callable[[T], str] = _nothing
+
+    @property
+    def name(self) -> str:
+        return self.kind.name
+
+
+class Specs:
+    """Every kind Liaison runs with, looked up by name or by an item; `kinds` is their domain halves."""
+
+    def __init__(self, specs: Sequence[KindSpec[Any]]) -> None:
+        self._all = tuple(specs)
+        self.kinds = Kinds([spec.kind for spec in self._all])
+        self._by_name = {spec.name: spec for spec in self._all}
+
+    def __iter__(self) -> Iterator[KindSpec[Any]]:
+        return iter(self._all)
+
+    def of(self, item: ItemBase) -> KindSpec[Any]:
+        return self._by_name[self.kinds.of(item).name]
+
+    def named(self, name: str) -> KindSpec[Any] | None:
+        return self._by_name.get(name)
+
+    @property
+    def commands(self) -> tuple[SlashCommand, ...]:
+        return tuple(spec.command for spec in self._all)
+
+    @property
+    def forms(self) -> Iterator[FormSpec]:
+        return (form for spec in self._all for form in spec.forms)
+
+    @property
+    def actions(self) -> Iterator[CardAction]:
+        return (action for spec in self._all for action in spec.actions)
+
+    @property
+    def digest_titles(self) -> dict[str, str]:
+        return {key: title for spec in self._all for key, title in spec.digest_titles.items()}

@@ -1,0 +1,20 @@
+"""One write against a race: a row is changed only while it still holds what was read, so that of two
+processes (two clicks, two instances, a send and a retry) changing it at once, exactly one wins."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, update
+from sqlalchemy.engine import CursorResult
+from sqlmodel import Session, SQLModel, col
+
+
+def update_if(
+    session: Session, model: type[SQLModel], row_id: int | None, *still: ColumnElement[bool], **values: Any
+) -> bool:
+    """Write `values` to the row `row_id` of `model` if every condition in `still` holds; False, with
+    nothing written, if another writer changed it meanwhile (the caller decides what that means)."""
+    key = col(getattr(model, "id"))  # noqa: B009 (the model is a variable)
+    result = session.execute(update(model).where(key == row_id, *still).values(**values))
+    return cast(CursorResult[Any], result).rowcount == 1
