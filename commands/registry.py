@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 
 from commands.grammar import Arguments, UsageError, parse
@@ -64,6 +64,12 @@ class SlashCommand:
         """Shown in Slack's command picker after the name (the manifest's usage_hint)."""
         first = [self.default.arguments] if self.default else []
         return " | ".join([*first, *self.subcommand_names])
+
+    def usage_of(self, name: str = "") -> str:
+        """How the subcommand `name` is typed ("": the default one), for words outside a command's own
+        handling (a form's note, an error from what a form and a command share)."""
+        subs = (self.default,) if not name and self.default else self.subcommands
+        return self.usage(next(sub for sub in subs if sub.name == name or not name))
 
     def usage(self, sub: Subcommand) -> str:
         name = "" if sub is self.default else f" {sub.name}"
@@ -163,4 +169,4 @@ def run(
     sub, args = command.resolve(text)
     if sub is None:
         return command.help(catalog)
-    return sub.handler(invocation_for(args))
+    return sub.handler(replace(invocation_for(args), usage=command.usage(sub)))

@@ -21,7 +21,6 @@ from bot.sandbox import Sandbox
 from commands.kinds.spec import Specs
 from commands.tick import tick
 from storage.db import Database
-from storage.types import start_clock_at
 from tests.databases import database_url
 from tests.office import bot_settings
 
@@ -68,9 +67,7 @@ def in_process_bot(
     liaison_log.addHandler(handler)
     with database_url(backend, folder) as url:
         config = load_settings({**bot_settings(slack, url), **settings}, env_file=None)
-        if config.start_time is not None:
-            start_clock_at(config.start_time)
-        db = Database(config.database_url, config.keyring())
+        db = Database(config.database_url, config.keyring(), config.clock())
         db.upgrade()
         for spec in specs or ():
             spec.kind.model.metadata.create_all(db.engine, tables=[spec.kind.model.__table__])

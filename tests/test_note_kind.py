@@ -88,7 +88,6 @@ KIND = ItemKind(
 # ---- the Slack half: its command, card and form ---------------------------------------------------------
 
 COLLEAGUE = "U0COL"  # home staff, not the note's writer, no role
-USAGE = "/note list [mine|open|overdue|all] [page:2]"
 
 
 def write(deps: Deps, actor: Actor, channel_id: str, text: str, due: str | None) -> Reply:
@@ -144,7 +143,7 @@ COMMAND = SlashCommand(
         Subcommand(
             "list",
             "notes, soonest due first",
-            lambda inv: reading.listing(inv, KIND, reading.filters(), USAGE, _line),
+            lambda inv: reading.listing(inv, KIND, reading.filters(), _line),
             arguments="[mine|open|overdue|all] [page:2]",
             keys=frozenset({"page", "partner"}),
             takes_text=True,
@@ -153,7 +152,7 @@ COMMAND = SlashCommand(
         Subcommand(
             "done",
             "mark a note done",
-            mover(KIND, NoteStatus.done, "/note done N-1"),
+            mover(KIND, NoteStatus.done),
             arguments="N-1",
             takes_text=True,
             expects=ITEM_ID,

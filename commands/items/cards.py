@@ -20,7 +20,6 @@ from storage.errors import InvalidInput, LiaisonError
 from storage.item_tables import ItemBase
 from storage.permissions import Action, check
 from storage.threads import Summary, summary
-from storage.types import by_real_clock
 
 log = logging.getLogger("liaison")
 NOT_THERE = ("not_in_channel", "channel_not_found")
@@ -59,7 +58,7 @@ def publish(deps: Deps, actor: Actor, item: ItemBase, *, retry: bool = False) ->
     may be in the channel already: an earlier post's answer was lost, or the process died while posting)
     adopts the card found there instead of posting another."""
     permit = permit_of(deps, item)
-    since = by_real_clock(item.created_at) if retry else None
+    since = deps.clock.by_real_clock(item.created_at) if retry else None
     try:
         card = card_of(deps, item, Summary(0, None), permit)
         ts = deps.slack.post_card(item.channel_id, card, permit, posted_since=since)

@@ -28,11 +28,10 @@ def consent_subcommand(kind: AnyKind, example: str) -> Subcommand:
 
 
 def _consent(inv: Invocation, kind: AnyKind) -> Reply:
-    usage = f"{kind.command} consent {kind.prefix}-12 [revoke|renew]"
     words = [w.lower() for w in inv.args.words]
     if not 1 <= len(words) <= 2 or (len(words) == 2 and words[1] not in CONSENT_ACTIONS):
         raise UsageError(
-            f"Name one {kind.noun}, and `revoke` or `renew` to change its consent.\nUsage: `{usage}`"
+            f"Name one {kind.noun}, and `revoke` or `renew` to change its consent.\nUsage: `{inv.usage}`"
         )
     today = inv.deps.today()
     with inv.deps.db.session() as session:

@@ -29,8 +29,6 @@ from storage.states import Side
 from storage.threads import Summary
 
 OPEN_ARGUMENTS = "title [owner:@person ...] [due:2026-12-15] [campaign:tag]"
-LIST_USAGE = "/advocacy list [mine|open|overdue|done|all] [campaign:tag] [owner:@person] [page:2]"
-ASSIGN_USAGE = "/advocacy assign A-3 @person [@person ...]"
 FORM_CALLBACK = "advocacy.open"
 ASSIGN_CALLBACK = "advocacy.assign"
 ASSIGN_ACTION = "advocacy.assign"
@@ -190,7 +188,10 @@ def assign_form(deps: Deps, actor: Actor, ref: str, channel_id: str) -> Form:
         submit="Save",
         metadata=json.dumps({"ref": item.ref, "channel": channel_id}),
         fields=(Field("owners", "Owners", FieldKind.people, values=tuple(item.owner_ids())),),
-        notes=(f"`{ASSIGN_USAGE}` does the same, and takes people of partner organizations by @mention.",),
+        notes=(
+            f"`{COMMAND.usage_of('assign')}` does the same, and takes people of partner organizations by "
+            "@mention.",
+        ),
     )
 
 
@@ -210,7 +211,7 @@ def reassigned(deps: Deps, actor: Actor, metadata: str, values: FormValues) -> R
 
 def assign_command(inv: Invocation) -> Reply:
     if len(inv.args.words) != 1 or not inv.args.users:
-        raise UsageError(f"Name one action item and its new owners.\nUsage: `{ASSIGN_USAGE}`")
+        raise UsageError(f"Name one action item and its new owners.\nUsage: `{inv.usage}`")
     return assign(inv.deps, inv.actor, inv.args.words[0], inv.args.users)
 
 
@@ -230,7 +231,7 @@ def _shown(item: Advocacy, _partner: Partner | None) -> list[str]:
 def list_items(inv: Invocation) -> Reply:
     campaign = advocacy.campaign_tag(inv.args.first("campaign"))
     owner = inv.args.first("owner")
-    owner_id = user_id(owner, "owner", LIST_USAGE) if owner else None
+    owner_id = user_id(owner, "owner", inv.usage) if owner else None
 
     def line(item: Advocacy, _partner: Partner | None) -> str:
         tag = f" [{item.campaign}]" if item.campaign else ""
@@ -241,7 +242,7 @@ def list_items(inv: Invocation) -> Reply:
             owner_id is None or owner_id in item.owners
         )
 
-    return reading.listing(inv, KIND, LIST_FILTERS, LIST_USAGE, line, keep)
+    return reading.listing(inv, KIND, LIST_FILTERS, line, keep)
 
 
 def list_campaigns(inv: Invocation) -> Reply:
@@ -300,15 +301,15 @@ COMMAND = SlashCommand(
         Subcommand(
             "done",
             "mark an item done, with a link to the result if there is one.",
-            mover(KIND, AdvocacyStatus.done, "/advocacy done A-3 [link to the result]"),
-            arguments="A-3 [link]",
+            mover(KIND, AdvocacyStatus.done),
+            arguments="A-3 [link to the result]",
             takes_text=True,
             expects=ITEM_ID,
         ),
         Subcommand(
             "drop",
             "drop an item, saying why.",
-            mover(KIND, AdvocacyStatus.dropped, "/advocacy drop A-3 why"),
+            mover(KIND, AdvocacyStatus.dropped),
             arguments="A-3 why",
             takes_text=True,
             expects=ITEM_ID,
@@ -316,7 +317,7 @@ COMMAND = SlashCommand(
         Subcommand(
             "reopen",
             "open a done or dropped item again.",
-            mover(KIND, AdvocacyStatus.open, "/advocacy reopen A-3"),
+            mover(KIND, AdvocacyStatus.open),
             arguments="A-3",
             takes_text=True,
             expects=ITEM_ID,

@@ -48,8 +48,6 @@ PART2_NOTICE = (
     "release of medical or other information is NOT sufficient for this purpose (see 42 CFR 2.31)."
 )
 LIST_FILTERS = reading.filters()
-LIST_USAGE = "/referral list [mine|open|overdue|all] [partner:handle] [need:category] [page:2]"
-CANCEL_USAGE = '/referral cancel R-12 reason:"client moved away"'
 
 
 @dataclass(frozen=True)
@@ -86,7 +84,7 @@ def open_referral(inv: Invocation) -> Reply:
 
 def send(deps: Deps, actor: Actor, draft: Draft) -> Reply:
     if not (draft.need and draft.text):
-        raise UsageError(f"A referral needs `need:` and the details.\nUsage: `/referral {OPEN_ARGUMENTS}`")
+        raise UsageError(f"A referral needs `need:` and the details.\nUsage: `{COMMAND.usage_of()}`")
     priority, need = _priority(draft.priority), draft.need.lower()
 
     def store(session: Session, me: Person, new: Opening, place: Place) -> ItemBase:
@@ -229,12 +227,12 @@ def list_referrals(inv: Invocation) -> Reply:
     def keep(referral: Referral) -> bool:
         return need is None or referral.need == need
 
-    return reading.listing(inv, KIND, LIST_FILTERS, LIST_USAGE, line, keep)
+    return reading.listing(inv, KIND, LIST_FILTERS, line, keep)
 
 
 def cancel(inv: Invocation) -> Reply:
     if len(inv.args.words) != 1 or not inv.args.first("reason"):
-        raise UsageError(f"Name one referral and why.\nUsage: `{CANCEL_USAGE}`")
+        raise UsageError(f"Name one referral and why.\nUsage: `{inv.usage}`")
     text = inv.args.first("reason") or ""
     code = next(
         (c for c in ReasonCode if c.value == text.lower() or c.name == text.lower()), ReasonCode.other
