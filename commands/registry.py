@@ -42,6 +42,16 @@ class Subcommand:
     expects: re.Pattern[str] | None = None
 
 
+def on_an_item(
+    name: str, summary: str, handler: Handler, *, arguments: str, keys: frozenset[str] = frozenset()
+) -> Subcommand:
+    """A subcommand whose first word is an item's ID (`show R-12`, `done A-3 link`, `extend C-7 due:...`):
+    what follows it is its text, and a sentence starting with its name is the default's (`expects`)."""
+    return Subcommand(
+        name, summary, handler, arguments=arguments, keys=keys, takes_text=True, expects=ITEM_ID
+    )
+
+
 @dataclass(frozen=True)
 class SlashCommand:
     name: str  # "/liaison"
@@ -68,8 +78,10 @@ class SlashCommand:
     def usage_of(self, name: str = "") -> str:
         """How the subcommand `name` is typed ("": the default one), for words outside a command's own
         handling (a form's note, an error from what a form and a command share)."""
-        subs = (self.default,) if not name and self.default else self.subcommands
-        return self.usage(next(sub for sub in subs if sub.name == name or not name))
+        named = self.default if not name else next((s for s in self.subcommands if s.name == name), None)
+        if named is None:
+            raise KeyError(f"{self.name} has no subcommand {name!r}")
+        return self.usage(named)
 
     def usage(self, sub: Subcommand) -> str:
         name = "" if sub is self.default else f" {sub.name}"

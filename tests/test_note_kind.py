@@ -28,7 +28,7 @@ from commands.items.cards import publish, thread_field
 from commands.items.moving import buttons, mover
 from commands.kinds import standard
 from commands.kinds.spec import FormSpec, FormValues, KindSpec
-from commands.registry import ITEM_ID, SlashCommand, Subcommand, words_or_keys
+from commands.registry import SlashCommand, Subcommand, on_an_item, words_or_keys
 from storage import disclosure, opening
 from storage.audit import Actor
 from storage.item_tables import ItemBase
@@ -149,13 +149,11 @@ COMMAND = SlashCommand(
             takes_text=True,
             expects=words_or_keys(*reading.filters()),
         ),
-        Subcommand(
+        on_an_item(
             "done",
             "mark a note done",
             mover(KIND, NoteStatus.done),
             arguments="N-1",
-            takes_text=True,
-            expects=ITEM_ID,
         ),
     ),
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from commands.grammar import UsageError
 from commands.invocation import Invocation, Reply
 from commands.items.cards import redraw_all
-from commands.registry import ITEM_ID, Subcommand
+from commands.registry import Subcommand, on_an_item
 from storage import consents, items, moves
 from storage.kinds import AnyKind
 from storage.permissions import Action, require
@@ -16,14 +16,12 @@ CONSENT_ACTIONS = ("revoke", "renew")
 
 
 def consent_subcommand(kind: AnyKind, example: str) -> Subcommand:
-    return Subcommand(
+    return on_an_item(
         "consent",
         "the client's consent to share identifying details with the partner for this case: see it, "
         "`revoke` it, or `renew` it (home staff).",
         lambda inv: _consent(inv, kind),
         arguments=f"{example} [revoke|renew]",
-        takes_text=True,
-        expects=ITEM_ID,
     )
 
 

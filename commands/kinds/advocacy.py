@@ -18,7 +18,7 @@ from commands.items.cards import publish, thread_field
 from commands.items.changes import show_change
 from commands.items.moving import buttons, mover
 from commands.kinds.spec import CardAction, FormSpec, FormValues, KindSpec
-from commands.registry import ITEM_ID, NOTHING, SlashCommand, Subcommand, words_or_keys
+from commands.registry import NOTHING, SlashCommand, Subcommand, on_an_item, words_or_keys
 from storage import advocacy, items, moves
 from storage.advocacy import KIND, NewAction
 from storage.audit import Actor
@@ -290,45 +290,35 @@ COMMAND = SlashCommand(
             list_campaigns,
             expects=NOTHING,
         ),
-        Subcommand(
+        on_an_item(
             "show",
             "one action item with its history and thread.",
             show,
             arguments="A-3",
-            takes_text=True,
-            expects=ITEM_ID,
         ),
-        Subcommand(
+        on_an_item(
             "done",
             "mark an item done, with a link to the result if there is one.",
             mover(KIND, AdvocacyStatus.done),
             arguments="A-3 [link to the result]",
-            takes_text=True,
-            expects=ITEM_ID,
         ),
-        Subcommand(
+        on_an_item(
             "drop",
             "drop an item, saying why.",
             mover(KIND, AdvocacyStatus.dropped),
             arguments="A-3 why",
-            takes_text=True,
-            expects=ITEM_ID,
         ),
-        Subcommand(
+        on_an_item(
             "reopen",
             "open a done or dropped item again.",
             mover(KIND, AdvocacyStatus.open),
             arguments="A-3",
-            takes_text=True,
-            expects=ITEM_ID,
         ),
-        Subcommand(
+        on_an_item(
             "assign",
             "give an item new owners, in the office or a partner.",
             assign_command,
             arguments="A-3 @person [@person ...]",
-            takes_text=True,
-            expects=ITEM_ID,
         ),
     ),
 )

@@ -20,7 +20,7 @@ from commands.items.consent import consent_subcommand
 from commands.items.moving import buttons, mover
 from commands.items.sending import Draft
 from commands.kinds.spec import CardAction, FormSpec, FormValues, KindSpec
-from commands.registry import ITEM_ID, SlashCommand, Subcommand, words_or_keys
+from commands.registry import SlashCommand, Subcommand, on_an_item, words_or_keys
 from storage import consults, deadlines, items, moves
 from storage.audit import Actor
 from storage.consults import KIND
@@ -215,46 +215,36 @@ COMMAND = SlashCommand(
             takes_text=True,
             expects=words_or_keys(*LIST_FILTERS),
         ),
-        Subcommand(
+        on_an_item(
             "show",
             "one consult with its answers, and its internal case number for home staff.",
             show,
             arguments="C-7",
-            takes_text=True,
-            expects=ITEM_ID,
         ),
-        Subcommand(
+        on_an_item(
             "resolve",
             "close a consult you asked, with an optional note for its thread.",
             mover(KIND, ConsultStatus.resolved),
             arguments="C-7 [note]",
-            takes_text=True,
-            expects=ITEM_ID,
         ),
-        Subcommand(
+        on_an_item(
             "withdraw",
             "take back a consult you asked, with an optional reason.",
             mover(KIND, ConsultStatus.withdrawn),
             arguments="C-7 [why]",
-            takes_text=True,
-            expects=ITEM_ID,
         ),
-        Subcommand(
+        on_an_item(
             "reopen",
             "open a resolved consult again.",
             mover(KIND, ConsultStatus.open),
             arguments="C-7",
-            takes_text=True,
-            expects=ITEM_ID,
         ),
-        Subcommand(
+        on_an_item(
             "extend",
             "give a consult you asked a new deadline.",
             extend_command,
             arguments='C-7 due:"dec 5 5pm"',
             keys=frozenset({"due"}),
-            takes_text=True,
-            expects=ITEM_ID,
         ),
     ),
 )

@@ -19,7 +19,7 @@ from commands.items.cards import thread_field
 from commands.items.consent import consent_subcommand
 from commands.items.moving import apply_move, buttons
 from commands.kinds.spec import FormSpec, FormValues, KindSpec
-from commands.registry import ITEM_ID, SlashCommand, Subcommand, words_or_keys
+from commands.registry import SlashCommand, Subcommand, on_an_item, words_or_keys
 from storage import items, referrals
 from storage.audit import Actor
 from storage.item_tables import ItemBase, Priority, Referral, ReferralStatus
@@ -280,22 +280,18 @@ COMMAND = SlashCommand(
             takes_text=True,
             expects=words_or_keys(*LIST_FILTERS),
         ),
-        Subcommand(
+        on_an_item(
             "cancel",
             "cancel a referral you sent; the reason goes into its thread.",
             cancel,
             arguments='R-12 reason:"..."',
             keys=frozenset({"reason"}),
-            takes_text=True,
-            expects=ITEM_ID,
         ),
-        Subcommand(
+        on_an_item(
             "show",
             "one referral, with its internal case number for home staff.",
             show,
             arguments="R-12",
-            takes_text=True,
-            expects=ITEM_ID,
         ),
     ),
 )
