@@ -34,7 +34,6 @@ from storage.audit import Actor
 from storage.item_tables import ItemBase
 from storage.kinds import ItemKind
 from storage.models import Partner
-from storage.people import Person
 from storage.states import Machine, Side
 from storage.threads import Summary
 from tests.inprocess import InProcessBot, in_process_bot
@@ -93,11 +92,9 @@ COLLEAGUE = "U0COL"  # home staff, not the note's writer, no role
 def write(deps: Deps, actor: Actor, channel_id: str, text: str, due: str | None) -> Reply:
     if not text.strip():
         raise UsageError("A note needs its text.")
-    due_at, place = sending.where_and_when(deps, actor, channel_id, due)
-    with deps.db.session() as session:
-        me: Person = deps.person(session, actor)
-        disclosure.screen_shared(deps.detector, me, text, channel_id, what="text")
-        note = opening.store(session, me, KIND, place, due_at, "a note", text=text.strip())
+    with sending.new_item(deps, actor, channel_id, due) as new:
+        disclosure.screen_shared(deps.detector, new.me, text, channel_id, what="text")
+        note = opening.store(new.session, new.me, KIND, new.place, new.due, "a note", text=text.strip())
     publish(deps, actor, note)
     return Reply(f"Noted *{note.ref}*, due {when(note.due_at)}.")
 

@@ -14,7 +14,7 @@ from commands.forms import Field, FieldKind, Form
 from commands.grammar import UsageError, user_id
 from commands.invocation import Deps, Invocation, Reply
 from commands.items import fields, reading, sending
-from commands.items.cards import publish, thread_field
+from commands.items.cards import drawing_of, publish, thread_field
 from commands.items.changes import show_change
 from commands.items.moving import buttons, mover
 from commands.kinds.spec import CardAction, FormSpec, FormValues, KindSpec
@@ -58,13 +58,14 @@ def create(inv: Invocation) -> Reply:
 
 
 def send(deps: Deps, actor: Actor, draft: Draft) -> Reply:
-    due, place = sending.where_and_when(deps, actor, draft.channel_id, draft.due)
     owners = draft.owners or (actor.user_id,)
-    new = NewAction(draft.title, _teams(deps, owners), draft.campaign, due)
-    with deps.db.session() as session:
-        me = deps.person(session, actor)
-        item = advocacy.open_action(session, me, new, place, deps.home_team_id, deps.detector)
-    posted = publish(deps, actor, item)
+    with sending.new_item(deps, actor, draft.channel_id, draft.due) as new:
+        # The owners' organizations are asked of Slack only once the sender may send at all.
+        action = NewAction(draft.title, _teams(deps, owners), draft.campaign, new.due)
+        item = advocacy.open_action(new.session, new.me, action, new.place, deps.home_team_id, deps.detector)
+        drawing = drawing_of(deps, new.session, item)
+    posted = publish(deps, actor, item, drawing)
+    due, place = new.due, new.place
     lines = [
         f"{'Posted' if posted else 'Saved'} *{item.ref}* for {_people(item.owners)}, due {spoken(due)}.",
         *sending.due_notes(draft.due, due),
