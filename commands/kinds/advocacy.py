@@ -50,7 +50,7 @@ def create(inv: Invocation) -> Reply:
     """`/advocacy title owner:@... due:... campaign:...`: post it, or open the form when there is no title."""
     assert inv.channel_id is not None
     args = inv.args
-    owners = tuple(user_id(v, "owner", f"/advocacy {OPEN_ARGUMENTS}") for v in args.options.get("owner", []))
+    owners = tuple(user_id(v, "owner", inv.usage) for v in args.options.get("owner", []))
     draft = Draft(inv.channel_id, args.text.strip(), owners, args.first("due"), args.first("campaign"))
     if not draft.title or args.confirm:
         return Reply("", form=open_form(inv.deps, inv.actor, draft))
