@@ -83,7 +83,7 @@ def tell_privately(client: WebClient, channel_id: str | None, user_id: str, text
     a direct message when the channel can't take one. Never raises: it runs on the error path."""
     try:
         if channel_id:
-            client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
+            client.chat_postEphemeral(channel=channel_id, user=user_id, text=render.slack_words(text))
             return
     except Exception as exc:  # not in the channel, or Slack unreachable: try a direct message
         log.warning("could not answer %s in %s (%s); sending a direct message", user_id, channel_id, exc)

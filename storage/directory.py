@@ -178,8 +178,8 @@ def parse_field(key: str, value: Any, scopes: Collection[str]) -> tuple[str, Any
         raise InvalidInput(f"`{key}` is empty: give {field.meaning}.", key)
     try:
         parsed = field.parse(value)
-        if key == "scope" and (unknown := [s for s in parsed if s not in scopes]):
-            raise ValueError(f"must be among {', '.join(scopes)}, not {', '.join(unknown)}")
+        if key == "scope" and any(s not in scopes for s in parsed):
+            raise ValueError(f"must be one of {', '.join(scopes)}")  # the words it always had
         return field.attribute, parsed
     except ValueError as exc:
         # Parsers explain either the rule ("must be yes or no") or the value ("`soon` is not a date ...").

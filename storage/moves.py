@@ -23,6 +23,7 @@ from storage.people import Affiliation, Person
 from storage.permissions import Action, refuse, require
 from storage.states import ReasonCode, Side
 from storage.updates import update_if
+from storage.wording import as_words
 
 NOTE_LIMIT = 1500  # a move's note: shown on the card (a field holds 2,000) and in the thread
 
@@ -239,6 +240,9 @@ def history(session: Session, item: ItemBase) -> Sequence[ItemEvent]:
     return session.exec(query).all()
 
 
+UNPOSTED_LIMIT = 240  # an unposted item's note: why, in a line (a refusal's reason, a Slack error)
+
+
 def withdraw_unposted(session: Session, actor: Actor, item: ItemBase, why: str) -> bool:
     """An item whose card was not posted is closed (entered in error, withdrawn) with why, and kept: nobody
     outside the office ever saw it, and its ID is never reused. False if another process holds it now."""
@@ -248,7 +252,8 @@ def withdraw_unposted(session: Session, actor: Actor, item: ItemBase, why: str) 
     unposted = {"status": str(target), "card_ts": None, "updated_at": clock.now()}
     if not update_if(session, model, item.id, still, **unposted):
         return False
-    note, action = f"card not posted: {why}", f"{kind_of(item).name}.unposted"
+    # Stored, so in words: a refusal's reason may name a command to type (storage/wording.py).
+    note, action = f"card not posted: {as_words(why)}"[:UNPOSTED_LIMIT], f"{kind_of(item).name}.unposted"
     code = ReasonCode.other.value
     _history(session, item, actor, item.status, target, code, note, action=action, logged=note)
     return True

@@ -16,9 +16,12 @@ from storage.suggest import closest
 from storage.wording import command
 
 
-def get(session: Session, handle: str) -> Partner:
-    """The partner with `handle`, or NotFound naming the closest handles."""
+def get(session: Session, handle: str, *, suggest: bool = True) -> Partner:
+    """The partner with `handle`, or NotFound naming the closest handles (`suggest`: only to people who
+    may know who the partners are)."""
     partner = session.exec(select(Partner).where(Partner.handle == handle.lower())).first()
+    if partner is None and not suggest:
+        raise NotFound(f"There is no partner `{handle}`.")
     if partner is None:
         handles = [p.handle for p in everyone(session)]
         hint = closest(handle, handles)

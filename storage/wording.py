@@ -1,6 +1,6 @@
 """What the domain's messages name that only a front end knows how to write: a command to type, and a
 person. Storage marks them (`command("liaison partner add")`, `person("U123")`); the Slack side spells
-them as `/liaison partner add` and a mention (commands/format.slack_words), the command line as words.
+them as `/liaison partner add` and a mention (bot/render.slack_words), what is stored as words (as_words).
 
 The marks are two characters of Unicode's private use area, which nobody's text carries: commands/format
 drops them from people's own words, so no one can make a mark of their own."""
@@ -34,5 +34,6 @@ def unmarked(text: str) -> str:
 
 
 def as_words(text: str) -> str:
-    """For the command line and logs: commands as `liaison ...`, people by their IDs."""
-    return spelled(text, lambda words: f"`{words}`", lambda user_id: user_id)
+    """For what is stored (history notes, audit reasons), the command line and logs: commands as the
+    slash command a person types, `/liaison ...`, people by their IDs."""
+    return spelled(text, lambda words: f"`/{words}`", lambda user_id: user_id)

@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlmodel import select
 
-from storage import cards, moves, partners
+from storage import audit, cards, moves, partners
 from storage.audit import Actor
 from storage.clock import REAL
 from storage.db import Database
@@ -15,8 +16,10 @@ from storage.directory import parse_fields
 from storage.errors import Conflict
 from storage.identifiers import Detector
 from storage.item_tables import Referral, ReferralStatus
+from storage.models import ItemEvent
 from storage.moves import Move
 from storage.people import identify
+from storage.wording import CLOSE, OPEN, as_words, command
 from tests.kinds import KINDS, SCOPES
 
 ADMIN = Actor("U0ADM", "T0HOME")
@@ -84,3 +87,26 @@ def test_nothing_moves_while_the_card_is_being_posted(db: Database) -> None:
             Detector(),
             REAL().date(),
         )
+
+
+def test_an_unposted_items_note_keeps_what_a_refusal_said_in_words(db: Database) -> None:
+    """A refusal's reason may name a command to type (storage/wording.py marks it); what is stored is
+    the words a person reads, never the marks, however long the reason."""
+    referral = _referral(db)
+    named = "Legal Aid Society of the Greater Metropolitan Denver Region and Its Surrounding Counties"
+    why = f"{named} is inactive; an admin can reactivate it with {command('liaison partner edit legal-aid')}."
+    with db.session() as session:
+        assert moves.withdraw_unposted(session, ADMIN, referral, f"refused on retry: {why}")
+    with db.session() as session:
+        (event,) = session.exec(select(ItemEvent).where(ItemEvent.item == referral.ref)).all()
+        (entry,) = audit.search(session, subjects=[referral.ref], page=1, size=5).entries
+    for stored in (event.note or "", entry.reason or ""):
+        assert OPEN not in stored and CLOSE not in stored, stored
+        assert stored.startswith(f"card not posted: refused on retry: {named} is inactive"), stored
+    assert "`/liaison partner edit legal-aid`" in (event.note or "")
+
+
+def test_stored_words_name_commands_as_people_type_them() -> None:
+    assert as_words(f"ask an admin: {command('liaison role @person admin')}") == (
+        "ask an admin: `/liaison role @person admin`"
+    )

@@ -12,9 +12,18 @@ import pytest
 from sqlalchemy import event
 
 from bot.sandbox import Sandbox
+from storage import audit
 from tests.databases import BACKENDS
 from tests.inprocess import InProcessBot, in_process_bot
-from tests.office import DEFENDER, OFFICE_CHANNEL, SHARED_CHANNEL, add_legal_aid, command, populate
+from tests.office import (
+    DEFENDER,
+    OFFICE_CHANNEL,
+    PARTNER_USER,
+    SHARED_CHANNEL,
+    add_legal_aid,
+    command,
+    populate,
+)
 
 
 @dataclass
@@ -85,3 +94,31 @@ def test_a_new_item_is_stored_in_one_transaction_and_its_card_recorded_in_anothe
     assert [s.split()[0] for s in card] == ["UPDATE"], card
     reads = [s for t in transactions.work for s in t if s.startswith("SELECT")]
     assert len(reads) == len(set(reads)), f"read twice: {sorted(reads)}"
+
+
+def test_someone_who_may_not_send_is_refused_before_slack_is_asked_anything(
+    bot: tuple[Sandbox, InProcessBot],
+) -> None:
+    """Partner staff may not send items: the refusal is theirs, and audited, even while Slack would fail
+    the channel lookup a send starts with (it is never made for them)."""
+    slack, running = bot
+    slack.fail("conversations.info", status=503, times=None)
+    asked = len(slack.calls("conversations.info"))
+    try:
+        answer = command(slack, running, PARTNER_USER, SHARED_CHANNEL, "/referral", "need:housing A try.")
+    finally:
+        slack.clear_faults()
+    assert answer.endswith("only the office can create an item."), answer
+    assert len(slack.calls("conversations.info")) == asked
+    with running.db.session() as session:
+        refused = audit.search(session, person=PARTNER_USER, page=1, size=5).entries
+    assert [(e.action, e.decision) for e in refused] == [("create_item", "denied")], refused
+
+
+def test_a_mistyped_partner_names_no_partners_to_partner_staff(bot: tuple[Sandbox, InProcessBot]) -> None:
+    slack, running = bot
+    theirs = command(slack, running, PARTNER_USER, SHARED_CHANNEL, "/referral", "list partner:legal-aidd")
+    assert theirs.startswith("There is no partner `legal-aidd`."), theirs
+    assert "legal-aid`" not in theirs and "Known partners" not in theirs
+    ours = command(slack, running, DEFENDER, SHARED_CHANNEL, "/referral", "list partner:legal-aidd")
+    assert "Did you mean `legal-aid`?" in ours, ours

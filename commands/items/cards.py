@@ -82,7 +82,9 @@ def publish(
     if drawing is None:
         with deps.db.session() as session:
             drawing = drawing_of(deps, session, item)
-    since = deps.clock.by_real_clock(item.created_at) if retry else None
+    # The item may have been stored by a process whose clock was moved (or by one that was not, when this
+    # one's is): look from the earlier of the two, since looking too far back only costs a page.
+    since = min(item.created_at, deps.clock.by_real_clock(item.created_at)) if retry else None
     try:
         ts = deps.slack.post_card(
             item.channel_id, card_of(deps, item, drawing), drawing.permit, posted_since=since
@@ -176,7 +178,7 @@ def _withdraw(deps: Deps, item: ItemBase, reason: str) -> None:
     """An unposted item that may not (or can no longer) be posted is closed, and its requester told."""
     requester = Actor(item.requester_id, deps.home_team_id)
     with deps.db.session() as session:
-        closed = moves.withdraw_unposted(session, requester, item, f"refused on retry: {reason[:200]}")
+        closed = moves.withdraw_unposted(session, requester, item, f"refused on retry: {reason}")
     if closed:
         deps.slack.tell(item.requester_id, f"{item.ref} was not posted, and is closed unposted: {reason}")
 

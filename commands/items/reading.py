@@ -119,7 +119,9 @@ def listing(
     with inv.deps.db.session() as session:
         me = inv.person(session)
         handle = inv.args.first("partner")
-        partner = partners.get(session, handle) if handle else None
+        # Only the office learns from a mistyped handle which partners there are.
+        known = me.affiliation == Affiliation.home
+        partner = partners.get(session, handle, suggest=known) if handle else None
         found = [
             item
             for item in items.visible_to(session, me, kind, open_only=words[0] in OPEN_ONLY)

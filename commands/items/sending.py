@@ -75,10 +75,12 @@ def new_item(deps: Deps, actor: Actor, channel_id: str, typed_due: str | None) -
     may not send items at all, before any partner is named to them or their date is read."""
     if not channel_id:
         raise UsageError("Choose the channel to post it in.")
-    place = deps.slack.place(channel_id, fresh=True)  # a read of Slack's, before the transaction opens
     with deps.db.session() as session:
         me = deps.person(session, actor)
         require(session, me, Action.create_item, channel_id=channel_id)
+        # Slack is asked only for someone who may send. Its reads come before the transaction writes
+        # anything, so nothing is locked while they wait; they hold one pooled connection meanwhile.
+        place = deps.slack.place(channel_id, fresh=True)
         yield NewItem(session, me, due_at(deps, actor, typed_due), place)
 
 

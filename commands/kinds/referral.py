@@ -284,7 +284,7 @@ COMMAND = SlashCommand(
             "cancel",
             "cancel a referral you sent; the reason goes into its thread.",
             cancel,
-            arguments='R-12 reason:"..."',
+            arguments='R-12 reason:"client moved away"',
             keys=frozenset({"reason"}),
         ),
         on_an_item(
