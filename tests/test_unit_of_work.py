@@ -28,17 +28,17 @@ from tests.office import (
 
 @dataclass
 class Transactions:
-    """The statements the bot ran, grouped by the transaction they were committed in."""
+    """The statements the bot ran, grouped by the transaction they were committed in (each connection has
+    its own: the rate budget's run beside a command's)."""
 
     done: list[list[str]] = field(default_factory=list)
-    open: list[str] = field(default_factory=list)
+    open: dict[int, list[str]] = field(default_factory=dict)
 
-    def statement(self, sql: str, parameters: Any) -> None:
-        self.open.append(f"{' '.join(sql.split())} {parameters!r}")
+    def statement(self, connection: object, sql: str, parameters: Any) -> None:
+        self.open.setdefault(id(connection), []).append(f"{' '.join(sql.split())} {parameters!r}")
 
-    def commit(self) -> None:
-        self.done.append(self.open)
-        self.open = []
+    def commit(self, connection: object) -> None:
+        self.done.append(self.open.pop(id(connection), []))
 
     @property
     def work(self) -> list[list[str]]:
@@ -61,11 +61,11 @@ def transactions(bot: tuple[Sandbox, InProcessBot]) -> Iterator[Transactions]:
     seen = Transactions()
     engine = bot[1].db.engine
 
-    def statement(_conn: Any, _cursor: Any, sql: str, parameters: Any, _context: Any, _many: bool) -> None:
-        seen.statement(sql, parameters)
+    def statement(conn: Any, _cursor: Any, sql: str, parameters: Any, _context: Any, _many: bool) -> None:
+        seen.statement(conn.connection.dbapi_connection, sql, parameters)
 
-    def commit(_conn: Any) -> None:
-        seen.commit()
+    def commit(conn: Any) -> None:
+        seen.commit(conn.connection.dbapi_connection)
 
     event.listen(engine, "before_cursor_execute", statement)
     event.listen(engine, "commit", commit)
