@@ -14,29 +14,40 @@ from storage.identifiers.text import SEP, Span, hinted, spans_in, trie
 # Case-type codes courts put in their numbers (criminal, felony, misdemeanour, traffic, juvenile, family,
 # civil, probate...). Letters alone would read `30 days 100` as a case number. Between spaces only the
 # codes no sentence uses as a word count (`15 in 2025` is not a case).
-_CASE_CODES = trie(
+_CASE_CODE_WORDS = (
     "cr crim crf crm cf cm ct cv civ ca ci cj cc cp dr dv dc fa fc fe fel fl gs jv juv jd jc ja jf "
     "mi mm misd md mc tr tc sc sa pr pb mh lt sp sm if ap op wc ch"
 )
+_CASE_CODES = trie(_CASE_CODE_WORDS)
 _SPACED_CASE_CODES = trie("cr crim crf crm cf cm cv civ dr dv jv juv jd tr mm misd fel gs lt mh")
 _GLUE = rf"{SEP}{{0,2}}"
+# Each pattern below starts with the character it consumes first and checks what stands before it only
+# then (`\d(?<![\w-]\d)` is `(?<![\w-])\d`): the engine skips straight to the digits or letters a match can
+# start with, where a pattern starting with a lookbehind is tried at every position of the text.
 _BY_YEAR = re.compile(
-    r"(?<![\w-])(?:"
-    # 24-CR-0113, 2024CR0999, 24/cr/113, 24 CR 113, and the one-letter codes glued or dashed (24-M-1234)
-    rf"(?:19|20)?\d{{2}}(?:{_GLUE}{_CASE_CODES}{_GLUE}|\s+{_SPACED_CASE_CODES}\s+|[-/]?[a-z][-/]?)\d{{3,8}}"
-    # any letters between dashes: 24-ABC-1234
-    r"|\d{2,4}-[a-z]{1,5}-\d{3,8}"
+    r"\d(?<![\w-]\d)(?:"
+    # 24-CR-0113, 2024CR0999, 24/cr/113, 24 CR 113, and the one-letter codes glued or dashed (24-M-1234):
+    # `(?:19|20)?\d{2}` with its first digit read
+    r"(?:(?<=1)9\d\d|(?<=2)0\d\d|\d)"
+    rf"(?:{_GLUE}{_CASE_CODES}{_GLUE}|\s+{_SPACED_CASE_CODES}\s+|[-/]?[a-z][-/]?)\d{{3,8}}"
+    # any letters between dashes: 24-ABC-1234 (`\d{2,4}`, its first digit read)
+    r"|\d{1,3}-[a-z]{1,5}-\d{3,8}"
     r")(?![\w])"
 )
 # CR-2024-0999, CF2024001234, and its digits spaced out (`CR 2 0 2 4 0 1 1 3`)
+_CODE_STARTING = trie(_CASE_CODE_WORDS, not_after=r"[\w-]")  # `\b(?<!-){_CASE_CODES}`
 _BY_CODE = re.compile(
-    rf"\b(?<!-){_CASE_CODES}{_GLUE}(?:(?:19|20)?\d{{2}}{_GLUE}\d{{3,8}}|(?:\d[\s.-]){{5,11}}\d)(?![\w])"
+    rf"{_CODE_STARTING}{_GLUE}"
+    rf"(?:(?:19|20)?\d{{2}}{_GLUE}\d{{3,8}}|(?:\d[\s.-]){{5,11}}\d)(?![\w])"
 )
 _HINTS = ("case", "docket", "dkt", "cause", "indictment", "ind", "file", "matter")
 # What the text itself calls a case, docket or cause number.
+_NO = r"(?:no\b\.?|num\b\.?|number|#)"
 _CALLED_A_CASE_NUMBER = re.compile(
-    r"\b(?:(?:case|cause|file|matter)\s*(?:no\b\.?|num\b\.?|number|#)"
-    r"|(?:docket|dkt|indictment|ind)\b\.?\s*(?:no\b\.?|num\b\.?|number|#)?)"
+    # `\b(?:case|cause|file|matter)\s*{_NO}`, each word's first letter read before the `\b`
+    rf"(?:c(?<!\wc)a(?:se|use)\s*{_NO}|f(?<!\wf)ile\s*{_NO}|m(?<!\wm)atter\s*{_NO}"
+    # `\b(?:docket|dkt|indictment|ind)\b\.?\s*{_NO}?`, the same way
+    rf"|d(?<!\wd)(?:ocket|kt)\b\.?\s*{_NO}?|i(?<!\wi)nd(?:ictment)?\b\.?\s*{_NO}?)"
     r"\s*:?\s*[a-z0-9][a-z0-9./-]*\d[a-z0-9./-]*\d",
 )
 # Candidates for the office's own pattern: letters and digits in a few groups with separators between.
