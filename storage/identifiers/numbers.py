@@ -100,6 +100,16 @@ _OTHER_NUMBER = re.compile(
     r"ups|fedex|usps|account|acct|ref|reference|confirmation|conf|receipt|claim|policy|member|serial|"
     r"model|part|isbn|zoom|meeting\s+id|id)\b[^\n]{0,16}$"
 )
+# What libphonenumber's matcher can read as a number we keep (see `phones`): one with eight national digits
+# or more, and a country code before them or ten of them (the US), so at least nine digits. The matcher
+# chains digits with at most four characters of its punctuation between them (none a letter but `x`, `X`
+# and the katakana `ー`); it reads a number with three letters in it as a vanity number, each letter a
+# digit, and the letters it lets in are those `x`s and the extension words after the digits (`ext`, `int`,
+# `anexo`). A stretch with neither nine digits and `x`s chained nor such a word after a digit (a date, an
+# amount) cannot hold a number we keep, and the slow matcher is not run on it.
+_MAY_BE_PHONE = re.compile(
+    r"[\dxX](?:(?:[^\w]|[_\u30fc]){0,4}[\dxX]){8}|\d[\s,;]*(?:e?xt|anexo|int)", re.IGNORECASE
+)
 _TOLL_FREE = re.compile(r"1?8(?:00|33|44|55|66|77|88)\d{7}$")
 _SERVICE_NUMBERS = frozenset({PhoneNumberType.TOLL_FREE, PhoneNumberType.PREMIUM_RATE, PhoneNumberType.UAN})
 
@@ -111,20 +121,28 @@ def phones(text: str, lower: str, stretches: Sequence[Span], case_numbers: Seque
     matcher is slow, so it reads only the stretches around runs of digits."""
     found = []
     for run_start, run_end in stretches:
-        for match in PhoneNumberMatcher(text[run_start:run_end], "US", leniency=Leniency.POSSIBLE):
-            start, end = run_start + match.start, run_start + match.end
-            if any(s <= start < e for s, e in case_numbers):
-                continue  # `2024-001234` is a case number first
-            if len(str(match.number.national_number)) < 8:
-                continue
-            if phonenumbers.number_type(match.number) in _SERVICE_NUMBERS:
-                continue
-            found.append((start, end))
+        if _MAY_BE_PHONE.search(text, run_start, run_end):
+            found += _matched(text, run_start, run_end, case_numbers)
         shaped = [m.span("number") for m in LOCAL_PHONE.finditer(lower, run_start, run_end)]
         shaped += spans_in(SPACED_PHONE, text, run_start, run_end)
         found += [(s, e) for s, e in shaped if not _TOLL_FREE.match(re.sub(r"\D", "", text[s:e]))]
     # A number the text says is something else (an order, an invoice) is that.
     return [(s, e) for s, e in found if not _OTHER_NUMBER.search(lower, max(0, s - 24), s)]
+
+
+def _matched(text: str, start: int, end: int, case_numbers: Sequence[Span]) -> list[Span]:
+    """What libphonenumber's matcher finds in `text[start:end]` that may be a person's number."""
+    found = []
+    for match in PhoneNumberMatcher(text[start:end], "US", leniency=Leniency.POSSIBLE):
+        at, until = start + match.start, start + match.end
+        if any(s <= at < e for s, e in case_numbers):
+            continue  # `2024-001234` is a case number first
+        if len(str(match.number.national_number)) < 8:
+            continue
+        if phonenumbers.number_type(match.number) in _SERVICE_NUMBERS:
+            continue
+        found.append((at, until))
+    return found
 
 
 def ssn_spans(text: str, lower: str, stretches: Sequence[Span]) -> list[Span]:
