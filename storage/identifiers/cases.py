@@ -5,8 +5,11 @@ whatever separators stand between its parts."""
 
 from __future__ import annotations
 
+import importlib
 import re
+import string
 from collections.abc import Iterator
+from typing import Any
 
 from storage.identifiers.reading import folded
 from storage.identifiers.text import SEP, Span, hinted, spans_in, trie
@@ -77,18 +80,71 @@ def loosely(case_number: str) -> re.Pattern[str]:
     return re.compile(r"(?:[^\w]|_){0,4}".join(parts) or r"(?!)", re.IGNORECASE)
 
 
-def office_numbers(office: re.Pattern[str], lower: str) -> list[Span]:
+class OfficePattern:
+    """The office's own case-number pattern (LIAISON_CASE_NUMBER_PATTERN), matched without regard to case,
+    and the runs of letters every match of it holds (`pd` for `\bPD-\\d{6}\b`)."""
+
+    def __init__(self, source: str) -> None:
+        self.pattern = re.compile(source, re.IGNORECASE)
+        self.letters = _letters_needed(source)
+
+
+def office_numbers(office: OfficePattern, lower: str) -> list[Span]:
     """Where the office's own pattern matches a group of letters and digits however it was separated
     (`PD 123456`, `PD123456` and `PD-123 456` for `\bPD-\\d{6}\b`): as written, with every separator a
     dash, with none between digits, and with a dash between letters and digits."""
-    found = spans_in(office, lower)
-    if not any(office.search(spelling) for spelling in _spellings(lower)):
+    if not all(run in lower for run in office.letters):
+        # No spelling below puts letters side by side that were not, so none can match either: the usual
+        # case, known from a substring test instead of four passes of the pattern over the whole text.
+        return []
+    pattern = office.pattern
+    found = spans_in(pattern, lower)
+    if not any(pattern.search(spelling) for spelling in _spellings(lower)):
         return found  # the whole text in every spelling: if none matches, no part of it will
     for group in _GROUPS.finditer(lower):
         text = group[0]
-        if sum(c.isdigit() for c in text) >= 3 and any(office.search(v) for v in _spellings(text)):
+        if sum(c.isdigit() for c in text) >= 3 and any(pattern.search(v) for v in _spellings(text)):
             found.append(group.span())
     return found
+
+
+# Letters that, matched without regard to case, match only their own two cases: `i`, `k` and `s` also
+# match `İ`, `ı`, the Kelvin sign and the long `ſ`.
+_PLAIN_LETTERS = frozenset(string.ascii_letters) - set("iIkKsS")
+try:  # the standard library's own reading of a pattern, which its compiler uses
+    _PARSER: Any = importlib.import_module("re._parser")
+except ImportError:  # pragma: no cover - another Python: no shortcut, the same findings
+    _PARSER = None
+
+
+def _letters_needed(source: str) -> tuple[str, ...]:
+    """The runs of letters (lowercase) that stand side by side in every match of the pattern: its literal
+    letters outside any alternative, repetition or class. None when the pattern cannot be read so."""
+    if _PARSER is None:
+        return ()
+    try:
+        items = _PARSER.parse(source, re.IGNORECASE).data
+    except Exception:  # not read, not shortened: the patterns run as they are
+        return ()
+    runs, run = [], ""
+    for op, value in _flattened(items):
+        if op is _PARSER.LITERAL and chr(value) in _PLAIN_LETTERS:
+            run += chr(value).lower()
+        else:
+            runs.append(run)
+            run = ""
+    return tuple(r for r in [*runs, run] if r)
+
+
+def _flattened(items: Any) -> Iterator[tuple[Any, Any]]:
+    """The parsed pattern's items in order, groups that change no flag opened (`(PD)-` is `PD-`)."""
+    for op, value in items:
+        if (
+            op is _PARSER.SUBPATTERN and value[1] == value[2] == 0
+        ):  # (group, flags added, flags removed, items)
+            yield from _flattened(value[3].data)
+        else:
+            yield op, value
 
 
 def _spellings(text: str) -> Iterator[str]:
