@@ -33,8 +33,12 @@ _AFTER_INITIAL = re.compile(r"\.?[\s,_'\"()-]{0,3}")
 # Two or more single letters with a little space or punctuation between them: a name spaced out.
 _SINGLE_LETTERS = re.compile(r"(?<![^\W\d_])[^\W\d_](?:(?:[^\w\n]|_){1,3}[^\W\d_](?![^\W\d_]))+")
 # The same two for lowercase ASCII text, where they are these simpler classes and run several times faster.
+# The runs are found from the mark after their first letter (the letter checked behind it), since far
+# fewer characters are marks than letters: each match starts one character after the run.
 _ASCII_NOT_LETTERS = {c: " " for c in range(128) if not chr(c).isalpha()}
-_ASCII_SINGLE_LETTERS = re.compile(r"[a-z](?<![a-z]{2})(?:[^a-z0-9\n]{1,3}[a-z](?![a-z]))+")
+_ASCII_AFTER_SINGLE_LETTER = re.compile(
+    r"[^a-z0-9\n](?<=(?<![a-z])[a-z].)[^a-z0-9\n]{0,2}[a-z](?![a-z])(?:[^a-z0-9\n]{1,3}[a-z](?![a-z]))*"
+)
 _SPACED_OUT = re.compile(r"(?:[^\w\n]|_){1,3}")
 # Digits typed for the letters they look like, inside a word: `J0hn`, `M4ria`.
 # (The character first, where it is next to a letter after: a pattern starting with a lookbehind is tried at
@@ -109,11 +113,11 @@ def _words(lower: str) -> set[str]:
     """The distinct words of a lowercase text, and its runs of single letters joined (`j o h n`)."""
     if lower.isascii():  # the usual case: str methods and plain classes do the same far faster
         words = set(lower.translate(_ASCII_NOT_LETTERS).split())
-        singles = _ASCII_SINGLE_LETTERS.finditer(lower)
+        singles = [(m.start() - 1, m.end()) for m in _ASCII_AFTER_SINGLE_LETTER.finditer(lower)]
     else:
         words = set(_WORD.findall(lower))
-        singles = _SINGLE_LETTERS.finditer(lower)
-    return words | {"".join(_WORD.findall(m[0])) for m in singles}
+        singles = [m.span() for m in _SINGLE_LETTERS.finditer(lower)]
+    return words | {"".join(_WORD.findall(lower, start, end)) for start, end in singles}
 
 
 def _joins(text: str, before: _Token, after: _Token) -> bool:
@@ -139,6 +143,14 @@ class _Name:
         self.joined = {"".join(order): joined_allowed for order in orders}
         # A name of three words or more is still the person with one of them left out.
         self.needed = len(words) - 1 if len(words) >= 3 else len(words)
+        self.initials = {w[0] for w in words}
+
+    def may_start(self, token: str, hits: dict[str, set[str]]) -> bool:
+        """Whether a window of this name can start at the word: it is one of the name's words (or close to
+        one), or the initial of one; `window_at` gives up at once on any other."""
+        return not hits.get(token, set()).isdisjoint(self.words) or (
+            len(token) == 1 and token in self.initials
+        )
 
     def window_at(
         self, text: str, tokens: Sequence[_Token], first: int, hits: dict[str, set[str]]
@@ -269,6 +281,8 @@ class NameList:
                     if name.words[0] in hits.get(token.text, ()):
                         found.append((token.start, token.end))
                     continue
+                if not name.may_start(token.text, hits):
+                    continue
                 after = name.window_at(text, tokens, first, hits)
                 if after is not None:
                     found.append((token.start, tokens[after - 1].end))
@@ -318,6 +332,8 @@ class NameList:
         """The words that are one of the names' words, exactly or within the edits each allows (each with
         the name words it is), and those that are a whole name joined (`johndoe`): one rapidfuzz matrix
         for all the words long enough to carry a typo."""
+        if not words:  # (most stretches of a text hold no word the whole text does not)
+            return {}, set()
         hits: dict[str, set[str]] = {w: {w} for w in words if w in self._words}
         joined = {w for w in words if w in self._joined}
         longer = [w for w in words if len(w) >= 3 and w not in hits and w not in joined]
