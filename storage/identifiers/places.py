@@ -111,9 +111,6 @@ def emails(lower: str) -> list[Span]:
         at = _SPELLED_AT.search(lower, max(0, word.start() - 4), word.end() + 8)
         if at is None:
             continue
-        local = _LOCAL_PART.search(lower, max(0, at.start() - 64), at.start())
-        if not local:
-            continue
         domain = _DOMAIN.match(lower, at.end())
         bracketed = "[" in at[0] or "(" in at[0] or "{" in at[0] or "<" in at[0] or at[0] == ".at."
         if domain and (
@@ -121,7 +118,13 @@ def emails(lower: str) -> list[Span]:
             or re.search(rf"{_OPEN}|\bdot\b|\bpunto\b", domain[0])
             or _MAIL_PROVIDER.match(domain[0])
         ):
-            found.append((local.start(), domain.end()))
+            end = domain.end()
         elif (provider := _MAIL_PROVIDER.match(lower, at.end())) is not None:
-            found.append((local.start(), provider.end()))
+            end = provider.end()
+        else:
+            continue
+        # The name before the `at` only now: it is the slow part, and most `at`s have no address after.
+        local = _LOCAL_PART.search(lower, max(0, at.start() - 64), at.start())
+        if local:
+            found.append((local.start(), end))
     return found
