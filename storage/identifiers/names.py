@@ -20,7 +20,6 @@ from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein, Indel
 
 from storage.identifiers.reading import folded
-from storage.identifiers.text import trie
 
 _WORD = re.compile(r"[^\W\d_]+")
 FUZZY_FROM = 6  # letters in the whole name before a typo is tolerated
@@ -120,6 +119,14 @@ def _words(lower: str) -> set[str]:
         words = set(_WORD.findall(lower))
         singles = [m.span() for m in _SINGLE_LETTERS.finditer(lower)]
     return words | {"".join(_WORD.findall(lower, start, end)) for start, end in singles}
+
+
+def _whole(word: str) -> re.Pattern[str]:
+    """The word where no letter stands on either side of it. Written to start with the word itself (the
+    letter before it checked after), so the engine finds it with its fast substring search, where
+    `(?<![^\\W\\d_])word`, or an alternation of words, is tried at every position of the text."""
+    escaped = re.escape(word)
+    return re.compile(f"{escaped}(?<![^\\W\\d_]{escaped})(?![^\\W\\d_])")
 
 
 def _joins(text: str, before: _Token, after: _Token) -> bool:
@@ -249,12 +256,11 @@ class NameList:
         close together merged; the whole text when it is short or a word may be broken in two."""
         if whole or not found_words:
             return [(0, len(lower))]
-        # `(?<![^\W\d_])(?:word|word...)(?![^\W\d_])`, the check before each word made after its first letter
-        # so the engine skips to the letters the words start with.
-        pattern = re.compile(trie(sorted(found_words), not_after=r"[^\W\d_]") + r"(?![^\W\d_])")
+        # One pattern a word (they are whole runs of letters, so no two places overlap): see `_whole`.
+        places = sorted(match.span() for word in found_words for match in _whole(word).finditer(lower))
         stretches: list[tuple[int, int]] = []
-        for match in pattern.finditer(lower):
-            start, end = max(0, match.start() - 80), min(len(lower), match.end() + 80)
+        for found_start, found_end in places:
+            start, end = max(0, found_start - 80), min(len(lower), found_end + 80)
             if stretches and start <= stretches[-1][1]:
                 stretches[-1] = (stretches[-1][0], end)
             else:
@@ -292,9 +298,8 @@ class NameList:
 
     def _broken(self, lower: str) -> bool:
         """Whether a name's word may be written broken in two (`Jo hn`): its halves stand side by side."""
-        return any(
-            f" {w[: len(w) // 2]} {w[len(w) // 2 :]}" in f" {lower}" for w in self._words if len(w) >= 4
-        )
+        padded = f" {lower}"
+        return any(f" {w[: len(w) // 2]} {w[len(w) // 2 :]}" in padded for w in self._words if len(w) >= 4)
 
     def _mended(self, text: str, tokens: list[_Token]) -> list[_Token]:
         """Words broken by a space into two or three pieces (`Jo hn Do e`) joined again where together
