@@ -40,8 +40,10 @@ def digit_runs(text: str) -> list[Span]:
 
 # Between the groups: a little punctuation, an `x`, or a line break (`123\n45\n6789`).
 _GAP = r"[\W_x]{0,4}"
-_SSN_SHAPE = re.compile(rf"(?<![\d-])(\d{{3}})({_GAP})(\d{{2}})({_GAP})(\d{{4}})(?!\d)")
-_SSN_SPACED = re.compile(rf"(?<!\d)\d(?:{SEP}{{1,3}}\d){{8}}(?!{SEP}?\d)")
+# (What may not stand before the first digit is checked after it, `\d(?<![\d-]\d)` for `(?<![\d-])\d`, so
+# the engine skips to the digits instead of trying every position.)
+_SSN_SHAPE = re.compile(rf"(\d(?<![\d-]\d)\d{{2}})({_GAP})(\d{{2}})({_GAP})(\d{{4}})(?!\d)")
+_SSN_SPACED = re.compile(rf"\d(?<!\d\d)(?:{SEP}{{1,3}}\d){{8}}(?!{SEP}?\d)")
 SSN_HINTS = ("ssn", "ss#", "ss #", "s.s.n", "soc sec", "socsec", "soc.", "social")
 SSN_CONTEXT = re.compile(
     r"\b(?:ssn|ss\s?#|s\.s\.n\.?|soc\.?\s*sec\.?(?:\s*(?:no|number|#))?"
@@ -108,7 +110,10 @@ _OTHER_NUMBER = re.compile(
 # digit, and the letters it lets in are those `x`s and the extension words after the digits (`ext`, `int`,
 # `anexo`). A stretch with neither nine digits and `x`s chained nor such a word after a digit (a date, an
 # amount) cannot hold a number we keep, and the slow matcher is not run on it.
-_MAY_BE_PHONE = re.compile(r"[\dxX](?:[\W_\u30fc]{0,4}[\dxX]){8}|\d[\s,;]*(?i:e?xt|anexo|int)")
+_MAY_BE_PHONE = (  # (two patterns, each starting with a class the engine skips ahead to)
+    re.compile(r"[\dxX](?:[\W_\u30fc]{0,4}[\dxX]){8}"),
+    re.compile(r"\d[\s,;]*(?i:e?xt|anexo|int)"),
+)
 _TOLL_FREE = re.compile(r"1?8(?:00|33|44|55|66|77|88)\d{7}$")
 _SERVICE_NUMBERS = frozenset({PhoneNumberType.TOLL_FREE, PhoneNumberType.PREMIUM_RATE, PhoneNumberType.UAN})
 
@@ -120,7 +125,7 @@ def phones(text: str, lower: str, stretches: Sequence[Span], case_numbers: Seque
     matcher is slow, so it reads only the stretches around runs of digits."""
     found = []
     for run_start, run_end in stretches:
-        if _MAY_BE_PHONE.search(text, run_start, run_end):
+        if any(pattern.search(text, run_start, run_end) for pattern in _MAY_BE_PHONE):
             found += _matched(text, run_start, run_end, case_numbers)
         shaped = [m.span("number") for m in LOCAL_PHONE.finditer(lower, run_start, run_end)]
         shaped += spans_in(SPACED_PHONE, text, run_start, run_end)
