@@ -5,6 +5,7 @@ whatever separators stand between its parts."""
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 import string
@@ -73,6 +74,7 @@ def case_numbers(lower: str) -> list[Span]:
     return found
 
 
+@functools.lru_cache(maxsize=1024)  # an item's messages are screened one after another with its case number
 def loosely(case_number: str) -> re.Pattern[str]:
     """An item's own case number however it is written: `24-CR-0113` also as `24 cr 0113`, `24CR0113`,
     `24/cr/0113`, `2 4 C R 0 1 1 3` (dashes and invisible characters are already normalized away)."""

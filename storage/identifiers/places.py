@@ -56,7 +56,8 @@ _SPANISH_AFTER_FIRST = "|".join(
 # so the engine skips to those characters instead of trying both alternatives at every position.
 _STREET = re.compile(
     r"[\dCcAaPpBb](?:"
-    rf"(?<=\d)(?<![\w$.,/-]\d)\d{{0,5}}{_HOUSE_NUMBER_FIRST}"
+    # (`\d{0,5}+`: fewer digits would leave a digit where the street must start, so none is given back)
+    rf"(?<=\d)(?<![\w$.,/-]\d)\d{{0,5}}+{_HOUSE_NUMBER_FIRST}"
     rf"|(?<!\w.)(?i:(?:{_SPANISH_AFTER_FIRST}){_NUMBER_LAST})"
     r")"
 )
