@@ -227,6 +227,7 @@ class NameList:
         fuzzy = {k: a for k, a in (self._words | self._joined).items() if a}
         self._fuzzy = list(fuzzy)
         self._fuzzy_allowed = numpy.array(list(fuzzy.values()))
+        self._fuzzy_indel = 2 * self._fuzzy_allowed  # see `_close`
         self._known = self._words.keys() | self._joined.keys()
         self._prefixes = {k[:i] for k in self._known for i in range(1, len(k))}
 
@@ -349,7 +350,9 @@ class NameList:
             # detector; Indel is bit-parallel and one Damerau-Levenshtein edit is at most two Indel edits,
             # so only the few pairs within twice the allowed Indel distance are measured exactly.
             indel = process.cdist(longer, self._fuzzy, scorer=Indel.distance, score_cutoff=4)
-            for row, column in zip(*numpy.nonzero(indel <= 2 * self._fuzzy_allowed), strict=True):
+            close = indel <= self._fuzzy_indel
+            pairs = zip(*numpy.nonzero(close), strict=True) if close.any() else iter(())
+            for row, column in pairs:
                 word, known = longer[row], self._fuzzy[column]
                 allowed = int(self._fuzzy_allowed[column])
                 if DamerauLevenshtein.distance(word, known, score_cutoff=allowed) > allowed:
