@@ -84,7 +84,7 @@ def loosely(case_number: str) -> re.Pattern[str]:
 
 class OfficePattern:
     """The office's own case-number pattern (LIAISON_CASE_NUMBER_PATTERN), matched without regard to case,
-    and the runs of letters every match of it holds (`pd` for `\bPD-\\d{6}\b`)."""
+    and the runs of letters every match of it holds (`pd` for `\\bPD-\\d{6}\\b`)."""
 
     def __init__(self, source: str) -> None:
         self.pattern = re.compile(source, re.IGNORECASE)
@@ -141,9 +141,8 @@ def _letters_needed(source: str) -> tuple[str, ...]:
 def _flattened(items: Any) -> Iterator[tuple[Any, Any]]:
     """The parsed pattern's items in order, groups that change no flag opened (`(PD)-` is `PD-`)."""
     for op, value in items:
-        if (
-            op is _PARSER.SUBPATTERN and value[1] == value[2] == 0
-        ):  # (group, flags added, flags removed, items)
+        # A group is (its number, the flags it adds, the flags it removes, its items).
+        if op is _PARSER.SUBPATTERN and value[1] == value[2] == 0:
             yield from _flattened(value[3].data)
         else:
             yield op, value
