@@ -124,17 +124,16 @@ def _letters_needed(source: str) -> tuple[str, ...]:
     letters outside any alternative, repetition or class. None when the pattern cannot be read so."""
     if _PARSER is None:
         return ()
-    try:
-        items = _PARSER.parse(source, re.IGNORECASE).data
-    except Exception:  # not read, not shortened: the patterns run as they are
-        return ()
     runs, run = [], ""
-    for op, value in _flattened(items):
-        if op is _PARSER.LITERAL and chr(value) in _PLAIN_LETTERS:
-            run += chr(value).lower()
-        else:
-            runs.append(run)
-            run = ""
+    try:
+        for op, value in _flattened(_PARSER.parse(source, re.IGNORECASE).data):
+            if op is _PARSER.LITERAL and chr(value) in _PLAIN_LETTERS:
+                run += chr(value).lower()
+            else:
+                runs.append(run)
+                run = ""
+    except Exception:  # a parser unlike this Python's: no shortcut, the patterns run as they are
+        return ()
     return tuple(r for r in [*runs, run] if r)
 
 
