@@ -91,23 +91,30 @@ def _tokens(text: str, start: int, end: int) -> list[_Token]:
     # constructor: together a third of the time this takes.)
     make, found = tuple.__new__, (_ASCII_WORD if text.isascii() else _WORD).finditer(text, start, end)
     words = [make(_Token, (m[0].lower(), m.start(), m.end(), m[0][0].isupper(), False)) for m in found]
-    if not any(len(w.text) == 1 for w in words):
+    singles = [index for index, word in enumerate(words) if len(word.text) == 1]
+    if not singles:
         return words
+    # Only the single letters start a run; the words between runs are copied over as they are.
     out: list[_Token] = []
-    run: list[_Token] = []
-    for word in [*words, _Token("", end, end, False)]:
-        spaced = len(word.text) == 1 and bool(run) and _SPACED_OUT.fullmatch(text[run[-1].end : word.start])
-        if spaced or (len(word.text) == 1 and not run):
-            run.append(word)
-            continue
-        if len(run) >= 2:
+    done = 0
+    for first in singles:
+        if first < done:
+            continue  # already in the run before
+        last = first
+        while (
+            last + 1 < len(words)
+            and len(words[last + 1].text) == 1
+            and _SPACED_OUT.fullmatch(text[words[last].end : words[last + 1].start])
+        ):
+            last += 1
+        out += words[done:first]
+        if last > first:
+            run = words[first : last + 1]
             out.append(_Token("".join(t.text for t in run), run[0].start, run[-1].end, run[0].capital, True))
         else:
-            out.extend(run)
-        run = [word] if len(word.text) == 1 else []
-        if len(word.text) > 1:
-            out.append(word)
-    return out
+            out.append(words[first])
+        done = last + 1
+    return out + words[done:]
 
 
 def _words(lower: str) -> set[str]:
