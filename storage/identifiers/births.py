@@ -32,10 +32,14 @@ _FULL_DATE = (
 _YEAR_OR_MONTH_YEAR = rf"(?:{_MONTH},?\s*(?:19|20)\d{{2}}|(?:19|20)\d{{2}})(?!\d)"
 # After a birth label, a misspelt month is still a month (`DOB Mrach 14, 1988`).
 _ANY_MONTH_DATE = r"[a-z]{3,9}\.?\s*\d{1,2}(?:st|nd|rd|th)?,?\s*(?:19|20)\d{2}(?!\d)"
+# Each word's first letter comes before the check that no letter or digit stands before it (`d(?<!\wd)` is
+# `\bd`), so the engine skips to the letters the words start with instead of trying every position.
 _BIRTH_WORD = re.compile(
-    r"\bd\s?\.?\s?[o0]\s?\.?\s?b\b\.?|\bd/o/b\b|\bdate[\s_-]*of[\s_-]*birth\b|\bdateofbirth\b"
-    r"|\bbirth\s*-?\s*(?:date|day|year)s?\b|\bbirth(?=\s*:)|\bb-?day\b|\bborn\b|\byob\b|\byear\s+of\s+birth\b"
-    r"|\bfecha\s+de\s+nacimiento\b|\bnacid[oa]\b|\bf\s?\.?\s?d\s?\.?\s?n\b\.?|(?<![\w.])b\.(?=\s*\d)"
+    r"d(?<!\wd)\s?\.?\s?[o0]\s?\.?\s?b\b\.?|d(?<!\wd)/o/b\b|d(?<!\wd)ate[\s_-]*of[\s_-]*birth\b"
+    r"|d(?<!\wd)ateofbirth\b|b(?<!\wb)irth\s*-?\s*(?:date|day|year)s?\b|b(?<!\wb)irth(?=\s*:)"
+    r"|b(?<!\wb)-?day\b|b(?<!\wb)orn\b|y(?<!\wy)ob\b|y(?<!\wy)ear\s+of\s+birth\b"
+    r"|f(?<!\wf)echa\s+de\s+nacimiento\b|n(?<!\wn)acid[oa]\b|f(?<!\wf)\s?\.?\s?d\s?\.?\s?n\b\.?"
+    r"|b(?<![\w.]b)\.(?=\s*\d)"
 )
 # A few words between the label and the date, without a digit or a sentence's end (`born on`, `DOB is`),
 # or an aside between commas or in brackets (`born, according to his mother, on 3/14/1988`); a line break

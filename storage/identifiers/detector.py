@@ -52,7 +52,7 @@ class Detector:
     (LIAISON_CASE_NUMBER_PATTERN, LIAISON_DO_NOT_POST). Built once at start and passed to whoever screens."""
 
     def __init__(self, case_number_pattern: str | None = None, do_not_post: Sequence[str] = ()) -> None:
-        self._office_cases = re.compile(case_number_pattern, re.IGNORECASE) if case_number_pattern else None
+        self._office_cases = cases.OfficePattern(case_number_pattern) if case_number_pattern else None
         self._names = NameList(do_not_post)
 
     def findings(self, text: str, case_number: str | None = None) -> list[Finding]:

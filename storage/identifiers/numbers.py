@@ -18,7 +18,8 @@ from storage.identifiers.text import SEP, Span, hinted, spans_in
 
 # Seven or more digits, up to four separators between each (a `+` or `(` before the run is in the text
 # the context patterns and libphonenumber read: BEFORE_RUN).
-_DIGIT_RUN = re.compile(r"\d(?:(?:[^\w]|_|x){0,4}\d){6,16}")
+# (The separators one class, and nothing given back once taken, `+`: the same runs several times faster.)
+_DIGIT_RUN = re.compile(r"\d(?:[\W_x]{0,4}+\d){6,16}+")
 BEFORE_RUN, AFTER_RUN = 32, 3  # how much of the text around a run its context patterns read
 MERGE_WITHIN = 40  # runs this close are read as one stretch (one libphonenumber pass, not many)
 
@@ -38,9 +39,11 @@ def digit_runs(text: str) -> list[Span]:
 # ---- social security numbers --------------------------------------------------------------------------
 
 # Between the groups: a little punctuation, an `x`, or a line break (`123\n45\n6789`).
-_GAP = r"(?:[^\w]|_|x){0,4}"
-_SSN_SHAPE = re.compile(rf"(?<![\d-])(\d{{3}})({_GAP})(\d{{2}})({_GAP})(\d{{4}})(?!\d)")
-_SSN_SPACED = re.compile(rf"(?<!\d)\d(?:{SEP}{{1,3}}\d){{8}}(?!{SEP}?\d)")
+_GAP = r"[\W_x]{0,4}"
+# (What may not stand before the first digit is checked after it, `\d(?<![\d-]\d)` for `(?<![\d-])\d`, so
+# the engine skips to the digits instead of trying every position.)
+_SSN_SHAPE = re.compile(rf"(\d(?<![\d-]\d)\d{{2}})({_GAP})(\d{{2}})({_GAP})(\d{{4}})(?!\d)")
+_SSN_SPACED = re.compile(rf"\d(?<!\d\d)(?:{SEP}{{1,3}}\d){{8}}(?!{SEP}?\d)")
 SSN_HINTS = ("ssn", "ss#", "ss #", "s.s.n", "soc sec", "socsec", "soc.", "social")
 SSN_CONTEXT = re.compile(
     r"\b(?:ssn|ss\s?#|s\.s\.n\.?|soc\.?\s*sec\.?(?:\s*(?:no|number|#))?"
@@ -100,6 +103,17 @@ _OTHER_NUMBER = re.compile(
     r"ups|fedex|usps|account|acct|ref|reference|confirmation|conf|receipt|claim|policy|member|serial|"
     r"model|part|isbn|zoom|meeting\s+id|id)\b[^\n]{0,16}$"
 )
+# What libphonenumber's matcher can read as a number we keep (see `phones`): one with eight national digits
+# or more, and a country code before them or ten of them (the US), so at least nine digits. The matcher
+# chains digits with at most four characters of its punctuation between them (none a letter but `x`, `X`
+# and the katakana `ー`); it reads a number with three letters in it as a vanity number, each letter a
+# digit, and the letters it lets in are those `x`s and the extension words after the digits (`ext`, `int`,
+# `anexo`). A stretch with neither nine digits and `x`s chained nor such a word after a digit (a date, an
+# amount) cannot hold a number we keep, and the slow matcher is not run on it.
+_MAY_BE_PHONE = (  # (two patterns, each starting with a class the engine skips ahead to)
+    re.compile(r"[\dxX](?:[\W_\u30fc]{0,4}[\dxX]){8}"),
+    re.compile(r"\d[\s,;]*(?i:e?xt|anexo|int)"),
+)
 _TOLL_FREE = re.compile(r"1?8(?:00|33|44|55|66|77|88)\d{7}$")
 _SERVICE_NUMBERS = frozenset({PhoneNumberType.TOLL_FREE, PhoneNumberType.PREMIUM_RATE, PhoneNumberType.UAN})
 
@@ -111,20 +125,28 @@ def phones(text: str, lower: str, stretches: Sequence[Span], case_numbers: Seque
     matcher is slow, so it reads only the stretches around runs of digits."""
     found = []
     for run_start, run_end in stretches:
-        for match in PhoneNumberMatcher(text[run_start:run_end], "US", leniency=Leniency.POSSIBLE):
-            start, end = run_start + match.start, run_start + match.end
-            if any(s <= start < e for s, e in case_numbers):
-                continue  # `2024-001234` is a case number first
-            if len(str(match.number.national_number)) < 8:
-                continue
-            if phonenumbers.number_type(match.number) in _SERVICE_NUMBERS:
-                continue
-            found.append((start, end))
+        if any(pattern.search(text, run_start, run_end) for pattern in _MAY_BE_PHONE):
+            found += _matched(text, run_start, run_end, case_numbers)
         shaped = [m.span("number") for m in LOCAL_PHONE.finditer(lower, run_start, run_end)]
         shaped += spans_in(SPACED_PHONE, text, run_start, run_end)
         found += [(s, e) for s, e in shaped if not _TOLL_FREE.match(re.sub(r"\D", "", text[s:e]))]
     # A number the text says is something else (an order, an invoice) is that.
     return [(s, e) for s, e in found if not _OTHER_NUMBER.search(lower, max(0, s - 24), s)]
+
+
+def _matched(text: str, start: int, end: int, case_numbers: Sequence[Span]) -> list[Span]:
+    """What libphonenumber's matcher finds in `text[start:end]` that may be a person's number."""
+    found = []
+    for match in PhoneNumberMatcher(text[start:end], "US", leniency=Leniency.POSSIBLE):
+        at, until = start + match.start, start + match.end
+        if any(s <= at < e for s, e in case_numbers):
+            continue  # `2024-001234` is a case number first
+        if len(str(match.number.national_number)) < 8:
+            continue
+        if phonenumbers.number_type(match.number) in _SERVICE_NUMBERS:
+            continue
+        found.append((at, until))
+    return found
 
 
 def ssn_spans(text: str, lower: str, stretches: Sequence[Span]) -> list[Span]:

@@ -7,6 +7,7 @@ a name and a type, since the parsers themselves expect a whole address (with its
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from pyap.source_US.data import street_type_list
@@ -31,8 +32,7 @@ _UNIT = (
     r"(?:,?\s*(?:apt|apartment|unit|suite|ste|fl|floor|rm|room|bldg|building|lot|trlr|spc|space|no|num|"
     r"numero|número|depto|interior)\.?\s*#?\s*[A-Za-z0-9-]{1,6}\b|\s*#\s*[A-Za-z0-9-]{1,6}\b)"
 )
-_STREET = re.compile(
-    r"(?:(?<![\w$.,/-])\d{1,6}"
+_HOUSE_NUMBER_FIRST = (
     # 1234 Martin Luther King Blvd Apt 4, 221B Baker Street, 12-14 Main St, 1234-A Elm St
     rf"(?:(?i:[A-Za-z]?(?:-(?:\d{{1,4}}|[A-Za-z]))?\s+(?:{_DIRECTION}\s+)?(?:{_NAME_WORD}\s+){{1,5}}?"
     rf"{_STREET_TYPES}\b\.?(?:\s+{_DIRECTION}(?!\w))?{_UNIT}?)"
@@ -41,10 +41,25 @@ _STREET = re.compile(
     # 1234 Calle Sol, 1234 Avenida Juarez
     rf"|(?i:\s+{trie(_SPANISH_TYPES)}\.?\s+[A-Za-z][A-Za-z'.-]*(?:\s+[A-Za-z][A-Za-z'.-]*)?{_UNIT}?)"
     # 400 W Madison, 1234 N. 5th: a direction and a name, no street type
-    r"|\s+(?:N|S|E|W|North|South|East|West)\.?\s+(?:[A-Z][a-z]{2,}(?:\s+[A-Z][a-z]+)?|\d{1,3}(?:st|nd|rd|th))\b))"
-    # Calle Sol número 1234: the Spanish order, the number last
-    rf"|(?i:\b{trie(_SPANISH_TYPES)}\.?\s+[A-Za-z][A-Za-z'.-]*(?:\s+[A-Za-z][A-Za-z'.-]*)?,?\s+"
-    r"(?:n[uú]mero|num\.?|no\.?|#)?\s*\d{1,6}\b)"
+    r"|\s+(?:N|S|E|W|North|South|East|West)\.?\s+(?:[A-Z][a-z]{2,}(?:\s+[A-Z][a-z]+)?|\d{1,3}(?:st|nd|rd|th))\b)"
+)
+# Calle Sol número 1234: the Spanish order, the number last (after the street type's first letter)
+_NUMBER_LAST = (
+    r"\.?\s+[A-Za-z][A-Za-z'.-]*(?:\s+[A-Za-z][A-Za-z'.-]*)?,?\s+(?:n[uú]mero|num\.?|no\.?|#)?\s*\d{1,6}\b"
+)
+_SPANISH_AFTER_FIRST = "|".join(
+    f"(?<={head})(?:{trie([word[1:] for word in words])})"  # the Spanish types are all longer than a letter
+    for head, words in itertools.groupby(sorted(_SPANISH_TYPES.split()), key=lambda word: word[0])
+)
+# `(?<![\w$.,/-])\d{1,6}` and then the street, or `\b(?i:calle|avenida...)` and then the name and number.
+# Written to start with the one character either can start with, what stands before it checked only then,
+# so the engine skips to those characters instead of trying both alternatives at every position.
+_STREET = re.compile(
+    r"[\dCcAaPpBb](?:"
+    # (`\d{0,5}+`: fewer digits would leave a digit where the street must start, so none is given back)
+    rf"(?<=\d)(?<![\w$.,/-]\d)\d{{0,5}}+{_HOUSE_NUMBER_FIRST}"
+    rf"|(?<!\w.)(?i:(?:{_SPANISH_AFTER_FIRST}){_NUMBER_LAST})"
+    r")"
 )
 _BOX_HINTS = ("box", "pob", "apartado", "apt", "apartment", "pmb", "live", "resid", "stay", "address")
 _BOX_OR_APARTMENT = re.compile(
@@ -55,8 +70,8 @@ _BOX_OR_APARTMENT = re.compile(
     r"|\b(?:lives|living|staying|stays|resides|residing|address|addr)\b[^\n\d]{0,12}\d{1,6}\s+[a-z][a-z'.-]+",
 )
 # Elm Street 1234: the house number after the street.
-_NUMBER_AFTER = re.compile(
-    r"\b[A-Z][a-z]+\s+(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr)\.?\s+\d{1,6}\b"
+_NUMBER_AFTER = re.compile(  # (`\b[A-Z]` written `[A-Z](?<!\w.)`, so the engine skips to the capitals)
+    r"[A-Z](?<!\w.)[a-z]+\s+(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr)\.?\s+\d{1,6}\b"
 )
 
 
@@ -97,9 +112,6 @@ def emails(lower: str) -> list[Span]:
         at = _SPELLED_AT.search(lower, max(0, word.start() - 4), word.end() + 8)
         if at is None:
             continue
-        local = _LOCAL_PART.search(lower, max(0, at.start() - 64), at.start())
-        if not local:
-            continue
         domain = _DOMAIN.match(lower, at.end())
         bracketed = "[" in at[0] or "(" in at[0] or "{" in at[0] or "<" in at[0] or at[0] == ".at."
         if domain and (
@@ -107,7 +119,13 @@ def emails(lower: str) -> list[Span]:
             or re.search(rf"{_OPEN}|\bdot\b|\bpunto\b", domain[0])
             or _MAIL_PROVIDER.match(domain[0])
         ):
-            found.append((local.start(), domain.end()))
+            end = domain.end()
         elif (provider := _MAIL_PROVIDER.match(lower, at.end())) is not None:
-            found.append((local.start(), provider.end()))
+            end = provider.end()
+        else:
+            continue
+        # The name before the `at` only now: it is the slow part, and most `at`s have no address after.
+        local = _LOCAL_PART.search(lower, max(0, at.start() - 64), at.start())
+        if local:
+            found.append((local.start(), end))
     return found

@@ -20,20 +20,26 @@ def hinted(lower: str, hints: tuple[str, ...]) -> bool:
     return any(hint in lower for hint in hints)
 
 
-def trie(words: str | list[str]) -> str:
+def trie(words: str | list[str], not_after: str | None = None) -> str:
     """An alternation of words (a list, or a string of them) as a trie (`c(?:r(?:im)?|f)`): Python's
     regex engine tries alternatives one by one, so a long list of words sharing first letters is far
-    faster this way."""
+    faster this way. With `not_after` (a class such as `[\\w-]`), a word counts only where no such
+    character stands before it; the check follows the first letter (`c(?<![\\w-]c)...`), so the pattern
+    still starts with a letter and the engine skips to the places that have one instead of checking the
+    text before every position."""
     heads: dict[str, list[str]] = {}
     for word in sorted(set(words.split() if isinstance(words, str) else words)):
         heads.setdefault(word[0], []).append(word[1:])
     parts = []
     for head, tails in heads.items():
+        first = re.escape(head)
+        if not_after is not None:
+            first += f"(?<!{not_after}{first})"
         rest = [t for t in tails if t]
         if not rest:
-            parts.append(re.escape(head))
+            parts.append(first)
             continue
-        parts.append(f"{re.escape(head)}(?:{trie(rest)}){'?' if '' in tails else ''}")
+        parts.append(f"{first}(?:{trie(rest)}){'?' if '' in tails else ''}")
     return parts[0] if len(parts) == 1 else f"(?:{'|'.join(parts)})"
 
 
