@@ -47,6 +47,7 @@ def stamp_of(item: ItemBase) -> str:
 
 
 NO_REPLIES = Summary(0, None)
+REDRAWS = 3  # a card redrawn this often in a row, changing each time, is left to the next change
 
 
 @dataclass(frozen=True)
@@ -215,15 +216,22 @@ def drawn(deps: Deps, card: Card, permit: Permit, channel_id: str) -> Card:
 
 
 def refresh_card(deps: Deps, item: ItemBase) -> None:
-    """Show the item's card as the database has it now (status, deadline, thread): read afresh, so that of
-    two updates racing each other the later never draws an older state."""
-    with deps.db.session() as session:
-        now = session.get(type(item), item.id)
-        if now is None or not now.posted:
+    """Show the item's card as the database has it now (status, deadline, thread). Two redraws racing
+    each other can reach Slack in either order, so the one that drew an older state would be shown last:
+    after its update each redraw looks again, and draws once more if the item changed meanwhile."""
+    drawn_from: tuple[object, ...] | None = None
+    for _ in range(REDRAWS):
+        with deps.db.session() as session:
+            now = session.get(type(item), item.id)
+            if now is None or not now.posted:
+                return
+            drawing = drawing_of(deps, session, now, with_thread=True)
+        state = (now.status, now.updated_at, now.due_at, drawing.thread)
+        if state == drawn_from:
             return
-        drawing = drawing_of(deps, session, now, with_thread=True)
-    assert now.card_ts is not None
-    deps.slack.update_card(now.channel_id, now.card_ts, card_of(deps, now, drawing), drawing.permit)
+        assert now.card_ts is not None
+        deps.slack.update_card(now.channel_id, now.card_ts, card_of(deps, now, drawing), drawing.permit)
+        drawn_from = state
 
 
 def redraw_all(deps: Deps, shown: Sequence[ItemBase]) -> None:
