@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 
 # Settings a developer's shell might carry that must not leak into a test's bot.
-_OUR_VARIABLES = ("SLACK_", "DATABASE_URL", "LIAISON_", "PORT")
+OUR_VARIABLES = ("SLACK_", "DATABASE_URL", "LIAISON_", "PORT")
 
 
 def free_port() -> int:
@@ -24,7 +24,7 @@ def free_port() -> int:
 
 
 def clean_environment(**settings: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(_OUR_VARIABLES)}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(OUR_VARIABLES)}
     env.update(settings)
     env["PYTHONUNBUFFERED"] = "1"
     return env

@@ -37,6 +37,14 @@ def populate(slack: Sandbox) -> None:
     slack.add_channel(SHARED_CHANNEL, "legal-aid-shared", members=[DEFENDER, ADMIN, PARTNER_USER])
 
 
+@contextmanager
+def office() -> Iterator[Sandbox]:
+    """A stand-in for Slack holding the office's workspace, its partners' and a stranger's."""
+    with Sandbox() as sandbox:
+        populate(sandbox)
+        yield sandbox
+
+
 def bot_settings(slack: Sandbox, db_url: str) -> dict[str, str]:
     return {
         "SLACK_BOT_TOKEN": slack.bot_token,
@@ -67,6 +75,9 @@ class Bot(Protocol):
 
     @property
     def process(self) -> Output: ...
+
+    @property
+    def db_url(self) -> str: ...
 
 
 @dataclass

@@ -554,6 +554,19 @@ class Sandbox:
     def socket_acks(self) -> list[JSON]:
         return self.socket.acks()
 
+    def wait_until_quiet(self, timeout: float = 5.0) -> None:
+        """Wait until nothing is under way between the app and the stand-in: every request sent to the app
+        has come back, and no call of the app's (Web API, response_url, upload) is being answered. What the
+        app did with what it was sent is then all recorded; it may still be at work without a call out, which
+        only it can tell (tests/inprocess.py `settle` asks the bot in the test's process)."""
+
+        def quiet() -> bool:
+            with self.workspace.lock:
+                delivering = self.driver.delivering
+            return delivering == 0 and self.web_api.idle()
+
+        self.wait_for(quiet, timeout, message="the app and the stand-in to be quiet")
+
     def wait_for(self, predicate: Callable[[], T], timeout: float = 5.0, message: str = "") -> T:
         """Poll until `predicate()` is truthy and return it; on timeout fail with what the app did."""
         deadline = time.monotonic() + timeout

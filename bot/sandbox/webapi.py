@@ -13,6 +13,7 @@ import functools
 import json
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -113,6 +114,7 @@ class WebApi:
         self.faults: dict[str, list[Fault]] = {}
         self.log: list[CallRecord] = []
         self._log_lock = threading.Lock()
+        self._serving = 0  # requests of the app's being answered right now (Web API, response_url, upload)
 
     # ---- faults ---------------------------------------------------------------------------------------
 
@@ -223,6 +225,22 @@ class WebApi:
         with self._log_lock:
             return [c for c in self.log if method is None or c.method == method]
 
+    @contextlib.contextmanager
+    def serving(self) -> Iterator[None]:
+        """While one request of the app's is being answered."""
+        with self._log_lock:
+            self._serving += 1
+        try:
+            yield
+        finally:
+            with self._log_lock:
+                self._serving -= 1
+
+    def idle(self) -> bool:
+        """No request of the app's is being answered."""
+        with self._log_lock:
+            return self._serving == 0
+
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
@@ -241,6 +259,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def _handle(self) -> None:
+        with self.server.web_api.serving():
+            self._serve()
+
+    def _serve(self) -> None:
         parts = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
