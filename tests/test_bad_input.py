@@ -1,32 +1,32 @@
-"""Property-based bad input against the real bot, through the stand-in, on SQLite and PostgreSQL:
-arbitrary text, unicode, huge inputs and malformed `key:value`s at every command; arbitrary JSON in the
-events, clicks and form submissions Slack could send. Whatever comes in: no exception escapes (the bot's
-log shows no traceback and nobody gets the "did not expect" apology), every command gets a readable
-private answer or a form, every other request a 2xx or a 4xx, and rejected input stores nothing."""
+"""Property-based bad input against the real bot, through the stand-in, the bot in this process on SQLite
+and PostgreSQL: arbitrary text, unicode, huge inputs and malformed `key:value`s at every command;
+arbitrary JSON in the events, clicks and form submissions Slack could send. Whatever comes in: no
+exception escapes (the bot's log shows no traceback and nobody gets the "did not expect" apology), every
+command gets a readable private answer or a form, every other request a 2xx or a 4xx, and rejected input
+stores nothing. Malformed requests and replays through the bot as a process: tests/test_e2e_malformed.py."""
 
 from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import Engine, create_engine, inspect, text
 
 from bot.sandbox import Sandbox, visible_text
 from commands import catalog
 from commands.kinds import referral, standard
+from tests.inprocess import InProcessBot
 from tests.office import (
     DEFENDER,
     OFFICE_CHANNEL,
     PARTNER_USER,
     SHARED_CHANNEL,
-    RunningBot,
+    Bot,
     add_legal_aid,
-    populate,
 )
 from tests.office import command as typed
 from tests.slack_originals import examples, needs_slack_files
@@ -51,27 +51,24 @@ RUNS = settings(
 )
 
 
-@pytest.fixture(scope="module")
-def slack() -> Iterator[Sandbox]:
-    with Sandbox() as sandbox:
-        populate(sandbox)
-        yield sandbox
+def set_up(slack: Sandbox, bot: Bot) -> None:
+    add_legal_aid(slack, bot)
+    typed(slack, bot, DEFENDER, SHARED_CHANNEL, "/referral", "need:housing A card to click on.")
 
 
 @pytest.fixture(scope="module")
-def bot(slack: Sandbox, http_bot: RunningBot) -> RunningBot:
-    add_legal_aid(slack, http_bot)
-    typed(slack, http_bot, DEFENDER, SHARED_CHANNEL, "/referral", "need:housing A card to click on.")
-    return http_bot
+def bot(slack: Sandbox, in_process: InProcessBot) -> InProcessBot:
+    set_up(slack, in_process)
+    return in_process
 
 
 class Watch:
     """What the bot stored and logged before a request, to compare with after."""
 
-    def __init__(self, bot: RunningBot) -> None:
+    def __init__(self, bot: InProcessBot) -> None:
         self.bot = bot
         self.log_at = len(bot.process.output)
-        self.rows = stored_rows(bot.db_url)
+        self.rows = stored_rows(bot.db.engine)
 
     def new_log(self) -> str:
         return self.bot.process.output[self.log_at :]
@@ -81,7 +78,7 @@ class Watch:
         assert "Traceback" not in log and "unexpected error" not in log, log[-3000:]
 
     def assert_nothing_stored(self) -> None:
-        assert stored_rows(self.bot.db_url) == self.rows
+        assert stored_rows(self.bot.db.engine) == self.rows
 
 
 # Not what anyone said: the audit log (refusals are audited), the migration, the keys of requests already
@@ -89,15 +86,16 @@ class Watch:
 BOOKKEEPING = ("audit_log", "alembic_version", "delivery", "slack_call")
 
 
-def stored_rows(url: str) -> dict[str, int]:
-    """Rows per table, but the bookkeeping."""
-    engine = create_engine(url)
+def stored_rows(database: str | Engine) -> dict[str, int]:
+    """Rows per table, but the bookkeeping, in the database at this URL or of this engine."""
+    engine = create_engine(database) if isinstance(database, str) else database
     try:
         with engine.connect() as conn:
             tables = [t for t in inspect(conn).get_table_names() if t not in BOOKKEEPING]
             return {t: conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar_one() for t in tables}
     finally:
-        engine.dispose()
+        if engine is not database:
+            engine.dispose()
 
 
 # ---- commands -------------------------------------------------------------------------------------------
@@ -143,7 +141,7 @@ def _texts(name: str) -> st.SearchStrategy[str]:
 
 @pytest.mark.parametrize("name", [c.name for c in CATALOG])
 def test_any_text_gets_a_readable_private_answer_and_stores_nothing_unless_it_says_so(
-    slack: Sandbox, bot: RunningBot, name: str
+    slack: Sandbox, bot: Bot, name: str
 ) -> None:
     @RUNS
     @given(st.data())
@@ -235,7 +233,7 @@ def _deliver(slack: Sandbox, kind: str, payload: dict[str, Any]) -> int | None:
 
 @pytest.mark.parametrize("kind", ["event", "click", "form"])
 def test_arbitrary_json_in_events_clicks_and_forms_is_answered_2xx_or_4xx_and_changes_nothing(
-    slack: Sandbox, bot: RunningBot, kind: str
+    slack: Sandbox, bot: Bot, kind: str
 ) -> None:
     if kind == "event":
         base = _reply_event(slack)
@@ -279,9 +277,7 @@ SLACKS_OWN_KINDS = (
 
 @needs_slack_files
 @pytest.mark.parametrize("kind", SLACKS_OWN_KINDS)
-def test_the_payloads_slack_itself_wrote_pass_the_shape_check(
-    slack: Sandbox, bot: RunningBot, kind: str
-) -> None:
+def test_the_payloads_slack_itself_wrote_pass_the_shape_check(slack: Sandbox, bot: Bot, kind: str) -> None:
     """The 400 for malformed requests must never catch a real one: every example in Slack's own files
     gets past the shape check (to a listener, or to Bolt's 404 for one it lacks). Without those files,
     tests/test_slack_facts.py checks that what the shape check requires is in every request Slack sends."""

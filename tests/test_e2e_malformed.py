@@ -11,7 +11,7 @@ import pytest
 from bot.sandbox import Sandbox
 from tests import malformed
 from tests.office import RunningBot, add_legal_aid, populate
-from tests.test_e2e_bad_input import stored_rows
+from tests.test_bad_input import stored_rows
 
 
 @pytest.fixture(scope="module")

@@ -1,23 +1,23 @@
-"""Reminders and digests through the stand-in, with a controlled clock: the bot runs as usual, and each
-scheduler pass is `liaison tick --at <time>` against the same database, as an operator would run it."""
+"""Reminders and digests through the stand-in, with a controlled clock: the bot runs in this process on
+SQLite and PostgreSQL, and each scheduler pass is what `liaison tick --at <time>` does against the same
+database, as an operator would run it. The scheduler in processes (the running bot ticking by itself,
+two `liaison tick`s at once): tests/test_e2e_schedule.py."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete
 from sqlmodel import select
 
 from bot.sandbox import Message, Sandbox, visible_text
 from storage.crypto import Keyring
 from storage.db import Database
 from storage.item_tables import Consult
-from storage.models import Partner, ReminderKind, ReminderSent
-from tests.botproc import clean_environment, run_cli
+from storage.models import Partner, ReminderKind, ReminderSent, SlackCall
+from tests.inprocess import InProcessBot
 from tests.office import (
     ADMIN,
     CIVIL_TEAM,
@@ -25,10 +25,7 @@ from tests.office import (
     DATA_KEY,
     DEFENDER,
     OFFICE_CHANNEL,
-    RunningBot,
-    bot_settings,
-    populate,
-    running_bot,
+    Bot,
 )
 from tests.office import command as typed
 
@@ -36,41 +33,51 @@ CIVIL_CHANNEL = "C0CIVIL"
 NIGHT_OWL = "U0OWL"  # home staff in Tokyo, for the bot's own scheduler
 
 
-@pytest.fixture(scope="module")
-def slack() -> Iterator[Sandbox]:
-    with Sandbox() as sandbox:
-        populate(sandbox)
-        sandbox.add_user(NIGHT_OWL, "owl", tz="Asia/Tokyo")
-        sandbox.add_member(OFFICE_CHANNEL, NIGHT_OWL)
-        sandbox.add_channel(CIVIL_CHANNEL, "civil-shared", members=[DEFENDER, ADMIN, CIVIL_USER])
-        yield sandbox
+def workspace(slack: Sandbox) -> None:
+    """Someone in Tokyo in the office's channel, and the channel shared with Civil Rights Org."""
+    slack.add_user(NIGHT_OWL, "owl", tz="Asia/Tokyo")
+    slack.add_member(OFFICE_CHANNEL, NIGHT_OWL)
+    slack.add_channel(CIVIL_CHANNEL, "civil-shared", members=[DEFENDER, ADMIN, CIVIL_USER])
 
 
 @pytest.fixture(scope="module")
-def bot(slack: Sandbox, http_bot: RunningBot) -> RunningBot:
+def slack(slack: Sandbox) -> Sandbox:
+    workspace(slack)
+    return slack
+
+
+def set_up(slack: Sandbox, bot: Bot) -> None:
     for text in (
         f'partner add civil-rights name:"Civil Rights Org" kind:civil_rights team:{CIVIL_TEAM} '
         f"scope:consult,referral contacts:<@{CIVIL_USER}> mou_expires:2026-12-10",
         f"channel link <#{CIVIL_CHANNEL}|civil> civil-rights",
     ):
-        assert "Sorry" not in typed(slack, http_bot, ADMIN, OFFICE_CHANNEL, "/liaison", text)
-    return http_bot
+        assert "Sorry" not in typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", text)
 
 
-def tick(slack: Sandbox, bot: RunningBot, tmp_path: Path, at: str) -> list[str]:
-    """What one pass at `at` sent, a line each."""
-    result = run_cli(["tick", "--at", at], tmp_path, **bot_settings(slack, bot.db_url))
-    assert result.returncode == 0, result.stderr
-    return [line for line in result.stdout.splitlines() if not line.startswith("nothing due")]
+@pytest.fixture(scope="module")
+def bot(slack: Sandbox, in_process: InProcessBot) -> InProcessBot:
+    set_up(slack, in_process)
+    return in_process
 
 
-def reminders(slack: Sandbox, bot: RunningBot, tmp_path: Path, at: str, ref: str) -> list[str]:
+def tick(slack: Sandbox, bot: InProcessBot, tmp_path: Path, at: str) -> list[str]:
+    """What one pass at `at` sent, a line each (`liaison tick --at`, as tests/inprocess.py runs it). The
+    passes are hours or days apart on the office's clock but a moment apart on the real one, by which
+    Slack's rate budget is counted (bot/pacing.py; on PostgreSQL in the database, storage/rate_budget.py):
+    each pass starts with the budget it would have by then, none of it spent."""
+    with bot.db.session() as session:
+        session.execute(delete(SlackCall))
+    return bot.tick(datetime.fromisoformat(at))
+
+
+def reminders(slack: Sandbox, bot: InProcessBot, tmp_path: Path, at: str, ref: str) -> list[str]:
     """The reminders about `ref` one pass at `at` sent (other tests' items and the coordinators' digests
     are sent too, and tested where they belong)."""
     return [line for line in tick(slack, bot, tmp_path, at) if f"reminder for {ref} " in line]
 
 
-def ask(slack: Sandbox, bot: RunningBot, due: str) -> Message:
+def ask(slack: Sandbox, bot: Bot, due: str) -> Message:
     answer = typed(slack, bot, DEFENDER, CIVIL_CHANNEL, "/consult", f"due:{due} Any rulings on this?")
     ref = answer.split("*")[1]
     return [m for m in slack.messages(CIVIL_CHANNEL) if m.text.startswith(f"{ref} · Consult")][-1]
@@ -81,7 +88,7 @@ def thread(slack: Sandbox, card: Message) -> list[Message]:
 
 
 def test_a_reminder_before_the_notice_at_due_time_and_no_nudges_at_night_or_weekends(
-    slack: Sandbox, bot: RunningBot, tmp_path: Path
+    slack: Sandbox, bot: InProcessBot, tmp_path: Path
 ) -> None:
     card = ask(slack, bot, "2026-12-01")  # Tuesday 5 PM in New York, where the partner's contact is too
     ref = card.text.split(" ")[0]
@@ -121,7 +128,7 @@ def test_a_reminder_before_the_notice_at_due_time_and_no_nudges_at_night_or_week
 
 
 def test_snooze_holds_the_nudges_and_a_closed_item_is_never_reminded(
-    slack: Sandbox, bot: RunningBot, tmp_path: Path
+    slack: Sandbox, bot: InProcessBot, tmp_path: Path
 ) -> None:
     card = ask(slack, bot, "2026-12-01")
     ref = card.text.split(" ")[0]
@@ -151,7 +158,7 @@ def test_snooze_holds_the_nudges_and_a_closed_item_is_never_reminded(
 
 
 def test_the_digest_comes_once_a_day_at_the_local_hour_across_daylight_saving(
-    slack: Sandbox, bot: RunningBot, tmp_path: Path
+    slack: Sandbox, bot: InProcessBot, tmp_path: Path
 ) -> None:
     assert "Your digest comes at 08:30 (America/New_York) on weekdays." in typed(
         slack, bot, DEFENDER, OFFICE_CHANNEL, "/liaison", "digest on at:8:30"
@@ -182,7 +189,7 @@ def test_the_digest_comes_once_a_day_at_the_local_hour_across_daylight_saving(
     assert DEFENDER not in " ".join(tick(slack, bot, tmp_path, "2027-03-17T14:00Z"))
 
 
-def test_the_digest_counts_what_matters_without_case_numbers(slack: Sandbox, bot: RunningBot) -> None:
+def test_the_digest_counts_what_matters_without_case_numbers(slack: Sandbox, bot: Bot) -> None:
     answer = typed(
         slack, bot, DEFENDER, CIVIL_CHANNEL, "/referral", "need:housing case:24-CR-0999 due:tomorrow Help."
     )
@@ -200,7 +207,7 @@ def test_the_digest_counts_what_matters_without_case_numbers(slack: Sandbox, bot
 
 
 def test_a_digest_of_300_items_stays_within_slack_limits(
-    slack: Sandbox, bot: RunningBot, tmp_path: Path
+    slack: Sandbox, bot: InProcessBot, tmp_path: Path
 ) -> None:
     db = Database(bot.db_url, Keyring([DATA_KEY]))
     try:
@@ -230,53 +237,8 @@ def test_a_digest_of_300_items_stays_within_slack_limits(
     assert text.count("• <") <= 60
 
 
-def test_two_processes_ticking_on_one_postgresql_send_one_digest(
-    slack: Sandbox, bot: RunningBot, tmp_path: Path
-) -> None:
-    if not bot.db_url.startswith("postgresql"):
-        pytest.skip("two instances share PostgreSQL; SQLite serves one")
-    before = len(slack.dms(ADMIN))
-    env = clean_environment(**bot_settings(slack, bot.db_url))
-    ticks = [
-        subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "tick", "--at", "2026-12-16T15:00Z"],
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(2)
-    ]
-    outputs = [p.communicate(timeout=60) for p in ticks]
-    assert all(p.returncode == 0 for p in ticks), outputs
-    said = [
-        line for out, _ in outputs for line in out.splitlines() if f"digest for 2026-12-16 to {ADMIN}" in line
-    ]
-    assert said == [f"sent the digest for 2026-12-16 to {ADMIN}"], outputs
-    assert len(slack.dms(ADMIN)) - before == 1
-
-
-def test_the_running_bot_ticks_by_itself(slack: Sandbox, bot: RunningBot, tmp_path: Path) -> None:
-    """`liaison run` starts the scheduler: a digest that is due arrives without anyone ticking by hand."""
-    serving = slack.bot_url
-    try:
-        with running_bot(slack, tmp_path, "sqlite", "http", LIAISON_TICK_SECONDS="1") as ticking:
-            # The office's clock starts at 23:00 in Tokyo: a digest at that time is on time, even at night.
-            answer = typed(
-                slack, ticking, NIGHT_OWL, OFFICE_CHANNEL, "/liaison", "digest on at:23:00 days:daily"
-            )
-            assert "Your digest comes at 23:00 (Asia/Tokyo) on daily." in answer
-            digest = slack.wait_for(lambda: slack.dms(NIGHT_OWL), timeout=15, message="the digest")[-1]
-            assert "*Liaison digest for" in visible_text(digest) and "times in Asia/Tokyo" in visible_text(
-                digest
-            )
-    finally:
-        slack.bot_url = serving
-
-
 def test_a_notice_held_over_the_weekend_is_not_followed_at_once_by_a_nudge(
-    slack: Sandbox, bot: RunningBot, tmp_path: Path
+    slack: Sandbox, bot: InProcessBot, tmp_path: Path
 ) -> None:
     card = ask(slack, bot, '"dec 4 7pm"')  # Friday evening, after working hours
     ref = card.text.split(" ")[0]
@@ -292,7 +254,7 @@ def test_a_notice_held_over_the_weekend_is_not_followed_at_once_by_a_nudge(
 
 
 def test_a_reminder_claimed_by_a_process_that_stopped_is_sent_later(
-    slack: Sandbox, bot: RunningBot, tmp_path: Path
+    slack: Sandbox, bot: InProcessBot, tmp_path: Path
 ) -> None:
     """A claim is taken before a send; a process killed between the two leaves it unsent. Once the claim
     is older than any send could take, the next tick sends the reminder; a younger one is left alone."""
@@ -321,7 +283,7 @@ def _at(text: str) -> datetime:
 
 
 def test_every_reminder_about_a_do_not_contact_referral_says_so(
-    slack: Sandbox, bot: RunningBot, tmp_path: Path
+    slack: Sandbox, bot: InProcessBot, tmp_path: Path
 ) -> None:
     answer = typed(
         slack, bot, DEFENDER, CIVIL_CHANNEL, "/referral", "need:housing dnc:yes due:2026-12-29 Help."
