@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -53,10 +53,10 @@ class Tick:
 def office_deps(slack: Sandbox, url: str, now: datetime) -> Iterator[Deps]:
     """Liaison's own dependencies as `liaison tick` builds them, against the stand-in, clock at `now`."""
     settings = load_settings(bot_settings(slack, url), env_file=None)
-    db = Database(url, Keyring([DATA_KEY]))
+    db = Database(url, Keyring([DATA_KEY]), settings.clock().starting_at(now))
     liaison = create_app(settings, db, socket_mode=False)
     try:
-        yield replace(liaison.deps, clock=lambda: now)
+        yield liaison.deps
     finally:
         liaison.close()
         db.dispose()

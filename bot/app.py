@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from zoneinfo import ZoneInfo
 
 from slack_bolt import App
 
@@ -78,8 +79,8 @@ def create_app(
         db=db,
         home_team_id=home.team_id,
         admins=settings.admins,
-        timezone=settings.timezone,
         slack=slack,
+        clock=replace(db.clock, zone=ZoneInfo(settings.timezone)),
         retention_days=settings.retention_days,
         detector=detector,
         specs=specs or standard(),

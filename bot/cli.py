@@ -12,8 +12,6 @@ import logging
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -29,12 +27,12 @@ from commands.kinds import standard
 from commands.tick import tick
 from storage import crypto, directory_file, exports, keys, retention
 from storage.audit import Actor
+from storage.clock import REAL, Clock
 from storage.crypto import Keyring, UnreadableText
 from storage.db import Database, sqlite_file
 from storage.directory_file import InvalidFile
 from storage.errors import DatabaseUnavailable
 from storage.journal import Journal, JournalInUse
-from storage.types import start_clock_at, utcnow
 
 SETTINGS_HINT = "settings come from the environment or a .env file here; .env.example lists them all"
 DATABASE_HINT = "check DATABASE_URL and that the database server is running"
@@ -92,7 +90,9 @@ def _quiet_slack_sdk() -> Iterator[None]:
         logger.disabled = False
 
 
-def _database(settings: Settings, keyring: Keyring | None = None, *, create: bool = False) -> Database:
+def _database(
+    settings: Settings, keyring: Keyring | None = None, *, create: bool = False, clock: Clock | None = None
+) -> Database:
     """The configured database. A SQLite file that is not there is refused (a mistyped path would
     otherwise become a new, empty database), unless this command creates one: then it says where."""
     path = sqlite_file(settings.database_url)
@@ -103,7 +103,7 @@ def _database(settings: Settings, keyring: Keyring | None = None, *, create: boo
                 "creates a new one)"
             )
         print(f"liaison: no database at {path} yet: creating a new one there", file=sys.stderr)
-    return Database(settings.database_url, keyring)
+    return Database(settings.database_url, keyring, clock or settings.clock())
 
 
 def _write(path: Path, text: str) -> None:
@@ -123,7 +123,6 @@ def _socket_mode(args: argparse.Namespace, settings: Settings) -> bool:
 def _run(args: argparse.Namespace) -> int:
     settings = load_settings()
     if settings.start_time is not None:
-        start_clock_at(settings.start_time)
         logging.getLogger("liaison").warning(
             "the clock starts at %s (LIAISON_START_TIME)", settings.start_time
         )
@@ -166,15 +165,13 @@ def _tick(args: argparse.Namespace) -> int:
         raise ConfigError(
             ["SLACK_BOT_TOKEN is not set: `liaison tick` posts reminders and digests as the bot"]
         )
-    if settings.start_time is not None and args.at is None:
-        start_clock_at(settings.start_time)
-    at: datetime = args.at or utcnow()
-    db = _database(settings, settings.keyring())
+    clock = settings.clock() if args.at is None else settings.clock().starting_at(args.at)
+    at = clock()  # the whole pass runs on this clock: what it writes and what it reads as "now"
+    db = _database(settings, settings.keyring(), clock=clock)
     db.upgrade()
     with _quiet_slack_sdk():
         liaison = create_app(settings, db, socket_mode=False)
-    deps = replace(liaison.deps, clock=lambda: at)
-    lines = tick(deps, at, dry_run=args.dry_run)
+    lines = tick(liaison.deps, at, dry_run=args.dry_run)
     for line in lines:
         print(line)
     if not lines:
@@ -188,7 +185,7 @@ def _export(args: argparse.Namespace) -> int:
     db.upgrade()
     if args.first and args.last and args.last < args.first:
         raise ConfigError(["--to comes before --from"])
-    span = exports.period(args.first, args.last, ZoneInfo(settings.timezone), utcnow())
+    span = exports.period(args.first, args.last, ZoneInfo(settings.timezone), db.clock())
     with db.session() as session:
         text = exports.as_csv(exports.rows(session, standard().kinds, args.what, span.since, span.until))
     if args.output is None:
@@ -201,11 +198,11 @@ def _export(args: argparse.Namespace) -> int:
 
 def _purge(args: argparse.Namespace) -> int:
     settings = load_settings()  # LIAISON_START_TIME never moves a purge: it removes text for good
-    db = _database(settings, settings.keyring())
+    db = _database(settings, settings.keyring(), clock=REAL)
     db.upgrade()
     actor = Actor(user_id=f"cli:{getpass.getuser()}"[:32], team_id=None)
     with db.session() as session:
-        now = args.at or utcnow()
+        now = args.at or REAL()
         done = retention.purge(
             session, standard().kinds, actor, now, settings.retention_days, dry_run=args.dry_run
         )

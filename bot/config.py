@@ -19,6 +19,7 @@ from dotenv import dotenv_values
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from storage.clock import Clock
 from storage.crypto import Keyring, keys_from
 
 DEFAULT_API_URL = "https://slack.com/api/"
@@ -63,6 +64,11 @@ class Settings:
     @property
     def socket_mode_available(self) -> bool:
         return self.app_token is not None
+
+    def clock(self) -> Clock:
+        """The office's clock: its zone, and the real time unless LIAISON_START_TIME set it going."""
+        office = Clock(zone=ZoneInfo(self.timezone))
+        return office if self.start_time is None else office.starting_at(self.start_time)
 
     def keyring(self) -> Keyring | None:
         """How stored client text is encrypted; ConfigError when there is no key and plain text was not

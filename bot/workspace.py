@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Collection, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -66,8 +66,7 @@ class SlackWorkspace:
         return self._user(user_id).get("tz")
 
     def bulk(self) -> AbstractContextManager[None]:
-        pacer = getattr(self._client, "pacer", None)
-        return pacer.bulk() if pacer is not None else nullcontext()
+        return self._client.pacer.bulk()
 
     def learn_people(self, user_ids: Collection[str]) -> None:
         """Before many `team_of`/`timezone_of` calls (the tick's reminders and digests): when more than a

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -15,6 +14,7 @@ from commands.cards import Button, Card, Home
 from commands.forms import Form
 from commands.grammar import Arguments
 from storage.audit import Actor
+from storage.clock import REAL, Clock
 from storage.db import Database
 from storage.disclosure import Permit
 from storage.errors import LiaisonError
@@ -22,7 +22,6 @@ from storage.identifiers import Detector
 from storage.kinds import Kinds
 from storage.people import Person, identify
 from storage.permissions import Place
-from storage.types import utcnow
 
 if TYPE_CHECKING:
     from commands.kinds.spec import Specs
@@ -132,13 +131,18 @@ class Deps:
     db: Database
     home_team_id: str  # the workspace that installed Liaison: its users are home staff
     admins: frozenset[str]  # LIAISON_ADMINS
-    timezone: str  # LIAISON_TIMEZONE, the office's zone and the fallback for people without one
     slack: Slack
-    clock: Callable[[], datetime] = field(default=utcnow)
+    # The Database's clock in the office's zone: tests and `tick --at` move both (storage/clock.py).
+    clock: Clock = REAL
     retention_days: int = 365  # LIAISON_RETENTION_DAYS: closed items' text is removed after this
     # What identifies a client, with the office's own case-number pattern and do-not-post names.
     detector: Detector = field(default_factory=Detector)
     specs: Specs = field(default_factory=lambda: _standard_specs())  # the kinds of item it runs with
+
+    @property
+    def timezone(self) -> str:
+        """LIAISON_TIMEZONE, the office's zone and the fallback for people without one."""
+        return self.clock.zone.key
 
     @property
     def kinds(self) -> Kinds:
@@ -155,7 +159,7 @@ class Deps:
 
     def today(self) -> date:
         """Today in the office's time zone (agreements start and end on the office's days)."""
-        return self.clock().astimezone(ZoneInfo(self.timezone)).date()
+        return self.clock.today()
 
 
 @dataclass(frozen=True)
@@ -164,6 +168,7 @@ class Invocation:
     actor: Actor
     channel_id: str | None
     args: Arguments
+    usage: str = ""  # how the subcommand is typed, from the registry (commands/registry.py), for errors
 
     def person(self, session: Session) -> Person:
         return self.deps.person(session, self.actor)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 
 from commands.grammar import Arguments, UsageError, parse
@@ -42,6 +42,16 @@ class Subcommand:
     expects: re.Pattern[str] | None = None
 
 
+def on_an_item(
+    name: str, summary: str, handler: Handler, *, arguments: str, keys: frozenset[str] = frozenset()
+) -> Subcommand:
+    """A subcommand whose first word is an item's ID (`show R-12`, `done A-3 link`, `extend C-7 due:...`):
+    what follows it is its text, and a sentence starting with its name is the default's (`expects`)."""
+    return Subcommand(
+        name, summary, handler, arguments=arguments, keys=keys, takes_text=True, expects=ITEM_ID
+    )
+
+
 @dataclass(frozen=True)
 class SlashCommand:
     name: str  # "/liaison"
@@ -64,6 +74,14 @@ class SlashCommand:
         """Shown in Slack's command picker after the name (the manifest's usage_hint)."""
         first = [self.default.arguments] if self.default else []
         return " | ".join([*first, *self.subcommand_names])
+
+    def usage_of(self, name: str = "") -> str:
+        """How the subcommand `name` is typed ("": the default one), for words outside a command's own
+        handling (a form's note, an error from what a form and a command share)."""
+        named = self.default if not name else next((s for s in self.subcommands if s.name == name), None)
+        if named is None:
+            raise KeyError(f"{self.name} has no subcommand {name!r}")
+        return self.usage(named)
 
     def usage(self, sub: Subcommand) -> str:
         name = "" if sub is self.default else f" {sub.name}"
@@ -163,4 +181,4 @@ def run(
     sub, args = command.resolve(text)
     if sub is None:
         return command.help(catalog)
-    return sub.handler(invocation_for(args))
+    return sub.handler(replace(invocation_for(args), usage=command.usage(sub)))

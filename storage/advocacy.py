@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import String, cast
 from sqlmodel import Session, col
 
-from storage import audit, disclosure, items, moves, opening, partners
+from storage import audit, clock, disclosure, items, moves, opening, partners
 from storage.advocacy_states import ADVOCACY
 from storage.errors import Conflict, InvalidInput
 from storage.identifiers import Detector
@@ -23,7 +23,6 @@ from storage.kinds import DigestList, Exported, ItemKind, Kinds, own
 from storage.people import Person
 from storage.permissions import Action, Place, require
 from storage.states import Side
-from storage.types import utcnow
 from storage.updates import update_if
 from storage.wording import command, person
 
@@ -164,7 +163,7 @@ def reassign(
         raise Conflict(f"{item.ref} already has exactly those owners.")
     # Conditional on what was read: of two reassignments at once, or one and a Done, one wins.
     still = (col(Advocacy.status) == AdvocacyStatus.open.value, col(Advocacy.updated_at) == item.updated_at)
-    if not update_if(session, Advocacy, item.id, *still, owners=owners, updated_at=utcnow()):
+    if not update_if(session, Advocacy, item.id, *still, owners=owners, updated_at=clock.now()):
         session.rollback()
         raise Conflict(f"Someone changed {item.ref} just before you; nothing was changed. Look at its card.")
     session.refresh(item)

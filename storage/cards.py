@@ -11,15 +11,15 @@ from typing import TypeVar
 
 from sqlmodel import Session, col, select
 
+from storage import clock
 from storage.item_tables import POSTING, ItemBase
-from storage.types import utcnow
 from storage.updates import update_if
 
 T = TypeVar("T", bound=ItemBase)
 
 
 def new_claim(now: datetime | None = None) -> str:
-    return f"{POSTING}{int((now or utcnow()).timestamp())}:{uuid.uuid4().hex[:8]}"
+    return f"{POSTING}{int((now or clock.now()).timestamp())}:{uuid.uuid4().hex[:8]}"
 
 
 def claimed_at(card_ts: str | None) -> datetime | None:
@@ -34,7 +34,7 @@ def attach(session: Session, item: ItemBase, ts: str) -> bool:
     and the card just posted is a duplicate to delete)."""
     model = type(item)
     if not update_if(
-        session, model, item.id, col(model.card_ts) == item.card_ts, card_ts=ts, updated_at=utcnow()
+        session, model, item.id, col(model.card_ts) == item.card_ts, card_ts=ts, updated_at=clock.now()
     ):
         return False
     item.card_ts = ts

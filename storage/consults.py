@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import Session, col
 
-from storage import audit, items, moves, opening
+from storage import audit, clock, items, moves, opening
 from storage.consult_states import CONSULT
 from storage.errors import Conflict
 from storage.identifiers import Detector
@@ -20,7 +20,6 @@ from storage.opening import Opening
 from storage.people import Person
 from storage.permissions import Place
 from storage.states import Side
-from storage.types import utcnow
 from storage.updates import update_if
 
 
@@ -88,7 +87,7 @@ def take(session: Session, kinds: Kinds, person: Person, ref: str) -> tuple[Cons
         raise Conflict(f"You have already taken {consult.ref}.")
     # Conditional on who had it when read: of two clicks at once (or a double click) one takes it.
     still = col(Consult.taken_by).is_(None) if before is None else col(Consult.taken_by) == before
-    if not update_if(session, Consult, consult.id, still, taken_by=person.user_id, taken_at=utcnow()):
+    if not update_if(session, Consult, consult.id, still, taken_by=person.user_id, taken_at=clock.now()):
         session.rollback()
         raise Conflict(f"Someone took {consult.ref} just before you; its card shows who.")
     session.refresh(consult)

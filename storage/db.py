@@ -19,6 +19,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
+from storage.clock import REAL, Clock, running
 from storage.crypto import Keyring
 from storage.errors import DatabaseBusy, DatabaseUnavailable, PermissionDenied
 from storage.types import KEYRING
@@ -50,9 +51,11 @@ def _is_unreachable(exc: DBAPIError) -> bool:
 class Database:
     """One per process. Services take a Session from `session()`; nothing else holds connections."""
 
-    def __init__(self, url: str, keyring: Keyring | None = None) -> None:
-        """`keyring`: how stored free text is encrypted (None: it is stored as written)."""
+    def __init__(self, url: str, keyring: Keyring | None = None, clock: Clock = REAL) -> None:
+        """`keyring`: how stored free text is encrypted (None: it is stored as written). `clock`: what
+        "now" is for the rows written (storage/clock.py)."""
         self.url = url
+        self.clock = clock
         self.engine = _create_engine(url)
         self.keyring = keyring
         setattr(self.engine.dialect, KEYRING, keyring)  # read by EncryptedText (storage/types.py)
@@ -71,7 +74,7 @@ class Database:
         only thing a refused action leaves behind.
         """
         try:
-            with Session(self.engine, expire_on_commit=False) as session:
+            with running(self.clock), Session(self.engine, expire_on_commit=False) as session:
                 try:
                     yield session
                     session.commit()

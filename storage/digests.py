@@ -9,12 +9,11 @@ from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
 
-from storage import items, roles
+from storage import clock, items, roles
 from storage.deadlines import WORKDAY_END, WORKDAY_START
 from storage.item_tables import ItemBase
 from storage.kinds import Kinds, Moments
 from storage.models import DigestDays, DigestSetting, Partner, PartnerStatus
-from storage.types import utcnow
 
 DEFAULT_AT = "08:00"
 
@@ -36,7 +35,7 @@ def set_digest(
         row.at = at
     if days is not None:
         row.days = days
-    row.updated_at = utcnow()
+    row.updated_at = clock.now()
     session.add(row)
     return row
 

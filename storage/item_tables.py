@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, ClassVar
 from sqlalchemy import Index, String, Text
 from sqlmodel import Field, SQLModel
 
-from storage.types import EncryptedText, UTCDateTime, list_column, utcnow
+from storage import clock
+from storage.types import EncryptedText, UTCDateTime, list_column
 
 if TYPE_CHECKING:
     from storage.kinds import AnyKind
@@ -63,8 +64,8 @@ class ItemBase(SQLModel):
     channel_id: str = Field(max_length=32)
     card_ts: str | None = Field(default=None, max_length=32)
     status: str = Field(max_length=24)  # each kind's own statuses (its table narrows the type)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime, nullable=False)
 
     @property
     def ref(self) -> str:

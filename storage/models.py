@@ -8,7 +8,8 @@ from enum import StrEnum
 from sqlalchemy import Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.types import EncryptedText, UTCDateTime, list_column, utc_column, utcnow
+from storage import clock
+from storage.types import EncryptedText, UTCDateTime, list_column, utc_column
 
 
 class Role(StrEnum):
@@ -45,7 +46,7 @@ class AuditEntry(SQLModel, table=True):
     __table_args__ = (Index("ix_audit_log_subject_at", "subject", "at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False, index=True))
+    at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False, index=True))
     actor_user_id: str = Field(max_length=32, index=True)
     actor_team_id: str | None = Field(default=None, max_length=32)
     action: str = Field(max_length=64)
@@ -62,7 +63,7 @@ class StaffRole(SQLModel, table=True):
 
     user_id: str = Field(primary_key=True, max_length=32)
     role: Role = Field(sa_type=String(16))
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False))
+    updated_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
     updated_by: str = Field(max_length=32)
 
 
@@ -85,8 +86,8 @@ class Partner(SQLModel, table=True):
     identifying_allowed: bool = False  # may identifying client details be shared with it (with consent)
     status: PartnerStatus = Field(default=PartnerStatus.active, sa_type=String(16))
     on_slack: bool = True  # False: the partner has no Slack workspace; notify it another way
-    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False))
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False))
+    created_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
+    updated_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
 
 
 class PartnerTeam(SQLModel, table=True):
@@ -105,7 +106,7 @@ class ChannelLink(SQLModel, table=True):
 
     channel_id: str = Field(primary_key=True, max_length=32)
     partner_id: int = Field(primary_key=True, foreign_key="partner.id")
-    linked_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False))
+    linked_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
     linked_by: str = Field(max_length=32)
 
 
@@ -116,7 +117,7 @@ class UnknownTeamNotice(SQLModel, table=True):
 
     channel_id: str = Field(primary_key=True, max_length=32)
     team_id: str = Field(primary_key=True, max_length=32)
-    noticed_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False))
+    noticed_at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
 
 
 class ItemEvent(SQLModel, table=True):
@@ -126,7 +127,7 @@ class ItemEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     item: str = Field(max_length=16, index=True)  # R-12, C-7
-    at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False))
+    at: datetime = Field(default_factory=clock.now, sa_column=utc_column(nullable=False))
     actor_user_id: str = Field(max_length=32)
     actor_team_id: str | None = Field(default=None, max_length=32)
     from_status: str = Field(max_length=24)
@@ -175,7 +176,7 @@ class ReminderSent(SQLModel, table=True):
     item: str = Field(max_length=16, index=True)
     kind: ReminderKind = Field(sa_type=String(16))
     day: date  # the due day for `before` and `due`; the recipient's day for a nudge
-    claimed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    claimed_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime, nullable=False)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
 
 
@@ -203,7 +204,7 @@ class DigestSetting(SQLModel, table=True):
     enabled: bool = True
     at: str = Field(default="08:00", max_length=5)  # local time, HH:MM
     days: DigestDays = Field(default=DigestDays.weekdays, sa_type=String(16))
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime, nullable=False)
 
 
 class DigestSent(SQLModel, table=True):
@@ -213,7 +214,7 @@ class DigestSent(SQLModel, table=True):
 
     user_id: str = Field(primary_key=True, max_length=32)
     day: date = Field(primary_key=True)  # the recipient's local date
-    claimed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    claimed_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime, nullable=False)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
 
 
@@ -234,7 +235,7 @@ class Consent(SQLModel, table=True):
     expires_on: date | None = None
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
     revoked_by: str | None = Field(default=None, max_length=32)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime, nullable=False)
 
 
 class LegalHold(SQLModel, table=True):
@@ -244,7 +245,7 @@ class LegalHold(SQLModel, table=True):
 
     case_number: str = Field(primary_key=True, max_length=64)
     placed_by: str = Field(max_length=32)
-    placed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    placed_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime, nullable=False)
 
 
 class OutboxKind(StrEnum):
@@ -267,8 +268,8 @@ class Outbox(SQLModel, table=True):
     thread_ts: str | None = Field(default=None, max_length=32)
     text: str | None = Field(default=None, sa_type=EncryptedText)  # may quote a note about a client
     attempts: int = 0
-    next_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    next_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime, nullable=False, index=True)
+    created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime, nullable=False)
     last_error: str | None = Field(default=None, max_length=64)
 
 

@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
-from storage import audit, disclosure
+from storage import audit, clock, disclosure
 from storage.audit import Actor
 from storage.errors import Conflict, InvalidInput, NotFound
 from storage.identifiers import Detector
@@ -22,7 +22,6 @@ from storage.models import ItemEvent, Role
 from storage.people import Affiliation, Person
 from storage.permissions import Action, refuse, require
 from storage.states import ReasonCode, Side
-from storage.types import utcnow
 from storage.updates import update_if
 
 NOTE_LIMIT = 1500  # a move's note: shown on the card (a field holds 2,000) and in the thread
@@ -192,7 +191,7 @@ def transition(
     model, current = type(item), item.status
     still = col(model.status) == current
     if not update_if(
-        session, model, item.id, still, status=str(target), updated_at=utcnow(), **(changes or {})
+        session, model, item.id, still, status=str(target), updated_at=clock.now(), **(changes or {})
     ):
         return False
     _history(session, item, actor, current, target, reason_code, note, at)
@@ -216,7 +215,7 @@ def _history(
     session.add(
         ItemEvent(
             item=item.ref,
-            at=at or utcnow(),
+            at=at or clock.now(),
             actor_user_id=actor.user_id,
             actor_team_id=actor.team_id,
             from_status=current,
@@ -246,7 +245,8 @@ def withdraw_unposted(session: Session, actor: Actor, item: ItemBase, why: str) 
     model, target = type(item), kind_of(item).machine.error_status
     assert target is not None
     still = col(model.card_ts) == item.card_ts
-    if not update_if(session, model, item.id, still, status=str(target), card_ts=None, updated_at=utcnow()):
+    unposted = {"status": str(target), "card_ts": None, "updated_at": clock.now()}
+    if not update_if(session, model, item.id, still, **unposted):
         return False
     note, action = f"card not posted: {why}", f"{kind_of(item).name}.unposted"
     code = ReasonCode.other.value
@@ -269,7 +269,7 @@ def extend(
     """Give an open item a new deadline, audited with the old one."""
     item = may_extend(session, kinds, person, ref, kind)
     before = item.due_at
-    item.due_at, item.updated_at = due_at, utcnow()
+    item.due_at, item.updated_at = due_at, clock.now()
     session.add(item)
     audit.record(
         session,

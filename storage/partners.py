@@ -7,13 +7,12 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from storage import audit
+from storage import audit, clock
 from storage.audit import Actor
 from storage.directory import BY_KEY, FIELDS, REQUIRED, check_handle
 from storage.errors import InvalidInput, NotFound
 from storage.models import ChannelLink, Partner, PartnerStatus, PartnerTeam, UnknownTeamNotice
 from storage.suggest import closest
-from storage.types import utcnow
 from storage.wording import command
 
 
@@ -171,7 +170,7 @@ def _apply(
             "mou_expires",
         )
     if changed:
-        partner.updated_at = utcnow()
+        partner.updated_at = clock.now()
         session.add(partner)
         session.flush()
     return changed

@@ -8,10 +8,9 @@ from enum import StrEnum
 
 from sqlmodel import Session
 
-from storage import audit, partners, roles
+from storage import audit, clock, partners, roles
 from storage.audit import Actor
 from storage.models import Partner, Role, StaffRole
-from storage.types import utcnow
 
 
 class Affiliation(StrEnum):
@@ -56,7 +55,7 @@ def set_role(session: Session, by: Person, user_id: str, role: Role) -> bool:
     if row is None:
         row = StaffRole(user_id=user_id, role=role, updated_by=by.user_id)
     else:
-        row.role, row.updated_by, row.updated_at = role, by.user_id, utcnow()
+        row.role, row.updated_by, row.updated_at = role, by.user_id, clock.now()
     session.add(row)
     audit.record(session, by.actor, "role.set", subject=user_id, reason=f"now {role}")
     return True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Text
@@ -10,26 +10,6 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 from storage import crypto
-
-_shift = timedelta(0)  # the process's clock, moved by start_clock_at (tests and demonstrations only)
-
-
-def utcnow() -> datetime:
-    """Now, by the process's clock: the real time unless LIAISON_START_TIME set it going from another."""
-    return datetime.now(UTC) + _shift
-
-
-def by_real_clock(moment: datetime) -> datetime:
-    """A moment of the process's clock, by the machine's real one (which Slack's message timestamps
-    follow): the same unless LIAISON_START_TIME moved the process's clock."""
-    return moment - _shift
-
-
-def start_clock_at(moment: datetime) -> None:
-    """Let the process's clock run on from `moment` (LIAISON_START_TIME), so that a test or a demo sees the
-    same days whenever it runs: dates typed as "2026-12-01" are not in the past next year."""
-    global _shift
-    _shift = moment - datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

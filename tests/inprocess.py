@@ -17,7 +17,7 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,6 @@ from bot.server import asgi_app
 from commands.kinds.spec import Specs
 from commands.tick import tick
 from storage.db import Database
-from storage.types import start_clock_at
 from tests.botproc import OUR_VARIABLES
 from tests.databases import database_url
 from tests.office import bot_settings
@@ -108,12 +107,16 @@ class InProcessBot:
 
     def tick(self, at: datetime) -> list[str]:
         """One scheduler pass as `liaison tick --at` runs it (bot/cli.py): an app of its own on the same
-        database (with this bot's kinds), its clock at `at`; what was sent, a line each."""
-        liaison = create_app(self.config, self.db, socket_mode=False, specs=self.specs)
+        database (with this bot's kinds), the whole pass on a clock started at `at`; what was sent, a line
+        each."""
+        clock = self.config.clock().starting_at(at)
+        db = Database(self.config.database_url, self.config.keyring(), clock)
+        liaison = create_app(self.config, db, socket_mode=False, specs=self.specs)
         try:
-            return tick(replace(liaison.deps, clock=lambda: at), at)
+            return tick(liaison.deps, clock())
         finally:
             liaison.close()
+            db.dispose()
 
     def cli(self, args: list[str], **settings: str) -> Ran:
         """`liaison <args>` against this bot's database and stand-in, run as a process in the bot's folder
@@ -198,9 +201,7 @@ def in_process_bot(
     log = Log()
     with logged_as_liaison_run(log), database_url(backend, folder) as url:
         config = load_settings({**bot_settings(slack, url), **settings}, env_file=None)
-        if config.start_time is not None:
-            start_clock_at(config.start_time)
-        db = Database(config.database_url, config.keyring())
+        db = Database(config.database_url, config.keyring(), config.clock())
         db.upgrade()
         for spec in specs or ():
             spec.kind.model.metadata.create_all(db.engine, tables=[spec.kind.model.__table__])

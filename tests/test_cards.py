@@ -9,6 +9,7 @@ import pytest
 
 from storage import cards, moves, partners
 from storage.audit import Actor
+from storage.clock import REAL
 from storage.db import Database
 from storage.directory import parse_fields
 from storage.errors import Conflict
@@ -16,7 +17,6 @@ from storage.identifiers import Detector
 from storage.item_tables import Referral, ReferralStatus
 from storage.moves import Move
 from storage.people import identify
-from storage.types import utcnow
 from tests.kinds import KINDS, SCOPES
 
 ADMIN = Actor("U0ADM", "T0HOME")
@@ -35,9 +35,9 @@ def _referral(db: Database, claimed_ago: timedelta = timedelta()) -> Referral:
             need="housing",
             details="Details.",
             requester_id="U0DEF",
-            due_at=utcnow() + timedelta(days=2),
+            due_at=REAL() + timedelta(days=2),
             channel_id="C0LEGAL",
-            card_ts=cards.new_claim(utcnow() - claimed_ago),
+            card_ts=cards.new_claim(REAL() - claimed_ago),
         )
         session.add(referral)
     return referral
@@ -46,7 +46,7 @@ def _referral(db: Database, claimed_ago: timedelta = timedelta()) -> Referral:
 def test_only_the_claims_holder_attaches_its_card(db: Database) -> None:
     mine = _referral(db, claimed_ago=timedelta(minutes=10))
     with db.session() as session:
-        (theirs,) = cards.claim_unposted(session, Referral, utcnow() - timedelta(minutes=5))
+        (theirs,) = cards.claim_unposted(session, Referral, REAL() - timedelta(minutes=5))
     assert theirs.card_ts != mine.card_ts
     with db.session() as session:
         assert cards.attach(session, mine, "1700000000.000100") is False, "the claim was taken over"
@@ -58,7 +58,7 @@ def test_only_the_claims_holder_attaches_its_card(db: Database) -> None:
 def test_a_young_claim_is_left_to_its_sender(db: Database) -> None:
     _referral(db)
     with db.session() as session:
-        assert cards.claim_unposted(session, Referral, utcnow() - timedelta(minutes=5)) == []
+        assert cards.claim_unposted(session, Referral, REAL() - timedelta(minutes=5)) == []
 
 
 def test_a_card_not_posted_closes_its_referral_and_keeps_it(db: Database) -> None:
@@ -82,5 +82,5 @@ def test_nothing_moves_while_the_card_is_being_posted(db: Database) -> None:
             requester,
             Move(referral.ref, ReferralStatus.requested, ReferralStatus.cancelled),
             Detector(),
-            utcnow().date(),
+            REAL().date(),
         )

@@ -12,10 +12,10 @@ from sqlmodel import select
 
 from bot.sandbox import Sandbox
 from storage import crypto, keys
+from storage.clock import REAL
 from storage.crypto import Keyring
 from storage.db import Database
 from storage.models import ThreadReply
-from storage.types import utcnow
 from tests.botproc import run_cli
 from tests.office import (
     ADMIN,
@@ -90,7 +90,7 @@ def test_text_stored_before_a_key_is_encrypted_by_rotation(db_url: str) -> None:
     plain.upgrade()
     with plain.session() as session:
         session.add(
-            ThreadReply(item="R-1", channel_id="C1", thread_ts="1.0", ts="1.1", text=REPLY, at=utcnow())
+            ThreadReply(item="R-1", channel_id="C1", thread_ts="1.0", ts="1.1", text=REPLY, at=REAL())
         )
     plain.dispose()
     keyring = Keyring([DATA_KEY])

@@ -13,11 +13,11 @@ import pytest
 from bot.sandbox import Sandbox, visible_text
 from storage import cards, partners
 from storage.audit import Actor
+from storage.clock import REAL
 from storage.crypto import Keyring
 from storage.db import Database
 from storage.directory import parse_fields
 from storage.item_tables import Referral
-from storage.types import utcnow
 from tests.botproc import BotProcess
 from tests.databases import BACKENDS, database_url
 from tests.kinds import SCOPES
@@ -65,10 +65,10 @@ def _stored_but_unposted(db: Database) -> None:
                     partner_id=partner.id,
                     need="housing",
                     details="Client faces eviction.",
-                    due_at=utcnow() + timedelta(days=3),
+                    due_at=REAL() + timedelta(days=3),
                     requester_id=DEFENDER,
                     channel_id=channel,
-                    card_ts=cards.new_claim(utcnow() - claimed_ago),
+                    card_ts=cards.new_claim(REAL() - claimed_ago),
                 )
             )
 

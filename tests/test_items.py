@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from storage import advocacy, cards, moves, partners, threads
 from storage.audit import Actor
+from storage.clock import REAL
 from storage.consult_states import CONSULT
 from storage.db import Database
 from storage.directory import parse_fields
@@ -22,7 +23,6 @@ from storage.item_tables import ReferralStatus as R
 from storage.people import identify
 from storage.referral_states import REFERRAL
 from storage.states import Side
-from storage.types import utcnow
 from tests.kinds import KINDS, SCOPES
 
 ADMIN = Actor("U0ADM", "T0HOME")
@@ -30,7 +30,7 @@ REQUESTER = Actor("U0DEF", "T0HOME")
 CIVIL = Actor("U0CRO", "T0CIVIL")
 LEGAL = Actor("U0LAS", "T0LEGAL")
 CHANNEL = "C0CIVIL"
-TODAY = utcnow().date()
+TODAY = REAL().date()
 
 
 def _consult(db: Database) -> Consult:
@@ -48,7 +48,7 @@ def _consult(db: Database) -> Consult:
         consult = Consult(
             partner_id=civil.id,
             question="Any rulings?",
-            due_at=utcnow() + timedelta(days=3),
+            due_at=REAL() + timedelta(days=3),
             requester_id=REQUESTER.user_id,
             channel_id=CHANNEL,
             card_ts=cards.new_claim(),
@@ -117,7 +117,7 @@ def test_a_reopened_consult_is_answered_again_by_the_partners_next_reply(db: Dat
             Detector(),
             TODAY,
         )
-    recorded = _reply(db, consult, CIVIL, "2.1", utcnow())
+    recorded = _reply(db, consult, CIVIL, "2.1", REAL())
     assert recorded is not None and recorded.answered
     assert _status(db, consult) == ConsultStatus.answered
 

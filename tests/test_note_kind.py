@@ -28,13 +28,12 @@ from commands.items.cards import publish, thread_field
 from commands.items.moving import buttons, mover
 from commands.kinds import standard
 from commands.kinds.spec import FormSpec, FormValues, KindSpec
-from commands.registry import ITEM_ID, SlashCommand, Subcommand, words_or_keys
+from commands.registry import SlashCommand, Subcommand, on_an_item, words_or_keys
 from storage import disclosure, opening
 from storage.audit import Actor
 from storage.item_tables import ItemBase
 from storage.kinds import ItemKind
 from storage.models import Partner
-from storage.people import Person
 from storage.states import Machine, Side
 from storage.threads import Summary
 from tests.inprocess import InProcessBot, in_process_bot
@@ -88,17 +87,14 @@ KIND = ItemKind(
 # ---- the Slack half: its command, card and form ---------------------------------------------------------
 
 COLLEAGUE = "U0COL"  # home staff, not the note's writer, no role
-USAGE = "/note list [mine|open|overdue|all] [page:2]"
 
 
 def write(deps: Deps, actor: Actor, channel_id: str, text: str, due: str | None) -> Reply:
     if not text.strip():
         raise UsageError("A note needs its text.")
-    due_at, place = sending.where_and_when(deps, actor, channel_id, due)
-    with deps.db.session() as session:
-        me: Person = deps.person(session, actor)
-        disclosure.screen_shared(deps.detector, me, text, channel_id, what="text")
-        note = opening.store(session, me, KIND, place, due_at, "a note", text=text.strip())
+    with sending.new_item(deps, actor, channel_id, due) as new:
+        disclosure.screen_shared(deps.detector, new.me, text, channel_id, what="text")
+        note = opening.store(new.session, new.me, KIND, new.place, new.due, "a note", text=text.strip())
     publish(deps, actor, note)
     return Reply(f"Noted *{note.ref}*, due {when(note.due_at)}.")
 
@@ -144,19 +140,17 @@ COMMAND = SlashCommand(
         Subcommand(
             "list",
             "notes, soonest due first",
-            lambda inv: reading.listing(inv, KIND, reading.filters(), USAGE, _line),
+            lambda inv: reading.listing(inv, KIND, reading.filters(), _line),
             arguments="[mine|open|overdue|all] [page:2]",
             keys=frozenset({"page", "partner"}),
             takes_text=True,
             expects=words_or_keys(*reading.filters()),
         ),
-        Subcommand(
+        on_an_item(
             "done",
             "mark a note done",
-            mover(KIND, NoteStatus.done, "/note done N-1"),
+            mover(KIND, NoteStatus.done),
             arguments="N-1",
-            takes_text=True,
-            expects=ITEM_ID,
         ),
     ),
 )

@@ -6,8 +6,10 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
+
+from sqlmodel import Session
 
 from commands import home, outbox
 from commands.cards import Card
@@ -18,9 +20,9 @@ from storage.audit import Actor
 from storage.disclosure import Permit
 from storage.errors import InvalidInput, LiaisonError
 from storage.item_tables import ItemBase
+from storage.models import Partner
 from storage.permissions import Action, check
 from storage.threads import Summary, summary
-from storage.types import by_real_clock
 
 log = logging.getLogger("liaison")
 NOT_THERE = ("not_in_channel", "channel_not_found")
@@ -44,25 +46,47 @@ def stamp_of(item: ItemBase) -> str:
     return "".join(chr(ord("a") + byte % 26) for byte in digest[:12])
 
 
-def card_of(deps: Deps, item: ItemBase, thread: Summary, permit: Permit) -> Card:
+NO_REPLIES = Summary(0, None)
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """What an item's card is drawn from besides the item itself, read in the session that has the item,
+    so that drawing a card opens no transaction of its own."""
+
+    partner: Partner | None
+    permit: Permit  # what a send about the item may carry now (storage/disclosure.py)
+    thread: Summary = NO_REPLIES
+
+
+def drawing_of(deps: Deps, session: Session, item: ItemBase, *, with_thread: bool = False) -> Drawing:
+    thread = summary(session, item.ref) if with_thread else NO_REPLIES
+    return Drawing(items.partner_of(session, item), items.permit(session, item, deps.today()), thread)
+
+
+def card_of(deps: Deps, item: ItemBase, drawing: Drawing) -> Card:
     """The item's card as its kind draws it, masked for who reads its channel now, and named."""
-    with deps.db.session() as session:
-        partner = items.partner_of(session, item)
-    card = deps.specs.of(item).card(item, partner, thread)
-    return named(drawn(deps, card, permit, item.channel_id), item)
+    card = deps.specs.of(item).card(item, drawing.partner, drawing.thread)
+    return named(drawn(deps, card, drawing.permit, item.channel_id), item)
 
 
-def publish(deps: Deps, actor: Actor, item: ItemBase, *, retry: bool = False) -> bool:
+def publish(
+    deps: Deps, actor: Actor, item: ItemBase, drawing: Drawing | None = None, *, retry: bool = False
+) -> bool:
     """Post a stored item's card and attach it; False when Slack could not be reached even after the
     retries: the item stays stored, unposted, and the next tick posts it. If Slack refuses it outright,
     the item is closed (nobody outside the office saw it) and the person told why. A `retry` (the card
     may be in the channel already: an earlier post's answer was lost, or the process died while posting)
-    adopts the card found there instead of posting another."""
-    permit = permit_of(deps, item)
-    since = by_real_clock(item.created_at) if retry else None
+    adopts the card found there instead of posting another. `drawing`: read with the item, when the
+    caller has just stored it."""
+    if drawing is None:
+        with deps.db.session() as session:
+            drawing = drawing_of(deps, session, item)
+    since = deps.clock.by_real_clock(item.created_at) if retry else None
     try:
-        card = card_of(deps, item, Summary(0, None), permit)
-        ts = deps.slack.post_card(item.channel_id, card, permit, posted_since=since)
+        ts = deps.slack.post_card(
+            item.channel_id, card_of(deps, item, drawing), drawing.permit, posted_since=since
+        )
     except SlackRefused as refused:
         if refused.transient:
             log.warning(
@@ -87,8 +111,8 @@ def publish(deps: Deps, actor: Actor, item: ItemBase, *, retry: bool = False) ->
         ) from refused
     with deps.db.session() as session:
         attached = cards.attach(session, item, ts)
-        now = session.get(type(item), item.id)
-    if not attached and now is not None and now.posted and now.card_ts != ts:
+        now = None if attached else session.get(type(item), item.id)
+    if now is not None and now.posted and now.card_ts != ts:
         # Another process took the claim over meanwhile and attached a card of its own: this is the copy.
         log.warning("%s was posted by another process meanwhile; deleting this copy", item.ref)
         deps.slack.delete_card(item.channel_id, ts)
@@ -195,10 +219,9 @@ def refresh_card(deps: Deps, item: ItemBase) -> None:
         now = session.get(type(item), item.id)
         if now is None or not now.posted:
             return
-        thread = summary(session, now.ref)
-        permit = items.permit(session, now, deps.today())
+        drawing = drawing_of(deps, session, now, with_thread=True)
     assert now.card_ts is not None
-    deps.slack.update_card(now.channel_id, now.card_ts, card_of(deps, now, thread, permit), permit)
+    deps.slack.update_card(now.channel_id, now.card_ts, card_of(deps, now, drawing), drawing.permit)
 
 
 def redraw_all(deps: Deps, shown: Sequence[ItemBase]) -> None:

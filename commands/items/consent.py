@@ -6,7 +6,7 @@ from __future__ import annotations
 from commands.grammar import UsageError
 from commands.invocation import Invocation, Reply
 from commands.items.cards import redraw_all
-from commands.registry import ITEM_ID, Subcommand
+from commands.registry import Subcommand, on_an_item
 from storage import consents, items, moves
 from storage.kinds import AnyKind
 from storage.permissions import Action, require
@@ -16,23 +16,20 @@ CONSENT_ACTIONS = ("revoke", "renew")
 
 
 def consent_subcommand(kind: AnyKind, example: str) -> Subcommand:
-    return Subcommand(
+    return on_an_item(
         "consent",
         "the client's consent to share identifying details with the partner for this case: see it, "
         "`revoke` it, or `renew` it (home staff).",
         lambda inv: _consent(inv, kind),
         arguments=f"{example} [revoke|renew]",
-        takes_text=True,
-        expects=ITEM_ID,
     )
 
 
 def _consent(inv: Invocation, kind: AnyKind) -> Reply:
-    usage = f"{kind.command} consent {kind.prefix}-12 [revoke|renew]"
     words = [w.lower() for w in inv.args.words]
     if not 1 <= len(words) <= 2 or (len(words) == 2 and words[1] not in CONSENT_ACTIONS):
         raise UsageError(
-            f"Name one {kind.noun}, and `revoke` or `renew` to change its consent.\nUsage: `{usage}`"
+            f"Name one {kind.noun}, and `revoke` or `renew` to change its consent.\nUsage: `{inv.usage}`"
         )
     today = inv.deps.today()
     with inv.deps.db.session() as session:

@@ -113,19 +113,19 @@ def apply_move(deps: Deps, actor: Actor, change: Move) -> Reply:
     return show_change(deps, item, line, f"{item.ref} is now *{item.status}*.")
 
 
-def mover(kind: AnyKind, target: StrEnum, usage: str) -> Callable[[Invocation], Reply]:
+def mover(kind: AnyKind, target: StrEnum) -> Callable[[Invocation], Reply]:
     """The handler of `/consult resolve C-7 [note]`, `/advocacy drop A-3 why`...: the move its button
     makes, with the rest of the text as its note where the move takes one."""
-    return lambda inv: _move_by_command(inv, kind, target, usage)
+    return lambda inv: _move_by_command(inv, kind, target)
 
 
-def _move_by_command(inv: Invocation, kind: AnyKind, target: StrEnum, usage: str) -> Reply:
+def _move_by_command(inv: Invocation, kind: AnyKind, target: StrEnum) -> Reply:
     parts = inv.args.text.strip().split(maxsplit=1)
     if not parts:
-        raise UsageError(f"Name one {kind.noun}.\nUsage: `{usage}`")
+        raise UsageError(f"Name one {kind.noun}.\nUsage: `{inv.usage}`")
     note = parts[1].strip() if len(parts) > 1 else None
     if note and target not in kind.machine.notes:
-        raise UsageError(f"`{usage}` takes only the {kind.noun}; say why in its thread.")
+        raise UsageError(f"`{inv.usage}` takes only the {kind.noun}; say why in its thread.")
     with inv.deps.db.session() as session:
         item = items.get(session, inv.deps.kinds, inv.person(session), parts[0], kind)
         status = kind.statuses(item.status)

@@ -106,7 +106,6 @@ def listing(
     inv: Invocation,
     kind: ItemKind[T],
     filters: Mapping[str, Filter],
-    usage: str,
     line: Callable[[T, Any], str],
     keep: Callable[[T], bool] = lambda _item: True,
 ) -> Reply:
@@ -114,8 +113,8 @@ def listing(
     at a time; `keep` is the kind's own filters (need:, campaign:)."""
     words = [w.lower() for w in inv.args.words] or ["open"]
     if len(words) != 1 or words[0] not in filters:
-        raise UsageError(f"List one of {', '.join(f'`{f}`' for f in filters)}.\nUsage: `{usage}`")
-    page = page_number(inv.args.first("page"), usage)
+        raise UsageError(f"List one of {', '.join(f'`{f}`' for f in filters)}.\nUsage: `{inv.usage}`")
+    page = page_number(inv.args.first("page"), inv.usage)
     matches, now = filters[words[0]], inv.deps.clock()
     with inv.deps.db.session() as session:
         me = inv.person(session)

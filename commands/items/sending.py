@@ -3,7 +3,8 @@ the sender's own time zone), storing it, posting its card once, and what the sen
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -45,39 +46,52 @@ Store = Callable[[Session, Person, Opening, Place], ItemBase]  # a kind's own ch
 
 def send(deps: Deps, actor: Actor, draft: Draft, store: Store, what: str) -> Reply:
     """Check and store a new item addressed to a partner, then post its card (see cards.publish for what
-    happens if Slack refuses or the process stops in between); `what` says in a few words what was sent."""
-    from commands.items.cards import publish  # cards.py draws the Home tab, which imports the kinds
+    happens if Slack refuses or the process stops in between); `what` says in a few words what was sent.
+    Two transactions: check and store (with what its card is drawn from), then record the card."""
+    from commands.items.cards import drawing_of, publish  # cards.py draws the Home tab, which imports kinds
 
-    due, place = where_and_when(deps, actor, draft.channel_id, draft.due)
-    with deps.db.session() as session:
-        me = deps.person(session, actor)
-        partner = choose_partner(session, draft.channel_id, draft.to)
-        item = store(session, me, Opening(partner, draft.text.strip(), due, draft.case, draft.consent), place)
-    posted = publish(deps, actor, item)
-    return sent(item, partner, what, place, due, draft.due, posted=posted)
+    with new_item(deps, actor, draft.channel_id, draft.due) as new:
+        partner = choose_partner(new.session, draft.channel_id, draft.to)
+        opening = Opening(partner, draft.text.strip(), new.due, draft.case, draft.consent)
+        item = store(new.session, new.me, opening, new.place)
+        drawing = drawing_of(deps, new.session, item)
+    posted = publish(deps, actor, item, drawing)
+    return sent(item, partner, what, new.place, new.due, draft.due, posted=posted)
 
 
-def where_and_when(
-    deps: Deps, actor: Actor, channel_id: str, typed_due: str | None
-) -> tuple[datetime, Place]:
-    """What every new item needs first: someone who may send items, its deadline, and who reads the channel
-    it goes to now (not ten minutes ago)."""
+@dataclass(frozen=True)
+class NewItem:
+    """What storing any new item starts from, and the transaction it is stored in."""
+
+    session: Session
+    me: Person
+    due: datetime
+    place: Place  # who reads the channel it goes to now (not ten minutes ago)
+
+
+@contextmanager
+def new_item(deps: Deps, actor: Actor, channel_id: str, typed_due: str | None) -> Iterator[NewItem]:
+    """Open the transaction a new item is checked and stored in: the sender is refused (audited) if they
+    may not send items at all, before any partner is named to them or their date is read."""
     if not channel_id:
         raise UsageError("Choose the channel to post it in.")
-    may_send(deps, actor, channel_id)  # before any partner is looked up: names are not for outsiders
-    return due_at(deps, actor, typed_due), deps.slack.place(channel_id, fresh=True)
+    place = deps.slack.place(channel_id, fresh=True)  # a read of Slack's, before the transaction opens
+    with deps.db.session() as session:
+        me = deps.person(session, actor)
+        require(session, me, Action.create_item, channel_id=channel_id)
+        yield NewItem(session, me, due_at(deps, actor, typed_due), place)
+
+
+def may_send(deps: Deps, actor: Actor, channel_id: str) -> None:
+    """Refuse (audited) anyone who may not send items at all, before a form names any partner to them."""
+    with deps.db.session() as session:
+        require(session, deps.person(session, actor), Action.create_item, channel_id=channel_id)
 
 
 def due_notes(typed: str | None, due: datetime) -> list[str]:
     """How a date that reads two ways was read (12/3), for the person who typed it."""
     note = ambiguity(typed, due) if typed else None
     return [note] if note else []
-
-
-def may_send(deps: Deps, actor: Actor, channel_id: str) -> None:
-    """Refuse (audited) anyone who may not send items at all, before any partner is named to them."""
-    with deps.db.session() as session:
-        require(session, deps.person(session, actor), Action.create_item, channel_id=channel_id)
 
 
 def due_at(deps: Deps, actor: Actor, typed: str | None) -> datetime:

@@ -14,11 +14,11 @@ from commands.forms import Field, FieldKind, Form
 from commands.grammar import UsageError, user_id
 from commands.invocation import Deps, Invocation, Reply
 from commands.items import fields, reading, sending
-from commands.items.cards import publish, thread_field
+from commands.items.cards import drawing_of, publish, thread_field
 from commands.items.changes import show_change
 from commands.items.moving import buttons, mover
 from commands.kinds.spec import CardAction, FormSpec, FormValues, KindSpec
-from commands.registry import ITEM_ID, NOTHING, SlashCommand, Subcommand, words_or_keys
+from commands.registry import NOTHING, SlashCommand, Subcommand, on_an_item, words_or_keys
 from storage import advocacy, items, moves
 from storage.advocacy import KIND, NewAction
 from storage.audit import Actor
@@ -29,8 +29,6 @@ from storage.states import Side
 from storage.threads import Summary
 
 OPEN_ARGUMENTS = "title [owner:@person ...] [due:2026-12-15] [campaign:tag]"
-LIST_USAGE = "/advocacy list [mine|open|overdue|done|all] [campaign:tag] [owner:@person] [page:2]"
-ASSIGN_USAGE = "/advocacy assign A-3 @person [@person ...]"
 FORM_CALLBACK = "advocacy.open"
 ASSIGN_CALLBACK = "advocacy.assign"
 ASSIGN_ACTION = "advocacy.assign"
@@ -52,7 +50,7 @@ def create(inv: Invocation) -> Reply:
     """`/advocacy title owner:@... due:... campaign:...`: post it, or open the form when there is no title."""
     assert inv.channel_id is not None
     args = inv.args
-    owners = tuple(user_id(v, "owner", f"/advocacy {OPEN_ARGUMENTS}") for v in args.options.get("owner", []))
+    owners = tuple(user_id(v, "owner", inv.usage) for v in args.options.get("owner", []))
     draft = Draft(inv.channel_id, args.text.strip(), owners, args.first("due"), args.first("campaign"))
     if not draft.title or args.confirm:
         return Reply("", form=open_form(inv.deps, inv.actor, draft))
@@ -60,13 +58,14 @@ def create(inv: Invocation) -> Reply:
 
 
 def send(deps: Deps, actor: Actor, draft: Draft) -> Reply:
-    due, place = sending.where_and_when(deps, actor, draft.channel_id, draft.due)
     owners = draft.owners or (actor.user_id,)
-    new = NewAction(draft.title, _teams(deps, owners), draft.campaign, due)
-    with deps.db.session() as session:
-        me = deps.person(session, actor)
-        item = advocacy.open_action(session, me, new, place, deps.home_team_id, deps.detector)
-    posted = publish(deps, actor, item)
+    with sending.new_item(deps, actor, draft.channel_id, draft.due) as new:
+        # The owners' organizations are asked of Slack only once the sender may send at all.
+        action = NewAction(draft.title, _teams(deps, owners), draft.campaign, new.due)
+        item = advocacy.open_action(new.session, new.me, action, new.place, deps.home_team_id, deps.detector)
+        drawing = drawing_of(deps, new.session, item)
+    posted = publish(deps, actor, item, drawing)
+    due, place = new.due, new.place
     lines = [
         f"{'Posted' if posted else 'Saved'} *{item.ref}* for {_people(item.owners)}, due {spoken(due)}.",
         *sending.due_notes(draft.due, due),
@@ -190,7 +189,10 @@ def assign_form(deps: Deps, actor: Actor, ref: str, channel_id: str) -> Form:
         submit="Save",
         metadata=json.dumps({"ref": item.ref, "channel": channel_id}),
         fields=(Field("owners", "Owners", FieldKind.people, values=tuple(item.owner_ids())),),
-        notes=(f"`{ASSIGN_USAGE}` does the same, and takes people of partner organizations by @mention.",),
+        notes=(
+            f"`{COMMAND.usage_of('assign')}` does the same, and takes people of partner organizations by "
+            "@mention.",
+        ),
     )
 
 
@@ -210,7 +212,7 @@ def reassigned(deps: Deps, actor: Actor, metadata: str, values: FormValues) -> R
 
 def assign_command(inv: Invocation) -> Reply:
     if len(inv.args.words) != 1 or not inv.args.users:
-        raise UsageError(f"Name one action item and its new owners.\nUsage: `{ASSIGN_USAGE}`")
+        raise UsageError(f"Name one action item and its new owners.\nUsage: `{inv.usage}`")
     return assign(inv.deps, inv.actor, inv.args.words[0], inv.args.users)
 
 
@@ -230,7 +232,7 @@ def _shown(item: Advocacy, _partner: Partner | None) -> list[str]:
 def list_items(inv: Invocation) -> Reply:
     campaign = advocacy.campaign_tag(inv.args.first("campaign"))
     owner = inv.args.first("owner")
-    owner_id = user_id(owner, "owner", LIST_USAGE) if owner else None
+    owner_id = user_id(owner, "owner", inv.usage) if owner else None
 
     def line(item: Advocacy, _partner: Partner | None) -> str:
         tag = f" [{item.campaign}]" if item.campaign else ""
@@ -241,7 +243,7 @@ def list_items(inv: Invocation) -> Reply:
             owner_id is None or owner_id in item.owners
         )
 
-    return reading.listing(inv, KIND, LIST_FILTERS, LIST_USAGE, line, keep)
+    return reading.listing(inv, KIND, LIST_FILTERS, line, keep)
 
 
 def list_campaigns(inv: Invocation) -> Reply:
@@ -289,45 +291,35 @@ COMMAND = SlashCommand(
             list_campaigns,
             expects=NOTHING,
         ),
-        Subcommand(
+        on_an_item(
             "show",
             "one action item with its history and thread.",
             show,
             arguments="A-3",
-            takes_text=True,
-            expects=ITEM_ID,
         ),
-        Subcommand(
+        on_an_item(
             "done",
             "mark an item done, with a link to the result if there is one.",
-            mover(KIND, AdvocacyStatus.done, "/advocacy done A-3 [link to the result]"),
-            arguments="A-3 [link]",
-            takes_text=True,
-            expects=ITEM_ID,
+            mover(KIND, AdvocacyStatus.done),
+            arguments="A-3 [link to the result]",
         ),
-        Subcommand(
+        on_an_item(
             "drop",
             "drop an item, saying why.",
-            mover(KIND, AdvocacyStatus.dropped, "/advocacy drop A-3 why"),
+            mover(KIND, AdvocacyStatus.dropped),
             arguments="A-3 why",
-            takes_text=True,
-            expects=ITEM_ID,
         ),
-        Subcommand(
+        on_an_item(
             "reopen",
             "open a done or dropped item again.",
-            mover(KIND, AdvocacyStatus.open, "/advocacy reopen A-3"),
+            mover(KIND, AdvocacyStatus.open),
             arguments="A-3",
-            takes_text=True,
-            expects=ITEM_ID,
         ),
-        Subcommand(
+        on_an_item(
             "assign",
             "give an item new owners, in the office or a partner.",
             assign_command,
             arguments="A-3 @person [@person ...]",
-            takes_text=True,
-            expects=ITEM_ID,
         ),
     ),
 )

@@ -20,7 +20,7 @@ from commands.items.consent import consent_subcommand
 from commands.items.moving import buttons, mover
 from commands.items.sending import Draft
 from commands.kinds.spec import CardAction, FormSpec, FormValues, KindSpec
-from commands.registry import ITEM_ID, SlashCommand, Subcommand, words_or_keys
+from commands.registry import SlashCommand, Subcommand, on_an_item, words_or_keys
 from storage import consults, deadlines, items, moves
 from storage.audit import Actor
 from storage.consults import KIND
@@ -34,7 +34,6 @@ from storage.threads import Summary
 
 OPEN_ARGUMENTS = "to:partner [due:friday] [case:24-CR-0113] question"
 LIST_FILTERS = reading.filters(answered=reading.in_status(ConsultStatus.answered))
-LIST_USAGE = "/consult list [mine|open|overdue|answered|all] [partner:handle] [page:2]"
 FORM_CALLBACK = "consult.open"
 EXTEND_CALLBACK = "consult.extend"
 TAKE_ACTION = "consult.take"
@@ -53,7 +52,7 @@ def ask(inv: Invocation) -> Reply:
 
 def send(deps: Deps, actor: Actor, draft: Draft) -> Reply:
     if not draft.text.strip():
-        raise UsageError(f"A consult needs a question.\nUsage: `/consult {OPEN_ARGUMENTS}`")
+        raise UsageError(f"A consult needs a question.\nUsage: `{COMMAND.usage_of()}`")
 
     def store(session: Session, me: Person, new: Opening, place: Place) -> ItemBase:
         return consults.open_consult(session, me, new, place, deps.today(), deps.detector)
@@ -183,15 +182,13 @@ def list_consults(inv: Invocation) -> Reply:
     def line(consult: Consult, partner: Partner) -> str:
         return f"{partner.name}: {consult.status}"
 
-    return reading.listing(inv, KIND, LIST_FILTERS, LIST_USAGE, line)
+    return reading.listing(inv, KIND, LIST_FILTERS, line)
 
 
 def extend_command(inv: Invocation) -> Reply:
     due = inv.args.first("due")
     if len(inv.args.words) != 1 or not due:
-        raise UsageError(
-            'Name one consult and its new deadline.\nUsage: `/consult extend C-7 due:"dec 5 5pm"`'
-        )
+        raise UsageError(f"Name one consult and its new deadline.\nUsage: `{inv.usage}`")
     return extend(inv.deps, inv.actor, inv.args.words[0], due)
 
 
@@ -218,46 +215,36 @@ COMMAND = SlashCommand(
             takes_text=True,
             expects=words_or_keys(*LIST_FILTERS),
         ),
-        Subcommand(
+        on_an_item(
             "show",
             "one consult with its answers, and its internal case number for home staff.",
             show,
             arguments="C-7",
-            takes_text=True,
-            expects=ITEM_ID,
         ),
-        Subcommand(
+        on_an_item(
             "resolve",
             "close a consult you asked, with an optional note for its thread.",
-            mover(KIND, ConsultStatus.resolved, "/consult resolve C-7 [note]"),
+            mover(KIND, ConsultStatus.resolved),
             arguments="C-7 [note]",
-            takes_text=True,
-            expects=ITEM_ID,
         ),
-        Subcommand(
+        on_an_item(
             "withdraw",
             "take back a consult you asked, with an optional reason.",
-            mover(KIND, ConsultStatus.withdrawn, "/consult withdraw C-7 [why]"),
+            mover(KIND, ConsultStatus.withdrawn),
             arguments="C-7 [why]",
-            takes_text=True,
-            expects=ITEM_ID,
         ),
-        Subcommand(
+        on_an_item(
             "reopen",
             "open a resolved consult again.",
-            mover(KIND, ConsultStatus.open, "/consult reopen C-7"),
+            mover(KIND, ConsultStatus.open),
             arguments="C-7",
-            takes_text=True,
-            expects=ITEM_ID,
         ),
-        Subcommand(
+        on_an_item(
             "extend",
             "give a consult you asked a new deadline.",
             extend_command,
             arguments='C-7 due:"dec 5 5pm"',
             keys=frozenset({"due"}),
-            takes_text=True,
-            expects=ITEM_ID,
         ),
     ),
 )

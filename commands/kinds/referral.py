@@ -19,7 +19,7 @@ from commands.items.cards import thread_field
 from commands.items.consent import consent_subcommand
 from commands.items.moving import apply_move, buttons
 from commands.kinds.spec import FormSpec, FormValues, KindSpec
-from commands.registry import ITEM_ID, SlashCommand, Subcommand, words_or_keys
+from commands.registry import SlashCommand, Subcommand, on_an_item, words_or_keys
 from storage import items, referrals
 from storage.audit import Actor
 from storage.item_tables import ItemBase, Priority, Referral, ReferralStatus
@@ -48,8 +48,6 @@ PART2_NOTICE = (
     "release of medical or other information is NOT sufficient for this purpose (see 42 CFR 2.31)."
 )
 LIST_FILTERS = reading.filters()
-LIST_USAGE = "/referral list [mine|open|overdue|all] [partner:handle] [need:category] [page:2]"
-CANCEL_USAGE = '/referral cancel R-12 reason:"client moved away"'
 
 
 @dataclass(frozen=True)
@@ -86,7 +84,7 @@ def open_referral(inv: Invocation) -> Reply:
 
 def send(deps: Deps, actor: Actor, draft: Draft) -> Reply:
     if not (draft.need and draft.text):
-        raise UsageError(f"A referral needs `need:` and the details.\nUsage: `/referral {OPEN_ARGUMENTS}`")
+        raise UsageError(f"A referral needs `need:` and the details.\nUsage: `{COMMAND.usage_of()}`")
     priority, need = _priority(draft.priority), draft.need.lower()
 
     def store(session: Session, me: Person, new: Opening, place: Place) -> ItemBase:
@@ -229,12 +227,12 @@ def list_referrals(inv: Invocation) -> Reply:
     def keep(referral: Referral) -> bool:
         return need is None or referral.need == need
 
-    return reading.listing(inv, KIND, LIST_FILTERS, LIST_USAGE, line, keep)
+    return reading.listing(inv, KIND, LIST_FILTERS, line, keep)
 
 
 def cancel(inv: Invocation) -> Reply:
     if len(inv.args.words) != 1 or not inv.args.first("reason"):
-        raise UsageError(f"Name one referral and why.\nUsage: `{CANCEL_USAGE}`")
+        raise UsageError(f"Name one referral and why.\nUsage: `{inv.usage}`")
     text = inv.args.first("reason") or ""
     code = next(
         (c for c in ReasonCode if c.value == text.lower() or c.name == text.lower()), ReasonCode.other
@@ -282,22 +280,18 @@ COMMAND = SlashCommand(
             takes_text=True,
             expects=words_or_keys(*LIST_FILTERS),
         ),
-        Subcommand(
+        on_an_item(
             "cancel",
             "cancel a referral you sent; the reason goes into its thread.",
             cancel,
             arguments='R-12 reason:"..."',
             keys=frozenset({"reason"}),
-            takes_text=True,
-            expects=ITEM_ID,
         ),
-        Subcommand(
+        on_an_item(
             "show",
             "one referral, with its internal case number for home staff.",
             show,
             arguments="R-12",
-            takes_text=True,
-            expects=ITEM_ID,
         ),
     ),
 )

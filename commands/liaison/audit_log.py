@@ -15,16 +15,15 @@ from storage import audit, partners
 from storage.models import Decision
 from storage.permissions import Action, require
 
-USAGE = "/liaison audit [item:R-12] [partner:handle] [user:@person] [since:YYYY-MM-DD] [page:2]"
 PAGE_SIZE = 20
 _MARK = {Decision.done: ":white_check_mark:", Decision.allowed: ":unlock:", Decision.denied: ":no_entry:"}
 
 
 def show(inv: Invocation) -> Reply:
     args = inv.args
-    person = _person(args.first("user"))
-    since = _since(args.first("since"), inv.deps.timezone)
-    page = page_number(args.first("page"), USAGE)
+    person = _person(args.first("user"), inv.usage)
+    since = _since(args.first("since"), inv.deps.timezone, inv.usage)
+    page = page_number(args.first("page"), inv.usage)
     with inv.deps.db.session() as session:
         me = inv.person(session)
         require(session, me, Action.see_audit, channel_id=inv.channel_id)
@@ -58,11 +57,11 @@ def _handle(session: Session, handle: str | None) -> str | None:
     return partners.get(session, handle).handle if handle else None
 
 
-def _person(value: str | None) -> str | None:
-    return None if value is None else user_id(value, "user", USAGE)
+def _person(value: str | None, usage: str) -> str | None:
+    return None if value is None else user_id(value, "user", usage)
 
 
-def _since(value: str | None, timezone: str) -> datetime | None:
+def _since(value: str | None, timezone: str, usage: str) -> datetime | None:
     if value is None:
         return None
     try:
@@ -71,7 +70,7 @@ def _since(value: str | None, timezone: str) -> datetime | None:
             raise ValueError("before any audit entry")
     except ValueError:
         raise UsageError(
-            f"`since:{value}` is not a date; write it as YYYY-MM-DD.\nUsage: `{USAGE}`"
+            f"`since:{value}` is not a date; write it as YYYY-MM-DD.\nUsage: `{usage}`"
         ) from None
     return datetime.combine(day, time.min, tzinfo=ZoneInfo(timezone))
 

@@ -15,17 +15,17 @@ from storage.models import Partner, PartnerStatus
 from storage.permissions import Action, Place, Verdict, check, require
 
 
-def _handle(inv: Invocation, usage: str) -> str:
+def _handle(inv: Invocation) -> str:
     if len(inv.args.words) != 1:
-        raise UsageError(f"Name exactly one partner handle.\nUsage: `{usage}`")
+        raise UsageError(f"Name exactly one partner handle.\nUsage: `{inv.usage}`")
     return check_handle(inv.args.words[0].lower())
 
 
-def _channel(inv: Invocation, usage: str) -> str:
+def _channel(inv: Invocation) -> str:
     """The channel named in the command, else the one it was typed in."""
     channel_id = inv.args.channels[0] if inv.args.channels else inv.channel_id
     if channel_id is None:
-        raise UsageError(f"Name the channel.\nUsage: `{usage}`")
+        raise UsageError(f"Name the channel.\nUsage: `{inv.usage}`")
     return channel_id
 
 
@@ -35,7 +35,7 @@ def _values(inv: Invocation) -> dict[str, object]:
 
 
 def partner_add(inv: Invocation) -> Reply:
-    handle = _handle(inv, '/liaison partner add handle name:"..." kind:...')
+    handle = _handle(inv)
     with inv.deps.db.session() as session:
         me = inv.person(session)
         require(session, me, Action.manage_directory, subject=handle, channel_id=inv.channel_id)
@@ -46,7 +46,7 @@ def partner_add(inv: Invocation) -> Reply:
 
 
 def partner_edit(inv: Invocation) -> Reply:
-    handle = _handle(inv, "/liaison partner edit handle key:value ...")
+    handle = _handle(inv)
     if not inv.args.options:
         raise UsageError(f"Say what to change, like `/liaison partner edit {handle} mou_expires:2027-06-30`.")
     with inv.deps.db.session() as session:
@@ -59,7 +59,7 @@ def partner_edit(inv: Invocation) -> Reply:
 
 
 def partner_deactivate(inv: Invocation) -> Reply:
-    handle = _handle(inv, "/liaison partner deactivate handle")
+    handle = _handle(inv)
     with inv.deps.db.session() as session:
         me = inv.person(session)
         require(session, me, Action.manage_directory, subject=handle, channel_id=inv.channel_id)
@@ -71,7 +71,7 @@ def partner_deactivate(inv: Invocation) -> Reply:
 
 
 def partner_show(inv: Invocation) -> Reply:
-    handle = _handle(inv, "/liaison partner show handle")
+    handle = _handle(inv)
     with inv.deps.db.session() as session:
         me = inv.person(session)
         require(session, me, Action.see_directory, subject=handle, channel_id=inv.channel_id)
@@ -99,10 +99,9 @@ def partner_list(inv: Invocation) -> Reply:
 
 
 def channel_link(inv: Invocation) -> Reply:
-    usage = "/liaison channel link #channel partner-handle [partner-handle ...]"
     if len(inv.args.channels) > 1 or not inv.args.words:
-        raise UsageError(f"Name one channel and at least one partner handle.\nUsage: `{usage}`")
-    channel_id = _channel(inv, usage)
+        raise UsageError(f"Name one channel and at least one partner handle.\nUsage: `{inv.usage}`")
+    channel_id = _channel(inv)
     with inv.deps.db.session() as session:
         me = inv.person(session)
         require(session, me, Action.link_channel, subject=channel_id, channel_id=inv.channel_id)
@@ -129,10 +128,9 @@ def channel_link(inv: Invocation) -> Reply:
 
 
 def channel_show(inv: Invocation) -> Reply:
-    usage = "/liaison channel show [#channel]"
     if len(inv.args.channels) > 1:
-        raise UsageError(f"Name at most one channel.\nUsage: `{usage}`")
-    channel_id = _channel(inv, usage)
+        raise UsageError(f"Name at most one channel.\nUsage: `{inv.usage}`")
+    channel_id = _channel(inv)
     with inv.deps.db.session() as session:
         me = inv.person(session)
         require(session, me, Action.see_directory, subject=channel_id, channel_id=inv.channel_id)

@@ -12,11 +12,8 @@ from storage import exports
 from storage.permissions import Action, require
 from storage.stats import Stats, stats
 
-EXPORT_USAGE = "/liaison export referrals|consults|advocacy|audit [from:2026-01-01] [to:2026-12-31]"
-STATS_USAGE = "/liaison stats [from:2026-01-01] [to:2026-12-31]"
 
-
-def period(inv: Invocation, usage: str) -> exports.Period:
+def period(inv: Invocation) -> exports.Period:
     """`from:` and `to:` as office days (both included), read and cut to what Liaison can hold."""
 
     def day(key: str) -> date | None:
@@ -27,12 +24,12 @@ def period(inv: Invocation, usage: str) -> exports.Period:
             return date.fromisoformat(value)
         except ValueError:
             raise UsageError(
-                f"`{key}:{value}` is not a date; write it as YYYY-MM-DD.\nUsage: `{usage}`"
+                f"`{key}:{value}` is not a date; write it as YYYY-MM-DD.\nUsage: `{inv.usage}`"
             ) from None
 
     first, last = day("from"), day("to")
     if first and last and last < first:
-        raise UsageError(f"`to:` comes before `from:`.\nUsage: `{usage}`")
+        raise UsageError(f"`to:` comes before `from:`.\nUsage: `{inv.usage}`")
     return exports.period(first, last, ZoneInfo(inv.deps.timezone), inv.deps.clock())
 
 
@@ -40,8 +37,8 @@ def export(inv: Invocation) -> Reply:
     words = [w.lower() for w in inv.args.words]
     choices = exports.choices(inv.deps.kinds)
     if len(words) != 1 or words[0] not in choices:
-        raise UsageError(f"Export one of {', '.join(f'`{w}`' for w in choices)}.\nUsage: `{EXPORT_USAGE}`")
-    span = period(inv, EXPORT_USAGE)
+        raise UsageError(f"Export one of {', '.join(f'`{w}`' for w in choices)}.\nUsage: `{inv.usage}`")
+    span = period(inv)
     with inv.deps.db.session() as session:
         require(session, inv.person(session), Action.see_audit)
         table = exports.rows(session, inv.deps.kinds, words[0], span.since, span.until)
@@ -53,7 +50,7 @@ def export(inv: Invocation) -> Reply:
 
 
 def show_stats(inv: Invocation) -> Reply:
-    span = period(inv, STATS_USAGE)
+    span = period(inv)
     with inv.deps.db.session() as session:
         require(session, inv.person(session), Action.see_audit)
         found = stats(session, span.since, span.until, inv.deps.clock())

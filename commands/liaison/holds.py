@@ -7,13 +7,11 @@ from commands.grammar import UsageError
 from commands.invocation import Invocation, Reply
 from storage import retention
 
-USAGE = "/liaison hold case:24-CR-0113"
-
 
 def _case(inv: Invocation) -> str:
     case = inv.args.first("case")
     if not case or len(case) > 64:
-        raise UsageError(f"Name the case with `case:`.\nUsage: `{USAGE}`")
+        raise UsageError(f"Name the case with `case:`.\nUsage: `{inv.usage}`")
     return case
 
 

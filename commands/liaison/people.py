@@ -9,8 +9,6 @@ from storage.models import Role
 from storage.people import Affiliation, set_role
 from storage.permissions import Action, require
 
-ROLE_USAGE = "/liaison role @person defender|coordinator|admin"
-
 
 def whoami(inv: Invocation) -> Reply:
     with inv.deps.db.session() as session:
@@ -24,7 +22,7 @@ def whoami(inv: Invocation) -> Reply:
 def role(inv: Invocation) -> Reply:
     words = [w.lower() for w in inv.args.words]
     if len(inv.args.users) != 1 or len(words) != 1 or words[0] not in {r.value for r in Role}:
-        raise UsageError(f"Mention one person and one role.\nUsage: `{ROLE_USAGE}`")
+        raise UsageError(f"Mention one person and one role.\nUsage: `{inv.usage}`")
     target, new_role = inv.args.users[0], Role(words[0])
     with inv.deps.db.session() as session:
         me = inv.person(session)
