@@ -12,6 +12,8 @@ from storage.db import newest_revision
 from tests.botproc import BotProcess, run_cli
 from tests.office import bot_settings
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture(scope="module")
 def slack() -> Iterator[Sandbox]:

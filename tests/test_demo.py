@@ -6,7 +6,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from tests.botproc import run_cli
+
+pytestmark = pytest.mark.e2e
 
 
 def test_the_demo_walks_a_referral_from_request_to_outcome(tmp_path: Path) -> None:

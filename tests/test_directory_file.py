@@ -12,6 +12,8 @@ from storage import audit, partners
 from storage.db import Database
 from tests.botproc import run_cli
 
+pytestmark = pytest.mark.e2e
+
 DIRECTORY = """\
 partners:
   - handle: legal-aid

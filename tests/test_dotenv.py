@@ -10,10 +10,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from dotenv import dotenv_values
 
 from bot.dotenv_file import definitions
 from tests.botproc import clean_environment, run_cli
+
+pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).parent.parent
 TEMPLATE = ROOT / ".env.example"

@@ -38,6 +38,8 @@ from tests.office import (
 )
 from tests.office import command as typed
 
+pytestmark = pytest.mark.e2e
+
 NEWCOMER = "U0NEW"  # home staff Liaison has never looked up: their first command asks Slack who they are
 LATER = "2026-11-24T14:30:00Z"  # a tick half an hour after the office's clock starts
 

@@ -19,6 +19,8 @@ from tests.databases import database_url
 from tests.office import DEFENDER, OFFICE_CHANNEL, RunningBot, bot_settings, command, populate
 from tests.tcpproxy import TcpProxy
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture(scope="module")
 def slack() -> Iterator[Sandbox]:

@@ -13,6 +13,8 @@ from tests import malformed
 from tests.office import RunningBot, add_legal_aid, populate
 from tests.test_bad_input import stored_rows
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture(scope="module")
 def slack() -> Iterator[Sandbox]:

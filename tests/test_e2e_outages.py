@@ -34,6 +34,8 @@ from tests.office import (
 from tests.office import command as typed
 from tests.pgcluster import needs_throwaway_postgres, throwaway_postgres
 
+pytestmark = pytest.mark.e2e
+
 REPLY = "We can see the client on Monday at 10."
 KEPT = "waits in the journal"
 SLACK_GIVES_UP = 7 * 60  # Slack's redelivery covers about six minutes (three retries), for a failed delivery

@@ -23,6 +23,8 @@ from tests.databases import BACKENDS, database_url
 from tests.kinds import SCOPES
 from tests.office import ADMIN, DATA_KEY, DEFENDER, SHARED_CHANNEL, STRANGER, bot_settings, populate
 
+pytestmark = pytest.mark.e2e
+
 MIXED = "C0MIXEDNOW"
 
 

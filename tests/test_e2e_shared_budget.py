@@ -32,6 +32,8 @@ from tests.office import (
 )
 from tests.office import command as typed
 
+pytestmark = pytest.mark.e2e
+
 LINES = 12
 LATER = "2026-11-24T14:30:00Z"
 
