@@ -571,6 +571,7 @@ class Sandbox:
         """Poll until `predicate()` is truthy and return it; on timeout fail with what the app did."""
         deadline = time.monotonic() + timeout
         while True:
+            seen = self.workspace.generation()
             value = predicate()
             if value:
                 return value
@@ -579,7 +580,9 @@ class Sandbox:
                 raise AssertionError(
                     f"{message or 'condition'} not met within {timeout} s; last Web API calls: {recent}"
                 )
-            time.sleep(0.02)
+            # Looked at again as soon as the app's next request or answer is in, and at least every 20 ms
+            # (the predicate may look at what changes without one: a database, a log).
+            self.workspace.wait_for_news(seen, 0.02)
 
     def visible_text(self, item: Message | Ephemeral | View | JSON | list[Any]) -> str:
         return visible_text(item)

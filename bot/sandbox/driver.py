@@ -228,6 +228,7 @@ class Driver:
     def _record(self, delivery: Delivery) -> Delivery:
         with self.ws.lock:
             self.deliveries.append(delivery)
+        self.ws.answered()
         return delivery
 
     # ---- what the person sees of an acknowledgement -----------------------------------------------------

@@ -261,6 +261,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         with self.server.web_api.serving():
             self._serve()
+        self.server.web_api.ws.answered()
 
     def _serve(self) -> None:
         parts = urlsplit(self.path)
