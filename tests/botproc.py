@@ -13,6 +13,10 @@ from pathlib import Path
 
 import httpx
 
+# The tests' own HTTP requests, one client for all: httpx.get() makes a client, with an SSL context, per call
+# (tens of milliseconds each). No connection is kept between requests, as with a client per request.
+HTTP = httpx.Client(limits=httpx.Limits(max_keepalive_connections=0))
+
 # Settings a developer's shell might carry that must not leak into a test's bot.
 OUR_VARIABLES = ("SLACK_", "DATABASE_URL", "LIAISON_", "PORT")
 
@@ -79,7 +83,7 @@ class BotProcess:
             if self._process.poll() is not None:
                 raise AssertionError(f"liaison run exited with {self._process.returncode}:\n{self.output}")
             try:
-                httpx.get(f"{self.url}/healthz", timeout=1)
+                HTTP.get(f"{self.url}/healthz", timeout=1)
                 return
             except httpx.TransportError:
                 time.sleep(0.1)

@@ -26,13 +26,16 @@ import anyio
 from anyio.from_thread import start_blocking_portal
 from starlette.types import ASGIApp, Message
 
-from bot import cli, logs
+from bot import cli, errors, logs, render
 from bot.app import Liaison, create_app
 from bot.config import Settings, load_settings
-from bot.sandbox import Sandbox
+from bot.sandbox import Sandbox, visible_text
 from bot.server import asgi_app
+from commands import catalog, registry
+from commands.invocation import Invocation
 from commands.kinds.spec import Specs
 from commands.tick import tick
+from storage.audit import Actor
 from storage.db import Database
 from tests.botproc import OUR_VARIABLES
 from tests.databases import database_url
@@ -83,6 +86,18 @@ class Listeners:
                 )
 
 
+class _Told:
+    """Stands for Bolt's respond(): what the command told the person."""
+
+    response_url = "in-process"
+
+    def __init__(self) -> None:
+        self.said: list[dict[str, Any]] = []
+
+    def __call__(self, **message: Any) -> None:
+        self.said.append(message)
+
+
 @dataclass
 class Ran:
     """What a command line run of `liaison` left, as subprocess.CompletedProcess has it."""
@@ -122,6 +137,27 @@ class InProcessBot:
         """`liaison <args>` against this bot's database and stand-in, run as a process in the bot's folder
         would be, in this one (Liaison's own kinds)."""
         return cli_in_process(args, self.folder, **{**self.settings, **settings})
+
+    def answer(self, user: str, team: str | None, channel: str, name: str, text: str) -> str:
+        """What `name text`, typed by `user` of `team` in `channel`, answers privately: the command run as
+        the bot's listener runs it once Slack's request is taken (bot/listeners/commands.py: the registry,
+        errors told as the person would read them), without a request: for a corpus of hundreds of texts.
+        One that would open a form answers "(a form)"."""
+        deps = self.liaison.deps
+        commands = catalog(deps.specs)
+        command = next(c for c in commands if c.name == name)
+        actor = Actor(user_id=user, team_id=team)
+        told = _Told()
+        with errors.reported_to(told):  # type: ignore[arg-type]
+            reply = registry.run(
+                command,
+                lambda args: Invocation(deps=deps, actor=actor, channel_id=channel, args=args),
+                text,
+                commands,
+            )
+            told(**(render.ephemeral(reply) if reply.form is None else {"text": "(a form)"}))
+        assert len(told.said) == 1, told.said
+        return visible_text(told.said[0])
 
     def settle(self, timeout: float = 10.0) -> None:
         """Wait until the bot has finished all it was asked to do (every listener returned): what has not

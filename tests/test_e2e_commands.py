@@ -24,6 +24,8 @@ from tests.office import (
     running_bot,
 )
 
+pytestmark = pytest.mark.e2e
+
 CATALOG = catalog(standard())
 
 COMMANDS = tuple(c.name for c in CATALOG)

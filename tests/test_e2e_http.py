@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bot.sandbox import Sandbox
-from tests.botproc import BotProcess
+from tests.botproc import HTTP, BotProcess
 from tests.databases import database_url
 from tests.office import DEFENDER, OFFICE_CHANNEL, RunningBot, bot_settings, command, populate
 from tests.tcpproxy import TcpProxy
@@ -71,7 +71,7 @@ def test_a_request_not_signed_by_slack_gets_401_and_changes_nothing(
     body = _command_body(slack)
     headers = forge(slack, body)
     calls_before, answers_before = len(slack.calls()), len(slack.ephemerals(DEFENDER))
-    response = httpx.post(f"{bot.process.url}/slack/events", content=body, headers=headers, timeout=10)
+    response = HTTP.post(f"{bot.process.url}/slack/events", content=body, headers=headers, timeout=10)
     assert response.status_code == 401
     time.sleep(0.5)  # give a wrongly accepted request the chance to show itself
     assert len(slack.calls()) == calls_before
@@ -81,7 +81,7 @@ def test_a_request_not_signed_by_slack_gets_401_and_changes_nothing(
 def test_the_same_request_signed_correctly_is_accepted(slack: Sandbox, bot: RunningBot) -> None:
     """The control for the test above: only the signature differs."""
     body = _command_body(slack)
-    response = httpx.post(
+    response = HTTP.post(
         f"{bot.process.url}/slack/events",
         content=body,
         headers=_signed(slack.signing_secret, int(time.time()), body),
@@ -91,7 +91,7 @@ def test_the_same_request_signed_correctly_is_accepted(slack: Sandbox, bot: Runn
 
 
 def test_healthz_reports_a_reachable_database(bot: RunningBot) -> None:
-    response = httpx.get(f"{bot.process.url}/healthz", timeout=10)
+    response = HTTP.get(f"{bot.process.url}/healthz", timeout=10)
     assert response.status_code == 200
     assert response.json() == {"ok": True, "database": "reachable", "mode": "http"}
 
@@ -115,13 +115,13 @@ def test_a_database_outage_is_explained_to_the_person_and_recovered_from(
             answer = command(slack, bot, DEFENDER, OFFICE_CHANNEL, "/liaison", "whoami")
             assert "Liaison can't reach its database right now; nothing was saved" in answer
             assert "database unreachable" in process.output
-            health = httpx.get(f"{process.url}/healthz", timeout=10)
+            health = HTTP.get(f"{process.url}/healthz", timeout=10)
             assert (health.status_code, health.json()["database"]) == (503, "unreachable")
             assert "`/liaison help`" in command(slack, bot, DEFENDER, OFFICE_CHANNEL, "/liaison", "help")
 
             proxy.restore()
             assert "role *defender*" in command(slack, bot, DEFENDER, OFFICE_CHANNEL, "/liaison", "whoami")
-            assert httpx.get(f"{process.url}/healthz", timeout=10).status_code == 200
+            assert HTTP.get(f"{process.url}/healthz", timeout=10).status_code == 200
         finally:
             assert process.stop() == 0, process.output
             proxy.close()
@@ -134,4 +134,4 @@ def test_sigterm_stops_the_bot_cleanly_and_frees_its_port(slack: Sandbox, tmp_pa
     assert "Liaison stopped" in process.output
     assert "Traceback" not in process.output
     with pytest.raises(httpx.TransportError):
-        httpx.get(f"{process.url}/healthz", timeout=2)
+        HTTP.get(f"{process.url}/healthz", timeout=2)

@@ -12,7 +12,6 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import create_engine, func
 from sqlmodel import Session, select
@@ -20,7 +19,7 @@ from sqlmodel import Session, select
 from bot.sandbox import Message, Sandbox, visible_text
 from storage.item_tables import Referral
 from storage.models import ThreadReply
-from tests.botproc import BotProcess
+from tests.botproc import HTTP, BotProcess
 from tests.office import (
     DEFENDER,
     OFFICE_CHANNEL,
@@ -188,7 +187,7 @@ def test_replies_and_edits_while_sqlite_is_locked_are_recorded_in_order(
 
 def health(bot: RunningBot) -> int:
     """/healthz's status; a check that takes longer than two seconds fails the test."""
-    return httpx.get(f"{bot.process.url}/healthz", timeout=2.0).status_code
+    return HTTP.get(f"{bot.process.url}/healthz", timeout=2.0).status_code
 
 
 def referrals(url: str) -> int:
