@@ -51,6 +51,10 @@ class BotProcess:
     """`liaison run` in a working directory of its own (so no developer's .env is read)."""
 
     def __init__(self, cwd: Path, args: list[str], **settings: str) -> None:
+        self.cwd, self.settings = (
+            cwd,
+            settings,
+        )  # where and with what it runs, for a one-off command beside it
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._lines: list[str] = []

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
 from bot.sandbox import Delivery, Sandbox, visible_text
-from tests.botproc import BotProcess
+from tests.botproc import BotProcess, run_cli
 from tests.databases import database_url
 
 START = "2026-11-24T14:00:00Z"
@@ -79,12 +81,43 @@ class Bot(Protocol):
     @property
     def db_url(self) -> str: ...
 
+    def cli(self, args: list[str], **settings: str) -> Ran:
+        """`liaison <args>` against the bot's database and stand-in."""
+        ...
+
+    def tick(self, at: datetime) -> list[str]:
+        """One scheduler pass at `at`, as `liaison tick --at` runs it: what was sent, a line each."""
+        ...
+
+
+class Ran(Protocol):
+    """What a run of the command line left (subprocess.CompletedProcess, tests/inprocess.py Ran)."""
+
+    @property
+    def returncode(self) -> int: ...
+
+    @property
+    def stdout(self) -> str: ...
+
+    @property
+    def stderr(self) -> str: ...
+
 
 @dataclass
 class RunningBot:
     process: BotProcess
     via: str  # how the stand-in delivers to it: "http" or "socket"
     db_url: str = ""
+
+    def cli(self, args: list[str], **settings: str) -> subprocess.CompletedProcess[str]:
+        """`liaison <args>`, a process beside the bot: its folder, its settings."""
+        return run_cli(args, self.process.cwd, **{**self.process.settings, **settings})
+
+    def tick(self, at: datetime) -> list[str]:
+        """One scheduler pass, `liaison tick --at` as a process: what was sent, a line each."""
+        ran = self.cli(["tick", "--at", at.isoformat()])
+        assert ran.returncode == 0, ran.stderr
+        return [line for line in ran.stdout.splitlines() if not line.startswith("nothing due")]
 
 
 @contextmanager

@@ -5,6 +5,7 @@ guaranteed (forged values, periods, odd text, forms cut to fit): tests/test_guar
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ from tests.test_guarantees import card_of, cards_of, referral, set_up
 pytestmark = pytest.mark.e2e
 
 IGNORED = "ignored a replayed request"
+LOST = "The answer is lost."
 
 
 @pytest.fixture(scope="module")
@@ -92,15 +94,20 @@ def test_a_card_names_its_item_and_a_post_whose_answer_was_lost_is_kept_once(
     assert card.metadata["event_payload"]["ref"] == ref
 
     looked, posted = len(slack.calls("conversations.history")), len(slack.messages(SHARED_CHANNEL))
-    slack.fail("chat.postMessage", status=503, times=1, after=True)  # Slack took it; the answer is lost
+    # Slack takes the card and its answer is lost (not any other post the bot may be making meanwhile).
+    slack.fail(
+        "chat.postMessage", status=503, times=1, after=True, where=lambda args: LOST in json.dumps(args)
+    )
     try:
-        answer = typed(slack, bot, DEFENDER, SHARED_CHANNEL, "/referral", "need:housing The answer is lost.")
+        answer = typed(slack, bot, DEFENDER, SHARED_CHANNEL, "/referral", f"need:housing {LOST}")
     finally:
         slack.clear_faults()
     assert answer.startswith("Sent *R-"), answer
     lost = answer.split("*")[1]
     assert len(cards_of(slack, lost, posted)) == 1, "found by its metadata, not posted again"
-    assert len(slack.calls("conversations.history")) > looked
+    assert len(slack.calls("conversations.history")) > looked, [
+        (c.method, c.status, c.error) for c in slack.calls()[-12:]
+    ]
     moved = slack.click(PARTNER_USER, SHARED_CHANNEL, card_of(slack, lost).ts, "referral.move.accepted")
     assert moved.acked
     slack.wait_for(lambda: "accepted" in visible_text(card_of(slack, lost)), message="its card redrawn")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -16,17 +15,10 @@ from sqlalchemy.engine import make_url
 from bot.sandbox import Sandbox
 from tests.botproc import HTTP, BotProcess
 from tests.databases import database_url
-from tests.office import DEFENDER, OFFICE_CHANNEL, RunningBot, bot_settings, command, populate
+from tests.office import DEFENDER, OFFICE_CHANNEL, RunningBot, bot_settings, command
 from tests.tcpproxy import TcpProxy
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def slack() -> Iterator[Sandbox]:
-    with Sandbox() as sandbox:
-        populate(sandbox)
-        yield sandbox
 
 
 @pytest.fixture(scope="module")
@@ -35,14 +27,12 @@ def bot(http_bot: RunningBot) -> RunningBot:
 
 
 def _command_body(slack: Sandbox) -> bytes:
-    fields = {
-        "team_id": slack.home_team_id,
-        "user_id": DEFENDER,
-        "channel_id": OFFICE_CHANNEL,
-        "command": "/liaison",
-        "text": "help",
-        "response_url": "http://127.0.0.1:9/unused",
-    }
+    """`/liaison help` typed by the defender, as Slack posts it (its response_url one the stand-in serves:
+    an answer to it shows as the defender's ephemeral)."""
+    with slack.workspace.lock:
+        fields = slack.payloads.slash_command(
+            slack.workspace.users[DEFENDER], slack.workspace.channels[OFFICE_CHANNEL], "/liaison", "help"
+        )
     return urlencode(fields).encode()
 
 
@@ -73,9 +63,24 @@ def test_a_request_not_signed_by_slack_gets_401_and_changes_nothing(
     calls_before, answers_before = len(slack.calls()), len(slack.ephemerals(DEFENDER))
     response = HTTP.post(f"{bot.process.url}/slack/events", content=body, headers=headers, timeout=10)
     assert response.status_code == 401
-    time.sleep(0.5)  # give a wrongly accepted request the chance to show itself
+    slack.wait_until_quiet()
     assert len(slack.calls()) == calls_before
     assert len(slack.ephemerals(DEFENDER)) == answers_before
+    # A wrongly accepted request would have been acted on before one sent after it: once that one is
+    # answered, and nothing is under way between the bot and the stand-in, its answer is the only new one.
+    signed = _command_body(slack)
+    after = HTTP.post(
+        f"{bot.process.url}/slack/events",
+        content=signed,
+        headers=_signed(slack.signing_secret, int(time.time()), signed),
+        timeout=10,
+    )
+    assert after.status_code == 200
+    slack.wait_for(
+        lambda: len(slack.ephemerals(DEFENDER)) > answers_before, message="the signed one's answer"
+    )
+    slack.wait_until_quiet()
+    assert len(slack.ephemerals(DEFENDER)) == answers_before + 1
 
 
 def test_the_same_request_signed_correctly_is_accepted(slack: Sandbox, bot: RunningBot) -> None:

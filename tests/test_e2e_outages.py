@@ -28,7 +28,7 @@ from tests.office import (
     RunningBot,
     add_legal_aid,
     bot_settings,
-    populate,
+    office,
 )
 from tests.office import command as typed
 from tests.pgcluster import needs_throwaway_postgres, throwaway_postgres
@@ -42,8 +42,8 @@ SLACK_GIVES_UP = 7 * 60  # Slack's redelivery covers about six minutes (three re
 
 @pytest.fixture
 def slack() -> Iterator[Sandbox]:
-    with Sandbox() as sandbox:
-        populate(sandbox)
+    """A stand-in of the test's own: its bots come and go."""
+    with office() as sandbox:
         yield sandbox
 
 

@@ -119,7 +119,7 @@ def test_a_csv_export_lands_in_the_dm_and_matches_the_database(slack: Sandbox, b
     )
 
 
-def test_the_command_line_writes_the_same_csv(slack: Sandbox, bot: InProcessBot, tmp_path: Path) -> None:
+def test_the_command_line_writes_the_same_csv(slack: Sandbox, bot: Bot, tmp_path: Path) -> None:
     result = bot.cli(["export", "consults", "-o", str(tmp_path / "c.csv")])
     assert result.returncode == 0 and "wrote 2 consults rows" in result.stdout, result.stderr
     rows = list(csv.DictReader((tmp_path / "c.csv").open()))

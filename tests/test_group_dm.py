@@ -19,6 +19,7 @@ from tests.office import (
     DEFENDER,
     OFFICE_CHANNEL,
     PARTNER_USER,
+    Bot,
     add_legal_aid,
     office,
     shown_eventually,
@@ -28,6 +29,11 @@ from tests.office import command as typed
 GROUP_DM = "G0MPIMLEGAL"
 
 
+def link_the_group_dm(slack: Sandbox, bot: Bot) -> None:
+    linked = typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", f"channel link <#{GROUP_DM}> legal-aid")
+    assert "Sorry" not in linked, linked
+
+
 @pytest.fixture(params=BACKENDS)
 def bot(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Sandbox, InProcessBot]]:
     with office() as slack:
@@ -35,14 +41,12 @@ def bot(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Sandbo
         slack.add_group_dm(GROUP_DM, [DEFENDER, PARTNER_USER])
         with in_process_bot(slack, tmp_path, request.param) as running:
             add_legal_aid(slack, running)
-            link = f"channel link <#{GROUP_DM}> legal-aid"
-            linked = typed(slack, running, ADMIN, OFFICE_CHANNEL, "/liaison", link)
-            assert "Sorry" not in linked, linked
+            link_the_group_dm(slack, running)
             yield slack, running
 
 
 def test_a_referral_in_a_group_dm_with_the_partners_people_posts_its_card_and_hears_its_thread(
-    bot: tuple[Sandbox, InProcessBot],
+    bot: tuple[Sandbox, Bot],
 ) -> None:
     slack, running = bot
     answer = typed(slack, running, DEFENDER, GROUP_DM, "/referral", "need:housing Client faces eviction.")
@@ -56,7 +60,7 @@ def test_a_referral_in_a_group_dm_with_the_partners_people_posts_its_card_and_he
 
 
 def test_without_mpim_read_slack_would_refuse_to_describe_the_group_dm(
-    bot: tuple[Sandbox, InProcessBot],
+    bot: tuple[Sandbox, Bot],
 ) -> None:
     """The control: the stand-in refuses conversations.info in a group DM to an app not granted mpim:read,
     as Slack does, so the test above shows the manifest asks for it."""

@@ -40,7 +40,7 @@ def closed_referral(slack: Sandbox, bot: Bot, case: str, details: str) -> str:
 
 
 def test_purge_removes_closed_items_text_keeps_history_and_audit_and_a_hold_keeps_it(
-    slack: Sandbox, bot: InProcessBot
+    slack: Sandbox, bot: Bot
 ) -> None:
     gone = closed_referral(slack, bot, "24-CR-1001", "Needs shelter before the hearing.")
     kept = closed_referral(slack, bot, "24-CR-1002", "Needs a lawyer for the lease dispute.")
@@ -86,7 +86,7 @@ def test_purge_removes_closed_items_text_keeps_history_and_audit_and_a_hold_keep
     )
 
 
-def test_a_hold_and_a_consent_match_the_case_however_it_is_typed(slack: Sandbox, bot: InProcessBot) -> None:
+def test_a_hold_and_a_consent_match_the_case_however_it_is_typed(slack: Sandbox, bot: Bot) -> None:
     kept = closed_referral(slack, bot, "24-CR-2001", "Keep this one.")
     assert "is under a legal hold" in typed(
         slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", "hold case:24cr2001"

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import create_engine, delete
 from sqlmodel import select
 
 from bot.sandbox import Message, Sandbox, visible_text
@@ -61,17 +61,21 @@ def bot(slack: Sandbox, in_process: InProcessBot) -> InProcessBot:
     return in_process
 
 
-def tick(slack: Sandbox, bot: InProcessBot, tmp_path: Path, at: str) -> list[str]:
-    """What one pass at `at` sent, a line each (`liaison tick --at`, as tests/inprocess.py runs it). The
-    passes are hours or days apart on the office's clock but a moment apart on the real one, by which
-    Slack's rate budget is counted (bot/pacing.py; on PostgreSQL in the database, storage/rate_budget.py):
-    each pass starts with the budget it would have by then, none of it spent."""
-    with bot.db.session() as session:
-        session.execute(delete(SlackCall))
+def tick(slack: Sandbox, bot: Bot, tmp_path: Path, at: str) -> list[str]:
+    """What one pass at `at` sent, a line each (`liaison tick --at`). The passes are hours or days apart on
+    the office's clock but a moment apart on the real one, by which Slack's rate budget is counted
+    (bot/pacing.py; on PostgreSQL in the database, storage/rate_budget.py): each pass starts with the
+    budget it would have by then, none of it spent."""
+    engine = create_engine(bot.db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(delete(SlackCall))
+    finally:
+        engine.dispose()
     return bot.tick(datetime.fromisoformat(at))
 
 
-def reminders(slack: Sandbox, bot: InProcessBot, tmp_path: Path, at: str, ref: str) -> list[str]:
+def reminders(slack: Sandbox, bot: Bot, tmp_path: Path, at: str, ref: str) -> list[str]:
     """The reminders about `ref` one pass at `at` sent (other tests' items and the coordinators' digests
     are sent too, and tested where they belong)."""
     return [line for line in tick(slack, bot, tmp_path, at) if f"reminder for {ref} " in line]
@@ -88,7 +92,7 @@ def thread(slack: Sandbox, card: Message) -> list[Message]:
 
 
 def test_a_reminder_before_the_notice_at_due_time_and_no_nudges_at_night_or_weekends(
-    slack: Sandbox, bot: InProcessBot, tmp_path: Path
+    slack: Sandbox, bot: Bot, tmp_path: Path
 ) -> None:
     card = ask(slack, bot, "2026-12-01")  # Tuesday 5 PM in New York, where the partner's contact is too
     ref = card.text.split(" ")[0]
@@ -128,7 +132,7 @@ def test_a_reminder_before_the_notice_at_due_time_and_no_nudges_at_night_or_week
 
 
 def test_snooze_holds_the_nudges_and_a_closed_item_is_never_reminded(
-    slack: Sandbox, bot: InProcessBot, tmp_path: Path
+    slack: Sandbox, bot: Bot, tmp_path: Path
 ) -> None:
     card = ask(slack, bot, "2026-12-01")
     ref = card.text.split(" ")[0]
@@ -158,7 +162,7 @@ def test_snooze_holds_the_nudges_and_a_closed_item_is_never_reminded(
 
 
 def test_the_digest_comes_once_a_day_at_the_local_hour_across_daylight_saving(
-    slack: Sandbox, bot: InProcessBot, tmp_path: Path
+    slack: Sandbox, bot: Bot, tmp_path: Path
 ) -> None:
     assert "Your digest comes at 08:30 (America/New_York) on weekdays." in typed(
         slack, bot, DEFENDER, OFFICE_CHANNEL, "/liaison", "digest on at:8:30"
@@ -206,9 +210,7 @@ def test_the_digest_counts_what_matters_without_case_numbers(slack: Sandbox, bot
     assert "As staff of Civil Rights Org" in refused and "*Liaison digest" not in refused
 
 
-def test_a_digest_of_300_items_stays_within_slack_limits(
-    slack: Sandbox, bot: InProcessBot, tmp_path: Path
-) -> None:
+def test_a_digest_of_300_items_stays_within_slack_limits(slack: Sandbox, bot: Bot, tmp_path: Path) -> None:
     db = Database(bot.db_url, Keyring([DATA_KEY]))
     try:
         with db.session() as session:
@@ -238,7 +240,7 @@ def test_a_digest_of_300_items_stays_within_slack_limits(
 
 
 def test_a_notice_held_over_the_weekend_is_not_followed_at_once_by_a_nudge(
-    slack: Sandbox, bot: InProcessBot, tmp_path: Path
+    slack: Sandbox, bot: Bot, tmp_path: Path
 ) -> None:
     card = ask(slack, bot, '"dec 4 7pm"')  # Friday evening, after working hours
     ref = card.text.split(" ")[0]
@@ -254,7 +256,7 @@ def test_a_notice_held_over_the_weekend_is_not_followed_at_once_by_a_nudge(
 
 
 def test_a_reminder_claimed_by_a_process_that_stopped_is_sent_later(
-    slack: Sandbox, bot: InProcessBot, tmp_path: Path
+    slack: Sandbox, bot: Bot, tmp_path: Path
 ) -> None:
     """A claim is taken before a send; a process killed between the two leaves it unsent. Once the claim
     is older than any send could take, the next tick sends the reminder; a younger one is left alone."""
@@ -283,7 +285,7 @@ def _at(text: str) -> datetime:
 
 
 def test_every_reminder_about_a_do_not_contact_referral_says_so(
-    slack: Sandbox, bot: InProcessBot, tmp_path: Path
+    slack: Sandbox, bot: Bot, tmp_path: Path
 ) -> None:
     answer = typed(
         slack, bot, DEFENDER, CIVIL_CHANNEL, "/referral", "need:housing dnc:yes due:2026-12-29 Help."

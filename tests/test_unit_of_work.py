@@ -14,7 +14,7 @@ from sqlalchemy import event
 from bot.sandbox import Sandbox
 from tests.databases import BACKENDS
 from tests.inprocess import InProcessBot, in_process_bot
-from tests.office import DEFENDER, OFFICE_CHANNEL, SHARED_CHANNEL, add_legal_aid, command, populate
+from tests.office import DEFENDER, OFFICE_CHANNEL, SHARED_CHANNEL, add_legal_aid, command, office
 
 
 @dataclass
@@ -40,11 +40,9 @@ class Transactions:
 
 @pytest.fixture(params=BACKENDS)
 def bot(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Sandbox, InProcessBot]]:
-    with Sandbox() as slack:
-        populate(slack)
-        with in_process_bot(slack, tmp_path, request.param) as running:
-            add_legal_aid(slack, running)
-            yield slack, running
+    with office() as slack, in_process_bot(slack, tmp_path, request.param) as running:
+        add_legal_aid(slack, running)
+        yield slack, running
 
 
 @pytest.fixture

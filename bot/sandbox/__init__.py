@@ -208,15 +208,25 @@ class Sandbox:
         error: str | None = None,
         hold: float = 0.0,
         after: bool = False,
+        where: Callable[[JSON], bool] | None = None,
     ) -> None:
         """The next `times` calls of `method` fail: 429 with Retry-After (body {"ok": false, "error":
         "ratelimited"}), a 5xx with internal_error, or (status 200) a documented `error` of the method;
         after `hold` seconds, when given (a Slack that sits on a request and then does nothing with it).
         `after`: Slack does what was asked first, and only its answer fails (or, with status None, comes
-        `hold` seconds late): the post Slack took whose answer was lost."""
+        `hold` seconds late): the post Slack took whose answer was lost. `where`: only the calls whose
+        arguments it says yes to (one post among others the app may be making meanwhile)."""
         self.web_api.add_fault(
             method,
-            Fault(status=status, retry_after=retry_after, error=error, times=times, delay=hold, after=after),
+            Fault(
+                status=status,
+                retry_after=retry_after,
+                error=error,
+                times=times,
+                delay=hold,
+                after=after,
+                where=where,
+            ),
         )
 
     def slow(self, method: str, seconds: float, times: int | None = None) -> None:

@@ -13,7 +13,7 @@ import functools
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -42,6 +42,7 @@ class Fault:
     delay: float = 0.0
     times: int | None = 1  # None: every call from now on
     after: bool = False  # the call takes effect first; only its answer is late or lost
+    where: Callable[[JSON], bool] | None = None  # only calls whose arguments this says yes to
 
     def use(self) -> bool:
         """Spend one use; False once none are left."""
@@ -130,11 +131,15 @@ class WebApi:
         with self.ws.lock:
             self.faults.clear()
 
-    def _due_faults(self, method: str) -> list[Fault]:
+    def _due_faults(self, method: str, args: JSON) -> list[Fault]:
         """Spend this call's share of every planned fault (a slow() and a fail() on one method both
         apply)."""
         with self.ws.lock:
-            return [fault for fault in self.faults.get(method, []) if fault.use()]
+            return [
+                fault
+                for fault in self.faults.get(method, [])
+                if (fault.where is None or fault.where(args)) and fault.use()
+            ]
 
     def _apply_faults(self, due: list[Fault]) -> None:
         """Wait out the delays, then fail with the first failure planned."""
@@ -179,7 +184,7 @@ class WebApi:
             return Answer(200, {"ok": False, "error": "unknown_method", "req_method": method})
         if method not in HANDLERS:
             raise NotServed(method)
-        due = self._due_faults(method)
+        due = self._due_faults(method, args)
         self._apply_faults([fault for fault in due if not fault.after])
         self._check_token(method, args, headers)
         with self.ws.lock:
