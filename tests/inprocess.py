@@ -310,5 +310,8 @@ def cli_in_process(args: list[str], cwd: Path, **settings: str) -> Ran:
         contextlib.redirect_stdout(out),
         contextlib.redirect_stderr(err),
     ):
-        code = cli.main(args)
+        try:
+            code = cli.main(args)
+        except SystemExit as exit:  # argparse's way out, as the process would have ended
+            code = exit.code if isinstance(exit.code, int) else (0 if exit.code is None else 1)
     return Ran(code, out.getvalue(), err.getvalue())
