@@ -47,6 +47,17 @@ def _the_fast_layer_starts_no_process(
     monkeypatch.setattr(subprocess, "Popen", refused)
 
 
+@pytest.fixture(autouse=True)
+def _the_bot_is_left_idle(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test of a module's bot ends once the bot has finished what the test asked of it: no answer of
+    one test's arrives in the next."""
+    yield
+    for value in request.node.funcargs.values():
+        for bot in value if isinstance(value, tuple) else (value,):
+            if isinstance(bot, InProcessBot):
+                bot.settle()
+
+
 @pytest.fixture(scope="module")
 def slack() -> Iterator[Sandbox]:
     """The office's workspace (tests/office.py `office`), one per module. A module that needs people or

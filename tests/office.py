@@ -89,6 +89,10 @@ class Bot(Protocol):
         """One scheduler pass at `at`, as `liaison tick --at` runs it: what was sent, a line each."""
         ...
 
+    def settle(self) -> None:
+        """Wait until the bot has finished what it was asked to do, as far as can be seen from here."""
+        ...
+
 
 class Ran(Protocol):
     """What a run of the command line left (subprocess.CompletedProcess, tests/inprocess.py Ran)."""
@@ -108,6 +112,12 @@ class RunningBot:
     process: BotProcess
     via: str  # how the stand-in delivers to it: "http" or "socket"
     db_url: str = ""
+    slack: Sandbox | None = None
+
+    def settle(self) -> None:
+        """A process can't say it is idle: wait until nothing is under way between it and the stand-in."""
+        if self.slack is not None:
+            self.slack.wait_until_quiet()
 
     def cli(self, args: list[str], **settings: str) -> subprocess.CompletedProcess[str]:
         """`liaison <args>`, a process beside the bot: its folder, its settings."""
@@ -132,7 +142,7 @@ def running_bot(
                 slack.wait_for_socket(timeout=15)
             else:
                 slack.bot_url = f"{process.url}/slack/events"
-            yield RunningBot(process, via, url)
+            yield RunningBot(process, via, url, slack)
         finally:
             exit_code = process.stop()
         assert exit_code == 0, f"liaison run did not stop cleanly:\n{process.output}"

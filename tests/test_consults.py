@@ -191,6 +191,8 @@ def test_edited_and_deleted_replies_are_reflected_and_a_redelivered_reply_is_kep
     wait_for_field(slack, card, "Replies", "2, last")
     shown = shown_eventually(slack, bot, DEFENDER, "/consult", ref, "Thread: 2 replies")
     assert shown.count("First thoughts.") == 1
+    slack.wait_for(lambda: [t for t in thread(slack, card) if "answered" in t], message="the answered line")
+    bot.settle()
     answered = [t for t in thread(slack, card) if "answered" in t]
     assert len(answered) == 1, "a redelivered reply answers once"
 

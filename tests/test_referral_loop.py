@@ -179,9 +179,9 @@ def test_two_people_clicking_at_once_exactly_one_wins(slack: Sandbox, bot: Bot) 
     for t in clicks:
         t.join()
     wait_for_status(slack, card, "accepted")
-    told = slack.wait_for(
-        lambda: [e for p in people for e in slack.ephemerals(p, SHARED_CHANNEL)[before[p] :]]
-    )
+    slack.wait_for(lambda: [e for p in people for e in slack.ephemerals(p, SHARED_CHANNEL)[before[p] :]])
+    bot.settle()
+    told = [e for p in people for e in slack.ephemerals(p, SHARED_CHANNEL)[before[p] :]]
     assert len(told) == 1, "exactly one of the two is told they were too late"
     assert "just before you" in visible_text(told[0])
     accepted_lines = [
