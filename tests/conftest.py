@@ -31,28 +31,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if PROCESS_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.e2e)
-        shared = _bot_of_its_module(item)
-        if shared is not None:
-            item.add_marker(pytest.mark.xdist_group(shared))
-
-
-def _bot_of_its_module(item: pytest.Item) -> str | None:
-    """For `pytest -n --dist loadgroup` (the Makefile): the tests that share a module's bot (a module-scoped
-    fixture but the cheap stand-in), one group per module and database, so each group is run by one worker
-    and starts its bot once; every other test goes wherever a worker is free."""
-    definitions = getattr(item, "_fixtureinfo", None)
-    if definitions is None:
-        return None
-    shared = sorted(
-        name
-        for name, defs in definitions.name2fixturedefs.items()
-        if defs and defs[-1].scope == "module" and name != "slack"
-    )
-    if not shared:
-        return None
-    params = getattr(item, "callspec", None)
-    chosen = [str(params.params[name]) for name in shared if params is not None and name in params.params]
-    return f"{item.module.__name__ if isinstance(item, pytest.Function) else item.nodeid}[{','.join(chosen)}]"
 
 
 @pytest.fixture(autouse=True)
