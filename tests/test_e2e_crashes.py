@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import signal
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from tests.office import (
     DEFENDER,
     PARTNER_USER,
     SHARED_CHANNEL,
+    START,
     RunningBot,
     add_legal_aid,
     bot_settings,
@@ -62,6 +64,7 @@ def test_a_bot_killed_while_posting_a_card_gives_it_one_card_after_restart(
     message is in the channel, the answer never came). Either way the referral gets one card after the
     restart; one Slack took is found by its metadata, redrawn, and its buttons work."""
     with database_url(backend, tmp_path) as url:
+        started = datetime.now(UTC)
         first = BotProcess(tmp_path, ["--http"], **bot_settings(slack, url))
         first.wait_until_serving()
         slack.bot_url = f"{first.url}/slack/events"
@@ -83,7 +86,10 @@ def test_a_bot_killed_while_posting_a_card_gives_it_one_card_after_restart(
         assert first.stop(signal.SIGKILL) == -signal.SIGKILL
         slack.clear_faults()
 
-        second = BotProcess(tmp_path, ["--http"], **bot_settings(slack, url))
+        # The office's clock goes on where the killed bot's had got to (its claim is not in the future).
+        resumed = datetime.fromisoformat(START) + (datetime.now(UTC) - started)
+        again = {**bot_settings(slack, url), "LIAISON_START_TIME": resumed.isoformat()}
+        second = BotProcess(tmp_path, ["--http"], **again)
         try:
             second.wait_until_serving()
             running = RunningBot(second, "http", url)
