@@ -4,10 +4,14 @@ it follows changes, and its buttons. Through the bot as a process: tests/test_e2
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
 from bot.sandbox import Sandbox, View, visible_text
-from tests.inprocess import InProcessBot
+from tests.databases import BACKENDS
+from tests.inprocess import InProcessBot, in_process_bot
 from tests.office import (
     ADMIN,
     CIVIL_TEAM,
@@ -15,6 +19,7 @@ from tests.office import (
     DEFENDER,
     OFFICE_CHANNEL,
     Bot,
+    office,
 )
 from tests.office import command as typed
 
@@ -26,10 +31,11 @@ def workspace(slack: Sandbox) -> None:
     slack.add_channel(CIVIL_CHANNEL, "civil-shared", members=[DEFENDER, ADMIN, CIVIL_USER])
 
 
-@pytest.fixture(scope="module")
-def slack(slack: Sandbox) -> Sandbox:
-    workspace(slack)
-    return slack
+@pytest.fixture
+def slack() -> Iterator[Sandbox]:
+    with office() as sandbox:
+        workspace(sandbox)
+        yield sandbox
 
 
 def set_up(slack: Sandbox, bot: Bot) -> None:
@@ -41,10 +47,12 @@ def set_up(slack: Sandbox, bot: Bot) -> None:
         assert "Sorry" not in typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", text)
 
 
-@pytest.fixture(scope="module")
-def bot(slack: Sandbox, in_process: InProcessBot) -> InProcessBot:
-    set_up(slack, in_process)
-    return in_process
+@pytest.fixture(params=BACKENDS)
+def bot(request: pytest.FixtureRequest, slack: Sandbox, tmp_path: Path) -> Iterator[InProcessBot]:
+    """Each test on a database of its own: the Home tab counts all there is."""
+    with in_process_bot(slack, tmp_path, request.param) as running:
+        set_up(slack, running)
+        yield running
 
 
 def text_of(view: View) -> str:

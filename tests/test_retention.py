@@ -4,10 +4,14 @@ log stay, and a legal hold keeps a case's text."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
 from bot.sandbox import Sandbox
-from tests.inprocess import InProcessBot
+from tests.databases import BACKENDS
+from tests.inprocess import InProcessBot, in_process_bot
 from tests.office import (
     ADMIN,
     DEFENDER,
@@ -15,18 +19,27 @@ from tests.office import (
     SHARED_CHANNEL,
     Bot,
     add_legal_aid,
+    office,
 )
 from tests.office import command as typed
+
+
+@pytest.fixture
+def slack() -> Iterator[Sandbox]:
+    with office() as sandbox:
+        yield sandbox
 
 
 def set_up(slack: Sandbox, bot: Bot) -> None:
     add_legal_aid(slack, bot, scope="referral")
 
 
-@pytest.fixture(scope="module")
-def bot(slack: Sandbox, in_process: InProcessBot) -> InProcessBot:
-    set_up(slack, in_process)
-    return in_process
+@pytest.fixture(params=BACKENDS)
+def bot(request: pytest.FixtureRequest, slack: Sandbox, tmp_path: Path) -> Iterator[InProcessBot]:
+    """Each test on a database of its own: a purge counts all there is."""
+    with in_process_bot(slack, tmp_path, request.param) as running:
+        set_up(slack, running)
+        yield running
 
 
 def closed_referral(slack: Sandbox, bot: Bot, case: str, details: str) -> str:
