@@ -155,6 +155,11 @@ def command(slack: Sandbox, bot: Bot, user: str, channel: str, name: str, text: 
     assert delivery.acked, f"{name} {text!r} was not acknowledged: {delivery}\n{bot.process.output}"
     assert delivery.problems == [], delivery.problems
     answers = slack.wait_for(lambda: slack.ephemerals(user, channel)[seen:], message=f"an answer to {name}")
+    # What the command set going after its answer (a card's redraw, a line in its thread) is done before
+    # the person acts again: a step of a test is one step. (Two redraws at once can leave a card showing
+    # the older one: a race of the product's, not what the tests that type commands are about.)
+    bot.settle()
+    answers = slack.ephemerals(user, channel)[seen:]
     assert len(answers) == 1, [visible_text(a) for a in answers]
     return visible_text(answers[0])
 
