@@ -13,8 +13,12 @@ from pathlib import Path
 
 import httpx
 
+# The tests' own HTTP requests, one client for all: httpx.get() makes a client, with an SSL context, per call
+# (tens of milliseconds each). No connection is kept between requests, as with a client per request.
+HTTP = httpx.Client(limits=httpx.Limits(max_keepalive_connections=0))
+
 # Settings a developer's shell might carry that must not leak into a test's bot.
-_OUR_VARIABLES = ("SLACK_", "DATABASE_URL", "LIAISON_", "PORT")
+OUR_VARIABLES = ("SLACK_", "DATABASE_URL", "LIAISON_", "PORT")
 
 
 def free_port() -> int:
@@ -24,7 +28,7 @@ def free_port() -> int:
 
 
 def clean_environment(**settings: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(_OUR_VARIABLES)}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(OUR_VARIABLES)}
     env.update(settings)
     env["PYTHONUNBUFFERED"] = "1"
     return env
@@ -47,6 +51,10 @@ class BotProcess:
     """`liaison run` in a working directory of its own (so no developer's .env is read)."""
 
     def __init__(self, cwd: Path, args: list[str], **settings: str) -> None:
+        self.cwd, self.settings = (
+            cwd,
+            settings,
+        )  # where and with what it runs, for a one-off command beside it
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._lines: list[str] = []
@@ -79,7 +87,7 @@ class BotProcess:
             if self._process.poll() is not None:
                 raise AssertionError(f"liaison run exited with {self._process.returncode}:\n{self.output}")
             try:
-                httpx.get(f"{self.url}/healthz", timeout=1)
+                HTTP.get(f"{self.url}/healthz", timeout=1)
                 return
             except httpx.TransportError:
                 time.sleep(0.1)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
 from bot.sandbox import Delivery, Sandbox, visible_text
-from tests.botproc import BotProcess
+from tests.botproc import BotProcess, run_cli
 from tests.databases import database_url
 
 START = "2026-11-24T14:00:00Z"
@@ -35,6 +37,14 @@ def populate(slack: Sandbox) -> None:
     slack.add_user(STRANGER, "sam", team_id=STRANGER_TEAM)
     slack.add_channel(OFFICE_CHANNEL, "office", members=[DEFENDER, ADMIN])
     slack.add_channel(SHARED_CHANNEL, "legal-aid-shared", members=[DEFENDER, ADMIN, PARTNER_USER])
+
+
+@contextmanager
+def office() -> Iterator[Sandbox]:
+    """A stand-in for Slack holding the office's workspace, its partners' and a stranger's."""
+    with Sandbox() as sandbox:
+        populate(sandbox)
+        yield sandbox
 
 
 def bot_settings(slack: Sandbox, db_url: str) -> dict[str, str]:
@@ -68,12 +78,56 @@ class Bot(Protocol):
     @property
     def process(self) -> Output: ...
 
+    @property
+    def db_url(self) -> str: ...
+
+    def cli(self, args: list[str], **settings: str) -> Ran:
+        """`liaison <args>` against the bot's database and stand-in."""
+        ...
+
+    def tick(self, at: datetime) -> list[str]:
+        """One scheduler pass at `at`, as `liaison tick --at` runs it: what was sent, a line each."""
+        ...
+
+    def settle(self) -> None:
+        """Wait until the bot has finished what it was asked to do, as far as can be seen from here."""
+        ...
+
+
+class Ran(Protocol):
+    """What a run of the command line left (subprocess.CompletedProcess, tests/inprocess.py Ran)."""
+
+    @property
+    def returncode(self) -> int: ...
+
+    @property
+    def stdout(self) -> str: ...
+
+    @property
+    def stderr(self) -> str: ...
+
 
 @dataclass
 class RunningBot:
     process: BotProcess
     via: str  # how the stand-in delivers to it: "http" or "socket"
     db_url: str = ""
+    slack: Sandbox | None = None
+
+    def settle(self) -> None:
+        """A process can't say it is idle: wait until nothing is under way between it and the stand-in."""
+        if self.slack is not None:
+            self.slack.wait_until_quiet()
+
+    def cli(self, args: list[str], **settings: str) -> subprocess.CompletedProcess[str]:
+        """`liaison <args>`, a process beside the bot: its folder, its settings."""
+        return run_cli(args, self.process.cwd, **{**self.process.settings, **settings})
+
+    def tick(self, at: datetime) -> list[str]:
+        """One scheduler pass, `liaison tick --at` as a process: what was sent, a line each."""
+        ran = self.cli(["tick", "--at", at.isoformat()])
+        assert ran.returncode == 0, ran.stderr
+        return [line for line in ran.stdout.splitlines() if not line.startswith("nothing due")]
 
 
 @contextmanager
@@ -88,7 +142,7 @@ def running_bot(
                 slack.wait_for_socket(timeout=15)
             else:
                 slack.bot_url = f"{process.url}/slack/events"
-            yield RunningBot(process, via, url)
+            yield RunningBot(process, via, url, slack)
         finally:
             exit_code = process.stop()
         assert exit_code == 0, f"liaison run did not stop cleanly:\n{process.output}"
@@ -101,6 +155,11 @@ def command(slack: Sandbox, bot: Bot, user: str, channel: str, name: str, text: 
     assert delivery.acked, f"{name} {text!r} was not acknowledged: {delivery}\n{bot.process.output}"
     assert delivery.problems == [], delivery.problems
     answers = slack.wait_for(lambda: slack.ephemerals(user, channel)[seen:], message=f"an answer to {name}")
+    # What the command set going after its answer (a card's redraw, a line in its thread) is done before
+    # the person acts again: a step of a test is one step. (Two redraws at once can leave a card showing
+    # the older one: a race of the product's, not what the tests that type commands are about.)
+    bot.settle()
+    answers = slack.ephemerals(user, channel)[seen:]
     assert len(answers) == 1, [visible_text(a) for a in answers]
     return visible_text(answers[0])
 

@@ -13,16 +13,14 @@ from bot.sandbox import Message, Sandbox, visible_text
 from storage.item_tables import Referral
 from tests.databases import BACKENDS
 from tests.inprocess import InProcessBot, in_process_bot
-from tests.office import DEFENDER, PARTNER_USER, SHARED_CHANNEL, add_legal_aid, command, populate
+from tests.office import DEFENDER, PARTNER_USER, SHARED_CHANNEL, add_legal_aid, command, office
 
 
 @pytest.fixture(params=BACKENDS)
 def bot(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Sandbox, InProcessBot]]:
-    with Sandbox() as slack:
-        populate(slack)
-        with in_process_bot(slack, tmp_path, request.param) as running:
-            add_legal_aid(slack, running)
-            yield slack, running
+    with office() as slack, in_process_bot(slack, tmp_path, request.param) as running:
+        add_legal_aid(slack, running)
+        yield slack, running
 
 
 def _card(slack: Sandbox) -> Message:

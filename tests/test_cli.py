@@ -1,8 +1,10 @@
-"""The `liaison` command line, run as a real process: clear one-line answers, never a traceback."""
+"""The `liaison` command line: clear one-line answers, never a traceback. Its commands run in this process
+(bot.cli.main with the environment, folder and output a process would have: tests/inprocess.py); as real
+processes (marked e2e), what only a process shows: `liaison run` refusing to start or saying where it
+creates its database, and one line, not a retry log, when the database or Slack is out of reach."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,15 +12,11 @@ import pytest
 from bot.sandbox import Sandbox
 from storage.db import newest_revision
 from tests.botproc import BotProcess, run_cli
+from tests.inprocess import cli_in_process as liaison
 from tests.office import bot_settings
 
 
-@pytest.fixture(scope="module")
-def slack() -> Iterator[Sandbox]:
-    with Sandbox() as sandbox:
-        yield sandbox
-
-
+@pytest.mark.e2e
 def test_run_without_slack_credentials_says_what_is_missing_and_where_to_get_it(tmp_path: Path) -> None:
     result = run_cli(["run"], tmp_path)
     assert result.returncode == 2
@@ -31,6 +29,7 @@ def test_run_without_slack_credentials_says_what_is_missing_and_where_to_get_it(
     assert not (tmp_path / "liaison.db").exists(), "nothing should be created before the settings are right"
 
 
+@pytest.mark.e2e
 def test_socket_mode_without_an_app_token_names_it(tmp_path: Path) -> None:
     result = run_cli(["run", "--socket"], tmp_path, SLACK_BOT_TOKEN="xoxb-1")
     assert result.returncode == 2
@@ -39,13 +38,13 @@ def test_socket_mode_without_an_app_token_names_it(tmp_path: Path) -> None:
 
 def test_settings_are_read_from_a_dotenv_file(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("SLACK_BOT_TOKEN=xoxp-wrong-kind\n")
-    result = run_cli(["check"], tmp_path)
+    result = liaison(["check"], tmp_path)
     assert result.returncode == 2
     assert "liaison: SLACK_BOT_TOKEN must start with 'xoxb-'" in result.stderr
 
 
 def test_check_against_the_stand_in_prints_the_team_and_bot_user(slack: Sandbox, tmp_path: Path) -> None:
-    result = run_cli(["check"], tmp_path, **bot_settings(slack, f"sqlite:///{tmp_path / 'l.db'}"))
+    result = liaison(["check"], tmp_path, **bot_settings(slack, f"sqlite:///{tmp_path / 'l.db'}"))
     assert result.returncode == 0, result.stderr
     assert "configuration: ok; would run in Socket Mode" in result.stdout
     assert f"database: none yet at {tmp_path / 'l.db'}; `liaison run` creates it there" in result.stdout
@@ -57,6 +56,7 @@ def test_check_against_the_stand_in_prints_the_team_and_bot_user(slack: Sandbox,
     assert slack.calls("auth.test"), "check must really call auth.test"
 
 
+@pytest.mark.e2e
 def test_check_with_a_revoked_token_says_so_in_one_line(slack: Sandbox, tmp_path: Path) -> None:
     settings = bot_settings(slack, f"sqlite:///{tmp_path / 'l.db'}") | {"SLACK_BOT_TOKEN": "xoxb-revoked"}
     result = run_cli(["check"], tmp_path, **settings)
@@ -70,17 +70,18 @@ def test_check_with_a_revoked_token_says_so_in_one_line(slack: Sandbox, tmp_path
 
 
 def test_db_upgrade_creates_says_where_migrates_and_reports_the_revision(tmp_path: Path) -> None:
-    result = run_cli(["db", "upgrade"], tmp_path)
+    result = liaison(["db", "upgrade"], tmp_path)
     assert result.returncode == 0, result.stderr
     assert f"database sqlite:///liaison.db is at migration {newest_revision()}" in result.stdout
     assert (
         result.stderr == f"liaison: no database at {tmp_path / 'liaison.db'} yet: creating a new one there\n"
     )
     assert (tmp_path / "liaison.db").exists()
-    again = run_cli(["db", "upgrade"], tmp_path)
+    again = liaison(["db", "upgrade"], tmp_path)
     assert again.returncode == 0 and again.stderr == "", "an existing database is simply used"
 
 
+@pytest.mark.e2e
 def test_an_unreachable_database_is_one_line_naming_it(tmp_path: Path) -> None:
     result = run_cli(
         ["db", "upgrade"], tmp_path, DATABASE_URL="postgresql://liaison:secret@127.0.0.1:1/liaison"
@@ -93,13 +94,13 @@ def test_an_unreachable_database_is_one_line_naming_it(tmp_path: Path) -> None:
 
 
 def test_manifest_prints_the_committed_manifest(tmp_path: Path) -> None:
-    result = run_cli(["manifest"], tmp_path)
+    result = liaison(["manifest"], tmp_path)
     assert result.returncode == 0
     assert result.stdout == (Path(__file__).parent.parent / "manifest.yml").read_text()
 
 
 def test_check_with_settings_missing_says_only_what_is_missing(tmp_path: Path) -> None:
-    result = run_cli(["check"], tmp_path)
+    result = liaison(["check"], tmp_path)
     assert result.returncode == 2
     assert result.stdout == "", "nothing is 'ok' while something is missing"
     assert [line.split(" is not set")[0] for line in result.stderr.splitlines()[:3]] == [
@@ -134,7 +135,7 @@ MISTAKES = [
 def test_a_mistake_on_the_command_line_is_one_line_then_that_commands_usage(
     tmp_path: Path, args: list[str], first_line: str
 ) -> None:
-    result = run_cli(args, tmp_path)
+    result = liaison(args, tmp_path)
     assert result.returncode == 2
     lines = result.stderr.splitlines()
     assert lines[0].startswith(first_line), lines
@@ -152,7 +153,7 @@ def test_a_database_that_is_not_there_is_refused_not_created(
     slack: Sandbox, tmp_path: Path, args: list[str]
 ) -> None:
     mistyped = tmp_path / "nonexistent" / "dir" / "x.db"
-    result = run_cli(args, tmp_path, **bot_settings(slack, f"sqlite:///{mistyped}"))
+    result = liaison(args, tmp_path, **bot_settings(slack, f"sqlite:///{mistyped}"))
     assert result.returncode == 2
     assert result.stderr == (
         f"liaison: there is no database at {mistyped}: check DATABASE_URL (`liaison run` or "
@@ -161,6 +162,7 @@ def test_a_database_that_is_not_there_is_refused_not_created(
     assert not (tmp_path / "nonexistent").exists()
 
 
+@pytest.mark.e2e
 def test_run_says_where_it_creates_a_new_database(slack: Sandbox, tmp_path: Path) -> None:
     fresh = tmp_path / "data" / "liaison.db"
     bot = BotProcess(tmp_path, ["--http"], **bot_settings(slack, f"sqlite:///{fresh}"))
@@ -172,6 +174,7 @@ def test_run_says_where_it_creates_a_new_database(slack: Sandbox, tmp_path: Path
     assert fresh.exists()
 
 
+@pytest.mark.e2e
 def test_an_unreachable_slack_is_one_line_without_the_retry_log(tmp_path: Path) -> None:
     result = run_cli(
         ["check"],

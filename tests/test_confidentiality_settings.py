@@ -1,10 +1,10 @@
 """Confidentiality settings: encryption at rest (what Liaison stores about clients' matters is not readable
 in the database file, key rotation keeps everything readable, Liaison will not start without a key unless
-told to) and the office's own identifying-details rules (its case-number shape, its do-not-post names)."""
+told to) and the office's own identifying-details rules (its case-number shape, its do-not-post names).
+The bot in this process, but `liaison run` itself starting or refusing to (marked e2e)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +17,7 @@ from storage.crypto import Keyring
 from storage.db import Database
 from storage.models import ThreadReply
 from tests.botproc import run_cli
+from tests.inprocess import cli_in_process, in_process_bot
 from tests.office import (
     ADMIN,
     DATA_KEY,
@@ -25,7 +26,6 @@ from tests.office import (
     PARTNER_USER,
     SHARED_CHANNEL,
     bot_settings,
-    populate,
     running_bot,
 )
 from tests.office import command as typed
@@ -34,17 +34,10 @@ SENTENCE = "Client sleeps at the Eastside shelter and needs a lawyer before the 
 REPLY = "We can take this one; our attorney calls Thursday"
 
 
-@pytest.fixture(scope="module")
-def slack() -> Iterator[Sandbox]:
-    with Sandbox() as sandbox:
-        populate(sandbox)
-        yield sandbox
-
-
 def test_what_was_posted_is_not_in_the_sqlite_file_and_rotation_keeps_it_readable(
     slack: Sandbox, tmp_path: Path
 ) -> None:
-    with running_bot(slack, tmp_path, "sqlite", "http") as bot:
+    with in_process_bot(slack, tmp_path, "sqlite") as bot:
         for text in (
             'partner add legal-aid name:"Legal Aid Society" kind:legal_aid team:T0LEGAL scope:referral',
             f"channel link <#{SHARED_CHANNEL}|legal> legal-aid",
@@ -64,7 +57,7 @@ def test_what_was_posted_is_not_in_the_sqlite_file_and_rotation_keeps_it_readabl
     assert b"Eastside" not in raw
 
     new = crypto.new_key()
-    rotated = run_cli(
+    rotated = cli_in_process(
         ["keys", "rotate"], tmp_path, **{**bot_settings(slack, url), "LIAISON_DATA_KEY": f"{new},{DATA_KEY}"}
     )
     assert rotated.returncode == 0 and "re-encrypted" in rotated.stdout, rotated.stderr
@@ -106,6 +99,7 @@ def test_text_stored_before_a_key_is_encrypted_by_rotation(db_url: str) -> None:
         keyed.dispose()
 
 
+@pytest.mark.e2e
 def test_liaison_will_not_run_without_a_key_unless_told(slack: Sandbox, tmp_path: Path) -> None:
     settings = {**bot_settings(slack, f"sqlite:///{tmp_path / 'l.db'}"), "LIAISON_DATA_KEY": ""}
     refused = run_cli(["run", "--http", "--port", "0"], tmp_path, **settings)
@@ -116,6 +110,7 @@ def test_liaison_will_not_run_without_a_key_unless_told(slack: Sandbox, tmp_path
     assert "LIAISON_DATA_KEY: key 1 is not a Fernet key" in bad.stderr and bad.returncode == 2
 
 
+@pytest.mark.e2e
 def test_plain_text_when_explicitly_allowed(slack: Sandbox, tmp_path: Path) -> None:
     with running_bot(
         slack, tmp_path, "sqlite", "http", LIAISON_DATA_KEY="", LIAISON_ALLOW_PLAINTEXT="1"
@@ -127,7 +122,7 @@ def test_the_offices_own_case_numbers_and_do_not_post_names_are_never_posted(
     slack: Sandbox, tmp_path: Path
 ) -> None:
     rules = {"LIAISON_CASE_NUMBER_PATTERN": r"\bDOC-\d{5}\b", "LIAISON_DO_NOT_POST": "Maria Ortiz, J. Doe"}
-    with running_bot(slack, tmp_path, "sqlite", "http", **rules) as bot:
+    with in_process_bot(slack, tmp_path, "sqlite", **rules) as bot:
         for text in (
             'partner add legal-aid name:"Legal Aid Society" kind:legal_aid team:T0LEGAL scope:referral',
             f"channel link <#{SHARED_CHANNEL}|legal> legal-aid",

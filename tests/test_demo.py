@@ -4,13 +4,27 @@ client shows it."""
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
+
+import pytest
 
 from tests.botproc import run_cli
 
+pytestmark = pytest.mark.e2e
 
-def test_the_demo_walks_a_referral_from_request_to_outcome(tmp_path: Path) -> None:
-    result = run_cli(["demo"], tmp_path, timeout=120)
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """One run of `liaison demo` in an empty folder, read by both tests."""
+    folder = tmp_path_factory.mktemp("demo")
+    return folder, run_cli(["demo"], folder, timeout=120)
+
+
+def test_the_demo_walks_a_referral_from_request_to_outcome(
+    demo: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    folder, result = demo
     assert result.returncode == 0, result.stderr
     transcript = result.stdout
     for step in (
@@ -34,11 +48,13 @@ def test_the_demo_walks_a_referral_from_request_to_outcome(tmp_path: Path) -> No
     shared = [line for line in transcript.splitlines() if line.startswith("  | ")]
     assert shared and not [line for line in shared if "24-CR-0113" in line]
     assert "Traceback" not in result.stderr
-    assert not list(tmp_path.iterdir()), "the demo leaves nothing behind"
+    assert not list(folder.iterdir()), "the demo leaves nothing behind"
 
 
-def test_the_demo_reads_like_slack_not_like_its_markup(tmp_path: Path) -> None:
-    transcript = run_cli(["demo"], tmp_path, timeout=120).stdout
+def test_the_demo_reads_like_slack_not_like_its_markup(
+    demo: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    transcript = demo[1].stdout
     shown = [line for line in transcript.splitlines() if " types: " not in line]  # what people typed stays
     for markup in ("<@", "<#", "<http", "<!date", "*R-1*", "`", "UTC", "legal_aid", "&gt;", "&lt;"):
         assert not [line for line in shown if markup in line], markup

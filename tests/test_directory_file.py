@@ -1,8 +1,9 @@
-"""The partner directory file: `liaison partners import` / `export`, run as real processes, on SQLite and
-PostgreSQL."""
+"""The partner directory file: `liaison partners import` / `export`, on SQLite and PostgreSQL, run in this
+process as a process would run them (tests/inprocess.py); the round trip also as real processes (e2e)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ import yaml
 from storage import audit, partners
 from storage.db import Database
 from tests.botproc import run_cli
+from tests.inprocess import cli_in_process
+from tests.office import Ran
 
 DIRECTORY = """\
 partners:
@@ -40,20 +43,26 @@ def office_db(db: Database) -> str:
     return db.url
 
 
-def _cli(args: list[str], folder: Path, db_url: str):
-    return run_cli(args, folder, DATABASE_URL=db_url)
+def _cli(args: list[str], folder: Path, db_url: str, liaison: Callable[..., Ran] = cli_in_process) -> Ran:
+    return liaison(args, folder, DATABASE_URL=db_url)
+
+
+@pytest.fixture(params=["in-process", pytest.param("process", marks=pytest.mark.e2e)])
+def liaison(request: pytest.FixtureRequest) -> Callable[..., Ran]:
+    """The command line run here (tests/inprocess.py), or as a real process."""
+    return cli_in_process if request.param == "in-process" else run_cli
 
 
 def test_import_then_export_round_trips_and_a_second_import_changes_nothing(
-    office_db: str, tmp_path: Path
+    office_db: str, tmp_path: Path, liaison: Callable[..., Ran]
 ) -> None:
     source = tmp_path / "partners.yaml"
     source.write_text(DIRECTORY)
-    first = _cli(["partners", "import", str(source)], tmp_path, office_db)
+    first = _cli(["partners", "import", str(source)], tmp_path, office_db, liaison)
     assert first.returncode == 0, first.stderr
     assert first.stdout.splitlines() == ["added: legal-aid", "added: civil-rights"]
 
-    exported = _cli(["partners", "export", "-o", str(tmp_path / "export.yaml")], tmp_path, office_db)
+    exported = _cli(["partners", "export", "-o", str(tmp_path / "export.yaml")], tmp_path, office_db, liaison)
     assert exported.returncode == 0, exported.stderr
     original = {p["handle"]: p for p in yaml.safe_load(DIRECTORY)["partners"]}
     written = {p["handle"]: p for p in yaml.safe_load((tmp_path / "export.yaml").read_text())["partners"]}
@@ -64,7 +73,7 @@ def test_import_then_export_round_trips_and_a_second_import_changes_nothing(
     assert str(legal["mou_expires"]) == "2027-06-30" and legal["identifying"] is True
     assert written["civil-rights"]["scope"] == ["advocacy", "consult"]
 
-    again = _cli(["partners", "import", str(tmp_path / "export.yaml")], tmp_path, office_db)
+    again = _cli(["partners", "import", str(tmp_path / "export.yaml")], tmp_path, office_db, liaison)
     assert again.returncode == 0, again.stderr
     assert again.stdout.splitlines() == ["unchanged: civil-rights", "unchanged: legal-aid"]
     db = Database(office_db)
@@ -129,10 +138,10 @@ def test_a_conflict_with_the_database_refuses_the_whole_file(office_db: str, tmp
 
 
 def test_unreadable_and_malformed_files_get_one_clear_line(tmp_path: Path) -> None:
-    missing = run_cli(["partners", "import", str(tmp_path / "nope.yaml")], tmp_path)
+    missing = cli_in_process(["partners", "import", str(tmp_path / "nope.yaml")], tmp_path)
     assert missing.returncode == 2 and "can't read" in missing.stderr and "Traceback" not in missing.stderr
     (tmp_path / "broken.yaml").write_text("partners:\n  - handle: [unclosed\n")
-    broken = run_cli(["partners", "import", str(tmp_path / "broken.yaml")], tmp_path)
+    broken = cli_in_process(["partners", "import", str(tmp_path / "broken.yaml")], tmp_path)
     assert (
         broken.returncode == 2 and "broken.yaml line" in broken.stderr and "not valid YAML" in broken.stderr
     )
@@ -143,7 +152,7 @@ def test_values_yaml_cannot_build_are_file_problems_not_tracebacks(tmp_path: Pat
         "partners:\n  - handle: clinic\n    name: !!python/object:os.system x\n    kind: other\n"
         "    mou_expires: 2027-02-30\n"
     )
-    result = run_cli(["partners", "import", str(tmp_path / "odd.yaml")], tmp_path)
+    result = cli_in_process(["partners", "import", str(tmp_path / "odd.yaml")], tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "odd.yaml line 3: `name` can't be read" in result.stderr
     assert "odd.yaml line 5: `mou_expires` can't be read: day is out of range for month" in result.stderr

@@ -1,6 +1,7 @@
 """The `.env` file: `make run` makes it from `.env.example` with a new key written where the template has its
 empty line (never a second definition, which python-dotenv would let win silently), and a name written
-twice is pointed out by every command."""
+twice is pointed out by every command. The commands run in this process as a process would run them
+(tests/inprocess.py); `make run` runs as a real process (e2e)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from dotenv import dotenv_values
 
 from bot.dotenv_file import definitions
-from tests.botproc import clean_environment, run_cli
+from tests.botproc import clean_environment
+from tests.inprocess import cli_in_process
 
 ROOT = Path(__file__).parent.parent
 TEMPLATE = ROOT / ".env.example"
@@ -27,7 +30,7 @@ def _office(tmp_path: Path) -> Path:
 
 def test_init_makes_env_from_the_template_and_fills_the_key_in_place(tmp_path: Path) -> None:
     folder = _office(tmp_path)
-    result = run_cli(["init"], folder)
+    result = cli_in_process(["init"], folder)
     assert result.returncode == 0, result.stderr
     assert "created .env from .env.example" in result.stdout
     assert "a new key was written into .env (line" in result.stderr and "keep a copy" in result.stderr
@@ -41,18 +44,18 @@ def test_init_makes_env_from_the_template_and_fills_the_key_in_place(tmp_path: P
     assert env.read_text().replace(f"LIAISON_DATA_KEY={key}", "LIAISON_DATA_KEY=") == TEMPLATE.read_text()
     assert env.stat().st_mode & 0o077 == 0, ".env holds secrets: its owner's only"
 
-    again = run_cli(["init"], folder)
+    again = cli_in_process(["init"], folder)
     assert again.returncode == 0 and again.stdout == again.stderr == ""
     assert dotenv_values(env)["LIAISON_DATA_KEY"] == key, "a second run keeps the key"
 
 
 def test_a_key_typed_into_the_template_line_is_kept(tmp_path: Path) -> None:
     folder = _office(tmp_path)
-    key = run_cli(["keys", "new"], folder).stdout.strip()
+    key = cli_in_process(["keys", "new"], folder).stdout.strip()
     (folder / ".env").write_text(
         TEMPLATE.read_text().replace("LIAISON_DATA_KEY=\n", f"LIAISON_DATA_KEY={key}\n")
     )
-    result = run_cli(["init"], folder)
+    result = cli_in_process(["init"], folder)
     assert result.returncode == 0 and result.stderr == ""
     assert dotenv_values(folder / ".env")["LIAISON_DATA_KEY"] == key
     assert len(definitions(folder / ".env")["LIAISON_DATA_KEY"]) == 1
@@ -60,16 +63,16 @@ def test_a_key_typed_into_the_template_line_is_kept(tmp_path: Path) -> None:
 
 def test_an_env_without_the_line_gets_one_at_its_end(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("SLACK_BOT_TOKEN=xoxb-1")  # no newline at the end, as editors leave it
-    assert run_cli(["init"], tmp_path).returncode == 0
+    assert cli_in_process(["init"], tmp_path).returncode == 0
     values = dotenv_values(tmp_path / ".env")
     assert values["SLACK_BOT_TOKEN"] == "xoxb-1" and values["LIAISON_DATA_KEY"]
 
 
 def test_no_key_is_written_when_the_environment_has_one_or_plain_text_was_chosen(tmp_path: Path) -> None:
     folder = _office(tmp_path)
-    assert run_cli(["init"], folder, LIAISON_DATA_KEY="from-the-environment").returncode == 0
+    assert cli_in_process(["init"], folder, LIAISON_DATA_KEY="from-the-environment").returncode == 0
     assert not dotenv_values(folder / ".env")["LIAISON_DATA_KEY"]
-    assert run_cli(["init"], folder, LIAISON_ALLOW_PLAINTEXT="1").returncode == 0
+    assert cli_in_process(["init"], folder, LIAISON_ALLOW_PLAINTEXT="1").returncode == 0
     assert not dotenv_values(folder / ".env")["LIAISON_DATA_KEY"]
 
 
@@ -79,22 +82,23 @@ def test_a_name_defined_twice_is_pointed_out_by_every_command(tmp_path: Path) ->
         "liaison: warning: .env defines PORT on lines 1 and 3: only the last one is used; delete the others"
     )
     for args in (["manifest"], ["check"], ["init"]):
-        assert said in run_cli(args, tmp_path).stderr.splitlines(), args
+        assert said in cli_in_process(args, tmp_path).stderr.splitlines(), args
 
 
 def test_two_keys_are_not_guessed_between(tmp_path: Path) -> None:
     """The issue's case: a key appended after the template's line, and another typed into that line."""
     folder = _office(tmp_path)
-    first, second = (run_cli(["keys", "new"], folder).stdout.strip() for _ in range(2))
+    first, second = (cli_in_process(["keys", "new"], folder).stdout.strip() for _ in range(2))
     text = TEMPLATE.read_text().replace("LIAISON_DATA_KEY=\n", f"LIAISON_DATA_KEY={first}\n")
     (folder / ".env").write_text(f"{text}LIAISON_DATA_KEY={second}\n")
     before = (folder / ".env").read_text()
-    result = run_cli(["init"], folder)
+    result = cli_in_process(["init"], folder)
     assert result.returncode == 2
     assert "keep the one that holds the key your data was encrypted with" in result.stderr
     assert (folder / ".env").read_text() == before, "nothing is changed until a person decides"
 
 
+@pytest.mark.e2e
 def test_make_run_makes_env_first_and_a_second_run_keeps_its_key(tmp_path: Path) -> None:
     """The Makefile's own `run` recipe, with `liaison run` itself replaced by a stand-in that only reports."""
     folder = _office(tmp_path)

@@ -1,5 +1,6 @@
-"""The four slash commands, typed by people in the stand-in workspace, answered by the real bot process
-over HTTP and over Socket Mode, on SQLite and PostgreSQL."""
+"""The real bot as a process, over HTTP and over Socket Mode (each on one of the databases), signed as Slack
+signs: every check of tests/test_commands.py (which runs them in the bot in this process, on both
+databases), a form opened by a command's trigger_id among them."""
 
 from __future__ import annotations
 
@@ -8,38 +9,14 @@ from collections.abc import Iterator
 import pytest
 
 from bot.sandbox import Sandbox
-from commands import catalog
-from commands.kinds import standard
-from tests.databases import BACKENDS
-from tests.office import (
-    ADMIN,
-    DEFENDER,
-    OFFICE_CHANNEL,
-    PARTNER_TEAM,
-    PARTNER_USER,
-    SHARED_CHANNEL,
-    RunningBot,
-    command,
-    populate,
-    running_bot,
-)
+from tests import test_commands as fast
+from tests.office import RunningBot, running_bot
 
-CATALOG = catalog(standard())
-
-COMMANDS = tuple(c.name for c in CATALOG)
-
-
-@pytest.fixture(scope="module")
-def slack() -> Iterator[Sandbox]:
-    with Sandbox() as sandbox:
-        populate(sandbox)
-        yield sandbox
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(
-    scope="module",
-    params=[(via, backend) for via in ("http", "socket") for backend in BACKENDS],
-    ids=lambda p: f"{p[0]}-{p[1]}",
+    scope="module", params=[("http", "postgresql"), ("socket", "sqlite")], ids=lambda p: f"{p[0]}-{p[1]}"
 )
 def bot(
     request: pytest.FixtureRequest, slack: Sandbox, tmp_path_factory: pytest.TempPathFactory
@@ -49,71 +26,17 @@ def bot(
         yield running
 
 
-def test_liaison_help_lists_all_four_commands_privately(slack: Sandbox, bot: RunningBot) -> None:
-    channel_before = len(slack.messages(OFFICE_CHANNEL))
-    answer = command(slack, bot, DEFENDER, OFFICE_CHANNEL, "/liaison", "help")
-    for name in COMMANDS:
-        assert f"`{name} help`" in answer
-    assert "`/liaison whoami`" in answer
-    assert "key:value" in answer
-    assert len(slack.messages(OFFICE_CHANNEL)) == channel_before, "help must not be posted to the channel"
-
-
-@pytest.mark.parametrize("name", COMMANDS)
-def test_every_command_answers_help_with_its_usage(slack: Sandbox, bot: RunningBot, name: str) -> None:
-    answer = command(slack, bot, DEFENDER, OFFICE_CHANNEL, name, "help")
-    assert answer.startswith(f"*{name}*:")
-    assert f"`{name} help`: show this help." in answer
-
-
-@pytest.mark.parametrize("name", [c.name for c in CATALOG if not c.empty_is_default])
-def test_every_command_answers_empty_text_with_its_usage(slack: Sandbox, bot: RunningBot, name: str) -> None:
-    answer = command(slack, bot, DEFENDER, OFFICE_CHANNEL, name)
-    assert answer.startswith(f"*{name}*:")
-    assert f"`{name} help`: show this help." in answer
-
-
-@pytest.mark.parametrize("name", ["/referral", "/consult"])
-def test_a_new_item_typed_alone_before_any_partner_exists_says_how_to_add_one(
-    slack: Sandbox, bot: RunningBot, name: str
-) -> None:
-    """Typed alone, `/referral` and `/consult` open their form; with no partner to choose from, a form
-    would be useless, so the person is told what is missing instead."""
-    noun = name.removeprefix("/")
-    answer = command(slack, bot, DEFENDER, OFFICE_CHANNEL, name)
-    assert f"No partner can receive {noun}s yet. An admin adds one with `/liaison partner add" in answer
-    assert not slack.open_views(DEFENDER)
-
-
-def test_an_action_item_typed_alone_opens_its_form(slack: Sandbox, bot: RunningBot) -> None:
-    """Action items need no partner: the form opens, with the person who typed it as its owner."""
-    before = len(slack.open_views(DEFENDER))
-    delivery = slack.slash_command(DEFENDER, OFFICE_CHANNEL, "/advocacy", "", via=bot.via)
-    assert delivery.acked and not delivery.problems, delivery
-    view = slack.wait_for(lambda: slack.open_views(DEFENDER)[before:], message="the action item form")[-1]
-    owners = next(b for b in view.blocks if b.get("block_id") == "owners")["element"]
-    assert owners["initial_users"] == [DEFENDER]
-    slack.close_view(DEFENDER, view.id)
-
-
-def test_an_unknown_subcommand_names_the_closest_valid_one(slack: Sandbox, bot: RunningBot) -> None:
-    answer = command(slack, bot, DEFENDER, OFFICE_CHANNEL, "/liaison", "whoam")
-    assert "`/liaison whoam` is not something Liaison knows. Did you mean `/liaison whoami`?" in answer
-
-
-def test_malformed_text_gets_the_usage(slack: Sandbox, bot: RunningBot) -> None:
-    answer = command(slack, bot, DEFENDER, OFFICE_CHANNEL, "/liaison", 'whoami "please')
-    assert '`/liaison whoami` does not take `"please`.\nUsage: `/liaison whoami`' in answer
-
-
-def test_home_staff_see_their_role(slack: Sandbox, bot: RunningBot) -> None:
-    assert "with the role *defender*" in command(slack, bot, DEFENDER, OFFICE_CHANNEL, "/liaison", "whoami")
-    assert "with the role *admin*" in command(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", "whoami")
-
-
-def test_a_user_of_a_slack_connect_team_is_not_mistaken_for_home_staff(
-    slack: Sandbox, bot: RunningBot
-) -> None:
-    answer = command(slack, bot, PARTNER_USER, SHARED_CHANNEL, "/liaison", "whoami")
-    assert f"from an organization Liaison does not know (team `{PARTNER_TEAM}`)" in answer
-    assert "role" not in answer
+def test_every_command_check_over_the_wire(slack: Sandbox, bot: RunningBot) -> None:
+    """Each of tests/test_commands.py's checks, one after the other, to the bot as a process."""
+    fast.test_liaison_help_lists_all_four_commands_privately(slack, bot)
+    for name in fast.COMMANDS:
+        fast.test_every_command_answers_help_with_its_usage(slack, bot, name)
+    for name in [c.name for c in fast.CATALOG if not c.empty_is_default]:
+        fast.test_every_command_answers_empty_text_with_its_usage(slack, bot, name)
+    for name in ("/referral", "/consult"):
+        fast.test_a_new_item_typed_alone_before_any_partner_exists_says_how_to_add_one(slack, bot, name)
+    fast.test_an_action_item_typed_alone_opens_its_form(slack, bot)
+    fast.test_an_unknown_subcommand_names_the_closest_valid_one(slack, bot)
+    fast.test_malformed_text_gets_the_usage(slack, bot)
+    fast.test_home_staff_see_their_role(slack, bot)
+    fast.test_a_user_of_a_slack_connect_team_is_not_mistaken_for_home_staff(slack, bot)

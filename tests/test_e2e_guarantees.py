@@ -1,65 +1,39 @@
-"""Nothing doubled, nothing forged, nothing refused that should be cut to fit, through the stand-in on SQLite
-and PostgreSQL: a replayed command, click or form does nothing; every card names its item in its message
-metadata, and a card whose answer was lost is found and kept, not posted twice; a forged snooze is
-bounded; export and stats periods from the year 1 to 9999; a reply holding half a surrogate pair; a form
-pre-filled with more than it takes."""
+"""Nothing doubled, through the bot as a process over HTTP on SQLite and PostgreSQL: a replayed command,
+click or form does nothing, on the instance that took it first or another on the same database; a card
+whose answer was lost is found by the item its metadata names and kept, not posted twice. What else is
+guaranteed (forged values, periods, odd text, forms cut to fit): tests/test_guarantees.py."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from bot.sandbox import Delivery, Message, Sandbox, visible_text
-from commands.reminders import SNOOZE_ACTION
-from tests.botproc import BotProcess, run_cli
+from bot.sandbox import Delivery, Sandbox, visible_text
+from tests.botproc import BotProcess
 from tests.databases import BACKENDS, database_url
 from tests.office import (
-    ADMIN,
     DEFENDER,
-    OFFICE_CHANNEL,
     PARTNER_USER,
     SHARED_CHANNEL,
     RunningBot,
     add_legal_aid,
     bot_settings,
-    populate,
-    shown_eventually,
 )
 from tests.office import command as typed
+from tests.test_guarantees import card_of, cards_of, referral, set_up
+
+pytestmark = pytest.mark.e2e
 
 IGNORED = "ignored a replayed request"
-
-
-@pytest.fixture(scope="module")
-def slack() -> Iterator[Sandbox]:
-    with Sandbox() as sandbox:
-        populate(sandbox)
-        yield sandbox
+LOST = "The answer is lost."
 
 
 @pytest.fixture(scope="module")
 def bot(slack: Sandbox, http_bot: RunningBot) -> RunningBot:
-    add_legal_aid(slack, http_bot, scope="referral,consult,advocacy")
+    set_up(slack, http_bot)
     return http_bot
-
-
-def referral(slack: Sandbox, bot: RunningBot, details: str) -> tuple[str, Message]:
-    answer = typed(slack, bot, DEFENDER, SHARED_CHANNEL, "/referral", f"need:housing {details}")
-    ref = answer.split("*")[1]
-    return ref, card_of(slack, ref)
-
-
-def card_of(slack: Sandbox, ref: str) -> Message:
-    """The newest card of `ref` (the module's stand-in outlives one bot, so IDs repeat in the channel)."""
-    return cards_of(slack, ref)[-1]
-
-
-def cards_of(slack: Sandbox, ref: str, since: int = 0) -> list[Message]:
-    return [m for m in slack.messages(SHARED_CHANNEL)[since:] if m.text.startswith(f"{ref} · ")]
 
 
 def replayed(slack: Sandbox, bot: RunningBot, original: Delivery) -> Delivery:
@@ -120,105 +94,23 @@ def test_a_card_names_its_item_and_a_post_whose_answer_was_lost_is_kept_once(
     assert card.metadata["event_payload"]["ref"] == ref
 
     looked, posted = len(slack.calls("conversations.history")), len(slack.messages(SHARED_CHANNEL))
-    slack.fail("chat.postMessage", status=503, times=1, after=True)  # Slack took it; the answer is lost
+    # Slack takes the card and its answer is lost (not any other post the bot may be making meanwhile).
+    slack.fail(
+        "chat.postMessage", status=503, times=1, after=True, where=lambda args: LOST in json.dumps(args)
+    )
     try:
-        answer = typed(slack, bot, DEFENDER, SHARED_CHANNEL, "/referral", "need:housing The answer is lost.")
+        answer = typed(slack, bot, DEFENDER, SHARED_CHANNEL, "/referral", f"need:housing {LOST}")
     finally:
         slack.clear_faults()
     assert answer.startswith("Sent *R-"), answer
     lost = answer.split("*")[1]
     assert len(cards_of(slack, lost, posted)) == 1, "found by its metadata, not posted again"
-    assert len(slack.calls("conversations.history")) > looked
+    assert len(slack.calls("conversations.history")) > looked, [
+        (c.method, c.status, c.error) for c in slack.calls()[-12:]
+    ]
     moved = slack.click(PARTNER_USER, SHARED_CHANNEL, card_of(slack, lost).ts, "referral.move.accepted")
     assert moved.acked
     slack.wait_for(lambda: "accepted" in visible_text(card_of(slack, lost)), message="its card redrawn")
-
-
-# ---- 6. the snooze is the server's ---------------------------------------------------------------------
-
-
-def forged_click(slack: Sandbox, user: str, card: Message, action_id: str, value: str) -> Delivery:
-    """A click as a forger would send it: signed properly, but with a button value Liaison never wrote."""
-    first_button = next(b for b in card.blocks or [] if b["type"] == "actions")["elements"][0]["action_id"]
-    with slack.workspace.lock:
-        payload: dict[str, Any] = slack.payloads.message_click(
-            slack.workspace.users[user],
-            slack.workspace.channels[SHARED_CHANNEL],
-            card,
-            first_button,
-            None,
-            False,
-        )
-    payload["actions"][0].update(action_id=action_id, value=value)
-    return slack.driver.deliver("interactive", payload, "http")
-
-
-def test_a_forged_snooze_holds_reminders_only_as_long_as_a_button_offers(
-    slack: Sandbox, bot: RunningBot
-) -> None:
-    ref, card = referral(slack, bot, "Client wants quiet.")
-    seen = len(slack.ephemerals(DEFENDER, SHARED_CHANNEL))
-    forged = json.dumps({"ref": ref, "days": 1, "from": "2099-01-01T00:00:00+00:00"})
-    assert forged_click(slack, DEFENDER, card, f"{SNOOZE_ACTION}.1", forged).acked
-    told = visible_text(slack.wait_for(lambda: slack.ephemerals(DEFENDER, SHARED_CHANNEL)[seen:])[-1])
-    # The office's clock starts on Tuesday, November 24, 2026: one day from now, whatever the value said.
-    assert f"No reminders about {ref} until Wednesday, November 25" in told and "2099" not in told, told
-
-    seen += 1
-    too_long = json.dumps({"ref": ref, "days": 3650})
-    assert forged_click(slack, DEFENDER, card, f"{SNOOZE_ACTION}.3", too_long).acked
-    told = visible_text(slack.wait_for(lambda: slack.ephemerals(DEFENDER, SHARED_CHANNEL)[seen:])[-1])
-    assert told == "Reminders can be snoozed for 1 or 3 days.", told
-
-
-# ---- 7. periods Liaison can't hold ---------------------------------------------------------------------
-
-
-def test_export_and_stats_from_year_1_to_9999_are_cut_to_what_liaison_holds(
-    slack: Sandbox, bot: RunningBot, tmp_path: Path
-) -> None:
-    span = "2000-01-01 (the earliest Liaison keeps) to 2026-11-24 (today)"
-    exported = typed(
-        slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", "export referrals from:0001-01-01 to:9999-12-31"
-    )
-    assert exported.startswith("Sent `liaison-referrals-2026-11-24.csv`") and span in exported, exported
-    stats = typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", "stats from:0001-01-01 to:9999-12-31")
-    assert stats.startswith(f"*Liaison, {span}* (counts only)"), stats
-    result = run_cli(
-        ["export", "referrals", "--from", "0001-01-01", "--to", "9999-12-31"],
-        tmp_path,
-        **bot_settings(slack, bot.db_url),
-    )
-    assert result.returncode == 0 and result.stdout.startswith("id,status,"), result.stderr
-
-
-# ---- 8. half a surrogate pair --------------------------------------------------------------------------
-
-
-def test_a_reply_holding_a_lone_surrogate_is_kept_with_it_replaced(slack: Sandbox, bot: RunningBot) -> None:
-    ref, card = referral(slack, bot, "Client's papers.")
-    _ts, delivery = slack.post_as_user(
-        PARTNER_USER, SHARED_CHANNEL, "Got the papers \ud800 thanks", thread_ts=card.ts
-    )
-    assert delivery is not None and delivery.acked
-    shown = shown_eventually(slack, bot, DEFENDER, "/referral", ref, "Got the papers")
-    assert "Got the papers \ufffd thanks" in shown
-
-
-# ---- 10. a form pre-filled with more than it takes -----------------------------------------------------
-
-
-def test_a_form_prefilled_beyond_its_limit_is_cut_to_fit_and_says_so(slack: Sandbox, bot: RunningBot) -> None:
-    typed_text = "Client needs help. " * 173  # 3,287 characters, and no need: so the form opens
-    slack.slash_command(DEFENDER, SHARED_CHANNEL, "/referral", typed_text.strip())
-    view = slack.wait_for(lambda: slack.open_views(DEFENDER), message="the form")[-1]
-    (details,) = [b for b in view.blocks if b.get("block_id") == "details"]
-    assert len(details["element"]["initial_value"]) == details["element"]["max_length"] == 2500
-    assert (
-        "What you typed was 3,286 characters; this takes 2,500, so it was cut to fit"
-        in details["hint"]["text"]
-    )
-    slack.close_view(DEFENDER, view.id)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -14,17 +13,12 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bot.sandbox import Sandbox
-from tests.botproc import BotProcess
+from tests.botproc import HTTP, BotProcess
 from tests.databases import database_url
-from tests.office import DEFENDER, OFFICE_CHANNEL, RunningBot, bot_settings, command, populate
+from tests.office import DEFENDER, OFFICE_CHANNEL, RunningBot, bot_settings, command
 from tests.tcpproxy import TcpProxy
 
-
-@pytest.fixture(scope="module")
-def slack() -> Iterator[Sandbox]:
-    with Sandbox() as sandbox:
-        populate(sandbox)
-        yield sandbox
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
@@ -33,14 +27,12 @@ def bot(http_bot: RunningBot) -> RunningBot:
 
 
 def _command_body(slack: Sandbox) -> bytes:
-    fields = {
-        "team_id": slack.home_team_id,
-        "user_id": DEFENDER,
-        "channel_id": OFFICE_CHANNEL,
-        "command": "/liaison",
-        "text": "help",
-        "response_url": "http://127.0.0.1:9/unused",
-    }
+    """`/liaison help` typed by the defender, as Slack posts it (its response_url one the stand-in serves:
+    an answer to it shows as the defender's ephemeral)."""
+    with slack.workspace.lock:
+        fields = slack.payloads.slash_command(
+            slack.workspace.users[DEFENDER], slack.workspace.channels[OFFICE_CHANNEL], "/liaison", "help"
+        )
     return urlencode(fields).encode()
 
 
@@ -69,17 +61,32 @@ def test_a_request_not_signed_by_slack_gets_401_and_changes_nothing(
     body = _command_body(slack)
     headers = forge(slack, body)
     calls_before, answers_before = len(slack.calls()), len(slack.ephemerals(DEFENDER))
-    response = httpx.post(f"{bot.process.url}/slack/events", content=body, headers=headers, timeout=10)
+    response = HTTP.post(f"{bot.process.url}/slack/events", content=body, headers=headers, timeout=10)
     assert response.status_code == 401
-    time.sleep(0.5)  # give a wrongly accepted request the chance to show itself
+    slack.wait_until_quiet()
     assert len(slack.calls()) == calls_before
     assert len(slack.ephemerals(DEFENDER)) == answers_before
+    # A wrongly accepted request would have been acted on before one sent after it: once that one is
+    # answered, and nothing is under way between the bot and the stand-in, its answer is the only new one.
+    signed = _command_body(slack)
+    after = HTTP.post(
+        f"{bot.process.url}/slack/events",
+        content=signed,
+        headers=_signed(slack.signing_secret, int(time.time()), signed),
+        timeout=10,
+    )
+    assert after.status_code == 200
+    slack.wait_for(
+        lambda: len(slack.ephemerals(DEFENDER)) > answers_before, message="the signed one's answer"
+    )
+    slack.wait_until_quiet()
+    assert len(slack.ephemerals(DEFENDER)) == answers_before + 1
 
 
 def test_the_same_request_signed_correctly_is_accepted(slack: Sandbox, bot: RunningBot) -> None:
     """The control for the test above: only the signature differs."""
     body = _command_body(slack)
-    response = httpx.post(
+    response = HTTP.post(
         f"{bot.process.url}/slack/events",
         content=body,
         headers=_signed(slack.signing_secret, int(time.time()), body),
@@ -89,7 +96,7 @@ def test_the_same_request_signed_correctly_is_accepted(slack: Sandbox, bot: Runn
 
 
 def test_healthz_reports_a_reachable_database(bot: RunningBot) -> None:
-    response = httpx.get(f"{bot.process.url}/healthz", timeout=10)
+    response = HTTP.get(f"{bot.process.url}/healthz", timeout=10)
     assert response.status_code == 200
     assert response.json() == {"ok": True, "database": "reachable", "mode": "http"}
 
@@ -113,13 +120,13 @@ def test_a_database_outage_is_explained_to_the_person_and_recovered_from(
             answer = command(slack, bot, DEFENDER, OFFICE_CHANNEL, "/liaison", "whoami")
             assert "Liaison can't reach its database right now; nothing was saved" in answer
             assert "database unreachable" in process.output
-            health = httpx.get(f"{process.url}/healthz", timeout=10)
+            health = HTTP.get(f"{process.url}/healthz", timeout=10)
             assert (health.status_code, health.json()["database"]) == (503, "unreachable")
             assert "`/liaison help`" in command(slack, bot, DEFENDER, OFFICE_CHANNEL, "/liaison", "help")
 
             proxy.restore()
             assert "role *defender*" in command(slack, bot, DEFENDER, OFFICE_CHANNEL, "/liaison", "whoami")
-            assert httpx.get(f"{process.url}/healthz", timeout=10).status_code == 200
+            assert HTTP.get(f"{process.url}/healthz", timeout=10).status_code == 200
         finally:
             assert process.stop() == 0, process.output
             proxy.close()
@@ -132,4 +139,4 @@ def test_sigterm_stops_the_bot_cleanly_and_frees_its_port(slack: Sandbox, tmp_pa
     assert "Liaison stopped" in process.output
     assert "Traceback" not in process.output
     with pytest.raises(httpx.TransportError):
-        httpx.get(f"{process.url}/healthz", timeout=2)
+        HTTP.get(f"{process.url}/healthz", timeout=2)

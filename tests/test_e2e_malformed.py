@@ -4,21 +4,14 @@ nothing), none creates a duplicate, nothing is stored, and no log line carries a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from bot.sandbox import Sandbox
 from tests import malformed
-from tests.office import RunningBot, add_legal_aid, populate
-from tests.test_e2e_bad_input import stored_rows
+from tests.office import RunningBot, add_legal_aid
+from tests.test_bad_input import stored_rows
 
-
-@pytest.fixture(scope="module")
-def slack() -> Iterator[Sandbox]:
-    with Sandbox() as sandbox:
-        populate(sandbox)
-        yield sandbox
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,6 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import create_engine, func
 from sqlmodel import Session, select
@@ -20,7 +19,7 @@ from sqlmodel import Session, select
 from bot.sandbox import Message, Sandbox, visible_text
 from storage.item_tables import Referral
 from storage.models import ThreadReply
-from tests.botproc import BotProcess
+from tests.botproc import HTTP, BotProcess
 from tests.office import (
     DEFENDER,
     OFFICE_CHANNEL,
@@ -29,10 +28,12 @@ from tests.office import (
     RunningBot,
     add_legal_aid,
     bot_settings,
-    populate,
+    office,
 )
 from tests.office import command as typed
 from tests.pgcluster import needs_throwaway_postgres, throwaway_postgres
+
+pytestmark = pytest.mark.e2e
 
 REPLY = "We can see the client on Monday at 10."
 KEPT = "waits in the journal"
@@ -41,8 +42,8 @@ SLACK_GIVES_UP = 7 * 60  # Slack's redelivery covers about six minutes (three re
 
 @pytest.fixture
 def slack() -> Iterator[Sandbox]:
-    with Sandbox() as sandbox:
-        populate(sandbox)
+    """A stand-in of the test's own: its bots come and go."""
+    with office() as sandbox:
         yield sandbox
 
 
@@ -186,7 +187,7 @@ def test_replies_and_edits_while_sqlite_is_locked_are_recorded_in_order(
 
 def health(bot: RunningBot) -> int:
     """/healthz's status; a check that takes longer than two seconds fails the test."""
-    return httpx.get(f"{bot.process.url}/healthz", timeout=2.0).status_code
+    return HTTP.get(f"{bot.process.url}/healthz", timeout=2.0).status_code
 
 
 def referrals(url: str) -> int:

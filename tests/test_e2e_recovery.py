@@ -21,15 +21,17 @@ from storage.item_tables import Referral
 from tests.botproc import BotProcess
 from tests.databases import BACKENDS, database_url
 from tests.kinds import SCOPES
-from tests.office import ADMIN, DATA_KEY, DEFENDER, SHARED_CHANNEL, STRANGER, bot_settings, populate
+from tests.office import ADMIN, DATA_KEY, DEFENDER, SHARED_CHANNEL, STRANGER, bot_settings, office
+
+pytestmark = pytest.mark.e2e
 
 MIXED = "C0MIXEDNOW"
 
 
 @pytest.fixture
 def slack() -> Iterator[Sandbox]:
-    with Sandbox() as sandbox:
-        populate(sandbox)
+    """A stand-in of the test's own: its bots come and go."""
+    with office() as sandbox:
         sandbox.add_channel(MIXED, "now-shared-with-a-stranger", members=[DEFENDER, STRANGER])
         yield sandbox
 

@@ -27,10 +27,12 @@ from tests.office import (
     START,
     add_legal_aid,
     bot_settings,
-    populate,
+    office,
     running_bot,
 )
 from tests.office import command as typed
+
+pytestmark = pytest.mark.e2e
 
 LINES = 12
 LATER = "2026-11-24T14:30:00Z"
@@ -38,8 +40,8 @@ LATER = "2026-11-24T14:30:00Z"
 
 @pytest.fixture
 def slack() -> Iterator[Sandbox]:
-    with Sandbox() as sandbox:
-        populate(sandbox)
+    """A stand-in of the test's own: its bots come and go."""
+    with office() as sandbox:
         yield sandbox
 
 

@@ -1,12 +1,12 @@
-"""Exports and stats through the stand-in: a CSV uploaded to the coordinator's DM (Slack's two-step upload)
-that the csv module reads and that matches the database, the same from the command line, and counts that
-match a hand count on a small fixture. No internal case numbers in any of it."""
+"""Exports and stats through the stand-in, the bot in this process on SQLite and PostgreSQL: a CSV uploaded
+to the coordinator's DM (Slack's two-step upload) that the csv module reads and that matches the database,
+the same from the command line, and counts that match a hand count on a small fixture. No internal case
+numbers in any of it."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,7 @@ from bot.sandbox import Sandbox
 from storage.crypto import Keyring
 from storage.db import Database
 from storage.item_tables import Referral
-from tests.botproc import run_cli
+from tests.inprocess import InProcessBot
 from tests.office import (
     ADMIN,
     DATA_KEY,
@@ -24,58 +24,51 @@ from tests.office import (
     OFFICE_CHANNEL,
     PARTNER_USER,
     SHARED_CHANNEL,
-    RunningBot,
-    bot_settings,
+    Bot,
     fill_form,
-    populate,
 )
 from tests.office import command as typed
 
 CASE = "24-CR-4242"
 
 
-@pytest.fixture(scope="module")
-def slack() -> Iterator[Sandbox]:
-    with Sandbox() as sandbox:
-        populate(sandbox)
-        yield sandbox
-
-
-@pytest.fixture(scope="module")
-def bot(slack: Sandbox, http_bot: RunningBot) -> RunningBot:
+def set_up(slack: Sandbox, bot: Bot) -> None:
     """The fixture to count by hand: four referrals and two consults to Legal Aid Society."""
     for text in (
         'partner add legal-aid name:"Legal Aid Society" kind:legal_aid team:T0LEGAL scope:referral,consult',
         f"channel link <#{SHARED_CHANNEL}|legal> legal-aid",
     ):
-        assert "Sorry" not in typed(slack, http_bot, ADMIN, OFFICE_CHANNEL, "/liaison", text)
-    completed = refer(slack, http_bot, f"need:housing case:{CASE} Eviction notice.")
-    rejected = refer(slack, http_bot, "need:housing Needs a shelter bed.")
-    accepted = refer(slack, http_bot, "need:benefits SNAP was cut off.")
-    cancelled = refer(slack, http_bot, "need:housing Lost the lease.")
+        assert "Sorry" not in typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", text)
+    completed = refer(slack, bot, f"need:housing case:{CASE} Eviction notice.")
+    rejected = refer(slack, bot, "need:housing Needs a shelter bed.")
+    accepted = refer(slack, bot, "need:benefits SNAP was cut off.")
+    cancelled = refer(slack, bot, "need:housing Lost the lease.")
     for ref in (completed, accepted):
         click(slack, ref, "accepted")
     click(slack, completed, "completed")
     fill_form(slack, PARTNER_USER, {"note": {"value": "Eviction dismissed."}})
     click(slack, rejected, "rejected")
     fill_form(slack, PARTNER_USER, {"reason": {"value": "no capacity"}})
-    typed(slack, http_bot, DEFENDER, OFFICE_CHANNEL, "/referral", f"cancel {cancelled} reason:duplicate")
-    answered = typed(slack, http_bot, DEFENDER, SHARED_CHANNEL, "/consult", "Any rulings?").split("*")[1]
-    typed(slack, http_bot, DEFENDER, SHARED_CHANNEL, "/consult", "Is the data public?")
+    typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/referral", f"cancel {cancelled} reason:duplicate")
+    answered = typed(slack, bot, DEFENDER, SHARED_CHANNEL, "/consult", "Any rulings?").split("*")[1]
+    typed(slack, bot, DEFENDER, SHARED_CHANNEL, "/consult", "Is the data public?")
     card = card_of(slack, answered)
     slack.post_as_user(PARTNER_USER, SHARED_CHANNEL, "Yes, two.", thread_ts=card.ts)
     slack.wait_for(
-        lambda: "answered" in typed(slack, http_bot, DEFENDER, OFFICE_CHANNEL, "/consult", f"show {answered}")
+        lambda: "answered" in typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/consult", f"show {answered}")
     )
     slack.wait_for(
-        lambda: (
-            "completed" in typed(slack, http_bot, DEFENDER, OFFICE_CHANNEL, "/referral", f"show {completed}")
-        )
+        lambda: "completed" in typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/referral", f"show {completed}")
     )
-    return http_bot
 
 
-def refer(slack: Sandbox, bot: RunningBot, text: str) -> str:
+@pytest.fixture(scope="module")
+def bot(slack: Sandbox, in_process: InProcessBot) -> InProcessBot:
+    set_up(slack, in_process)
+    return in_process
+
+
+def refer(slack: Sandbox, bot: Bot, text: str) -> str:
     return typed(slack, bot, DEFENDER, SHARED_CHANNEL, "/referral", text).split("*")[1]
 
 
@@ -96,7 +89,7 @@ def click(slack: Sandbox, ref: str, target: str) -> None:
     assert delivery.acked and not delivery.problems
 
 
-def test_a_csv_export_lands_in_the_dm_and_matches_the_database(slack: Sandbox, bot: RunningBot) -> None:
+def test_a_csv_export_lands_in_the_dm_and_matches_the_database(slack: Sandbox, bot: Bot) -> None:
     answer = typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", "export referrals")
     assert "Sent `liaison-referrals-2026-11-24.csv` to your direct messages with Liaison: 4 rows" in answer
     posted = [m for m in slack.dms(ADMIN) if m.files][-1]
@@ -126,16 +119,14 @@ def test_a_csv_export_lands_in_the_dm_and_matches_the_database(slack: Sandbox, b
     )
 
 
-def test_the_command_line_writes_the_same_csv(slack: Sandbox, bot: RunningBot, tmp_path: Path) -> None:
-    result = run_cli(
-        ["export", "consults", "-o", str(tmp_path / "c.csv")], tmp_path, **bot_settings(slack, bot.db_url)
-    )
+def test_the_command_line_writes_the_same_csv(slack: Sandbox, bot: Bot, tmp_path: Path) -> None:
+    result = bot.cli(["export", "consults", "-o", str(tmp_path / "c.csv")])
     assert result.returncode == 0 and "wrote 2 consults rows" in result.stdout, result.stderr
     rows = list(csv.DictReader((tmp_path / "c.csv").open()))
     assert sorted(r["status"] for r in rows) == ["answered", "open"]
 
 
-def test_stats_match_a_hand_count(slack: Sandbox, bot: RunningBot) -> None:
+def test_stats_match_a_hand_count(slack: Sandbox, bot: Bot) -> None:
     shown = typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", "stats")
     for expected in (
         "Referrals: 4",

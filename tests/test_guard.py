@@ -21,11 +21,13 @@ from bot.door import READS, RESPONSE_URL, Door, GuardedRespond, GuardRefused, Re
 from bot.sandbox import Sandbox
 from bot.slack_client import LiaisonWebClient, web_client
 from bot.workspace import SlackWorkspace
+from commands import catalog
 from commands.format import plain, readable
+from commands.kinds import standard
 from storage.disclosure import Permit
 from storage.identifiers import Detector, Identifier
 from storage.identifiers.reading import normalize
-from tests.office import PARTNER_TEAM, PARTNER_USER, SHARED_CHANNEL, populate
+from tests.office import PARTNER_TEAM, PARTNER_USER, SHARED_CHANNEL, office
 from tests.slack_originals import ORACLES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -95,6 +97,24 @@ def test_ordinary_referral_text_is_left_alone() -> None:
         for c in corpus("ordinary")
     }
     assert {text: found for text, found in alarms.items() if found} == {}
+    at_door = [c for c in corpus("ordinary") if DETECTOR.findings(readable(plain(c["text"])), CASE_NUMBER)]
+    assert at_door == []
+
+
+def test_referral_takes_every_corpus_text_whole_as_its_details() -> None:
+    """What the guard reads of a referral typed with a corpus text is that text, all of it: nothing in it is
+    taken for a `key:value` (tests/test_guard_bot.py types a sample of them to the bot)."""
+    (referral,) = [c for c in catalog(standard()) if c.name == "/referral"]
+    misread = []
+    for case, typed in [
+        *((c, f"need:housing case:{CASE_NUMBER} {c['text']}") for c in corpus("identifiers")),
+        *((c, f"need:housing {c['text']}") for c in corpus("ordinary")),
+    ]:
+        sub, args = referral.resolve(typed)
+        read = (sub is referral.default, args.first("need"), args.text.strip(), args.confirm)
+        if read != (True, "housing", case["text"].strip(), False):
+            misread.append((case["text"], read))
+    assert misread == []
 
 
 def test_the_corpus_is_what_its_builder_writes() -> None:
@@ -123,8 +143,8 @@ def test_the_own_case_number_and_names_are_found_however_they_are_spelt() -> Non
 
 @pytest.fixture
 def slack() -> Iterator[Sandbox]:
-    with Sandbox() as sandbox:
-        populate(sandbox)
+    """A stand-in of the test's own: the door's tests count every call that reached it."""
+    with office() as sandbox:
         yield sandbox
 
 

@@ -23,8 +23,9 @@ DEFENDER, PARTNER = "U0DEF", "U0PART"
 SHARED = "C0SHARED"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def sb() -> Iterator[Sandbox]:
+    """A stand-in of the test's own: a test reads the deliveries it made."""
     with Sandbox() as sandbox:
         assert sandbox.home_team_id == HOME
         sandbox.add_team(PARTNER_TEAM, "Legal Aid Society")

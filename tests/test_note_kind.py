@@ -37,7 +37,7 @@ from storage.models import Partner
 from storage.states import Machine, Side
 from storage.threads import Summary
 from tests.inprocess import InProcessBot, in_process_bot
-from tests.office import ADMIN, DEFENDER, OFFICE_CHANNEL, populate
+from tests.office import ADMIN, DEFENDER, OFFICE_CHANNEL, office
 from tests.office import command as typed
 
 # ---- the domain half: its table, states and rules ------------------------------------------------------
@@ -179,10 +179,8 @@ SPEC = KindSpec(
 
 @pytest.fixture
 def bot(tmp_path: Path) -> Iterator[tuple[Sandbox, InProcessBot]]:
-    with Sandbox() as slack:
-        populate(slack)
-        with in_process_bot(slack, tmp_path, specs=standard(SPEC)) as running:
-            yield slack, running
+    with office() as slack, in_process_bot(slack, tmp_path, specs=standard(SPEC)) as running:
+        yield slack, running
 
 
 def _card(slack: Sandbox, ref: str) -> Message:

@@ -1,5 +1,6 @@
-"""Retention through the stand-in: the text of items closed longer ago than the retention period is
-removed, their history and the audit log stay, and a legal hold keeps a case's text."""
+"""Retention through the stand-in, the bot in this process on SQLite and PostgreSQL, and `liaison purge`:
+the text of items closed longer ago than the retention period is removed, their history and the audit
+log stay, and a legal hold keeps a case's text."""
 
 from __future__ import annotations
 
@@ -9,34 +10,39 @@ from pathlib import Path
 import pytest
 
 from bot.sandbox import Sandbox
-from tests.botproc import run_cli
+from tests.databases import BACKENDS
+from tests.inprocess import InProcessBot, in_process_bot
 from tests.office import (
     ADMIN,
     DEFENDER,
     OFFICE_CHANNEL,
     SHARED_CHANNEL,
-    RunningBot,
+    Bot,
     add_legal_aid,
-    bot_settings,
-    populate,
+    office,
 )
 from tests.office import command as typed
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def slack() -> Iterator[Sandbox]:
-    with Sandbox() as sandbox:
-        populate(sandbox)
+    with office() as sandbox:
         yield sandbox
 
 
-@pytest.fixture(scope="module")
-def bot(slack: Sandbox, http_bot: RunningBot) -> RunningBot:
-    add_legal_aid(slack, http_bot, scope="referral")
-    return http_bot
+def set_up(slack: Sandbox, bot: Bot) -> None:
+    add_legal_aid(slack, bot, scope="referral")
 
 
-def closed_referral(slack: Sandbox, bot: RunningBot, case: str, details: str) -> str:
+@pytest.fixture(params=BACKENDS)
+def bot(request: pytest.FixtureRequest, slack: Sandbox, tmp_path: Path) -> Iterator[InProcessBot]:
+    """Each test on a database of its own: a purge counts all there is."""
+    with in_process_bot(slack, tmp_path, request.param) as running:
+        set_up(slack, running)
+        yield running
+
+
+def closed_referral(slack: Sandbox, bot: Bot, case: str, details: str) -> str:
     ref = typed(
         slack, bot, DEFENDER, SHARED_CHANNEL, "/referral", f"need:housing case:{case} {details}"
     ).split("*")[1]
@@ -47,7 +53,7 @@ def closed_referral(slack: Sandbox, bot: RunningBot, case: str, details: str) ->
 
 
 def test_purge_removes_closed_items_text_keeps_history_and_audit_and_a_hold_keeps_it(
-    slack: Sandbox, bot: RunningBot, tmp_path: Path
+    slack: Sandbox, bot: Bot
 ) -> None:
     gone = closed_referral(slack, bot, "24-CR-1001", "Needs shelter before the hearing.")
     kept = closed_referral(slack, bot, "24-CR-1002", "Needs a lawyer for the lease dispute.")
@@ -61,9 +67,8 @@ def test_purge_removes_closed_items_text_keeps_history_and_audit_and_a_hold_keep
         slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", "hold case:24-CR-1002"
     )
 
-    settings = bot_settings(slack, bot.db_url)
     later = ["--at", "2028-01-10T12:00:00Z"]  # over a year after they closed
-    dry = run_cli(["purge", "--dry-run", *later], tmp_path, **settings)
+    dry = bot.cli(["purge", "--dry-run", *later])
     assert (
         dry.returncode == 0
         and f"would remove the text of 1 items closed over 365 days ago: {gone}" in dry.stdout
@@ -71,7 +76,7 @@ def test_purge_removes_closed_items_text_keeps_history_and_audit_and_a_hold_keep
     assert "Needs shelter" in typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/referral", f"show {gone}"), (
         "a dry run"
     )
-    done = run_cli(["purge", *later], tmp_path, **settings)
+    done = bot.cli(["purge", *later])
     assert done.returncode == 0, done.stderr
     assert f"removed the text of 1 items closed over 365 days ago: {gone}" in done.stdout
     assert f"kept 1 under a legal hold: {kept}" in done.stdout
@@ -87,21 +92,18 @@ def test_purge_removes_closed_items_text_keeps_history_and_audit_and_a_hold_keep
     assert "Still being worked on." in typed(
         slack, bot, DEFENDER, OFFICE_CHANNEL, "/referral", f"show {still_open.split('*')[1]}"
     ), "open items are never purged"
-    assert "removed the text of 0 items" in run_cli(["purge", *later], tmp_path, **settings).stdout, "once"
+    assert "removed the text of 0 items" in bot.cli(["purge", *later]).stdout, "once"
     assert "Released" in typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", "hold release case:24-CR-1002")
     assert (
-        f"removed the text of 1 items closed over 365 days ago: {kept}"
-        in run_cli(["purge", *later], tmp_path, **settings).stdout
+        f"removed the text of 1 items closed over 365 days ago: {kept}" in bot.cli(["purge", *later]).stdout
     )
 
 
-def test_a_hold_and_a_consent_match_the_case_however_it_is_typed(
-    slack: Sandbox, bot: RunningBot, tmp_path: Path
-) -> None:
+def test_a_hold_and_a_consent_match_the_case_however_it_is_typed(slack: Sandbox, bot: Bot) -> None:
     kept = closed_referral(slack, bot, "24-CR-2001", "Keep this one.")
     assert "is under a legal hold" in typed(
         slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", "hold case:24cr2001"
     )
-    done = run_cli(["purge", "--at", "2028-01-10T12:00:00Z"], tmp_path, **bot_settings(slack, bot.db_url))
+    done = bot.cli(["purge", "--at", "2028-01-10T12:00:00Z"])
     assert "under a legal hold" in done.stdout and kept in done.stdout.split("legal hold")[1], done.stdout
     assert "Keep this one." in typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/referral", f"show {kept}")

@@ -19,6 +19,7 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 
 from bot.sandbox import NotPossibleInSlack, Sandbox, reference, slack_signature, visible_text
 from bot.sandbox.methods import HANDLERS
+from tests.botproc import HTTP
 from tests.sandbox_helpers import (
     BoltHttpServer,
     api_errors_in,
@@ -66,7 +67,7 @@ def raw_call(sb: Sandbox, method: str, token: str | None = "bot", **args: Any) -
         headers["Authorization"] = (
             f"Bearer {sb.bot_token if token == 'bot' else sb.app_token if token == 'app' else token}"
         )
-    return httpx.post(sb.api_url + method, data=args, headers=headers)
+    return HTTP.post(sb.api_url + method, data=args, headers=headers)
 
 
 def api_error(call: Any) -> SlackApiError:
@@ -166,7 +167,7 @@ def test_tokens_are_checked_like_slack(sb: Sandbox) -> None:
     assert raw_call(sb, "auth.test", token="app").json()["error"] == "not_allowed_token_type"
     assert raw_call(sb, "apps.connections.open", token="bot").json()["error"] == "not_allowed_token_type"
     assert raw_call(sb, "apps.connections.open", token="app").json()["url"].startswith("ws://127.0.0.1:")
-    in_body = httpx.post(sb.api_url + "auth.test", data={"token": sb.bot_token}).json()
+    in_body = HTTP.post(sb.api_url + "auth.test", data={"token": sb.bot_token}).json()
     assert in_body["ok"] is True and in_body["user_id"] == sb.bot_user_id
 
 
@@ -511,18 +512,18 @@ def test_users_conversations_and_dms(sb: Sandbox) -> None:
 def test_response_urls_post_like_slack(sb: Sandbox) -> None:
     user, channel = sb.workspace.users["U1"], sb.workspace.channels["C1"]
     url = sb.payloads.slash_command(user, channel, "/liaison", "")["response_url"]
-    assert httpx.post(url, json={"text": "only you"}).status_code == 200
-    assert httpx.post(url, json={"text": "everyone", "response_type": "in_channel"}).status_code == 200
-    assert httpx.post(url, json={"text": "replaced?", "replace_original": True}).status_code == 200
+    assert HTTP.post(url, json={"text": "only you"}).status_code == 200
+    assert HTTP.post(url, json={"text": "everyone", "response_type": "in_channel"}).status_code == 200
+    assert HTTP.post(url, json={"text": "replaced?", "replace_original": True}).status_code == 200
     assert [e.text for e in sb.ephemerals("U1", "C1")] == ["only you", "replaced?"]  # commands never replace
     assert [m.text for m in sb.messages("C1")] == ["everyone"]
-    assert httpx.post(url, json={"text": "4"}).status_code == 200
-    assert httpx.post(url, json={"text": "5"}).status_code == 200
-    sixth = httpx.post(url, json={"text": "6"})
+    assert HTTP.post(url, json={"text": "4"}).status_code == 200
+    assert HTTP.post(url, json={"text": "5"}).status_code == 200
+    sixth = HTTP.post(url, json={"text": "6"})
     assert sixth.status_code == 404 and sixth.json()["error"] == "used_url"
     late = sb.payloads.slash_command(user, channel, "/liaison", "")["response_url"]
     sb.advance_time(30 * 60 + 1)
-    assert httpx.post(late, json={"text": "late"}).json()["error"] == "expired_url"
+    assert HTTP.post(late, json={"text": "late"}).json()["error"] == "expired_url"
 
 
 def test_action_response_url_replaces_and_deletes_the_clicked_message(sb: Sandbox) -> None:
@@ -530,9 +531,9 @@ def test_action_response_url_replaces_and_deletes_the_clicked_message(sb: Sandbo
     message = sb.workspace.message("C1", ts)
     user, channel = sb.workspace.users["U1"], sb.workspace.channels["C1"]
     payload = sb.payloads.message_click(user, channel, message, "accept", None, False)  # type: ignore[arg-type]
-    httpx.post(payload["response_url"], json={"text": "accepted", "replace_original": True})
+    HTTP.post(payload["response_url"], json={"text": "accepted", "replace_original": True})
     assert sb.messages("C1")[0].text == "accepted"
-    httpx.post(payload["response_url"], json={"delete_original": True})
+    HTTP.post(payload["response_url"], json={"delete_original": True})
     assert sb.messages("C1") == []
 
 

@@ -22,7 +22,7 @@ from tests.office import (
     SHARED_CHANNEL,
     add_legal_aid,
     command,
-    populate,
+    office,
 )
 
 
@@ -49,11 +49,9 @@ class Transactions:
 
 @pytest.fixture(params=BACKENDS)
 def bot(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Sandbox, InProcessBot]]:
-    with Sandbox() as slack:
-        populate(slack)
-        with in_process_bot(slack, tmp_path, request.param) as running:
-            add_legal_aid(slack, running)
-            yield slack, running
+    with office() as slack, in_process_bot(slack, tmp_path, request.param) as running:
+        add_legal_aid(slack, running)
+        yield slack, running
 
 
 @pytest.fixture

@@ -208,15 +208,25 @@ class Sandbox:
         error: str | None = None,
         hold: float = 0.0,
         after: bool = False,
+        where: Callable[[JSON], bool] | None = None,
     ) -> None:
         """The next `times` calls of `method` fail: 429 with Retry-After (body {"ok": false, "error":
         "ratelimited"}), a 5xx with internal_error, or (status 200) a documented `error` of the method;
         after `hold` seconds, when given (a Slack that sits on a request and then does nothing with it).
         `after`: Slack does what was asked first, and only its answer fails (or, with status None, comes
-        `hold` seconds late): the post Slack took whose answer was lost."""
+        `hold` seconds late): the post Slack took whose answer was lost. `where`: only the calls whose
+        arguments it says yes to (one post among others the app may be making meanwhile)."""
         self.web_api.add_fault(
             method,
-            Fault(status=status, retry_after=retry_after, error=error, times=times, delay=hold, after=after),
+            Fault(
+                status=status,
+                retry_after=retry_after,
+                error=error,
+                times=times,
+                delay=hold,
+                after=after,
+                where=where,
+            ),
         )
 
     def slow(self, method: str, seconds: float, times: int | None = None) -> None:
@@ -554,10 +564,24 @@ class Sandbox:
     def socket_acks(self) -> list[JSON]:
         return self.socket.acks()
 
+    def wait_until_quiet(self, timeout: float = 5.0) -> None:
+        """Wait until nothing is under way between the app and the stand-in: every request sent to the app
+        has come back, and no call of the app's (Web API, response_url, upload) is being answered. What the
+        app did with what it was sent is then all recorded; it may still be at work without a call out, which
+        only it can tell (tests/inprocess.py `settle` asks the bot in the test's process)."""
+
+        def quiet() -> bool:
+            with self.workspace.lock:
+                delivering = self.driver.delivering
+            return delivering == 0 and self.web_api.idle()
+
+        self.wait_for(quiet, timeout, message="the app and the stand-in to be quiet")
+
     def wait_for(self, predicate: Callable[[], T], timeout: float = 5.0, message: str = "") -> T:
         """Poll until `predicate()` is truthy and return it; on timeout fail with what the app did."""
         deadline = time.monotonic() + timeout
         while True:
+            seen = self.workspace.generation()
             value = predicate()
             if value:
                 return value
@@ -566,7 +590,9 @@ class Sandbox:
                 raise AssertionError(
                     f"{message or 'condition'} not met within {timeout} s; last Web API calls: {recent}"
                 )
-            time.sleep(0.02)
+            # Looked at again as soon as the app's next request or answer is in, and at least every 20 ms
+            # (the predicate may look at what changes without one: a database, a log).
+            self.workspace.wait_for_news(seen, 0.02)
 
     def visible_text(self, item: Message | Ephemeral | View | JSON | list[Any]) -> str:
         return visible_text(item)

@@ -89,6 +89,7 @@ class Driver:
         self.wait_seconds = 10.0  # how long to wait for any answer before giving up on the app
         self.deliveries: list[Delivery] = []
         self.in_process: InProcessApp | None = None  # when set, HTTP deliveries go to it directly
+        self.delivering = 0  # deliveries sent that have not come back yet (people acting at once)
 
     # ---- transport ----------------------------------------------------------------------------------
 
@@ -103,7 +104,13 @@ class Driver:
 
     def post_raw(self, body: bytes, headers: dict[str, str], payload: Any = None) -> Delivery:
         """POST exactly these bytes and headers to the app's request URL."""
-        delivery = self._post(body, headers, payload)
+        with self.ws.lock:
+            self.delivering += 1
+        try:
+            delivery = self._post(body, headers, payload)
+        finally:
+            with self.ws.lock:
+                self.delivering -= 1
         delivery.sent = (body, dict(headers))
         return delivery
 
@@ -149,6 +156,15 @@ class Driver:
         self, kind: str, payload: Any, via: str, *, retry_num: int = 0, retry_reason: str = ""
     ) -> Delivery:
         """Send a command, an interaction or an event the way Slack does over `via` ("http" or "socket")."""
+        with self.ws.lock:
+            self.delivering += 1
+        try:
+            return self._deliver(kind, payload, via, retry_num, retry_reason)
+        finally:
+            with self.ws.lock:
+                self.delivering -= 1
+
+    def _deliver(self, kind: str, payload: Any, via: str, retry_num: int, retry_reason: str) -> Delivery:
         if via == "socket":
             return self._deliver_socket(kind, payload, retry_num, retry_reason)
         if via != "http":
@@ -212,6 +228,7 @@ class Driver:
     def _record(self, delivery: Delivery) -> Delivery:
         with self.ws.lock:
             self.deliveries.append(delivery)
+        self.ws.answered()
         return delivery
 
     # ---- what the person sees of an acknowledgement -----------------------------------------------------

@@ -13,6 +13,7 @@ import functools
 import json
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -41,6 +42,7 @@ class Fault:
     delay: float = 0.0
     times: int | None = 1  # None: every call from now on
     after: bool = False  # the call takes effect first; only its answer is late or lost
+    where: Callable[[JSON], bool] | None = None  # only calls whose arguments this says yes to
 
     def use(self) -> bool:
         """Spend one use; False once none are left."""
@@ -113,6 +115,7 @@ class WebApi:
         self.faults: dict[str, list[Fault]] = {}
         self.log: list[CallRecord] = []
         self._log_lock = threading.Lock()
+        self._serving = 0  # requests of the app's being answered right now (Web API, response_url, upload)
 
     # ---- faults ---------------------------------------------------------------------------------------
 
@@ -128,11 +131,15 @@ class WebApi:
         with self.ws.lock:
             self.faults.clear()
 
-    def _due_faults(self, method: str) -> list[Fault]:
+    def _due_faults(self, method: str, args: JSON) -> list[Fault]:
         """Spend this call's share of every planned fault (a slow() and a fail() on one method both
         apply)."""
         with self.ws.lock:
-            return [fault for fault in self.faults.get(method, []) if fault.use()]
+            return [
+                fault
+                for fault in self.faults.get(method, [])
+                if (fault.where is None or fault.where(args)) and fault.use()
+            ]
 
     def _apply_faults(self, due: list[Fault]) -> None:
         """Wait out the delays, then fail with the first failure planned."""
@@ -177,7 +184,7 @@ class WebApi:
             return Answer(200, {"ok": False, "error": "unknown_method", "req_method": method})
         if method not in HANDLERS:
             raise NotServed(method)
-        due = self._due_faults(method)
+        due = self._due_faults(method, args)
         self._apply_faults([fault for fault in due if not fault.after])
         self._check_token(method, args, headers)
         with self.ws.lock:
@@ -223,6 +230,22 @@ class WebApi:
         with self._log_lock:
             return [c for c in self.log if method is None or c.method == method]
 
+    @contextlib.contextmanager
+    def serving(self) -> Iterator[None]:
+        """While one request of the app's is being answered."""
+        with self._log_lock:
+            self._serving += 1
+        try:
+            yield
+        finally:
+            with self._log_lock:
+                self._serving -= 1
+
+    def idle(self) -> bool:
+        """No request of the app's is being answered."""
+        with self._log_lock:
+            return self._serving == 0
+
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
@@ -241,6 +264,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def _handle(self) -> None:
+        with self.server.web_api.serving():
+            self._serve()
+        self.server.web_api.ws.answered()
+
+    def _serve(self) -> None:
         parts = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""

@@ -293,6 +293,25 @@ class Workspace:
         self.triggers: dict[str, Trigger] = {}
         self.response_urls: dict[str, ResponseUrl] = {}
         self._last_ts_micros = 0
+        self._changes = threading.Condition()
+        self._generation = 0  # how many requests between the app and the stand-in have been answered
+
+    # ---- waiting for what the app does -------------------------------------------------------------
+
+    def answered(self) -> None:
+        """A request between the app and the stand-in was answered: what it changed is there to see."""
+        with self._changes:
+            self._generation += 1
+            self._changes.notify_all()
+
+    def generation(self) -> int:
+        with self._changes:
+            return self._generation
+
+    def wait_for_news(self, since: int, timeout: float) -> None:
+        """Until a request is answered after generation `since`, or `timeout` seconds."""
+        with self._changes:
+            self._changes.wait_for(lambda: self._generation != since, timeout)
 
     # ---- people, teams, channels -------------------------------------------------------------------
 

@@ -1,15 +1,16 @@
-"""Consults through the stand-in over HTTP: a defender asks, the partner's staff answer from their own
-Slack Connect workspace in the card's thread, the defender resolves; who may do what on the card; replies
-kept once with their edits and deletions; list and show as people read them."""
+"""Consults through the stand-in, the bot in this process on SQLite and PostgreSQL: a defender asks, the
+partner's staff answer from their own Slack Connect workspace in the card's thread, the defender
+resolves; who may do what on the card; replies kept once with their edits and deletions; list and show
+as people read them. Through the bot as a process: tests/test_e2e_journeys.py."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 
 from bot.sandbox import Message, Sandbox, visible_text
+from tests.inprocess import InProcessBot
 from tests.office import (
     ADMIN,
     CIVIL_TEAM,
@@ -19,9 +20,8 @@ from tests.office import (
     PARTNER_USER,
     SHARED_CHANNEL,
     STRANGER,
-    RunningBot,
+    Bot,
     fill_form,
-    populate,
     shown_eventually,
 )
 from tests.office import command as typed
@@ -32,30 +32,37 @@ CASE = "24-CR-0113"
 QUESTION = "Any recent rulings on stop-and-frisk suppression in this county?"
 
 
-@pytest.fixture(scope="module")
-def slack() -> Iterator[Sandbox]:
-    with Sandbox() as sandbox:
-        populate(sandbox)
-        sandbox.add_user(SECOND_CIVIL_USER, "casey", team_id=CIVIL_TEAM, tz="America/Los_Angeles")
-        sandbox.add_channel(
-            CIVIL_CHANNEL, "civil-rights-shared", members=[DEFENDER, ADMIN, CIVIL_USER, SECOND_CIVIL_USER]
-        )
-        yield sandbox
+def workspace(slack: Sandbox) -> None:
+    """The module's own people and channels, beyond the office's."""
+    slack.add_user(SECOND_CIVIL_USER, "casey", team_id=CIVIL_TEAM, tz="America/Los_Angeles")
+    slack.add_channel(
+        CIVIL_CHANNEL, "civil-rights-shared", members=[DEFENDER, ADMIN, CIVIL_USER, SECOND_CIVIL_USER]
+    )
 
 
 @pytest.fixture(scope="module")
-def bot(slack: Sandbox, http_bot: RunningBot) -> RunningBot:
+def slack(slack: Sandbox) -> Sandbox:
+    workspace(slack)
+    return slack
+
+
+def set_up(slack: Sandbox, bot: Bot) -> None:
     for text in (
         'partner add civil-rights name:"Civil Rights Org" kind:civil_rights team:T0CIVIL scope:consult',
         'partner add legal-aid name:"Legal Aid Society" kind:legal_aid team:T0LEGAL scope:referral',
         f"channel link <#{CIVIL_CHANNEL}|civil> civil-rights",
         f"channel link <#{SHARED_CHANNEL}|legal> legal-aid",
     ):
-        assert "Sorry" not in typed(slack, http_bot, ADMIN, OFFICE_CHANNEL, "/liaison", text)
-    return http_bot
+        assert "Sorry" not in typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", text)
 
 
-def ask(slack: Sandbox, bot: RunningBot, text: str = f'due:"dec 1 5pm" case:{CASE} {QUESTION}') -> Message:
+@pytest.fixture(scope="module")
+def bot(slack: Sandbox, in_process: InProcessBot) -> InProcessBot:
+    set_up(slack, in_process)
+    return in_process
+
+
+def ask(slack: Sandbox, bot: Bot, text: str = f'due:"dec 1 5pm" case:{CASE} {QUESTION}') -> Message:
     answer = typed(slack, bot, DEFENDER, CIVIL_CHANNEL, "/consult", text)
     assert answer.startswith("Sent *C-"), answer
     return card_of(slack, answer.split("*")[1])
@@ -109,7 +116,7 @@ def told(slack: Sandbox, user: str, before: int) -> str:
     return visible_text(slack.wait_for(lambda: slack.ephemerals(user, CIVIL_CHANNEL)[before:])[-1])
 
 
-def test_asked_answered_by_the_partner_in_the_thread_and_resolved(slack: Sandbox, bot: RunningBot) -> None:
+def test_asked_answered_by_the_partner_in_the_thread_and_resolved(slack: Sandbox, bot: Bot) -> None:
     answer = typed(slack, bot, DEFENDER, CIVIL_CHANNEL, "/consult", f'due:"dec 1 5pm" case:{CASE} {QUESTION}')
     assert "to Civil Rights Org: a question, due Tuesday, December 1, 5:00 PM EST." in answer
     assert f"Case `{CASE}` is kept with it in Liaison and is not posted in the channel." in answer
@@ -148,7 +155,7 @@ def test_asked_answered_by_the_partner_in_the_thread_and_resolved(slack: Sandbox
 
 
 def test_replies_from_home_staff_or_an_unknown_workspace_are_kept_but_answer_nothing(
-    slack: Sandbox, bot: RunningBot
+    slack: Sandbox, bot: Bot
 ) -> None:
     card = ask(slack, bot)
     ref = ref_of(card)
@@ -167,7 +174,7 @@ def test_replies_from_home_staff_or_an_unknown_workspace_are_kept_but_answer_not
 
 
 def test_edited_and_deleted_replies_are_reflected_and_a_redelivered_reply_is_kept_once(
-    slack: Sandbox, bot: RunningBot
+    slack: Sandbox, bot: Bot
 ) -> None:
     card = ask(slack, bot)
     ref = ref_of(card)
@@ -184,6 +191,8 @@ def test_edited_and_deleted_replies_are_reflected_and_a_redelivered_reply_is_kep
     wait_for_field(slack, card, "Replies", "2, last")
     shown = shown_eventually(slack, bot, DEFENDER, "/consult", ref, "Thread: 2 replies")
     assert shown.count("First thoughts.") == 1
+    slack.wait_for(lambda: [t for t in thread(slack, card) if "answered" in t], message="the answered line")
+    bot.settle()
     answered = [t for t in thread(slack, card) if "answered" in t]
     assert len(answered) == 1, "a redelivered reply answers once"
 
@@ -197,7 +206,7 @@ def test_edited_and_deleted_replies_are_reflected_and_a_redelivered_reply_is_kep
 
 
 def test_only_the_partner_takes_it_and_only_the_asker_resolves_or_moves_the_deadline(
-    slack: Sandbox, bot: RunningBot
+    slack: Sandbox, bot: Bot
 ) -> None:
     card = ask(slack, bot)
     ref = ref_of(card)
@@ -234,7 +243,7 @@ def test_only_the_partner_takes_it_and_only_the_asker_resolves_or_moves_the_dead
     assert field(card, "Status") == "open"
 
 
-def test_resolve_withdraw_and_reopen_by_command(slack: Sandbox, bot: RunningBot) -> None:
+def test_resolve_withdraw_and_reopen_by_command(slack: Sandbox, bot: Bot) -> None:
     card = ask(slack, bot)
     ref = ref_of(card)
     assert f"{ref} is now *resolved*." in typed(
@@ -259,7 +268,7 @@ def test_resolve_withdraw_and_reopen_by_command(slack: Sandbox, bot: RunningBot)
     assert f"{ref} is withdrawn now, so it can't become open." in again
 
 
-def test_list_and_show_as_people_read_them(slack: Sandbox, bot: RunningBot) -> None:
+def test_list_and_show_as_people_read_them(slack: Sandbox, bot: Bot) -> None:
     card = ask(slack, bot)
     ref = ref_of(card)
     listed = typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/consult", "list open partner:civil-rights")
@@ -289,9 +298,7 @@ def test_list_and_show_as_people_read_them(slack: Sandbox, bot: RunningBot) -> N
     assert "There is no consult `R-1`" in typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/consult", "show R-1")
 
 
-def test_no_question_opens_the_form_and_what_cannot_be_sent_is_explained(
-    slack: Sandbox, bot: RunningBot
-) -> None:
+def test_no_question_opens_the_form_and_what_cannot_be_sent_is_explained(slack: Sandbox, bot: Bot) -> None:
     alone = slack.slash_command(DEFENDER, CIVIL_CHANNEL, "/consult", "", via=bot.via)
     assert alone.acked and not alone.problems
     empty = slack.wait_for(lambda: slack.open_views(DEFENDER), message="the consult form")[-1]
@@ -331,7 +338,7 @@ def test_no_question_opens_the_form_and_what_cannot_be_sent_is_explained(
 
 
 def test_what_a_consult_command_names_must_be_a_consult_the_person_may_know_of(
-    slack: Sandbox, bot: RunningBot
+    slack: Sandbox, bot: Bot
 ) -> None:
     card = ask(slack, bot)
     ref = ref_of(card)
@@ -349,7 +356,7 @@ def test_what_a_consult_command_names_must_be_a_consult_the_person_may_know_of(
 
 
 def test_a_question_that_begins_like_a_subcommand_is_shown_in_the_form_to_send(
-    slack: Sandbox, bot: RunningBot
+    slack: Sandbox, bot: Bot
 ) -> None:
     """`/consult Show cause ...` is a question, not `show`: it goes into the form, pre-filled, and only the
     person's Send posts it (a misread sentence must never post to a partner by itself)."""
@@ -376,7 +383,7 @@ def test_a_question_that_begins_like_a_subcommand_is_shown_in_the_form_to_send(
         assert answer in typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/consult", typed_text)
 
 
-def test_resolving_while_the_partner_answers_still_resolves(slack: Sandbox, bot: RunningBot) -> None:
+def test_resolving_while_the_partner_answers_still_resolves(slack: Sandbox, bot: Bot) -> None:
     card = ask(slack, bot)
     ref = ref_of(card)
     click(slack, DEFENDER, card, "consult.move.resolved")  # the form opens while the consult is open
@@ -392,7 +399,7 @@ def test_resolving_while_the_partner_answers_still_resolves(slack: Sandbox, bot:
     assert "Someone changed it" not in shown
 
 
-def test_a_coordinator_may_resolve_but_only_the_asker_withdraws(slack: Sandbox, bot: RunningBot) -> None:
+def test_a_coordinator_may_resolve_but_only_the_asker_withdraws(slack: Sandbox, bot: Bot) -> None:
     """ADMIN is an admin, acting for requesters as coordinators do."""
     card = ask(slack, bot)
     ref = ref_of(card)
@@ -404,7 +411,7 @@ def test_a_coordinator_may_resolve_but_only_the_asker_withdraws(slack: Sandbox, 
     wait_for_field(slack, card, "Status", "resolved")
 
 
-def test_two_partner_staff_taking_it_at_once_one_takes_it(slack: Sandbox, bot: RunningBot) -> None:
+def test_two_partner_staff_taking_it_at_once_one_takes_it(slack: Sandbox, bot: Bot) -> None:
     card = ask(slack, bot)
     ref = ref_of(card)
     people = (CIVIL_USER, SECOND_CIVIL_USER)
@@ -424,7 +431,7 @@ def test_two_partner_staff_taking_it_at_once_one_takes_it(slack: Sandbox, bot: R
     )
 
 
-def test_a_date_liaison_cannot_read_keeps_the_deadline_form_open(slack: Sandbox, bot: RunningBot) -> None:
+def test_a_date_liaison_cannot_read_keeps_the_deadline_form_open(slack: Sandbox, bot: Bot) -> None:
     card = ask(slack, bot)
     click(slack, DEFENDER, card, "consult.extend")
     view = slack.wait_for(lambda: slack.open_views(DEFENDER), message="the deadline form")[-1]

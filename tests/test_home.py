@@ -1,44 +1,58 @@
-"""Liaison's Home tab through the stand-in: what it shows the viewer (their open items, overdue first, what
-awaits them; per-partner counts for coordinators), that it follows changes, and its buttons."""
+"""Liaison's Home tab through the stand-in, the bot in this process on SQLite and PostgreSQL: what it shows
+the viewer (their open items, overdue first, what awaits them; per-partner counts for coordinators), that
+it follows changes, and its buttons. Through the bot as a process: tests/test_e2e_journeys.py."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from bot.sandbox import Sandbox, View, visible_text
+from tests.databases import BACKENDS
+from tests.inprocess import InProcessBot, in_process_bot
 from tests.office import (
     ADMIN,
     CIVIL_TEAM,
     CIVIL_USER,
     DEFENDER,
     OFFICE_CHANNEL,
-    RunningBot,
-    populate,
+    Bot,
+    office,
 )
 from tests.office import command as typed
 
 CIVIL_CHANNEL = "C0CIVIL"
 
 
-@pytest.fixture(scope="module")
+def workspace(slack: Sandbox) -> None:
+    """The module's own people and channels, beyond the office's."""
+    slack.add_channel(CIVIL_CHANNEL, "civil-shared", members=[DEFENDER, ADMIN, CIVIL_USER])
+
+
+@pytest.fixture
 def slack() -> Iterator[Sandbox]:
-    with Sandbox() as sandbox:
-        populate(sandbox)
-        sandbox.add_channel(CIVIL_CHANNEL, "civil-shared", members=[DEFENDER, ADMIN, CIVIL_USER])
+    with office() as sandbox:
+        workspace(sandbox)
         yield sandbox
 
 
-@pytest.fixture(scope="module")
-def bot(slack: Sandbox, http_bot: RunningBot) -> RunningBot:
+def set_up(slack: Sandbox, bot: Bot) -> None:
     for text in (
         f'partner add civil-rights name:"Civil Rights Org" kind:civil_rights team:{CIVIL_TEAM} '
         "scope:consult,referral",
         f"channel link <#{CIVIL_CHANNEL}|civil> civil-rights",
     ):
-        assert "Sorry" not in typed(slack, http_bot, ADMIN, OFFICE_CHANNEL, "/liaison", text)
-    return http_bot
+        assert "Sorry" not in typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", text)
+
+
+@pytest.fixture(params=BACKENDS)
+def bot(request: pytest.FixtureRequest, slack: Sandbox, tmp_path: Path) -> Iterator[InProcessBot]:
+    """Each test on a database of its own: the Home tab counts all there is."""
+    with in_process_bot(slack, tmp_path, request.param) as running:
+        set_up(slack, running)
+        yield running
 
 
 def text_of(view: View) -> str:
@@ -54,9 +68,7 @@ def opened(slack: Sandbox, user: str, expected: str) -> str:
     )
 
 
-def test_the_home_tab_shows_the_viewers_items_and_follows_their_changes(
-    slack: Sandbox, bot: RunningBot
-) -> None:
+def test_the_home_tab_shows_the_viewers_items_and_follows_their_changes(slack: Sandbox, bot: Bot) -> None:
     soon = typed(slack, bot, DEFENDER, CIVIL_CHANNEL, "/consult", "due:2026-12-18 Is the stop report public?")
     sooner = typed(slack, bot, DEFENDER, CIVIL_CHANNEL, "/consult", "due:2026-12-11 Any rulings?")
     first, second = soon.split("*")[1], sooner.split("*")[1]
@@ -83,7 +95,7 @@ def test_the_home_tab_shows_the_viewers_items_and_follows_their_changes(
     )
 
 
-def test_a_consult_started_from_the_home_tab_asks_where_to_post(slack: Sandbox, bot: RunningBot) -> None:
+def test_a_consult_started_from_the_home_tab_asks_where_to_post(slack: Sandbox, bot: Bot) -> None:
     opened(slack, DEFENDER, "Your open items")
     home = slack.home_view(DEFENDER)
     assert home is not None

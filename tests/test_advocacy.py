@@ -1,14 +1,14 @@
-"""Advocacy action items through the stand-in over HTTP, in a coalition channel that the office shares with
-two partner organizations: owners from two teams, a partner's owner marks one done, reassignment,
-campaign counts, and every refusal explained."""
+"""Advocacy action items through the stand-in, the bot in this process on SQLite and PostgreSQL, in a
+coalition channel that the office shares with two partner organizations: owners from two teams, a
+partner's owner marks one done, reassignment, campaign counts, and every refusal explained. Through the
+bot as a process: tests/test_e2e_journeys.py."""
 
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 import pytest
 
 from bot.sandbox import Message, Sandbox, visible_text
+from tests.inprocess import InProcessBot
 from tests.office import (
     ADMIN,
     CIVIL_TEAM,
@@ -18,9 +18,8 @@ from tests.office import (
     PARTNER_TEAM,
     PARTNER_USER,
     STRANGER,
-    RunningBot,
+    Bot,
     fill_form,
-    populate,
     shown_eventually,
 )
 from tests.office import command as typed
@@ -29,25 +28,32 @@ COALITION = "C0COAL"  # shared with Legal Aid Society and Civil Rights Org
 TITLE = "Submit joint comments on SB 123"
 
 
-@pytest.fixture(scope="module")
-def slack() -> Iterator[Sandbox]:
-    with Sandbox() as sandbox:
-        populate(sandbox)
-        sandbox.add_channel(COALITION, "bail-coalition", members=[DEFENDER, ADMIN, CIVIL_USER, PARTNER_USER])
-        yield sandbox
+def workspace(slack: Sandbox) -> None:
+    """The module's own people and channels, beyond the office's."""
+    slack.add_channel(COALITION, "bail-coalition", members=[DEFENDER, ADMIN, CIVIL_USER, PARTNER_USER])
 
 
 @pytest.fixture(scope="module")
-def bot(slack: Sandbox, http_bot: RunningBot) -> RunningBot:
+def slack(slack: Sandbox) -> Sandbox:
+    workspace(slack)
+    return slack
+
+
+def set_up(slack: Sandbox, bot: Bot) -> None:
     for text in (
         f'partner add civil-rights name:"Civil Rights Org" kind:civil_rights team:{CIVIL_TEAM} scope:consult',
         f'partner add legal-aid name:"Legal Aid Society" kind:legal_aid team:{PARTNER_TEAM} scope:referral',
     ):
-        assert "Sorry" not in typed(slack, http_bot, ADMIN, OFFICE_CHANNEL, "/liaison", text)
-    return http_bot
+        assert "Sorry" not in typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", text)
 
 
-def post(slack: Sandbox, bot: RunningBot, text: str) -> Message:
+@pytest.fixture(scope="module")
+def bot(slack: Sandbox, in_process: InProcessBot) -> InProcessBot:
+    set_up(slack, in_process)
+    return in_process
+
+
+def post(slack: Sandbox, bot: Bot, text: str) -> Message:
     answer = typed(slack, bot, DEFENDER, COALITION, "/advocacy", text)
     assert answer.startswith("Posted *A-"), answer
     ref = answer.split("*")[1]
@@ -99,9 +105,7 @@ def thread(slack: Sandbox, card: Message) -> list[str]:
     return [visible_text(m) for m in slack.messages(COALITION, thread_ts=card.ts)]
 
 
-def test_owners_from_two_organizations_and_a_partner_owner_marks_it_done(
-    slack: Sandbox, bot: RunningBot
-) -> None:
+def test_owners_from_two_organizations_and_a_partner_owner_marks_it_done(slack: Sandbox, bot: Bot) -> None:
     answer = typed(
         slack,
         bot,
@@ -138,7 +142,7 @@ def test_owners_from_two_organizations_and_a_partner_owner_marks_it_done(
     assert "open → done" in shown and "Result: https://example.org/comments/sb123.pdf" in shown
 
 
-def test_reassigned_from_the_card_and_by_command(slack: Sandbox, bot: RunningBot) -> None:
+def test_reassigned_from_the_card_and_by_command(slack: Sandbox, bot: Bot) -> None:
     card = post(slack, bot, "Testify at the bail hearing campaign:bail-reform")
     ref = ref_of(card)
     assert field(card, "Owners") == f"<@{DEFENDER}>", "the creator owns it unless someone else is named"
@@ -169,7 +173,7 @@ def test_reassigned_from_the_card_and_by_command(slack: Sandbox, bot: RunningBot
     )
 
 
-def test_campaigns_count_open_done_and_dropped_items(slack: Sandbox, bot: RunningBot) -> None:
+def test_campaigns_count_open_done_and_dropped_items(slack: Sandbox, bot: Bot) -> None:
     tag = "data-requests"
     kept = post(slack, bot, f"Ask the court for bail data campaign:{tag}")
     finished = post(slack, bot, f"File the records request campaign:{tag}")
@@ -200,7 +204,7 @@ def test_campaigns_count_open_done_and_dropped_items(slack: Sandbox, bot: Runnin
     assert f"• `{tag}`: 2 open, 0 overdue, 1 done, 0 dropped" in counts
 
 
-def test_what_cannot_be_posted_is_refused_with_the_reason(slack: Sandbox, bot: RunningBot) -> None:
+def test_what_cannot_be_posted_is_refused_with_the_reason(slack: Sandbox, bot: Bot) -> None:
     posted = len(slack.messages(COALITION))
     identifying = typed(
         slack, bot, DEFENDER, COALITION, "/advocacy", "Ask Ms. Ortiz (born 04/12/1990) to testify"
@@ -236,7 +240,7 @@ def test_what_cannot_be_posted_is_refused_with_the_reason(slack: Sandbox, bot: R
     assert field(card, "Status") == "open"
 
 
-def test_list_and_show_for_owners_in_other_organizations(slack: Sandbox, bot: RunningBot) -> None:
+def test_list_and_show_for_owners_in_other_organizations(slack: Sandbox, bot: Bot) -> None:
     card = post(slack, bot, f"Coordinate testimony schedule owner:<@{CIVIL_USER}> campaign:hearings")
     ref = ref_of(card)
     mine = typed(slack, bot, CIVIL_USER, COALITION, "/advocacy", "list mine")
@@ -249,7 +253,7 @@ def test_list_and_show_for_owners_in_other_organizations(slack: Sandbox, bot: Ru
     assert f"There is no action item `{ref}` that you can see." in other
 
 
-def test_every_word_on_an_action_item_is_checked_whoever_writes_it(slack: Sandbox, bot: RunningBot) -> None:
+def test_every_word_on_an_action_item_is_checked_whoever_writes_it(slack: Sandbox, bot: Bot) -> None:
     """Action items sit where several organizations read: a partner owner's note is screened too, and
     so is the campaign tag; a reopened item's old result goes."""
     tagged = typed(slack, bot, DEFENDER, COALITION, "/advocacy", "File an amicus brief campaign:24-cr-0113")

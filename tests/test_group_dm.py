@@ -1,6 +1,7 @@
-"""A card in a group DM with the partner's people, with the stand-in granting only what manifest.yml asks
-for: Liaison must see the conversation (conversations.info needs mpim:read there), post in it, look for
-its cards in it (conversations.history, mpim:history) and hear replies in its threads (message.mpim)."""
+"""A card in a group DM with the partner's people, the bot in this process on SQLite and PostgreSQL, with
+the stand-in granting only what manifest.yml asks for: Liaison must see the conversation
+(conversations.info needs mpim:read there), post in it, look for its cards in it (conversations.history,
+mpim:history) and hear replies in its threads (message.mpim)."""
 
 from __future__ import annotations
 
@@ -11,15 +12,16 @@ import pytest
 
 from bot.manifest import manifest
 from bot.sandbox import Sandbox
+from tests.databases import BACKENDS
+from tests.inprocess import InProcessBot, in_process_bot
 from tests.office import (
     ADMIN,
     DEFENDER,
     OFFICE_CHANNEL,
     PARTNER_USER,
-    RunningBot,
+    Bot,
     add_legal_aid,
-    populate,
-    running_bot,
+    office,
     shown_eventually,
 )
 from tests.office import command as typed
@@ -27,22 +29,24 @@ from tests.office import command as typed
 GROUP_DM = "G0MPIMLEGAL"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def bot(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Sandbox, RunningBot]]:
-    with Sandbox() as slack:
-        populate(slack)
+def link_the_group_dm(slack: Sandbox, bot: Bot) -> None:
+    linked = typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", f"channel link <#{GROUP_DM}> legal-aid")
+    assert "Sorry" not in linked, linked
+
+
+@pytest.fixture(params=BACKENDS)
+def bot(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Sandbox, InProcessBot]]:
+    with office() as slack:
         slack.apply_manifest(manifest())
         slack.add_group_dm(GROUP_DM, [DEFENDER, PARTNER_USER])
-        with running_bot(slack, tmp_path, request.param, "http") as running:
+        with in_process_bot(slack, tmp_path, request.param) as running:
             add_legal_aid(slack, running)
-            link = f"channel link <#{GROUP_DM}> legal-aid"
-            linked = typed(slack, running, ADMIN, OFFICE_CHANNEL, "/liaison", link)
-            assert "Sorry" not in linked, linked
+            link_the_group_dm(slack, running)
             yield slack, running
 
 
 def test_a_referral_in_a_group_dm_with_the_partners_people_posts_its_card_and_hears_its_thread(
-    bot: tuple[Sandbox, RunningBot],
+    bot: tuple[Sandbox, Bot],
 ) -> None:
     slack, running = bot
     answer = typed(slack, running, DEFENDER, GROUP_DM, "/referral", "need:housing Client faces eviction.")
@@ -56,7 +60,7 @@ def test_a_referral_in_a_group_dm_with_the_partners_people_posts_its_card_and_he
 
 
 def test_without_mpim_read_slack_would_refuse_to_describe_the_group_dm(
-    bot: tuple[Sandbox, RunningBot],
+    bot: tuple[Sandbox, Bot],
 ) -> None:
     """The control: the stand-in refuses conversations.info in a group DM to an app not granted mpim:read,
     as Slack does, so the test above shows the manifest asks for it."""

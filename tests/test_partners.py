@@ -1,13 +1,14 @@
-"""Partners, people and permissions through the stand-in: admins keep the directory in Slack, Slack
-Connect users are recognised by their own team, and every refusal says which rule and leaves an audit row."""
+"""Partners, people and permissions through the stand-in, the bot in this process on SQLite and
+PostgreSQL: admins keep the directory in Slack, Slack Connect users are recognised by their own team, and
+every refusal says which rule and leaves an audit row. Through the bot as a process:
+tests/test_e2e_journeys.py."""
 
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 import pytest
 
 from bot.sandbox import Sandbox, visible_text
+from tests.inprocess import InProcessBot
 from tests.office import (
     ADMIN,
     CIVIL_USER,
@@ -16,8 +17,7 @@ from tests.office import (
     PARTNER_USER,
     SHARED_CHANNEL,
     STRANGER,
-    RunningBot,
-    populate,
+    Bot,
 )
 from tests.office import command as typed
 
@@ -31,34 +31,41 @@ ADD_LEGAL_AID = (
 )
 
 
-@pytest.fixture(scope="module")
-def slack() -> Iterator[Sandbox]:
-    with Sandbox() as sandbox:
-        populate(sandbox)
-        sandbox.add_user(COORDINATOR, "cory", real_name="Cory Coordinator")
-        sandbox.add_member(OFFICE_CHANNEL, COORDINATOR)
-        sandbox.add_channel(COALITION, "coalition", members=[DEFENDER, PARTNER_USER, CIVIL_USER])
-        sandbox.add_channel(MIXED, "mixed", members=[DEFENDER, PARTNER_USER, STRANGER], bot_member=False)
-        sandbox.add_channel(OLD, "old-clinic", members=[DEFENDER])
-        yield sandbox
+def workspace(slack: Sandbox) -> None:
+    """The module's own people and channels, beyond the office's."""
+    slack.add_user(COORDINATOR, "cory", real_name="Cory Coordinator")
+    slack.add_member(OFFICE_CHANNEL, COORDINATOR)
+    slack.add_channel(COALITION, "coalition", members=[DEFENDER, PARTNER_USER, CIVIL_USER])
+    slack.add_channel(MIXED, "mixed", members=[DEFENDER, PARTNER_USER, STRANGER], bot_member=False)
+    slack.add_channel(OLD, "old-clinic", members=[DEFENDER])
 
 
 @pytest.fixture(scope="module")
-def bot(slack: Sandbox, http_bot: RunningBot) -> RunningBot:
-    answer = typed(slack, http_bot, ADMIN, OFFICE_CHANNEL, "/liaison", ADD_LEGAL_AID)
+def slack(slack: Sandbox) -> Sandbox:
+    workspace(slack)
+    return slack
+
+
+def set_up(slack: Sandbox, bot: Bot) -> None:
+    answer = typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", ADD_LEGAL_AID)
     assert "Added Legal Aid Society (`legal-aid`) to the partner directory." in answer
-    return http_bot
 
 
-def liaison(slack: Sandbox, bot: RunningBot, user: str, text: str, channel: str = OFFICE_CHANNEL) -> str:
+@pytest.fixture(scope="module")
+def bot(slack: Sandbox, in_process: InProcessBot) -> InProcessBot:
+    set_up(slack, in_process)
+    return in_process
+
+
+def liaison(slack: Sandbox, bot: Bot, user: str, text: str, channel: str = OFFICE_CHANNEL) -> str:
     return typed(slack, bot, user, channel, "/liaison", text)
 
 
-def audit_says(slack: Sandbox, bot: RunningBot, query: str) -> str:
+def audit_says(slack: Sandbox, bot: Bot, query: str) -> str:
     return liaison(slack, bot, ADMIN, f"audit {query}")
 
 
-def test_home_staff_see_the_partner_as_the_admin_entered_it(slack: Sandbox, bot: RunningBot) -> None:
+def test_home_staff_see_the_partner_as_the_admin_entered_it(slack: Sandbox, bot: Bot) -> None:
     shown = liaison(slack, bot, DEFENDER, "partner show legal-aid")
     for expected in (
         "*Legal Aid Society* (`legal-aid`), legal aid, active",
@@ -75,14 +82,12 @@ def test_home_staff_see_the_partner_as_the_admin_entered_it(slack: Sandbox, bot:
     )
 
 
-def test_a_slack_connect_user_is_recognised_as_their_partners_staff(slack: Sandbox, bot: RunningBot) -> None:
+def test_a_slack_connect_user_is_recognised_as_their_partners_staff(slack: Sandbox, bot: Bot) -> None:
     answer = liaison(slack, bot, PARTNER_USER, "whoami", SHARED_CHANNEL)
     assert "staff of Legal Aid Society (`legal-aid`)" in answer
 
 
-def test_partner_staff_are_refused_the_office_directory_and_it_is_audited(
-    slack: Sandbox, bot: RunningBot
-) -> None:
+def test_partner_staff_are_refused_the_office_directory_and_it_is_audited(slack: Sandbox, bot: Bot) -> None:
     answer = liaison(slack, bot, PARTNER_USER, "partner list", SHARED_CHANNEL)
     assert (
         "As staff of Legal Aid Society you can act only on Liaison items addressed to Legal Aid Society"
@@ -92,7 +97,7 @@ def test_partner_staff_are_refused_the_office_directory_and_it_is_audited(
     assert "see_directory" in audit_says(slack, bot, f"user:<@{PARTNER_USER}|lee>")
 
 
-def test_a_user_of_an_unknown_organization_changes_and_reads_nothing(slack: Sandbox, bot: RunningBot) -> None:
+def test_a_user_of_an_unknown_organization_changes_and_reads_nothing(slack: Sandbox, bot: Bot) -> None:
     slack.add_member(SHARED_CHANNEL, STRANGER)
     answer = liaison(slack, bot, STRANGER, "partner show legal-aid", SHARED_CHANNEL)
     assert "Liaison does not know your organization (team `T0STRANGER`)" in answer
@@ -102,7 +107,7 @@ def test_a_user_of_an_unknown_organization_changes_and_reads_nothing(slack: Sand
 
 
 def test_a_defender_cannot_change_the_directory_and_only_the_refusal_is_kept(
-    slack: Sandbox, bot: RunningBot
+    slack: Sandbox, bot: Bot
 ) -> None:
     answer = liaison(slack, bot, DEFENDER, 'partner add sneaky name:"Sneaky" kind:other')
     assert "Only a Liaison admin can change the partner directory; you are a defender." in answer
@@ -114,7 +119,7 @@ def test_a_defender_cannot_change_the_directory_and_only_the_refusal_is_kept(
     assert "manage_directory `sneaky`" in refusal and "1 entries" in refusal
 
 
-def test_referrals_are_refused_in_a_channel_two_partners_read(slack: Sandbox, bot: RunningBot) -> None:
+def test_referrals_are_refused_in_a_channel_two_partners_read(slack: Sandbox, bot: Bot) -> None:
     liaison(
         slack,
         bot,
@@ -132,7 +137,7 @@ def test_referrals_are_refused_in_a_channel_two_partners_read(slack: Sandbox, bo
     ) in shown
 
 
-def test_an_expired_agreement_refuses_and_says_who_can_update_it(slack: Sandbox, bot: RunningBot) -> None:
+def test_an_expired_agreement_refuses_and_says_who_can_update_it(slack: Sandbox, bot: Bot) -> None:
     liaison(
         slack,
         bot,
@@ -153,7 +158,7 @@ def test_an_expired_agreement_refuses_and_says_who_can_update_it(slack: Sandbox,
 
 
 def test_joining_a_shared_channel_links_known_partners_and_tells_admins_once_about_strangers(
-    slack: Sandbox, bot: RunningBot
+    slack: Sandbox, bot: Bot
 ) -> None:
     dms_before = len(slack.dms(ADMIN))
     slack.join_channel(slack.bot_user_id, MIXED)
@@ -170,7 +175,7 @@ def test_joining_a_shared_channel_links_known_partners_and_tells_admins_once_abo
     assert len(slack.dms(ADMIN)) == dms_before + 1, "admins are told about an unknown team once"
 
 
-def test_roles_are_set_by_admins_for_home_staff_only(slack: Sandbox, bot: RunningBot) -> None:
+def test_roles_are_set_by_admins_for_home_staff_only(slack: Sandbox, bot: Bot) -> None:
     assert "Only a Liaison coordinator or admin can see the audit log" in liaison(
         slack, bot, COORDINATOR, "audit"
     )
@@ -200,8 +205,6 @@ def test_roles_are_set_by_admins_for_home_staff_only(slack: Sandbox, bot: Runnin
         ("role coordinator", "Mention one person and one role."),
     ],
 )
-def test_bad_input_is_answered_with_what_to_fix(
-    slack: Sandbox, bot: RunningBot, text: str, expected: str
-) -> None:
+def test_bad_input_is_answered_with_what_to_fix(slack: Sandbox, bot: Bot, text: str, expected: str) -> None:
     assert expected in liaison(slack, bot, ADMIN, text)
     assert "There is no partner `newcomer`." in liaison(slack, bot, ADMIN, "partner show newcomer")

@@ -1,0 +1,152 @@
+"""Every command acknowledged within Slack's 3 seconds while Slack or the database is slow, through the
+stand-in to the bot as a process on SQLite and PostgreSQL; a database held past Liaison's patience is a
+fast "nothing was saved"."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlmodel import select
+
+from bot.sandbox import Sandbox, visible_text
+from storage.crypto import Keyring
+from storage.db import Database
+from storage.item_tables import Referral
+from tests.office import (
+    DATA_KEY,
+    DEFENDER,
+    SHARED_CHANNEL,
+    RunningBot,
+    add_legal_aid,
+)
+
+pytestmark = pytest.mark.e2e
+
+NEWCOMER = "U0NEW"  # home staff Liaison has never looked up: their first command asks Slack who they are
+
+
+@pytest.fixture(scope="module")
+def slack(slack: Sandbox) -> Sandbox:
+    slack.add_user(NEWCOMER, "nia", tz="America/New_York")
+    slack.add_member(SHARED_CHANNEL, NEWCOMER)
+    return slack
+
+
+@pytest.fixture(scope="module")
+def bot(slack: Sandbox, http_bot: RunningBot) -> RunningBot:
+    add_legal_aid(slack, http_bot)
+    return http_bot
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("/referral", "need:housing Client needs help while Slack is slow."),
+        ("/consult", "list"),
+        ("/advocacy", "list"),
+        ("/liaison", "whoami"),
+    ],
+)
+def test_every_command_is_acknowledged_in_time_while_slack_is_slow(
+    slack: Sandbox, bot: RunningBot, name: str, text: str
+) -> None:
+    seen = len(slack.ephemerals(NEWCOMER, SHARED_CHANNEL))
+    for method in ("users.info", "conversations.info", "chat.postMessage"):
+        slack.slow(method, 3.5)
+    try:
+        delivery = slack.slash_command(NEWCOMER, SHARED_CHANNEL, name, text)
+        assert delivery.acked and not delivery.timed_out and delivery.problems == [], delivery
+        answers = slack.wait_for(lambda: slack.ephemerals(NEWCOMER, SHARED_CHANNEL)[seen:], timeout=30)
+    finally:
+        slack.clear_faults()
+    assert "Sorry" not in visible_text(answers[0])
+
+
+def test_a_command_is_acknowledged_in_time_while_the_database_is_locked(
+    slack: Sandbox, bot: RunningBot
+) -> None:
+    """Another writer holds the referral table for four seconds (less than Liaison waits for a statement,
+    storage/db.py STATEMENT_SECONDS): the person sees no timeout, no answer comes while the table is held,
+    and the referral is stored once the lock is gone."""
+    engine = create_engine(bot.db_url)
+    locked, acked = threading.Event(), threading.Event()
+    released: list[float] = []  # when the other writer let go, by the clock Slack's timestamps follow
+
+    def hold_the_lock() -> None:
+        with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                conn.execute(text("BEGIN"))
+                conn.execute(text("LOCK TABLE referral IN ACCESS EXCLUSIVE MODE"))
+            locked.set()
+            acked.wait(10)
+            time.sleep(4)  # how long the other writer works (the scenario, not a wait for anything to happen)
+            released.append(time.time())
+            conn.rollback()
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        seen = len(slack.ephemerals(DEFENDER, SHARED_CHANNEL))
+        delivery = slack.slash_command(DEFENDER, SHARED_CHANNEL, "/referral", "need:housing Locked day.")
+        acked.set()
+        assert delivery.acked and not delivery.timed_out, delivery
+    finally:
+        acked.set()
+        holder.join()
+        engine.dispose()
+    answer = slack.wait_for(lambda: slack.ephemerals(DEFENDER, SHARED_CHANNEL)[seen:], timeout=20)
+    assert [float(a.ts) > released[0] for a in answer] == [True], "one answer, after the table was let go"
+    assert visible_text(answer[0]).startswith("Sent *R-"), visible_text(answer[0])
+
+
+def test_a_database_locked_longer_than_its_timeout_gets_a_fast_nothing_was_saved(
+    slack: Sandbox, bot: RunningBot
+) -> None:
+    """Another writer holds the referral table for far longer than Liaison waits for a statement (SQLite's
+    busy timeout, PostgreSQL's statement_timeout): the person is told nothing was saved while the lock is
+    still held, and nothing is."""
+    engine = create_engine(bot.db_url)
+    locked, release = threading.Event(), threading.Event()
+    before = _referral_count(bot)
+
+    def hold_the_lock() -> None:
+        with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                conn.execute(text("BEGIN"))
+                conn.execute(text("LOCK TABLE referral IN ACCESS EXCLUSIVE MODE"))
+            locked.set()
+            release.wait(60)
+            conn.rollback()
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        seen = len(slack.ephemerals(DEFENDER, SHARED_CHANNEL))
+        delivery = slack.slash_command(DEFENDER, SHARED_CHANNEL, "/referral", "need:housing Held up.")
+        assert delivery.acked and not delivery.timed_out, delivery
+        answer = slack.wait_for(lambda: slack.ephemerals(DEFENDER, SHARED_CHANNEL)[seen:], timeout=30)
+        assert not release.is_set(), "answered while the lock is still held"
+    finally:
+        release.set()
+        holder.join()
+        engine.dispose()
+    assert "Liaison can't reach its database right now; nothing was saved" in visible_text(answer[0])
+    assert _referral_count(bot) == before
+
+
+def _referral_count(bot: RunningBot) -> int:
+    db = Database(bot.db_url, Keyring([DATA_KEY]))
+    try:
+        with db.session() as session:
+            return len(session.exec(select(Referral.id)).all())
+    finally:
+        db.dispose()
