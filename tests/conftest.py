@@ -54,7 +54,7 @@ def _the_bot_is_left_idle(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     for value in request.node.funcargs.values():
         for bot in value if isinstance(value, tuple) else (value,):
-            if isinstance(bot, InProcessBot):
+            if isinstance(bot, InProcessBot | RunningBot):
                 bot.settle()
 
 
