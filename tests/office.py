@@ -150,14 +150,14 @@ def running_bot(
 
 def command(slack: Sandbox, bot: Bot, user: str, channel: str, name: str, text: str = "") -> str:
     """Type a slash command and return what the person then sees privately."""
+    bot.settle()  # an answer still on its way from an earlier step (a click's) is not taken for this one
     seen = len(slack.ephemerals(user, channel))
     delivery: Delivery = slack.slash_command(user, channel, name, text, via=bot.via)
     assert delivery.acked, f"{name} {text!r} was not acknowledged: {delivery}\n{bot.process.output}"
     assert delivery.problems == [], delivery.problems
     answers = slack.wait_for(lambda: slack.ephemerals(user, channel)[seen:], message=f"an answer to {name}")
     # What the command set going after its answer (a card's redraw, a line in its thread) is done before
-    # the person acts again: a step of a test is one step. (Two redraws at once can leave a card showing
-    # the older one: a race of the product's, not what the tests that type commands are about.)
+    # the person acts again: a step of a test is one step.
     bot.settle()
     answers = slack.ephemerals(user, channel)[seen:]
     assert len(answers) == 1, [visible_text(a) for a in answers]
