@@ -47,8 +47,10 @@ def test_a_redraw_that_reaches_slack_last_does_not_show_an_older_status(
     accepted = slack.click(PARTNER_USER, SHARED_CHANNEL, _card(slack).ts, "referral.move.accepted")
     assert accepted.acked
     slack.wait_for(lambda: _stored(running) == "accepted", message="the accept stored, its redraw held")
-    cancelled = command(slack, running, DEFENDER, SHARED_CHANNEL, "/referral", "cancel R-1 reason:duplicate")
-    assert "R-1 is now *cancelled*" in cancelled, cancelled
+    # Typed while the accept's redraw is still on its way (the tests' `command` would wait for it first).
+    typed = slack.slash_command(DEFENDER, SHARED_CHANNEL, "/referral", "cancel R-1 reason:duplicate")
+    assert typed.acked
+    slack.wait_for(lambda: _stored(running) == "cancelled", message="the cancel stored")
     # The cancel's redraw, the accept's late one, and the accept's second look, which draws it again.
     redrawn = lambda: len(slack.calls("chat.update")) >= updates + 3  # noqa: E731
     slack.wait_for(redrawn, timeout=10, message="three redraws")
