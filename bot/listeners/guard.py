@@ -23,6 +23,7 @@ def register(app: App, door: Door) -> None:
         if context.response_url:
             respond = context.respond
             if isinstance(respond, Respond) and not isinstance(respond, GuardedRespond):
-                channel = body.get("channel_id") or (body.get("channel") or {}).get("id")
+                named = body.get("channel")  # a dict in every payload Slack sends; anything else names none
+                channel = body.get("channel_id") or (named.get("id") if isinstance(named, dict) else None)
                 context["respond"] = GuardedRespond(respond, door, context.user_id, channel)
         return next()
