@@ -20,6 +20,23 @@ from storage.permissions import Action, Place, record_allowed, require
 
 CASE_LIMIT = 64  # the office's case number, as the column holds it
 TEXT_LIMIT = 2500  # a card's details or question: leaves room within Slack's 3,000-character section
+# Liaison hides an item's case number wherever it appears in what goes out, so a number as short as `00`
+# or `12` would be hidden inside times and dates and garble them (`22:00` read as `22:▇▇▇`).
+CASE_SHORTEST = 5  # letters and digits
+
+
+def case_number_problem(case_number: str) -> str | None:
+    """Why `case_number` cannot be an item's case number, in words for the person, or None."""
+    if len(case_number) > CASE_LIMIT:
+        return f"A case number has at most {CASE_LIMIT} characters."
+    alphanumerics = [c for c in case_number if c.isalnum()]
+    if len(alphanumerics) < CASE_SHORTEST or not any(c.isdigit() for c in alphanumerics):
+        return (
+            f"A case number has at least {CASE_SHORTEST} letters and digits, one of them a digit, "
+            "like 24-CR-0113: Liaison hides it wherever it appears, and a shorter one would hide "
+            "parts of dates and times."
+        )
+    return None
 
 
 @dataclass(frozen=True)
@@ -67,8 +84,8 @@ def open_item(
             "Shorten it and add the rest in the card's thread.",
             what,
         )
-    if new.case_number is not None and not 0 < len(new.case_number) <= CASE_LIMIT:
-        raise InvalidInput("`case:` takes the office's case number, at most 64 characters.", "case")
+    if new.case_number is not None and (problem := case_number_problem(new.case_number)):
+        raise InvalidInput(f"`case:{new.case_number[:CASE_LIMIT]}` is not taken. {problem}", "case")
     # Each field alone, and all of them together as the card shows them side by side: a name split
     # between the need and the details (`need:maria` `Ortiz, 41, ...`) is a name all the same.
     fields = [(new.text, what), *((v, k) for k, v in (shown or {}).items())]

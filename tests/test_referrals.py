@@ -209,6 +209,9 @@ def test_ids_of_other_partners_referrals_answer_not_found(slack: Sandbox, bot: B
         ("need:housing priority:whenever Details.", "`priority:whenever` must be `routine` or `urgent`."),
         ("to:legal-ad need:housing Details.", "There is no partner `legal-ad`. Did you mean `legal-aid`?"),
         ("lsit", "Did you mean `/referral list`?"),
+        # Hidden wherever it appears, a case number this short would hide parts of the card's times.
+        ("need:housing case:00 Details.", "`case:00` is not taken. A case number has at least 5 letters"),
+        ("need:housing case:CR-ABC Details.", "`case:CR-ABC` is not taken. A case number has at least 5"),
     ],
 )
 def test_bad_input_is_answered_with_what_to_fix(slack: Sandbox, bot: Bot, text: str, expected: str) -> None:
@@ -409,3 +412,13 @@ def test_the_form_shows_what_is_wrong_while_it_is_still_open(slack: Sandbox, bot
     assert len(slack.messages(SHARED_CHANNEL)) == posted
     answer = submit(slack, still_open[0], {"need": "housing"})
     assert "Sent *R-" in answer
+
+
+def test_a_case_number_too_short_to_hide_is_shown_in_the_open_form(slack: Sandbox, bot: Bot) -> None:
+    view = open_form(slack, "Client faces eviction.")
+    posted = len(slack.messages(SHARED_CHANNEL))
+    delivery = slack.submit_view(DEFENDER, view.id, {"need": {"value": "housing"}, "case": {"value": "12"}})
+    assert delivery.acked
+    still_open = [v for v in slack.open_views(DEFENDER) if v.id == view.id]
+    assert still_open and still_open[0].errors["case"].startswith("A case number has at least 5 letters")
+    assert len(slack.messages(SHARED_CHANNEL)) == posted

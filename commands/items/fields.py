@@ -13,7 +13,7 @@ from storage import partners
 from storage.audit import Actor
 from storage.errors import LiaisonError
 from storage.kinds import AnyKind
-from storage.opening import CASE_LIMIT, TEXT_LIMIT
+from storage.opening import CASE_LIMIT, TEXT_LIMIT, case_number_problem
 
 COPY_NOTE = "The card goes to this channel; the partner's workspace keeps its own copy."
 UNREADABLE = "Liaison could not read this button or form, so it changed nothing. Try again from the card."
@@ -129,6 +129,6 @@ def form_errors(values: FormValues, text_key: str) -> dict[str, str]:
     text, case = values.get(text_key), values.get("case")
     if isinstance(text, str) and len(text) > TEXT_LIMIT:
         errors[text_key] = f"At most {TEXT_LIMIT} characters; add the rest in the card's thread."
-    if isinstance(case, str) and len(case) > CASE_LIMIT:
-        errors["case"] = f"At most {CASE_LIMIT} characters."
+    if isinstance(case, str) and (problem := case_number_problem(case)):
+        errors["case"] = problem
     return errors
