@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.door import Door, Refusal
 from bot.journal import Replayer
 from bot.slack_client import Installation, installation, web_client
+from bot.worker import Doer, Workers
 from bot.workspace import SlackWorkspace
 from commands.invocation import Deps
 from commands.kinds import standard
@@ -30,6 +31,8 @@ from storage.rate_budget import SharedBudget
 # Slack, not on the CPU: enough threads that a burst of commands still finds one free for its ack
 # (bench/results.md shows what 32 did at concurrency 20).
 LISTENER_THREADS = 128
+# Threads that keep commands in the database while their acks wait (bot/listeners/commands.py).
+KEEPING_THREADS = 16
 
 
 @dataclass(frozen=True)
@@ -38,11 +41,19 @@ class Liaison:
     deps: Deps
     installation: Installation
     executor: ThreadPoolExecutor
+    workers: Workers  # do the commands the listeners kept; started by start() (one-off commands don't)
+    keeping: ThreadPoolExecutor
     replayer: Replayer | None = None  # with a journal: applies what the database could not take at once
 
+    def start(self) -> None:
+        self.workers.start()
+
     def close(self) -> None:
-        """Let in-flight listeners finish their work (answers, posts) before the process exits."""
+        """Let in-flight listeners and workers finish their work (answers, posts) before the process
+        exits; commands still kept wait in the database for the next start."""
         self.executor.shutdown(wait=True)
+        self.keeping.shutdown(wait=True)
+        self.workers.stop()
         if self.replayer is not None:
             self.replayer.stop()
             self.replayer.journal.close()
@@ -55,9 +66,11 @@ def create_app(
     socket_mode: bool,
     journal: Journal | None = None,
     specs: Specs | None = None,
+    workers: int | None = None,
 ) -> Liaison:
     """`journal`: where message events go first (the running bot's; a one-off tick has none). `specs`: the
-    kinds of item it runs with, Liaison's own by default (commands/kinds/)."""
+    kinds of item it runs with, Liaison's own by default (commands/kinds/). `workers`: how many do kept
+    commands (LIAISON_WORKERS by default)."""
     client = web_client(settings.bot_token, settings.api_url)
     if db.dialect == "postgresql":  # the instances on it share one app's rate budget
         client.pacer.share(SharedBudget(db))
@@ -87,10 +100,22 @@ def create_app(
     )
     errors.register(app)
     replayer = Replayer(deps, journal) if journal is not None else None
-    listeners.register(app, deps, door, replayer.arrived if replayer else None)
+    count = workers or settings.worker_count(db.dialect)
+    doer = Doer(deps, door, client)
+    doing = Workers(deps, doer, count)
+    keeping = ThreadPoolExecutor(max_workers=KEEPING_THREADS, thread_name_prefix="keep")
+    listeners.register(app, deps, door, doing, doer, keeping, replayer.arrived if replayer else None)
     if replayer is not None:
         replayer.register(app)  # after the shape check: only requests shaped as Slack's are journalled
-    return Liaison(app=app, deps=deps, installation=home, executor=executor, replayer=replayer)
+    return Liaison(
+        app=app,
+        deps=deps,
+        installation=home,
+        executor=executor,
+        workers=doing,
+        keeping=keeping,
+        replayer=replayer,
+    )
 
 
 def audited(db: Database) -> Callable[[Refusal], None]:

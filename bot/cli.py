@@ -142,6 +142,7 @@ def _run(args: argparse.Namespace) -> int:
         logging.getLogger("liaison").info(
             "posted the card of %s, left unposted when Liaison last stopped", ref
         )
+    liaison.start()  # the workers: commands kept before a stop are done now
     ticking = scheduler.start(liaison.deps, settings.tick_seconds)
     try:
         serve(

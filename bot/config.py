@@ -60,6 +60,13 @@ class Settings:
     start_time: datetime | None = None  # LIAISON_START_TIME: the clock runs on from here (tests, demos)
     allow_plaintext: bool = False
     journal: Path = Path(DEFAULT_JOURNAL)  # LIAISON_JOURNAL: events kept while the database is away
+    workers: int | None = None  # LIAISON_WORKERS: None is one per core
+
+    def worker_count(self, dialect: str) -> int:
+        """How many workers do kept commands: on SQLite one (its writes are one at a time anyway)."""
+        if dialect == "sqlite":
+            return 1
+        return self.workers or os.cpu_count() or 1
 
     @property
     def socket_mode_available(self) -> bool:
@@ -142,6 +149,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
     allow_plaintext = (get("LIAISON_ALLOW_PLAINTEXT") or "").lower() in ("1", "true", "yes")
     start_time = _start_time(get("LIAISON_START_TIME"), problems)
     retention_days = _retention_days(get("LIAISON_RETENTION_DAYS"), problems)
+    workers = _workers(get("LIAISON_WORKERS"), problems)
     if start_time is not None and api_url == DEFAULT_API_URL:
         problems.append(
             "LIAISON_START_TIME is for tests and demonstrations against a Slack stand-in; with the real "
@@ -169,6 +177,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         case_number_pattern=case_number_pattern,
         do_not_post=do_not_post,
         journal=Path(get("LIAISON_JOURNAL") or DEFAULT_JOURNAL).expanduser(),
+        workers=workers,
     )
 
 
@@ -242,6 +251,15 @@ def _retention_days(raw: str | None, problems: list[str]) -> int:
     if not re.fullmatch(r"[0-9]{1,5}", raw) or int(raw) < 30:
         problems.append(f"LIAISON_RETENTION_DAYS must be a number of days, at least 30 (got {raw!r})")
         return DEFAULT_RETENTION_DAYS
+    return int(raw)
+
+
+def _workers(raw: str | None, problems: list[str]) -> int | None:
+    if raw is None:
+        return None
+    if not re.fullmatch(r"[0-9]{1,3}", raw) or not 1 <= int(raw) <= 64:
+        problems.append(f"LIAISON_WORKERS must be a number of workers from 1 to 64 (got {raw!r})")
+        return None
     return int(raw)
 
 

@@ -39,6 +39,7 @@ def run(out: TextIO) -> None:
             admins=frozenset({ADMIN}),
         )
         liaison = create_app(settings, db, socket_mode=True)
+        liaison.start()
         handler = SocketModeHandler(liaison.app, app_token=slack.app_token)
         handler.connect()
         try:

@@ -32,3 +32,8 @@ def _actor(user_id: Any, team_id: Any) -> Actor | None:
     if not isinstance(user_id, str) or not user_id or not isinstance(team_id, str | None):
         return None
     return Actor(user_id=user_id, team_id=team_id)
+
+
+def command_actor(body: dict[str, Any]) -> Actor | None:
+    """Who typed a slash command, from Slack's request alone (a kept command has no Bolt context)."""
+    return _actor(body.get("user_id"), body.get("team_id"))

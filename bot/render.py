@@ -26,6 +26,11 @@ def ephemeral(reply: Reply) -> dict[str, Any]:
     return {"response_type": "ephemeral", "replace_original": False, **message(reply.text)}
 
 
+def in_ack(text: str) -> dict[str, Any]:
+    """Keyword arguments for a command's ack() answering privately at once (help, a usage error)."""
+    return {"response_type": "ephemeral", **message(text)}
+
+
 def message(text: str, buttons: tuple[Button, ...] = ()) -> dict[str, Any]:
     """`text` as mrkdwn sections, split at line breaks so no section passes Slack's 3,000 characters, with
     `buttons` under them."""

@@ -40,6 +40,13 @@ class Subcommand:
     # default subcommand's text: `/consult Show cause hearing tomorrow: any advice?` asks a question
     # instead of failing as `show`, while `/consult show everything` is still answered as a bad `show`.
     expects: re.Pattern[str] | None = None
+    # Whether these arguments open a form instead of doing the work: Slack's trigger_id for a form is good
+    # for 3 s from the command, so such a command runs as it is acknowledged instead of being kept for a
+    # worker (bot/listeners/commands.py). Decided from what was typed alone, without the database.
+    opens_form: Callable[[Arguments], bool] | None = None
+
+    def needs_form(self, args: Arguments) -> bool:
+        return self.opens_form is not None and self.opens_form(args)
 
 
 def on_an_item(

@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
-from storage import audit, cards, disclosure
+from storage import audit, cards, disclosure, work
 from storage.errors import InvalidInput
 from storage.identifiers import Detector
 from storage.item_tables import ItemBase
@@ -157,4 +157,5 @@ def store(
         channel_id=place.channel_id,
         reason=summary,
     )
+    work.settle(session, item.ref)  # a worker that stops now leaves a command that is not stored twice
     return item

@@ -14,8 +14,9 @@ import io
 import logging
 import os
 import threading
+import time
 from collections.abc import Iterator
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,6 +36,7 @@ from commands import catalog, registry
 from commands.invocation import Invocation
 from commands.kinds.spec import Specs
 from commands.tick import tick
+from storage import work
 from storage.audit import Actor
 from storage.db import Database
 from tests.botproc import OUR_VARIABLES
@@ -54,14 +56,21 @@ class Log:
 
 
 class Listeners:
-    """The bot's listener pool, counting the work handed to it: Bolt runs every listener there and
-    acknowledges Slack from it, so when nothing handed to it is left running, the bot has done all it was
-    asked to (nothing else in the bot starts work of its own without a journal or a scheduler)."""
+    """The bot's listener pools and workers, counting the work handed to them: Bolt runs every listener
+    on its pool and acknowledges Slack from it, a command's ack waits for the pool that keeps it in the
+    database, and the workers do what was kept. When nothing handed to the pools is running, no command
+    is kept and no worker is busy, the bot has done all it was asked to (nothing else in the bot starts
+    work of its own without a journal or a scheduler)."""
 
     def __init__(self, liaison: Liaison) -> None:
+        self._liaison = liaison
+        self.closed = False  # the bot was stopped (its database may be gone): nothing is left to wait for
         self._running = 0
         self._changed = threading.Condition()
-        executor = liaison.executor
+        for executor in (liaison.executor, liaison.keeping):
+            self._count(executor)
+
+    def _count(self, executor: ThreadPoolExecutor) -> None:
         submit = executor.submit
 
         def counted(fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
@@ -78,12 +87,25 @@ class Listeners:
             self._running -= 1
             self._changed.notify_all()
 
+    def _idle(self) -> bool:
+        if self.closed:
+            return True
+        workers = self._liaison.workers
+        return self._running == 0 and workers.busy == 0 and work.waiting(self._liaison.deps.db) == 0
+
     def wait_until_idle(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
         with self._changed:
-            if not self._changed.wait_for(lambda: self._running == 0, timeout):
-                raise AssertionError(
-                    f"the bot was still at work after {timeout} s ({self._running} listeners)"
-                )
+            # The workers' queue is in the database: looked at again whenever a pool finishes something,
+            # and every few milliseconds while a worker is at it.
+            while not self._idle():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(
+                        f"the bot was still at work after {timeout} s ({self._running} listeners, "
+                        f"{self._liaison.workers.busy} workers busy)"
+                    )
+                self._changed.wait(min(left, 0.01))
 
 
 class _Told:
@@ -243,6 +265,7 @@ def in_process_bot(
             spec.kind.model.metadata.create_all(db.engine, tables=[spec.kind.model.__table__])
         liaison = create_app(config, db, socket_mode=False, specs=specs)
         listeners = Listeners(liaison)
+        liaison.start()
         try:
             endpoint = asgi_app(db, liaison.app)
             with start_blocking_portal() as loop:
@@ -263,6 +286,7 @@ def in_process_bot(
                     slack.driver.in_process = None
         finally:
             liaison.close()
+            listeners.closed = True
             db.dispose()
 
 

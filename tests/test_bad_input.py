@@ -154,6 +154,7 @@ def test_any_text_gets_a_readable_private_answer_and_stores_nothing_unless_it_sa
         )
         answers = [visible_text(a) for a in slack.ephemerals(user, channel)[answered:]]
         assert all(a.strip() and UNEXPECTED not in a for a in answers), answers
+        bot.settle()  # and its kept command is done
         watch.assert_nothing_escaped()
         if not any(a.startswith(SUCCESS) for a in answers):
             watch.assert_nothing_stored()

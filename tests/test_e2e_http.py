@@ -27,11 +27,11 @@ def bot(http_bot: RunningBot) -> RunningBot:
 
 
 def _command_body(slack: Sandbox) -> bytes:
-    """`/liaison help` typed by the defender, as Slack posts it (its response_url one the stand-in serves:
-    an answer to it shows as the defender's ephemeral)."""
+    """`/liaison whoami` typed by the defender, as Slack posts it (its response_url one the stand-in serves:
+    an answer to it shows as the defender's ephemeral; help would be answered in the ack instead)."""
     with slack.workspace.lock:
         fields = slack.payloads.slash_command(
-            slack.workspace.users[DEFENDER], slack.workspace.channels[OFFICE_CHANNEL], "/liaison", "help"
+            slack.workspace.users[DEFENDER], slack.workspace.channels[OFFICE_CHANNEL], "/liaison", "whoami"
         )
     return urlencode(fields).encode()
 

@@ -51,6 +51,7 @@ ISSUE_VARIANTS = [
     ("312\u2010555\u20100199", Identifier.phone),
     ("jdoe\uff20example.com", Identifier.email),
     ("jdoe [at] example [dot] com", Identifier.email),
+    ("jdoe\n\n@\n\nexample.com", Identifier.email),
     ("1234 Martin Luther King Blvd", Identifier.address),
     ("55 Elm Ct", Identifier.address),
     ("12 Oak Way Apt 4", Identifier.address),
@@ -99,6 +100,13 @@ def test_ordinary_referral_text_is_left_alone() -> None:
     assert {text: found for text, found in alarms.items() if found} == {}
     at_door = [c for c in corpus("ordinary") if DETECTOR.findings(readable(plain(c["text"])), CASE_NUMBER)]
     assert at_door == []
+
+
+def test_pieces_of_a_card_the_door_joins_are_not_read_as_one_address() -> None:
+    """The door reads a message's pieces joined by a blank line: a title of just `@` between the line
+    above and the button below is no email address (found by the bad-input property test)."""
+    assert DETECTOR.findings("Replies\nnone yet\n\n@\n\nDone…\n\nReassign…") == []
+    assert DETECTOR.findings("Call her at maria @ gmail or\n@\n\nexample.org")
 
 
 def test_referral_takes_every_corpus_text_whole_as_its_details() -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from commands.cards import Button, Card
 from commands.format import plain, when
 from commands.forms import Field, FieldKind, Form
-from commands.grammar import UsageError, user_id
+from commands.grammar import Arguments, UsageError, user_id
 from commands.invocation import Deps, Invocation, Reply
 from commands.items import fields, reading, sending
 from commands.items.cards import drawing_of, publish, thread_field
@@ -46,13 +46,18 @@ class Draft:
     campaign: str | None = None
 
 
+def wants_form(args: Arguments) -> bool:
+    """Whether `/advocacy ...` opens the form: no title, or it is to be confirmed there."""
+    return not args.text.strip() or args.confirm
+
+
 def create(inv: Invocation) -> Reply:
     """`/advocacy title owner:@... due:... campaign:...`: post it, or open the form when there is no title."""
     assert inv.channel_id is not None
     args = inv.args
     owners = tuple(user_id(v, "owner", inv.usage) for v in args.options.get("owner", []))
     draft = Draft(inv.channel_id, args.text.strip(), owners, args.first("due"), args.first("campaign"))
-    if not draft.title or args.confirm:
+    if wants_form(args):
         return Reply("", form=open_form(inv.deps, inv.actor, draft))
     return send(inv.deps, inv.actor, draft)
 
@@ -274,6 +279,7 @@ COMMAND = SlashCommand(
         keys=frozenset({"owner", "due", "campaign"}),
         repeatable=frozenset({"owner"}),
         takes_text=True,
+        opens_form=wants_form,
     ),
     subcommands=(
         Subcommand(

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from commands.cards import Button, Card
 from commands.format import plain, when
 from commands.forms import Field, Form
-from commands.grammar import UsageError
+from commands.grammar import Arguments, UsageError
 from commands.invocation import Deps, Invocation, Reply
 from commands.items import fields, reading, sending
 from commands.items.cards import thread_field
@@ -40,12 +40,17 @@ TAKE_ACTION = "consult.take"
 EXTEND_ACTION = "consult.extend"
 
 
+def wants_form(args: Arguments) -> bool:
+    """Whether `/consult ...` opens the form: no question, or it is to be confirmed there."""
+    return not args.text.strip() or args.confirm
+
+
 def ask(inv: Invocation) -> Reply:
     """`/consult ...`: send it when the question was typed, else open the form with what was typed."""
     assert inv.channel_id is not None
     args = inv.args
     draft = Draft(inv.channel_id, args.first("to"), args.text.strip(), args.first("due"), args.first("case"))
-    if not draft.text or args.confirm:
+    if wants_form(args):
         return Reply("", form=open_form(inv.deps, inv.actor, draft))
     return send(inv.deps, inv.actor, draft)
 
@@ -203,6 +208,7 @@ COMMAND = SlashCommand(
         arguments=OPEN_ARGUMENTS,
         keys=frozenset({"to", "due", "case"}),
         takes_text=True,
+        opens_form=wants_form,
     ),
     subcommands=(
         consent_subcommand(KIND, "C-7"),

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from commands.cards import Card
 from commands.format import plain, when
 from commands.forms import Choice, Field, FieldKind, Form
-from commands.grammar import UsageError
+from commands.grammar import Arguments, UsageError
 from commands.invocation import Deps, Invocation, Reply
 from commands.items import fields, reading, sending
 from commands.items.cards import thread_field
@@ -61,6 +61,12 @@ class Draft(sending.Draft):
     part2: bool = False
 
 
+def wants_form(args: Arguments) -> bool:
+    """Whether `/referral ...` opens the form: the need or the details are missing, or it is to be
+    confirmed there."""
+    return not (args.first("need") and args.text.strip()) or args.confirm
+
+
 def open_referral(inv: Invocation) -> Reply:
     """`/referral ...`: send it when everything needed was typed, else open the form with what was typed."""
     args = inv.args
@@ -77,7 +83,7 @@ def open_referral(inv: Invocation) -> Reply:
         do_not_contact=_yes(args.first("dnc")),
         part2=_yes(args.first("part2")),
     )
-    if not (draft.need and draft.text) or args.confirm:
+    if wants_form(args):
         return Reply("", form=open_form(inv.deps, inv.actor, draft))
     return send(inv.deps, inv.actor, draft)
 
@@ -268,6 +274,7 @@ COMMAND = SlashCommand(
         arguments=OPEN_ARGUMENTS,
         keys=frozenset({"to", "need", "due", "priority", "case", "confirm", "dnc", "part2"}),
         takes_text=True,
+        opens_form=wants_form,
     ),
     subcommands=(
         consent_subcommand(KIND, "R-12"),

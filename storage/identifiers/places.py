@@ -88,8 +88,12 @@ def addresses(text: str, lower: str) -> list[Span]:
 # tried from each of them, and time grows with the square of a long run.
 _LOCAL = r"(?<![\w.+%-])[\w.+%-]{1,64}"
 _BRACKETED_AT = r"[(\[{<]\s*(?:@|at)\s*[)\]}>]"
+# Space around the @, but a paragraph break only before a domain with a dot: two pieces of text are joined
+# by one (bot/door.py), and a line ending in a word and the next starting with `@` are no address.
+_GAP = r"[^\S\n]*\n?[^\S\n]*"
 _EMAIL = re.compile(
-    rf"{_LOCAL}(?:\s*{_BRACKETED_AT}\s*|@|\s+@\s*|\s*@\s+(?=[\w-]+\.[a-z]))[\w-]+(?:\.[\w-]+)*"
+    rf"{_LOCAL}(?:{_GAP}{_BRACKETED_AT}{_GAP}|@|(?=\s){_GAP}@{_GAP}|\s*@\s*(?=[\w-]+\.[a-z]))"
+    r"[\w-]+(?:\.[\w-]+)*"
 )
 _SPELLED_AT = re.compile(rf"\s*{_BRACKETED_AT}\s*|\s+(?:at|arroba|at-sign)\s+|\.at\.")
 _AT_WORD = re.compile(r"at(?<!\wat)(?!\w)|arroba")  # a literal start: the engine skips to each `at` at once

@@ -1,0 +1,192 @@
+"""Workers: they take the commands the front kept (storage/work.py) and do them, answering the person
+through the command's response_url as the listener used to.
+
+On SQLite (one instance) one worker thread drains the table; on PostgreSQL each process runs
+LIAISON_WORKERS threads, which take rows with SKIP LOCKED and wake on NOTIFY (a thread of their own
+LISTENs), so several processes share one queue. Between wake-ups a worker looks again every POLL_SECONDS:
+a row whose worker died is taken again once its lease runs out.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import psycopg
+from slack_bolt.context.respond import Respond
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.engine import make_url
+
+from bot import door, errors, render
+from bot.door import Door, GuardedRespond
+from bot.identity import command_actor
+from commands import catalog, registry
+from commands.grammar import Arguments
+from commands.invocation import Deps, Invocation
+from storage import work
+from storage.errors import DatabaseBusy, DatabaseUnavailable, LiaisonError
+from storage.work import Kept
+
+log = logging.getLogger("liaison")
+
+POLL_SECONDS = 2.0
+SMOOTHING = 0.5  # how much the newest command counts in the recent time per command
+
+
+class Workers:
+    """`count` threads doing kept commands with `do`, from start() until stop()."""
+
+    def __init__(self, deps: Deps, do: Callable[[Kept], None], count: int) -> None:
+        """`do` raises only when the row could not be deleted (a database error): the row stays."""
+        self.deps, self._do, self.count = deps, do, count
+        self._wake = threading.Condition()
+        self._woken = 0  # wake-ups not yet taken by a worker
+        self._stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._busy = 0
+        self.seconds_per_command = 0.0  # recent, smoothed: for telling a person their command is queued
+
+    def start(self) -> None:
+        if self.deps.db.dialect == "sqlite":
+            held = work.release_all(self.deps.db)
+            if held:
+                log.warning(
+                    "took back %d commands a stopped Liaison was doing; they are done again now", held
+                )
+        else:
+            self._threads.append(threading.Thread(target=self._listen, name="work-listen", daemon=True))
+        for n in range(self.count):
+            self._threads.append(threading.Thread(target=self._work, name=f"worker-{n}", daemon=True))
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self, timeout: float = 20.0) -> None:
+        """Finish the commands in hand; what is still kept waits for the next start."""
+        self._stopping.set()
+        self.wake(len(self._threads))
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+    def wake(self, n: int = 1) -> None:
+        with self._wake:
+            self._woken += n
+            self._wake.notify(n)
+
+    def expected_wait(self, ahead: int) -> float:
+        """Seconds a command with `ahead` commands before it can expect to wait."""
+        return ahead * self.seconds_per_command / max(1, self.count)
+
+    @property
+    def busy(self) -> int:
+        return self._busy
+
+    def _work(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                kept = work.take(self.deps.db, self.deps.clock())
+            except (DatabaseUnavailable, DatabaseBusy):
+                kept = None  # it is told to the people whose commands could not be kept; look again later
+            except Exception:
+                log.exception("could not take a kept command")
+                kept = None
+            if kept is None:
+                self._sleep()
+                continue
+            self._busy += 1
+            started = time.monotonic()
+            try:
+                self._do(kept)
+            except (DatabaseUnavailable, DatabaseBusy):
+                log.warning("a kept command was done but is not deleted yet: the database is away")
+            except Exception:  # do() answers the person itself; this is a bug in it, and the row stays
+                log.exception("a worker failed on a kept command")
+            finally:
+                self._busy -= 1
+                took = time.monotonic() - started
+                self.seconds_per_command += SMOOTHING * (took - self.seconds_per_command)
+
+    def _sleep(self) -> None:
+        with self._wake:
+            if self._woken == 0:
+                self._wake.wait(POLL_SECONDS)
+            self._woken = max(0, self._woken - 1)
+
+    def _listen(self) -> None:
+        """Wake a worker for each NOTIFY of a kept command (PostgreSQL), reconnecting after an outage."""
+        url = make_url(self.deps.db.url).set(drivername="postgresql").render_as_string(hide_password=False)
+        while not self._stopping.is_set():
+            try:
+                with psycopg.connect(url, autocommit=True, connect_timeout=2) as conn:
+                    conn.execute(f"LISTEN {work.CHANNEL}")
+                    while not self._stopping.is_set():
+                        for _ in conn.notifies(timeout=POLL_SECONDS):
+                            self.wake()
+            except psycopg.Error as exc:
+                log.warning("not listening for kept commands (%s); looking every %s s", exc, POLL_SECONDS)
+                self._stopping.wait(POLL_SECONDS)
+
+
+class Doer:
+    """What a worker does with a kept command: what the command listener did after its ack, answering
+    through the command's response_url."""
+
+    def __init__(self, deps: Deps, guard: Door, client: Any) -> None:
+        self.deps, self._guard, self._client = deps, guard, client
+        self._commands = catalog(deps.specs)
+        self._by_name = {c.name: c for c in self._commands}
+        self._undeleted: set[int] = set()  # done, but the database was away when the row was to go
+
+    def __call__(self, kept: Kept) -> None:
+        respond = self.respond_to(kept.body)
+        if kept.id in self._undeleted:
+            pass  # answered before the database went away: only the row is left to delete
+        elif kept.saved is not None:  # stored, and its worker stopped before it said so
+            errors.tell(
+                respond, f"Saved *{kept.saved}*. Liaison stopped while answering; nothing was done twice."
+            )
+        elif kept.attempts > work.GIVE_UP_AFTER:
+            log.error("gave up a kept %s: its worker stopped %d times", kept.command, kept.attempts - 1)
+            errors.tell(
+                respond,
+                f"Liaison could not finish your `{kept.command}`: it stopped {kept.attempts - 1} times while "
+                "doing it and will not try again. Check what was saved before typing it again.",
+            )
+        else:
+            with work.running(kept.id):
+                self.run(kept.command, kept.body, respond)
+        try:
+            work.done(self.deps.db, kept.id)
+            self._undeleted.discard(kept.id)
+        except (DatabaseUnavailable, DatabaseBusy):
+            # Its lease keeps it from other workers meanwhile; this one deletes it once the database is back.
+            self._undeleted.add(kept.id)
+            raise
+
+    def respond_to(self, body: dict[str, Any]) -> Respond:
+        respond = Respond(response_url=body.get("response_url"))
+        return GuardedRespond(respond, self._guard, body.get("user_id"), body.get("channel_id"))
+
+    def run(self, name: str, body: dict[str, Any], respond: Respond) -> None:
+        """Run the command `name` Slack sent as `body` and answer through `respond`; whatever goes wrong
+        is told to the person in the same words as any other failure (bot/errors.py)."""
+        with errors.reported_to(respond):
+            command, actor = self._by_name.get(name), command_actor(body)
+            if command is None or actor is None:  # Slack always names who typed a command
+                raise LiaisonError("Liaison could not tell who sent this command, so it did nothing.")
+
+            def invocation(args: Arguments) -> Invocation:
+                return Invocation(deps=self.deps, actor=actor, channel_id=body.get("channel_id"), args=args)
+
+            reply = registry.run(command, invocation, body.get("text") or "", self._commands)
+            if reply.form is None:
+                respond(**render.ephemeral(reply))
+                return
+            try:  # only when a kept command's own checks ask for a form: its trigger_id may be too old now
+                with door.viewed_by(actor.user_id):
+                    self._client.views_open(trigger_id=body.get("trigger_id"), view=render.form(reply.form))
+            except SlackApiError:
+                raise LiaisonError(f"The form could not open in time: type `{name}` again.") from None

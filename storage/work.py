@@ -1,0 +1,123 @@
+"""Commands kept for the workers: the durable hand-off between the front that acknowledges Slack and the
+workers that do what was asked (bot/worker.py). Slack never retries a slash command, so a command is
+acknowledged only once it is kept here, in the same transaction that notes its delivery key (a replay
+of the same request then finds the key and is not kept twice).
+
+A row is taken with a lease; a worker that dies leaves it to be taken again once the lease runs out. The
+transaction that stores a new item also records the item on its row (`settle`), so a command whose
+worker died after storing is not done twice: the next worker only tells the person what was saved. A
+row is deleted once its command is done: it holds what the person typed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, or_, text, update
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from storage import deliveries
+from storage.db import Database
+from storage.types import EncryptedText, UTCDateTime
+
+LEASE = timedelta(seconds=60)  # longer than any command takes: Slack and the database both time out sooner
+GIVE_UP_AFTER = 5  # a command whose worker stopped this often is not tried again (it may be what kills it)
+CHANNEL = "liaison_work"  # PostgreSQL's NOTIFY channel: a worker waiting on it wakes for a new row
+
+
+class Work(SQLModel, table=True):
+    __tablename__ = "work"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=80, unique=True)  # the request's delivery key (storage/deliveries.py)
+    command: str = Field(max_length=32)
+    payload: str = Field(sa_type=EncryptedText, nullable=False)  # Slack's request, as JSON
+    kept_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    attempts: int = 0
+    saved: str | None = Field(default=None, max_length=16)  # the item its command stored (`R-12`)
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A command as a worker takes it."""
+
+    id: int
+    command: str
+    body: dict[str, Any]
+    attempts: int  # counting this one
+    saved: str | None  # set: a worker stored this item and stopped before it was done
+
+
+def keep(session: Session, key: str, command: str, body: Mapping[str, Any], now: datetime) -> int:
+    """Keep a command in the caller's transaction, with its delivery key (IntegrityError at flush when
+    the key was seen before: a replay). Returns how many commands are waiting ahead of it."""
+    deliveries.note(session, key, now, deliveries.REQUEST_KEPT)
+    row = Work(key=key, command=command, payload=json.dumps(dict(body)), kept_at=now)
+    session.add(row)
+    session.flush()
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"NOTIFY {CHANNEL}"))  # sent at commit, not before
+    ahead = select(func.count()).select_from(Work).where(col(Work.id) < row.id, col(Work.saved).is_(None))
+    return int(session.exec(ahead).one())
+
+
+def take(db: Database, now: datetime) -> Kept | None:
+    """The oldest command nobody holds, leased to the caller; None when there is none. On PostgreSQL
+    several workers take at once and each gets a different row (SKIP LOCKED); SQLite has one worker."""
+    with db.session() as session:
+        free = or_(col(Work.lease_until).is_(None), col(Work.lease_until) < now)
+        query = select(Work).where(free).order_by(col(Work.id)).limit(1).with_for_update(skip_locked=True)
+        row = session.exec(query).first()
+        if row is None or row.id is None:
+            return None
+        row.lease_until, row.attempts = now + LEASE, row.attempts + 1
+        session.add(row)
+        return Kept(row.id, row.command, json.loads(row.payload), row.attempts, row.saved)
+
+
+def done(db: Database, work_id: int) -> None:
+    with db.session() as session:
+        session.execute(delete(Work).where(col(Work.id) == work_id))
+
+
+def release_all(db: Database) -> int:
+    """Every lease given back: a start on SQLite, whose one process is the only worker, so whatever a
+    row's lease says, its worker is gone. Returns how many were held."""
+    with db.session() as session:
+        result = session.execute(
+            update(Work).where(col(Work.lease_until).is_not(None)).values(lease_until=None)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+def waiting(db: Database) -> int:
+    with db.session() as session:
+        return int(session.exec(select(func.count()).select_from(Work)).one())
+
+
+# The command a worker is running in this thread: the transaction that stores its item records it.
+_running: ContextVar[int | None] = ContextVar("liaison_work", default=None)
+
+
+@contextmanager
+def running(work_id: int) -> Iterator[None]:
+    token = _running.set(work_id)
+    try:
+        yield
+    finally:
+        _running.reset(token)
+
+
+def settle(session: Session, ref: str) -> None:
+    """Record in the caller's transaction (the one storing item `ref`) that the running command stored
+    it, so that it is stored once even if its worker dies before the command is done."""
+    work_id = _running.get()
+    if work_id is not None:
+        session.execute(update(Work).where(col(Work.id) == work_id).values(saved=ref))
