@@ -1,0 +1,122 @@
+"""A worker killed in the middle of a command, on SQLite and PostgreSQL: the command the front kept is
+done again after a restart once its lease has run out, exactly once (one referral, one card, the
+defender told), whether the worker died before it stored the referral or after."""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+from sqlmodel import select
+
+from bot.sandbox import Sandbox, visible_text
+from storage.crypto import Keyring
+from storage.db import Database
+from storage.item_tables import Referral
+from storage.work import Work
+from tests.botproc import BotProcess, run_cli
+from tests.databases import BACKENDS, database_url
+from tests.office import (
+    DATA_KEY,
+    DEFENDER,
+    SHARED_CHANNEL,
+    START,
+    RunningBot,
+    add_legal_aid,
+    bot_settings,
+    office,
+)
+
+pytestmark = pytest.mark.e2e
+
+LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)
+HOLD = 8  # seconds Slack sits on the killed bot's call (its answer then goes nowhere)
+
+
+@pytest.fixture
+def slack() -> Iterator[Sandbox]:
+    """A stand-in of the test's own: its bots are killed and started again."""
+    with office() as sandbox:
+        yield sandbox
+
+
+def cards(slack: Sandbox) -> list[str]:
+    return [m.text.split(" ")[0] for m in slack.messages(SHARED_CHANNEL) if " · Referral to" in m.text]
+
+
+def referrals(db: Database) -> list[Referral]:
+    with db.session() as session:
+        return list(session.exec(select(Referral)).all())
+
+
+def taken(db: Database) -> bool:
+    """The command is kept, and a worker holds it."""
+    with db.session() as session:
+        rows = session.exec(select(Work)).all()
+    return len(rows) == 1 and rows[0].lease_until is not None
+
+
+@pytest.mark.parametrize("stored", [False, True], ids=["before-storing", "after-storing"])
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_worker_killed_mid_command_has_it_done_once_after_the_lease(
+    slack: Sandbox, tmp_path: Path, backend: str, stored: bool
+) -> None:
+    with database_url(backend, tmp_path) as url:
+        db = Database(url, Keyring([DATA_KEY]))
+        started = datetime.now(UTC)
+        first = BotProcess(tmp_path, ["--http"], **bot_settings(slack, url))
+        try:
+            first.wait_until_serving()
+            slack.bot_url = f"{first.url}/slack/events"
+            add_legal_aid(slack, RunningBot(first, "http", url))
+            seen = len(slack.ephemerals(DEFENDER, SHARED_CHANNEL))
+            if stored:  # Slack sits on the card's post: the referral is stored, its card not posted
+                slack.fail("chat.postMessage", status=503, hold=HOLD)
+            else:  # Slack sits on the lookups a send starts with: nothing is stored yet
+                for method in ("conversations.info", "users.info"):
+                    slack.slow(method, HOLD)
+            delivery = slack.slash_command(DEFENDER, SHARED_CHANNEL, "/referral", "need:housing Mid-command.")
+            assert delivery.acked and not delivery.timed_out, delivery
+            slack.wait_for(lambda: taken(db), message="a worker holds the kept command")
+            if stored:
+                slack.wait_for(lambda: len(referrals(db)) == 1, message="the referral stored")
+            assert first.stop(signal.SIGKILL) == -signal.SIGKILL
+            slack.clear_faults()
+            assert len(referrals(db)) == (1 if stored else 0)
+            assert cards(slack) == []
+            assert len(slack.ephemerals(DEFENDER, SHARED_CHANNEL)) == seen, "nobody was told anything yet"
+
+            if backend == "postgresql":  # another instance's worker could still be at it: the lease decides
+                with db.session() as session:
+                    session.execute(update(Work).values(lease_until=LONG_AGO))
+            resumed = datetime.fromisoformat(START) + (datetime.now(UTC) - started)
+            again = {**bot_settings(slack, url), "LIAISON_START_TIME": resumed.isoformat()}
+            second = BotProcess(tmp_path, ["--http"], **again)
+            try:
+                second.wait_until_serving()
+                answers = slack.wait_for(
+                    lambda: slack.ephemerals(DEFENDER, SHARED_CHANNEL)[seen:], timeout=20, message="an answer"
+                )
+                if stored and backend == "postgresql":
+                    # Another instance could be posting that card: its claim is left for five minutes.
+                    later = (resumed + timedelta(minutes=10)).isoformat()
+                    ticked = run_cli(["tick", "--at", later], tmp_path, **bot_settings(slack, url))
+                    assert "posted the card of R-1" in ticked.stdout, ticked.stderr
+                slack.wait_for(lambda: cards(slack) == ["R-1"], timeout=20, message="its card")
+                slack.wait_for(lambda: not taken(db), message="the command done")
+                slack.wait_until_quiet(timeout=HOLD + 5)  # the killed bot's calls included
+            finally:
+                assert second.stop() == 0, second.output
+            assert [r.ref for r in referrals(db)] == ["R-1"]
+            assert cards(slack) == ["R-1"]
+            said = [visible_text(a) for a in slack.ephemerals(DEFENDER, SHARED_CHANNEL)[seen:]]
+            assert said == [visible_text(answers[0])], said
+            expected = "Saved *R-1*. Liaison stopped while answering" if stored else "Sent *R-1* to Legal Aid"
+            assert said[0].startswith(expected), said
+        finally:
+            first.stop()
+            db.dispose()
