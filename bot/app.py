@@ -102,7 +102,7 @@ def create_app(
     replayer = Replayer(deps, journal) if journal is not None else None
     count = workers or settings.worker_count(db.dialect)
     doer = Doer(deps, door, client)
-    doing = Workers(deps, doer, count)
+    doing = Workers(db, deps.clock, doer, count)
     keeping = ThreadPoolExecutor(max_workers=KEEPING_THREADS, thread_name_prefix="keep")
     listeners.register(app, deps, door, doing, doer, keeping, replayer.arrived if replayer else None)
     if replayer is not None:

@@ -26,6 +26,8 @@ from bot.identity import command_actor
 from commands import catalog, registry
 from commands.grammar import Arguments
 from commands.invocation import Deps, Invocation
+from storage.clock import Clock
+from storage.db import Database
 from storage import work
 from storage.errors import DatabaseBusy, DatabaseUnavailable, LiaisonError
 from storage.work import Kept
@@ -39,9 +41,9 @@ SMOOTHING = 0.5  # how much the newest command counts in the recent time per com
 class Workers:
     """`count` threads doing kept commands with `do`, from start() until stop()."""
 
-    def __init__(self, deps: Deps, do: Callable[[Kept], None], count: int) -> None:
+    def __init__(self, db: Database, clock: Clock, do: Callable[[Kept], None], count: int) -> None:
         """`do` raises only when the row could not be deleted (a database error): the row stays."""
-        self.deps, self._do, self.count = deps, do, count
+        self.db, self.clock, self._do, self.count = db, clock, do, count
         self._wake = threading.Condition()
         self._woken = 0  # wake-ups not yet taken by a worker
         self._stopping = threading.Event()
@@ -50,8 +52,8 @@ class Workers:
         self.seconds_per_command = 0.0  # recent, smoothed: for telling a person their command is queued
 
     def start(self) -> None:
-        if self.deps.db.dialect == "sqlite":
-            held = work.release_all(self.deps.db)
+        if self.db.dialect == "sqlite":
+            held = work.release_all(self.db)
             if held:
                 log.warning(
                     "took back %d commands a stopped Liaison was doing; they are done again now", held
@@ -87,7 +89,7 @@ class Workers:
     def _work(self) -> None:
         while not self._stopping.is_set():
             try:
-                kept = work.take(self.deps.db, self.deps.clock())
+                kept = work.take(self.db, self.clock())
             except (DatabaseUnavailable, DatabaseBusy):
                 kept = None  # it is told to the people whose commands could not be kept; look again later
             except Exception:
@@ -117,7 +119,7 @@ class Workers:
 
     def _listen(self) -> None:
         """Wake a worker for each NOTIFY of a kept command (PostgreSQL), reconnecting after an outage."""
-        url = make_url(self.deps.db.url).set(drivername="postgresql").render_as_string(hide_password=False)
+        url = make_url(self.db.url).set(drivername="postgresql").render_as_string(hide_password=False)
         while not self._stopping.is_set():
             try:
                 with psycopg.connect(url, autocommit=True, connect_timeout=2) as conn:

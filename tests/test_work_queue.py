@@ -1,0 +1,118 @@
+"""The queue of kept commands (storage/work.py, bot/worker.py) on its own: two sets of workers on one
+PostgreSQL queue do every command once; a lease that runs out gives a command to the next worker."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from bot.worker import Workers
+from storage import work
+from storage.db import Database
+from storage.work import Kept
+from tests.databases import BACKENDS, database_url
+
+COMMANDS = 240
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    with database_url(request.param, tmp_path) as url:
+        database = Database(url)
+        database.upgrade()
+        try:
+            yield database
+        finally:
+            database.dispose()
+
+
+def keep(db: Database, n: int) -> int:
+    with db.session() as session:
+        return work.keep(session, f"key-{n}", "/liaison", {"text": f"whoami {n}"}, db.clock())
+
+
+def test_a_replayed_request_is_not_kept_twice_and_each_knows_how_many_wait_ahead(db: Database) -> None:
+    assert [keep(db, n) for n in range(3)] == [0, 1, 2]
+    with pytest.raises(IntegrityError):
+        keep(db, 1)
+    assert work.waiting(db) == 3
+
+
+def test_two_sets_of_workers_on_one_postgresql_queue_do_each_command_once(tmp_path: Path) -> None:
+    with database_url("postgresql", tmp_path) as url:
+        first, second = Database(url), Database(url)  # two processes' own engines
+        first.upgrade()
+        done: Counter[str] = Counter()
+        by: dict[str, set[str]] = {"first": set(), "second": set()}
+        changed = threading.Condition()
+
+        def doing(name: str, db: Database) -> Workers:
+            def do(kept: Kept) -> None:
+                work.done(db, kept.id)
+                with changed:
+                    done[kept.body["text"]] += 1
+                    by[name].add(kept.body["text"])
+                    changed.notify_all()
+
+            return Workers(db, db.clock, do, count=3)
+
+        sets = [doing("first", first), doing("second", second)]
+        for workers in sets:
+            workers.start()
+        try:
+            for n in range(COMMANDS):
+                keep(first, n)
+            with changed:
+                changed.wait_for(lambda: sum(done.values()) >= COMMANDS, timeout=60)
+        finally:
+            for workers in sets:
+                workers.stop()
+            assert work.waiting(first) == 0
+            first.dispose()
+            second.dispose()
+        assert len(done) == COMMANDS and set(done.values()) == {1}, "each command done once"
+        assert by["first"] and by["second"], "both took their share"
+
+
+def test_a_command_whose_worker_stopped_is_taken_again_once_its_lease_runs_out(db: Database) -> None:
+    keep(db, 1)
+    now = db.clock()
+    taken = work.take(db, now)
+    assert taken is not None and taken.attempts == 1
+    assert work.take(db, now + work.LEASE - timedelta(seconds=1)) is None, "still leased"
+    again = work.take(db, now + work.LEASE + timedelta(seconds=1))
+    assert again is not None and (again.id, again.attempts) == (taken.id, 2)
+    work.done(db, again.id)
+    assert work.take(db, now + 2 * work.LEASE) is None and work.waiting(db) == 0
+
+
+def test_a_start_on_sqlite_gives_back_every_lease(tmp_path: Path) -> None:
+    with database_url("sqlite", tmp_path) as url:
+        db = Database(url)
+        db.upgrade()
+        keep(db, 1)
+        assert work.take(db, db.clock()) is not None
+        assert work.release_all(db) == 1
+        again = work.take(db, db.clock())
+        assert again is not None and again.attempts == 2
+        db.dispose()
+
+
+def test_the_store_that_saves_an_item_marks_the_running_command(db: Database) -> None:
+    keep(db, 1)
+    taken = work.take(db, db.clock())
+    assert taken is not None
+    with work.running(taken.id), db.session() as session:
+        work.settle(session, "R-7")
+    again = work.take(db, db.clock() + 2 * work.LEASE)
+    assert again is not None and again.saved == "R-7"
+    with db.session() as session:  # outside a worker nothing is marked
+        work.settle(session, "R-8")
+    last = work.take(db, db.clock() + 4 * work.LEASE)
+    assert last is not None and last.saved == "R-7"
