@@ -12,6 +12,7 @@ from slack_bolt import App
 from bot import errors, listeners
 from bot.config import Settings
 from bot.door import Door, Refusal
+from bot.front import Front
 from bot.journal import Replayer
 from bot.slack_client import Installation, installation, web_client
 from bot.worker import Doer, Workers
@@ -43,6 +44,8 @@ class Liaison:
     executor: ThreadPoolExecutor
     workers: Workers  # do the commands the listeners kept; started by start() (one-off commands don't)
     keeping: ThreadPoolExecutor
+    front: Front  # what a slash command gets within Slack's 3 seconds
+    signing_secret: str | None  # what Slack signs HTTP requests with
     replayer: Replayer | None = None  # with a journal: applies what the database could not take at once
 
     def start(self) -> None:
@@ -104,7 +107,8 @@ def create_app(
     doer = Doer(deps, door, client)
     doing = Workers(db, deps.clock, doer, count)
     keeping = ThreadPoolExecutor(max_workers=KEEPING_THREADS, thread_name_prefix="keep")
-    listeners.register(app, deps, door, doing, doer, keeping, replayer.arrived if replayer else None)
+    front = Front(deps, doing, doer, keeping)
+    listeners.register(app, deps, door, front, replayer.arrived if replayer else None)
     if replayer is not None:
         replayer.register(app)  # after the shape check: only requests shaped as Slack's are journalled
     return Liaison(
@@ -114,6 +118,8 @@ def create_app(
         executor=executor,
         workers=doing,
         keeping=keeping,
+        front=front,
+        signing_secret=settings.signing_secret,
         replayer=replayer,
     )
 

@@ -1,7 +1,9 @@
 """Serving the bot: HTTP (Bolt at POST /slack/events) or Socket Mode, with GET /healthz in both.
 
-uvicorn is the production ASGI server. Bolt's sync dispatch blocks until the listener acks, so it runs on
-a worker thread: the event loop keeps accepting requests while one listener waits on the database.
+uvicorn is the production ASGI server. A slash command is answered on its event loop (`Commands`: the
+front keeps it for the workers), never behind a listener thread. Everything else goes to Bolt, whose sync
+dispatch blocks until the listener acks, so it runs on a thread: the event loop keeps accepting requests
+while one listener waits on the database.
 """
 
 from __future__ import annotations
@@ -19,13 +21,17 @@ from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_bolt.request.internals import parse_body
+from slack_sdk.signature import SignatureVerifier
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot import render
 from bot.app import Liaison
+from bot.front import Front
 from bot.listeners import shape
+from bot.listeners.replays import signed_key
 from storage.db import HEALTH_SECONDS, Database
 
 log = logging.getLogger("liaison")
@@ -40,17 +46,23 @@ def refused(body: bytes, headers: Any) -> Response | None:
     """A request that is not one Slack could have sent is answered here with a 4xx, before Bolt reads it:
     Bolt's own middleware fails with a 500 on some (a timestamp that is not a number, an event that is a
     string, arrays nested hundreds deep). The log says why, never what the body held."""
+    refusal, _parsed = checked(body, headers)
+    return refusal
+
+
+def checked(body: bytes, headers: Any) -> tuple[Response | None, dict[str, Any]]:
+    """refused()'s answer, and the body as Bolt parses it."""
     if len(body) > LARGEST_BODY:
-        return _refusal(413, f"a body of {len(body)} bytes")
+        return _refusal(413, f"a body of {len(body)} bytes"), {}
     timestamp = headers.get("x-slack-request-timestamp")
     if timestamp is not None and not (timestamp.isascii() and timestamp.isdigit()):
-        return _refusal(401, "a request timestamp that is not a number")
+        return _refusal(401, "a request timestamp that is not a number"), {}
     try:
         parsed = parse_body(body.decode("utf-8"), headers.get("content-type"))
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
-        return _refusal(400, f"a body that does not parse ({type(exc).__name__})")
+        return _refusal(400, f"a body that does not parse ({type(exc).__name__})"), {}
     problem = shape.refusal(parsed)
-    return None if problem is None else _refusal(400, problem)
+    return (None if problem is None else _refusal(400, problem)), parsed
 
 
 def _refusal(status: int, why: str) -> Response:
@@ -58,16 +70,23 @@ def _refusal(status: int, why: str) -> Response:
     return Response("malformed request" if status != 401 else "invalid request", status_code=status)
 
 
-def asgi_app(db: Database, app: App | None, status: dict[str, Any] | None = None) -> Starlette:
-    """`app` None serves only /healthz (Socket Mode receives Slack's requests over its WebSocket)."""
+def asgi_app(
+    db: Database, app: App | None, status: dict[str, Any] | None = None, *, commands: Commands | None = None
+) -> Starlette:
+    """`app` None serves only /healthz (Socket Mode receives Slack's requests over its WebSocket).
+    `commands`: slash commands answered on the event loop; without it Bolt takes them too."""
     limiter = anyio.CapacityLimiter(DISPATCH_THREADS)
 
     async def slack_events(request: Request) -> Response:
         assert app is not None
         body = await request.body()
-        refusal = refused(body, request.headers)
+        refusal, parsed = checked(body, request.headers)
         if refusal is not None:
             return refusal
+        if commands is not None and "command" in parsed:
+            answer = await commands.answer(body, parsed, request.headers)
+            if answer is not None:
+                return answer
         try:
             bolt_request = to_bolt_request(request, body)
             bolt_response = await anyio.to_thread.run_sync(app.dispatch, bolt_request, limiter=limiter)
@@ -86,6 +105,34 @@ def asgi_app(db: Database, app: App | None, status: dict[str, Any] | None = None
     if app is not None:
         routes.append(Route("/slack/events", slack_events, methods=["POST"]))
     return Starlette(routes=routes)
+
+
+class Commands:
+    """Slash commands over HTTP, on the event loop: the signature checked, then the front's step
+    (bot/front.py): answered in the ack, or kept for the workers. A command that opens a form goes on to
+    Bolt, whose listener opens it."""
+
+    def __init__(self, front: Front, signing_secret: str) -> None:
+        self.front = front
+        self.verifier = SignatureVerifier(signing_secret)
+
+    async def answer(self, body: bytes, parsed: dict[str, Any], headers: Any) -> Response | None:
+        timestamp, signature = headers.get("x-slack-request-timestamp"), headers.get("x-slack-signature")
+        if not (timestamp and signature and self.verifier.is_valid(body, timestamp, signature)):
+            return _refusal(401, "a signature that does not verify")
+        step = self.front.step(parsed)
+        if step is None or step.form:
+            return None
+        if step.answer is not None:
+            return JSONResponse(render.in_ack(step.answer))
+        respond = self.front.doer.respond_to(parsed)
+        ack = await self.front.keep_on_loop(signed_key(signature), parsed, respond)
+        return JSONResponse(ack) if ack else Response(status_code=200)
+
+
+def over_http(liaison: Liaison) -> Commands:
+    assert liaison.signing_secret is not None, "HTTP mode needs the signing secret (Settings.require_slack)"
+    return Commands(liaison.front, liaison.signing_secret)
 
 
 class Health:
@@ -147,7 +194,8 @@ def serve(
         handler = SocketModeHandler(liaison.app, app_token=app_token)
         handler.connect()
         log.info("connected to Slack over Socket Mode")
-    server = _Server(server_config(asgi_app(db, None if socket_mode else liaison.app, status), host, port))
+    app, commands = (None, None) if socket_mode else (liaison.app, over_http(liaison))
+    server = _Server(server_config(asgi_app(db, app, status, commands=commands), host, port))
     log.info(
         "Liaison is running for %s (%s mode) on %s:%d", liaison.installation.team, status["mode"], host, port
     )

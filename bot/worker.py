@@ -26,9 +26,9 @@ from bot.identity import command_actor
 from commands import catalog, registry
 from commands.grammar import Arguments
 from commands.invocation import Deps, Invocation
+from storage import work
 from storage.clock import Clock
 from storage.db import Database
-from storage import work
 from storage.errors import DatabaseBusy, DatabaseUnavailable, LiaisonError
 from storage.work import Kept
 

@@ -31,7 +31,7 @@ from bot import cli, errors, logs, render
 from bot.app import Liaison, create_app
 from bot.config import Settings, load_settings
 from bot.sandbox import Sandbox, visible_text
-from bot.server import asgi_app
+from bot.server import asgi_app, over_http
 from commands import catalog, registry
 from commands.invocation import Invocation
 from commands.kinds.spec import Specs
@@ -267,7 +267,7 @@ def in_process_bot(
         listeners = Listeners(liaison)
         liaison.start()
         try:
-            endpoint = asgi_app(db, liaison.app)
+            endpoint = asgi_app(db, liaison.app, commands=over_http(liaison))
             with start_blocking_portal() as loop:
                 slack.driver.in_process = lambda body, headers: loop.call(_post, endpoint, body, headers)
                 try:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 from slack_bolt import App
 
 from bot.door import Door
+from bot.front import Front
 from bot.listeners import actions, commands, events, guard, replays, shape
 from bot.listeners.events import OnMessage
-from bot.worker import Doer, Workers
 from commands.invocation import Deps
 
 
@@ -17,14 +15,12 @@ def register(
     app: App,
     deps: Deps,
     door: Door,
-    workers: Workers,
-    doer: Doer,
-    keeping: ThreadPoolExecutor,
+    front: Front,
     on_message: OnMessage | None = None,
 ) -> None:
     shape.register(app)  # first: every listener may then trust the payload's shape
     replays.register(app)
     guard.register(app, door)  # answers through response_url pass the door too
-    commands.register(app, deps, workers, doer, keeping)
+    commands.register(app, front)
     events.register(app, deps, on_message)
     actions.register(app, deps)

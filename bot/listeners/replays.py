@@ -25,9 +25,14 @@ KEY = "liaison_delivery"  # where the middleware leaves the delivery's key in Bo
 def key_of(req: BoltRequest) -> str:
     signature = (req.headers.get("x-slack-signature") or [""])[0]
     if signature:
-        return f"sig:{signature.removeprefix('v0=')[:72]}"
+        return signed_key(signature)
     raw = req.raw_body or json.dumps(req.body, sort_keys=True)
     return f"body:{hashlib.sha256(raw.encode('utf-8', 'surrogatepass')).hexdigest()}"
+
+
+def signed_key(signature: str) -> str:
+    """The key of a request Slack signed with `signature` (its X-Slack-Signature header)."""
+    return f"sig:{signature.removeprefix('v0=')[:72]}"
 
 
 def register(app: App) -> None:
