@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.worker import Workers
 from storage import work
 from storage.db import Database
+from storage.leader import Leadership
 from storage.work import Kept
 from tests.databases import BACKENDS, database_url
 
@@ -116,3 +117,21 @@ def test_the_store_that_saves_an_item_marks_the_running_command(db: Database) ->
         work.settle(session, "R-8")
     last = work.take(db, db.clock() + 4 * work.LEASE)
     assert last is not None and last.saved == "R-7"
+
+
+def test_one_instance_on_postgresql_runs_the_scheduler_and_another_takes_over_when_it_goes(
+    tmp_path: Path,
+) -> None:
+    with database_url("postgresql", tmp_path) as url:
+        first, second = Database(url), Database(url)
+        leads, waits = Leadership(first), Leadership(second)
+        try:
+            assert leads.held() and leads.held(), "the first to ask leads, and goes on leading"
+            assert not waits.held()
+            leads.release()  # its process stopped, or lost its connection
+            assert waits.held() and not leads.held()
+        finally:
+            leads.release()
+            waits.release()
+            first.dispose()
+            second.dispose()
