@@ -1,6 +1,6 @@
-"""The benchmark's baseline: a Bolt app that only acknowledges /referral, served exactly as Liaison is
-(uvicorn, Starlette, Bolt's dispatch on a worker thread, the same listener pool). What Liaison adds on top
-of this is Liaison's own cost.
+"""The benchmark's baseline: a bare async Bolt app (AsyncApp) that only acknowledges /referral, served on
+the same server stack as Liaison (uvicorn, Starlette). What Liaison's front adds on top of this is its
+own cost.
 
     python -m bench.bare --port 3100   (SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN, SLACK_API_URL set)
 """
@@ -9,38 +9,47 @@ from __future__ import annotations
 
 import argparse
 import os
-from concurrent.futures import ThreadPoolExecutor
 
 import uvicorn
-from slack_bolt import Ack, App
-from slack_sdk import WebClient
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
-from bot.app import LISTENER_THREADS
-from bot.server import asgi_app, server_config
-from storage.db import Database
+from bot.server import server_config
 
 
-def bare_app() -> App:
-    app = App(
-        client=WebClient(token=os.environ["SLACK_BOT_TOKEN"], base_url=os.environ["SLACK_API_URL"]),
+def bare_app() -> Starlette:
+    app = AsyncApp(
+        client=AsyncWebClient(token=os.environ["SLACK_BOT_TOKEN"], base_url=os.environ["SLACK_API_URL"]),
         signing_secret=os.environ["SLACK_SIGNING_SECRET"],
-        token_verification_enabled=False,
-        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS),
     )
 
     @app.command("/referral")
-    def only_ack(ack: Ack) -> None:
-        ack()
+    async def only_ack(ack: AsyncAck) -> None:
+        await ack()
 
-    return app
+    handler = AsyncSlackRequestHandler(app)
+
+    async def events(request: Request) -> Response:
+        return await handler.handle(request)
+
+    async def healthz(_request: Request) -> Response:
+        return JSONResponse({"ok": True})
+
+    return Starlette(
+        routes=[Route("/slack/events", events, methods=["POST"]), Route("/healthz", healthz, methods=["GET"])]
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
     port = parser.parse_args().port
-    db = Database("sqlite://")  # only /healthz reads it
-    uvicorn.Server(server_config(asgi_app(db, bare_app()), "127.0.0.1", port)).run()
+    uvicorn.Server(server_config(bare_app(), "127.0.0.1", port)).run()
 
 
 if __name__ == "__main__":

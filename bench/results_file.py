@@ -18,7 +18,12 @@ from tests.databases import POSTGRES_URL
 HERE = Path(__file__).parent
 RESULTS = HERE / "results.md"
 PARTS = HERE / "results"
-ORDER = ["load", "guard", "delivery"]  # parts in the order results.md shows them; others follow by name
+ORDER = [
+    "load",
+    "path",
+    "guard",
+    "delivery",
+]  # parts in the order results.md shows them; others follow by name
 
 
 def machine_lines() -> list[str]:

@@ -4,13 +4,17 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 from dataclasses import dataclass
+from http.client import HTTPMessage
 from typing import Any
+from urllib.error import HTTPError, URLError
+from urllib.request import Request
 
 import httpx
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackApiError, SlackClientError, SlackRequestError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -34,6 +38,29 @@ class LiaisonWebClient(WebClient):
         super().__init__(*args, **kwargs)
         self.pacer = pacer
         self.door: Door | None = None  # fitted once the app knows who reads where (bot/app.py)
+        # One pool of kept-alive connections for every call (slack_sdk opens a new one per call), shared
+        # by the threads; answers through response_url use it too (bot/door.py GuardedRespond).
+        self.http = httpx.Client(timeout=self.timeout, limits=httpx.Limits(max_keepalive_connections=32))
+
+    def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
+        """The call over the kept-alive pool, answered in urllib's shapes: slack_sdk's retry handlers read
+        an HTTPError for a 4xx or 5xx and a URLError for a connection that failed."""
+        if not url.lower().startswith(("http://", "https://")):
+            raise SlackRequestError(f"Invalid URL detected: {url}")
+        headers = {k: str(v) for k, v in req.header_items() if k.lower() != "content-length"}
+        body = req.data if isinstance(req.data, bytes) else None  # slack_sdk always sends bytes, or none
+        try:
+            answer = self.http.post(url, content=body, headers=headers)
+        except httpx.TransportError as exc:
+            raise URLError(exc) from exc
+        message = HTTPMessage()
+        for name, value in answer.headers.multi_items():
+            message[name] = value
+        if answer.status_code >= 400:
+            raise HTTPError(
+                url, answer.status_code, answer.reason_phrase, message, io.BytesIO(answer.content)
+            )
+        return {"status": answer.status_code, "headers": message, "body": answer.text}
 
     def api_call(self, api_method: str, **kwargs: Any) -> Any:
         args = _arguments(kwargs)

@@ -170,7 +170,8 @@ class Doer:
 
     def respond_to(self, body: dict[str, Any]) -> Respond:
         respond = Respond(response_url=body.get("response_url"))
-        return GuardedRespond(respond, self._guard, body.get("user_id"), body.get("channel_id"))
+        http = getattr(self._client, "http", None)  # the LiaisonWebClient's kept-alive connections
+        return GuardedRespond(respond, self._guard, body.get("user_id"), body.get("channel_id"), http)
 
     def run(self, name: str, body: dict[str, Any], respond: Respond) -> None:
         """Run the command `name` Slack sent as `body` and answer through `respond`; whatever goes wrong

@@ -25,5 +25,6 @@ def register(app: App, door: Door) -> None:
             if isinstance(respond, Respond) and not isinstance(respond, GuardedRespond):
                 named = body.get("channel")  # a dict in every payload Slack sends; anything else names none
                 channel = body.get("channel_id") or (named.get("id") if isinstance(named, dict) else None)
-                context["respond"] = GuardedRespond(respond, door, context.user_id, channel)
+                http = getattr(app.client, "http", None)  # the LiaisonWebClient's kept-alive connections
+                context["respond"] = GuardedRespond(respond, door, context.user_id, channel, http)
         return next()

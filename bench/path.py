@@ -1,0 +1,211 @@
+"""`python -m bench path`: the request path (issue 19) side by side in one run, on the office's 100,000
+items: ack latency of Liaison's front beside a bare async Bolt app (bench/bare.py); whole referrals per
+second and CPU per referral beside the irreducible script (bench/minimal.py); a burst of 450 commands at
+once (none lost, none doubled, each person answered). On SQLite, and on PostgreSQL with two workers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, func, select
+
+from bench import acks, office
+from bench.acks import AckRun, bare_bolt
+from bench.results_file import machine_lines, write_part
+from bot.sandbox import Sandbox, visible_text
+from storage.item_tables import Referral
+from storage.models import Partner
+from tests.botproc import BotProcess, clean_environment, free_port
+from tests.databases import database_url
+from tests.office import DEFENDER, START, bot_settings
+
+CHANNELS = [office.partner_channel(n) for n in range(50)]
+LOADS = [(20, 450), (50, 450)]
+BURST = 450
+TICK = 100  # os.sysconf("SC_CLK_TCK") on Linux
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system time of the process and its threads so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def referrals(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(Referral)).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def a_partner(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(select(func.min(Partner.id))).scalar_one())  # type: ignore[arg-type]
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def minimal(slack: Sandbox, url: str, folder: Path) -> Iterator[subprocess.Popen[str]]:
+    port = free_port()
+    settings = {
+        "SLACK_BOT_TOKEN": slack.bot_token,
+        "SLACK_SIGNING_SECRET": slack.signing_secret,
+        "SLACK_API_URL": slack.api_url,
+    }
+    command = ["--port", str(port), "--database", url, "--partner", str(a_partner(url))]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench.minimal", *command],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=clean_environment(**settings),
+        stdout=subprocess.DEVNULL,
+        stderr=(folder / "minimal.log").open("w"),
+        text=True,
+    )
+    try:
+        acks._wait_serving(f"http://127.0.0.1:{port}/healthz", process, folder / "minimal.log")
+        slack.bot_url = f"http://127.0.0.1:{port}/slack/events"
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def burst(slack: Sandbox, url: str) -> str:
+    """BURST commands at once: how many were acknowledged in time, stored, carded and answered."""
+    before_rows, before_cards = referrals(url), acks.cards(slack, CHANNELS)
+    answered = {c: len(slack.ephemerals(DEFENDER, c)) for c in CHANNELS}
+    deliveries, _ = acks.fire(slack, CHANNELS, BURST, BURST)
+    deadline = time.monotonic() + 300
+    while acks.cards(slack, CHANNELS) < before_cards + BURST and time.monotonic() < deadline:
+        time.sleep(0.1)
+    slack.wait_until_quiet(timeout=60)
+    said = [visible_text(e) for c in CHANNELS for e in slack.ephemerals(DEFENDER, c)[answered[c] :]]
+    sent = sum(s.startswith("Sent *R-") for s in said)
+    queued = sum(s.startswith("Liaison is busy") for s in said)
+    stored, carded = referrals(url) - before_rows, acks.cards(slack, CHANNELS) - before_cards
+    ok = stored == carded == sent == BURST and all(d.acked for d in deliveries)
+    return (
+        f"{sum(d.acked for d in deliveries)} of {BURST} acknowledged within 3 s; {stored} stored, {carded} "
+        f'cards, {sent} told "Sent" ({queued} first told they were queued): '
+        f"{'none lost, none doubled' if ok else '**not all right**'}"
+    )
+
+
+def liaison_runs(
+    slack: Sandbox, url: str, folder: Path, name: str, **settings: str
+) -> tuple[list[AckRun], float, str]:
+    bot = BotProcess(
+        folder, ["--http"], **{**bot_settings(slack, url), "LIAISON_TICK_SECONDS": "0", **settings}
+    )
+    try:
+        bot.wait_until_serving()
+        slack.bot_url = f"{bot.url}/slack/events"
+        cpu, done = cpu_seconds(bot.pid), 0
+        runs = []
+        for concurrency, sent in LOADS:
+            runs.append(acks.measure(slack, name, CHANNELS, sent, concurrency, wait_for_cards=True))
+            done += sent
+        slack.wait_until_quiet(timeout=60)
+        per_referral = (cpu_seconds(bot.pid) - cpu) / done * 1000
+        return runs, per_referral, burst(slack, url)
+    finally:
+        bot.stop()
+
+
+def minimal_runs(slack: Sandbox, url: str, folder: Path) -> tuple[list[AckRun], float]:
+    with minimal(slack, url, folder) as process:
+        cpu = cpu_seconds(process.pid)
+        runs = [
+            acks.measure(slack, "minimal script", CHANNELS, sent, c, wait_for_cards=True) for c, sent in LOADS
+        ]
+        slack.wait_until_quiet(timeout=60)
+        return runs, (cpu_seconds(process.pid) - cpu) / sum(s for _, s in LOADS) * 1000
+
+
+def main() -> None:
+    from bench.__main__ import NOW, postgres_reachable
+
+    lines = ["## The request path: acks, whole referrals, a burst", "", *machine_lines(), ""]
+    table = [
+        "| App | Database | Concurrency | p50 ack | p99 ack | Referrals done/s | Not acked in 3 s |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    findings: list[str] = []
+    with Sandbox() as slack, tempfile.TemporaryDirectory() as folder:
+        office.populate(slack)
+        with bare_bolt(slack, Path(folder)):
+            bare = [
+                acks.measure(slack, "bare async Bolt", CHANNELS, sent, c, wait_for_cards=False)
+                for c, sent in LOADS
+            ]
+        table += [_row(run, "none") for run in bare]
+        backends = ("sqlite", "postgresql") if postgres_reachable() else ("sqlite",)
+        for backend in backends:
+            (Path(folder) / backend).mkdir()
+            with database_url(backend, Path(folder) / backend) as url:
+                office.seed(slack, url, NOW)
+                workers = {"LIAISON_WORKERS": "2"} if backend == "postgresql" else {}
+                shown = "PostgreSQL, 2 workers" if workers else "SQLite"
+                ours, cpu_ours, burst_said = liaison_runs(
+                    slack, url, Path(folder) / backend, "Liaison", **workers
+                )
+                script, cpu_script = minimal_runs(slack, url, Path(folder) / backend)
+                table += [_row(run, shown) for run in ours] + [_row(run, shown) for run in script]
+                for mine, base, least in zip(ours, bare, script, strict=True):
+                    ratio = mine.p50_ms / base.p50_ms
+                    rate = (mine.done_per_second or 0) / (least.done_per_second or 1)
+                    findings.append(
+                        f"{shown}, concurrency {mine.concurrency}: p50 ack {ratio:.1f}× the bare async app's "
+                        f"(target within 1.3×: {'yes' if ratio <= 1.3 else 'no'}); p99 {mine.p99_ms:.0f} ms"
+                        + (
+                            f" (target under 250 ms: {'yes' if mine.p99_ms < 250 else 'no'})"
+                            if mine.concurrency == 50
+                            else ""
+                        )
+                        + f"; whole referrals {rate:.0%} of the minimal script's rate (target 65%: "
+                        f"{'yes' if rate >= 0.65 else 'no'})."
+                    )
+                findings.append(
+                    f"{shown}: CPU per referral {cpu_ours:.1f} ms for Liaison's process, "
+                    f"{cpu_script:.1f} ms for the minimal script's."
+                )
+                findings.append(f"{shown}, a burst of {BURST} at once: {burst_said}.")
+                for line in findings[-2:]:
+                    print(line)
+    lines += [
+        f"Each command is `/referral` over HTTP, signed, a new connection each, round-robin over "
+        f"{len(CHANNELS)} partner channels of the office's {office.ITEMS:,} items (seeded as `make bench`'s "
+        "load part does). A referral is done when its card is in the channel. The bare app only "
+        "acknowledges; the minimal script (bench/minimal.py) does only the irreducible work of a referral, "
+        "with nothing durable before its ack. The stand-in, the load generator and the apps share this "
+        "machine's two cores, so the ratios are what counts.",
+        "",
+        *table,
+        "",
+        *(f"- {f}" for f in findings),
+        "",
+        f"The clock: the bots start at {START} (LIAISON_START_TIME), as in the load part.",
+    ]
+    write_part("path", lines)
+
+
+def _row(run: AckRun, database: str) -> str:
+    done = f"{run.done_per_second:.1f}" if run.done_per_second is not None else "n/a"
+    return (
+        f"| {run.app} | {database} | {run.concurrency} | {run.p50_ms:.1f} ms | {run.p99_ms:.1f} ms "
+        f"| {done} | {run.failed} |"
+    )
+
+
+__all__: Sequence[str] = ["main"]
