@@ -32,8 +32,6 @@ from storage.rate_budget import SharedBudget
 # Slack, not on the CPU: enough threads that a burst of commands still finds one free for its ack
 # (bench/results.md shows what 32 did at concurrency 20).
 LISTENER_THREADS = 128
-# Threads that keep commands in the database while their acks wait (bot/listeners/commands.py).
-KEEPING_THREADS = 16
 
 
 @dataclass(frozen=True)
@@ -42,8 +40,7 @@ class Liaison:
     deps: Deps
     installation: Installation
     executor: ThreadPoolExecutor
-    workers: Workers  # do the commands the listeners kept; started by start() (one-off commands don't)
-    keeping: ThreadPoolExecutor
+    workers: Workers  # do the commands the front kept; started by start() (one-off commands don't)
     front: Front  # what a slash command gets within Slack's 3 seconds
     signing_secret: str | None  # what Slack signs HTTP requests with
     replayer: Replayer | None = None  # with a journal: applies what the database could not take at once
@@ -55,7 +52,7 @@ class Liaison:
         """Let in-flight listeners and workers finish their work (answers, posts) before the process
         exits; commands still kept wait in the database for the next start."""
         self.executor.shutdown(wait=True)
-        self.keeping.shutdown(wait=True)
+        self.front.keeper.stop()
         self.workers.stop()
         if self.replayer is not None:
             self.replayer.stop()
@@ -106,8 +103,7 @@ def create_app(
     count = workers or settings.worker_count(db.dialect)
     doer = Doer(deps, door, client)
     doing = Workers(db, deps.clock, doer, count)
-    keeping = ThreadPoolExecutor(max_workers=KEEPING_THREADS, thread_name_prefix="keep")
-    front = Front(deps, doing, doer, keeping)
+    front = Front(deps, doing, doer)
     listeners.register(app, deps, door, front, replayer.arrived if replayer else None)
     if replayer is not None:
         replayer.register(app)  # after the shape check: only requests shaped as Slack's are journalled
@@ -117,7 +113,6 @@ def create_app(
         installation=home,
         executor=executor,
         workers=doing,
-        keeping=keeping,
         front=front,
         signing_secret=settings.signing_secret,
         replayer=replayer,

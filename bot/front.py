@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as StillKeeping
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,8 @@ from commands.grammar import UsageError
 from commands.invocation import Deps
 from commands.registry import SlashCommand
 from storage import work
+from storage.clock import Clock
+from storage.db import Database
 
 log = logging.getLogger("liaison")
 
@@ -37,6 +40,76 @@ KEEP_SECONDS = 1.5
 # A command expected to wait longer than this for a worker is told at once that it is queued.
 QUEUED_SECONDS = 2.0
 QUEUED = "Liaison is busy: your `{command}` is queued and will be done in about {seconds} seconds."
+
+
+class Keeper:
+    """Writes the commands the front keeps; those that arrive while a batch is being written go together
+    in the next one, in one transaction: one commit (on SQLite one sync to disk, one turn of the single
+    write lock) for a burst, instead of one each contending with the workers' writes."""
+
+    BATCH = 200
+
+    def __init__(self, db: Database, clock: Clock, kept: Callable[[], None]) -> None:
+        self.db, self.clock, self._kept = db, clock, kept
+        self._pending: list[tuple[work.ToKeep, Future[int | None]]] = []
+        self._writing = 0
+        self._changed = threading.Condition()
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="keeper", daemon=True)
+        self._thread.start()
+
+    def submit(self, key: str, body: Mapping[str, Any]) -> Future[int | None]:
+        """A future of how many commands wait ahead of this one (None: a replay, not kept)."""
+        future: Future[int | None] = Future()
+        with self._changed:
+            self._pending.append((work.ToKeep(key, str(body["command"]), body), future))
+            self._changed.notify_all()
+        return future
+
+    def idle(self) -> bool:
+        with self._changed:
+            return not self._pending and not self._writing
+
+    def stop(self) -> None:
+        """Write what is pending, then stop."""
+        with self._changed:
+            self._stopping = True
+            self._changed.notify_all()
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: self._pending or self._stopping)
+                if not self._pending:
+                    return
+                batch, self._pending = self._pending[: self.BATCH], self._pending[self.BATCH :]
+                self._writing = len(batch)
+            try:
+                self._write(batch)
+            finally:
+                with self._changed:
+                    self._writing = 0
+                    self._changed.notify_all()
+
+    def _write(self, batch: list[tuple[work.ToKeep, Future[int | None]]]) -> None:
+        try:
+            with self.db.session() as session:
+                results = work.keep_all(session, [command for command, _ in batch], self.clock())
+        except IntegrityError:  # another instance noted one of these keys meanwhile
+            if len(batch) == 1:
+                batch[0][1].set_result(None)  # a replay, noted by the other instance first
+            else:
+                for one in batch:  # the others are kept one at a time
+                    self._write([one])
+            return
+        except Exception as error:
+            for _, future in batch:
+                future.set_exception(error)
+            return
+        self._kept()
+        for (_, future), result in zip(batch, results, strict=True):
+            future.set_result(result)
 
 
 @dataclass(frozen=True)
@@ -50,8 +123,9 @@ class Step:
 
 
 class Front:
-    def __init__(self, deps: Deps, workers: Workers, doer: Doer, keeping: ThreadPoolExecutor) -> None:
-        self.deps, self.workers, self.doer, self.keeping = deps, workers, doer, keeping
+    def __init__(self, deps: Deps, workers: Workers, doer: Doer) -> None:
+        self.deps, self.workers, self.doer = deps, workers, doer
+        self.keeper = Keeper(deps.db, deps.clock, lambda: workers.wake(workers.count))
         self.commands = catalog(deps.specs)
         self._by_name = {c.name: c for c in self.commands}
 
@@ -70,7 +144,7 @@ class Front:
 
     def keep(self, key: str, body: dict[str, Any], respond: Respond) -> dict[str, Any]:
         """Keep the command for a worker, waiting at most KEEP_SECONDS: the ack's arguments."""
-        kept = self.keeping.submit(self._keep, key, body)
+        kept = self.keeper.submit(key, body)
         try:
             ahead = kept.result(timeout=KEEP_SECONDS)
         except StillKeeping:
@@ -82,7 +156,7 @@ class Front:
 
     async def keep_on_loop(self, key: str, body: dict[str, Any], respond: Respond) -> dict[str, Any]:
         """keep() for the event loop: the loop goes on serving while the database keeps the command."""
-        kept = self.keeping.submit(self._keep, key, body)
+        kept = self.keeper.submit(key, body)
         try:
             ahead = await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(kept)), KEEP_SECONDS)
         except TimeoutError:
@@ -92,12 +166,10 @@ class Front:
             return self._not_kept(error)
         return self._kept(body, ahead)
 
-    def _keep(self, key: str, body: dict[str, Any]) -> int:
-        with self.deps.db.session() as session:
-            return work.keep(session, key, str(body["command"]), body, self.deps.clock())
-
-    def _kept(self, body: Mapping[str, Any], ahead: int) -> dict[str, Any]:
-        self.workers.wake()
+    def _kept(self, body: Mapping[str, Any], ahead: int | None) -> dict[str, Any]:
+        if ahead is None:
+            log.warning("ignored a replayed request (the same signed delivery was acted on before)")
+            return {}
         wait = self.workers.expected_wait(ahead)
         if wait > QUEUED_SECONDS:
             return render.in_ack(QUEUED.format(command=body["command"], seconds=round(wait)))
@@ -105,18 +177,14 @@ class Front:
 
     @staticmethod
     def _not_kept(error: Exception) -> dict[str, Any]:
-        if isinstance(error, IntegrityError):
-            log.warning("ignored a replayed request (the same signed delivery was acted on before)")
-            return {}
         return render.in_ack(errors.user_message(error))  # the database is away: nothing was saved
 
-    def _when_kept_late(self, kept: Future[int], body: dict[str, Any], respond: Respond) -> None:
+    def _when_kept_late(self, kept: Future[int | None], body: dict[str, Any], respond: Respond) -> None:
         run_here: Callable[[], None] = lambda: self.doer.run(str(body["command"]), body, respond)  # noqa: E731
         kept.add_done_callback(lambda late: _run_if_not_kept(late, run_here))
 
 
-def _run_if_not_kept(kept: Future[int], run_here: Callable[[], None]) -> None:
-    error = kept.exception()
-    if error is None or isinstance(error, IntegrityError):
+def _run_if_not_kept(kept: Future[int | None], run_here: Callable[[], None]) -> None:
+    if kept.exception() is None:
         return  # kept late: a worker answers (a replay: nobody is told)
     run_here()

@@ -46,6 +46,7 @@ class Workers:
         self.db, self.clock, self._do, self.count = db, clock, do, count
         self._wake = threading.Condition()
         self._woken = 0  # wake-ups not yet taken by a worker
+        self._asleep = 0  # workers that found nothing to take and wait to be woken
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._busy = 0
@@ -86,6 +87,11 @@ class Workers:
     def busy(self) -> int:
         return self._busy
 
+    def drained(self) -> bool:
+        """Every worker found nothing to take, and nothing has woken them since."""
+        with self._wake:
+            return self._asleep == self.count and self._woken == 0 and self._busy == 0
+
     def _work(self) -> None:
         while not self._stopping.is_set():
             try:
@@ -98,7 +104,8 @@ class Workers:
             if kept is None:
                 self._sleep()
                 continue
-            self._busy += 1
+            with self._wake:
+                self._busy += 1
             started = time.monotonic()
             try:
                 self._do(kept)
@@ -107,14 +114,17 @@ class Workers:
             except Exception:  # do() answers the person itself; this is a bug in it, and the row stays
                 log.exception("a worker failed on a kept command")
             finally:
-                self._busy -= 1
+                with self._wake:
+                    self._busy -= 1
                 took = time.monotonic() - started
                 self.seconds_per_command += SMOOTHING * (took - self.seconds_per_command)
 
     def _sleep(self) -> None:
         with self._wake:
             if self._woken == 0:
+                self._asleep += 1
                 self._wake.wait(POLL_SECONDS)
+                self._asleep -= 1
             self._woken = max(0, self._woken - 1)
 
     def _listen(self) -> None:

@@ -4,11 +4,12 @@ however often the journal is replayed. The first to insert a key acts; everyone 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from storage.db import Database
 from storage.models import Delivery
@@ -29,9 +30,20 @@ def first_time(db: Database, key: str, now: datetime, kept: timedelta = REQUEST_
     return True
 
 
-def note(session: Session, key: str, now: datetime, kept: timedelta) -> None:
+def note(session: Session, key: str, now: datetime, kept: timedelta, *, tidy: bool = True) -> None:
     """Record `key` in the caller's transaction (IntegrityError at commit when it is already there), so a
-    delivery is marked done exactly when its work is; keys past their time go at the same time."""
-    session.execute(delete(Delivery).where(col(Delivery.expires_at) < now))
+    delivery is marked done exactly when its work is; keys past their time go at the same time (`tidy`),
+    unless the caller forgets them itself."""
+    if tidy:
+        forget_expired(session, now)
     session.add(Delivery(key=key, seen_at=now, expires_at=now + kept))
     session.flush()
+
+
+def forget_expired(session: Session, now: datetime) -> None:
+    session.execute(delete(Delivery).where(col(Delivery.expires_at) < now))
+
+
+def seen(session: Session, keys: Sequence[str]) -> set[str]:
+    """Which of `keys` were noted before."""
+    return set(session.exec(select(Delivery.key).where(col(Delivery.key).in_(keys))).all())

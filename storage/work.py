@@ -12,7 +12,7 @@ row is deleted once its command is done: it holds what the person typed.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -55,17 +55,49 @@ class Kept:
     saved: str | None  # set: a worker stored this item and stopped before it was done
 
 
+class Replayed(Exception):
+    """The command's delivery key was seen before: a replay of a request already acted on."""
+
+
+@dataclass(frozen=True)
+class ToKeep:
+    key: str  # the request's delivery key
+    command: str
+    body: Mapping[str, Any]
+
+
 def keep(session: Session, key: str, command: str, body: Mapping[str, Any], now: datetime) -> int:
-    """Keep a command in the caller's transaction, with its delivery key (IntegrityError at flush when
-    the key was seen before: a replay). Returns how many commands are waiting ahead of it."""
-    deliveries.note(session, key, now, deliveries.REQUEST_KEPT)
-    row = Work(key=key, command=command, payload=json.dumps(dict(body)), kept_at=now)
-    session.add(row)
+    """Keep one command in the caller's transaction: how many wait ahead of it; Replayed for a replay."""
+    (ahead,) = keep_all(session, [ToKeep(key, command, body)], now)
+    if ahead is None:
+        raise Replayed(key)
+    return ahead
+
+
+def keep_all(session: Session, commands: Sequence[ToKeep], now: datetime) -> list[int | None]:
+    """Keep commands that arrived together, in the caller's transaction (one commit for a burst), each
+    with its delivery key. For each, how many commands wait ahead of it, or None for a replay (its key
+    seen before, or earlier in this batch). Another process noting one of the keys meanwhile makes the
+    commit fail with IntegrityError: the caller keeps them again one by one."""
+    seen = deliveries.seen(session, [c.key for c in commands])
+    waiting = select(func.count()).select_from(Work).where(col(Work.saved).is_(None))
+    ahead = int(session.exec(waiting).one())
+    results: list[int | None] = []
+    for command in commands:
+        if command.key in seen:
+            results.append(None)
+            continue
+        seen.add(command.key)
+        deliveries.note(session, command.key, now, deliveries.REQUEST_KEPT, tidy=False)
+        payload = json.dumps(dict(command.body))
+        session.add(Work(key=command.key, command=command.command, payload=payload, kept_at=now))
+        results.append(ahead)
+        ahead += 1
+    deliveries.forget_expired(session, now)
     session.flush()
-    if session.get_bind().dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql" and any(r is not None for r in results):
         session.execute(text(f"NOTIFY {CHANNEL}"))  # sent at commit, not before
-    ahead = select(func.count()).select_from(Work).where(col(Work.id) < row.id, col(Work.saved).is_(None))
-    return int(session.exec(ahead).one())
+    return results
 
 
 def take(db: Database, now: datetime) -> Kept | None:

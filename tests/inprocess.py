@@ -36,7 +36,6 @@ from commands import catalog, registry
 from commands.invocation import Invocation
 from commands.kinds.spec import Specs
 from commands.tick import tick
-from storage import work
 from storage.audit import Actor
 from storage.db import Database
 from tests.botproc import OUR_VARIABLES
@@ -56,21 +55,20 @@ class Log:
 
 
 class Listeners:
-    """The bot's listener pools and workers, counting the work handed to them: Bolt runs every listener
-    on its pool and acknowledges Slack from it, a command's ack waits for the pool that keeps it in the
-    database, and the workers do what was kept. When nothing handed to the pools is running, no command
-    is kept and no worker is busy, the bot has done all it was asked to (nothing else in the bot starts
-    work of its own without a journal or a scheduler)."""
+    """The bot's listener pool, keeper and workers: Bolt runs every listener on its pool, the front's
+    keeper writes the commands it keeps, and the workers do what was kept. When nothing handed to the pool
+    is running, the keeper has nothing to write, no command is kept and no worker is busy, the bot has
+    done all it was asked to (nothing else in the bot starts work of its own without a journal or a
+    scheduler)."""
 
     def __init__(self, liaison: Liaison) -> None:
         self._liaison = liaison
         self.closed = False  # the bot was stopped (its database may be gone): nothing is left to wait for
         self._running = 0
         self._changed = threading.Condition()
-        for executor in (liaison.executor, liaison.keeping):
-            self._count(executor)
+        self._count(liaison.executor)
 
-    def _count(self, executor: ThreadPoolExecutor) -> None:
+    def _count(self, executor: ThreadPoolExecutor) -> None:  # every submit, counted until it is done
         submit = executor.submit
 
         def counted(fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
@@ -91,13 +89,13 @@ class Listeners:
         if self.closed:
             return True
         workers = self._liaison.workers
-        return self._running == 0 and workers.busy == 0 and work.waiting(self._liaison.deps.db) == 0
+        return not self._running and self._liaison.front.keeper.idle() and workers.drained()
 
     def wait_until_idle(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         with self._changed:
-            # The workers' queue is in the database: looked at again whenever a pool finishes something,
-            # and every few milliseconds while a worker is at it.
+            # Looked at again whenever a listener finishes, and every few milliseconds while the keeper
+            # or a worker is at it.
             while not self._idle():
                 left = deadline - time.monotonic()
                 if left <= 0:
@@ -105,7 +103,7 @@ class Listeners:
                         f"the bot was still at work after {timeout} s ({self._running} listeners, "
                         f"{self._liaison.workers.busy} workers busy)"
                     )
-                self._changed.wait(min(left, 0.01))
+                self._changed.wait(min(left, 0.002))
 
 
 class _Told:

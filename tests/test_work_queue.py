@@ -10,7 +10,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 
 from bot.worker import Workers
 from storage import work
@@ -40,7 +39,7 @@ def keep(db: Database, n: int) -> int:
 
 def test_a_replayed_request_is_not_kept_twice_and_each_knows_how_many_wait_ahead(db: Database) -> None:
     assert [keep(db, n) for n in range(3)] == [0, 1, 2]
-    with pytest.raises(IntegrityError):
+    with pytest.raises(work.Replayed):
         keep(db, 1)
     assert work.waiting(db) == 3
 
