@@ -32,9 +32,13 @@ TICK = 100  # os.sysconf("SC_CLK_TCK") on Linux
 
 
 def cpu_seconds(pid: int) -> float:
-    """User and system time of the process and its threads so far."""
+    """User and system time of the process, its threads and its live children (the worker processes)
+    so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
+    own = (int(fields[11]) + int(fields[12])) / TICK
+    tasks = Path(f"/proc/{pid}/task").iterdir()
+    children = [int(c) for task in tasks for c in (task / "children").read_text().split()]
+    return own + sum(cpu_seconds(child) for child in children)
 
 
 def referrals(url: str) -> int:
@@ -177,7 +181,7 @@ def main() -> None:
                         f"{'yes' if rate >= 0.65 else 'no'})."
                     )
                 findings.append(
-                    f"{shown}: CPU per referral {cpu_ours:.1f} ms for Liaison's process, "
+                    f"{shown}: CPU per referral {cpu_ours:.1f} ms for Liaison's processes, "
                     f"{cpu_script:.1f} ms for the minimal script's."
                 )
                 findings.append(f"{shown}, a burst of {BURST} at once: {burst_said}.")

@@ -100,7 +100,7 @@ def create_app(
     )
     errors.register(app)
     replayer = Replayer(deps, journal) if journal is not None else None
-    count = workers or settings.worker_count(db.dialect)
+    count = settings.worker_count(db.dialect) if workers is None else workers
     doer = Doer(deps, door, client)
     doing = Workers(db, deps.clock, doer, count)
     front = Front(deps, doing, doer)

@@ -10,29 +10,26 @@ import argparse
 import getpass
 import logging
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot import cli_args, demo, dotenv_file, logs, scheduler
+from bot import cli_args, demo, dotenv_file, logs, running
 from bot.app import create_app
+from bot.cli_base import Refused, all_settings_checked, database, quiet_slack_sdk, wants_socket_mode
 from bot.config import ConfigError, Settings, load_settings
 from bot.dotenv_file import DotenvProblem
 from bot.manifest import manifest_yaml
-from bot.server import serve
 from bot.slack_client import SlackUnreachable, installation, web_client
-from commands.items.cards import post_unposted_cards
 from commands.kinds import standard
 from commands.tick import tick
 from storage import crypto, directory_file, exports, keys, retention
 from storage.audit import Actor
-from storage.clock import REAL, Clock
-from storage.crypto import Keyring, UnreadableText
+from storage.clock import REAL
+from storage.crypto import UnreadableText
 from storage.db import Database, sqlite_file
 from storage.directory_file import InvalidFile
 from storage.errors import DatabaseUnavailable
-from storage.journal import Journal, JournalInUse
 
 SETTINGS_HINT = "settings come from the environment or a .env file here; .env.example lists them all"
 DATABASE_HINT = "check DATABASE_URL and that the database server is running"
@@ -44,7 +41,7 @@ ENV_FILE, ENV_TEMPLATE = Path(".env"), Path(".env.example")
 def main(argv: Sequence[str] | None = None) -> int:
     args = cli_args.parse(cli_args.parser(HANDLERS), argv)
     # A running bot logs what it does; a one-off command says what it did, and its log only what went wrong.
-    logs.configure(logging.INFO if args.handler is _run else logging.WARNING)
+    logs.configure(logging.INFO if args.handler in (running.run, running.work) else logging.WARNING)
     handler: Callable[[argparse.Namespace], int] = args.handler
     for warning in dotenv_file.duplicate_warnings(ENV_FILE):
         print(f"liaison: warning: {warning}", file=sys.stderr)
@@ -74,38 +71,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_UNREACHABLE
 
 
-class Refused(Exception):
-    """Something the person must put right first; the message says what, in one line."""
-
-
-@contextmanager
-def _quiet_slack_sdk() -> Iterator[None]:
-    """slack_sdk logs every retry of a call that cannot connect; while Liaison first reaches Slack, the
-    one line SlackUnreachable gives says all of it."""
-    logger = logging.getLogger("slack_sdk.web.base_client")
-    logger.disabled = True
-    try:
-        yield
-    finally:
-        logger.disabled = False
-
-
-def _database(
-    settings: Settings, keyring: Keyring | None = None, *, create: bool = False, clock: Clock | None = None
-) -> Database:
-    """The configured database. A SQLite file that is not there is refused (a mistyped path would
-    otherwise become a new, empty database), unless this command creates one: then it says where."""
-    path = sqlite_file(settings.database_url)
-    if path is not None and not path.exists():
-        if not create:
-            raise Refused(
-                f"there is no database at {path}: check DATABASE_URL (`liaison run` or `liaison db upgrade` "
-                "creates a new one)"
-            )
-        print(f"liaison: no database at {path} yet: creating a new one there", file=sys.stderr)
-    return Database(settings.database_url, keyring, clock or settings.clock())
-
-
 def _write(path: Path, text: str) -> None:
     try:
         path.write_text(text, encoding="utf-8")
@@ -113,50 +78,6 @@ def _write(path: Path, text: str) -> None:
         raise Refused(
             f"can't write {path}: {exc.strerror}; check the folder exists and you may write there"
         ) from None
-
-
-def _socket_mode(args: argparse.Namespace, settings: Settings) -> bool:
-    mode = getattr(args, "mode", None)
-    return mode == "socket" or (mode is None and settings.socket_mode_available)
-
-
-def _run(args: argparse.Namespace) -> int:
-    settings = load_settings()
-    if settings.start_time is not None:
-        logging.getLogger("liaison").warning(
-            "the clock starts at %s (LIAISON_START_TIME)", settings.start_time
-        )
-    socket_mode = _socket_mode(args, settings)
-    db = _database(settings, _all_settings_checked(settings, socket_mode), create=True)
-    db.upgrade()
-    keys.check(db)  # a wrong key is found now, not when someone opens a referral
-    try:
-        journal = Journal(settings.journal, settings.keyring())
-    except JournalInUse as exc:
-        raise ConfigError([str(exc)]) from None
-    with _quiet_slack_sdk():
-        liaison = create_app(settings, db, socket_mode=socket_mode, journal=journal)
-    if liaison.replayer is not None:
-        liaison.replayer.start()
-    for ref in post_unposted_cards(liaison.deps, at_start=True):
-        logging.getLogger("liaison").info(
-            "posted the card of %s, left unposted when Liaison last stopped", ref
-        )
-    liaison.start()  # the workers: commands kept before a stop are done now
-    ticking = scheduler.start(liaison.deps, settings.tick_seconds)
-    try:
-        serve(
-            liaison,
-            db,
-            socket_mode=socket_mode,
-            app_token=settings.app_token,
-            host=args.host,
-            port=args.port or settings.port,
-        )
-    finally:
-        if ticking is not None:
-            ticking.shutdown(wait=True)
-    return 0
 
 
 def _tick(args: argparse.Namespace) -> int:
@@ -168,9 +89,9 @@ def _tick(args: argparse.Namespace) -> int:
         )
     clock = settings.clock() if args.at is None else settings.clock().starting_at(args.at)
     at = clock()  # the whole pass runs on this clock: what it writes and what it reads as "now"
-    db = _database(settings, settings.keyring(), clock=clock)
+    db = database(settings, settings.keyring(), clock=clock)
     db.upgrade()
-    with _quiet_slack_sdk():
+    with quiet_slack_sdk():
         liaison = create_app(settings, db, socket_mode=False)
     lines = tick(liaison.deps, at, dry_run=args.dry_run)
     for line in lines:
@@ -182,7 +103,7 @@ def _tick(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     settings = load_settings()
-    db = _database(settings, settings.keyring())
+    db = database(settings, settings.keyring())
     db.upgrade()
     if args.first and args.last and args.last < args.first:
         raise ConfigError(["--to comes before --from"])
@@ -199,7 +120,7 @@ def _export(args: argparse.Namespace) -> int:
 
 def _purge(args: argparse.Namespace) -> int:
     settings = load_settings()  # LIAISON_START_TIME never moves a purge: it removes text for good
-    db = _database(settings, settings.keyring(), clock=REAL)
+    db = database(settings, settings.keyring(), clock=REAL)
     db.upgrade()
     actor = Actor(user_id=f"cli:{getpass.getuser()}"[:32], team_id=None)
     with db.session() as session:
@@ -228,7 +149,7 @@ def _keys_rotate(_args: argparse.Namespace) -> int:
         raise ConfigError(
             ["LIAISON_DATA_KEY is not set: put the new key first, then the old ones, and rotate"]
         )
-    db = _database(settings, settings.keyring())
+    db = database(settings, settings.keyring())
     db.upgrade()
     changed = keys.rotate(db)
     print(f"re-encrypted {changed} stored values with the first key; older keys may now be removed")
@@ -236,7 +157,7 @@ def _keys_rotate(_args: argparse.Namespace) -> int:
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
-    db = _database(load_settings(), create=True)
+    db = database(load_settings(), create=True)
     db.upgrade()
     current, _ = db.revisions()
     print(f"database {db.describe()} is at migration {current}")
@@ -245,8 +166,8 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     settings = load_settings()
-    socket_mode = _socket_mode(args, settings)
-    keyring = _all_settings_checked(settings, socket_mode)
+    socket_mode = wants_socket_mode(args, settings)
+    keyring = all_settings_checked(settings, socket_mode)
     print(
         f"configuration: ok; would run in {'Socket Mode' if socket_mode else 'HTTP mode'}"
         f"{'' if socket_mode else f' on port {settings.port}'}; fallback time zone {settings.timezone}"
@@ -261,7 +182,7 @@ def _check(args: argparse.Namespace) -> int:
             "up to date" if current == head else f"needs `liaison db upgrade` (at {current}, newest {head})"
         )
         print(f"database: {db.describe()} reachable, schema {state}")
-    with _quiet_slack_sdk():
+    with quiet_slack_sdk():
         home = installation(web_client(settings.bot_token, settings.api_url))
     print(f"slack: team {home.team} ({home.team_id}), bot user {home.bot_user_id}, via {settings.api_url}")
     encryption = (
@@ -273,23 +194,6 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _all_settings_checked(settings: Settings, socket_mode: bool) -> Keyring | None:
-    """The keyring, once every setting `run` needs is known to be right; else all that is wrong at once."""
-    problems: list[str] = []
-    keyring = None
-    try:
-        settings.require_slack(socket_mode=socket_mode)
-    except ConfigError as exc:
-        problems += exc.problems
-    try:
-        keyring = settings.keyring()
-    except ConfigError as exc:
-        problems += exc.problems
-    if problems:
-        raise ConfigError(problems)
-    return keyring
-
-
 def _partners_import(args: argparse.Namespace) -> int:
     source: Path = args.file
     try:
@@ -298,7 +202,7 @@ def _partners_import(args: argparse.Namespace) -> int:
         raise InvalidFile([f"can't read {source}: {exc.strerror}"]) from exc
     entries = directory_file.read(text, source.name, standard().kinds.names)
     settings = load_settings()
-    db = _database(settings)
+    db = database(settings)
     db.upgrade()
     actor = Actor(user_id=f"cli:{getpass.getuser()}"[:32], team_id=None)
     with db.session() as session:
@@ -311,7 +215,7 @@ def _home_team(settings: Settings) -> str | None:
     """The office's own workspace, which no partner may have; None, with a warning, when offline."""
     if settings.bot_token:
         try:
-            with _quiet_slack_sdk():
+            with quiet_slack_sdk():
                 return installation(web_client(settings.bot_token, settings.api_url)).team_id
         except SlackUnreachable as exc:
             print(f"liaison: warning: {exc}", file=sys.stderr)
@@ -323,7 +227,7 @@ def _home_team(settings: Settings) -> str | None:
 
 
 def _partners_export(args: argparse.Namespace) -> int:
-    db = _database(load_settings())
+    db = database(load_settings())
     db.upgrade()
     with db.session() as session:
         text = directory_file.write(session)
@@ -360,7 +264,8 @@ def _init(_args: argparse.Namespace) -> int:
 
 
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "run": _run,
+    "run": running.run,
+    "work": running.work,
     "init": _init,
     "db upgrade": _db_upgrade,
     "partners import": _partners_import,

@@ -108,6 +108,14 @@ def parser(handlers: dict[str, Handler]) -> Parser:
     run.add_argument("--port", type=int, help="HTTP port (default: PORT, or 3000)")
     run.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all)")
 
+    work = _leaf(
+        sub,
+        "work",
+        "only do the commands a `liaison run` front kept (PostgreSQL; `liaison run` starts these itself)",
+        handlers["work"],
+    )
+    work.add_argument("--threads", type=int, default=4, help="workers in this process (default: 4)")
+
     _leaf(
         sub,
         "init",

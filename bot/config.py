@@ -63,7 +63,8 @@ class Settings:
     workers: int | None = None  # LIAISON_WORKERS: None is one per core
 
     def worker_count(self, dialect: str) -> int:
-        """How many workers do kept commands: on SQLite one (its writes are one at a time anyway)."""
+        """On PostgreSQL how many worker processes do kept commands; on SQLite how many worker threads:
+        one (its writes are one at a time anyway)."""
         if dialect == "sqlite":
             return 1
         return self.workers or os.cpu_count() or 1
@@ -258,7 +259,7 @@ def _workers(raw: str | None, problems: list[str]) -> int | None:
     if raw is None:
         return None
     if not re.fullmatch(r"[0-9]{1,3}", raw) or not 1 <= int(raw) <= 64:
-        problems.append(f"LIAISON_WORKERS must be a number of workers from 1 to 64 (got {raw!r})")
+        problems.append(f"LIAISON_WORKERS must be a number of worker processes from 1 to 64 (got {raw!r})")
         return None
     return int(raw)
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as StillKeeping
@@ -49,7 +51,8 @@ class Keeper:
 
     BATCH = 200
 
-    def __init__(self, db: Database, clock: Clock, kept: Callable[[], None]) -> None:
+    def __init__(self, db: Database, clock: Clock, kept: Callable[[int | None], None]) -> None:
+        """`kept`: called after each batch with the queue's head before it (storage/work.py Batch)."""
         self.db, self.clock, self._kept = db, clock, kept
         self._pending: list[tuple[work.ToKeep, Future[int | None]]] = []
         self._writing = 0
@@ -95,7 +98,7 @@ class Keeper:
     def _write(self, batch: list[tuple[work.ToKeep, Future[int | None]]]) -> None:
         try:
             with self.db.session() as session:
-                results = work.keep_all(session, [command for command, _ in batch], self.clock())
+                kept = work.keep_all(session, [command for command, _ in batch], self.clock())
         except IntegrityError:  # another instance noted one of these keys meanwhile
             if len(batch) == 1:
                 batch[0][1].set_result(None)  # a replay, noted by the other instance first
@@ -107,9 +110,42 @@ class Keeper:
             for _, future in batch:
                 future.set_exception(error)
             return
-        self._kept()
-        for (_, future), result in zip(batch, results, strict=True):
-            future.set_result(result)
+        self._kept(kept.head)
+        for (_, future), ahead in zip(batch, kept.ahead, strict=True):
+            future.set_result(ahead)
+
+
+class Progress:
+    """How fast the workers get through the queue, wherever they run (this process or others): from the
+    queue's head as each batch is kept, commands done per second over the last WINDOW seconds."""
+
+    WINDOW = 10.0
+
+    def __init__(self) -> None:
+        self._heads: deque[tuple[float, int]] = deque()
+        self._lock = threading.Lock()
+
+    def saw(self, head: int | None) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if head is None or (self._heads and head < self._heads[-1][1]):
+                self._heads.clear()  # the queue ran dry (SQLite may then hand out IDs again from 1)
+                return
+            self._heads.append((now, head))
+            while self._heads and self._heads[0][0] < now - self.WINDOW:
+                self._heads.popleft()
+
+    def expected_wait(self, ahead: int) -> float | None:
+        """Seconds a command with `ahead` waiting before it can expect; None when it cannot be told yet."""
+        with self._lock:
+            if len(self._heads) < 2:
+                return None
+            (then, first), (now, last) = self._heads[0], self._heads[-1]
+        if now - then < 0.5:
+            return None
+        done_per_second = (last - first) / (now - then)
+        # No progress at all: at least as long again as the head has stood still.
+        return ahead / done_per_second if done_per_second > 0 else now - then
 
 
 @dataclass(frozen=True)
@@ -125,7 +161,8 @@ class Step:
 class Front:
     def __init__(self, deps: Deps, workers: Workers, doer: Doer) -> None:
         self.deps, self.workers, self.doer = deps, workers, doer
-        self.keeper = Keeper(deps.db, deps.clock, lambda: workers.wake(workers.count))
+        self.progress = Progress()
+        self.keeper = Keeper(deps.db, deps.clock, self._batch_kept)
         self.commands = catalog(deps.specs)
         self._by_name = {c.name: c for c in self.commands}
 
@@ -166,11 +203,15 @@ class Front:
             return self._not_kept(error)
         return self._kept(body, ahead)
 
+    def _batch_kept(self, head: int | None) -> None:
+        self.progress.saw(head)
+        self.workers.wake(self.workers.count)
+
     def _kept(self, body: Mapping[str, Any], ahead: int | None) -> dict[str, Any]:
         if ahead is None:
             log.warning("ignored a replayed request (the same signed delivery was acted on before)")
             return {}
-        wait = self.workers.expected_wait(ahead)
+        wait = self.progress.expected_wait(ahead) or self.workers.expected_wait(ahead)
         if wait > QUEUED_SECONDS:
             return render.in_ack(QUEUED.format(command=body["command"], seconds=round(wait)))
         return {}

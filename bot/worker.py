@@ -59,7 +59,7 @@ class Workers:
                 log.warning(
                     "took back %d commands a stopped Liaison was doing; they are done again now", held
                 )
-        else:
+        elif self.count:
             self._threads.append(threading.Thread(target=self._listen, name="work-listen", daemon=True))
         for n in range(self.count):
             self._threads.append(threading.Thread(target=self._work, name=f"worker-{n}", daemon=True))

@@ -66,22 +66,30 @@ class ToKeep:
     body: Mapping[str, Any]
 
 
+@dataclass(frozen=True)
+class Batch:
+    ahead: list[int | None]  # for each command, how many wait ahead of it; None: a replay, not kept
+    # The oldest command still waiting before this batch (every one with a lower ID is done): how far the
+    # workers have got. None: none was waiting.
+    head: int | None
+
+
 def keep(session: Session, key: str, command: str, body: Mapping[str, Any], now: datetime) -> int:
     """Keep one command in the caller's transaction: how many wait ahead of it; Replayed for a replay."""
-    (ahead,) = keep_all(session, [ToKeep(key, command, body)], now)
+    (ahead,) = keep_all(session, [ToKeep(key, command, body)], now).ahead
     if ahead is None:
         raise Replayed(key)
     return ahead
 
 
-def keep_all(session: Session, commands: Sequence[ToKeep], now: datetime) -> list[int | None]:
+def keep_all(session: Session, commands: Sequence[ToKeep], now: datetime) -> Batch:
     """Keep commands that arrived together, in the caller's transaction (one commit for a burst), each
-    with its delivery key. For each, how many commands wait ahead of it, or None for a replay (its key
-    seen before, or earlier in this batch). Another process noting one of the keys meanwhile makes the
-    commit fail with IntegrityError: the caller keeps them again one by one."""
+    with its delivery key. Another process noting one of the keys meanwhile makes the commit fail with
+    IntegrityError: the caller keeps them again one by one."""
     seen = deliveries.seen(session, [c.key for c in commands])
-    waiting = select(func.count()).select_from(Work).where(col(Work.saved).is_(None))
-    ahead = int(session.exec(waiting).one())
+    waiting = select(func.count(), func.min(Work.id)).select_from(Work).where(col(Work.saved).is_(None))
+    count, first = session.exec(waiting).one()
+    ahead = int(count)
     results: list[int | None] = []
     for command in commands:
         if command.key in seen:
@@ -97,7 +105,7 @@ def keep_all(session: Session, commands: Sequence[ToKeep], now: datetime) -> lis
     session.flush()
     if session.get_bind().dialect.name == "postgresql" and any(r is not None for r in results):
         session.execute(text(f"NOTIFY {CHANNEL}"))  # sent at commit, not before
-    return results
+    return Batch(results, None if first is None else int(first))
 
 
 def take(db: Database, now: datetime) -> Kept | None:

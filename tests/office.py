@@ -61,6 +61,9 @@ def bot_settings(slack: Sandbox, db_url: str) -> dict[str, str]:
         # The office's clock starts on Tuesday, November 24, 2026, 9 AM in New York, whenever the tests run,
         # so the dates they type are never in the past.
         "LIAISON_START_TIME": START,
+        # On PostgreSQL one worker process (of four workers) is enough for the tests and starts fastest;
+        # tests/test_e2e_work.py runs two.
+        "LIAISON_WORKERS": "1",
     }
 
 

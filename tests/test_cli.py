@@ -93,6 +93,17 @@ def test_an_unreachable_database_is_one_line_naming_it(tmp_path: Path) -> None:
     )
 
 
+def test_work_on_sqlite_is_refused_in_one_line(tmp_path: Path) -> None:
+    """Workers of their own take commands from a PostgreSQL queue; on SQLite `liaison run` does them."""
+    assert liaison(["db", "upgrade"], tmp_path).returncode == 0
+    result = liaison(["work"], tmp_path, LIAISON_ALLOW_PLAINTEXT="1")
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[0] == (
+        "liaison: `liaison work` takes commands from a PostgreSQL queue; on SQLite `liaison run` does them "
+        "itself"
+    ), result.stderr
+
+
 def test_manifest_prints_the_committed_manifest(tmp_path: Path) -> None:
     result = liaison(["manifest"], tmp_path)
     assert result.returncode == 0
@@ -127,7 +138,8 @@ MISTAKES = [
     (["tick", "--at", "2026-12-01T14:00"], "liaison tick: --at '2026-12-01T14:00' has no time zone; add Z"),
     (["purge", "--at"], "liaison purge: --at needs a value after it"),
     (["keys"], "liaison keys: say which action: new, rotate"),
-    (["bogus"], "liaison: 'bogus' is not one of run, init, db, partners, tick, export"),
+    (["work", "--threads", "x"], "liaison work: --threads takes a whole number, not 'x'"),
+    (["bogus"], "liaison: 'bogus' is not one of run, work, init, db, partners, tick, export"),
 ]
 
 

@@ -1,9 +1,11 @@
-"""A worker killed in the middle of a command, on SQLite and PostgreSQL: the command the front kept is
-done again after a restart once its lease has run out, exactly once (one referral, one card, the
-defender told), whether the worker died before it stored the referral or after."""
+"""A worker killed in the middle of a command, on SQLite (a thread of the bot's process) and PostgreSQL (a
+process of its own): the command the front kept is done again after a restart once its lease has run out,
+exactly once (one referral, one card, the defender told), whether the worker died before it stored the
+referral or after."""
 
 from __future__ import annotations
 
+import os
 import signal
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -23,11 +25,13 @@ from tests.databases import BACKENDS, database_url
 from tests.office import (
     DATA_KEY,
     DEFENDER,
+    OFFICE_CHANNEL,
     SHARED_CHANNEL,
     START,
     RunningBot,
     add_legal_aid,
     bot_settings,
+    command,
     office,
 )
 
@@ -51,6 +55,12 @@ def cards(slack: Sandbox) -> list[str]:
 def referrals(db: Database) -> list[Referral]:
     with db.session() as session:
         return list(session.exec(select(Referral)).all())
+
+
+def worker_processes(pid: int) -> list[int]:
+    """The process's children (each thread's: a replacement is started by the thread that watches them)."""
+    tasks = Path(f"/proc/{pid}/task").iterdir()
+    return sorted(int(child) for task in tasks for child in (task / "children").read_text().split())
 
 
 def taken(db: Database) -> bool:
@@ -84,6 +94,8 @@ def test_a_worker_killed_mid_command_has_it_done_once_after_the_lease(
             slack.wait_for(lambda: taken(db), message="a worker holds the kept command")
             if stored:
                 slack.wait_for(lambda: len(referrals(db)) == 1, message="the referral stored")
+            for worker in worker_processes(first.pid):  # on PostgreSQL the workers are its children
+                os.kill(worker, signal.SIGKILL)
             assert first.stop(signal.SIGKILL) == -signal.SIGKILL
             slack.clear_faults()
             assert len(referrals(db)) == (1 if stored else 0)
@@ -120,3 +132,38 @@ def test_a_worker_killed_mid_command_has_it_done_once_after_the_lease(
         finally:
             first.stop()
             db.dispose()
+
+
+def gone(pid: int) -> bool:
+    """The process has exited (a zombie nobody reaped yet counts as gone)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return True
+    return state in ("Z", "X")
+
+
+def test_on_postgresql_a_worker_process_that_dies_is_replaced_and_all_go_with_the_front(
+    slack: Sandbox, tmp_path: Path
+) -> None:
+    with database_url("postgresql", tmp_path) as url:
+        bot = BotProcess(tmp_path, ["--http"], **{**bot_settings(slack, url), "LIAISON_WORKERS": "2"})
+        try:
+            bot.wait_until_serving()
+            slack.bot_url = f"{bot.url}/slack/events"
+            running = RunningBot(bot, "http", url)
+            add_legal_aid(slack, running)  # its commands were done by the worker processes
+            workers = slack.wait_for(lambda: len(found := worker_processes(bot.pid)) == 2 and found)
+            os.kill(workers[0], signal.SIGKILL)
+            slack.wait_for(
+                lambda: len(now := worker_processes(bot.pid)) == 2 and workers[0] not in now,
+                timeout=15,
+                message="another worker process started",
+            )
+            assert "role *defender*" in command(
+                slack, running, DEFENDER, OFFICE_CHANNEL, "/liaison", "whoami"
+            )
+            children = worker_processes(bot.pid)
+        finally:
+            bot.stop(signal.SIGKILL)
+        slack.wait_for(lambda: all(gone(pid) for pid in children), timeout=30, message="its workers gone")

@@ -1,0 +1,87 @@
+"""`liaison run` and `liaison work`: the bot that runs until it is stopped."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+
+from bot import scheduler
+from bot.app import create_app
+from bot.cli_base import Refused, all_settings_checked, database, quiet_slack_sdk, wants_socket_mode
+from bot.config import ConfigError, load_settings
+from bot.processes import WorkerProcesses
+from bot.server import serve
+from commands.items.cards import post_unposted_cards
+from storage import keys
+from storage.journal import Journal, JournalInUse
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    if settings.start_time is not None:
+        logging.getLogger("liaison").warning(
+            "the clock starts at %s (LIAISON_START_TIME)", settings.start_time
+        )
+    socket_mode = wants_socket_mode(args, settings)
+    db = database(settings, all_settings_checked(settings, socket_mode), create=True)
+    db.upgrade()
+    keys.check(db)  # a wrong key is found now, not when someone opens a referral
+    try:
+        journal = Journal(settings.journal, settings.keyring())
+    except JournalInUse as exc:
+        raise ConfigError([str(exc)]) from None
+    # On PostgreSQL the workers are processes of their own; on SQLite the one worker is a thread here.
+    processes = WorkerProcesses(settings.worker_count(db.dialect)) if db.dialect == "postgresql" else None
+    with quiet_slack_sdk():
+        workers = 0 if processes is not None else None
+        liaison = create_app(settings, db, socket_mode=socket_mode, journal=journal, workers=workers)
+    if liaison.replayer is not None:
+        liaison.replayer.start()
+    for ref in post_unposted_cards(liaison.deps, at_start=True):
+        logging.getLogger("liaison").info(
+            "posted the card of %s, left unposted when Liaison last stopped", ref
+        )
+    liaison.start()  # the workers: commands kept before a stop are done now
+    if processes is not None:
+        processes.start()
+    ticking = scheduler.start(liaison.deps, settings.tick_seconds)
+    try:
+        serve(
+            liaison,
+            db,
+            socket_mode=socket_mode,
+            app_token=settings.app_token,
+            host=args.host,
+            port=args.port or settings.port,
+        )
+    finally:
+        if ticking is not None:
+            ticking.shutdown(wait=True)
+        if processes is not None:
+            processes.stop()
+    return 0
+
+
+def work(args: argparse.Namespace) -> int:
+    """Workers only, until SIGTERM: what `liaison run` starts on PostgreSQL, one process per worker."""
+    settings = load_settings()
+    db = database(settings, settings.keyring())
+    if db.dialect != "postgresql":
+        raise Refused(
+            "`liaison work` takes commands from a PostgreSQL queue; on SQLite `liaison run` does them itself"
+        )
+    # It serves no requests: Slack's signature is checked by the front, not here.
+    with quiet_slack_sdk():
+        liaison = create_app(settings, db, socket_mode=True, workers=max(1, args.threads))
+    stopping = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stopping.set())
+    liaison.start()
+    try:
+        stopping.wait()
+    finally:
+        liaison.close()
+        db.dispose()
+    return 0
