@@ -10,13 +10,13 @@ over Socket Mode Bolt's command listener calls it (bot/listeners/commands.py).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
-from concurrent.futures import TimeoutError as StillKeeping
 from dataclasses import dataclass
 from typing import Any
 
@@ -182,26 +182,27 @@ class Front:
     def keep(self, key: str, body: dict[str, Any], respond: Respond) -> dict[str, Any]:
         """Keep the command for a worker, waiting at most KEEP_SECONDS: the ack's arguments."""
         kept = self.keeper.submit(key, body)
-        try:
-            ahead = kept.result(timeout=KEEP_SECONDS)
-        except StillKeeping:
-            self._when_kept_late(kept, body, respond)
-            return {}
-        except Exception as error:
-            return self._not_kept(error)
-        return self._kept(body, ahead)
+        with contextlib.suppress(Exception):  # what went wrong, or that it is still being kept, is below
+            kept.result(timeout=KEEP_SECONDS)
+        return self._acknowledgement(kept, body, respond)
 
     async def keep_on_loop(self, key: str, body: dict[str, Any], respond: Respond) -> dict[str, Any]:
         """keep() for the event loop: the loop goes on serving while the database keeps the command."""
         kept = self.keeper.submit(key, body)
-        try:
-            ahead = await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(kept)), KEEP_SECONDS)
-        except TimeoutError:
+        with contextlib.suppress(Exception):  # the wait's end (TimeoutError) included
+            await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(kept)), KEEP_SECONDS)
+        return self._acknowledgement(kept, body, respond)
+
+    def _acknowledgement(
+        self, kept: Future[int | None], body: dict[str, Any], respond: Respond
+    ) -> dict[str, Any]:
+        if not kept.done():
             self._when_kept_late(kept, body, respond)
             return {}
-        except Exception as error:
+        error = kept.exception()
+        if isinstance(error, Exception):
             return self._not_kept(error)
-        return self._kept(body, ahead)
+        return self._kept(body, kept.result())
 
     def _batch_kept(self, head: int | None) -> None:
         self.progress.saw(head)

@@ -7,6 +7,7 @@ from typing import Any
 from commands.cards import Button, Card, Home
 from commands.forms import Field as FormField
 from commands.forms import FieldKind, Form
+from commands.grammar import without_nul
 from commands.invocation import Reply
 from storage.wording import spelled
 
@@ -226,5 +227,5 @@ def submitted(values: dict[str, Any]) -> dict[str, str | bool | list[str] | None
         elif state.get("type") == "static_select":
             found[key] = (state.get("selected_option") or {}).get("value")
         else:
-            found[key] = (state.get("value") or "").strip() or None
+            found[key] = without_nul(state.get("value") or "").strip() or None
     return found

@@ -63,12 +63,19 @@ class Arguments:
         return values[0] if values else None
 
 
+def without_nul(text: str) -> str:
+    """What a person typed, without NUL characters: nobody can see one, and PostgreSQL refuses them in
+    any text column (a command, a form or a reply carrying one would otherwise fail to be saved)."""
+    return text.replace("\x00", "")
+
+
 def parse(raw: str, keys: Collection[str] = (), repeatable: Collection[str] = ()) -> Arguments:
     """Split `raw` into key:value options (only for `keys`), mentions and free text.
 
     Raises UsageError for an unclosed quote, a key given twice that may not repeat, an empty value,
     or a near miss of a known key.
     """
+    raw = without_nul(raw)
     args = Arguments()
     free: list[str] = []
     joined_after_option = False

@@ -194,3 +194,8 @@ def shown_eventually(slack: Sandbox, bot: Bot, user: str, name: str, ref: str, e
         ),
         message=f"{ref} to show {expected!r}",
     )
+
+
+def referral_cards(slack: Sandbox) -> list[str]:
+    """The referral cards in the shared channel, by ID, oldest first."""
+    return [m.text.split(" ")[0] for m in slack.messages(SHARED_CHANNEL) if " · Referral to" in m.text]

@@ -162,3 +162,13 @@ def test_any_text_gets_a_readable_private_answer_and_stores_nothing_unless_it_sa
             slack.close_view(user, view.id)
 
     check()
+
+
+def test_a_nul_character_typed_is_dropped_where_postgresql_would_refuse_it(slack: Sandbox, bot: Bot) -> None:
+    """Found by the property test above: `/advocacy` with a NUL in its title failed to be saved on
+    PostgreSQL (its text columns refuse NUL) and the person got the "did not expect" apology."""
+    answer = typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/advocacy", "Draft\x00 comments on the bail bill")
+    assert answer.startswith("Posted *A-"), answer
+    ref = answer.split("*")[1]
+    shown = typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/advocacy", f"show {ref}")
+    assert "Draft comments on the bail bill" in shown, shown

@@ -27,6 +27,7 @@ from tests.office import (
     add_legal_aid,
     bot_settings,
     office,
+    referral_cards,
 )
 
 pytestmark = pytest.mark.e2e
@@ -37,11 +38,6 @@ def slack() -> Iterator[Sandbox]:
     """A stand-in of the test's own: its bots are killed and started again."""
     with office() as sandbox:
         yield sandbox
-
-
-def cards(slack: Sandbox) -> list[str]:
-    """The referral cards in the shared channel, by ID."""
-    return [m.text.split(" ")[0] for m in slack.messages(SHARED_CHANNEL) if " · Referral to" in m.text]
 
 
 def card_text(slack: Sandbox, ref: str) -> tuple[str, str]:
@@ -69,7 +65,7 @@ def test_a_bot_killed_while_posting_a_card_gives_it_one_card_after_restart(
         first.wait_until_serving()
         slack.bot_url = f"{first.url}/slack/events"
         add_legal_aid(slack, RunningBot(first, "http", url))
-        before = cards(slack)
+        before = referral_cards(slack)
         if during:  # Slack posts the card at once, and answers eight seconds later
             slack.fail("chat.postMessage", status=None, hold=8, after=True)
         else:  # Slack sits on the post, then does nothing with it
@@ -82,7 +78,7 @@ def test_a_bot_killed_while_posting_a_card_gives_it_one_card_after_restart(
         finally:
             db.dispose()
         if during:
-            slack.wait_for(lambda: cards(slack) == [*before, "R-1"], message="Slack took the card")
+            slack.wait_for(lambda: referral_cards(slack) == [*before, "R-1"], message="Slack took the card")
         assert first.stop(signal.SIGKILL) == -signal.SIGKILL
         slack.clear_faults()
 
@@ -97,9 +93,9 @@ def test_a_bot_killed_while_posting_a_card_gives_it_one_card_after_restart(
             if backend == "postgresql":
                 # Another instance could be posting that card right now: its claim is left for five minutes.
                 assert "posted the card of R-1" in tick(slack, running, tmp_path, "2026-11-24T14:10:00Z")
-            slack.wait_for(lambda: cards(slack) == [*before, "R-1"], timeout=10, message="one card")
+            slack.wait_for(lambda: referral_cards(slack) == [*before, "R-1"], timeout=10, message="one card")
             tick(slack, running, tmp_path, "2026-11-24T14:20:00Z")
-            assert cards(slack) == [*before, "R-1"]
+            assert referral_cards(slack) == [*before, "R-1"]
             ts, _shown = card_text(slack, "R-1")
             if during:
                 assert [c for c in slack.calls("chat.update") if c.args.get("ts") == ts], "redrawn"

@@ -33,6 +33,7 @@ from tests.office import (
     bot_settings,
     command,
     office,
+    referral_cards,
 )
 
 pytestmark = pytest.mark.e2e
@@ -46,10 +47,6 @@ def slack() -> Iterator[Sandbox]:
     """A stand-in of the test's own: its bots are killed and started again."""
     with office() as sandbox:
         yield sandbox
-
-
-def cards(slack: Sandbox) -> list[str]:
-    return [m.text.split(" ")[0] for m in slack.messages(SHARED_CHANNEL) if " · Referral to" in m.text]
 
 
 def referrals(db: Database) -> list[Referral]:
@@ -99,7 +96,7 @@ def test_a_worker_killed_mid_command_has_it_done_once_after_the_lease(
             assert first.stop(signal.SIGKILL) == -signal.SIGKILL
             slack.clear_faults()
             assert len(referrals(db)) == (1 if stored else 0)
-            assert cards(slack) == []
+            assert referral_cards(slack) == []
             assert len(slack.ephemerals(DEFENDER, SHARED_CHANNEL)) == seen, "nobody was told anything yet"
 
             if backend == "postgresql":  # another instance's worker could still be at it: the lease decides
@@ -118,13 +115,13 @@ def test_a_worker_killed_mid_command_has_it_done_once_after_the_lease(
                     later = (resumed + timedelta(minutes=10)).isoformat()
                     ticked = run_cli(["tick", "--at", later], tmp_path, **bot_settings(slack, url))
                     assert "posted the card of R-1" in ticked.stdout, ticked.stderr
-                slack.wait_for(lambda: cards(slack) == ["R-1"], timeout=20, message="its card")
+                slack.wait_for(lambda: referral_cards(slack) == ["R-1"], timeout=20, message="its card")
                 slack.wait_for(lambda: not taken(db), message="the command done")
                 slack.wait_until_quiet(timeout=HOLD + 5)  # the killed bot's calls included
             finally:
                 assert second.stop() == 0, second.output
             assert [r.ref for r in referrals(db)] == ["R-1"]
-            assert cards(slack) == ["R-1"]
+            assert referral_cards(slack) == ["R-1"]
             said = [visible_text(a) for a in slack.ephemerals(DEFENDER, SHARED_CHANNEL)[seen:]]
             assert said == [visible_text(answers[0])], said
             expected = "Saved *R-1*. Liaison stopped while answering" if stored else "Sent *R-1* to Legal Aid"

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from bot import notify
 from bot.identity import actor_of
 from commands import home
+from commands.grammar import without_nul
 from commands.invocation import Deps
 from commands.items.cards import redraw_all
 from commands.items.changes import thread_changed
@@ -168,7 +169,7 @@ def _inner(event: dict[str, Any]) -> dict[str, Any]:
 def _text(event: dict[str, Any], key: str) -> str:
     """A string field of the event; empty when missing or not a string."""
     value = event.get(key)
-    return value if isinstance(value, str) else ""
+    return without_nul(value) if isinstance(value, str) else ""
 
 
 def _ts(event: dict[str, Any], key: str) -> str:
