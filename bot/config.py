@@ -29,6 +29,7 @@ DEFAULT_RETENTION_DAYS = 365  # how long closed items' text is kept
 DEFAULT_TICK_SECONDS = 60  # how often the scheduler asks what reminders and digests are due
 DEFAULT_PORT = 3000
 DEFAULT_JOURNAL = "liaison-journal.jsonl"  # next to the bot, like liaison.db
+SQLITE_WORKER_THREADS = 4
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _APP_PAGE = "your Slack app's settings at https://api.slack.com/apps"
@@ -63,10 +64,11 @@ class Settings:
     workers: int | None = None  # LIAISON_WORKERS: None is one per core
 
     def worker_count(self, dialect: str) -> int:
-        """On PostgreSQL how many worker processes do kept commands; on SQLite how many worker threads:
-        one (its writes are one at a time anyway)."""
+        """On PostgreSQL how many worker processes do kept commands; on SQLite how many worker threads
+        the bot's one process runs (a command mostly waits on Slack, so a slow Slack does not hold up
+        everyone's commands behind one)."""
         if dialect == "sqlite":
-            return 1
+            return SQLITE_WORKER_THREADS
         return self.workers or os.cpu_count() or 1
 
     @property

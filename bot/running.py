@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
         journal = Journal(settings.journal, settings.keyring())
     except JournalInUse as exc:
         raise ConfigError([str(exc)]) from None
-    # On PostgreSQL the workers are processes of their own; on SQLite the one worker is a thread here.
+    # On PostgreSQL the workers are processes of their own; on SQLite they are threads of this one.
     processes = WorkerProcesses(settings.worker_count(db.dialect)) if db.dialect == "postgresql" else None
     with quiet_slack_sdk():
         workers = 0 if processes is not None else None

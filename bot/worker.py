@@ -1,14 +1,16 @@
 """Workers: they take the commands the front kept (storage/work.py) and do them, answering the person
 through the command's response_url as the listener used to.
 
-On SQLite (one instance) one worker thread drains the table; on PostgreSQL each process runs
-LIAISON_WORKERS threads, which take rows with SKIP LOCKED and wake on NOTIFY (a thread of their own
-LISTENs), so several processes share one queue. Between wake-ups a worker looks again every POLL_SECONDS:
-a row whose worker died is taken again once its lease runs out.
+On SQLite (one instance) a few worker threads in the bot's process drain the table, taking rows one at a
+time; on PostgreSQL LIAISON_WORKERS processes (bot/processes.py) run a few threads each, which take rows
+with SKIP LOCKED and wake on NOTIFY (a thread of their own LISTENs), so several processes share one queue.
+Between wake-ups a worker looks again every POLL_SECONDS: a row whose worker died is taken again once its
+lease runs out.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -47,6 +49,10 @@ class Workers:
         self._wake = threading.Condition()
         self._woken = 0  # wake-ups not yet taken by a worker
         self._asleep = 0  # workers that found nothing to take and wait to be woken
+        # SQLite has no SKIP LOCKED: its one process's workers take one at a time (PostgreSQL's in parallel).
+        self._taking: threading.Lock | contextlib.nullcontext[None] = (
+            threading.Lock() if db.dialect == "sqlite" else contextlib.nullcontext()
+        )
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._busy = 0
@@ -95,7 +101,8 @@ class Workers:
     def _work(self) -> None:
         while not self._stopping.is_set():
             try:
-                kept = work.take(self.db, self.clock())
+                with self._taking:
+                    kept = work.take(self.db, self.clock())
             except (DatabaseUnavailable, DatabaseBusy):
                 kept = None  # it is told to the people whose commands could not be kept; look again later
             except Exception:
