@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, inspect, text
 
 from bot.sandbox import Sandbox, visible_text
 from commands import catalog
@@ -81,15 +81,26 @@ BOOKKEEPING = ("audit_log", "alembic_version", "delivery", "slack_call")
 
 
 def stored_rows(database: str | Engine) -> dict[str, int]:
-    """Rows per table, but the bookkeeping, in the database at this URL or of this engine."""
+    """Rows per table, but the bookkeeping, in the database at this URL or of this engine: one query."""
     engine = create_engine(database) if isinstance(database, str) else database
     try:
         with engine.connect() as conn:
-            tables = [t for t in inspect(conn).get_table_names() if t not in BOOKKEEPING]
-            return {t: conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar_one() for t in tables}
+            tables = _tables(engine, conn)
+            counts = ", ".join(f'(SELECT count(*) FROM "{t}")' for t in tables)
+            return dict(zip(tables, conn.execute(text(f"SELECT {counts}")).one(), strict=True))
     finally:
         if engine is not database:
             engine.dispose()
+
+
+_TABLES: dict[str, list[str]] = {}  # by database URL: the schema does not change while a test runs
+
+
+def _tables(engine: Engine, conn: Connection) -> list[str]:
+    key = engine.url.render_as_string(hide_password=False)
+    if key not in _TABLES:
+        _TABLES[key] = [t for t in inspect(conn).get_table_names() if t not in BOOKKEEPING]
+    return _TABLES[key]
 
 
 # ---- commands -------------------------------------------------------------------------------------------

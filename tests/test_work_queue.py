@@ -18,7 +18,7 @@ from storage.leader import Leadership
 from storage.work import Kept
 from tests.databases import BACKENDS, database_url
 
-COMMANDS = 240
+COMMANDS = 120
 
 
 @pytest.fixture(params=BACKENDS)
