@@ -29,14 +29,14 @@ class SharedBudget:
             session.execute(
                 delete(SlackCall).where(col(SlackCall.key) == key, col(SlackCall.at) <= now - window)
             )
-            recent = list(
-                session.exec(
-                    select(SlackCall.at).where(SlackCall.key == key).order_by(col(SlackCall.at))
-                ).all()
-            )
-            if len(recent) < calls or not wait_for_room:
+            in_window = (col(SlackCall.key) == key, col(SlackCall.at) > now - window)
+            taken = session.exec(select(func.count()).select_from(SlackCall).where(*in_window)).one()
+            if taken < calls or not wait_for_room:
                 session.add(SlackCall(key=key, at=now))
                 return 0.0
-            frees = recent[len(recent) - calls] + window  # when enough of the oldest have left the window
+            # A slot frees when enough of the oldest calls have left the window: read only that one call
+            # (a busy minute holds thousands).
+            oldest = select(SlackCall.at).where(*in_window).order_by(col(SlackCall.at))
+            frees = session.exec(oldest.offset(taken - calls).limit(1)).one() + window
             wait: float = max((frees - now).total_seconds(), 0.001)
             return wait
