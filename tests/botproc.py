@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -93,7 +94,21 @@ class BotProcess:
                 time.sleep(0.1)
         raise AssertionError(f"liaison run did not start serving within {timeout}s:\n{self.output}")
 
+    def children(self) -> list[int]:
+        """Its live child processes (the worker processes on PostgreSQL), each thread's."""
+        try:
+            tasks = list(Path(f"/proc/{self.pid}/task").iterdir())
+            return sorted(int(c) for task in tasks for c in (task / "children").read_text().split())
+        except FileNotFoundError:  # it has exited
+            return []
+
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> int:
+        """Send `sig` and wait for the bot to exit. SIGKILL kills it whole, as a crash of its machine
+        would: its worker processes first (on PostgreSQL), which would otherwise finish their commands."""
+        if sig == signal.SIGKILL:
+            for child in self.children():
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(child, signal.SIGKILL)
         if self._process.poll() is None:
             self._process.send_signal(sig)
         try:

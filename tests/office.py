@@ -10,6 +10,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
+from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
+
 from bot.sandbox import Delivery, Sandbox, visible_text
 from tests.botproc import BotProcess, run_cli
 from tests.databases import database_url
@@ -118,8 +122,13 @@ class RunningBot:
     slack: Sandbox | None = None
 
     def settle(self) -> None:
-        """A process can't say it is idle: wait until nothing is under way between it and the stand-in."""
-        if self.slack is not None:
+        """A process can't say it is idle: wait until nothing is under way between it and the stand-in
+        and no command it acknowledged is still kept for its workers (storage/work.py)."""
+        if self.slack is None:
+            return
+        self.slack.wait_until_quiet()
+        if self.db_url:
+            self.slack.wait_for(lambda: _kept_commands(self.db_url) == 0, message="its kept commands done")
             self.slack.wait_until_quiet()
 
     def cli(self, args: list[str], **settings: str) -> subprocess.CompletedProcess[str]:
@@ -199,3 +208,20 @@ def shown_eventually(slack: Sandbox, bot: Bot, user: str, name: str, ref: str, e
 def referral_cards(slack: Sandbox) -> list[str]:
     """The referral cards in the shared channel, by ID, oldest first."""
     return [m.text.split(" ")[0] for m in slack.messages(SHARED_CHANNEL) if " · Referral to" in m.text]
+
+
+_ENGINES: dict[str, Engine] = {}  # one per bot's database, for the test process's life
+
+
+def _kept_commands(db_url: str) -> int:
+    """How many commands a bot has acknowledged and not yet done; 0 before its first start."""
+    if db_url not in _ENGINES:
+        wait = {"timeout": 2} if db_url.startswith("sqlite") else {"connect_timeout": 2}
+        _ENGINES[db_url] = create_engine(db_url, poolclass=NullPool, connect_args=wait)
+    try:
+        with _ENGINES[db_url].connect() as conn:
+            if not inspect(conn).has_table("work"):
+                return 0
+            return int(conn.execute(text("SELECT count(*) FROM work")).scalar_one())
+    except OperationalError:  # the database is away (a test's outage): nothing to wait for that can be seen
+        return 0

@@ -54,12 +54,6 @@ def referrals(db: Database) -> list[Referral]:
         return list(session.exec(select(Referral)).all())
 
 
-def worker_processes(pid: int) -> list[int]:
-    """The process's children (each thread's: a replacement is started by the thread that watches them)."""
-    tasks = Path(f"/proc/{pid}/task").iterdir()
-    return sorted(int(child) for task in tasks for child in (task / "children").read_text().split())
-
-
 def taken(db: Database) -> bool:
     """The command is kept, and a worker holds it."""
     with db.session() as session:
@@ -91,9 +85,7 @@ def test_a_worker_killed_mid_command_has_it_done_once_after_the_lease(
             slack.wait_for(lambda: taken(db), message="a worker holds the kept command")
             if stored:
                 slack.wait_for(lambda: len(referrals(db)) == 1, message="the referral stored")
-            for worker in worker_processes(first.pid):  # on PostgreSQL the workers are its children
-                os.kill(worker, signal.SIGKILL)
-            assert first.stop(signal.SIGKILL) == -signal.SIGKILL
+            assert first.stop(signal.SIGKILL) == -signal.SIGKILL  # its worker processes too
             slack.clear_faults()
             assert len(referrals(db)) == (1 if stored else 0)
             assert referral_cards(slack) == []
@@ -150,17 +142,18 @@ def test_on_postgresql_a_worker_process_that_dies_is_replaced_and_all_go_with_th
             slack.bot_url = f"{bot.url}/slack/events"
             running = RunningBot(bot, "http", url)
             add_legal_aid(slack, running)  # its commands were done by the worker processes
-            workers = slack.wait_for(lambda: len(found := worker_processes(bot.pid)) == 2 and found)
+            workers = slack.wait_for(lambda: len(found := bot.children()) == 2 and found)
             os.kill(workers[0], signal.SIGKILL)
             slack.wait_for(
-                lambda: len(now := worker_processes(bot.pid)) == 2 and workers[0] not in now,
+                lambda: len(now := bot.children()) == 2 and workers[0] not in now,
                 timeout=15,
                 message="another worker process started",
             )
             assert "role *defender*" in command(
                 slack, running, DEFENDER, OFFICE_CHANNEL, "/liaison", "whoami"
             )
-            children = worker_processes(bot.pid)
+            children = bot.children()
+            os.kill(bot.pid, signal.SIGKILL)  # the front alone: the kernel takes its workers with it
+            slack.wait_for(lambda: all(gone(pid) for pid in children), timeout=30, message="its workers gone")
         finally:
             bot.stop(signal.SIGKILL)
-        slack.wait_for(lambda: all(gone(pid) for pid in children), timeout=30, message="its workers gone")

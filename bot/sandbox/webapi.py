@@ -249,6 +249,9 @@ class WebApi:
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
+    # As Slack's own servers do: a client may send its next call on the same connection (every answer
+    # says its Content-Length).
+    protocol_version = "HTTP/1.1"
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read the call log instead
         pass
