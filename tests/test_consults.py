@@ -147,6 +147,9 @@ def test_asked_answered_by_the_partner_in_the_thread_and_resolved(slack: Sandbox
     assert labels(card) == ["Reopen"]
     slack.wait_for(lambda: any("Thanks, that settles the motion." in t for t in thread(slack, card)))
     assert f"<@{DEFENDER}> (the office) resolved {ref}" in thread(slack, card)[-1]
+    # The one who resolved it is told (an answer that would otherwise come during the next step).
+    said = f"{ref} is now *resolved*."
+    slack.wait_for(lambda: said in [visible_text(e) for e in slack.ephemerals(DEFENDER, CIVIL_CHANNEL)])
     for message in slack.messages(CIVIL_CHANNEL) + slack.messages(CIVIL_CHANNEL, thread_ts=card.ts):
         assert CASE not in visible_text(message), "the internal case number never reaches the channel"
     assert f"consult.resolved `{ref}`" in typed(
