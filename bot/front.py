@@ -123,6 +123,7 @@ class Progress:
 
     def __init__(self) -> None:
         self._heads: deque[tuple[float, int]] = deque()
+        self._pace: float | None = None  # commands done per second, when last measured
         self._lock = threading.Lock()
 
     def saw(self, head: int | None) -> None:
@@ -136,16 +137,16 @@ class Progress:
                 self._heads.popleft()
 
     def expected_wait(self, ahead: int) -> float | None:
-        """Seconds a command with `ahead` waiting before it can expect; None when it cannot be told yet."""
+        """Seconds a command with `ahead` waiting before it can expect; None when it cannot be told yet.
+        A burst that comes after a quiet spell is judged by the pace last seen."""
         with self._lock:
-            if len(self._heads) < 2:
-                return None
-            (then, first), (now, last) = self._heads[0], self._heads[-1]
-        if now - then < 0.5:
-            return None
-        done_per_second = (last - first) / (now - then)
-        # No progress at all: at least as long again as the head has stood still.
-        return ahead / done_per_second if done_per_second > 0 else now - then
+            if len(self._heads) >= 2 and self._heads[-1][0] - self._heads[0][0] >= 0.5:
+                (then, first), (now, last) = self._heads[0], self._heads[-1]
+                self._pace = (last - first) / (now - then)
+                if self._pace == 0:  # no progress at all: at least as long again as the head stood still
+                    return now - then
+            pace = self._pace
+        return None if not pace else ahead / pace
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from bot.sandbox import Sandbox
+from bot.sandbox import Sandbox, visible_text
 from storage import audit
 from tests.databases import BACKENDS
 from tests.inprocess import InProcessBot, in_process_bot
@@ -128,3 +129,30 @@ def test_a_mistyped_partner_names_no_partners_to_partner_staff(bot: tuple[Sandbo
     assert "legal-aid`" not in theirs and "Known partners" not in theirs
     ours = command(slack, running, DEFENDER, SHARED_CHANNEL, "/referral", "list partner:legal-aidd")
     assert "Did you mean `legal-aid`?" in ours, ours
+
+
+@pytest.mark.e2e  # a fault test, seconds long: with the slow layer
+def test_commands_behind_a_slow_slack_are_told_they_are_queued_then_answered(
+    bot: tuple[Sandbox, InProcessBot],
+) -> None:
+    """Admission: each command is kept and acknowledged at once; once the workers' pace is known, one
+    that would wait over two seconds is told so in its acknowledgement, and every one is answered."""
+    slack, running = bot
+    slack.slow("chat.postMessage", 0.5, times=None)  # each card takes Slack half a second
+    try:
+        for n in range(4):  # the workers' pace, as the front sees the queue move
+            slack.slash_command(DEFENDER, SHARED_CHANNEL, "/referral", f"need:housing Pace {n}.")
+        running.settle(timeout=30)
+        with ThreadPoolExecutor(max_workers=24) as pool:
+            texts = [f"need:housing Burst {n}." for n in range(24)]
+            sent = list(
+                pool.map(lambda t: slack.slash_command(DEFENDER, SHARED_CHANNEL, "/referral", t), texts)
+            )
+        assert all(d.acked and not d.timed_out for d in sent), sent
+        running.settle(timeout=60)
+    finally:
+        slack.clear_faults()
+    said = [visible_text(e) for e in slack.ephemerals(DEFENDER, SHARED_CHANNEL)]
+    queued = [s for s in said if s.startswith("Liaison is busy: your `/referral` is queued")]
+    assert queued, "the last of the burst were told they wait"
+    assert sum(s.startswith("Sent *R-") for s in said) == 28, said

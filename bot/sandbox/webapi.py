@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -252,6 +253,12 @@ class _Handler(BaseHTTPRequestHandler):
     # As Slack's own servers do: a client may send its next call on the same connection (every answer
     # says its Content-Length).
     protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        super().setup()
+        # An answer goes out as two writes (its headers, then its body): on a kept-alive connection
+        # Nagle's algorithm would hold the body back until the client's delayed ACK, 40 ms a call.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read the call log instead
         pass
