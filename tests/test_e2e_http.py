@@ -119,7 +119,8 @@ def test_a_database_outage_is_explained_to_the_person_and_recovered_from(
             proxy.cut()
             answer = command(slack, bot, DEFENDER, OFFICE_CHANNEL, "/liaison", "whoami")
             assert "Liaison can't reach its database right now; nothing was saved" in answer
-            assert "database unreachable" in process.output
+            # Said in the ack now, perhaps before the log line has come through the process's pipe.
+            slack.wait_for(lambda: "database unreachable" in process.output, message="the log line")
             health = HTTP.get(f"{process.url}/healthz", timeout=10)
             assert (health.status_code, health.json()["database"]) == (503, "unreachable")
             assert "`/liaison help`" in command(slack, bot, DEFENDER, OFFICE_CHANNEL, "/liaison", "help")
