@@ -32,13 +32,13 @@ run: $(VENV)/.installed-run
 # tests start compile the bot again).
 PYTEST := env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -n 4 --dist loadscope
 
-## run every test, both layers (PostgreSQL tests too, when one is reachable); 2 min on two cores, under
-## 4 min while other test runs share them (14 to 19 minutes before the fast layer and pytest-xdist)
+## run every test, both layers (PostgreSQL tests too, when one is reachable); about 3 min on two cores
+## (14 to 19 minutes before the fast layer and pytest-xdist)
 test: $(VENV)/.installed-dev
 	$(PYTEST)
 
-## the fast layer alone: the bot in the tests' own process, nothing started (`pytest -m "not e2e"`); 40 s
-## on two cores, about a minute while other test runs share them
+## the fast layer alone: the bot in the tests' own process, nothing started (`pytest -m "not e2e"`); 52 s
+## on two cores
 test-fast: $(VENV)/.installed-dev
 	$(PYTEST) -m "not e2e"
 
