@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import os
 import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 
 log = logging.getLogger("liaison")
 
@@ -20,10 +22,21 @@ PR_SET_PDEATHSIG = 1  # linux/prctl.h
 RESTART_SECONDS = 2.0
 
 
-def _die_with_parent() -> None:
-    """Run in the child before it execs: the kernel sends it SIGTERM when its parent exits."""
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+# Looked up now, in the parent: between fork and exec a child of a threaded process must not load
+# libraries or take locks another thread may have held at the fork.
+_prctl = ctypes.CDLL(None, use_errno=True).prctl
+
+
+def _dying_with(parent: int) -> Callable[[], None]:
+    """Run in the child before it execs: the kernel sends it SIGTERM when its parent exits; a parent
+    that exited already (before the call) is noticed at once."""
+
+    def die_with_parent() -> None:
+        _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:
+            os._exit(0)
+
+    return die_with_parent
 
 
 class WorkerProcesses:
@@ -56,7 +69,7 @@ class WorkerProcesses:
 
     def _spawn(self) -> subprocess.Popen[bytes]:
         command = [sys.executable, "-m", "bot.cli", "work", "--threads", str(WORKER_THREADS)]
-        return subprocess.Popen(command, preexec_fn=_die_with_parent)
+        return subprocess.Popen(command, preexec_fn=_dying_with(os.getpid()))
 
     def _keep_running(self) -> None:
         while not self._stopping.wait(RESTART_SECONDS):
