@@ -52,7 +52,7 @@ class Liaison:
         """Let in-flight listeners and workers finish their work (answers, posts) before the process
         exits; commands still kept wait in the database for the next start."""
         self.executor.shutdown(wait=True)
-        self.front.keeper.stop()
+        self.front.close()
         self.workers.stop()
         if self.replayer is not None:
             self.replayer.stop()

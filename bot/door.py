@@ -27,7 +27,7 @@ from typing import Any, Protocol
 import httpx
 from slack_bolt.context.respond import Respond
 from slack_bolt.context.respond.internals import _build_message
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web import SlackResponse
 from slack_sdk.webhook import WebhookResponse
 
@@ -338,7 +338,10 @@ class GuardedRespond(Respond):
         self._door.check(RESPONSE_URL, {**message, "user": self._user, "channel": self._channel})
         if self._http is None or self.response_url is None:
             return super().__call__(text, **kwargs)
-        answer = self._http.post(self.response_url, json=message)
+        try:
+            answer = self._http.post(self.response_url, json=message)
+        except httpx.HTTPError as exc:  # Slack unreachable: what the person's answers say of it
+            raise SlackRequestError(f"could not answer through response_url ({type(exc).__name__})") from None
         return WebhookResponse(
             url=self.response_url,
             status_code=answer.status_code,

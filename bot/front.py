@@ -16,7 +16,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,9 +29,10 @@ from commands import catalog
 from commands.grammar import UsageError
 from commands.invocation import Deps
 from commands.registry import SlashCommand
-from storage import work
+from storage import deliveries, work
 from storage.clock import Clock
 from storage.db import Database
+from storage.errors import DatabaseBusy, DatabaseUnavailable
 
 log = logging.getLogger("liaison")
 
@@ -41,6 +42,7 @@ log = logging.getLogger("liaison")
 KEEP_SECONDS = 1.5
 # A command expected to wait longer than this for a worker is told at once that it is queued.
 QUEUED_SECONDS = 2.0
+RUN_HERE_THREADS = 8
 QUEUED = "Liaison is busy: your `{command}` is queued and will be done in about {seconds} seconds."
 
 
@@ -164,6 +166,8 @@ class Front:
         self.deps, self.workers, self.doer = deps, workers, doer
         self.progress = Progress()
         self.keeper = Keeper(deps.db, deps.clock, self._batch_kept)
+        # Commands the database failed to keep run here, not on the keeper's one thread.
+        self._here = ThreadPoolExecutor(max_workers=RUN_HERE_THREADS, thread_name_prefix="run-here")
         self.commands = catalog(deps.specs)
         self._by_name = {c.name: c for c in self.commands}
 
@@ -185,20 +189,22 @@ class Front:
         kept = self.keeper.submit(key, body)
         with contextlib.suppress(Exception):  # what went wrong, or that it is still being kept, is below
             kept.result(timeout=KEEP_SECONDS)
-        return self._acknowledgement(kept, body, respond)
+        return self._acknowledgement(kept, key, body, respond)
 
     async def keep_on_loop(self, key: str, body: dict[str, Any], respond: Respond) -> dict[str, Any]:
         """keep() for the event loop: the loop goes on serving while the database keeps the command."""
         kept = self.keeper.submit(key, body)
         with contextlib.suppress(Exception):  # the wait's end (TimeoutError) included
             await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(kept)), KEEP_SECONDS)
-        return self._acknowledgement(kept, body, respond)
+        return self._acknowledgement(kept, key, body, respond)
 
     def _acknowledgement(
-        self, kept: Future[int | None], body: dict[str, Any], respond: Respond
+        self, kept: Future[int | None], key: str, body: dict[str, Any], respond: Respond
     ) -> dict[str, Any]:
         if not kept.done():
-            self._when_kept_late(kept, body, respond)
+            kept.add_done_callback(
+                lambda late: self._here.submit(self._run_if_not_kept, late, key, body, respond)
+            )
             return {}
         error = kept.exception()
         if isinstance(error, Exception):
@@ -222,12 +228,21 @@ class Front:
     def _not_kept(error: Exception) -> dict[str, Any]:
         return render.in_ack(errors.user_message(error))  # the database is away: nothing was saved
 
-    def _when_kept_late(self, kept: Future[int | None], body: dict[str, Any], respond: Respond) -> None:
-        run_here: Callable[[], None] = lambda: self.doer.run(str(body["command"]), body, respond)  # noqa: E731
-        kept.add_done_callback(lambda late: _run_if_not_kept(late, run_here))
+    def _run_if_not_kept(
+        self, kept: Future[int | None], key: str, body: dict[str, Any], respond: Respond
+    ) -> None:
+        """A command the database did not keep in time, and then failed to keep, is run here and tells
+        its own outcome, once: its delivery key is noted first, so a replay of it does not run it again."""
+        if kept.exception() is None:
+            return  # kept late: a worker answers (a replay: nobody is told)
+        try:
+            if not deliveries.first_time(self.deps.db, key, self.deps.clock()):
+                return  # a replay of it was kept or run meanwhile
+        except (DatabaseUnavailable, DatabaseBusy):
+            pass  # then the command fails the same way, and says nothing was saved
+        self.doer.run(str(body["command"]), body, respond)
 
-
-def _run_if_not_kept(kept: Future[int | None], run_here: Callable[[], None]) -> None:
-    if kept.exception() is None:
-        return  # kept late: a worker answers (a replay: nobody is told)
-    run_here()
+    def close(self) -> None:
+        """Keep what is pending, finish what is running here, then stop."""
+        self.keeper.stop()
+        self._here.shutdown(wait=True)

@@ -120,6 +120,7 @@ class Commands:
         timestamp, signature = headers.get("x-slack-request-timestamp"), headers.get("x-slack-signature")
         if not (timestamp and signature and self.verifier.is_valid(body, timestamp, signature)):
             return _refusal(401, "a signature that does not verify")
+        parsed = shape.storable(parsed)  # as Bolt's listeners get it (bot/listeners/shape.py)
         step = self.front.step(parsed)
         if step is None or step.form:
             return None

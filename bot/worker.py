@@ -37,6 +37,7 @@ from storage.work import Kept
 log = logging.getLogger("liaison")
 
 POLL_SECONDS = 2.0
+RENEW_SECONDS = 20.0  # a third of the lease: two renewals may fail before another worker may take it
 SMOOTHING = 0.5  # how much the newest command counts in the recent time per command
 
 
@@ -56,6 +57,7 @@ class Workers:
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._busy = 0
+        self._held: set[int] = set()  # the commands this process's workers are doing: their leases renewed
         self.seconds_per_command = 0.0  # recent, smoothed: for telling a person their command is queued
 
     def start(self) -> None:
@@ -69,6 +71,8 @@ class Workers:
             self._threads.append(threading.Thread(target=self._listen, name="work-listen", daemon=True))
         for n in range(self.count):
             self._threads.append(threading.Thread(target=self._work, name=f"worker-{n}", daemon=True))
+        if self.count:
+            self._threads.append(threading.Thread(target=self._renew, name="work-leases", daemon=True))
         for thread in self._threads:
             thread.start()
 
@@ -113,6 +117,7 @@ class Workers:
                 continue
             with self._wake:
                 self._busy += 1
+                self._held.add(kept.id)
             started = time.monotonic()
             try:
                 self._do(kept)
@@ -123,8 +128,19 @@ class Workers:
             finally:
                 with self._wake:
                     self._busy -= 1
+                    self._held.discard(kept.id)
                 took = time.monotonic() - started
                 self.seconds_per_command += SMOOTHING * (took - self.seconds_per_command)
+
+    def _renew(self) -> None:
+        while not self._stopping.wait(RENEW_SECONDS):
+            with self._wake:
+                held = sorted(self._held)
+            if held:
+                try:
+                    work.renew(self.db, held, self.clock())
+                except Exception:  # the next renewal tries again; the lease still has two-thirds to run
+                    log.warning("could not renew the leases of %d commands in hand", len(held))
 
     def _sleep(self) -> None:
         with self._wake:

@@ -26,7 +26,7 @@ from storage import deliveries
 from storage.db import Database
 from storage.types import EncryptedText, UTCDateTime
 
-LEASE = timedelta(seconds=60)  # longer than any command takes: Slack and the database both time out sooner
+LEASE = timedelta(seconds=60)  # renewed every RENEW_SECONDS while its worker is at it (bot/worker.py)
 GIVE_UP_AFTER = 5  # a command whose worker stopped this often is not tried again (it may be what kills it)
 CHANNEL = "liaison_work"  # PostgreSQL's NOTIFY channel: a worker waiting on it wakes for a new row
 
@@ -120,6 +120,13 @@ def take(db: Database, now: datetime) -> Kept | None:
         row.lease_until, row.attempts = now + LEASE, row.attempts + 1
         session.add(row)
         return Kept(row.id, row.command, json.loads(row.payload), row.attempts, row.saved)
+
+
+def renew(db: Database, work_ids: Sequence[int], now: datetime) -> None:
+    """A fresh lease for commands still in hand: one that takes longer than a lease (a slow Slack, a
+    long Retry-After) is not taken by another worker meanwhile."""
+    with db.session() as session:
+        session.execute(update(Work).where(col(Work.id).in_(work_ids)).values(lease_until=now + LEASE))
 
 
 def done(db: Database, work_id: int) -> None:

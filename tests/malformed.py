@@ -54,6 +54,16 @@ def _said(marker: str) -> bytes:
 CLICK = {"type": "block_actions", "user": {"id": DEFENDER, "team_id": "T0HOME"}, "trigger_id": "1.2.3"}
 JSON_BODY = "application/json"
 # (label, the body around a marker, the status Liaison must answer, its content type, how it is signed)
+# A slash command's fields as Slack sends them (bot/sandbox/payloads.py), for the malformed ones above.
+_COMMAND = {
+    "command": "/referral",
+    "team_id": "T0HOME",
+    "channel_id": "C0LEGAL",
+    "user_id": "U0DEF",
+    "response_url": "https://hooks.slack.com/commands/T0HOME/1/x",
+    "trigger_id": "1.2.x",
+}
+
 TABLE: list[tuple[str, Callable[[str], bytes], int, str, str]] = [
     ("timestamp not a number", _said, 401, JSON_BODY, "abc"),
     ("timestamp with a fraction", _said, 401, JSON_BODY, "1.5"),
@@ -94,6 +104,20 @@ TABLE: list[tuple[str, Callable[[str], bytes], int, str, str]] = [
     ),
     ("body over a megabyte", lambda m: _said(m * 90_000), 413, JSON_BODY, "yes"),
     ("a form that is no command", lambda m: urlencode({"x": m}).encode(), 404, FORM, "yes"),
+    (
+        "a command with no channel, user or response_url",
+        lambda m: urlencode({"command": "/referral", "text": f"need:housing {m}"}).encode(),
+        400,
+        FORM,
+        "yes",
+    ),
+    (
+        "a command whose text is an object",
+        lambda m: json.dumps({**_COMMAND, "text": {"said": m}}).encode(),
+        400,
+        JSON_BODY,
+        "yes",
+    ),
 ]
 
 

@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from bot.sandbox import Sandbox, visible_text
 from storage.crypto import Keyring
-from storage.db import Database
+from storage.db import STATEMENT_SECONDS, Database
 from storage.item_tables import Referral
 from tests.office import (
     DATA_KEY,
@@ -150,3 +150,45 @@ def _referral_count(bot: RunningBot) -> int:
             return len(session.exec(select(Referral.id)).all())
     finally:
         db.dispose()
+
+
+def test_a_command_the_database_kept_too_late_runs_once_even_when_replayed(
+    slack: Sandbox, bot: RunningBot
+) -> None:
+    """SQLite locked a little longer than its busy timeout: keeping the command fails after its ack went
+    out, so the command runs where it is once the lock is gone, and a replay of the same request then
+    does nothing (found by an adversarial review: the replay ran it again, two referrals)."""
+    if not bot.db_url.startswith("sqlite"):
+        pytest.skip("on PostgreSQL keeping a command takes no lock another writer holds for long")
+    engine = create_engine(bot.db_url)
+    locked, sent = threading.Event(), threading.Event()
+    before = _referral_count(bot)
+
+    def hold_the_lock() -> None:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            locked.set()
+            sent.wait(10)
+            time.sleep(STATEMENT_SECONDS + 1)  # the scenario: a writer a second longer than the busy timeout
+            conn.rollback()
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        seen = len(slack.ephemerals(DEFENDER, SHARED_CHANNEL))
+        delivery = slack.slash_command(
+            DEFENDER, SHARED_CHANNEL, "/referral", "need:housing Locked, then replayed."
+        )
+        sent.set()
+        assert delivery.acked and not delivery.timed_out, delivery
+    finally:
+        sent.set()
+        holder.join()
+        engine.dispose()
+    answer = slack.wait_for(lambda: slack.ephemerals(DEFENDER, SHARED_CHANNEL)[seen:], timeout=30)
+    assert visible_text(answer[0]).startswith("Sent *R-"), visible_text(answer[0])
+    assert slack.replay(delivery).status == 200
+    bot.settle()
+    assert _referral_count(bot) == before + 1
+    assert len(slack.ephemerals(DEFENDER, SHARED_CHANNEL)[seen:]) == 1, "one answer"

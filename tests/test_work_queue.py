@@ -134,3 +134,15 @@ def test_one_instance_on_postgresql_runs_the_scheduler_and_another_takes_over_wh
             waits.release()
             first.dispose()
             second.dispose()
+
+
+def test_a_command_still_in_hand_keeps_its_lease(db: Database) -> None:
+    """A command slower than a lease (a long Retry-After) is not taken by another worker meanwhile."""
+    keep(db, 1)
+    now = db.clock()
+    taken = work.take(db, now)
+    assert taken is not None
+    later = now + work.LEASE - timedelta(seconds=5)
+    work.renew(db, [taken.id], later)
+    assert work.take(db, now + work.LEASE + timedelta(seconds=5)) is None, "renewed: still in hand"
+    assert work.take(db, later + work.LEASE + timedelta(seconds=1)) is not None, "until the renewal runs out"

@@ -102,12 +102,23 @@ def depth(value: Any) -> int:
     return deepest
 
 
+# What a slash command always carries, as text (the command's own text may be empty).
+SLASH_COMMAND_FIELDS = ("command", "user_id", "channel_id", "team_id", "response_url", "trigger_id")
+
+
+def _slash_command(body: dict[str, Any]) -> bool:
+    named = all(isinstance(body.get(f), str) and body[f] for f in SLASH_COMMAND_FIELDS)
+    return named and isinstance(body.get("text", ""), str)
+
+
 def refusal(body: Any) -> str | None:
     """Why a parsed request is not one Slack would send (None: it is shaped as Slack sends it)."""
     if not isinstance(body, dict):
         return "not a JSON object"
     if depth(body) > MAX_DEPTH:
         return f"nested deeper than {MAX_DEPTH} levels"
+    if "command" in body and "type" not in body and not _slash_command(body):
+        return "a slash command not shaped as Slack sends it"
     kind = body.get("type")
     check = SHAPES.get(kind) if isinstance(kind, str) else None
     if not _containers(body) or (check is not None and not check(body)):
