@@ -357,7 +357,10 @@ def test_listeners_get_the_guarded_client_not_bolts_own(slack: Sandbox, tmp_path
         given.append(client)
         ack()  # type: ignore[operator]
 
-    body = "command=%2Fprobe&text=&user_id=U0DEF&team_id=T0HOME&channel_id=C0OFFICE&trigger_id=1.2"
+    body = (  # every field Slack always sends with a command (bot/listeners/shape.py)
+        "command=%2Fprobe&text=&user_id=U0DEF&team_id=T0HOME&channel_id=C0OFFICE&trigger_id=1.2"
+        "&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2F1"
+    )
     now = str(int(time.time()))  # Bolt checks the signature's time against the real clock
     headers = {
         "x-slack-request-timestamp": now,
