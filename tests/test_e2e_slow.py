@@ -65,43 +65,63 @@ def test_every_command_is_acknowledged_in_time_while_slack_is_slow(
     assert "Sorry" not in visible_text(answers[0])
 
 
+class AnotherWriter:
+    """Another writer holding the referral table (on SQLite the whole database: SQLite locks it all) on a
+    connection of its own, from entering the block until `let_go` (and its `after` seconds of work) or
+    the block's end."""
+
+    def __init__(self, url: str) -> None:
+        self._engine = create_engine(url)
+        self._locked, self._go = threading.Event(), threading.Event()
+        self._after = 0.0
+        self.released_at: float | None = None  # by the clock Slack's timestamps follow
+        self._holder = threading.Thread(target=self._hold)
+
+    def __enter__(self) -> AnotherWriter:
+        self._holder.start()
+        assert self._locked.wait(10), "the other writer took the lock"
+        return self
+
+    def let_go(self, after: float = 0.0) -> None:
+        """Let go `after` seconds from now (how long the other writer works: the scenario, not a wait)."""
+        self._after = after
+        self._go.set()
+
+    def __exit__(self, *_exc: object) -> None:
+        self._go.set()
+        self._holder.join()
+        self._engine.dispose()
+
+    def _hold(self) -> None:
+        with self._engine.connect() as conn:
+            if self._engine.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                conn.execute(text("BEGIN"))
+                conn.execute(text("LOCK TABLE referral IN ACCESS EXCLUSIVE MODE"))
+            self._locked.set()
+            self._go.wait(60)
+            time.sleep(self._after)
+            self.released_at = time.time()
+            conn.rollback()
+
+
 def test_a_command_is_acknowledged_in_time_while_the_database_is_locked(
     slack: Sandbox, bot: RunningBot
 ) -> None:
     """Another writer holds the referral table for four seconds (less than Liaison waits for a statement,
     storage/db.py STATEMENT_SECONDS): the person sees no timeout, no answer comes while the table is held,
     and the referral is stored once the lock is gone."""
-    engine = create_engine(bot.db_url)
-    locked, acked = threading.Event(), threading.Event()
-    released: list[float] = []  # when the other writer let go, by the clock Slack's timestamps follow
-
-    def hold_the_lock() -> None:
-        with engine.connect() as conn:
-            if engine.dialect.name == "sqlite":
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-            else:
-                conn.execute(text("BEGIN"))
-                conn.execute(text("LOCK TABLE referral IN ACCESS EXCLUSIVE MODE"))
-            locked.set()
-            acked.wait(10)
-            time.sleep(4)  # how long the other writer works (the scenario, not a wait for anything to happen)
-            released.append(time.time())
-            conn.rollback()
-
-    holder = threading.Thread(target=hold_the_lock)
-    holder.start()
-    try:
-        assert locked.wait(10)
+    with AnotherWriter(bot.db_url) as writer:
         seen = len(slack.ephemerals(DEFENDER, SHARED_CHANNEL))
         delivery = slack.slash_command(DEFENDER, SHARED_CHANNEL, "/referral", "need:housing Locked day.")
-        acked.set()
+        writer.let_go(after=4)
         assert delivery.acked and not delivery.timed_out, delivery
-    finally:
-        acked.set()
-        holder.join()
-        engine.dispose()
     answer = slack.wait_for(lambda: slack.ephemerals(DEFENDER, SHARED_CHANNEL)[seen:], timeout=20)
-    assert [float(a.ts) > released[0] for a in answer] == [True], "one answer, after the table was let go"
+    assert writer.released_at is not None
+    assert [float(a.ts) > writer.released_at for a in answer] == [True], (
+        "one answer, after the table was let go"
+    )
     assert visible_text(answer[0]).startswith("Sent *R-"), visible_text(answer[0])
 
 
@@ -111,34 +131,13 @@ def test_a_database_locked_longer_than_its_timeout_gets_a_fast_nothing_was_saved
     """Another writer holds the referral table for far longer than Liaison waits for a statement (SQLite's
     busy timeout, PostgreSQL's statement_timeout): the person is told nothing was saved while the lock is
     still held, and nothing is."""
-    engine = create_engine(bot.db_url)
-    locked, release = threading.Event(), threading.Event()
     before = _referral_count(bot)
-
-    def hold_the_lock() -> None:
-        with engine.connect() as conn:
-            if engine.dialect.name == "sqlite":
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-            else:
-                conn.execute(text("BEGIN"))
-                conn.execute(text("LOCK TABLE referral IN ACCESS EXCLUSIVE MODE"))
-            locked.set()
-            release.wait(60)
-            conn.rollback()
-
-    holder = threading.Thread(target=hold_the_lock)
-    holder.start()
-    try:
-        assert locked.wait(10)
+    with AnotherWriter(bot.db_url) as writer:
         seen = len(slack.ephemerals(DEFENDER, SHARED_CHANNEL))
         delivery = slack.slash_command(DEFENDER, SHARED_CHANNEL, "/referral", "need:housing Held up.")
         assert delivery.acked and not delivery.timed_out, delivery
         answer = slack.wait_for(lambda: slack.ephemerals(DEFENDER, SHARED_CHANNEL)[seen:], timeout=30)
-        assert not release.is_set(), "answered while the lock is still held"
-    finally:
-        release.set()
-        holder.join()
-        engine.dispose()
+        assert writer.released_at is None, "answered while the lock is still held"
     assert "Liaison can't reach its database right now; nothing was saved" in visible_text(answer[0])
     assert _referral_count(bot) == before
 
@@ -160,32 +159,13 @@ def test_a_command_the_database_kept_too_late_runs_once_even_when_replayed(
     does nothing (found by an adversarial review: the replay ran it again, two referrals)."""
     if not bot.db_url.startswith("sqlite"):
         pytest.skip("on PostgreSQL keeping a command takes no lock another writer holds for long")
-    engine = create_engine(bot.db_url)
-    locked, sent = threading.Event(), threading.Event()
     before = _referral_count(bot)
-
-    def hold_the_lock() -> None:
-        with engine.connect() as conn:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-            locked.set()
-            sent.wait(10)
-            time.sleep(STATEMENT_SECONDS + 1)  # the scenario: a writer a second longer than the busy timeout
-            conn.rollback()
-
-    holder = threading.Thread(target=hold_the_lock)
-    holder.start()
-    try:
-        assert locked.wait(10)
+    with AnotherWriter(bot.db_url) as writer:
         seen = len(slack.ephemerals(DEFENDER, SHARED_CHANNEL))
-        delivery = slack.slash_command(
-            DEFENDER, SHARED_CHANNEL, "/referral", "need:housing Locked, then replayed."
-        )
-        sent.set()
+        said = "need:housing Locked, then replayed."
+        delivery = slack.slash_command(DEFENDER, SHARED_CHANNEL, "/referral", said)
+        writer.let_go(after=STATEMENT_SECONDS + 1)  # a writer a second longer than the busy timeout
         assert delivery.acked and not delivery.timed_out, delivery
-    finally:
-        sent.set()
-        holder.join()
-        engine.dispose()
     answer = slack.wait_for(lambda: slack.ephemerals(DEFENDER, SHARED_CHANNEL)[seen:], timeout=30)
     assert visible_text(answer[0]).startswith("Sent *R-"), visible_text(answer[0])
     assert slack.replay(delivery).status == 200
