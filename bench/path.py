@@ -9,7 +9,9 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -106,9 +108,49 @@ def burst(slack: Sandbox, url: str) -> str:
     )
 
 
+STEADY_SECONDS = 60
+
+
+def steady(slack: Sandbox, rate: float) -> str:
+    """Referrals offered at `rate` a second for STEADY_SECONDS, round-robin over the channels: how long
+    each took from being sent to its card in the channel (the person is told just after it)."""
+    sent: dict[str, float] = {}
+    run = uuid.uuid4().hex[:6]  # the cards of an earlier run in the same channels are not this run's
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=64) as pool:
+        n = 0
+        while (due := started + n / rate) < started + STEADY_SECONDS:
+            time.sleep(max(0.0, due - time.monotonic()))
+            tag = f"steady{run}{n:05d}"
+            sent[tag] = time.time()
+            text = f"need:housing Steady {tag} needs a room."
+            pool.submit(slack.slash_command, DEFENDER, CHANNELS[n % len(CHANNELS)], "/referral", text)
+            n += 1
+    deadline = time.monotonic() + 60
+    carded: dict[str, float] = {}
+    while len(carded) < len(sent) and time.monotonic() < deadline:
+        slack.wait_until_quiet(timeout=60)
+        for channel in CHANNELS:
+            for message in slack.messages(channel):
+                shown = visible_text(message)
+                tag = next((t for t in shown.split() if t.startswith("steady")), None)
+                if tag in sent and tag not in carded and acks.CARD in message.text:
+                    carded[tag] = float(message.ts)
+    took = sorted(carded[t] - sent[t] for t in carded)
+    if not took:
+        return f"at {rate:.0f}/s for {STEADY_SECONDS} s: no card came"
+    p50, p99 = took[len(took) // 2], took[min(len(took) - 1, int(len(took) * 0.99))]
+    return (
+        f"at {rate:.0f} referrals/s (half the capacity measured above) for {STEADY_SECONDS} s: "
+        f"{len(carded)} of {len(sent)} cards posted; sent to card p50 {p50 * 1000:.0f} ms, p99 "
+        f"{p99 * 1000:.0f} ms, slowest {took[-1] * 1000:.0f} ms (targets: p99 within 1 s "
+        f"{'yes' if p99 <= 1 else 'no'}, none after 3 s {'yes' if took[-1] <= 3 else 'no'})"
+    )
+
+
 def liaison_runs(
     slack: Sandbox, url: str, folder: Path, name: str, **settings: str
-) -> tuple[list[AckRun], float, str]:
+) -> tuple[list[AckRun], float, str, str]:
     bot = BotProcess(
         folder, ["--http"], **{**bot_settings(slack, url), "LIAISON_TICK_SECONDS": "0", **settings}
     )
@@ -122,7 +164,8 @@ def liaison_runs(
             done += sent
         slack.wait_until_quiet(timeout=60)
         per_referral = (cpu_seconds(bot.pid) - cpu) / done * 1000
-        return runs, per_referral, burst(slack, url)
+        capacity = max(run.done_per_second or 0 for run in runs)
+        return runs, per_referral, burst(slack, url), steady(slack, max(1.0, capacity / 2))
     finally:
         bot.stop()
 
@@ -161,7 +204,7 @@ def main() -> None:
                 office.seed(slack, url, NOW)
                 workers = {"LIAISON_WORKERS": "2"} if backend == "postgresql" else {}
                 shown = "PostgreSQL, 2 workers" if workers else "SQLite"
-                ours, cpu_ours, burst_said = liaison_runs(
+                ours, cpu_ours, burst_said, steady_said = liaison_runs(
                     slack, url, Path(folder) / backend, "Liaison", **workers
                 )
                 script, cpu_script = minimal_runs(slack, url, Path(folder) / backend)
@@ -185,7 +228,8 @@ def main() -> None:
                     f"{cpu_script:.1f} ms for the minimal script's."
                 )
                 findings.append(f"{shown}, a burst of {BURST} at once: {burst_said}.")
-                for line in findings[-2:]:
+                findings.append(f"{shown}, a steady rate {steady_said}.")
+                for line in findings[-3:]:
                     print(line)
     lines += [
         f"Each command is `/referral` over HTTP, signed, a new connection each, round-robin over "
