@@ -97,6 +97,7 @@ def create_app(
         retention_days=settings.retention_days,
         detector=detector,
         specs=specs or standard(),
+        topics=settings.library_topics,
     )
     errors.register(app)
     replayer = Replayer(deps, journal) if journal is not None else None

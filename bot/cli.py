@@ -200,7 +200,7 @@ def _partners_import(args: argparse.Namespace) -> int:
         text = source.read_text(encoding="utf-8")
     except OSError as exc:
         raise InvalidFile([f"can't read {source}: {exc.strerror}"]) from exc
-    entries = directory_file.read(text, source.name, standard().kinds.names)
+    entries = directory_file.read(text, source.name, standard().scopes)
     settings = load_settings()
     db = database(settings)
     db.upgrade()

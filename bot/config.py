@@ -21,6 +21,7 @@ from sqlalchemy.exc import ArgumentError
 
 from storage.clock import Clock
 from storage.crypto import Keyring, keys_from
+from storage.library import DEFAULT_TOPICS
 
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///liaison.db"
@@ -58,6 +59,7 @@ class Settings:
     retention_days: int = DEFAULT_RETENTION_DAYS
     case_number_pattern: str | None = None  # LIAISON_CASE_NUMBER_PATTERN: the office's case numbers
     do_not_post: tuple[str, ...] = ()  # LIAISON_DO_NOT_POST: names never posted
+    library_topics: tuple[str, ...] = DEFAULT_TOPICS  # LIAISON_LIBRARY_TOPICS: the library's topics
     start_time: datetime | None = None  # LIAISON_START_TIME: the clock runs on from here (tests, demos)
     allow_plaintext: bool = False
     journal: Path = Path(DEFAULT_JOURNAL)  # LIAISON_JOURNAL: events kept while the database is away
@@ -161,6 +163,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         start_time = None
     case_number_pattern = _pattern(get("LIAISON_CASE_NUMBER_PATTERN"), problems)
     do_not_post = tuple(n.strip() for n in (get("LIAISON_DO_NOT_POST") or "").split(",") if n.strip())
+    library_topics = _topics(get("LIAISON_LIBRARY_TOPICS"), problems)
     if problems:
         raise ConfigError(problems)
     return Settings(
@@ -179,6 +182,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         retention_days=retention_days,
         case_number_pattern=case_number_pattern,
         do_not_post=do_not_post,
+        library_topics=library_topics,
         journal=Path(get("LIAISON_JOURNAL") or DEFAULT_JOURNAL).expanduser(),
         workers=workers,
     )
@@ -255,6 +259,20 @@ def _retention_days(raw: str | None, problems: list[str]) -> int:
         problems.append(f"LIAISON_RETENTION_DAYS must be a number of days, at least 30 (got {raw!r})")
         return DEFAULT_RETENTION_DAYS
     return int(raw)
+
+
+def _topics(raw: str | None, problems: list[str]) -> tuple[str, ...]:
+    if raw is None:
+        return DEFAULT_TOPICS
+    topics = tuple(dict.fromkeys(t.strip().lower() for t in raw.split(",") if t.strip()))
+    bad = [t for t in topics if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,39}", t)]
+    if bad or not topics:
+        problems.append(
+            "LIAISON_LIBRARY_TOPICS must be comma-separated topics of lowercase letters, digits and hyphens, "
+            f"like bail,discovery,mental-health (got {raw!r})"
+        )
+        return DEFAULT_TOPICS
+    return topics
 
 
 def _workers(raw: str | None, problems: list[str]) -> int | None:

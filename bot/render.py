@@ -24,7 +24,7 @@ FIELD_TEXT_LIMIT = 2000  # a section field's text
 
 def ephemeral(reply: Reply) -> dict[str, Any]:
     """Keyword arguments for respond()/chat.postEphemeral showing `reply` to one person."""
-    return {"response_type": "ephemeral", "replace_original": False, **message(reply.text)}
+    return {"response_type": "ephemeral", "replace_original": False, **message(reply.text, reply.buttons)}
 
 
 def in_ack(text: str) -> dict[str, Any]:

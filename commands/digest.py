@@ -110,6 +110,8 @@ def render(deps: Deps, found: Contents, local_now: datetime, *, fallback: bool) 
     lines += _section("Due in the next two business days", found.due_soon, deps, found)
     for key, title in deps.specs.digest_titles.items():
         lines += _section(title, found.lists[key], deps, found)
+    for feature in deps.specs.features:
+        lines += feature.digest(deps, local_now)
     lines.append(f"\n*Agreements expiring within 30 days: {len(found.expiring)}*")
     lines += [f"• {p.name}: its MOU ends on {p.mou_expires}" for p in found.expiring[:SHOWN]]
     if len(found.expiring) > SHOWN:

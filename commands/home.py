@@ -39,6 +39,7 @@ def home_for(deps: Deps, user_id: str) -> Home:
         sections = [_mine(deps, shown, total, overdue, me, now, names)]
         if me.role in (Role.coordinator, Role.admin):
             sections.append(_by_partner(items.open_counts(session, deps.kinds, now), names))
+    sections += [section for feature in deps.specs.features for section in feature.home(deps, me)]
     buttons = tuple(Button(spec.new_label, f"{NEW_ACTION}.{spec.name}", spec.name) for spec in deps.specs)
     return Home(tuple(sections), buttons)
 

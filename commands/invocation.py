@@ -20,6 +20,7 @@ from storage.disclosure import Permit
 from storage.errors import LiaisonError
 from storage.identifiers import Detector
 from storage.kinds import Kinds
+from storage.library import DEFAULT_TOPICS
 from storage.people import Person, identify
 from storage.permissions import Place
 
@@ -138,6 +139,7 @@ class Deps:
     # What identifies a client, with the office's own case-number pattern and do-not-post names.
     detector: Detector = field(default_factory=Detector)
     specs: Specs = field(default_factory=lambda: _standard_specs())  # the kinds of item it runs with
+    topics: tuple[str, ...] = DEFAULT_TOPICS  # the library's topics (LIAISON_LIBRARY_TOPICS)
 
     @property
     def timezone(self) -> str:
@@ -182,6 +184,7 @@ class Reply:
     form: Form | None = None
     # Something the person must hear of even after a click, whose result is otherwise seen on the card.
     trouble: bool = False
+    buttons: tuple[Button, ...] = ()  # under the text (a search's Share here and Open)
 
 
 def _standard_specs() -> Specs:

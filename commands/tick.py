@@ -42,4 +42,11 @@ def tick(deps: Deps, now: datetime, *, dry_run: bool = False) -> list[str]:
                 done += part(deps, now, dry_run=dry_run)
             except Exception:  # the database or Slack is down: the next tick tries again
                 log.exception("scheduler: %s failed this tick", part.__name__)
+        for feature in deps.specs.features:
+            if dry_run:
+                continue  # a feature's sends are claimed as they go; a dry run lists the items' only
+            try:
+                done += feature.tick(deps, now)
+            except Exception:
+                log.exception("scheduler: the %s's part failed this tick", feature.name)
     return done

@@ -149,17 +149,27 @@ def screen(
     )
 
 
+SHARED_ITEMS = "Action items are posted where several organizations read"
+
+
 def screen_shared(
-    detector: Detector, person: Person, text: str, channel_id: str, *, what: str, kind: str = "advocacy"
+    detector: Detector,
+    person: Person,
+    text: str,
+    channel_id: str | None,
+    *,
+    what: str,
+    kind: str = "advocacy",
+    because: str = SHARED_ITEMS,
 ) -> None:
     """Refuse (audited) any identifying detail in text that goes where several organizations read, consent
-    or not: an action item's title, campaign and notes."""
+    or not: an action item's title, campaign and notes; a library entry's fields (`because` says where)."""
     found = detector.findings(text, None)
     if not found:
         return
     kinds = _kinds(found)
     reason = (
-        f"Action items are posted where several organizations read, so they never carry client details; the "
+        f"{because}, so they never carry client details; the "
         f"{what} {'have' if what.endswith('s') else 'has'} what looks like {kinds}. Leave that out: a "
         f"client's matter goes to a partner as a referral or a consult.{as_read(detector, text, found)}"
     )

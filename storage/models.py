@@ -163,6 +163,7 @@ class ReminderKind(StrEnum):
     due = "due"  # at the due time: the overdue notice
     nudge = "nudge"  # at most one a business day after that
     requester = "requester"  # the requester's DM at the due time, in the requester's working hours
+    review = "review"  # a library entry's owner, once per review date (commands/library/reviews.py)
 
 
 class ReminderSent(SQLModel, table=True):

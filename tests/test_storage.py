@@ -15,11 +15,15 @@ from storage import audit, roles
 from storage.audit import Actor
 from storage.db import Database
 from storage.errors import DatabaseUnavailable
+from storage.library_search import FULL_TEXT_OBJECTS
 from storage.models import Decision, Role, StaffRole
 
 
 def _product_tables(_object: object, name: str | None, type_: str, _reflected: bool, _other: object) -> bool:
     # Tests may declare their own tables (tests/test_note_kind.py's "test_note"); migrations never make them.
+    # The library's full-text index is the database's own (migration 0014), outside the models.
+    if name in FULL_TEXT_OBJECTS or (type_ == "table" and (name or "").startswith("resource_fts")):
+        return False
     return not (type_ == "table" and (name or "").startswith("test_"))
 
 

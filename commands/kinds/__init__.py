@@ -10,7 +10,8 @@ from commands.kinds.spec import KindSpec, Specs
 
 
 def standard(*more: KindSpec[Any]) -> Specs:
-    """Referrals, consults and action items, then any `more` (a test's own kind)."""
+    """Referrals, consults and action items, then any `more` (a test's own kind); and the library."""
+    from commands import library
     from commands.kinds import advocacy, consult, referral
 
-    return Specs((referral.SPEC, consult.SPEC, advocacy.SPEC, *more))
+    return Specs((referral.SPEC, consult.SPEC, advocacy.SPEC, *more), (library.FEATURE,))

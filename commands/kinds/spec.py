@@ -5,11 +5,13 @@ digest) asks the spec of an item's kind; it never asks what class an item is."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic
 
 from commands.cards import Card
+from commands.feature import Feature
 from commands.forms import Form
 from storage.audit import Actor
 from storage.item_tables import ItemBase
@@ -45,7 +47,7 @@ def _nothing(_item: ItemBase) -> str:
 class CardAction:
     """A button on a kind's cards besides its moves (`consult.take`, `advocacy.assign`)."""
 
-    action: str  # the button's action ID
+    action: str | re.Pattern[str]  # the button's action ID, or a pattern for several (`resource.share.2`)
     on_click: OnClick
 
 
@@ -81,10 +83,12 @@ class KindSpec(Generic[T]):
 
 
 class Specs:
-    """Every kind Liaison runs with, looked up by name or by an item; `kinds` is their domain halves."""
+    """Every kind Liaison runs with, looked up by name or by an item; `kinds` is their domain halves;
+    `features` what it does beside them (commands/feature.py)."""
 
-    def __init__(self, specs: Sequence[KindSpec[Any]]) -> None:
+    def __init__(self, specs: Sequence[KindSpec[Any]], features: Sequence[Feature] = ()) -> None:
         self._all = tuple(specs)
+        self.features = tuple(features)
         self.kinds = Kinds([spec.kind for spec in self._all])
         self._by_name = {spec.name: spec for spec in self._all}
 
@@ -99,15 +103,22 @@ class Specs:
 
     @property
     def commands(self) -> tuple[SlashCommand, ...]:
-        return tuple(spec.command for spec in self._all)
+        return (*(spec.command for spec in self._all), *(f.command for f in self.features))
 
     @property
     def forms(self) -> Iterator[FormSpec]:
-        return (form for spec in self._all for form in spec.forms)
+        yield from (form for spec in self._all for form in spec.forms)
+        yield from (form for feature in self.features for form in feature.forms)
 
     @property
     def actions(self) -> Iterator[CardAction]:
-        return (action for spec in self._all for action in spec.actions)
+        yield from (action for spec in self._all for action in spec.actions)
+        yield from (action for feature in self.features for action in feature.actions)
+
+    @property
+    def scopes(self) -> list[str]:
+        """What an agreement's scope may cover: each kind, and what the features add."""
+        return [*self.kinds.names, *(scope for f in self.features for scope in f.scopes)]
 
     @property
     def digest_titles(self) -> dict[str, str]:

@@ -31,7 +31,7 @@ def _channel(inv: Invocation) -> str:
 
 def _values(inv: Invocation) -> dict[str, object]:
     pairs = ((key, value) for key, values in inv.args.options.items() for value in values)
-    return parse_fields(pairs, inv.deps.kinds.names)
+    return parse_fields(pairs, inv.deps.specs.scopes)
 
 
 def partner_add(inv: Invocation) -> Reply:

@@ -1,0 +1,245 @@
+"""The shared case-resource library through the real bot, on SQLite and PostgreSQL: entries added by the
+office, found by partner staff from the shelf only as their agreement allows, suggested and approved,
+shared only where every reader may see them, reminded once when due for review, imported in bulk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.sandbox import Sandbox, visible_text
+from tests.databases import BACKENDS
+from tests.inprocess import InProcessBot, in_process_bot
+from tests.office import (
+    ADMIN,
+    CIVIL_TEAM,
+    CIVIL_USER,
+    DEFENDER,
+    OFFICE_CHANNEL,
+    PARTNER_TEAM,
+    PARTNER_USER,
+    SHARED_CHANNEL,
+    fill_form,
+    office,
+)
+from tests.office import command as typed
+
+CIVIL_CHANNEL = "C0CIVIL"  # shared with Civil Rights Org, whose agreement does not cover resources
+MEMO = {
+    "kind": {"value": "memo"},
+    "title": {"value": "Suppressing cell-site location data after Carpenter"},
+    "summary": {"value": "Research memo on motions to suppress historical cell-site records; warrant rule."},
+    "link": {"value": "https://drive.example.org/memos/carpenter-csli.pdf"},
+    "topics": {"value": "search-and-seizure, discovery"},
+    "jurisdiction": {"value": "Illinois"},
+    "court_level": {"value": "trial"},
+    "audience": {"value": "agreement"},
+}
+
+
+@pytest.fixture(params=BACKENDS)
+def library(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Sandbox, InProcessBot]]:
+    with office() as slack, in_process_bot(slack, tmp_path, request.param) as bot:
+        slack.add_channel(CIVIL_CHANNEL, "civil-shared", members=[DEFENDER, ADMIN, CIVIL_USER])
+        for line in (
+            f'partner add legal-aid name:"Legal Aid Society" kind:legal_aid team:{PARTNER_TEAM} '
+            "scope:referral,resources",
+            f"channel link <#{SHARED_CHANNEL}|legal> legal-aid",
+            f'partner add civil name:"Civil Rights Org" kind:civil_rights team:{CIVIL_TEAM} scope:advocacy',
+            f"channel link <#{CIVIL_CHANNEL}|civil> civil",
+            "role <@U0DEF> coordinator",
+        ):
+            answer = typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", line)
+            assert "Sorry" not in answer and "not" not in answer.split(".")[0], answer
+        yield slack, bot
+
+
+def _add(slack: Sandbox, bot: InProcessBot, values: dict[str, dict[str, str]], line: str = "") -> str:
+    """`/resource add` in the office channel, the form filled in; what the person is then told."""
+    seen = len(slack.ephemerals(DEFENDER, OFFICE_CHANNEL))
+    delivery = slack.slash_command(DEFENDER, OFFICE_CHANNEL, "/resource", f"add {line}".strip())
+    assert delivery.acked, delivery
+    fill_form(slack, DEFENDER, values)
+    answer = slack.wait_for(lambda: slack.ephemerals(DEFENDER, OFFICE_CHANNEL)[seen:], message="an answer")
+    bot.settle()
+    return visible_text(answer[-1])
+
+
+def _entries(bot: InProcessBot) -> list[tuple[int, str, str]]:
+    with bot.db.engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text("SELECT id, title, status FROM resource ORDER BY id"))]
+
+
+def _ephemeral_after(slack: Sandbox, bot: InProcessBot, user: str, channel: str, seen: int) -> str:
+    answers = slack.wait_for(lambda: slack.ephemerals(user, channel)[seen:], message=f"an answer to {user}")
+    bot.settle()
+    return visible_text(answers[-1])
+
+
+def test_partner_staff_find_only_what_their_agreement_allows(library: tuple[Sandbox, InProcessBot]) -> None:
+    slack, bot = library
+    assert _add(slack, bot, MEMO).startswith("Added *RS-1* (memo:")
+    office_only = {
+        **MEMO,
+        "title": {"value": "Suppression strategy notes, office only"},
+        "audience": {"value": "office"},
+    }
+    assert _add(slack, bot, office_only).startswith("Added *RS-2*")
+    civil_only = {
+        **MEMO,
+        "title": {"value": "Suppression and protest arrests"},
+        "audience": {"value": "partners"},
+        "partners": {"value": "civil"},
+    }
+    assert _add(slack, bot, civil_only).startswith("Added *RS-3*")
+    expert = {
+        "kind": {"value": "expert"},
+        "title": {"value": "Dr. Rivera, cell-site location analyst"},
+        "summary": {
+            "value": "Former carrier engineer; reviews drive tests and tower dumps for suppression hearings."
+        },
+        "expertise": {"value": "cell-site location, tower dumps"},
+        "contact": {"value": "https://experts.example.org/rivera"},
+        "topics": {"value": "forensics"},
+        "audience": {"value": "agreement"},
+    }
+    assert _add(slack, bot, expert).startswith("Added *RS-4* (expert:")
+
+    # The office finds everything, best first, with what matched in bold.
+    found = typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/resource", "search suppression")
+    assert found.splitlines()[0] == "*4 entries match*, best first:", found
+    assert "*suppress*" in found.lower() or "*suppression*" in found.lower(), found
+
+    # A coordinator posts the shelf in each shared channel; partner staff search from it.
+    for channel in (SHARED_CHANNEL, CIVIL_CHANNEL):
+        assert "shelf is posted" in typed(slack, bot, DEFENDER, channel, "/resource", "shelf")
+    for user, channel, expected in (
+        (PARTNER_USER, SHARED_CHANNEL, {"RS-1", "RS-4"}),
+        (CIVIL_USER, CIVIL_CHANNEL, {"RS-3"}),
+    ):
+        shelf = next(
+            m for m in slack.messages(channel) if m.text.startswith("The shared case-resource library")
+        )
+        seen = len(slack.ephemerals(user, channel))
+        assert slack.click(user, channel, shelf.ts, "resource.shelf.search").acked
+        fill_form(slack, user, {"words": {"value": "suppression"}})
+        answer = _ephemeral_after(slack, bot, user, channel, seen)
+        shown = {ref for ref in ("RS-1", "RS-2", "RS-3", "RS-4") if f"*{ref}*" in answer}
+        assert shown == expected, (user, answer)
+        assert f"*{len(expected)} " in answer.splitlines()[0], (
+            answer
+        )  # the count is only of what they may see
+
+    # What a partner may not see is answered exactly as what does not exist.
+    seen = len(slack.ephemerals(PARTNER_USER, SHARED_CHANNEL))
+    shelf = next(
+        m for m in slack.messages(SHARED_CHANNEL) if m.text.startswith("The shared case-resource library")
+    )
+    slack.click(PARTNER_USER, SHARED_CHANNEL, shelf.ts, "resource.shelf.search")
+    fill_form(slack, PARTNER_USER, {"words": {"value": "office only"}})
+    hidden = _ephemeral_after(slack, bot, PARTNER_USER, SHARED_CHANNEL, seen)
+    seen = len(slack.ephemerals(PARTNER_USER, SHARED_CHANNEL))
+    slack.click(PARTNER_USER, SHARED_CHANNEL, shelf.ts, "resource.shelf.search")
+    fill_form(slack, PARTNER_USER, {"words": {"value": "zebra crossing"}})
+    absent = _ephemeral_after(slack, bot, PARTNER_USER, SHARED_CHANNEL, seen)
+    assert hidden.replace("office only", "X") == absent.replace("zebra crossing", "X"), (hidden, absent)
+
+
+def test_share_here_only_where_every_reader_may_see_it(library: tuple[Sandbox, InProcessBot]) -> None:
+    slack, bot = library
+    _add(slack, bot, MEMO)
+    _add(slack, bot, {**MEMO, "title": {"value": "Office strategy"}, "audience": {"value": "office"}})
+    refused = typed(slack, bot, DEFENDER, CIVIL_CHANNEL, "/resource", "share RS-1")
+    assert refused.startswith(
+        "RS-1 can't be shared here: Civil Rights Org reads this channel and may not see it"
+    ), refused
+    refused = typed(slack, bot, DEFENDER, SHARED_CHANNEL, "/resource", "share RS-2")
+    assert "it is for the office only, and Legal Aid Society reads this channel" in refused, refused
+    assert not [
+        m for m in slack.messages(CIVIL_CHANNEL) + slack.messages(SHARED_CHANNEL) if m.text.startswith("RS-")
+    ]
+
+    # From the search results' button, in the channel it is shared with.
+    found_seen = len(slack.ephemerals(DEFENDER, SHARED_CHANNEL))
+    typed(slack, bot, DEFENDER, SHARED_CHANNEL, "/resource", "search carpenter")
+    results = slack.ephemerals(DEFENDER, SHARED_CHANNEL)[found_seen]
+    assert slack.click(DEFENDER, SHARED_CHANNEL, results.ts, "resource.share.0", '{"ref": "RS-1"}').acked
+    card = slack.wait_for(
+        lambda: [m for m in slack.messages(SHARED_CHANNEL) if m.text.startswith("RS-1 · Suppressing")],
+        message="card",
+    )[0]
+    assert "https://drive.example.org/memos/carpenter-csli.pdf" in visible_text(card)
+    bot.settle()
+    with bot.db.engine.connect() as conn:
+        uses = conn.execute(text("SELECT use, org FROM resource_use WHERE resource_id = 1 ORDER BY id")).all()
+        refusals = conn.execute(
+            text("SELECT count(*) FROM audit_log WHERE action = 'resource.share'")
+        ).scalar()
+    assert ("share", "office") in [tuple(u) for u in uses] and ("search", "office") in [
+        tuple(u) for u in uses
+    ]
+    assert refusals == 2
+
+
+def test_a_suggestion_is_approved_and_its_author_told(library: tuple[Sandbox, InProcessBot]) -> None:
+    slack, bot = library
+    typed(slack, bot, ADMIN, SHARED_CHANNEL, "/resource", "shelf")
+    shelf = next(
+        m for m in slack.messages(SHARED_CHANNEL) if m.text.startswith("The shared case-resource library")
+    )
+    seen = len(slack.ephemerals(PARTNER_USER, SHARED_CHANNEL))
+    assert slack.click(PARTNER_USER, SHARED_CHANNEL, shelf.ts, "resource.shelf.suggest").acked
+    fill_form(
+        slack,
+        PARTNER_USER,
+        {
+            "kind": {"value": "brief"},
+            "title": {"value": "Amicus brief on bail reform and ability to pay"},
+            "summary": {"value": "Our amicus brief arguing that bail must consider ability to pay."},
+            "link": {"value": "https://legalaid.example.org/briefs/bail-amicus.pdf"},
+            "topics": {"value": "bail"},
+        },
+    )
+    thanked = _ephemeral_after(slack, bot, PARTNER_USER, SHARED_CHANNEL, seen)
+    assert thanked.startswith("Thank you: your suggestion *RS-1*"), thanked
+    assert any("suggested *RS-1*" in visible_text(m) for m in slack.dms(DEFENDER)), "the coordinator is told"
+    # Not in the library until approved: the office's search does not find it.
+    assert typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/resource", "search amicus").startswith(
+        "No library entries"
+    )
+    assert "RS-1" in typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/resource", "list suggested")
+    refused = typed(slack, bot, PARTNER_USER, SHARED_CHANNEL, "/resource", "approve RS-1")
+    assert refused.startswith("Only the office's staff can approve suggestions"), refused
+    approved = typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/resource", "approve RS-1")
+    assert approved.startswith("Approved *RS-1*"), approved
+    told = slack.wait_for(
+        lambda: [m for m in slack.dms(PARTNER_USER) if "is in the library now" in m.text], message="DM"
+    )
+    assert "RS-1" in visible_text(told[0])
+    assert "*RS-1*" in typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/resource", "search amicus bail")
+    assert _entries(bot)[0][2] == "current"
+
+
+def test_an_entry_past_its_review_date_reminds_its_owner_once(library: tuple[Sandbox, InProcessBot]) -> None:
+    slack, bot = library
+    _add(slack, bot, {**MEMO, "review_months": {"value": "1"}})
+    # Added 2026-11-24 (the test office's clock), reviewed monthly: due 2026-12-24, a Thursday.
+    before = bot.tick(datetime.fromisoformat("2026-12-23T15:00:00+00:00"))
+    assert not [line for line in before if "review" in line], before
+    night = bot.tick(
+        datetime.fromisoformat("2026-12-24T03:00:00+00:00")
+    )  # 22:00 in New York: not working time
+    assert not [line for line in night if "review" in line], night
+    morning = datetime.fromisoformat("2026-12-24T15:00:00+00:00")
+    assert "sent review reminder for RS-1 to U0DEF" in bot.tick(morning)
+    assert not [line for line in bot.tick(morning + timedelta(hours=2)) if "review" in line]
+    reminders = [m for m in slack.dms(DEFENDER) if "was due for review" in m.text]
+    assert len(reminders) == 1 and "/resource verify RS-1" in visible_text(reminders[0])
+    assert ":warning: *due for review*" in typed(
+        slack, bot, DEFENDER, OFFICE_CHANNEL, "/resource", "search carpenter"
+    )
+    assert "RS-1" in typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/resource", "list stale")
