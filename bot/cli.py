@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot import cli_args, demo, dotenv_file, logs, running
+from bot import cli_args, cli_library, demo, dotenv_file, logs, running
 from bot.app import create_app
 from bot.cli_base import Refused, all_settings_checked, database, quiet_slack_sdk, wants_socket_mode
 from bot.config import ConfigError, Settings, load_settings
@@ -270,6 +270,8 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "db upgrade": _db_upgrade,
     "partners import": _partners_import,
     "partners export": _partners_export,
+    "library import": cli_library.import_file,
+    "library export": cli_library.export_file,
     "tick": _tick,
     "export": _export,
     "purge": _purge,

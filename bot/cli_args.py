@@ -145,6 +145,23 @@ def parser(handlers: dict[str, Handler]) -> Parser:
         "-o", "--output", type=Path, metavar="FILE", help="write to this file instead of the screen"
     )
 
+    library_sub = _subcommands(
+        sub.add_parser("library", help="the shared case-resource library as a CSV or YAML file"), "action"
+    )
+    bank = _leaf(
+        library_sub,
+        "import",
+        "add entries from a CSV or YAML file (a bad row imports nothing; repeats are skipped)",
+        handlers["library import"],
+    )
+    bank.add_argument("file", type=Path, help="the CSV or YAML file (see README: The library)")
+    bank.add_argument("--dry-run", action="store_true", help="check the file and report; import nothing")
+    bank.add_argument("--owner", metavar="USER", help="who looks after the entries (default: an admin)")
+    shelf = _leaf(library_sub, "export", "write every library entry as CSV", handlers["library export"])
+    shelf.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="write to this file instead of the screen"
+    )
+
     ticking = _leaf(
         sub, "tick", "one pass of the scheduler: send the reminders and digests due now", handlers["tick"]
     )

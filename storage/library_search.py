@@ -95,7 +95,7 @@ def _search(session: Session, person: Person, query: str, filters: Filters, toda
 
 def _sqlite(session: Session, terms: Terms, where: list[Any], limit: int) -> Found:
     match = terms.fts5()
-    whole = literal_column("resource_fts")  # FTS5's functions take the table itself
+    whole: ColumnElement[Any] = literal_column("resource_fts")  # FTS5's functions take the table itself
     base = (
         select(Resource, func.snippet(whole, -1, "*", "*", "…", 16))
         .select_from(Resource)
@@ -111,7 +111,8 @@ def _sqlite(session: Session, terms: Terms, where: list[Any], limit: int) -> Fou
 
 def _postgres(session: Session, terms: Terms, where: list[Any], limit: int) -> Found:
     query = func.websearch_to_tsquery("english", terms.websearch())
-    vector = literal_column("resource.search")  # the generated column (migration 0014), not in the model
+    # The generated column (migration 0014), which the model does not name.
+    vector: ColumnElement[Any] = literal_column("resource.search")
     matching = select(col(Resource.id)).where(vector.op("@@")(query), *where)
     ranked = (
         select(Resource, func.ts_rank(vector, query).label("rank"))

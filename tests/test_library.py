@@ -243,3 +243,63 @@ def test_an_entry_past_its_review_date_reminds_its_owner_once(library: tuple[San
         slack, bot, DEFENDER, OFFICE_CHANNEL, "/resource", "search carpenter"
     )
     assert "RS-1" in typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/resource", "list stale")
+
+
+BANK = """kind,title,summary,link,topics,jurisdiction,review_months
+memo,Franks hearings in drug cases,When a warrant affidavit misleads: the showing needed,https://bank.example.org/franks.pdf,search-and-seizure,Illinois,
+brief,Ability-to-pay bail brief,Appellate brief on bail and ability to pay,https://bank.example.org/bail.pdf,bail,Illinois,6
+motion,Motion to compel Brady material,Template motion with supporting caselaw,http://bank.example.org/brady.doc,discovery,,
+memo,Client call notes,Call the client back at 312-555-0143 about the hearing,https://bank.example.org/notes,trial,,
+sermon,Something else,An unknown kind,https://bank.example.org/x,bail,,
+memo,Immigration consequences,Padilla advisals for pleas,https://bank.example.org/padilla,immigraton,,
+memo,Sentencing mitigation,Mitigation memo,https://bank.example.org/mitigation,sentencing,,48
+"""
+
+
+def test_an_import_with_bad_rows_reports_each_and_imports_nothing(
+    library: tuple[Sandbox, InProcessBot], tmp_path: Path
+) -> None:
+    _slack, bot = library
+    bank = tmp_path / "bank.csv"
+    bank.write_text(BANK, encoding="utf-8")
+    ran = bot.cli(["library", "import", str(bank), "--owner", DEFENDER])
+    assert ran.returncode == 2, ran.stdout
+    said = ran.stderr.splitlines()
+    assert said[:-1] == [
+        "liaison: bank.csv line 4: `http://bank.example.org/brady.doc` is not an https link; paste the "
+        "document's https address (a Slack file's link starts with https:// too).",
+        "liaison: bank.csv line 5: the summary has what looks like a phone number; entries never carry client "
+        "details",
+        "liaison: bank.csv line 6: `sermon` is not a kind of entry; use one of memo, brief, motion, expert, "
+        "template, training, data, other.",
+        "liaison: bank.csv line 7: Not topics Liaison knows: `immigraton`. Use some of: "
+        + ", ".join(bot.config.library_topics)
+        + ".",
+        "liaison: bank.csv line 8: `48` is not a review interval; give a number of months from 1 to 36.",
+    ], said
+    assert said[-1] == "liaison: nothing was imported; fix the file and import it again"
+    assert _entries(bot) == []
+
+    good = "\n".join(BANK.splitlines()[:3]) + "\n"
+    bank.write_text(
+        good + "memo,FRANKS hearings in drug cases!,Same thing again,https://bank.example.org/f2,trial,,\n"
+    )
+    dry = bot.cli(["library", "import", str(bank), "--dry-run", "--owner", DEFENDER])
+    assert dry.returncode == 0, dry.stderr
+    assert (
+        "bank.csv line 4: skipped, the same as line 2 (the same title): FRANKS hearings in drug cases!"
+        in dry.stdout
+    )
+    assert dry.stdout.strip().endswith("a dry run: nothing was imported") and _entries(bot) == []
+    done = bot.cli(["library", "import", str(bank), "--owner", DEFENDER])
+    assert "imported 2 of 3 entries; 1 skipped as already there" in done.stdout, done.stdout
+    assert [title for _id, title, _status in _entries(bot)] == [
+        "Franks hearings in drug cases",
+        "Ability-to-pay bail brief",
+    ]
+    again = bot.cli(["library", "import", str(bank), "--owner", DEFENDER])
+    assert "bank.csv line 2: skipped, the same as RS-1 (the same link)" in again.stdout, again.stdout
+    assert len(_entries(bot)) == 2
+    exported = bot.cli(["library", "export"])
+    assert exported.stdout.splitlines()[0].startswith("id,status,kind,title,summary,link,topics")
+    assert "RS-2,current,brief,Ability-to-pay bail brief" in exported.stdout
