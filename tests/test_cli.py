@@ -139,7 +139,7 @@ MISTAKES = [
     (["purge", "--at"], "liaison purge: --at needs a value after it"),
     (["keys"], "liaison keys: say which action: new, rotate"),
     (["work", "--threads", "x"], "liaison work: --threads takes a whole number, not 'x'"),
-    (["bogus"], "liaison: 'bogus' is not one of run, work, init, db, partners, tick, export"),
+    (["bogus"], "liaison: 'bogus' is not one of run, work, init, db, partners, library, tick, export"),
 ]
 
 
