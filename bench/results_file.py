@@ -23,6 +23,7 @@ ORDER = [
     "path",
     "guard",
     "delivery",
+    "library",
 ]  # parts in the order results.md shows them; others follow by name
 
 

@@ -269,6 +269,11 @@ def due_for_review(session: Session, today: date, limit: int = 500) -> list[Reso
     return list(session.exec(query).all())
 
 
+def is_due(row: Resource, today: date) -> bool:
+    """Due for review: marked so by the scheduler, or past its review date already."""
+    return row.status == ResourceStatus.needs_review or row.review_due <= today
+
+
 def mark_stale(session: Session, row: Resource) -> None:
     if row.status == ResourceStatus.current:
         row.status = ResourceStatus.needs_review

@@ -42,6 +42,11 @@ from storage.people import Affiliation, Person
 FULL_TEXT_OBJECTS = frozenset({"search", "ix_resource_search"})
 _FTS = table("resource_fts", column("rowid"))  # SQLite's index (migration 0014), joined by rowid
 SHORT_QUERY = 3  # words: a query this short that finds nothing is tried again with typos corrected
+# A query matching more than this many entries is ranked among its newest this many (and the answer says
+# so): bm25 and ts_rank over every one of 50,000 matches of a common word cost more than the whole search
+# may (bench/results.md), and a query that broad is better narrowed than ranked.
+RANKED = 1000
+_WEIGHTS = "10.0, 2.0, 6.0, 3.0, 6.0"  # bm25's, per column: title, summary, topics, jurisdiction, expertise
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,7 @@ class Found:
     total: int
     read_as: str | None = None  # the corrected query, when the typed one found nothing
     words: list[str] = field(default_factory=list)
+    more: bool = False  # more than `total` match: they were ranked among the newest RANKED
 
 
 def search(
@@ -85,55 +91,88 @@ def _search(session: Session, person: Person, query: str, filters: Filters, toda
     where = [*_visible(person, today), *_filtered(filters)]
     if terms.empty:  # filters alone: newest first
         listed = sqlmodel_select(Resource).where(*where).order_by(col(Resource.id).desc())
-        total = session.scalar(select(func.count()).select_from(listed.subquery())) or 0
+        counted = select(col(Resource.id)).where(*where).limit(RANKED + 1).subquery()
+        total = session.scalar(select(func.count()).select_from(counted)) or 0
         rows = session.exec(listed.limit(limit)).all()
-        return Found([Hit(r, _opening(r.summary)) for r in rows], int(total))
+        return Found([Hit(r, _opening(r.summary)) for r in rows], min(total, RANKED), more=total > RANKED)
     if session.get_bind().dialect.name == "postgresql":
         return _postgres(session, terms, where, limit)
     return _sqlite(session, terms, where, limit)
 
 
 def _sqlite(session: Session, terms: Terms, where: list[Any], limit: int) -> Found:
-    match = terms.fts5()
-    whole: ColumnElement[Any] = literal_column("resource_fts")  # FTS5's functions take the table itself
-    base = (
-        select(Resource, func.snippet(whole, -1, "*", "*", "…", 16))
-        .select_from(Resource)
-        .join(_FTS, _FTS.c.rowid == col(Resource.id))
-        .where(text("resource_fts MATCH :match"), *where)
+    params = {"match": terms.fts5()}
+    matched = text("resource_fts MATCH :match")
+    # FTS5 gives matches newest first straight from its index and bm25 only for the rows taken.
+    rank: ColumnElement[Any] = literal_column(f"bm25(resource_fts, {_WEIGHTS})")
+    newest = (
+        select(col(Resource.id), rank)
+        .select_from(_FTS)
+        .join(Resource, col(Resource.id) == _FTS.c.rowid)
+        .where(matched, *where)
+        .order_by(_FTS.c.rowid.desc())
+        .limit(RANKED + 1)
     )
-    rows = session.execute(
-        base.order_by(text("bm25(resource_fts, 10.0, 2.0, 6.0, 3.0, 6.0)")).limit(limit), {"match": match}
-    ).all()
-    total = session.scalar(select(func.count()).select_from(base.subquery()), {"match": match}) or 0
-    return Found([Hit(r, _one_line(s)) for r, s in rows], int(total), words=terms.words)
+    scored = [(ref, -score) for ref, score in session.execute(newest, params).all()]  # bm25: lower is better
+    best = _best(scored, limit)
+    snippets: dict[int, str] = {}
+    if best:
+        whole: ColumnElement[Any] = literal_column("resource_fts")  # FTS5's functions take the table itself
+        cut = select(_FTS.c.rowid, func.snippet(whole, -1, "*", "*", "…", 16)).where(
+            matched, _FTS.c.rowid.in_(best)
+        )
+        snippets = {ref: snippet for ref, snippet in session.execute(cut, params).all()}
+    return _found(session, best, snippets, scored, terms)
 
 
 def _postgres(session: Session, terms: Terms, where: list[Any], limit: int) -> Found:
+    # psycopg prepares a statement run often, and PostgreSQL then settles on one plan for every query
+    # string: a plan for a rare word (bitmap, then sort) is ten times too slow for a common one (walk the
+    # newest entries backward) and the other way round. Plan each search for its own words. And no JIT:
+    # a broad search's cost estimate passes its threshold, and compiling took 20 ms to save none (a
+    # filtered search went from 28 ms to 885 ms with it).
+    session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    session.execute(text("SET LOCAL jit = off"))
     query = func.websearch_to_tsquery("english", terms.websearch())
     # The generated column (migration 0014), which the model does not name.
     vector: ColumnElement[Any] = literal_column("resource.search")
-    matching = select(col(Resource.id)).where(vector.op("@@")(query), *where)
-    ranked = (
-        select(Resource, func.ts_rank(vector, query).label("rank"))
-        .where(col(Resource.id).in_(matching.scalar_subquery()))
-        .order_by(text("rank DESC"), col(Resource.id).desc())
-        .limit(limit)
+    newest = (
+        select(col(Resource.id))
+        .where(vector.op("@@")(query), *where)
+        .order_by(col(Resource.id).desc())
+        .limit(RANKED + 1)
         .subquery()
     )
+    ranking = select(col(Resource.id), func.ts_rank(vector, query)).join(
+        newest, newest.c.id == col(Resource.id)
+    )
+    scored = [(ref, float(score)) for ref, score in session.execute(ranking).all()]
+    best = _best(scored, limit)
     headline = func.ts_headline(
         "english",
-        ranked.c.summary,
+        col(Resource.summary),
         query,
         "StartSel=*, StopSel=*, MaxWords=22, MinWords=10, ShortWord=2, MaxFragments=1",
     )
-    rows = session.execute(
-        select(ranked.c.id, headline).order_by(ranked.c.rank.desc(), ranked.c.id.desc())
-    ).all()
-    chosen = sqlmodel_select(Resource).where(col(Resource.id).in_([i for i, _ in rows]))
-    by_id = {r.id: r for r in session.exec(chosen)}
-    total = session.scalar(select(func.count()).select_from(matching.subquery())) or 0
-    return Found([Hit(by_id[i], _one_line(s)) for i, s in rows], int(total), words=terms.words)
+    snippets: dict[int, str] = {}
+    if best:
+        cut = select(col(Resource.id), headline).where(col(Resource.id).in_(best))
+        snippets = {ref: snippet for ref, snippet in session.execute(cut).all()}
+    return _found(session, best, snippets, scored, terms)
+
+
+def _best(scored: list[tuple[int, float]], limit: int) -> list[int]:
+    """The IDs of the best `limit` of the newest RANKED matches, best first (newer first on a tie)."""
+    ranked = sorted(scored[:RANKED], key=lambda pair: (-pair[1], -pair[0]))
+    return [ref for ref, _score in ranked[:limit]]
+
+
+def _found(
+    session: Session, best: list[int], snippets: dict[int, str], scored: list[tuple[int, float]], terms: Terms
+) -> Found:
+    rows = {r.id: r for r in session.exec(sqlmodel_select(Resource).where(col(Resource.id).in_(best)))}
+    hits = [Hit(rows[ref], _one_line(snippets.get(ref))) for ref in best if ref in rows]
+    return Found(hits, min(len(scored), RANKED), words=terms.words, more=len(scored) > RANKED)
 
 
 def _visible(person: Person, today: date) -> list[ColumnElement[bool]]:

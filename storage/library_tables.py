@@ -93,7 +93,7 @@ class Resource(SQLModel, table=True):
     __table_args__ = (Index("ix_resource_status_review_due", "status", "review_due"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=16)
+    kind: str = Field(max_length=16, index=True)  # `kind:brief` narrows a search through it
     title: str = Field(sa_type=Text)
     summary: str = Field(sa_type=Text)
     link: str | None = Field(default=None, max_length=2000)
@@ -126,7 +126,7 @@ class ResourceReader(SQLModel, table=True):
     __tablename__ = "resource_reader"
 
     resource_id: int = Field(foreign_key="resource.id", primary_key=True)
-    partner_id: int = Field(foreign_key="partner.id", primary_key=True)
+    partner_id: int = Field(foreign_key="partner.id", primary_key=True, index=True)  # a partner's view
 
 
 class UseKind(StrEnum):

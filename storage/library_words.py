@@ -14,7 +14,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel, col
 
-WORD = re.compile(r"[^\W_]{2,40}")
+WORD = re.compile(
+    r"[^\W_]{2,40}"
+)  # what a query's and an entry's words are; the vocabulary keeps letters only
 CLOSE_ENOUGH = 75  # rapidfuzz ratio: "eviciton" and "evicton" read as "eviction"
 
 
@@ -32,7 +34,7 @@ _vocabulary_lock = threading.Lock()
 
 def learn_words(session: Session, texts: Sequence[str | None]) -> None:
     """Add the words of an entry's text to the library's vocabulary (inserting what is new only)."""
-    words = sorted({w for t in texts if t for w in WORD.findall(t.lower())})
+    words = sorted({w for t in texts if t for w in WORD.findall(t.lower()) if w.isalpha() and len(w) > 2})
     if not words:
         return
     dialect = session.get_bind().dialect.name

@@ -21,6 +21,7 @@ from tests import (
     test_exports,
     test_group_dm,
     test_home,
+    test_library,
     test_partners,
     test_referral_loop,
     test_referrals,
@@ -127,3 +128,12 @@ def test_retention_by_liaison_purge(tmp_path: Path) -> None:
     module = test_retention
     with started(tmp_path, "sqlite", set_up=module.set_up) as (slack, bot):
         module.test_purge_removes_closed_items_text_keeps_history_and_audit_and_a_hold_keeps_it(slack, bot)
+
+
+def test_the_library_from_the_shelf_and_by_liaison_library_import(tmp_path: Path) -> None:
+    module = test_library
+    with started(tmp_path, "postgresql", module.workspace, module.set_up) as (slack, bot):
+        module.test_partner_staff_find_only_what_their_agreement_allows(slack, bot)
+    (tmp_path / "import").mkdir()
+    with started(tmp_path / "import", "sqlite", module.workspace, module.set_up) as (slack, bot):
+        module.test_an_import_with_bad_rows_reports_each_and_imports_nothing(slack, bot, tmp_path)

@@ -7,11 +7,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from bot.sandbox import Sandbox, visible_text
+from storage.library import DEFAULT_TOPICS
 from tests.databases import BACKENDS
 from tests.inprocess import InProcessBot, in_process_bot
 from tests.office import (
@@ -23,6 +26,7 @@ from tests.office import (
     PARTNER_TEAM,
     PARTNER_USER,
     SHARED_CHANNEL,
+    Bot,
     fill_form,
     office,
 )
@@ -41,24 +45,39 @@ MEMO = {
 }
 
 
+def workspace(slack: Sandbox) -> None:
+    slack.add_channel(CIVIL_CHANNEL, "civil-shared", members=[DEFENDER, ADMIN, CIVIL_USER])
+
+
+def set_up(slack: Sandbox, bot: Bot) -> None:
+    """Legal Aid Society's agreement covers resources; Civil Rights Org's does not; Dana coordinates."""
+    for line in (
+        f'partner add legal-aid name:"Legal Aid Society" kind:legal_aid team:{PARTNER_TEAM} '
+        "scope:referral,resources",
+        f"channel link <#{SHARED_CHANNEL}|legal> legal-aid",
+        f'partner add civil name:"Civil Rights Org" kind:civil_rights team:{CIVIL_TEAM} scope:advocacy',
+        f"channel link <#{CIVIL_CHANNEL}|civil> civil",
+        "role <@U0DEF> coordinator",
+    ):
+        answer = typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", line)
+        assert "Sorry" not in answer and "not" not in answer.split(".")[0], answer
+
+
+@pytest.fixture
+def slack() -> Iterator[Sandbox]:
+    with office() as sandbox:
+        workspace(sandbox)
+        yield sandbox
+
+
 @pytest.fixture(params=BACKENDS)
-def library(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Sandbox, InProcessBot]]:
-    with office() as slack, in_process_bot(slack, tmp_path, request.param) as bot:
-        slack.add_channel(CIVIL_CHANNEL, "civil-shared", members=[DEFENDER, ADMIN, CIVIL_USER])
-        for line in (
-            f'partner add legal-aid name:"Legal Aid Society" kind:legal_aid team:{PARTNER_TEAM} '
-            "scope:referral,resources",
-            f"channel link <#{SHARED_CHANNEL}|legal> legal-aid",
-            f'partner add civil name:"Civil Rights Org" kind:civil_rights team:{CIVIL_TEAM} scope:advocacy',
-            f"channel link <#{CIVIL_CHANNEL}|civil> civil",
-            "role <@U0DEF> coordinator",
-        ):
-            answer = typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", line)
-            assert "Sorry" not in answer and "not" not in answer.split(".")[0], answer
-        yield slack, bot
+def bot(request: pytest.FixtureRequest, slack: Sandbox, tmp_path: Path) -> Iterator[InProcessBot]:
+    with in_process_bot(slack, tmp_path, request.param) as running:
+        set_up(slack, running)
+        yield running
 
 
-def _add(slack: Sandbox, bot: InProcessBot, values: dict[str, dict[str, str]], line: str = "") -> str:
+def _add(slack: Sandbox, bot: Bot, values: dict[str, dict[str, str]], line: str = "") -> str:
     """`/resource add` in the office channel, the form filled in; what the person is then told."""
     seen = len(slack.ephemerals(DEFENDER, OFFICE_CHANNEL))
     delivery = slack.slash_command(DEFENDER, OFFICE_CHANNEL, "/resource", f"add {line}".strip())
@@ -69,19 +88,27 @@ def _add(slack: Sandbox, bot: InProcessBot, values: dict[str, dict[str, str]], l
     return visible_text(answer[-1])
 
 
-def _entries(bot: InProcessBot) -> list[tuple[int, str, str]]:
-    with bot.db.engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(text("SELECT id, title, status FROM resource ORDER BY id"))]
+def _rows(bot: Bot, query: str) -> list[tuple[Any, ...]]:
+    """What the bot's database holds (read as an inspector would, beside the bot)."""
+    engine = create_engine(bot.db_url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(query))]
+    finally:
+        engine.dispose()
 
 
-def _ephemeral_after(slack: Sandbox, bot: InProcessBot, user: str, channel: str, seen: int) -> str:
+def _entries(bot: Bot) -> list[tuple[Any, ...]]:
+    return _rows(bot, "SELECT id, title, status FROM resource ORDER BY id")
+
+
+def _ephemeral_after(slack: Sandbox, bot: Bot, user: str, channel: str, seen: int) -> str:
     answers = slack.wait_for(lambda: slack.ephemerals(user, channel)[seen:], message=f"an answer to {user}")
     bot.settle()
     return visible_text(answers[-1])
 
 
-def test_partner_staff_find_only_what_their_agreement_allows(library: tuple[Sandbox, InProcessBot]) -> None:
-    slack, bot = library
+def test_partner_staff_find_only_what_their_agreement_allows(slack: Sandbox, bot: Bot) -> None:
     assert _add(slack, bot, MEMO).startswith("Added *RS-1* (memo:")
     office_only = {
         **MEMO,
@@ -149,8 +176,7 @@ def test_partner_staff_find_only_what_their_agreement_allows(library: tuple[Sand
     assert hidden.replace("office only", "X") == absent.replace("zebra crossing", "X"), (hidden, absent)
 
 
-def test_share_here_only_where_every_reader_may_see_it(library: tuple[Sandbox, InProcessBot]) -> None:
-    slack, bot = library
+def test_share_here_only_where_every_reader_may_see_it(slack: Sandbox, bot: Bot) -> None:
     _add(slack, bot, MEMO)
     _add(slack, bot, {**MEMO, "title": {"value": "Office strategy"}, "audience": {"value": "office"}})
     refused = typed(slack, bot, DEFENDER, CIVIL_CHANNEL, "/resource", "share RS-1")
@@ -174,19 +200,12 @@ def test_share_here_only_where_every_reader_may_see_it(library: tuple[Sandbox, I
     )[0]
     assert "https://drive.example.org/memos/carpenter-csli.pdf" in visible_text(card)
     bot.settle()
-    with bot.db.engine.connect() as conn:
-        uses = conn.execute(text("SELECT use, org FROM resource_use WHERE resource_id = 1 ORDER BY id")).all()
-        refusals = conn.execute(
-            text("SELECT count(*) FROM audit_log WHERE action = 'resource.share'")
-        ).scalar()
-    assert ("share", "office") in [tuple(u) for u in uses] and ("search", "office") in [
-        tuple(u) for u in uses
-    ]
-    assert refusals == 2
+    uses = _rows(bot, "SELECT use, org FROM resource_use WHERE resource_id = 1 ORDER BY id")
+    assert ("share", "office") in uses and ("search", "office") in uses
+    assert _rows(bot, "SELECT count(*) FROM audit_log WHERE action = 'resource.share'") == [(2,)]
 
 
-def test_a_suggestion_is_approved_and_its_author_told(library: tuple[Sandbox, InProcessBot]) -> None:
-    slack, bot = library
+def test_a_suggestion_is_approved_and_its_author_told(slack: Sandbox, bot: Bot) -> None:
     typed(slack, bot, ADMIN, SHARED_CHANNEL, "/resource", "shelf")
     shelf = next(
         m for m in slack.messages(SHARED_CHANNEL) if m.text.startswith("The shared case-resource library")
@@ -224,8 +243,7 @@ def test_a_suggestion_is_approved_and_its_author_told(library: tuple[Sandbox, In
     assert _entries(bot)[0][2] == "current"
 
 
-def test_an_entry_past_its_review_date_reminds_its_owner_once(library: tuple[Sandbox, InProcessBot]) -> None:
-    slack, bot = library
+def test_an_entry_past_its_review_date_reminds_its_owner_once(slack: Sandbox, bot: Bot) -> None:
     _add(slack, bot, {**MEMO, "review_months": {"value": "1"}})
     # Added 2026-11-24 (the test office's clock), reviewed monthly: due 2026-12-24, a Thursday.
     before = bot.tick(datetime.fromisoformat("2026-12-23T15:00:00+00:00"))
@@ -257,9 +275,8 @@ memo,Sentencing mitigation,Mitigation memo,https://bank.example.org/mitigation,s
 
 
 def test_an_import_with_bad_rows_reports_each_and_imports_nothing(
-    library: tuple[Sandbox, InProcessBot], tmp_path: Path
+    slack: Sandbox, bot: Bot, tmp_path: Path
 ) -> None:
-    _slack, bot = library
     bank = tmp_path / "bank.csv"
     bank.write_text(BANK, encoding="utf-8")
     ran = bot.cli(["library", "import", str(bank), "--owner", DEFENDER])
@@ -268,12 +285,12 @@ def test_an_import_with_bad_rows_reports_each_and_imports_nothing(
     assert said[:-1] == [
         "liaison: bank.csv line 4: `http://bank.example.org/brady.doc` is not an https link; paste the "
         "document's https address (a Slack file's link starts with https:// too).",
-        "liaison: bank.csv line 5: the summary has what looks like a phone number; entries never carry client "
-        "details",
+        "liaison: bank.csv line 5: the summary has what looks like a phone number; entries never carry "
+        "client details",
         "liaison: bank.csv line 6: `sermon` is not a kind of entry; use one of memo, brief, motion, expert, "
         "template, training, data, other.",
         "liaison: bank.csv line 7: Not topics Liaison knows: `immigraton`. Use some of: "
-        + ", ".join(bot.config.library_topics)
+        + ", ".join(DEFAULT_TOPICS)
         + ".",
         "liaison: bank.csv line 8: `48` is not a review interval; give a number of months from 1 to 36.",
     ], said
@@ -303,3 +320,88 @@ def test_an_import_with_bad_rows_reports_each_and_imports_nothing(
     exported = bot.cli(["library", "export"])
     assert exported.stdout.splitlines()[0].startswith("id,status,kind,title,summary,link,topics")
     assert "RS-2,current,brief,Ability-to-pay bail brief" in exported.stdout
+
+
+def test_the_home_tab_and_the_digest_show_the_library(slack: Sandbox, bot: Bot) -> None:
+    _add(slack, bot, {**MEMO, "review_months": {"value": "1"}})
+    bot.tick(datetime.fromisoformat("2026-12-28T15:00:00+00:00"))  # past its review date: now due
+    slack.open_app_home(DEFENDER)
+    home = slack.wait_for(
+        lambda: (view := slack.home_view(DEFENDER)) and "library" in visible_text(view) and view,
+        message="the Home tab",
+    )
+    shown = visible_text(home)
+    assert "Your library entries due for review: 1" in shown, shown
+    assert "*RS-1* memo · Suppressing cell-site location data after Carpenter, due 2026-12-24" in shown
+    assert "Newest in the library" in shown
+    digest = typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/liaison", "digest preview")
+    assert "*Library entries due for review: 1*" in digest, digest
+    assert "• *RS-1* memo · Suppressing cell-site location data after Carpenter, looked after by" in digest
+
+
+def test_an_entry_is_edited_verified_and_withdrawn_by_its_owner_or_a_coordinator(
+    slack: Sandbox, bot: Bot
+) -> None:
+    _add(slack, bot, MEMO)
+    colleague = "U0COL"  # home staff, a defender, who did not add it
+    slack.add_user(colleague, "cole", real_name="Cole Colleague")
+    slack.add_member(OFFICE_CHANNEL, colleague)
+    refused = typed(slack, bot, colleague, OFFICE_CHANNEL, "/resource", "verify RS-1")
+    assert refused.startswith("Only the person who looks after RS-1 or a coordinator can verify it."), refused
+    refused = typed(slack, bot, colleague, OFFICE_CHANNEL, "/resource", "withdraw RS-1 reason:old")
+    assert refused.startswith("Only the person who looks after RS-1"), refused
+
+    seen = len(slack.ephemerals(DEFENDER, OFFICE_CHANNEL))
+    assert slack.slash_command(DEFENDER, OFFICE_CHANNEL, "/resource", "edit RS-1").acked
+    form = slack.wait_for(lambda: slack.open_views(DEFENDER), message="the form")[-1]
+    prefilled = {
+        b["block_id"]: b["element"].get("initial_value") for b in form.blocks if b["type"] == "input"
+    }
+    assert prefilled["title"] == "Suppressing cell-site location data after Carpenter", prefilled
+    fill_form(slack, DEFENDER, {"title": {"value": "Cell-site location data after Carpenter (2026 update)"}})
+    assert _ephemeral_after(slack, bot, DEFENDER, OFFICE_CHANNEL, seen).startswith("Saved *RS-1*")
+    assert "*RS-1*" in typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/resource", "search 2026 update")
+
+    verified = typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/resource", "verify RS-1")
+    assert verified.startswith("Verified *RS-1*") and "due for review again on November 24, 2027" in verified
+    withdrawn = typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/resource", 'withdraw RS-1 reason:"superseded"')
+    assert withdrawn.startswith("Withdrew *RS-1*"), withdrawn
+    assert typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/resource", "search carpenter").startswith(
+        "No library"
+    )
+    shown = typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/resource", "show RS-1")
+    assert "Status: withdrawn" in shown and "Why withdrawn: superseded" in shown, shown
+    again = typed(slack, bot, DEFENDER, SHARED_CHANNEL, "/resource", "share RS-1")
+    assert again.startswith("RS-1 is withdrawn, so it can't be shared."), again
+
+
+def test_a_declined_suggestion_tells_its_author_why(slack: Sandbox, bot: Bot) -> None:
+    typed(slack, bot, ADMIN, SHARED_CHANNEL, "/resource", "shelf")
+    shelf = next(
+        m for m in slack.messages(SHARED_CHANNEL) if m.text.startswith("The shared case-resource library")
+    )
+    seen = len(slack.ephemerals(PARTNER_USER, SHARED_CHANNEL))
+    slack.click(PARTNER_USER, SHARED_CHANNEL, shelf.ts, "resource.shelf.suggest")
+    fill_form(
+        slack,
+        PARTNER_USER,
+        {
+            "kind": {"value": "template"},
+            "title": {"value": "Intake checklist"},
+            "summary": {"value": "Our intake checklist for housing referrals."},
+            "link": {"value": "https://legalaid.example.org/intake.docx"},
+        },
+    )
+    _ephemeral_after(slack, bot, PARTNER_USER, SHARED_CHANNEL, seen)
+    refused = typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/resource", "decline RS-1")
+    assert refused.startswith("Say why, for the person who suggested it"), refused
+    declined = typed(
+        slack, bot, ADMIN, OFFICE_CHANNEL, "/resource", 'decline RS-1 reason:"we have one already"'
+    )
+    assert declined.startswith("Declined *RS-1* (template: Intake checklist); the person who suggested")
+    told = slack.wait_for(lambda: [m for m in slack.dms(PARTNER_USER) if "declined" in m.text], message="DM")
+    assert "we have one already" in visible_text(told[0])
+    assert "RS-1" not in typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/resource", "list suggested")
+    assert typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/resource", "approve RS-1").startswith(
+        "RS-1 is declined, not a suggestion waiting for curators."
+    )

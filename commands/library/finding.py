@@ -16,7 +16,6 @@ from commands.forms import Choice, FieldKind, Form
 from commands.forms import Field as FormField
 from commands.grammar import UsageError
 from commands.invocation import Deps, Invocation, Reply
-from commands.items.fields import written_by_liaison
 from commands.kinds.spec import FormValues
 from commands.library.entries import suggest_form
 from storage import library, partners
@@ -88,23 +87,25 @@ def _results(words: str, found: Found, today: date) -> str:
     if found.read_as:
         lines.append(f"{NOTHING} `{asked}`; showing results for `{plain(found.read_as)}`.")
     shown = len(found.hits)
-    lines.append(
-        f"*{found.total} {'entry matches' if found.total == 1 else 'entries match'}*, best first"
-        + (f" (the first {shown})" if found.total > shown else "")
-        + ":"
-    )
+    if found.more:
+        lines.append(
+            f"*More than {found.total:,} entries match*: the best of the newest {found.total:,} first (the "
+            f"first {shown}). Add words, `kind:` or `topic:` to narrow it."
+        )
+    else:
+        lines.append(
+            f"*{found.total} {'entry matches' if found.total == 1 else 'entries match'}*, best first"
+            + (f" (the first {shown})" if found.total > shown else "")
+            + ":"
+        )
     for hit in found.hits:
         row = hit.entry
-        review = " · :warning: *due for review*" if _stale(row, today) else ""
+        review = " · :warning: *due for review*" if library.is_due(row, today) else ""
         link = f" · <{row.link}|link>" if row.link else ""
         lines.append(f"• {library.label(row)} · {library.age(row, today)}{review}{link}")
         if hit.snippet:
             lines.append(f"> {hit.snippet}")
     return "\n".join(lines)
-
-
-def _stale(row: Resource, today: date) -> bool:
-    return row.status == ResourceStatus.needs_review or row.review_due <= today
 
 
 def _value(row: Resource) -> str:
@@ -138,7 +139,7 @@ def details(session: Session, row: Resource, me: Person, today: date) -> str:
     ]
     lines.append(" · ".join(facts))
     state = f"Status: {row.status}" + (
-        " (due for review)" if _stale(row, today) and row.status in library.SEEN else ""
+        " (due for review)" if library.is_due(row, today) and row.status in library.SEEN else ""
     )
     lines.append(
         f"{state} · last verified {row.last_verified} · next review {row.review_due} · "
@@ -191,7 +192,7 @@ def listing(inv: Invocation) -> Reply:
     lines = [f"*{titles[which]}: {total}*"]
     lines += [
         f"• {library.label(r)} · next review {r.review_due}"
-        + (" · :warning: due" if _stale(r, today) else "")
+        + (" · :warning: due" if library.is_due(r, today) else "")
         for r in rows
     ]
     if total > len(rows):
@@ -341,13 +342,12 @@ def suggest(deps: Deps, _actor: Actor, _ref: str, channel_id: str) -> Form:
     return suggest_form(deps, channel_id)
 
 
-def searched(deps: Deps, actor: Actor, metadata: str, values: FormValues) -> Reply:
+def searched(deps: Deps, actor: Actor, _metadata: str, values: FormValues) -> Reply:
     """The shelf's search form: results privately in the shelf's channel."""
     words = str(values.get("words") or "")
     kind = str(values.get("kind") or "any")
     topic = values.get("topic")
     filters = _filters(None if kind == "any" else kind, str(topic) if topic else None, None, deps)
-    _ = written_by_liaison(metadata)
     with deps.db.session() as session:
         me = deps.person(session, actor)
         found = _search(session, deps, me, words, filters)

@@ -71,7 +71,7 @@ def home_sections(deps: Deps, me: Person) -> list[str]:
     today = deps.today()
     with deps.db.session() as session:
         mine, _ = library.listed(session, "mine", me, today, limit=50)
-        stale = [r for r in mine if r.review_due <= today][:SHOWN]
+        stale = [r for r in mine if library.is_due(r, today)][:SHOWN]
         newest, _ = library.listed(session, "new", me, today, limit=SHOWN)
     due = [f"*Your library entries due for review: {len(stale)}*"]
     due += [f"• {library.label(r)}, due {r.review_due}" for r in stale] or ["Nothing due."]
