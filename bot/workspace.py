@@ -170,15 +170,18 @@ class SlackWorkspace:
     def tell(self, user_id: str, text: str) -> bool:
         return notify.dm(self._client, user_id, text)
 
-    def send_dm(self, user_id: str, text: str) -> None:
+    def send_dm(self, user_id: str, text: str, buttons: tuple[Button, ...] = ()) -> None:
         with _refusals():  # a person's ID as the channel posts in the app's direct messages with them
-            self._client.chat_postMessage(channel=user_id, **render.message(text))
+            self._client.chat_postMessage(channel=user_id, **render.message(text, buttons))
 
-    def send_file(self, user_id: str, filename: str, content: str, comment: str) -> None:
+    def send_file(
+        self, user_id: str, filename: str, content: str | bytes, comment: str, readable: str = ""
+    ) -> None:
+        data, text = (content, readable) if isinstance(content, bytes) else (content.encode("utf-8"), content)
         with _refusals():
             channel = self._client.conversations_open(users=user_id)["channel"]["id"]
             try:
-                self._client.upload(channel, filename, content.encode("utf-8"), content, comment)
+                self._client.upload(channel, filename, data, text, comment)
             except httpx.HTTPError as exc:  # Slack's upload address would not take the bytes
                 raise SlackRefused("upload_failed") from exc
 

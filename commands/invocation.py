@@ -95,13 +95,16 @@ class Slack(Protocol):
         """A direct message to one person, best effort: False (and a log line) when Slack refused it."""
         ...
 
-    def send_dm(self, user_id: str, text: str) -> None:
+    def send_dm(self, user_id: str, text: str, buttons: tuple[Button, ...] = ()) -> None:
         """A direct message to one person, however long (sent as sections within Slack's limits); raises
         SlackRefused, so what must arrive (a digest) can be tried again."""
         ...
 
-    def send_file(self, user_id: str, filename: str, content: str, comment: str) -> None:
-        """Upload a file (a CSV export) into the person's DM; raises SlackRefused."""
+    def send_file(
+        self, user_id: str, filename: str, content: str | bytes, comment: str, readable: str = ""
+    ) -> None:
+        """Upload a file (a CSV export, a calendar invitation, a PDF) into the person's DM; raises
+        SlackRefused. For bytes, `readable` is what they say, for the guard to read."""
         ...
 
     def publish_home(self, user_id: str, home: Home) -> None:

@@ -137,3 +137,24 @@ def _parse(text: str, zone: ZoneInfo, local_now: datetime) -> datetime | None:
             },
         )
     return parsed.astimezone(zone) if parsed is not None else None
+
+
+def parse_start(text: str, timezone: str, now: datetime) -> datetime:
+    """When something starts (a training session), typed in the person's own zone: a date and a time, in
+    the future; InvalidInput saying what was read otherwise."""
+    zone = ZoneInfo(timezone)
+    local_now = now.astimezone(zone)
+    moment = _parse(text.strip(), zone, local_now) if text.strip() else None
+    if moment is None:
+        raise InvalidInput(
+            f"`{text}` is not a date and time Liaison understands; write it like `dec 11 2pm` or "
+            "`next friday 10:30am`.",
+            "start",
+        )
+    if not _HAS_TIME.search(text) and not _ISO_TIME.search(text):
+        raise InvalidInput(f"`{text}` has no time of day; add one, like `{text} 2pm`.", "start")
+    if moment <= local_now:
+        raise InvalidInput(
+            f"`{text}` is in the past: Liaison read it as {spoken(moment)}. Give a later start.", "start"
+        )
+    return moment

@@ -10,8 +10,8 @@ from commands.kinds.spec import KindSpec, Specs
 
 
 def standard(*more: KindSpec[Any]) -> Specs:
-    """Referrals, consults and action items, then any `more` (a test's own kind); and the library."""
-    from commands import library
+    """Referrals, consults and action items, then any `more` (a test's own kind); the library and training."""
+    from commands import library, training
     from commands.kinds import advocacy, consult, referral
 
-    return Specs((referral.SPEC, consult.SPEC, advocacy.SPEC, *more), (library.FEATURE,))
+    return Specs((referral.SPEC, consult.SPEC, advocacy.SPEC, *more), (library.FEATURE, training.FEATURE))

@@ -6,11 +6,6 @@ from alembic import context
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
-import storage.item_tables
-import storage.library
-import storage.library_words
-import storage.models  # noqa: F401  (registers the other tables)
-
 # Two instances starting together against one PostgreSQL must not both run a migration.
 _PG_LOCK_KEY = 0x4C494149  # "LIAI"
 
