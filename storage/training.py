@@ -169,12 +169,12 @@ def answer(
     )
     mine.waitlisted_at = (mine.waitlisted_at or now) if chosen == Answer.going and full else None
     session.add(mine)
-    promoted = _promote(session, training, rows, now) if freed else []
+    promoted = promote(session, training, rows, now) if freed else []
     audit.record(session, person.actor, f"training.{chosen}", subject=training.ref)
     return Answered(mine, promoted, changed=True)
 
 
-def _promote(session: Session, training: TrainingSession, rows: list[Rsvp], now: datetime) -> list[Rsvp]:
+def promote(session: Session, training: TrainingSession, rows: list[Rsvp], now: datetime) -> list[Rsvp]:
     waiting = sorted(
         (r for r in rows if r.answer == Answer.going and r.waitlisted_at is not None),
         key=lambda r: (r.waitlisted_at or now, r.id or 0),

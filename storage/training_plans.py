@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from storage.errors import InvalidInput
+from storage.library_drafts import review_due
 from storage.library_tables import Audience
 
 MINUTES = range(15, 8 * 60 + 1)
@@ -70,3 +73,35 @@ def hours_of(text: str | None, problems: dict[str, str]) -> float:
         problems["cle_hours"] = f"`{text}` is not a number of CLE hours; give quarter hours like `1.5`."
         return 0.0
     return hours
+
+
+REPEATS = ("none", "weekly", "monthly")
+
+
+def series_of(repeat: str, times: str) -> tuple[str, int]:
+    """(how it repeats, how many sessions in all); InvalidInput naming what is wrong."""
+    repeat = (repeat or "none").lower()
+    if repeat not in REPEATS:
+        raise InvalidInput(f"`{repeat}` is not a way to repeat; use none, weekly or monthly.", "repeat")
+    if repeat == "none":
+        return repeat, 1
+    if not times.strip().isdigit() or not 2 <= int(times) <= 12:
+        raise InvalidInput(
+            f"A {repeat} series needs how many sessions in all, from 2 to 12 (not `{times}`).", "times"
+        )
+    return repeat, int(times)
+
+
+def series(start: datetime | None, zone: str, repeat: str, times: int) -> list[datetime]:
+    """The starts of a series at the same wall-clock time in the organizer's zone (so daylight saving does
+    not move it an hour), weekly or on the same day of each month (the month's last day when shorter)."""
+    assert start is not None
+    local = start.astimezone(ZoneInfo(zone))
+    starts = []
+    for k in range(times):
+        if repeat == "weekly":
+            day = local.date() + timedelta(days=7 * k)
+        else:
+            day = review_due(local.date(), k) if k else local.date()
+        starts.append(datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=ZoneInfo(zone)))
+    return starts

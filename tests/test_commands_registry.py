@@ -16,9 +16,9 @@ def by_name(name: str) -> SlashCommand:
     return next(command for command in CATALOG if command.name == name)
 
 
-def test_every_command_has_help_listing_its_subcommands_and_all_five_commands() -> None:
+def test_every_command_has_help_listing_its_subcommands_and_all_six_commands() -> None:
     names = {command.name for command in CATALOG}
-    assert names == {"/referral", "/consult", "/advocacy", "/resource", "/liaison"}
+    assert names == {"/referral", "/consult", "/advocacy", "/resource", "/training", "/liaison"}
     for command in CATALOG:
         sub, _ = command.resolve("help")
         assert sub is None

@@ -38,10 +38,10 @@ def test_manifest_rejects_what_slack_rejects() -> None:
     assert len(errors) == 2
 
 
-def test_manifest_declares_the_five_commands_events_interactivity_and_socket_mode() -> None:
+def test_manifest_declares_the_six_commands_events_interactivity_and_socket_mode() -> None:
     data = manifest()
     commands = {c["command"]: c for c in data["features"]["slash_commands"]}
-    assert set(commands) == {"/referral", "/consult", "/advocacy", "/resource", "/liaison"}
+    assert set(commands) == {"/referral", "/consult", "/advocacy", "/resource", "/training", "/liaison"}
     for command in CATALOG:
         assert commands[command.name]["description"] == command.description
         assert commands[command.name]["usage_hint"] == command.usage_hint

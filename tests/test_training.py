@@ -60,9 +60,11 @@ def workspace(slack: Sandbox) -> None:
 
 def set_up(slack: Sandbox, bot: Bot) -> None:
     for line in (
-        f'partner add legal-aid name:"Legal Aid Society" kind:legal_aid team:{PARTNER_TEAM} scope:referral,training',
+        f'partner add legal-aid name:"Legal Aid Society" kind:legal_aid team:{PARTNER_TEAM} '
+        "scope:referral,training",
         f"channel link <#{SHARED_CHANNEL}|legal> legal-aid",
-        f'partner add civil name:"Civil Rights Org" kind:civil_rights team:{CIVIL_TEAM} scope:advocacy,training',
+        f'partner add civil name:"Civil Rights Org" kind:civil_rights team:{CIVIL_TEAM} '
+        "scope:advocacy,training",
         f"channel link <#{CIVIL_CHANNEL}|civil> civil",
         "role <@U0DEF> coordinator",
     ):
@@ -340,3 +342,79 @@ def _ephemeral_after(slack: Sandbox, bot: Bot, user: str, channel: str, seen: in
     answers = slack.wait_for(lambda: slack.ephemerals(user, channel)[seen:], message=f"an answer to {user}")
     bot.settle()
     return visible_text(answers[-1])
+
+
+def test_a_weekly_series_and_an_edit_that_calendars_follow(slack: Sandbox, bot: Bot) -> None:
+    said = _schedule(slack, bot, {**SESSION, "repeat": {"value": "weekly"}, "times": {"value": "3"}})
+    assert "Also scheduled, weekly: T-2, T-3." in said, said
+    third = typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/training", "show T-3")
+    assert "Thursday, December 24, 2026, 2:00 PM EST" in third, third
+    typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/training", f"announce T-1 <#{SHARED_CHANNEL}|legal>")
+    _click(slack, bot, PARTNER_USER, SHARED_CHANNEL, "training.answer.going")
+    _click(slack, bot, SECOND, SHARED_CHANNEL, "training.answer.going")
+    refused = typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/training", "edit T-1 capacity:1")
+    assert refused.startswith("Nothing was changed: 2 people have seats already"), refused
+    colleague = typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/training", "edit T-1 place:elsewhere")
+    assert colleague.startswith("Changed T-1"), colleague  # an admin may, as a coordinator may
+    moved = typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/training", 'edit T-1 start:"dec 10 3pm"')
+    assert moved.startswith(
+        "Changed T-1: Suppression after Carpenter, Thursday, December 10, 2026, 3:00 PM EST"
+    )
+    latest = _event(_invitations(slack, PARTNER_USER)[-1])
+    assert latest["sequence"] == 2 and latest["start"] == START + timedelta(hours=1), latest
+    assert latest["method"] == "REQUEST"
+    assert "elsewhere" in visible_text(_card(slack, SHARED_CHANNEL))
+
+
+def test_feedback_is_asked_once_after_the_session_and_answered_once(
+    slack: Sandbox, at_the_session: InProcessBot
+) -> None:
+    bot = at_the_session
+    _schedule(slack, bot, {**SESSION, "start": {"value": "dec 10 1:50pm"}, "code": {"value": []}})
+    typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/training", f"announce T-1 <#{SHARED_CHANNEL}|legal>")
+    _click(slack, bot, PARTNER_USER, SHARED_CHANNEL, "training.answer.going")
+    assert _click(slack, bot, PARTNER_USER, SHARED_CHANNEL, "training.check_in").startswith(
+        "Checked in to T-1"
+    )
+    ended = START - timedelta(minutes=10) + timedelta(minutes=95)
+    assert "sent feedback for T-1 to U0LAS" in bot.tick(ended)
+    assert not [line for line in bot.tick(ended + timedelta(hours=1)) if "feedback" in line]
+    (prompt,) = [m for m in slack.dms(PARTNER_USER) if "How did *T-1*" in m.text]
+
+    def rate(rating: str | None, comment: str) -> str:
+        before = len(_told(slack))
+        assert slack.click(PARTNER_USER, prompt.channel, prompt.ts, "training.feedback").acked
+        if rating is not None:
+            fill_form(slack, PARTNER_USER, {"rating": {"value": rating}, "comment": {"value": comment}})
+        told = slack.wait_for(lambda: _told(slack)[before:], message="an answer")
+        bot.settle()
+        return told[-1]
+
+    refused = rate("4", "Call me at 312-555-0143")
+    assert refused.startswith("Liaison can't post these words as they are"), (
+        refused
+    )  # told to a partner: masked
+    assert rate("4", "Clear and practical.").startswith("Thank you: your rating of T-1 is saved.")
+    assert rate(None, "").startswith("You rated T-1 already (4 of 5)")
+
+
+def _told(slack: Sandbox) -> list[str]:
+    """What the partner was told privately, oldest first: ephemerals and direct messages."""
+    told = [(e.ts, visible_text(e)) for e in slack.ephemerals(PARTNER_USER)]
+    told += [(m.ts, visible_text(m)) for m in slack.dms(PARTNER_USER)]
+    return [text for _ts, text in sorted(told)]
+
+
+def test_the_digest_and_the_home_tab_show_the_weeks_training(slack: Sandbox, bot: Bot) -> None:
+    _schedule(slack, bot, {**SESSION, "start": {"value": "nov 27 2pm"}})
+    typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/training", f"announce T-1 <#{SHARED_CHANNEL}|legal>")
+    digest = typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/liaison", "digest preview")
+    assert "*Training this week: 1*" in digest and "*T-1* Suppression after Carpenter" in digest, digest
+    slack.open_app_home(DEFENDER)
+    home = slack.wait_for(
+        lambda: (view := slack.home_view(DEFENDER)) and "training" in visible_text(view) and view,
+        message="home",
+    )
+    assert "• *T-1* Suppression after Carpenter" in visible_text(
+        home
+    ) and "you: not answered" in visible_text(home)

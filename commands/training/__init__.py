@@ -7,7 +7,7 @@ import re
 from commands.feature import Feature
 from commands.kinds.spec import CardAction, FormSpec
 from commands.registry import SlashCommand, Subcommand
-from commands.training import attending, reminders, sessions
+from commands.training import attending, changes, reminders, sessions
 from storage.training_tables import SCOPE, Answer
 
 _SESSION = "T-3"
@@ -40,9 +40,17 @@ COMMAND = SlashCommand(
             takes_text=True,
         ),
         Subcommand(
+            "edit",
+            "change its start, length, place, title or seats: cards redrawn, updated invitations sent.",
+            changes.edit,
+            arguments=f'{_SESSION} [start:"dec 11 3pm"] [length:90] [place:"..."] [title:"..."] [capacity:4]',
+            keys=changes.EDITABLE,
+            takes_text=True,
+        ),
+        Subcommand(
             "cancel",
             "cancel it: the cards say so, and everyone going gets the cancelling invitation.",
-            attending.cancel,
+            changes.cancel,
             arguments=f'{_SESSION} reason:"..."',
             keys=frozenset({"reason"}),
             takes_text=True,

@@ -236,43 +236,6 @@ def _csv(row: TrainingSession, came: list[Rsvp]) -> str:
     return out.getvalue()
 
 
-def cancel(inv: Invocation) -> Reply:
-    reason = (inv.args.first("reason") or "").strip()
-    if not reason:
-        raise UsageError(f"Say why, for the people who were going: `{inv.usage}`.")
-    with inv.deps.db.session() as session:
-        me = inv.person(session)
-        row = training.seen(session, me, inv.args.text.strip(), inv.deps.today())
-        sessions.organizer_check(me, row, "cancel it")
-        if row.status == SessionStatus.cancelled:
-            raise UsageError(f"{row.ref} is cancelled already.")
-        disclosure.screen_shared(
-            inv.deps.detector,
-            me,
-            reason,
-            inv.channel_id,
-            what="reason",
-            kind="training",
-            because=sessions.KEPT_OUT,
-        )
-        training.cancel(session, me, row, reason)
-        going = [
-            (r.user_id, r.name)
-            for r in training.answers(session, row)
-            if r.answer in (Answer.going, Answer.maybe)
-        ]
-        snapshot = _frozen(row)
-    sessions.redraw(inv.deps, snapshot.ref)
-    for user_id, name in going:
-        inv.deps.slack.tell(
-            user_id, f"*{snapshot.ref}* ({plain(snapshot.title)}) is cancelled: {plain(reason)}"
-        )
-        send_invitation(inv.deps, snapshot, user_id, name)
-    return Reply(
-        f"Cancelled {snapshot.ref}; {len(going)} people were told and sent the cancelling invitation."
-    )
-
-
 # ---- each attendee's own: credits and certificate --------------------------------------------------------
 
 

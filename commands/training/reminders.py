@@ -10,7 +10,9 @@ import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 
 from commands.cards import Button
 from commands.format import plain, when
@@ -58,8 +60,9 @@ def remind(deps: Deps, now: datetime) -> list[str]:
                 deps.slack.send_dm(
                     user_id, f":calendar: *{ref}* ({plain(title)}) starts {lead}: {when(starts)}."
                 )
-        except SlackRefused as refused:
+        except SlackRefused as refused:  # the claim is given back: a later tick tries again
             log.warning("could not send the %s of %s to %s: %s", what, ref, user_id, refused.code)
+            _unclaim(deps, training_id, user_id, what)
             continue
         done.append(f"sent {what} for {ref} to {user_id}")
     return done
@@ -89,6 +92,17 @@ def _claim(deps: Deps, training_id: int | None, user_id: str, what: str, now: da
         return True
     except IntegrityError:
         return False
+
+
+def _unclaim(deps: Deps, training_id: int | None, user_id: str, what: str) -> None:
+    with deps.db.session() as session:
+        session.execute(
+            delete(TrainingSent).where(
+                col(TrainingSent.training_id) == training_id,
+                col(TrainingSent.user_id) == user_id,
+                col(TrainingSent.what) == what,
+            )
+        )
 
 
 def digest_lines(deps: Deps, now: datetime) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -97,6 +98,14 @@ def new_form(channel_id: str, typed: dict[str, str | None]) -> Form:
                 hint="Links or library entries (RS-12), comma-separated.",
             ),
             FormField("code", "Ask for a session code at check-in", FieldKind.checkbox, optional=True),
+            FormField(
+                "repeat",
+                "Repeat",
+                FieldKind.choice,
+                value="none",
+                choices=(Choice("none", "no"), Choice("weekly", "weekly"), Choice("monthly", "monthly")),
+            ),
+            FormField("times", "How many sessions in all", optional=True, hint="2 to 12, when it repeats."),
         ),
         metadata=json.dumps({"channel": channel_id}),
         notes=("Announcements are read by several organizations: no client names, numbers or case details.",),
@@ -167,11 +176,18 @@ def submitted(deps: Deps, actor: Actor, _metadata: str, values: FormValues) -> R
             disclosure.screen_shared(
                 deps.detector, me, getattr(plan, name), None, what=name, kind="training", because=KEPT_OUT
             )
-        row = training.create(session, me, plan, deps.clock())
-        said = read_back(row, deps.zone_of(actor.user_id))
-        code = f" Check-in code: *{row.code}* (show it in the room)." if row.code else ""
+        zone = deps.zone_of(actor.user_id)
+        repeat, times = training_plans.series_of(_text(values, "repeat"), _text(values, "times"))
+        rows = [
+            training.create(session, me, replace(plan, starts_at=start), deps.clock())
+            for start in training_plans.series(plan.starts_at, zone, repeat, times)
+        ]
+        said = read_back(rows[0], zone)
+        code = f" Check-in code: *{rows[0].code}* (show it in the room)." if rows[0].code else ""
+        more = f" Also scheduled, {repeat}: {', '.join(r.ref for r in rows[1:])}." if len(rows) > 1 else ""
     return Reply(
-        f"Scheduled *{row.ref}*: {said}.{code} Announce it with `/training announce {row.ref} #channel`."
+        f"Scheduled *{rows[0].ref}*: {said}.{code}{more} Announce it with "
+        f"`/training announce {rows[0].ref} #channel`."
     )
 
 
