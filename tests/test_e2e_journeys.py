@@ -27,6 +27,7 @@ from tests import (
     test_referrals,
     test_retention,
     test_schedule,
+    test_training,
 )
 from tests.office import DEFENDER, PARTNER_USER, Bot, RunningBot, add_legal_aid, office, running_bot
 
@@ -137,3 +138,9 @@ def test_the_library_from_the_shelf_and_by_liaison_library_import(tmp_path: Path
     (tmp_path / "import").mkdir()
     with started(tmp_path / "import", "sqlite", module.workspace, module.set_up) as (slack, bot):
         module.test_an_import_with_bad_rows_reports_each_and_imports_nothing(slack, bot, tmp_path)
+
+
+def test_joint_training_answered_from_partner_teams(tmp_path: Path) -> None:
+    module = test_training
+    with started(tmp_path, "sqlite", module.workspace, module.set_up) as (slack, bot):
+        module.test_a_session_announced_answered_waitlisted_promoted_and_cancelled(slack, bot)
