@@ -30,7 +30,7 @@ from commands.grammar import Arguments
 from commands.invocation import Deps, Invocation
 from storage import work
 from storage.clock import Clock
-from storage.db import Database
+from storage.db import Database, application_name
 from storage.errors import DatabaseBusy, DatabaseUnavailable, LiaisonError
 from storage.work import Kept
 
@@ -155,7 +155,9 @@ class Workers:
         url = make_url(self.db.url).set(drivername="postgresql").render_as_string(hide_password=False)
         while not self._stopping.is_set():
             try:
-                with psycopg.connect(url, autocommit=True, connect_timeout=2) as conn:
+                with psycopg.connect(
+                    url, autocommit=True, connect_timeout=2, application_name=application_name()
+                ) as conn:
                     conn.execute(f"LISTEN {work.CHANNEL}")
                     while not self._stopping.is_set():
                         for _ in conn.notifies(timeout=POLL_SECONDS):

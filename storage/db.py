@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -187,7 +188,7 @@ def _create_engine(url: str, *, pooled: bool = True) -> Engine:
         else:  # in memory: one connection per thread (SQLAlchemy's SingletonThreadPool), none to wait for
             del kwargs["pool_timeout"]
     else:
-        kwargs["connect_args"] = {"connect_timeout": CONNECT_SECONDS}
+        kwargs["connect_args"] = {"connect_timeout": CONNECT_SECONDS, "application_name": application_name()}
         kwargs["pool_size"] = 10
     if not pooled:
         kwargs = {"poolclass": NullPool, "connect_args": kwargs["connect_args"], "hide_parameters": True}
@@ -199,6 +200,11 @@ def _create_engine(url: str, *, pooled: bool = True) -> Engine:
         if pooled:
             WATCHDOG.install(engine, WATCHDOG_SECONDS, CONNECT_SECONDS)
     return engine
+
+
+def application_name() -> str:
+    """What this process's connections are called in pg_stat_activity: which Liaison process holds one."""
+    return f"liaison-{os.getpid()}"
 
 
 def _postgresql_timeouts(dbapi_connection: Any, _record: Any) -> None:

@@ -38,7 +38,7 @@ from storage.library_tables import (
     UseKind,
 )
 from storage.library_words import learn_words
-from storage.models import Partner, PartnerStatus
+from storage.models import Partner
 from storage.people import Affiliation, Person
 
 __all__ = [  # what the rest of Liaison takes from here, whichever module defines it
@@ -148,21 +148,12 @@ def reader_ids(session: Session, row: Resource) -> set[int]:
 
 def covered(partner: Partner, today: date) -> bool:
     """Whether the partner's agreement covers the library today."""
-    return (
-        partner.status == PartnerStatus.active
-        and SCOPE in partner.scope
-        and (partner.mou_starts is None or partner.mou_starts <= today)
-        and (partner.mou_expires is None or today <= partner.mou_expires)
-    )
+    return partners.covers(partner, SCOPE, today)
 
 
 def partner_may_see(session: Session, row: Resource, partner: Partner, today: date) -> bool:
     """Whether a partner's people may see the entry (any status but a suggestion or a declined one)."""
-    if row.audience == Audience.agreement:
-        return covered(partner, today)
-    if row.audience == Audience.partners:
-        return partner.id in reader_ids(session, row)
-    return False
+    return partners.admits(row.audience, partner, SCOPE, lambda: reader_ids(session, row), today)
 
 
 def may_see(session: Session, person: Person, row: Resource, today: date) -> bool:

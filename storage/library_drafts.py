@@ -20,6 +20,21 @@ from storage.library_tables import (
     ResourceKind,
 )
 
+# What a person types for an entry (a form's fields, a command's keys), in the order forms and files
+# show them.
+TYPED = (
+    "kind",
+    "title",
+    "summary",
+    "link",
+    "topics",
+    "jurisdiction",
+    "court_level",
+    "audience",
+    "partners",
+    "review_months",
+)
+
 
 @dataclass
 class Draft:

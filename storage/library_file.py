@@ -26,24 +26,10 @@ from storage import library, partners
 from storage.directory_file import InvalidFile
 from storage.identifiers import Detector
 from storage.library import Draft, Resource
+from storage.library_drafts import TYPED
 from storage.people import Person
 
-COLUMNS = (
-    "kind",
-    "title",
-    "summary",
-    "link",
-    "topics",
-    "jurisdiction",
-    "court_level",
-    "audience",
-    "partners",
-    "review_months",
-    "last_verified",
-    "expertise",
-    "contact",
-    "testimony",
-)
+COLUMNS = (*TYPED, "last_verified", "expertise", "contact", "testimony")
 SAME_TITLE = 95  # rapidfuzz ratio of two normalized titles that name the same thing
 
 

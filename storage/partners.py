@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -208,3 +209,40 @@ def id_of(partner: Partner) -> int:
     """A stored partner's ID (a partner being added is flushed first)."""
     assert partner.id is not None
     return partner.id
+
+
+def covers(partner: Partner, scope: str, today: date) -> bool:
+    """Whether the partner's agreement covers `scope` (`resources`, `training`) today: active, in scope,
+    and within its dates."""
+    return (
+        partner.status == PartnerStatus.active
+        and scope in partner.scope
+        and (partner.mou_starts is None or partner.mou_starts <= today)
+        and (partner.mou_expires is None or today <= partner.mou_expires)
+    )
+
+
+def barred(
+    session: Session, channel_id: str, teams: Collection[str], allowed: Callable[[Partner], bool]
+) -> list[str] | None:
+    """The names of the organizations reading a channel (its linked partners and the teams Slack says
+    read it) that `allowed` refuses, sorted; None when people of an organization Liaison does not know
+    read it, who are refused whatever it is."""
+    readers = {p.id: p for p in linked_partners(session, channel_id)}
+    for team in sorted(teams):
+        partner = for_team(session, team)
+        if partner is None:
+            return None
+        readers[partner.id] = partner
+    return sorted(p.name for p in readers.values() if not allowed(p))
+
+
+def admits(audience: str, partner: Partner, scope: str, named: Callable[[], set[int]], today: date) -> bool:
+    """Whether an audience (storage/library_tables.Audience's words) lets a partner's people in:
+    `agreement`, when their agreement covers `scope` today; `partners`, when they are `named` (asked
+    only then); `office`, never."""
+    if audience == "agreement":
+        return covers(partner, scope, today)
+    if audience == "partners":
+        return partner.id in named()
+    return False

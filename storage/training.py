@@ -18,8 +18,7 @@ from sqlmodel import Session, col, select
 
 from storage import audit, clock, partners
 from storage.errors import Conflict, InvalidInput, NotFound
-from storage.library_tables import Audience
-from storage.models import Partner, PartnerStatus
+from storage.models import Partner
 from storage.people import Affiliation, Person
 from storage.training_plans import Plan
 from storage.training_tables import (
@@ -39,12 +38,8 @@ OFFICE = "office"
 
 
 def covered(partner: Partner, today: date) -> bool:
-    return (
-        partner.status == PartnerStatus.active
-        and SCOPE in partner.scope
-        and (partner.mou_starts is None or partner.mou_starts <= today)
-        and (partner.mou_expires is None or today <= partner.mou_expires)
-    )
+    """Whether the partner's agreement covers joint training today."""
+    return partners.covers(partner, SCOPE, today)
 
 
 def reader_ids(session: Session, training: TrainingSession) -> set[int]:
@@ -53,11 +48,7 @@ def reader_ids(session: Session, training: TrainingSession) -> set[int]:
 
 
 def partner_may_attend(session: Session, training: TrainingSession, partner: Partner, today: date) -> bool:
-    if training.audience == Audience.agreement:
-        return covered(partner, today)
-    if training.audience == Audience.partners:
-        return partner.id in reader_ids(session, training)
-    return False
+    return partners.admits(training.audience, partner, SCOPE, lambda: reader_ids(session, training), today)
 
 
 def may_attend(session: Session, person: Person, training: TrainingSession, today: date) -> bool:
@@ -219,7 +210,7 @@ def check_in(
     if training.status != SessionStatus.scheduled:
         raise Conflict(f"{training.ref} was cancelled.")
     if not opens <= now <= closes:
-        raise Conflict("CLOSED")  # the Slack side words it in the person's own time zone
+        raise Conflict(f"Check-in for {training.ref} is not open now.")  # the Slack side says when it is
     if training.code is not None and (code or "").strip() != training.code:
         raise InvalidInput(
             "That is not the session's code: ask the organizer for the code shown in the room."

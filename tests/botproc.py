@@ -13,6 +13,9 @@ import time
 from pathlib import Path
 
 import httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
 
 # The tests' own HTTP requests, one client for all: httpx.get() makes a client, with an SSL context, per call
 # (tens of milliseconds each). No connection is kept between requests, as with a client per request.
@@ -89,10 +92,42 @@ class BotProcess:
                 raise AssertionError(f"liaison run exited with {self._process.returncode}:\n{self.output}")
             try:
                 HTTP.get(f"{self.url}/healthz", timeout=1)
-                return
             except httpx.TransportError:
                 time.sleep(0.1)
+                continue
+            self._wait_for_workers(deadline)
+            return
         raise AssertionError(f"liaison run did not start serving within {timeout}s:\n{self.output}")
+
+    def _wait_for_workers(self, deadline: float) -> None:
+        """On PostgreSQL, until each worker process listens for kept commands (its connection, named
+        after its process in pg_stat_activity, has run LISTEN): a command typed before then is kept and
+        done later, and a test's five-second wait for its answer would count a loaded machine's process
+        start-up. Gives up quietly at the deadline (a test of workers that never come checks that
+        itself), and when the database does not answer."""
+        url = self.settings.get("DATABASE_URL", "")
+        if not url.startswith("postgresql"):
+            return
+        engine = create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": 2})
+        try:
+            while time.monotonic() < deadline and self._process.poll() is None:
+                workers = self.children()
+                names = [f"liaison-{pid}" for pid in workers]
+                with engine.connect() as conn:
+                    listening = conn.execute(
+                        text(
+                            "SELECT count(DISTINCT application_name) FROM pg_stat_activity "
+                            "WHERE application_name = ANY(:names) AND query LIKE 'LISTEN %'"
+                        ),
+                        {"names": names},
+                    ).scalar_one()
+                if workers and listening == len(workers):
+                    return
+                time.sleep(0.1)
+        except OperationalError:
+            return
+        finally:
+            engine.dispose()
 
     def children(self) -> list[int]:
         """Its live child processes (the worker processes on PostgreSQL), each thread's."""

@@ -17,6 +17,9 @@ import pytest
 from icalendar import Calendar
 
 from bot.sandbox import Message, Sandbox, visible_text
+from storage import training
+from storage.audit import Actor
+from storage.errors import Conflict
 from tests.databases import BACKENDS
 from tests.inprocess import InProcessBot, in_process_bot
 from tests.office import (
@@ -418,3 +421,22 @@ def test_the_digest_and_the_home_tab_show_the_weeks_training(slack: Sandbox, bot
     assert "• *T-1* Suppression after Carpenter" in visible_text(
         home
     ) and "you: not answered" in visible_text(home)
+
+
+def test_check_in_closes_thirty_minutes_after_the_end(slack: Sandbox, bot: InProcessBot) -> None:
+    """The window's closing edge, through the storage function the button calls (the running bot's clock
+    stays where it started)."""
+    _schedule(slack, bot, {**SESSION, "code": {"value": []}})
+    ends = START + timedelta(minutes=90)
+    with bot.db.session() as session:
+        person = bot.liaison.deps.person(session, Actor(PARTNER_USER, PARTNER_TEAM))
+        row = training.load(session, "T-1")
+        assert row is not None and training.check_in_window(row) == (
+            START - timedelta(minutes=15),
+            ends + timedelta(minutes=30),
+        )
+        training.check_in(session, person, row, None, ends + timedelta(minutes=30))  # the last moment
+    with bot.db.session() as session, pytest.raises(Conflict):
+        row = training.load(session, "T-1")
+        assert row is not None
+        training.check_in(session, person, row, None, ends + timedelta(minutes=30, seconds=1))

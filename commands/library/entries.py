@@ -19,6 +19,7 @@ from commands.kinds.spec import FormValues
 from storage import disclosure, library, roles
 from storage.audit import Actor
 from storage.library import Audience, CourtLevel, Draft, Resource, ResourceKind, ResourceStatus
+from storage.library_drafts import TYPED
 from storage.models import Partner, Role
 from storage.people import Affiliation, Person
 from storage.permissions import refuse
@@ -160,20 +161,7 @@ def typed_values(inv: Invocation) -> dict[str, str | None]:
     return typed
 
 
-ADD_KEYS = frozenset(
-    {
-        "kind",
-        "title",
-        "summary",
-        "link",
-        "topics",
-        "jurisdiction",
-        "court_level",
-        "audience",
-        "partners",
-        "review_months",
-    }
-)
+ADD_KEYS = frozenset(TYPED)
 
 
 def add(inv: Invocation) -> Reply:

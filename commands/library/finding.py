@@ -254,13 +254,11 @@ def shared(deps: Deps, actor: Actor, ref: str, channel_id: str) -> Reply:
 
 def _who_may_not(session: Session, row: Resource, teams: frozenset[str], channel_id: str, today: date) -> str:
     """Why some organization that reads the channel may not see the entry; "" when every one may."""
-    readers = {p.id: p for p in partners.linked_partners(session, channel_id)}
-    for team in sorted(teams):
-        partner = partners.for_team(session, team)
-        if partner is None:
-            return "people of an organization Liaison does not know read this channel."
-        readers[partner.id] = partner
-    barred = sorted(p.name for p in readers.values() if not library.partner_may_see(session, row, p, today))
+    barred = partners.barred(
+        session, channel_id, teams, lambda p: library.partner_may_see(session, row, p, today)
+    )
+    if barred is None:
+        return "people of an organization Liaison does not know read this channel."
     if not barred:
         return ""
     said = " and ".join(barred)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from fpdf import FPDF
-
 from storage.deadlines import spoken
 from storage.training_tables import Rsvp, TrainingSession
 
@@ -25,6 +23,8 @@ def certificate(row: TrainingSession, attended: Rsvp, name: str, zone: ZoneInfo)
         course = f", course {row.course_number}" if row.course_number else ""
         state = f", {row.cle_state}" if row.cle_state else ""
         lines.append(f"CLE: {row.cle_hours:g} hours, {row.cle_category}{course}{state}")
+    from fpdf import FPDF  # a third of a second to import: only when a certificate is asked for
+
     pdf = FPDF(orientation="landscape", format="letter")
     pdf.set_title(f"Certificate of attendance: {row.ref}")
     pdf.set_compression(False)  # a page of text: small either way, and its words can be read in the file

@@ -316,20 +316,16 @@ def announce(inv: Invocation) -> Reply:
 def _who_may_not(
     session: Session, row: TrainingSession, teams: frozenset[str], channel_id: str, today: date
 ) -> str:
-    readers = {p.id: p for p in partners.linked_partners(session, channel_id)}
-    for team in sorted(teams):
-        partner = partners.for_team(session, team)
-        if partner is None:
-            return "people of an organization Liaison does not know read this channel."
-        readers[partner.id] = partner
-    barred = sorted(
-        p.name for p in readers.values() if not training.partner_may_attend(session, row, p, today)
+    """Why some organization that reads the channel may not attend; "" when every one may."""
+    barred = partners.barred(
+        session, channel_id, teams, lambda p: training.partner_may_attend(session, row, p, today)
     )
+    if barred is None:
+        return "people of an organization Liaison does not know read this channel."
     if not barred:
         return ""
-    said = " and ".join(barred)
-    verb = "reads" if len(barred) == 1 else "read"
-    return f"{said} {verb} this channel and {'is' if len(barred) == 1 else 'are'} not in its audience."
+    verb, be = ("reads", "is") if len(barred) == 1 else ("read", "are")
+    return f"{' and '.join(barred)} {verb} this channel and {be} not in its audience."
 
 
 def listing(inv: Invocation) -> Reply:
