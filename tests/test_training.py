@@ -440,3 +440,15 @@ def test_check_in_closes_thirty_minutes_after_the_end(slack: Sandbox, bot: InPro
         row = training.load(session, "T-1")
         assert row is not None
         training.check_in(session, person, row, None, ends + timedelta(minutes=30, seconds=1))
+
+
+def test_materials_from_the_library_show_to_whoever_may_see_them(slack: Sandbox, bot: Bot) -> None:
+    from tests import test_library
+
+    assert test_library._add(slack, bot, test_library.MEMO).startswith("Added *RS-1*")
+    _schedule(slack, bot, {**SESSION, "materials": {"value": "RS-1, https://example.org/slides.pdf"}})
+    shown = typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/training", "show T-1")
+    assert "Materials: *RS-1* (memo: Suppressing cell-site location data after Carpenter) <https://" in shown
+    # Legal Aid's agreement covers training but not resources: the entry stays a bare ID to its staff.
+    theirs = typed(slack, bot, PARTNER_USER, SHARED_CHANNEL, "/training", "show T-1")
+    assert "Materials: RS-1, https://example.org/slides.pdf" in theirs, theirs

@@ -7,7 +7,7 @@ import re
 from commands.feature import Feature
 from commands.kinds.spec import CardAction, FormSpec
 from commands.registry import SlashCommand, Subcommand
-from commands.training import attending, changes, reminders, sessions
+from commands.training import attending, changes, reading, reminders, sessions
 from storage.training_tables import SCOPE, Answer
 
 _SESSION = "T-3"
@@ -26,11 +26,11 @@ COMMAND = SlashCommand(
         Subcommand(
             "list",
             "sessions, upcoming unless you say otherwise.",
-            sessions.listing,
+            reading.listing,
             arguments="[upcoming|past|mine]",
             takes_text=True,
         ),
-        Subcommand("show", "a session, and your answer.", sessions.show, arguments=_SESSION, takes_text=True),
+        Subcommand("show", "a session, and your answer.", reading.show, arguments=_SESSION, takes_text=True),
         Subcommand(
             "announce",
             "post its card (Going, Maybe, Can't, Check in) here or in the channels named, if every reader "

@@ -21,7 +21,7 @@ from commands.grammar import UsageError
 from commands.invocation import Deps, Invocation, Reply, SlackRefused
 from commands.items.fields import written_by_liaison
 from commands.kinds.spec import FormValues
-from commands.training import certificates, sessions
+from commands.training import certificates, reading, sessions
 from storage import disclosure, training
 from storage.audit import Actor
 from storage.errors import Conflict
@@ -73,7 +73,7 @@ def answered(deps: Deps, actor: Actor, ref: str, _channel_id: str, chosen: Answe
         )
     if chosen == Answer.cant and done.changed:
         send_invitation(deps, snapshot, actor.user_id, name, cancelled=True)
-    return Reply(f"Noted: {sessions._answer_words(done.rsvp)} for {ref}.", trouble=True)
+    return Reply(f"Noted: {reading.answer_words(done.rsvp)} for {ref}.", trouble=True)
 
 
 def _waitlist_place(rows: list[Rsvp], mine: Rsvp) -> int:

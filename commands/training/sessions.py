@@ -29,7 +29,7 @@ from storage.models import Role
 from storage.people import Affiliation, Person
 from storage.permissions import refuse
 from storage.training_plans import CATEGORIES, Plan
-from storage.training_tables import Answer, Rsvp, SessionStatus, TrainingSession
+from storage.training_tables import Answer, SessionStatus, TrainingSession
 
 NEW_FORM = "training.new"
 ANSWER_ACTION = "training.answer"  # training.answer.going, .maybe, .cant
@@ -326,50 +326,6 @@ def _who_may_not(
         return ""
     verb, be = ("reads", "is") if len(barred) == 1 else ("read", "are")
     return f"{' and '.join(barred)} {verb} this channel and {be} not in its audience."
-
-
-def listing(inv: Invocation) -> Reply:
-    which = (inv.args.text.strip().lower() or "upcoming").split()[0]
-    if which not in ("upcoming", "past", "mine"):
-        raise UsageError(f"`{which}` is not a list; use upcoming, past or mine.")
-    now, today = inv.deps.clock(), inv.deps.today()
-    with inv.deps.db.session() as session:
-        me = inv.person(session)
-        rows = [
-            r
-            for r in training.listed(session, which, me.user_id, now)
-            if training.may_attend(session, me, r, today)
-        ]
-        lines = [f"*Training ({which}): {len(rows)}*"]
-        lines += [f"• *{r.ref}* {plain(r.title)}, {when(r.starts_at)}, {r.status}" for r in rows[:25]]
-    return Reply("\n".join(lines if rows else [*lines, "Nothing here."]))
-
-
-def show(inv: Invocation) -> Reply:
-    with inv.deps.db.session() as session:
-        me = inv.person(session)
-        row = training.seen(session, me, inv.args.text.strip(), inv.deps.today())
-        answers = training.answers(session, row)
-        mine = next((a for a in answers if a.user_id == me.user_id), None)
-        lines = [f"*{row.ref} · {plain(row.title)}*", read_back(row, inv.deps.zone_of(me.user_id)) + "."]
-        if row.description:
-            lines.append(plain(row.description))
-        if row.materials:
-            lines.append("Materials: " + ", ".join(plain(m) for m in row.materials))
-        if row.status == SessionStatus.cancelled:
-            lines.append(f"*Cancelled*: {plain(row.cancel_reason or '')}")
-        lines.append(f"Your answer: {_answer_words(mine)}")
-        if me.user_id == row.organizer_id and row.code:
-            lines.append(f"Check-in code: *{row.code}*")
-    return Reply("\n".join(lines))
-
-
-def _answer_words(row: Rsvp | None) -> str:
-    if row is None:
-        return "none yet"
-    if row.answer == Answer.going and row.waitlisted_at is not None:
-        return "going, on the waitlist"
-    return {Answer.going: "going", Answer.maybe: "maybe", Answer.cant: "can't"}[Answer(row.answer)]
 
 
 def _office_only(me: Person, what: str) -> None:
