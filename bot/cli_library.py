@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.cli_base import Refused, database
 from bot.config import load_settings
-from storage import library_file
+from storage import library_file, partners
 from storage.audit import Actor
 from storage.directory_file import InvalidFile
 from storage.identifiers import Detector
@@ -36,7 +36,9 @@ def import_file(args: argparse.Namespace) -> int:
     db.upgrade()
     today = db.clock.today()
     detector = Detector(settings.case_number_pattern, settings.do_not_post)
-    rows = library_file.read(text, source.name, settings.library_topics, detector, today)
+    with db.session() as session:
+        handles = [p.handle for p in partners.everyone(session)]
+    rows = library_file.read(text, source.name, settings.library_topics, detector, today, handles)
     person = Person(Actor(owner, None), Affiliation.home, role=Role.admin)
     with db.session() as session:
         report = library_file.apply(session, person, rows, source.name, today, dry_run=args.dry_run)

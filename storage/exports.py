@@ -105,10 +105,10 @@ def _t(moment: datetime | None) -> str:
 
 def as_csv(table: Sequence[Sequence[str]]) -> str:
     out = io.StringIO()
-    csv.writer(out).writerows([[_inert(cell) for cell in row] for row in table])
+    csv.writer(out).writerows([[inert(cell) for cell in row] for row in table])
     return out.getvalue()
 
 
-def _inert(cell: str) -> str:
+def inert(cell: str) -> str:
     """A cell a spreadsheet will not run as a formula (an action item titled `=cmd|...`)."""
     return f"'{cell}" if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell

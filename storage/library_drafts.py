@@ -57,7 +57,7 @@ class Draft:
 
     def texts(self) -> dict[str, str]:
         """Every free-text field, for the identifier guard."""
-        fields = ("title", "summary", "jurisdiction", "expertise", "contact", "testimony")
+        fields = ("title", "summary", "link", "jurisdiction", "expertise", "contact", "testimony")
         return {name: str(getattr(self, name)) for name in fields if getattr(self, name)}
 
 
@@ -129,7 +129,10 @@ def _link(value: str | None, problems: dict[str, str], *, required: bool) -> str
         if required:
             problems["link"] = "An entry needs a link: an https address, or a Slack file's link."
         return None
-    parts = urlsplit(link)
+    try:
+        parts = urlsplit(link)
+    except ValueError:  # `https://[abc/x.pdf`: a bracket Python reads as the start of an IPv6 address
+        parts = urlsplit("")
     if (
         parts.scheme.lower() != "https"
         or not parts.netloc
@@ -159,7 +162,7 @@ def _months(value: str | None, problems: dict[str, str]) -> int | None:
     typed = (value or "").strip().lower().removesuffix("months").removesuffix("month").strip()
     if not typed:
         return None
-    if not typed.isdigit() or int(typed) not in REVIEW_RANGE:
+    if not re.fullmatch(r"[0-9]{1,3}", typed) or int(typed) not in REVIEW_RANGE:  # ASCII: not `²`
         problems["review_months"] = (
             f"`{value}` is not a review interval; give a number of months from {REVIEW_RANGE.start} to "
             f"{REVIEW_RANGE.stop - 1}."

@@ -15,7 +15,7 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import yaml
@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from storage import library, partners
 from storage.directory_file import InvalidFile
+from storage.exports import inert
 from storage.identifiers import Detector
 from storage.library import Draft, Resource
 from storage.library_drafts import TYPED
@@ -40,8 +41,11 @@ class Row:
     verified: date | None
 
 
-def read(text: str, source: str, topics: Sequence[str], detector: Detector, today: date) -> list[Row]:
-    """Every row checked; InvalidFile lists each bad one as `source line N: ...`."""
+def read(
+    text: str, source: str, topics: Sequence[str], detector: Detector, today: date, handles: Sequence[str]
+) -> list[Row]:
+    """Every row checked (`handles`: the partners a row may name); InvalidFile lists each bad one as
+    `source line N: ...`, all of them at once."""
     records = _yaml(text, source) if source.lower().endswith((".yaml", ".yml")) else _csv(text, source)
     if not records:
         raise InvalidFile([f"{source}: there are no entries in the file"])
@@ -60,6 +64,11 @@ def read(text: str, source: str, topics: Sequence[str], detector: Detector, toda
             if found:
                 kinds = ", ".join(sorted({f.what.value for f in found}))
                 said.append(f"the {name} has what looks like {kinds}; entries never carry client details")
+        said += [
+            f"there is no partner `{handle}` (known: {', '.join(handles) or 'none'})"
+            for handle in entry.readers
+            if handle not in handles
+        ]
         verified = _day(values.get("last_verified"), today, said)
         problems += [f"{source} line {line}: {problem}" for problem in said]
         rows.append(Row(line, entry, verified))
@@ -79,6 +88,8 @@ def _text(value: Any) -> str | None:
 def _day(value: Any, today: date, said: list[str]) -> date | None:
     if value in (None, ""):
         return None
+    if isinstance(value, datetime):  # YAML reads `2026-01-01 10:00` as a time: its day is meant
+        value = value.date()
     try:
         day = value if isinstance(value, date) else date.fromisoformat(str(value).strip())
     except ValueError:
@@ -92,32 +103,46 @@ def _day(value: Any, today: date, said: list[str]) -> date | None:
 
 def _csv(text: str, source: str) -> list[tuple[int, dict[str, Any]]]:
     reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or "title" not in [f.strip() for f in reader.fieldnames]:
-        raise InvalidFile([f"{source} line 1: the first line must name the columns ({', '.join(COLUMNS)})"])
-    records = []
-    for values in reader:
-        cleaned = {(k or "").strip(): (v or "").strip() for k, v in values.items() if k is not None}
-        if any(cleaned.values()):
-            records.append((reader.line_num, {k: v for k, v in cleaned.items() if v}))
+    try:
+        header = [f.strip() for f in reader.fieldnames or []]
+        if "title" not in header:
+            raise InvalidFile(
+                [f"{source} line 1: the first line must name the columns ({', '.join(COLUMNS)})"]
+            )
+        twice = sorted({name for name in header if header.count(name) > 1})
+        if twice:
+            raise InvalidFile([f"{source} line 1: the column {', '.join(twice)} is named twice"])
+        records = []
+        for values in reader:
+            cleaned = {(k or "").strip(): (v or "").strip() for k, v in values.items() if isinstance(k, str)}
+            if any(cleaned.values()):
+                records.append((reader.line_num, {k: v for k, v in cleaned.items() if v}))
+    except csv.Error as exc:  # a field longer than the csv module takes, a NUL byte...
+        raise InvalidFile([f"{source} line {reader.line_num}: not readable as CSV ({exc})"]) from None
     return records
 
 
 def _yaml(text: str, source: str) -> list[tuple[int, dict[str, Any]]]:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
         raise InvalidFile([f"{source}{where}: not valid YAML ({getattr(exc, 'problem', exc)})"]) from None
-    if isinstance(data, dict) and isinstance(root, yaml.MappingNode):
-        data = data.get("resources")
-        root = next((v for k, v in root.value if k.value == "resources"), None)
-    if not isinstance(data, list) or not isinstance(root, yaml.SequenceNode):
+    if isinstance(root, yaml.MappingNode):
+        lists = [v for k, v in root.value if k.value == "resources"]
+        if len(lists) > 1:
+            raise InvalidFile([f"{source}: `resources:` is given twice; keep one list"])
+        root = lists[0] if lists else None
+    if not isinstance(root, yaml.SequenceNode):
         raise InvalidFile([f"{source}: the file must be a list of entries (or `resources:` and a list)"])
     records = []
-    for node, values in zip(root.value, data, strict=True):
+    for node in root.value:  # each entry read on its own, so a problem is told with its line
         line = node.start_mark.line + 1
+        try:
+            values = yaml.SafeLoader("").construct_document(node)
+        except (yaml.YAMLError, ValueError, TypeError) as exc:  # `2026-02-30` read as a date
+            raise InvalidFile([f"{source} line {line}: not readable ({exc})"]) from None
         if not isinstance(values, dict):
             raise InvalidFile([f"{source} line {line}: each entry must be a set of `key: value` lines"])
         records.append((line, {str(k): v for k, v in values.items()}))
@@ -194,5 +219,6 @@ def write(session: Session) -> str:
             "topics": ", ".join(row.topics),
             "partners": ", ".join(p.handle for p in readers if p.id in named),
         }
-        writer.writerow((row.ref, row.status, *("" if values[c] is None else values[c] for c in COLUMNS)))
+        cells = ("" if values[c] is None else str(values[c]) for c in COLUMNS)
+        writer.writerow((row.ref, row.status, *(inert(cell) for cell in cells)))
     return out.getvalue()

@@ -41,6 +41,9 @@ from storage.people import Affiliation, Person
 # its index (SQLite's resource_fts* tables are the other half).
 FULL_TEXT_OBJECTS = frozenset({"search", "ix_resource_search"})
 _FTS = table("resource_fts", column("rowid"))  # SQLite's index (migration 0014), joined by rowid
+# Words one database reads as its own syntax or a stop word and the other as a word to find: every word
+# is required on both, so these mean nothing on either.
+OPERATORS = frozenset({"and", "or", "not"})
 SHORT_QUERY = 3  # words: a query this short that finds nothing is tried again with typos corrected
 # A query matching more than this many entries is ranked among its newest this many (and the answer says
 # so): bm25 and ts_rank over every one of 50,000 matches of a common word cost more than the whole search
@@ -77,6 +80,10 @@ def search(
     """The entries the person may see that match, best first."""
     found = _search(session, person, query, filters, today, limit)
     if found.total or not query.strip() or len(query.split()) > SHORT_QUERY:
+        return found
+    if person.affiliation != Affiliation.home:
+        # The vocabulary holds the words of every entry, those a partner may not see too: whether a word
+        # is corrected, and to what, would tell them what the hidden entries say.
         return found
     corrected_query = corrected(session, query)
     if corrected_query is None:
@@ -219,7 +226,7 @@ class Terms:
         excluded: list[str] = []
         for piece in re.findall(r'-?"[^"]*"?|\S+', query):
             negative = piece.startswith("-")
-            found = WORD.findall(piece.lower())
+            found = [w for w in WORD.findall(piece.lower()) if w not in OPERATORS]
             if not found:
                 continue
             if negative:

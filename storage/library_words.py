@@ -76,6 +76,8 @@ def corrected(session: Session, query: str) -> str | None:
         if best is None:
             out.append(word)
             continue
-        out.append(best[0])
+        # Only the word changes: `-evction` stays excluded and `"evction` stays in its phrase.
+        start = word.lower().index(plain)
+        out.append(word[:start] + best[0] + word[start + len(plain) :])
         changed = True
     return " ".join(out) if changed else None

@@ -158,7 +158,11 @@ def answer(
         training.capacity is not None
         and counts([r for r in rows if r is not mine]).going >= training.capacity
     )
-    mine.waitlisted_at = (mine.waitlisted_at or now) if chosen == Answer.going and full else None
+    # The waitlist's order is the order answers took the lock: a stamp after every stamp already there
+    # (two people whose clicks crossed are told places 1 and 2, and promoted in that order).
+    latest = max((r.waitlisted_at for r in rows if r.waitlisted_at is not None), default=None)
+    stamp = max(now, latest + timedelta(microseconds=1)) if latest is not None else now
+    mine.waitlisted_at = (mine.waitlisted_at or stamp) if chosen == Answer.going and full else None
     session.add(mine)
     promoted = promote(session, training, rows, now) if freed else []
     audit.record(session, person.actor, f"training.{chosen}", subject=training.ref)

@@ -41,12 +41,14 @@ class Plan:
 def minutes_of(text: str | None, problems: dict[str, str]) -> int:
     """`90`, `90m`, `1.5h`, `1h30` as minutes."""
     typed = (text or "60").strip().lower().replace(" ", "")
-    match = re.fullmatch(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+)m?(?:in|ins|inutes)?)?", typed)
+    match = re.fullmatch(r"(?:([0-9]{1,2}(?:\.[0-9]{1,2})?)h)?(?:([0-9]{1,4})m?(?:in|ins|inutes)?)?", typed)
     total = 0
     if match and (match[1] or match[2]):
         total = round(float(match[1] or 0) * 60) + int(match[2] or 0)
     if total not in MINUTES:
-        problems["minutes"] = f"`{text}` is not a length; give minutes from 15 to 480, like `90` or `1h30`."
+        problems["length"] = (
+            f"`{(text or '')[:40]}` is not a length; give minutes from 15 to 480, like `90` or `1h30`."
+        )
         return 60
     return total
 
@@ -55,7 +57,7 @@ def capacity_of(text: str | None, problems: dict[str, str]) -> int | None:
     text = (text or "").strip()
     if not text:
         return None
-    if not text.isdigit() or not 1 <= int(text) <= 10_000:
+    if not re.fullmatch(r"[0-9]{1,5}", text) or not 1 <= int(text) <= 10_000:
         problems["capacity"] = f"`{text}` is not a number of seats; give a whole number, or leave it empty."
         return None
     return int(text)
@@ -85,7 +87,7 @@ def series_of(repeat: str, times: str) -> tuple[str, int]:
         raise InvalidInput(f"`{repeat}` is not a way to repeat; use none, weekly or monthly.", "repeat")
     if repeat == "none":
         return repeat, 1
-    if not times.strip().isdigit() or not 2 <= int(times) <= 12:
+    if not re.fullmatch(r"[0-9]{1,2}", times.strip()) or not 2 <= int(times) <= 12:
         raise InvalidInput(
             f"A {repeat} series needs how many sessions in all, from 2 to 12 (not `{times}`).", "times"
         )

@@ -405,3 +405,54 @@ def test_a_declined_suggestion_tells_its_author_why(slack: Sandbox, bot: Bot) ->
     assert typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/resource", "approve RS-1").startswith(
         "RS-1 is declined, not a suggestion waiting for curators."
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "said"),
+    [
+        (
+            "bank.yaml",
+            "- kind: memo\n  title: A\n  summary: B\n  link: https://x.example.org/a\n"
+            "  last_verified: 2026-02-30\n",
+            "bank.yaml line 1: not readable",
+        ),
+        ("bank.yaml", "resources:\n- kind: memo\nresources:\n- kind: brief\n", "`resources:` is given twice"),
+        ("bank.csv", "kind,title,title\nmemo,A,B\n", "bank.csv line 1: the column title is named twice"),
+        ("bank.csv", "kind,title,summary\nmemo,A," + "x" * 200_000 + "\n", "not readable as CSV"),
+    ],
+)
+def test_an_unreadable_file_is_one_line_naming_what_and_where(
+    slack: Sandbox, bot: Bot, tmp_path: Path, name: str, text: str, said: str
+) -> None:
+    bank = tmp_path / name
+    bank.write_text(text, encoding="utf-8")
+    ran = bot.cli(["library", "import", str(bank), "--owner", DEFENDER])
+    assert ran.returncode == 2 and said in ran.stderr, ran.stderr
+    assert "Traceback" not in ran.stderr and _entries(bot) == []
+
+
+def test_every_bad_row_is_reported_at_once_and_a_time_counts_as_its_day(
+    slack: Sandbox, bot: Bot, tmp_path: Path
+) -> None:
+    bank = tmp_path / "bank.yaml"
+    bank.write_text(
+        "- {kind: memo, title: A, summary: B, link: 'http://x.example.org/a'}\n"
+        "- {kind: memo, title: C, summary: D, link: 'https://x.example.org/c', audience: partners, "
+        "partners: nobody}\n"
+        "- {kind: memo, title: E, summary: F, link: 'https://x.example.org/e', "
+        "last_verified: 2026-01-01 10:00:00}\n",
+        encoding="utf-8",
+    )
+    ran = bot.cli(["library", "import", str(bank), "--owner", DEFENDER])
+    lines = ran.stderr.splitlines()
+    assert lines[0].startswith("liaison: bank.yaml line 1: `http://x.example.org/a` is not an https link"), (
+        lines
+    )
+    assert lines[1].startswith("liaison: bank.yaml line 2: there is no partner `nobody`"), lines
+    assert len(lines) == 3 and _entries(bot) == []  # line 3 is fine: its time is read as its day
+
+
+def test_the_export_keeps_a_title_from_running_as_a_formula(slack: Sandbox, bot: Bot) -> None:
+    _add(slack, bot, {**MEMO, "title": {"value": '=HYPERLINK("https://evil.example.org","x")'}})
+    exported = bot.cli(["library", "export"]).stdout
+    assert "'=HYPERLINK" in exported, exported

@@ -56,6 +56,8 @@ SHOWN_IN_THE_FORM = [
     ({"kind": "expert", "link": ""}, "expertise", "An entry needs its expertise"),
     ({"audience": "partners"}, "partners", "Name the partners who may see it"),
     ({"title": "x" * 201}, "title", "keep it to 200"),
+    ({"review_months": "²"}, "review_months", "give a number of months from 1 to 36"),  # isdigit() says yes
+    ({"link": "https://[abc/x.pdf"}, "link", "is not an https link"),  # urlsplit raises on it
 ]
 
 
@@ -80,6 +82,8 @@ IDENTIFYING = [
     ("testimony", "Testified in 24-CR-0113 last spring"),
     ("summary", "A-number A 123 456 789 appears in the file"),
     ("summary", "call three one two five five five zero one four three"),
+    ("link", "https://drive.example.org/clients/jane.rivera@gmail.com/notes.pdf"),
+    ("link", "https://drive.example.org/intake?ssn=123-45-6789"),
 ]
 
 
@@ -170,3 +174,29 @@ def test_an_entry_a_partner_may_not_see_is_answered_as_one_that_does_not_exist(
         assert answer in (hidden, f"{ref} can't be shared here") or "that you can see" in answer, answer
     found = typed(slack, in_process, PARTNER_USER, SHARED_CHANNEL, "/resource", "search office-only strategy")
     assert found.startswith("No library entries match"), found
+
+
+def test_a_partner_is_never_offered_a_correction_drawn_from_what_they_may_not_see(
+    slack: Sandbox, in_process: InProcessBot
+) -> None:
+    """The vocabulary holds every entry's words: a partner's misspelling is not corrected, so neither
+    whether a word is corrected nor what to can tell them what an entry they may not see says."""
+    add_legal_aid(slack, in_process, scope="referral,resources")
+    hidden = {"audience": "office", "title": "Carpentier strategy, office only", "topics": "discovery"}
+    _errors, answer = _submit(slack, in_process, hidden)
+    assert answer is not None and answer.startswith("Added"), answer
+    for words in ("carpentier", "carpentr", "carpentr or secretplam", "stratgy"):
+        found = typed(slack, in_process, PARTNER_USER, SHARED_CHANNEL, "/resource", f"search {words}")
+        assert found.startswith(f"No library entries match `{words}`."), found
+        assert "showing results for" not in found
+    office = typed(slack, in_process, DEFENDER, OFFICE_CHANNEL, "/resource", "search stratgy")
+    assert "showing results for `strategy`" in office, office  # the office may see every entry
+
+
+def test_a_correction_changes_only_the_misspelt_words(in_process: InProcessBot) -> None:
+    from storage.library_words import corrected, learn_words
+
+    with in_process.db.session() as session:
+        learn_words(session, ["suppressing cell-site location data juvenile"])
+    with in_process.db.session() as session:
+        assert corrected(session, '-juvenil "suppresion data" cell') == '-juvenile "suppressing data" cell'

@@ -225,6 +225,11 @@ def test_who_may_not_attend_is_told_and_nothing_changes(slack: Sandbox, bot: Bot
         ({"capacity": {"value": "-2"}}, "is not a number of seats"),
         ({"cle_hours": {"value": "1.3"}}, "is not a number of CLE hours"),
         ({"title": {"value": "Call Maria at 312-555-0143"}}, "never carry client details"),
+        ({"presenters": {"value": "Jane Rivera 312-555-0143"}}, "never carry client details"),
+        ({"course_number": {"value": "24-CR-0113"}}, "never carry client details"),
+        ({"capacity": {"value": "²"}}, "is not a number of seats"),  # isdigit() says yes
+        ({"length": {"value": "1" * 400 + "h"}}, "is not a length"),  # a float too big for minutes
+        ({"repeat": {"value": "weekly"}, "times": {"value": "²"}}, "needs how many sessions in all"),
     ],
 )
 def test_a_bad_session_is_answered_and_nothing_is_scheduled(

@@ -241,7 +241,7 @@ def _csv(row: TrainingSession, came: list[Rsvp]) -> str:
 
 def credits(inv: Invocation) -> Reply:
     year_text = inv.args.first("year") or str(inv.deps.today().year)
-    if not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:
+    if not re.fullmatch(r"[0-9]{4}", year_text) or not 2000 <= int(year_text) <= 2100:
         raise UsageError(f"`year:{year_text}` is not a year; write it like `year:2026`.")
     year = int(year_text)
     with inv.deps.db.session() as session:

@@ -172,9 +172,9 @@ def submitted(deps: Deps, actor: Actor, _metadata: str, values: FormValues) -> R
         plan = plan_of(deps, me, values)
         if plan.problems:
             raise UsageError("Nothing was scheduled: " + " ".join(plan.problems.values()))
-        for name in ("title", "description", "place"):
+        for name, words in _texts(plan).items():
             disclosure.screen_shared(
-                deps.detector, me, getattr(plan, name), None, what=name, kind="training", because=KEPT_OUT
+                deps.detector, me, words, None, what=name, kind="training", because=KEPT_OUT
             )
         zone = deps.zone_of(actor.user_id)
         repeat, times = training_plans.series_of(_text(values, "repeat"), _text(values, "times"))
@@ -189,6 +189,20 @@ def submitted(deps: Deps, actor: Actor, _metadata: str, values: FormValues) -> R
         f"Scheduled *{rows[0].ref}*: {said}.{code}{more} Announce it with "
         f"`/training announce {rows[0].ref} #channel`."
     )
+
+
+def _texts(plan: Plan) -> dict[str, str]:
+    """Every piece of the session a person typed that others will read (the guard reads each)."""
+    texts = {
+        "title": plan.title,
+        "description": plan.description,
+        "place": plan.place,
+        "presenters": ", ".join(plan.presenters),
+        "materials": ", ".join(plan.materials),
+        "course number": plan.course_number or "",
+        "accrediting state": plan.cle_state or "",
+    }
+    return {name: words for name, words in texts.items() if words}
 
 
 def read_back(row: TrainingSession, zone: str) -> str:
