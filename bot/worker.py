@@ -20,7 +20,9 @@ from typing import Any
 import psycopg
 from slack_bolt.context.respond import Respond
 from slack_sdk.errors import SlackApiError
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot import door, errors, render
 from bot.door import Door, GuardedRespond
@@ -80,9 +82,21 @@ class Workers:
         """Finish the commands in hand; what is still kept waits for the next start."""
         self._stopping.set()
         self.wake(len(self._threads))
+        self._wake_listener()
         deadline = time.monotonic() + timeout
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
+
+    def _wake_listener(self) -> None:
+        """The listener waits on PostgreSQL for up to POLL_SECONDS; a NOTIFY ends its wait at once (every
+        listener on the channel wakes, finds nothing new, and waits again)."""
+        if self.db.dialect != "postgresql":
+            return
+        try:
+            with self.db.engine.begin() as conn:
+                conn.execute(text(f"NOTIFY {work.CHANNEL}"))
+        except SQLAlchemyError:  # the database is away: the listener ends within POLL_SECONDS anyway
+            pass
 
     def wake(self, n: int = 1) -> None:
         with self._wake:
@@ -161,6 +175,8 @@ class Workers:
                     conn.execute(f"LISTEN {work.CHANNEL}")
                     while not self._stopping.is_set():
                         for _ in conn.notifies(timeout=POLL_SECONDS):
+                            if self._stopping.is_set():  # stop() notifies to end this wait at once
+                                break
                             self.wake()
             except psycopg.Error as exc:
                 log.warning("not listening for kept commands (%s); looking every %s s", exc, POLL_SECONDS)
