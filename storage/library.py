@@ -250,14 +250,26 @@ def listed(
 
 
 def due_for_review(session: Session, today: date, limit: int = 500) -> list[Resource]:
-    """Entries whose review date has come (an indexed query on status and review date)."""
+    """Entries whose review date has come and whose owner has not been reminded of it yet (an indexed
+    query on status and review date; a reminded entry leaves the list, so the 501st is reached too)."""
     query = (
         select(Resource)
-        .where(col(Resource.status).in_(list(SEEN)), col(Resource.review_due) <= today)
+        .where(
+            col(Resource.status).in_(list(SEEN)),
+            col(Resource.review_due) <= today,
+            or_(col(Resource.reminded_for).is_(None), col(Resource.reminded_for) < col(Resource.review_due)),
+        )
         .order_by(col(Resource.review_due))
         .limit(limit)
     )
     return list(session.exec(query).all())
+
+
+def reminded(session: Session, ref: str, day: date) -> None:
+    row = load(session, ref)
+    if row is not None:
+        row.reminded_for = day
+        session.add(row)
 
 
 def is_due(row: Resource, today: date) -> bool:

@@ -107,6 +107,7 @@ class Resource(SQLModel, table=True):
     last_verified: date
     review_months: int
     review_due: date
+    reminded_for: date | None = None  # the review date its owner was last reminded of (once per date)
     status: str = Field(default=ResourceStatus.current, max_length=16)
     expertise: str | None = Field(default=None, sa_type=Text)  # experts: area of expertise
     contact: str | None = Field(default=None, sa_type=Text)  # experts: how to reach them

@@ -255,6 +255,8 @@ def test_an_entry_past_its_review_date_reminds_its_owner_once(slack: Sandbox, bo
     morning = datetime.fromisoformat("2026-12-24T15:00:00+00:00")
     assert "sent review reminder for RS-1 to U0DEF" in bot.tick(morning)
     assert not [line for line in bot.tick(morning + timedelta(hours=2)) if "review" in line]
+    # Reminded of this review date, the entry leaves the scheduler's list (the 501st due is reached too).
+    assert [str(day) for (day,) in _rows(bot, "SELECT reminded_for FROM resource")] == ["2026-12-24"]
     reminders = [m for m in slack.dms(DEFENDER) if "was due for review" in m.text]
     assert len(reminders) == 1 and "/resource verify RS-1" in visible_text(reminders[0])
     assert ":warning: *due for review*" in typed(

@@ -9,7 +9,6 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import SQLModel
 
 from storage import audit, roles
 from storage.audit import Actor
@@ -17,6 +16,7 @@ from storage.db import Database
 from storage.errors import DatabaseUnavailable
 from storage.library_search import FULL_TEXT_OBJECTS
 from storage.models import Decision, Role, StaffRole
+from storage.tables import METADATA
 
 
 def _product_tables(_object: object, name: str | None, type_: str, _reflected: bool, _other: object) -> bool:
@@ -30,7 +30,7 @@ def _product_tables(_object: object, name: str | None, type_: str, _reflected: b
 def test_migrations_create_exactly_the_tables_the_models_describe(db: Database) -> None:
     with db.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"include_object": _product_tables})
-        differences = compare_metadata(context, SQLModel.metadata)
+        differences = compare_metadata(context, METADATA)
     assert differences == []
 
 

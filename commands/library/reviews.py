@@ -48,6 +48,8 @@ def remind_owners(deps: Deps, now: datetime) -> list[str]:
             schedule.reminder_sent(deps.db, ref, ReminderKind.review, day, now, sent=False)
             continue
         schedule.reminder_sent(deps.db, ref, ReminderKind.review, day, now, sent=True)
+        with deps.db.session() as session:
+            library.reminded(session, ref, day)
         done.append(f"sent review reminder for {ref} to {owner}")
     return done
 

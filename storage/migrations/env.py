@@ -6,6 +6,8 @@ from alembic import context
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
+import storage.tables  # noqa: F401  (every table, registered with SQLModel's metadata)
+
 # Two instances starting together against one PostgreSQL must not both run a migration.
 _PG_LOCK_KEY = 0x4C494149  # "LIAI"
 

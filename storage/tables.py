@@ -1,0 +1,21 @@
+"""Every table Liaison keeps, imported in one place: what the migrations are checked against
+(storage/migrations/env.py, tests/test_storage.py) is then the whole set, whatever else was imported."""
+
+from __future__ import annotations
+
+from sqlmodel import SQLModel
+
+import storage.item_tables
+import storage.library_tables
+import storage.library_words
+import storage.models
+import storage.training_tables
+
+MODULES = (
+    storage.item_tables,
+    storage.library_tables,
+    storage.library_words,
+    storage.models,
+    storage.training_tables,
+)
+METADATA = SQLModel.metadata
