@@ -244,9 +244,13 @@ class Door:
             log.exception("could not audit the guard's refusal of %s", refusal.method)
         raise GuardRefused(refusal, explanation)
 
-    def checked_file(self, file_id: str, content: str, channel_id: str) -> None:
+    def checked_file(self, file_id: str, content: str, channel_id: str | None) -> None:
         """A file's text was screened for `channel_id` before its bytes went to Slack's upload address;
-        only files screened so may then be shared (files.completeUploadExternal)."""
+        only files screened so may then be shared (files.completeUploadExternal). A file shared with no
+        one (None) is read by the office alone until a message shows it, and that message is screened."""
+        if channel_id is None:
+            self._checked_files.add(file_id)
+            return
         readers = self._readers_of("files.upload", {"channel_id": channel_id}) - {self._home, ""}
         if readers:
             self.screen("files.upload", {"channel_id": channel_id, "content": content}, readers)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from commands.cards import Button, Card, Home
+from commands.cards import Button, Card, Home, Image
 from commands.forms import Field as FormField
 from commands.forms import FieldKind, Form
 from commands.grammar import without_nul
@@ -20,6 +20,8 @@ NOTIFICATION_LIMIT = 300
 HEADER_TEXT_LIMIT = 150
 FIELD_LIMIT = 10
 FIELD_TEXT_LIMIT = 2000  # a section field's text
+IMAGE_ALT_LIMIT = 2000  # an image block's alt_text
+IMAGE_TITLE_LIMIT = 2000
 
 
 def ephemeral(reply: Reply) -> dict[str, Any]:
@@ -32,16 +34,28 @@ def in_ack(text: str) -> dict[str, Any]:
     return {"response_type": "ephemeral", **message(text)}
 
 
-def message(text: str, buttons: tuple[Button, ...] = ()) -> dict[str, Any]:
+def message(text: str, buttons: tuple[Button, ...] = (), images: tuple[Image, ...] = ()) -> dict[str, Any]:
     """`text` as mrkdwn sections, split at line breaks so no section passes Slack's 3,000 characters, with
-    `buttons` under them."""
+    `images` and then `buttons` under them."""
     text = slack_words(text)
     blocks: list[dict[str, Any]] = [{"type": "section", "text": _mrkdwn(chunk)} for chunk in _chunks(text)]
-    blocks = blocks[: MESSAGE_BLOCK_LIMIT - (1 if buttons else 0)]
+    blocks = blocks[: MESSAGE_BLOCK_LIMIT - len(images) - (1 if buttons else 0)]
+    blocks += [_image(image) for image in images]
     if buttons:
         blocks.append({"type": "actions", "elements": [_button(b) for b in buttons[:ACTIONS_LIMIT]]})
     # The text is what notifications show: the first line, not the whole answer again.
     return {"text": _shorten(text.split("\n", 1)[0], NOTIFICATION_LIMIT), "blocks": blocks}
+
+
+def _image(image: Image) -> dict[str, Any]:
+    block: dict[str, Any] = {
+        "type": "image",
+        "slack_file": {"id": image.file_id},
+        "alt_text": _shorten(image.alt_text, IMAGE_ALT_LIMIT),
+    }
+    if image.title:
+        block["title"] = {"type": "plain_text", "text": _shorten(image.title, IMAGE_TITLE_LIMIT)}
+    return block
 
 
 def _chunks(text: str) -> list[str]:
@@ -140,6 +154,7 @@ def home(view: Home) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": "Liaison"}}]
     if view.buttons:
         blocks.append({"type": "actions", "elements": [_button(b) for b in view.buttons[:ACTIONS_LIMIT]]})
+    blocks += [_image(image) for image in view.images]
     for section in view.sections:
         blocks += [{"type": "section", "text": _mrkdwn(chunk)} for chunk in _chunks(section)]
     return {"type": "home", "blocks": blocks[:HOME_BLOCK_LIMIT]}

@@ -71,18 +71,18 @@ class LiaisonWebClient(WebClient):
         self.pacer.wait_for_room(api_method, str(args.get("channel") or ""))
         return super().api_call(api_method, **kwargs)
 
-    def upload(self, channel_id: str, filename: str, content: bytes, text: str, comment: str) -> None:
-        """Share a file in a conversation: `text` (what the file says, for a CSV its contents) is screened
-        for who reads `channel_id` before the bytes leave for Slack's upload address."""
+    def upload(self, channel_id: str | None, filename: str, content: bytes, text: str, comment: str) -> str:
+        """Share a file in a conversation (None: keep it private, for image blocks to show); its file ID.
+        `text` (what the file says, for a CSV its contents) is screened for who reads `channel_id` before
+        the bytes leave for Slack's upload address."""
         upload = self.files_getUploadURLExternal(filename=filename, length=len(content))
         assert self.door is not None  # files.getUploadURLExternal above is a write and passed it
-        self.door.checked_file(str(upload["file_id"]), text, channel_id)
+        file_id = str(upload["file_id"])
+        self.door.checked_file(file_id, text, channel_id)
         httpx.post(str(upload["upload_url"]), content=content, timeout=60).raise_for_status()
-        self.files_completeUploadExternal(
-            files=[{"id": upload["file_id"], "title": filename}],
-            channel_id=channel_id,
-            initial_comment=comment,
-        )
+        shared: dict[str, Any] = {"channel_id": channel_id, "initial_comment": comment} if channel_id else {}
+        self.files_completeUploadExternal(files=[{"id": file_id, "title": filename}], **shared)
+        return file_id
 
 
 def _arguments(kwargs: dict[str, Any]) -> dict[str, Any]:

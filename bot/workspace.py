@@ -22,7 +22,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from bot import door, notify, render
 from bot.door import GuardRefused
 from bot.slack_client import LiaisonWebClient
-from commands.cards import Button, Card, Home
+from commands.cards import Button, Card, Home, Image
 from commands.invocation import GUARD_REFUSED, SlackRefused
 from storage.disclosure import Permit
 from storage.errors import InvalidInput
@@ -170,9 +170,18 @@ class SlackWorkspace:
     def tell(self, user_id: str, text: str) -> bool:
         return notify.dm(self._client, user_id, text)
 
-    def send_dm(self, user_id: str, text: str, buttons: tuple[Button, ...] = ()) -> None:
+    def send_dm(
+        self, user_id: str, text: str, buttons: tuple[Button, ...] = (), images: tuple[Image, ...] = ()
+    ) -> None:
         with _refusals():  # a person's ID as the channel posts in the app's direct messages with them
-            self._client.chat_postMessage(channel=user_id, **render.message(text, buttons))
+            self._client.chat_postMessage(channel=user_id, **render.message(text, buttons, images))
+
+    def upload_image(self, filename: str, content: bytes, readable: str) -> str:
+        with _refusals():
+            try:
+                return self._client.upload(None, filename, content, readable, "")
+            except httpx.HTTPError as exc:  # Slack's upload address would not take the bytes
+                raise SlackRefused("upload_failed") from exc
 
     def send_file(
         self, user_id: str, filename: str, content: str | bytes, comment: str, readable: str = ""

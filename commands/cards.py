@@ -34,8 +34,19 @@ class Card:
 
 
 @dataclass(frozen=True)
+class Image:
+    """A picture uploaded to Slack (a chart), shown by its file ID; `alt_text` says what it shows, numbers
+    included, for anyone who cannot see it."""
+
+    file_id: str
+    alt_text: str
+    title: str = ""
+
+
+@dataclass(frozen=True)
 class Home:
-    """A person's Home tab: sections of mrkdwn, and buttons above them."""
+    """A person's Home tab: sections of mrkdwn, and buttons and pictures above them."""
 
     sections: tuple[str, ...]
     buttons: tuple[Button, ...] = ()
+    images: tuple[Image, ...] = ()

@@ -1,6 +1,7 @@
-"""What Liaison does beside its item kinds (the case-resource library): a `Feature` brings its command,
-its forms and buttons, its part of each scheduler tick, its lines in the coordinators' digest and its
-section of a person's Home tab, and the words it adds to what an agreement's scope may cover. Registered
+"""What Liaison does beside its item kinds (the library, training, evaluation): a `Feature` brings its
+command (if it has its own), its forms and buttons, its part of each scheduler tick, its lines in the
+coordinators' digest, its sections and pictures on a person's Home tab, and the words it adds to what an
+agreement's scope may cover. Registered
 with the kinds (commands/kinds/__init__.standard); generic code asks the features, never names one."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from commands.cards import Image
 from storage.people import Person
 
 if TYPE_CHECKING:
@@ -32,13 +34,18 @@ def _no_section(_deps: Deps, _person: Person) -> list[str]:
     return []
 
 
+def _no_images(_deps: Deps, _person: Person) -> list[Image]:
+    return []
+
+
 @dataclass(frozen=True)
 class Feature:
     name: str
-    command: SlashCommand
+    command: SlashCommand | None  # None: its commands live under another (evaluation's under /liaison)
     forms: tuple[FormSpec, ...] = ()
     actions: tuple[CardAction, ...] = ()
     tick: Tick = _nothing_due
     digest: Callable[[Deps, datetime], list[str]] = _no_lines  # the coordinators' digest, at this time
     home: Callable[[Deps, Person], list[str]] = _no_section  # sections of the person's Home tab
+    home_images: Callable[[Deps, Person], list[Image]] = _no_images  # pictures at its top (a chart)
     scopes: tuple[str, ...] = ()  # what an agreement's `scope:` may name for it ("resources")

@@ -64,3 +64,7 @@ class Form:
     fields: tuple[Field, ...]
     metadata: str = ""  # carried back with the submission (at most 3,000 characters)
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+_WORDS = ("poor", "fair", "good", "very good", "excellent")
+RATINGS = tuple(Choice(str(n), f"{n} · {word}") for n, word in enumerate(_WORDS, 1))  # every "How did it go?"

@@ -40,8 +40,9 @@ def home_for(deps: Deps, user_id: str) -> Home:
         if me.role in (Role.coordinator, Role.admin):
             sections.append(_by_partner(items.open_counts(session, deps.kinds, now), names))
     sections += [section for feature in deps.specs.features for section in feature.home(deps, me)]
+    images = tuple(image for feature in deps.specs.features for image in feature.home_images(deps, me))
     buttons = tuple(Button(spec.new_label, f"{NEW_ACTION}.{spec.name}", spec.name) for spec in deps.specs)
-    return Home(tuple(sections), buttons)
+    return Home(tuple(sections), buttons, images)
 
 
 Names = dict[int | str, str]  # a partner's ID, or a kind with owners instead: what the partner column says

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from sqlmodel import Session
 
-from commands.cards import Button, Card, Home
+from commands.cards import Button, Card, Home, Image
 from commands.forms import Form
 from commands.grammar import Arguments
 from storage.audit import Actor
@@ -95,9 +95,17 @@ class Slack(Protocol):
         """A direct message to one person, best effort: False (and a log line) when Slack refused it."""
         ...
 
-    def send_dm(self, user_id: str, text: str, buttons: tuple[Button, ...] = ()) -> None:
-        """A direct message to one person, however long (sent as sections within Slack's limits); raises
-        SlackRefused, so what must arrive (a digest) can be tried again."""
+    def send_dm(
+        self, user_id: str, text: str, buttons: tuple[Button, ...] = (), images: tuple[Image, ...] = ()
+    ) -> None:
+        """A direct message to one person, however long (sent as sections within Slack's limits), with
+        pictures uploaded by `upload_image` under it; raises SlackRefused, so what must arrive (a digest)
+        can be tried again."""
+        ...
+
+    def upload_image(self, filename: str, content: bytes, readable: str) -> str:
+        """Upload a picture privately (shared with no one), for image blocks to show; its file ID. The
+        guard reads `readable`, what the picture says. Raises SlackRefused."""
         ...
 
     def send_file(

@@ -72,11 +72,11 @@ def visible_to(
     if person.affiliation == Affiliation.unknown:
         return []
     if person.affiliation == Affiliation.partner and person.partner is not None and kind.addressed:
-        query = query.where(_partner_column(kind) == person.partner.id)
+        query = query.where(partner_column(kind) == person.partner.id)
     return [item for item in session.exec(query).all() if may_know(person, item)]
 
 
-def _partner_column(kind: AnyKind) -> Any:
+def partner_column(kind: AnyKind) -> Any:
     """The partner column of an addressed kind's table (storage/item_tables.AddressedItem)."""
     return col(getattr(kind.model, "partner_id"))  # noqa: B009 (the model is a variable)
 
@@ -112,7 +112,7 @@ def open_counts(session: Session, kinds: Kinds, now: datetime) -> dict[int | str
         is_open = col(kind.model.status).in_(kind.open_statuses)
         tally = _tally(kind, now)
         if kind.addressed:
-            partner = _partner_column(kind)
+            partner = partner_column(kind)
             rows = session.exec(select(partner, *tally).where(is_open).group_by(partner)).all()
         else:
             rows = [(kind.name, *session.exec(select(*tally).where(is_open)).one())]
@@ -164,7 +164,7 @@ def posted_about(session: Session, kinds: Kinds, case_number: str, partner: Part
     found: list[ItemBase] = []
     for kind in kinds.addressed:
         query = select(kind.model).where(
-            _partner_column(kind) == partner.id, col(kind.model.card_ts).is_not(None)
+            partner_column(kind) == partner.id, col(kind.model.card_ts).is_not(None)
         )
         found += [i for i in session.exec(query).all() if (c := i.case()) and case_key(c) == key]
     return [i for i in found if i.posted]

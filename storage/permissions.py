@@ -29,6 +29,7 @@ class Action(StrEnum):
     link_channel = "link channels to partners"
     set_role = "set roles"
     see_audit = "see the audit log"
+    see_reports = "see the partnership's reports"
     hold_cases = "place or release legal holds"
 
 
@@ -64,6 +65,7 @@ _HOME_ROLES: dict[Action, frozenset[Role]] = {
     Action.link_channel: frozenset({Role.admin}),
     Action.set_role: frozenset({Role.admin}),
     Action.see_audit: frozenset({Role.coordinator, Role.admin}),
+    Action.see_reports: frozenset({Role.coordinator, Role.admin}),
     Action.hold_cases: frozenset({Role.admin}),
 }
 

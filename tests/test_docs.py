@@ -63,7 +63,7 @@ def test_the_set_up_never_copies_the_template_over_env() -> None:
 def test_the_docs_the_readme_points_to_are_the_projects_own() -> None:
     """A clone has nothing beside it: every document the README or the code names is in the repository."""
     linked = set(re.findall(r"\]\((docs/[\w./-]+)\)", README))
-    assert linked == {"docs/design.md", "docs/slack-facts.md"}
+    assert linked == {"docs/design.md", "docs/slack-facts.md", "docs/report-sample.png"}
     assert all((ROOT / path).is_file() for path in linked)
     outside = "../" + "shared"  # split, so this file does not name it
     files = [ROOT / "README.md", ROOT / "Makefile", *(ROOT / "docs").glob("*.md")]

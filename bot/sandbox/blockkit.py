@@ -165,10 +165,23 @@ class _Checker:
             else:
                 self.element(element, f"{where}/element")
         elif kind == "image":
+            self.image_source(block, where)
             self.max_length(block.get("image_url"), URL, f"{where}/image_url")
             self.max_length(block.get("alt_text"), LABEL, f"{where}/alt_text")
         elif kind == "markdown":
             self.max_length(block.get("text"), MARKDOWN_TEXT, f"{where}/text")
+
+    def image_source(self, block: dict[str, Any], where: str) -> None:
+        """An image comes from a URL or from a file uploaded to Slack (`slack_file`, by its ID or URL):
+        exactly one of each pair, as Slack requires."""
+        if not block.get("alt_text"):
+            self.error("missing required field: alt_text", where)
+        if ("image_url" in block) == ("slack_file" in block):
+            self.error("must provide exactly one of image_url or slack_file", where)
+            return
+        source = block.get("slack_file")
+        if source is not None and (not isinstance(source, dict) or ("id" in source) == ("url" in source)):
+            self.error("slack_file must provide exactly one of id or url", f"{where}/slack_file")
 
     def elements(self, elements: Any, limit: int, pointer: str, *, element_check: bool) -> None:
         if not isinstance(elements, list) or not elements:

@@ -28,6 +28,8 @@ from .workspace import (
     Workspace,
 )
 
+IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")  # png, jpg, gif
+
 Handler = Callable[["WebApiMethods", JSON], JSON]
 HANDLERS: dict[str, Handler] = {}
 
@@ -129,7 +131,7 @@ class WebApiMethods:
         if isinstance(blocks, str):  # a form field whose JSON did not parse
             raise ApiError("invalid_blocks_format")
         if blocks is not None:
-            problems = blockkit.check_message_blocks(blocks)
+            problems = blockkit.check_message_blocks(blocks) or self._unknown_images(blocks)
             if problems:
                 raise ApiError("invalid_blocks", messages=problems)
         if not text and not blocks:
@@ -141,9 +143,25 @@ class WebApiMethods:
     def _view_spec(self, args: JSON, expected_type: str | None = None) -> JSON:
         view = args.get("view")
         problems = blockkit.check_view(view, expected_type=expected_type)
+        if not problems and isinstance(view, dict):
+            problems = self._unknown_images(view.get("blocks") or [])
         if problems:
             raise ApiError("invalid_arguments", messages=problems)
         return dict(view)  # type: ignore[arg-type]  # check_view guarantees a dict
+
+    def _unknown_images(self, blocks: list[JSON]) -> list[str]:
+        """An image block's `slack_file` must be a file uploaded in full, and an image (Slack takes png,
+        jpg and gif)."""
+        problems = []
+        for i, block in enumerate(blocks):
+            source = block.get("slack_file") if block.get("type") == "image" else None
+            if not isinstance(source, dict) or "id" not in source:
+                continue
+            upload = self.ws.files.get(str(source["id"]))
+            content = upload.content if upload is not None and upload.completed else None
+            if content is None or not content.startswith(IMAGE_SIGNATURES):
+                problems.append(f"[ERROR] invalid slack_file: no uploaded image [json-pointer:/blocks/{i}]")
+        return problems
 
     def _exchange_trigger(self, args: JSON) -> str:
         """Use the call's trigger_id: issued by an interaction less than 3 s ago and not used before."""

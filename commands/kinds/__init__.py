@@ -10,8 +10,10 @@ from commands.kinds.spec import KindSpec, Specs
 
 
 def standard(*more: KindSpec[Any]) -> Specs:
-    """Referrals, consults and action items, then any `more` (a test's own kind); the library and training."""
-    from commands import library, training
+    """Referrals, consults and action items, then any `more` (a test's own kind); the library, training and
+    evaluation."""
+    from commands import evaluation, library, training
     from commands.kinds import advocacy, consult, referral
 
-    return Specs((referral.SPEC, consult.SPEC, advocacy.SPEC, *more), (library.FEATURE, training.FEATURE))
+    features = (library.FEATURE, training.FEATURE, evaluation.FEATURE)
+    return Specs((referral.SPEC, consult.SPEC, advocacy.SPEC, *more), features)

@@ -103,7 +103,7 @@ class Specs:
 
     @property
     def commands(self) -> tuple[SlashCommand, ...]:
-        return (*(spec.command for spec in self._all), *(f.command for f in self.features))
+        return (*(spec.command for spec in self._all), *(f.command for f in self.features if f.command))
 
     @property
     def forms(self) -> Iterator[FormSpec]:

@@ -4,6 +4,7 @@ how Liaison sees you."""
 from __future__ import annotations
 
 from commands import digest
+from commands.evaluation import reports
 from commands.liaison import audit_log, directory, exports, holds, people
 from commands.registry import SlashCommand, Subcommand
 from storage.directory import KEYS
@@ -111,6 +112,15 @@ COMMAND = SlashCommand(
             exports.show_stats,
             arguments="[from:2026-01-01] [to:2026-12-31]",
             keys=frozenset({"from", "to"}),
+        ),
+        Subcommand(
+            "report",
+            "the partnership's measures with their definitions, charts and a CSV, in your DM (coordinators, "
+            "admins).",
+            reports.report,
+            arguments="[period:last-month|2026-11|2026-Q3|2026] [from:2026-09-01] [to:2026-10-15] "
+            "[partner:handle]",
+            keys=frozenset({"period", "from", "to", "partner"}),
         ),
         Subcommand(
             "audit",

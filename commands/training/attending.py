@@ -14,9 +14,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from commands.format import plain, when
-from commands.forms import Choice as FormChoice
+from commands.forms import RATINGS, FieldKind, Form
 from commands.forms import Field as FormField
-from commands.forms import FieldKind, Form
 from commands.grammar import UsageError
 from commands.invocation import Deps, Invocation, Reply, SlackRefused
 from commands.items.fields import written_by_liaison
@@ -284,10 +283,6 @@ def local(moment: datetime, zone: str) -> datetime:
 # ---- feedback ----------------------------------------------------------------------------------------------
 
 FEEDBACK_FORM = "training.feedback"
-RATINGS = tuple(
-    FormChoice(str(n), f"{n} · {word}")
-    for n, word in enumerate(("poor", "fair", "good", "very good", "excellent"), 1)
-)
 
 
 def feedback_form(deps: Deps, actor: Actor, ref: str, _channel_id: str) -> Form:
