@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from bench import acks, delivery, guard, library, office, path, scale
+from bench import acks, delivery, guard, library, office, path, report, scale
 from bench.acks import AckRun
 from bench.results_file import machine_lines, write_part
 from bot.sandbox import Sandbox
@@ -48,7 +48,7 @@ METHOD = [
 ]
 
 
-PARTS = ("load", "guard", "delivery", "path", "library")
+PARTS = ("load", "guard", "delivery", "path", "library", "report")
 
 
 def main() -> None:
@@ -67,6 +67,8 @@ def main() -> None:
         path.main()
     if "library" in wanted:
         library.main()
+    if "report" in wanted:
+        report.main()
     if "load" in wanted:
         load()
 

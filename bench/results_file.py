@@ -24,6 +24,7 @@ ORDER = [
     "guard",
     "delivery",
     "library",
+    "report",
 ]  # parts in the order results.md shows them; others follow by name
 
 

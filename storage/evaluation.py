@@ -17,6 +17,7 @@ from storage.kinds import Kinds
 from storage.measures import (
     ConsultRow,
     Measure,
+    ReferralRow,
     Unit,
     advocacy_measures,
     closings,
@@ -69,7 +70,7 @@ def evaluate(
     consults = consult_rows(session, period, partner_id)
     names = {p.id: p.name for p in session.exec(select(Partner)).all()}
     sections = [
-        Section("Referrals", referral_measures(referrals, period.until)),
+        Section("Referrals", referral_measures(referrals)),
         Section("Consults", consult_measures(consults)),
     ]
     if partner is None:  # action items belong to the partnership, not to one partner
@@ -79,30 +80,25 @@ def evaluate(
         Section("The case-resource library", more.library_measures(session, period, org)),
         Section("Feedback", more.feedback_measures(session, period, partner_id)),
     ]
+    referrals_of: dict[int, list[ReferralRow]] = defaultdict(list)
+    consults_of: dict[int, list[ConsultRow]] = defaultdict(list)
+    for r in referrals:
+        referrals_of[r.partner_id].append(r)
+    for c in consults:
+        consults_of[c.partner_id].append(c)
     by_partner = []
-    hours: dict[str, list[float]] = defaultdict(list)
-    for pid in sorted(
-        {r.partner_id for r in referrals} | {c.partner_id for c in consults}, key=lambda pid: names[pid]
-    ):
-        mine = [r for r in referrals if r.partner_id == pid]
-        by_partner.append(
-            (
-                names[pid],
-                _headline(
-                    referral_measures(mine, period.until), [c for c in consults if c.partner_id == pid]
-                ),
-            )
-        )
-        hours[names[pid]] = [
-            (r.first_response_at - r.created_at).total_seconds() / 3600 for r in mine if r.first_response_at
-        ]
+    hours: dict[str, list[float]] = {}
+    for pid in sorted(referrals_of.keys() | consults_of.keys(), key=lambda pid: names[pid]):
+        mine = referrals_of[pid]
+        by_partner.append((names[pid], _headline(referral_measures(mine), consults_of[pid])))
+        hours[names[pid]] = [r.response_hours for r in mine if r.response_hours is not None]
     return Evaluation(
         period=period,
         cutoff=now,
         partner=partner,
         sections=sections,
         by_partner=by_partner,
-        weeks=weekly_flow(referrals, zone),
+        weeks=weekly_flow(referrals, period, zone),
         response_hours={name: h for name, h in hours.items() if h},
         ages=open_ages(session, kinds, now, partner_id),
         comments=more.comments(session, period, partner_id),
@@ -124,10 +120,9 @@ def twelve_weeks(session: Session, zone: ZoneInfo, now: datetime) -> list[tuple[
     today = now.astimezone(zone).date()
     first = today - timedelta(days=today.weekday(), weeks=11)
     period = read_period(None, first.isoformat(), today.isoformat(), zone, now)
-    sent = Counter(_monday(r.created_at, zone) for r in referral_rows(session, period, None))
+    sent = weekly_flow(referral_rows(session, period, None), period, zone)
     closed = Counter(_monday(at, zone) for at in closings(session, period))
-    weeks = [first + timedelta(weeks=i) for i in range(12)]
-    return [(week, sent[week], closed[week]) for week in weeks]
+    return [(week, sum(counted.values()), closed[week]) for week, counted in sent]
 
 
 def _monday(moment: datetime, zone: ZoneInfo) -> date:

@@ -5,16 +5,17 @@ queries, never by loading items, so a report over 100,000 items builds in well u
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from statistics import median, quantiles
-from typing import Any
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, case, cast, func, literal, type_coerce
+from sqlalchemy import String, and_, case, cast, func, literal
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
@@ -24,6 +25,7 @@ from storage.item_tables import Referral as R
 from storage.kinds import Kinds
 from storage.models import ItemEvent as E
 from storage.report_periods import ReportPeriod
+from storage.sql_hours import hours_between
 from storage.types import UTCDateTime
 
 SMALL = 5  # in anything that leaves the office, a count below this is "fewer than 5"
@@ -49,24 +51,21 @@ class Measure:
     basis: int  # how many records it is computed from (a median of 2 hides no one)
 
 
-@dataclass(frozen=True)
-class ReferralRow:
+class ReferralRow(NamedTuple):  # a tuple: a year's 60,000 are made in a blink, straight from the rows
     partner_id: int
     status: str
-    created_at: datetime
-    due_at: datetime
-    first_response_at: datetime | None
-    accepted_at: datetime | None
-    closed_at: datetime | None
+    sent_hours: float  # when it was sent, in hours after the period began
+    response_hours: float | None  # to the partner's first answer
+    accept_hours: float | None  # to its first acceptance
+    close_hours: float | None  # to its closing, if it is closed
+    late: int  # 1 (or True): closed after its due date, or open past it at the cut-off
     reason: str | None  # the coded reason of its rejection
 
 
-@dataclass(frozen=True)
-class ConsultRow:
+class ConsultRow(NamedTuple):
     partner_id: int
-    created_at: datetime
-    due_at: datetime
-    first_response_at: datetime | None
+    answer_hours: float | None
+    on_time: int | None  # 1 (or True): first answered by its due date
 
 
 def count(key: str, label: str, value: int, definition: str) -> Measure:
@@ -88,26 +87,25 @@ def timings(key: str, label: str, hours: Sequence[float], definition: str) -> li
     ]  # fmt: skip
 
 
-def _hours(later: datetime | None, earlier: datetime) -> float | None:
-    return None if later is None else (later - earlier).total_seconds() / 3600
-
-
 def referral_rows(session: Session, period: ReportPeriod, partner_id: int | None) -> list[ReferralRow]:
-    """Referrals sent in the period (none entered in error), with the moments their history holds."""
+    """Referrals sent in the period (none entered in error), with the times their history holds."""
     ref = literal("R-") + cast(R.id, String)
-
-    def first(status: Any) -> Any:
-        return type_coerce(func.min(case((col(E.to_status).in_(status), E.at))), UTCDateTime)
-
+    accepted_at = func.min(case((col(E.to_status) == ReferralStatus.accepted, E.at)))
+    closed_at = func.max(case((col(E.to_status).in_(_CLOSED), E.at)))
+    closed_now = col(R.status).in_(_CLOSED)
+    late = case(
+        (and_(closed_now, closed_at.is_not(None)), closed_at > col(R.due_at)),
+        else_=literal(period.until, UTCDateTime) > col(R.due_at),
+    )
     query = (
         select_columns(
             col(R.partner_id),
             col(R.status),
-            col(R.created_at),
-            col(R.due_at),
-            col(R.first_response_at),
-            first([ReferralStatus.accepted]),
-            type_coerce(func.max(case((col(E.to_status).in_(_CLOSED), E.at))), UTCDateTime),
+            hours_between(R.created_at, literal(period.since, UTCDateTime)),
+            hours_between(R.first_response_at, R.created_at),
+            hours_between(accepted_at, R.created_at),
+            case((closed_now, hours_between(closed_at, R.created_at))),
+            late,
             func.max(case((col(E.to_status) == ReferralStatus.rejected, E.reason_code))),
         )
         .join(E, col(E.item) == ref, isouter=True)
@@ -117,28 +115,28 @@ def referral_rows(session: Session, period: ReportPeriod, partner_id: int | None
     )
     if partner_id is not None:
         query = query.where(col(R.partner_id) == partner_id)
-    return [ReferralRow(*row) for row in session.execute(query).all()]
+    return [
+        ReferralRow(p, s, c, r, a, x, bool(t), why) for p, s, c, r, a, x, t, why in session.execute(query)
+    ]
 
 
 def consult_rows(session: Session, period: ReportPeriod, partner_id: int | None) -> list[ConsultRow]:
-    query = select(Consult.partner_id, Consult.created_at, Consult.due_at, Consult.first_response_at).where(
-        col(Consult.created_at) >= period.since, col(Consult.created_at) < period.until
-    )
+    query = select_columns(
+        col(Consult.partner_id),
+        hours_between(Consult.first_response_at, Consult.created_at),
+        col(Consult.first_response_at) <= col(Consult.due_at),
+    ).where(col(Consult.created_at) >= period.since, col(Consult.created_at) < period.until)
     if partner_id is not None:
         query = query.where(col(Consult.partner_id) == partner_id)
-    return [ConsultRow(*row) for row in session.exec(query).all()]
+    return list(map(ConsultRow._make, session.connection().execute(query)))
 
 
-def referral_measures(rows: Sequence[ReferralRow], cutoff: datetime) -> list[Measure]:
+def referral_measures(rows: Sequence[ReferralRow]) -> list[Measure]:
     status = Counter(r.status for r in rows)
-    closed = [r for r in rows if r.status in _CLOSED and r.closed_at is not None]
-    late = sum(
-        (r.closed_at if r.status in _CLOSED and r.closed_at else cutoff) > r.due_at for r in rows
-    )  # closed after its due date, or still open past it at the cut-off
     measures = [
         count("referrals_sent", "Referrals sent", len(rows),
               "Referrals created in the period (any later marked entered in error are left out)."),
-        count("referrals_accepted", "Accepted", sum(r.accepted_at is not None for r in rows),
+        count("referrals_accepted", "Accepted", sum(r.accept_hours is not None for r in rows),
               "Of those sent, how many the partner accepted, by the cut-off."),
         count("referrals_rejected", "Rejected", status[ReferralStatus.rejected],
               "Of those sent, how many the partner rejected; by coded reason below."),
@@ -148,7 +146,7 @@ def referral_measures(rows: Sequence[ReferralRow], cutoff: datetime) -> list[Mea
               "Of those sent, how many the partner accepted but could not complete."),
         count("referrals_cancelled", "Cancelled", status[ReferralStatus.cancelled],
               "Of those sent, how many the office cancelled."),
-        share("referrals_overdue_share", "Overdue", late, len(rows),
+        share("referrals_overdue_share", "Overdue", sum(r.late for r in rows), len(rows),
               "Of those sent, the share that passed their due date while open: closed after it, or still "
               "open and past it at the cut-off."),
     ]  # fmt: skip
@@ -160,34 +158,32 @@ def referral_measures(rows: Sequence[ReferralRow], cutoff: datetime) -> list[Mea
     measures += timings(
         "first_response",
         "Time to first response",
-        [h for r in rows if (h := _hours(r.first_response_at, r.created_at)) is not None],
+        [r.response_hours for r in rows if r.response_hours is not None],
         "From sending to the partner's first answer (a button or a reply in the thread), for those answered.",
     )
     measures += timings(
         "acceptance",
         "Time to acceptance",
-        [h for r in rows if (h := _hours(r.accepted_at, r.created_at)) is not None],
+        [r.accept_hours for r in rows if r.accept_hours is not None],
         "From sending to the partner's acceptance, for those accepted.",
     )
     measures += timings(
         "close",
         "Time to close",
-        [h for r in closed if (h := _hours(r.closed_at, r.created_at)) is not None],
+        [r.close_hours for r in rows if r.close_hours is not None],
         "From sending to completed, could not complete, rejected or cancelled, for those closed.",
     )
     return measures
 
 
 def consult_measures(rows: Sequence[ConsultRow]) -> list[Measure]:
-    answered = [r for r in rows if r.first_response_at is not None]
-    on_time = sum(r.first_response_at is not None and r.first_response_at <= r.due_at for r in rows)
     return [
         count("consults_sent", "Consults sent", len(rows),
               "Requests for a partner's input created in the period."),
-        share("consults_on_time_share", "Answered on time", on_time, len(rows),
+        share("consults_on_time_share", "Answered on time", sum(bool(r.on_time) for r in rows), len(rows),
               "Of the consults sent, the share whose first answer came by their due date."),
         *timings("consult_answer", "Time to answer",
-                 [h for r in answered if (h := _hours(r.first_response_at, r.created_at)) is not None],
+                 [r.answer_hours for r in rows if r.answer_hours is not None],
                  "From asking to the partner's first answer in the thread, for those answered."),
     ]  # fmt: skip
 
@@ -230,29 +226,42 @@ def outcome(status: str) -> str:
     }.get(ReferralStatus(status), "in progress")
 
 
-def weekly_flow(rows: Sequence[ReferralRow], zone: ZoneInfo) -> list[tuple[date, Counter[str]]]:
-    """Referrals sent each week (weeks begin on Monday, office time), by where each stands now."""
-    weeks: dict[date, Counter[str]] = {}
-    for r in rows:
-        day = r.created_at.astimezone(zone).date()
-        weeks.setdefault(day - timedelta(days=day.weekday()), Counter())[outcome(r.status)] += 1
-    return sorted(weeks.items())
+def weekly_flow(
+    rows: Sequence[ReferralRow], period: ReportPeriod, zone: ZoneInfo
+) -> list[tuple[date, Counter[str]]]:
+    """Referrals sent each week of the period (weeks begin on Monday, office time), by where each stands
+    now; every week is there, an empty one too."""
+    first = period.first - timedelta(days=period.first.weekday())
+    mondays = [first + timedelta(weeks=n) for n in range((period.last - first).days // 7 + 1)]
+    starts = [(datetime.combine(m, time(), zone) - period.since).total_seconds() / 3600 for m in mondays]
+    weeks: list[Counter[str]] = [Counter() for _monday in mondays]
+    for r in rows:  # a binary search per row: a year's 60,000 referrals in milliseconds
+        weeks[max(0, bisect_right(starts, r.sent_hours) - 1)][outcome(r.status)] += 1
+    return list(zip(mondays, weeks, strict=True))
 
 
 def open_ages(
     session: Session, kinds: Kinds, cutoff: datetime, partner_id: int | None
 ) -> list[tuple[str, int]]:
-    """Items of every kind open now, by how long ago they were created."""
+    """Items of every kind open now, by how long ago they were created (counted by the database)."""
     counted: Counter[str] = Counter()
     for kind in kinds:
-        query = select(kind.model.created_at).where(col(kind.model.status).in_(kind.open_statuses))
+        created = col(kind.model.created_at)
+        bucket = case(
+            *((created > cutoff - timedelta(days=limit + 1), name) for limit, name in AGES),
+            else_=literal(OLDER),
+        )
+        query = (
+            select_columns(bucket, func.count())
+            .where(col(kind.model.status).in_(kind.open_statuses))
+            .group_by(bucket)
+        )
         if partner_id is not None:
             if not kind.addressed:
                 continue
             query = query.where(items.partner_column(kind) == partner_id)
-        for created in session.exec(query):
-            days = (cutoff - created).days
-            counted[next((name for limit, name in AGES if days <= limit), OLDER)] += 1
+        for name, n in session.execute(query):
+            counted[name] += n
     return [(name, counted[name]) for _limit, name in AGES] + [(OLDER, counted[OLDER])]
 
 
