@@ -30,6 +30,7 @@ class Action(StrEnum):
     set_role = "set roles"
     see_audit = "see the audit log"
     hold_cases = "place or release legal holds"
+    close_days = "close the office on a day or reopen it"
 
 
 class ChannelKind(StrEnum):
@@ -65,6 +66,7 @@ _HOME_ROLES: dict[Action, frozenset[Role]] = {
     Action.set_role: frozenset({Role.admin}),
     Action.see_audit: frozenset({Role.coordinator, Role.admin}),
     Action.hold_cases: frozenset({Role.admin}),
+    Action.close_days: frozenset({Role.coordinator, Role.admin}),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import SQLModel
 
+import storage.court_calendar
 import storage.item_tables
 import storage.library_tables
 import storage.library_words
@@ -12,6 +13,7 @@ import storage.models
 import storage.training_tables
 
 MODULES = (
+    storage.court_calendar,
     storage.item_tables,
     storage.library_tables,
     storage.library_words,
