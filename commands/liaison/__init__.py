@@ -15,7 +15,9 @@ _PARTNER_KEYS = (
 
 COMMAND = SlashCommand(
     name="/liaison",
-    description="Liaison's settings: partners, channels, roles, closures, the audit log, and how Liaison sees you.",
+    description=(
+        "Liaison's settings: partners, channels, roles, closures, the audit log, and how Liaison sees you."
+    ),
     subcommands=(
         Subcommand("whoami", "show how Liaison sees you: your organization and your role.", people.whoami),
         Subcommand("partner list", "list the partner organizations.", directory.partner_list),
