@@ -147,7 +147,9 @@ def _still_open(deps: Deps, item: ItemBase) -> bool:
 
 def _plans(deps: Deps, now: datetime) -> list[Plan]:
     with deps.db.session() as session:
-        candidates = schedule.due_soon(session, deps.kinds, now)
+        calendar = deps.calendar(session)  # once a pass: the closures change only by command
+        ahead = schedule.horizon(now.astimezone(deps.clock.zone).date(), calendar)
+        candidates = schedule.due_soon(session, deps.kinds, now, ahead)
         refs = [item.ref for item in candidates]
         quiet = schedule.snoozed(session, refs, now)
         sent: dict[str, dict[tuple[str, date], datetime | None]] = {}
@@ -155,7 +157,6 @@ def _plans(deps: Deps, now: datetime) -> list[Plan]:
             sent.setdefault(row.item, {})[(row.kind, row.day)] = row.sent_at
         people = {item.ref: schedule.who_must_act(session, item) for item in candidates}
         names = {item.ref: getattr(items.partner_of(session, item), "name", None) for item in candidates}
-        calendar = deps.calendar(session)  # once a pass: the closures change only by command
     # Each item's zone is its first recipient's (and its requester's, for their DM): known in a few calls.
     deps.slack.learn_people(
         {p for ps in people.values() for p in ps[:1]} | {i.requester_id for i in candidates}

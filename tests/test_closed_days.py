@@ -201,3 +201,17 @@ def test_a_reminder_due_on_a_closure_goes_the_next_open_day_and_no_digest_comes_
     assert "is now a *coordinator*" in liaison(slack, bot, f"role <@{DEFENDER}> coordinator")
     assert f"to {DEFENDER}" not in " ".join(tick(bot, "2026-11-26T14:00Z")), "Thanksgiving"
     assert f"sent the digest for 2026-11-27 to {DEFENDER}" in tick(bot, "2026-11-27T14:00Z")
+
+
+def test_the_reminder_a_business_day_before_reaches_back_over_a_long_weekend(
+    slack: Sandbox, bot: InProcessBot
+) -> None:
+    """Thanksgiving, then the office closed on Friday: Monday's deadline is reminded of on Wednesday at
+    the due time of day, five calendar days ahead (further than an ordinary weekend's four)."""
+    asked = typed(slack, bot, DEFENDER, CIVIL_CHANNEL, "/consult", "due:2026-11-30 Any rulings on this?")
+    ref = asked.split("*")[1]
+    assert "office closed" in liaison(slack, bot, 'closed 2026-11-27 reason:"office closed"')
+    assert past_due_lines(tick(bot, "2026-11-25T21:59Z"), ref) == [], "4:59 PM on Wednesday"
+    assert past_due_lines(tick(bot, "2026-11-25T22:00Z"), ref) == [
+        f"sent before reminder for {ref} to {CIVIL_USER}"
+    ], "5 PM on Wednesday, the business day before Monday"
