@@ -87,8 +87,12 @@ def test_a_due_date_on_a_state_holiday_moves_to_the_next_open_day_and_says_why(
     asked = typed(slack, bot, DEFENDER, CIVIL_CHANNEL, "/consult", "due:2027-03-01 Any rulings on this?")
     assert "to Civil Rights Org: a question, due Tuesday, March 2, 5:00 PM EST." in asked, asked
     assert "It was moved from Monday, March 1: Casimir Pulaski Day; the office is closed that day." in asked
-    card = [m for m in slack.messages(CIVIL_CHANNEL) if m.text.startswith(asked.split("*")[1])][-1]
+    ref = asked.split("*")[1]
+    card = [m for m in slack.messages(CIVIL_CHANNEL) if m.text.startswith(ref)][-1]
     assert "Casimir" not in visible_text(card), "the card shows the deadline, not the read-back"
+    extended = typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/consult", f"extend {ref} due:2027-02-12")
+    assert f"{ref} is now due Tuesday, February 16, 5:00 PM EST." in extended, extended
+    assert "It was moved from Friday, February 12: Lincoln's Birthday" in extended
 
     # Counting court days skips Thanksgiving (Thursday); nothing moved, so nothing is said about it.
     counted = typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/advocacy", 'Call the clerk due:"in 3 court days"')
