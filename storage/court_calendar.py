@@ -26,9 +26,11 @@ from rapidfuzz import fuzz, process
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage import audit, clock
+from storage.disclosure import as_read
 from storage.errors import InvalidInput
+from storage.identifiers import Detector
 from storage.people import Person
-from storage.permissions import Action, require
+from storage.permissions import Action, refuse, require
 from storage.types import UTCDateTime
 
 DEFAULT_REGION = "US"
@@ -151,7 +153,13 @@ def load(session: Session, region: str, today: date) -> CourtCalendar:
 
 
 def close(
-    session: Session, person: Person, calendar: CourtCalendar, day: date, reason: str, today: date
+    session: Session,
+    person: Person,
+    calendar: CourtCalendar,
+    day: date,
+    reason: str,
+    today: date,
+    detector: Detector,
 ) -> None:
     """Close the office on `day` (coordinators and admins); InvalidInput, with nothing stored,
     for a day that is past, a weekend, a holiday or closed already."""
@@ -161,6 +169,18 @@ def close(
         raise InvalidInput('Say why, like `reason:"courthouse closed"`.', "reason")
     if len(reason) > REASON_LENGTH:
         raise InvalidInput(f"Keep the reason under {REASON_LENGTH} characters.", "reason")
+    if found := detector.findings(reason, None):
+        kinds = ", ".join(sorted({f.what.value for f in found}))
+        refuse(
+            person,
+            "calendar.identifying_details",
+            "A closure's reason is read by everyone in the office whose deadline moves off that day, and "
+            f"kept in the audit log for years, so it carries no client details; this one has what looks "
+            f'like {kinds}. Say it without them, like `reason:"courthouse closed"`.'
+            f"{as_read(detector, reason, found)}",
+            subject=day.isoformat(),
+            logged=f"a closure's reason with {kinds}",
+        )
     if day <= today:
         raise InvalidInput(f"{spoken_day(day)} is not in the future: close a day from tomorrow on.", "day")
     if day.weekday() >= 5:
@@ -170,7 +190,7 @@ def close(
     if (closed := session.get(OfficeClosure, day)) is not None:
         raise InvalidInput(f"{spoken_day(day)} is closed already: {closed.reason}.")
     session.add(OfficeClosure(day=day, reason=reason, closed_by=person.user_id))
-    # The reason is the office's own words about its calendar, never a client's: the audit keeps it.
+    # The reason is the office's own words about its calendar, screened above: the audit keeps it.
     audit.record(session, person.actor, "calendar.close", subject=day.isoformat(), reason=reason)
 
 

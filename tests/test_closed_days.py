@@ -148,6 +148,9 @@ def test_coordinators_close_list_and_reopen_days_and_bad_input_stores_nothing(
         "nothing to remove",
         "closed remove 2026-12-25": "Friday, December 25, 2026 is not an office closure",
         "closed remove tomorrow": "`tomorrow` is not a date Liaison can read here",
+        'closed 2026-12-30 reason:"hearing for client, call 312-555-0199"': "A closure's reason is read by "
+        "everyone in the office whose deadline moves off that day, and kept in the audit log for years, so "
+        "it carries no client details; this one has what looks like a phone number.",
     }
     for text, expected in bad.items():
         answer = liaison(slack, bot, text, user=DEFENDER)
@@ -165,6 +168,7 @@ def test_coordinators_close_list_and_reopen_days_and_bad_input_stores_nothing(
          "reopen it; you are a defender. Admins are set with LIAISON_ADMINS or "
          "`/liaison role @person admin`.", "denied"),
         ("calendar.close", "2026-12-24", "courthouse closed", "done"),
+        ("calendar.identifying_details", "2026-12-30", "a closure's reason with a phone number", "denied"),
         ("calendar.reopen", "2026-12-24", "courthouse closed", "done"),
     ]  # fmt: skip
 

@@ -37,7 +37,8 @@ def close(inv: Invocation) -> Reply:
         )
     with inv.deps.db.session() as session:
         calendar = inv.deps.calendar(session)
-        court_calendar.close(session, inv.person(session), calendar, day, reason, inv.deps.today())
+        me, today = inv.person(session), inv.deps.today()
+        court_calendar.close(session, me, calendar, day, reason, today, inv.deps.detector)
     return Reply(
         f"The office is closed on {spoken_day(day)}: {' '.join(reason.split())}. Deadlines set for that day "
         "move to the next open day, and no reminders or digests go out on it (items already due then keep "
