@@ -5,7 +5,7 @@ with `/liaison closed`).
 
 A holiday's observed day counts as closed (July 4 on a Saturday closes Friday July 3): federal courts close
 on the observed day (5 U.S.C. 6103(b), and FRCP 6(a)(6) counts it as a legal holiday), and the states'
-courts follow the same rule for their own holidays. The holiday itself, on the weekend, is closed anyway.
+courts generally do the same for their own holidays. The holiday itself, on the weekend, is closed anyway.
 
 The calendar is plain data (the region and the closures read once), passed to the pure functions of
 storage/deadlines.py; it is read from the database once per command or scheduler pass, so a closure made in
