@@ -88,7 +88,8 @@ def build_digests(deps: Deps, now: datetime) -> Digests:
     started = time.perf_counter()
     with deps.db.session() as session:
         people = digests.recipients(session, deps.admins)
-    found = digest.read_contents(deps, now)
+        calendar = deps.calendar(session)
+    found = digest.read_contents(deps, now, calendar)
     local = now.astimezone(ZoneInfo(deps.timezone))
     for _setting in people:
         digest.render(deps, found, local, fallback=False)

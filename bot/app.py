@@ -98,6 +98,7 @@ def create_app(
         detector=detector,
         specs=specs or standard(),
         topics=settings.library_topics,
+        holidays=settings.holidays,
     )
     errors.register(app)
     replayer = Replayer(deps, journal) if journal is not None else None

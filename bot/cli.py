@@ -170,7 +170,8 @@ def _check(args: argparse.Namespace) -> int:
     keyring = all_settings_checked(settings, socket_mode)
     print(
         f"configuration: ok; would run in {'Socket Mode' if socket_mode else 'HTTP mode'}"
-        f"{'' if socket_mode else f' on port {settings.port}'}; fallback time zone {settings.timezone}"
+        f"{'' if socket_mode else f' on port {settings.port}'}; fallback time zone {settings.timezone}; "
+        f"public holidays of {settings.holidays}"
     )
     path = sqlite_file(settings.database_url)
     if path is not None and not path.exists():

@@ -19,8 +19,10 @@ from dotenv import dotenv_values
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from storage import court_calendar
 from storage.clock import Clock
 from storage.crypto import Keyring, keys_from
+from storage.errors import InvalidInput
 from storage.library import DEFAULT_TOPICS
 
 DEFAULT_API_URL = "https://slack.com/api/"
@@ -64,6 +66,7 @@ class Settings:
     allow_plaintext: bool = False
     journal: Path = Path(DEFAULT_JOURNAL)  # LIAISON_JOURNAL: events kept while the database is away
     workers: int | None = None  # LIAISON_WORKERS: None is one per core
+    holidays: str = court_calendar.DEFAULT_REGION  # LIAISON_HOLIDAYS: whose public holidays close the office
 
     def worker_count(self, dialect: str) -> int:
         """On PostgreSQL how many worker processes do kept commands; on SQLite how many worker threads
@@ -164,6 +167,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
     case_number_pattern = _pattern(get("LIAISON_CASE_NUMBER_PATTERN"), problems)
     do_not_post = tuple(n.strip() for n in (get("LIAISON_DO_NOT_POST") or "").split(",") if n.strip())
     library_topics = _topics(get("LIAISON_LIBRARY_TOPICS"), problems)
+    holidays = _holidays(get("LIAISON_HOLIDAYS"), problems)
     if problems:
         raise ConfigError(problems)
     return Settings(
@@ -185,6 +189,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         library_topics=library_topics,
         journal=Path(get("LIAISON_JOURNAL") or DEFAULT_JOURNAL).expanduser(),
         workers=workers,
+        holidays=holidays,
     )
 
 
@@ -239,6 +244,16 @@ def _timezone(raw: str | None, problems: list[str]) -> str:
         problems.append(f"LIAISON_TIMEZONE must be an IANA time zone such as America/Chicago (got {raw!r})")
         return DEFAULT_TIMEZONE
     return raw
+
+
+def _holidays(raw: str | None, problems: list[str]) -> str:
+    if raw is None:
+        return court_calendar.DEFAULT_REGION
+    try:
+        return court_calendar.region(raw)
+    except InvalidInput as exc:
+        problems.append(f"LIAISON_HOLIDAYS: {exc.message}")
+        return court_calendar.DEFAULT_REGION
 
 
 def _pattern(raw: str | None, problems: list[str]) -> str | None:

@@ -16,7 +16,8 @@ from commands.format import when
 from commands.grammar import UsageError
 from commands.invocation import Deps, Invocation, Reply, SlackRefused
 from storage import digests, schedule
-from storage.deadlines import business_days_after
+from storage.court_calendar import CourtCalendar
+from storage.deadlines import business_days_after, business_days_before
 from storage.digests import Contents
 from storage.item_tables import ItemBase
 from storage.kinds import Moments
@@ -31,12 +32,14 @@ def send_digests(deps: Deps, now: datetime, *, dry_run: bool = False) -> list[st
     """One pass: the digest of everyone whose time has come today and who has not had it."""
     with deps.db.session() as session:
         people = digests.recipients(session, deps.admins)
-    contents = cache(lambda: read_contents(deps, now))  # the same for everyone: read once, if needed
+        calendar = deps.calendar(session)  # once a pass: the closures change only by command
+    # The same for everyone: read once, if needed.
+    contents = cache(lambda: read_contents(deps, now, calendar))
     deps.slack.learn_people([setting.user_id for setting in people])
     done = []
     for setting in people:
         try:
-            line = _send_one(deps, setting, now, contents, dry_run)
+            line = _send_one(deps, setting, now, contents, calendar, dry_run)
         except Exception:  # one person's trouble (Slack down, a bad row) must not stop everyone's digest
             log.exception("could not send %s's digest; trying again next tick", setting.user_id)
             continue
@@ -46,12 +49,17 @@ def send_digests(deps: Deps, now: datetime, *, dry_run: bool = False) -> list[st
 
 
 def _send_one(
-    deps: Deps, setting: DigestSetting, now: datetime, contents: Callable[[], Contents], dry_run: bool
+    deps: Deps,
+    setting: DigestSetting,
+    now: datetime,
+    contents: Callable[[], Contents],
+    calendar: CourtCalendar,
+    dry_run: bool,
 ) -> str | None:
     """One person's digest if it is due; what was done."""
     zone_name = deps.slack.timezone_of(setting.user_id)
     local_now = now.astimezone(ZoneInfo(zone_name or deps.timezone))
-    if not digests.is_due(setting, local_now):
+    if not digests.is_due(setting, local_now, calendar):
         return None
     day = local_now.date()
     with deps.db.session() as session:
@@ -75,21 +83,13 @@ def _send_one(
     return f"sent the digest for {day} to {setting.user_id}"
 
 
-def read_contents(deps: Deps, now: datetime) -> Contents:
+def read_contents(deps: Deps, now: datetime, calendar: CourtCalendar) -> Contents:
     """What every digest of this tick lists (the same for everyone: read once)."""
     office = now.astimezone(ZoneInfo(deps.timezone))
     week_end = datetime.combine(office.date() + timedelta(days=6 - office.weekday()), time.max, office.tzinfo)
+    soon, since = business_days_after(office, 2, calendar), business_days_before(office, 2, calendar)
     with deps.db.session() as session:
-        moments = Moments(now, business_days_after(office, 2), _business_days_ago(office, 2), week_end)
-        return digests.contents(session, deps.kinds, moments, office.date())
-
-
-def _business_days_ago(moment: datetime, days: int) -> datetime:
-    day = moment
-    while days > 0:
-        day -= timedelta(days=1)
-        days -= day.weekday() < 5
-    return day
+        return digests.contents(session, deps.kinds, Moments(now, soon, since, week_end), office.date())
 
 
 def render(deps: Deps, found: Contents, local_now: datetime, *, fallback: bool) -> str:
@@ -154,7 +154,9 @@ def preview(inv: Invocation) -> Reply:
     _require_home_staff(inv)
     zone_name = inv.deps.slack.timezone_of(inv.actor.user_id)  # None: the digest says it used the office's
     now = inv.deps.clock()
-    found = read_contents(inv.deps, now)
+    with inv.deps.db.session() as session:
+        calendar = inv.deps.calendar(session)
+    found = read_contents(inv.deps, now, calendar)
     return Reply(
         render(
             inv.deps,

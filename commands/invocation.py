@@ -13,8 +13,10 @@ from sqlmodel import Session
 from commands.cards import Button, Card, Home, Image
 from commands.forms import Form
 from commands.grammar import Arguments
+from storage import court_calendar
 from storage.audit import Actor
 from storage.clock import REAL, Clock
+from storage.court_calendar import CourtCalendar
 from storage.db import Database
 from storage.disclosure import Permit
 from storage.errors import LiaisonError
@@ -151,6 +153,7 @@ class Deps:
     detector: Detector = field(default_factory=Detector)
     specs: Specs = field(default_factory=lambda: _standard_specs())  # the kinds of item it runs with
     topics: tuple[str, ...] = DEFAULT_TOPICS  # the library's topics (LIAISON_LIBRARY_TOPICS)
+    holidays: str = court_calendar.DEFAULT_REGION  # whose public holidays close the office (LIAISON_HOLIDAYS)
 
     @property
     def timezone(self) -> str:
@@ -169,6 +172,11 @@ class Deps:
     def zone_of(self, user_id: str | None) -> str:
         """The person's Slack time zone, else the office's (LIAISON_TIMEZONE)."""
         return (self.slack.timezone_of(user_id) if user_id else None) or self.timezone
+
+    def calendar(self, session: Session) -> CourtCalendar:
+        """The court calendar as it is now: read once per command or scheduler pass and passed on (a
+        closure made by another process is then seen by the next command, and no cache goes stale)."""
+        return court_calendar.load(session, self.holidays, self.today())
 
     def today(self) -> date:
         """Today in the office's time zone (agreements start and end on the office's days)."""

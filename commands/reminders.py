@@ -1,8 +1,9 @@
 """Reminders, from the deadlines in the database: one business day before the due time, a reminder in the
 item's thread mentioning whoever must act; at the due time an overdue notice there and a DM to the
-requester; after that at most one nudge a business day. Nothing is sent outside 08:00-18:00 on weekdays
-in the recipient's time zone (it waits for the next working morning), nothing about a snoozed item, and
-nothing about an item that is closed."""
+requester; after that at most one nudge a business day. Nothing is sent outside 08:00-18:00 on a day the
+office is open (the court calendar: weekends, holidays, the office's closures) in the recipient's time zone
+(it waits for the next working morning), nothing about a snoozed item, and nothing about an item that is
+closed."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from commands.items.cards import permit_of
 from commands.items.fields import UNREADABLE, written_by_liaison
 from storage import audit, items, moves, schedule
 from storage.audit import Actor
+from storage.court_calendar import CourtCalendar
 from storage.deadlines import business_day_before, business_days_between, is_working_time, spoken
 from storage.errors import Conflict, LiaisonError
 from storage.item_tables import ItemBase
@@ -48,17 +50,22 @@ def next_reminder(
     zone: ZoneInfo,
     sent: dict[tuple[str, date], datetime | None],
     quiet: bool,
+    calendar: CourtCalendar,
 ) -> tuple[ReminderKind, date] | None:
     """The thread reminder an open item needs now, if any, and its key day. `zone` is the recipient's;
     `sent` maps the (kind, day) of reminders sent or being sent to when they went; `quiet`: snoozed (the
     past-due notice goes anyway: a snooze holds nudges, not the news that a deadline passed)."""
     local_now = now.astimezone(zone)
-    if not is_working_time(local_now):
+    if not is_working_time(local_now, calendar):
         return None
     key_day = due_at.astimezone(UTC).date()  # the item's own: the same whoever is reminded
     if now < due_at:
         due_local = due_at.astimezone(zone)
-        if not quiet and now >= business_day_before(due_local) and (ReminderKind.before, key_day) not in sent:
+        if (
+            not quiet
+            and now >= business_day_before(due_local, calendar)
+            and (ReminderKind.before, key_day) not in sent
+        ):
             return ReminderKind.before, key_day
         return None
     if (ReminderKind.due, key_day) not in sent:
@@ -75,11 +82,17 @@ def next_reminder(
 
 
 def requester_notice(
-    due_at: datetime, now: datetime, zone: ZoneInfo, sent: dict[tuple[str, date], datetime | None]
+    due_at: datetime,
+    now: datetime,
+    zone: ZoneInfo,
+    sent: dict[tuple[str, date], datetime | None],
+    calendar: CourtCalendar,
 ) -> date | None:
     """The key day of the requester's past-due DM, when it is due now in the requester's working hours."""
     key_day = due_at.astimezone(UTC).date()
-    if now < due_at or not is_working_time(now.astimezone(zone)) or (ReminderKind.requester, key_day) in sent:
+    if now < due_at or not is_working_time(now.astimezone(zone), calendar):
+        return None
+    if (ReminderKind.requester, key_day) in sent:
         return None
     return key_day
 
@@ -134,7 +147,9 @@ def _still_open(deps: Deps, item: ItemBase) -> bool:
 
 def _plans(deps: Deps, now: datetime) -> list[Plan]:
     with deps.db.session() as session:
-        candidates = schedule.due_soon(session, deps.kinds, now)
+        calendar = deps.calendar(session)  # once a pass: the closures change only by command
+        ahead = schedule.horizon(now.astimezone(deps.clock.zone).date(), calendar)
+        candidates = schedule.due_soon(session, deps.kinds, now, ahead)
         refs = [item.ref for item in candidates]
         quiet = schedule.snoozed(session, refs, now)
         sent: dict[str, dict[tuple[str, date], datetime | None]] = {}
@@ -150,12 +165,12 @@ def _plans(deps: Deps, now: datetime) -> list[Plan]:
     for item in candidates:
         recipients, done = people[item.ref], sent.get(item.ref, {})
         zone = ZoneInfo(deps.zone_of(recipients[0] if recipients else None))
-        step = next_reminder(item.due_at, now, zone, done, item.ref in quiet)
+        step = next_reminder(item.due_at, now, zone, done, item.ref in quiet, calendar)
         if step is not None:
-            late = business_days_between(item.due_at.astimezone(zone).date(), step[1])
+            late = business_days_between(item.due_at.astimezone(zone).date(), step[1], calendar)
             plans.append(Plan(item, step[0], step[1], recipients, names[item.ref], late))
         requester_zone = ZoneInfo(deps.zone_of(item.requester_id))
-        day = requester_notice(item.due_at, now, requester_zone, done)
+        day = requester_notice(item.due_at, now, requester_zone, done, calendar)
         if day is not None:
             plans.append(Plan(item, ReminderKind.requester, day, [item.requester_id], names[item.ref]))
     return plans

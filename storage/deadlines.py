@@ -2,25 +2,33 @@
 
 A date without a time means the end of that business day (17:00) for the person who typed it. Stored as
 UTC. A deadline already past is refused with the time it was understood as, so a misreading is caught.
+
+Business days follow the court calendar (storage/court_calendar.py), passed in: weekends, the region's
+public holidays and the office's closures are not business days. A date that lands on a weekday the office
+is closed (a holiday, a closure) moves to the next open day, at the same time, and says why. A weekend date
+stays where it was typed: weekends are no surprise to anyone, and some partners work Saturdays.
 """
 
 from __future__ import annotations
 
 import re
 import warnings
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from storage.court_calendar import NO_HOLIDAYS, CourtCalendar
 from storage.errors import InvalidInput
 
 END_OF_DAY = time(17, 0)
 _ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d")
 FORMATS = (
-    "2026-12-04, 12/4, dec 4, dec 4 5pm, friday, next friday, tomorrow, in 3 days, in 2 business days, eod"
+    "2026-12-04, 12/4, dec 4, dec 4 5pm, friday, next friday, tomorrow, in 3 days, in 2 business days, "
+    "in 10 court days, eod"
 )
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _EOD = re.compile(r"^(eod|end of (the )?day|today)$", re.IGNORECASE)
-_BUSINESS_DAYS = re.compile(r"^in (\d{1,3}) (business|working) days?$", re.IGNORECASE)
+_BUSINESS_DAYS = re.compile(r"^in (\d{1,3}) (business|working|court) days?$", re.IGNORECASE)
 _NEXT_WEEKDAY = re.compile(rf"^next ({'|'.join(_WEEKDAYS)})$", re.IGNORECASE)
 _DAY_MONTH = re.compile(r"^(\d{1,2})/(\d{1,2})(/\d{2,4})?\b")
 _HAS_TIME = re.compile(
@@ -28,11 +36,20 @@ _HAS_TIME = re.compile(
 )
 
 
-def parse_due(text: str, timezone: str, now: datetime) -> datetime:
-    """The moment `text` means for someone in `timezone`, as an aware datetime; InvalidInput otherwise."""
+@dataclass(frozen=True)
+class Due:
+    """A deadline, and why it is not the day that was typed when the office is closed on that day."""
+
+    at: datetime
+    moved: str | None = None  # "moved from Monday, January 18: Martin Luther King Jr. Day", for the read-back
+
+
+def parse_due(text: str, timezone: str, now: datetime, calendar: CourtCalendar) -> Due:
+    """The moment `text` means for someone in `timezone`, as an aware datetime, moved off a day the office
+    is closed; InvalidInput otherwise."""
     zone = ZoneInfo(timezone)
     local_now = now.astimezone(zone)
-    moment = _parse(text.strip(), zone, local_now)
+    moment = _parse(text.strip(), zone, local_now, calendar)
     if moment is None:
         raise InvalidInput(f"`due:{text}` is not a date Liaison understands. Try one of: {FORMATS}.", "due")
     if not _HAS_TIME.search(text) and not _ISO_TIME.search(text):
@@ -41,14 +58,24 @@ def parse_due(text: str, timezone: str, now: datetime) -> datetime:
         raise InvalidInput(
             f"`due:{text}` is in the past: Liaison read it as {spoken(moment)}. Give a later date.", "due"
         )
-    return moment
+    return on_open_day(moment, calendar)
+
+
+def on_open_day(moment: datetime, calendar: CourtCalendar) -> Due:
+    """`moment`, or the same time on the next day the office is open when a holiday or a closure falls on
+    its (weekday) date, saying why it moved."""
+    day = moment.date()
+    if day.weekday() >= 5 or calendar.is_open(day):
+        return Due(moment)
+    opened = datetime.combine(calendar.next_open(day), moment.timetz())
+    return Due(opened, f"moved from {day:%A, %B} {day.day}: {calendar.why_closed(day)}")
 
 
 def unreadable(text: str) -> str | None:
     """Why `text` is no deadline at all, whoever typed it and wherever they are; None if it reads as one."""
     if not text.strip():
         return f"Give a date, like one of: {FORMATS}."
-    if _parse(text.strip(), ZoneInfo("UTC"), datetime.now(ZoneInfo("UTC"))) is None:
+    if _parse(text.strip(), ZoneInfo("UTC"), datetime.now(ZoneInfo("UTC")), NO_HOLIDAYS) is None:
         return f"Liaison does not understand `{text}` as a date. Try one of: {FORMATS}."
     return None
 
@@ -58,12 +85,12 @@ def spoken(moment: datetime) -> str:
     return f"{moment:%A, %B} {moment.day}, {moment:%-I:%M %p %Z}"
 
 
-def business_days_after(start: datetime, days: int) -> datetime:
-    """End of the business day `days` working days after `start` (Monday to Friday), in start's zone."""
+def business_days_after(start: datetime, days: int, calendar: CourtCalendar) -> datetime:
+    """End of the business day `days` business days after `start`, in start's zone."""
     day = start.date()
     while days > 0:
         day += timedelta(days=1)
-        if day.weekday() < 5:
+        if calendar.is_open(day):
             days -= 1
     return datetime.combine(day, END_OF_DAY, tzinfo=start.tzinfo)
 
@@ -86,29 +113,37 @@ def ambiguity(text: str, moment: datetime) -> str | None:
 WORKDAY_START, WORKDAY_END = time(8, 0), time(18, 0)
 
 
-def business_day_before(moment: datetime) -> datetime:
-    """The same time of day one business day earlier (a Monday deadline's is the Friday before)."""
+def business_day_before(moment: datetime, calendar: CourtCalendar) -> datetime:
+    """The same time of day one business day earlier (a Monday deadline's is the Friday before; a
+    Tuesday's after Labor Day, the Friday before that)."""
     day = moment.date() - timedelta(days=1)
-    while day.weekday() >= 5:
+    while not calendar.is_open(day):
         day -= timedelta(days=1)
     return datetime.combine(day, moment.timetz())
 
 
-def is_working_time(local: datetime) -> bool:
-    """Monday to Friday, 08:00 to 18:00, in the zone `local` is in: when people may be reminded."""
-    return local.weekday() < 5 and WORKDAY_START <= local.time() < WORKDAY_END
+def business_days_before(moment: datetime, days: int, calendar: CourtCalendar) -> datetime:
+    """The same time of day `days` business days earlier."""
+    while days > 0:
+        moment, days = business_day_before(moment, calendar), days - 1
+    return moment
 
 
-def business_days_between(first: date, last: date) -> int:
+def is_working_time(local: datetime, calendar: CourtCalendar) -> bool:
+    """08:00 to 18:00 on a day the office is open, in the zone `local` is in: when people may be reminded."""
+    return calendar.is_open(local.date()) and WORKDAY_START <= local.time() < WORKDAY_END
+
+
+def business_days_between(first: date, last: date, calendar: CourtCalendar) -> int:
     """Business days after `first` up to and including `last`."""
     count, day = 0, first
     while day < last:
         day += timedelta(days=1)
-        count += day.weekday() < 5
+        count += calendar.is_open(day)
     return count
 
 
-def _parse(text: str, zone: ZoneInfo, local_now: datetime) -> datetime | None:
+def _parse(text: str, zone: ZoneInfo, local_now: datetime, calendar: CourtCalendar) -> datetime | None:
     try:
         return datetime.combine(date.fromisoformat(text), END_OF_DAY, tzinfo=zone)
     except ValueError:
@@ -116,7 +151,7 @@ def _parse(text: str, zone: ZoneInfo, local_now: datetime) -> datetime | None:
     if _EOD.match(text):
         return datetime.combine(local_now.date(), END_OF_DAY, tzinfo=zone)
     if match := _BUSINESS_DAYS.match(text):
-        return business_days_after(local_now, int(match[1]))
+        return business_days_after(local_now, int(match[1]), calendar)
     if match := _NEXT_WEEKDAY.match(text):  # the one in the week after this one: on a Tuesday, "next
         # friday" is not three days away
         monday = local_now.date() + timedelta(days=7 - local_now.weekday())
@@ -144,7 +179,8 @@ def parse_start(text: str, timezone: str, now: datetime) -> datetime:
     the future; InvalidInput saying what was read otherwise."""
     zone = ZoneInfo(timezone)
     local_now = now.astimezone(zone)
-    moment = _parse(text.strip(), zone, local_now) if text.strip() else None
+    # A session may be set on any day: the office's calendar does not move it.
+    moment = _parse(text.strip(), zone, local_now, NO_HOLIDAYS) if text.strip() else None
     if moment is None:
         raise InvalidInput(
             f"`{text}` is not a date and time Liaison understands; write it like `dec 11 2pm` or "

@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from sqlmodel import Session, col, select
 
 from storage import clock, items, roles
+from storage.court_calendar import CourtCalendar
 from storage.deadlines import WORKDAY_END, WORKDAY_START
 from storage.item_tables import ItemBase
 from storage.kinds import Kinds, Moments
@@ -43,11 +44,12 @@ def set_digest(
 ON_TIME = timedelta(hours=1)  # a digest this late is still at the time the person chose
 
 
-def is_due(setting: DigestSetting, local_now: datetime) -> bool:
+def is_due(setting: DigestSetting, local_now: datetime, calendar: CourtCalendar) -> bool:
     """Whether the person's digest for their today is due by now. At the time they chose, whatever the
     hour; a digest missed by more than an hour (Liaison was down) catches up later the same day, but only
-    in working hours (08:00 to 18:00 their time): never at 23:30. Past those, the next digest replaces it."""
-    if setting.days == DigestDays.weekdays and local_now.weekday() >= 5:
+    in working hours (08:00 to 18:00 their time): never at 23:30. Past those, the next digest replaces it.
+    A weekdays digest comes on the days the office is open: not on a holiday or a closure."""
+    if setting.days == DigestDays.weekdays and not calendar.is_open(local_now.date()):
         return False
     chosen = datetime.combine(local_now.date(), time.fromisoformat(setting.at), local_now.tzinfo)
     if local_now < chosen:

@@ -31,6 +31,7 @@ class Action(StrEnum):
     see_audit = "see the audit log"
     see_reports = "see the partnership's reports"
     hold_cases = "place or release legal holds"
+    close_days = "close the office on a day or reopen it"
 
 
 class ChannelKind(StrEnum):
@@ -67,6 +68,7 @@ _HOME_ROLES: dict[Action, frozenset[Role]] = {
     Action.see_audit: frozenset({Role.coordinator, Role.admin}),
     Action.see_reports: frozenset({Role.coordinator, Role.admin}),
     Action.hold_cases: frozenset({Role.admin}),
+    Action.close_days: frozenset({Role.coordinator, Role.admin}),
 }
 
 

@@ -17,31 +17,40 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from storage import items
+from storage.court_calendar import CourtCalendar
 from storage.db import Database
 from storage.item_tables import ItemBase
 from storage.kinds import AnyKind, Kinds
 from storage.models import DigestSent, ReminderKind, ReminderSent, Snooze
 
 STALE_CLAIM = timedelta(minutes=5)  # longer than any send, retries and 429 waits included
-# How far ahead a tick looks: a reminder goes one business day before the due time, which across a
-# weekend (and a Monday holiday) is at most four calendar days.
+# How far ahead a tick looks at least: a reminder goes one business day before the due time, which across
+# a weekend (and a Monday holiday) is four calendar days; longer runs of closed days widen it (horizon()).
 HORIZON = timedelta(days=4)
 
 
-def due_soon(session: Session, kinds: Kinds, now: datetime) -> list[ItemBase]:
-    """Open items due within the horizon or already past due, soonest first, for every kind."""
+def horizon(today: date, calendar: CourtCalendar) -> timedelta:
+    """How far ahead a pass must look for deadlines whose business day before has come: to the end of the
+    next open day (Thanksgiving and an office closure on the Friday put Monday's deadlines five days
+    ahead), and a day more for the recipients' zones."""
+    next_open = calendar.next_open(today + timedelta(days=1))
+    return max(HORIZON, timedelta(days=(next_open - today).days + 2))
+
+
+def due_soon(session: Session, kinds: Kinds, now: datetime, ahead: timedelta = HORIZON) -> list[ItemBase]:
+    """Open items due within `ahead` or already past due, soonest first, for every kind."""
     found: list[ItemBase] = []
     for kind in kinds:
-        found += [item for item in session.exec(due_soon_query(kind, now)).all() if item.posted]
+        found += [item for item in session.exec(due_soon_query(kind, now, ahead)).all() if item.posted]
     return sorted(found, key=lambda item: item.due_at)
 
 
-def due_soon_query(kind: AnyKind, now: datetime) -> SelectOfScalar[ItemBase]:
+def due_soon_query(kind: AnyKind, now: datetime, ahead: timedelta = HORIZON) -> SelectOfScalar[ItemBase]:
     """One kind's part of `due_soon`: served by the kind's (status, due_at) index (bench/ shows the plan)."""
     model = kind.model
     return (
         select(model)
-        .where(col(model.status).in_(kind.open_statuses), col(model.due_at) <= now + HORIZON)
+        .where(col(model.status).in_(kind.open_statuses), col(model.due_at) <= now + ahead)
         .order_by(col(model.due_at))
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import SQLModel
 
+import storage.court_calendar
 import storage.evaluation_tables
 import storage.item_tables
 import storage.library_tables
@@ -13,6 +14,7 @@ import storage.models
 import storage.training_tables
 
 MODULES = (
+    storage.court_calendar,
     storage.evaluation_tables,
     storage.item_tables,
     storage.library_tables,

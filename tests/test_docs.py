@@ -23,7 +23,7 @@ def _variables_read_by_config() -> set[str]:
 
 def test_configuration_table_and_env_example_list_every_setting() -> None:
     variables = _variables_read_by_config()
-    assert len(variables) == 18
+    assert len(variables) == 19
     table = set(re.findall(r"^\| `([A-Z_]+)` \|", README, flags=re.MULTILINE))
     example = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), flags=re.MULTILINE))
     assert table == variables

@@ -233,7 +233,7 @@ def test_an_overdue_note_is_reminded_in_its_thread_once(bot: tuple[Sandbox, InPr
     slack, running = bot
     typed(slack, running, DEFENDER, OFFICE_CHANNEL, "/note", "File the motion due:2026-11-25")
     card = _card(slack, "N-1")
-    late = datetime.fromisoformat("2026-11-26T15:00:00+00:00")
+    late = datetime.fromisoformat("2026-11-27T15:00:00+00:00")  # Friday: Thanksgiving is no working day
     done = running.tick(late)
     assert "sent due reminder for N-1 to U0DEF" in done, done
     (reminder,) = slack.messages(OFFICE_CHANNEL, thread_ts=card.ts)

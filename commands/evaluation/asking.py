@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import select
 
 from commands.cards import Button
+from commands.evaluation.reports import MONTHLY_AT, in_window
 from commands.forms import RATINGS, FieldKind, Form
 from commands.forms import Field as FormField
 from commands.grammar import UsageError
@@ -21,6 +22,7 @@ from commands.items.fields import written_by_liaison
 from commands.kinds.spec import FormValues
 from storage import disclosure, feedback
 from storage.audit import Actor
+from storage.court_calendar import CourtCalendar
 from storage.deadlines import is_working_time
 from storage.evaluation_tables import Feedback, Side, Survey
 from storage.models import Partner
@@ -38,11 +40,14 @@ def prompts(deps: Deps, now: datetime) -> list[str]:
     """Prompts for referrals closed since the last tick, and any not yet sent, to those in working hours."""
     feedback.ask_about_closures(deps.db)
     with deps.db.session() as session:
+        calendar = deps.calendar(session)
         waiting = feedback.unsent_prompts(session, now)
         names = {p.id: p.name for p in session.exec(select(Partner)).all()}
     done = []
     for prompt in waiting:
-        if not _working(deps, prompt.user_id, now) or not feedback.claim(deps.db, Feedback, prompt.id or 0):
+        if not _working(deps, prompt.user_id, now, calendar) or not feedback.claim(
+            deps.db, Feedback, prompt.id or 0
+        ):
             continue
         whose = (
             "you sent to"
@@ -63,10 +68,10 @@ def prompts(deps: Deps, now: datetime) -> list[str]:
 
 def surveys(deps: Deps, now: datetime) -> list[str]:
     """The quarter's survey, from its first office day, to both sides' coordinators in their working hours."""
-    from commands.evaluation.reports import MONTHLY_AT, first_office_day, in_window  # as the report
-
     local = now.astimezone(ZoneInfo(deps.timezone))
-    if not in_window(local, MONTHLY_AT, first_office_day(quarter_of(local.date())[0])):
+    with deps.db.session() as session:
+        calendar = deps.calendar(session)
+    if not in_window(local, MONTHLY_AT, calendar.next_open(quarter_of(local.date())[0])):
         return []
     quarter = quarter_name(local.date())
     with deps.db.session() as session:
@@ -74,7 +79,7 @@ def surveys(deps: Deps, now: datetime) -> list[str]:
         asked = set(session.exec(select(Survey.user_id).where(Survey.quarter == quarter)).all())
     done = []
     for user_id, partner_id in people:
-        if user_id in asked or not _working(deps, user_id, now):
+        if user_id in asked or not _working(deps, user_id, now, calendar):
             continue
         row = feedback.ask_survey(deps.db, quarter, user_id, partner_id, now)
         if row is None or not feedback.claim(deps.db, Survey, row.id or 0):
@@ -89,8 +94,8 @@ def surveys(deps: Deps, now: datetime) -> list[str]:
     return done
 
 
-def _working(deps: Deps, user_id: str, now: datetime) -> bool:
-    return is_working_time(now.astimezone(ZoneInfo(deps.zone_of(user_id))))
+def _working(deps: Deps, user_id: str, now: datetime, calendar: CourtCalendar) -> bool:
+    return is_working_time(now.astimezone(ZoneInfo(deps.zone_of(user_id))), calendar)
 
 
 def _sent(

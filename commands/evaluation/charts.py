@@ -53,7 +53,8 @@ def weekly_flow(weeks: Sequence[tuple[date, Counter[str]]]) -> Chart:
     _whole_numbers(axes)
     axes.set_ylabel("referrals sent")
     axes.set_xlabel("week beginning")
-    axes.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    if any(bottom):
+        axes.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     said = "; ".join(f"week of {week:%B} {week.day}: {_outcomes(counted)}" for week, counted in weeks)
     title = "Referrals sent each week, by where they stand now"
     return Chart("referral-flow", title, _png(figure, axes, title), f"{title}. {said or 'None sent.'}")

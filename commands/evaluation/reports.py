@@ -47,14 +47,6 @@ def report(inv: Invocation) -> Reply:
     return Reply(f"Your report for {period.words} is in your direct messages with Liaison, with a CSV.")
 
 
-def first_office_day(day: date) -> date:
-    """The first day of `day`'s month that the office is open (Monday to Friday)."""
-    first = day.replace(day=1)
-    while first.weekday() >= 5:
-        first += timedelta(days=1)
-    return first
-
-
 CATCH_UP = timedelta(days=7)  # a report or survey missed while Liaison was down goes within this
 
 
@@ -72,7 +64,11 @@ def monthly(deps: Deps, now: datetime) -> list[str]:
     active partner's contacts their own. Each claimed first (report_sent), so it goes once."""
     zone = ZoneInfo(deps.timezone)
     local = now.astimezone(zone)
-    if not in_window(local, MONTHLY_AT, first_office_day(local.date())):
+    with deps.db.session() as session:
+        first_office_day = deps.calendar(session).next_open(
+            local.date().replace(day=1)
+        )  # the court calendar's
+    if not in_window(local, MONTHLY_AT, first_office_day):
         return []
     last_month = month_of(local.date().replace(day=1) - timedelta(days=1))[0]
     month = f"{last_month:%Y-%m}"

@@ -15,7 +15,8 @@ from commands.grammar import UsageError
 from commands.invocation import Deps, Reply
 from storage import partners
 from storage.audit import Actor
-from storage.deadlines import ambiguity, business_days_after, parse_due, spoken
+from storage.court_calendar import CourtCalendar
+from storage.deadlines import Due, ambiguity, business_days_after, parse_due, spoken
 from storage.item_tables import ItemBase
 from storage.models import Partner
 from storage.opening import Opening
@@ -56,7 +57,7 @@ def send(deps: Deps, actor: Actor, draft: Draft, store: Store, what: str) -> Rep
         item = store(new.session, new.me, opening, new.place)
         drawing = drawing_of(deps, new.session, item)
     posted = publish(deps, actor, item, drawing)
-    return sent(item, partner, what, new.place, new.due, draft.due, posted=posted)
+    return sent(item, partner, what, new.place, new.deadline, draft.due, posted=posted)
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,12 @@ class NewItem:
 
     session: Session
     me: Person
-    due: datetime
+    deadline: Due  # when it is due, and why it moved off the day typed, if it did
     place: Place  # who reads the channel it goes to now (not ten minutes ago)
+
+    @property
+    def due(self) -> datetime:
+        return self.deadline.at
 
 
 @contextmanager
@@ -81,7 +86,7 @@ def new_item(deps: Deps, actor: Actor, channel_id: str, typed_due: str | None) -
         # Slack is asked only for someone who may send. Its reads come before the transaction writes
         # anything, so nothing is locked while they wait; they hold one pooled connection meanwhile.
         place = deps.slack.place(channel_id, fresh=True)
-        yield NewItem(session, me, due_at(deps, actor, typed_due), place)
+        yield NewItem(session, me, due_at(deps, actor, typed_due, deps.calendar(session)), place)
 
 
 def may_send(deps: Deps, actor: Actor, channel_id: str) -> None:
@@ -90,17 +95,22 @@ def may_send(deps: Deps, actor: Actor, channel_id: str) -> None:
         require(session, deps.person(session, actor), Action.create_item, channel_id=channel_id)
 
 
-def due_notes(typed: str | None, due: datetime) -> list[str]:
-    """How a date that reads two ways was read (12/3), for the person who typed it."""
-    note = ambiguity(typed, due) if typed else None
-    return [note] if note else []
+def due_notes(typed: str | None, due: Due) -> list[str]:
+    """Why the date moved off the day typed (the office is closed then), and how a date that reads two
+    ways was read (12/3), for the person who typed it."""
+    notes = [f"It was {due.moved}; the office is closed that day."] if due.moved else []
+    if typed and (note := ambiguity(typed, due.at)):
+        notes.append(note)
+    return notes
 
 
-def due_at(deps: Deps, actor: Actor, typed: str | None) -> datetime:
+def due_at(deps: Deps, actor: Actor, typed: str | None, calendar: CourtCalendar) -> Due:
     """The deadline the person typed, read in their own Slack time zone; by default five business days."""
     timezone = deps.zone_of(actor.user_id)
     now = deps.clock().astimezone(ZoneInfo(timezone))
-    return parse_due(typed, timezone, now) if typed else business_days_after(now, DEFAULT_BUSINESS_DAYS)
+    if typed:
+        return parse_due(typed, timezone, now, calendar)
+    return Due(business_days_after(now, DEFAULT_BUSINESS_DAYS, calendar))
 
 
 def choose_partner(session: Session, channel_id: str, handle: str | None) -> Partner:
@@ -119,7 +129,7 @@ def sent(
     partner: Partner,
     what: str,
     place: Place,
-    due: datetime,
+    due: Due,
     typed: str | None,
     *,
     posted: bool = True,
@@ -127,7 +137,7 @@ def sent(
     """What the sender is told: what went where, the deadline in words in their own zone (so a misreading
     is caught), and what did not go."""
     head = f"Sent *{item.ref}* to" if posted else f"Saved *{item.ref}* for"
-    lines = [f"{head} {partner.name}: {what}, due {spoken(due)}.", *due_notes(typed, due)]
+    lines = [f"{head} {partner.name}: {what}, due {spoken(due.at)}.", *due_notes(typed, due)]
     if not posted:
         lines.append(LATE_CARD)
     if case := item.case():

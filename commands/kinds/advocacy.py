@@ -70,9 +70,9 @@ def send(deps: Deps, actor: Actor, draft: Draft) -> Reply:
         item = advocacy.open_action(new.session, new.me, action, new.place, deps.home_team_id, deps.detector)
         drawing = drawing_of(deps, new.session, item)
     posted = publish(deps, actor, item, drawing)
-    due, place = new.due, new.place
+    due, place = new.deadline, new.place
     lines = [
-        f"{'Posted' if posted else 'Saved'} *{item.ref}* for {_people(item.owners)}, due {spoken(due)}.",
+        f"{'Posted' if posted else 'Saved'} *{item.ref}* for {_people(item.owners)}, due {spoken(due.at)}.",
         *sending.due_notes(draft.due, due),
     ]
     if not posted:

@@ -157,11 +157,11 @@ def extend_form_errors(values: FormValues) -> dict[str, str]:
 
 
 def extend(deps: Deps, actor: Actor, ref: str, typed: str) -> Reply:
-    due = parse_due(typed, deps.zone_of(actor.user_id), deps.clock())
     with deps.db.session() as session:
-        consult = moves.extend(session, deps.kinds, deps.person(session, actor), ref, KIND, due)
-    line = f"<@{actor.user_id}> moved the deadline of {consult.ref} to {when(due)}."
-    answer = "\n".join([f"{consult.ref} is now due {spoken(due)}.", *sending.due_notes(typed, due)])
+        due = parse_due(typed, deps.zone_of(actor.user_id), deps.clock(), deps.calendar(session))
+        consult = moves.extend(session, deps.kinds, deps.person(session, actor), ref, KIND, due.at)
+    line = f"<@{actor.user_id}> moved the deadline of {consult.ref} to {when(due.at)}."
+    answer = "\n".join([f"{consult.ref} is now due {spoken(due.at)}.", *sending.due_notes(typed, due)])
     return show_change(deps, consult, line, answer)
 
 

@@ -1,11 +1,11 @@
-"""`/liaison`: the office's own settings: the partner directory, channel links, roles, the audit log, and
-how Liaison sees you."""
+"""`/liaison`: the office's own settings: the partner directory, channel links, roles, closures, the audit
+log, and how Liaison sees you."""
 
 from __future__ import annotations
 
 from commands import digest
 from commands.evaluation import reports
-from commands.liaison import audit_log, directory, exports, holds, people
+from commands.liaison import audit_log, closures, directory, exports, holds, people
 from commands.registry import SlashCommand, Subcommand
 from storage.directory import KEYS
 
@@ -16,7 +16,9 @@ _PARTNER_KEYS = (
 
 COMMAND = SlashCommand(
     name="/liaison",
-    description="Liaison's settings: partners, channels, roles, the audit log, and how Liaison sees you.",
+    description=(
+        "Liaison's settings: partners, channels, roles, closures, the audit log, and how Liaison sees you."
+    ),
     subcommands=(
         Subcommand("whoami", "show how Liaison sees you: your organization and your role.", people.whoami),
         Subcommand("partner list", "list the partner organizations.", directory.partner_list),
@@ -96,6 +98,27 @@ COMMAND = SlashCommand(
             holds.release,
             arguments="case:24-CR-0113",
             keys=frozenset({"case"}),
+        ),
+        Subcommand(
+            "closed",
+            "close the office on a day that is no public holiday: deadlines and reminders skip it "
+            "(coordinators, admins).",
+            closures.close,
+            arguments='2026-12-24 reason:"courthouse closed"',
+            keys=frozenset({"reason"}),
+            takes_text=True,
+        ),
+        Subcommand(
+            "closed list",
+            "the public holidays and office closures of the coming year.",
+            closures.show,
+        ),
+        Subcommand(
+            "closed remove",
+            "reopen a day the office had closed (coordinators, admins).",
+            closures.remove,
+            arguments="2026-12-24",
+            takes_text=True,
         ),
         Subcommand(
             "export",

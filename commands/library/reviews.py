@@ -29,9 +29,10 @@ def remind_owners(deps: Deps, now: datetime) -> list[str]:
         for row in due:
             library.mark_stale(session, row)
         plans = [(row.ref, row.owner_id, row.review_due, library.label(row)) for row in due]
+        calendar = deps.calendar(session)
     done = []
     for ref, owner, day, label in plans:
-        if not is_working_time(now.astimezone(ZoneInfo(deps.zone_of(owner)))):
+        if not is_working_time(now.astimezone(ZoneInfo(deps.zone_of(owner))), calendar):
             continue
         if not schedule.claim_reminder(deps.db, ref, ReminderKind.review, day, now):
             continue

@@ -18,6 +18,7 @@ from commands.cards import Button
 from commands.format import plain, when
 from commands.invocation import Deps, SlackRefused
 from storage import training
+from storage.court_calendar import NO_HOLIDAYS
 from storage.deadlines import is_working_time
 from storage.people import Affiliation, Person
 from storage.training_tables import Answer, TrainingSent
@@ -78,8 +79,9 @@ def _due(
     local = now.astimezone(ZoneInfo(deps.zone_of(user_id)))
     if starts - timedelta(hours=1) <= now:
         return HOUR_BEFORE
+    # The day before goes even when the office is closed that day: the session happens all the same.
     if local.date() == (starts.astimezone(local.tzinfo) - timedelta(days=1)).date() and is_working_time(
-        local
+        local, NO_HOLIDAYS
     ):
         return DAY_BEFORE
     return None

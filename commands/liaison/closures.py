@@ -1,0 +1,73 @@
+"""`/liaison closed 2026-12-24 reason:"courthouse closed"`, `/liaison closed list` and `/liaison closed remove
+2026-12-24`: the office's own closures, on top of the public holidays of its region (LIAISON_HOLIDAYS).
+Closing and reopening are for coordinators and admins; anyone on the home staff may see the list."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from commands.grammar import UsageError
+from commands.invocation import Invocation, Reply
+from storage import court_calendar
+from storage.court_calendar import spoken_day
+from storage.permissions import Action, require
+
+LISTED = timedelta(days=365)  # how far ahead `closed list` looks
+
+
+def _day(inv: Invocation) -> date:
+    if len(inv.args.words) != 1:
+        raise UsageError(f"Give one date, like 2026-12-24.\nUsage: `{inv.usage}`")
+    typed = inv.args.words[0]
+    try:
+        return date.fromisoformat(typed)
+    except ValueError:
+        raise UsageError(
+            f"`{typed}` is not a date Liaison can read here: write it as year-month-day, like 2026-12-24."
+            f"\nUsage: `{inv.usage}`"
+        ) from None
+
+
+def close(inv: Invocation) -> Reply:
+    day = _day(inv)
+    reason = inv.args.first("reason")
+    if reason is None:
+        raise UsageError(
+            f'Say why the office is closed, like `reason:"courthouse closed"`.\nUsage: `{inv.usage}`'
+        )
+    with inv.deps.db.session() as session:
+        calendar = inv.deps.calendar(session)
+        me, today = inv.person(session), inv.deps.today()
+        court_calendar.close(session, me, calendar, day, reason, today, inv.deps.detector)
+    return Reply(
+        f"The office is closed on {spoken_day(day)}: {' '.join(reason.split())}. Deadlines set for that day "
+        "move to the next open day, and no reminders or digests go out on it (items already due then keep "
+        "their deadlines; their reminders wait for the next open day). "
+        f"`/liaison closed remove {day.isoformat()}` reopens it."
+    )
+
+
+def remove(inv: Invocation) -> Reply:
+    day = _day(inv)
+    with inv.deps.db.session() as session:
+        reason = court_calendar.reopen(session, inv.person(session), day)
+    return Reply(f"The office is open again on {spoken_day(day)} (it was closed: {reason}).")
+
+
+def show(inv: Invocation) -> Reply:
+    today = inv.deps.today()
+    with inv.deps.db.session() as session:
+        require(session, inv.person(session), Action.see_directory, channel_id=inv.channel_id)
+        calendar = inv.deps.calendar(session)
+    closed = calendar.upcoming(today, today + LISTED)
+    lines = [
+        f"*Days the office is closed in the next year*, besides weekends (public holidays of "
+        f"{calendar.region}, set with LIAISON_HOLIDAYS, and the office's own closures):"
+    ]
+    for day, why, holiday in closed:
+        lines.append(f"• {spoken_day(day)}: {why} ({'public holiday' if holiday else 'office closure'})")
+    if not any(not holiday for _, _, holiday in closed):
+        lines.append(
+            'No office closures. Coordinators add one with `/liaison closed 2026-12-24 reason:"..."`.'
+        )
+    return Reply("\n".join(lines))
