@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -38,18 +39,26 @@ NEW_REFERRAL, NEW_CONSULT, NEW_ACTION = "referral.new", "consult.new", "advocacy
 TABLES = ("referral", "consult", "advocacy")
 
 
+def workspace(slack: Sandbox) -> None:
+    slack.add_channel(NO_BOT_CHANNEL, "no-liaison", members=[DEFENDER, ADMIN], bot_member=False)
+    slack.apply_manifest(ROOT / "manifest.yml")  # only the shortcuts it declares are in Slack's menus
+
+
+def set_up(slack: Sandbox, bot: Bot) -> None:
+    add_legal_aid(slack, bot, scope="referral,consult,advocacy")
+
+
 @pytest.fixture(scope="module")
 def slack() -> Iterator[Sandbox]:
     with office() as sandbox:
-        sandbox.add_channel(NO_BOT_CHANNEL, "no-liaison", members=[DEFENDER, ADMIN], bot_member=False)
-        sandbox.apply_manifest(ROOT / "manifest.yml")  # only the shortcuts it declares are in the menus
+        workspace(sandbox)
         yield sandbox
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def bot(request: pytest.FixtureRequest, slack: Sandbox, tmp_path_factory: Any) -> Iterator[InProcessBot]:
     with in_process_bot(slack, tmp_path_factory.mktemp(request.param), request.param) as running:
-        add_legal_aid(slack, running, scope="referral,consult,advocacy")
+        set_up(slack, running)
         yield running
 
 
@@ -59,23 +68,32 @@ def bot(request: pytest.FixtureRequest, slack: Sandbox, tmp_path_factory: Any) -
 def on_message(slack: Sandbox, bot: Bot, user: str, channel: str, ts: str, callback: str) -> View | None:
     """Use a message shortcut; the form it opened (None: none opened)."""
     bot.settle()
-    before = {v.id for v in slack.open_views(user)}
+    before, told = {v.id for v in slack.open_views(user)}, len(slack.ephemerals(user, channel))
     delivery = slack.message_shortcut(user, channel, ts, callback, via=bot.via)
     assert delivery.acked and delivery.problems == [], delivery
+
+    def opened() -> list[View]:
+        return [v for v in slack.open_views(user) if v.id not in before]
+
+    # A form, or a private answer saying why not: whichever comes (the bot may be a process).
+    slack.wait_for(lambda: opened() or slack.ephemerals(user, channel)[told:], message="a form or an answer")
     bot.settle()
-    opened = [v for v in slack.open_views(user) if v.id not in before]
-    return opened[-1] if opened else None
+    return opened()[-1] if opened() else None
 
 
 def from_menu(slack: Sandbox, bot: Bot, user: str, callback: str) -> View | None:
     """Use a shortcut from the shortcuts menu; the form it opened (None: none opened)."""
     bot.settle()
-    before = {v.id for v in slack.open_views(user)}
+    before, told = {v.id for v in slack.open_views(user)}, len(slack.dms(user))
     delivery = slack.global_shortcut(user, callback, via=bot.via)
     assert delivery.acked and delivery.problems == [], delivery
+
+    def opened() -> list[View]:
+        return [v for v in slack.open_views(user) if v.id not in before]
+
+    slack.wait_for(lambda: opened() or slack.dms(user)[told:], message="a form or a direct message")
     bot.settle()
-    opened = [v for v in slack.open_views(user) if v.id not in before]
-    return opened[-1] if opened else None
+    return opened()[-1] if opened() else None
 
 
 def block(view: View, block_id: str) -> dict[str, Any]:
@@ -113,7 +131,7 @@ def card_link(slack: Sandbox, ref: str, channel: str) -> str:
     return f"archives/{channel}/p{card.ts.replace('.', '')}"
 
 
-def stored(bot: InProcessBot) -> dict[str, int]:
+def stored(bot: Bot) -> dict[str, int]:
     engine = create_engine(bot.db_url, poolclass=NullPool)
     try:
         with engine.connect() as conn:
@@ -138,7 +156,7 @@ def told_privately(slack: Sandbox, user: str, channel: str, seen: int) -> str:
 
 
 def test_refer_to_a_partner_prefills_the_form_shows_the_guard_and_answers_in_the_thread(
-    slack: Sandbox, bot: InProcessBot
+    slack: Sandbox, bot: Bot
 ) -> None:
     words = "Ms. Rivera was evicted last week & needs a shelter bed; call her at 312-555-0143 after 5."
     ts, _ = slack.post_as_user(DEFENDER, SHARED_CHANNEL, words)
@@ -169,7 +187,7 @@ def test_refer_to_a_partner_prefills_the_form_shows_the_guard_and_answers_in_the
     assert f"archives/{SHARED_CHANNEL}/p{ts.replace('.', '')}" in raw  # its permalink, kept
 
 
-def test_ask_a_partner_on_a_reply_answers_in_its_thread(slack: Sandbox, bot: InProcessBot) -> None:
+def test_ask_a_partner_on_a_reply_answers_in_its_thread(slack: Sandbox, bot: Bot) -> None:
     parent, _ = slack.post_as_user(
         ADMIN, SHARED_CHANNEL, "Hearing on the motion to suppress moved to Friday."
     )
@@ -191,7 +209,7 @@ def test_ask_a_partner_on_a_reply_answers_in_its_thread(slack: Sandbox, bot: InP
     )
 
 
-def test_make_an_action_item_cuts_a_long_message_to_the_title(slack: Sandbox, bot: InProcessBot) -> None:
+def test_make_an_action_item_cuts_a_long_message_to_the_title(slack: Sandbox, bot: Bot) -> None:
     words = "Draft the coalition's comment on the pretrial detention bill. " * 8  # 504 characters
     ts, _ = slack.post_as_user(DEFENDER, OFFICE_CHANNEL, words.strip())
     view = on_message(slack, bot, DEFENDER, OFFICE_CHANNEL, ts, ACT)
@@ -209,7 +227,7 @@ def test_make_an_action_item_cuts_a_long_message_to_the_title(slack: Sandbox, bo
 
 
 def test_an_action_item_from_a_message_with_a_client_detail_is_refused_until_removed(
-    slack: Sandbox, bot: InProcessBot
+    slack: Sandbox, bot: Bot
 ) -> None:
     ts, _ = slack.post_as_user(DEFENDER, SHARED_CHANNEL, "Testify at the hearing; reach me at 312-555-0199.")
     view = on_message(slack, bot, DEFENDER, SHARED_CHANNEL, ts, ACT)
@@ -238,7 +256,7 @@ def test_an_action_item_from_a_message_with_a_client_detail_is_refused_until_rem
     ],
 )
 def test_each_global_shortcut_opens_its_form_empty_and_creates_the_item(
-    slack: Sandbox, bot: InProcessBot, callback: str, form: str, values: dict[str, str], prefix: str
+    slack: Sandbox, bot: Bot, callback: str, form: str, values: dict[str, str], prefix: str
 ) -> None:
     view = from_menu(slack, bot, DEFENDER, callback)
     assert view is not None and view.callback_id == form
@@ -257,9 +275,7 @@ def test_each_global_shortcut_opens_its_form_empty_and_creates_the_item(
 # ---- what cannot work ---------------------------------------------------------------------------------
 
 
-def test_a_message_in_a_channel_liaison_is_not_in_is_refused_privately(
-    slack: Sandbox, bot: InProcessBot
-) -> None:
+def test_a_message_in_a_channel_liaison_is_not_in_is_refused_privately(slack: Sandbox, bot: Bot) -> None:
     ts, _ = slack.post_as_user(DEFENDER, NO_BOT_CHANNEL, "Follow up with the clinic about intake hours.")
     before, seen = stored(bot), len(slack.ephemerals(DEFENDER, NO_BOT_CHANNEL))
     for callback in (REFER, ASK, ACT):
@@ -270,7 +286,7 @@ def test_a_message_in_a_channel_liaison_is_not_in_is_refused_privately(
     assert stored(bot) == before
 
 
-def test_a_message_without_text_is_refused_privately(slack: Sandbox, bot: InProcessBot) -> None:
+def test_a_message_without_text_is_refused_privately(slack: Sandbox, bot: Bot) -> None:
     ts = slack.share_file_as_user(DEFENDER, SHARED_CHANNEL, "intake.pdf", b"%PDF-1.7")
     before, seen = stored(bot), len(slack.ephemerals(DEFENDER, SHARED_CHANNEL))
     assert on_message(slack, bot, DEFENDER, SHARED_CHANNEL, ts, REFER) is None
@@ -279,9 +295,7 @@ def test_a_message_without_text_is_refused_privately(slack: Sandbox, bot: InProc
     assert stored(bot) == before
 
 
-def test_a_referral_or_consult_from_a_channel_no_partner_reads_is_refused(
-    slack: Sandbox, bot: InProcessBot
-) -> None:
+def test_a_referral_or_consult_from_a_channel_no_partner_reads_is_refused(slack: Sandbox, bot: Bot) -> None:
     ts, _ = slack.post_as_user(DEFENDER, OFFICE_CHANNEL, "Client needs a housing lawyer before Monday.")
     before, seen = stored(bot), len(slack.ephemerals(DEFENDER, OFFICE_CHANNEL))
     for callback in (REFER, ASK):
@@ -292,7 +306,7 @@ def test_a_referral_or_consult_from_a_channel_no_partner_reads_is_refused(
     assert stored(bot) == before
 
 
-def test_partner_staff_may_not_create_items_from_a_shortcut(slack: Sandbox, bot: InProcessBot) -> None:
+def test_partner_staff_may_not_create_items_from_a_shortcut(slack: Sandbox, bot: Bot) -> None:
     ts, _ = slack.post_as_user(PARTNER_USER, SHARED_CHANNEL, "We can take two more housing cases this week.")
     before, seen = stored(bot), len(slack.ephemerals(PARTNER_USER, SHARED_CHANNEL))
     assert on_message(slack, bot, PARTNER_USER, SHARED_CHANNEL, ts, REFER) is None
@@ -304,3 +318,38 @@ def test_partner_staff_may_not_create_items_from_a_shortcut(slack: Sandbox, bot:
     told = slack.wait_for(lambda: slack.dms(PARTNER_USER)[dms:], message="a direct message")
     assert "only the office can create an item" in visible_text(told[0])
     assert stored(bot) == before
+
+
+def test_the_item_stays_when_the_messages_thread_cannot_be_answered(slack: Sandbox, bot: Bot) -> None:
+    ts, _ = slack.post_as_user(DEFENDER, OFFICE_CHANNEL, "Call the county clerk about the records backlog.")
+    view = on_message(slack, bot, DEFENDER, OFFICE_CHANNEL, ts, ACT)
+    assert view is not None
+    slack.fail(
+        "chat.postMessage",
+        status=200,
+        error="restricted_action_thread_locked",
+        where=lambda args: args.get("thread_ts") == ts,
+    )
+    answer = submit(slack, bot, DEFENDER, view, {}, OFFICE_CHANNEL)
+    ref = ref_in(answer, "A")
+    assert "could not answer in the message's thread (restricted_action_thread_locked)" in answer, answer
+    assert card_link(slack, ref, OFFICE_CHANNEL) and thread(slack, OFFICE_CHANNEL, ts) == []
+
+
+def test_a_shortcut_not_shaped_as_slack_sends_one_is_refused_before_any_listener(
+    slack: Sandbox, bot: Bot
+) -> None:
+    """A message shortcut without its channel, signed all the same: 400, nothing opened or stored."""
+    ts, _ = slack.post_as_user(DEFENDER, SHARED_CHANNEL, "Client needs a housing lawyer.")
+    with slack.workspace.lock:
+        message = slack.workspace.message(SHARED_CHANNEL, ts)
+        assert message is not None
+        user, channel = slack.workspace.users[DEFENDER], slack.workspace.channels[SHARED_CHANNEL]
+        payload = slack.payloads.message_shortcut(user, channel, message, REFER)
+    del payload["channel"]
+    body = b"payload=" + quote(json.dumps(payload)).encode()
+    before, views = stored(bot), len(slack.calls("views.open"))
+    delivery = slack.post_raw(body, slack.driver.signed_headers(body, "application/x-www-form-urlencoded"))
+    assert delivery.status == 400
+    bot.settle()
+    assert stored(bot) == before and len(slack.calls("views.open")) == views

@@ -157,13 +157,17 @@ class PayloadBuilder:
         }
 
     def _shortcut(self, kind: str, user: User, callback_id: str) -> JSON:
-        """What a shortcut opens with: as Slack's own examples show it, without api_app_id."""
+        """What a shortcut opens with: as Slack's own examples show it, without api_app_id (and a global
+        shortcut's user without `name`)."""
+        person = self._user(user)
+        if kind == "shortcut":
+            del person["name"]
         return {
             "type": kind,
             "token": VERIFICATION_TOKEN,
             "action_ts": f"{time.time():.6f}",
             "team": self._team(user),
-            "user": self._user(user),
+            "user": person,
             "is_enterprise_install": False,
             "enterprise": None,
             "callback_id": callback_id,
