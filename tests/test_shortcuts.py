@@ -26,6 +26,7 @@ from tests.office import (
     OFFICE_CHANNEL,
     PARTNER_USER,
     SHARED_CHANNEL,
+    STRANGER,
     Bot,
     add_legal_aid,
     office,
@@ -34,6 +35,7 @@ from tests.office import command as typed
 
 ROOT = Path(__file__).resolve().parent.parent
 NO_BOT_CHANNEL = "C0NOBOT"  # a public channel of the office's that Liaison was never invited to
+MIXED_CHANNEL = "C0MIXED"  # shared with Legal Aid Society and with a workspace no partner record names
 REFER, ASK, ACT = "referral.from_message", "consult.from_message", "advocacy.from_message"
 NEW_REFERRAL, NEW_CONSULT, NEW_ACTION = "referral.new", "consult.new", "advocacy.new"
 TABLES = ("referral", "consult", "advocacy")
@@ -41,6 +43,7 @@ TABLES = ("referral", "consult", "advocacy")
 
 def workspace(slack: Sandbox) -> None:
     slack.add_channel(NO_BOT_CHANNEL, "no-liaison", members=[DEFENDER, ADMIN], bot_member=False)
+    slack.add_channel(MIXED_CHANNEL, "coalition", members=[DEFENDER, PARTNER_USER, STRANGER])
     slack.apply_manifest(ROOT / "manifest.yml")  # only the shortcuts it declares are in Slack's menus
 
 
@@ -162,7 +165,7 @@ def test_refer_to_a_partner_prefills_the_form_shows_the_guard_and_answers_in_the
     ts, _ = slack.post_as_user(DEFENDER, SHARED_CHANNEL, words)
     view = on_message(slack, bot, DEFENDER, SHARED_CHANNEL, ts, REFER)
     assert view is not None and view.callback_id == "referral.open"
-    assert prefilled(view, "details") == words  # as typed: Slack's `&amp;` is an ampersand again
+    assert prefilled(view, "details") == words
     assert prefilled(view, "to") == "legal-aid"  # the channel's partner
     said = hint(view, "details")
     assert "a phone number" in said and "remove it before sending, or it will be refused" in said, said
@@ -304,6 +307,20 @@ def test_a_referral_or_consult_from_a_channel_no_partner_reads_is_refused(slack:
         seen += 1
         assert "No partner reads this channel" in said and "channel link" in said, said
     assert stored(bot) == before
+
+
+def test_a_referral_from_a_channel_a_stranger_reads_is_refused_but_an_action_item_may_go(
+    slack: Sandbox, bot: Bot
+) -> None:
+    ts, _ = slack.post_as_user(DEFENDER, MIXED_CHANNEL, "Draft the joint letter to the sheriff on visits.")
+    before, seen = stored(bot), len(slack.ephemerals(DEFENDER, MIXED_CHANNEL))
+    assert on_message(slack, bot, DEFENDER, MIXED_CHANNEL, ts, REFER) is None
+    said = told_privately(slack, DEFENDER, MIXED_CHANNEL, seen)
+    assert "organization Liaison does not know" in said and "client matters can't be posted here" in said
+    assert stored(bot) == before
+    view = on_message(slack, bot, DEFENDER, MIXED_CHANNEL, ts, ACT)  # no client matter: it may go there
+    assert view is not None and prefilled(view, "title") == "Draft the joint letter to the sheriff on visits."
+    slack.close_view(DEFENDER, view.id)
 
 
 def test_partner_staff_may_not_create_items_from_a_shortcut(slack: Sandbox, bot: Bot) -> None:
