@@ -220,9 +220,10 @@ def _agreement(partner: Partner, kind: str, today: date) -> Verdict:
     return ALLOWED
 
 
-def _only_partner_reads(session: Session, partner: Partner, place: Place) -> Verdict:
-    """Client matters go only where exactly the addressed partner's people read (DESIGN: Confidentiality)."""
-    linked = {p.id: p for p in partners.linked_partners(session, place.channel_id)}
+def _readers(session: Session, place: Place) -> tuple[dict[int | None, Partner], list[str]]:
+    """The partners who read `place` (linked to it, or by their teams in it), and the teams in it that no
+    partner record names."""
+    linked: dict[int | None, Partner] = {p.id: p for p in partners.linked_partners(session, place.channel_id)}
     unknown_teams = []
     for team_id in sorted(place.external_teams):
         owner = partners.for_team(session, team_id)
@@ -230,6 +231,12 @@ def _only_partner_reads(session: Session, partner: Partner, place: Place) -> Ver
             unknown_teams.append(team_id)
         else:
             linked[owner.id] = owner
+    return linked, unknown_teams
+
+
+def _only_partner_reads(session: Session, partner: Partner, place: Place) -> Verdict:
+    """Client matters go only where exactly the addressed partner's people read (DESIGN: Confidentiality)."""
+    linked, unknown_teams = _readers(session, place)
     if unknown_teams:
         return Verdict(
             False,
@@ -259,14 +266,7 @@ def one_partner_reads(session: Session, place: Place) -> Verdict:
     """Whether a client matter could go to `place` at all, whichever partner it is for: exactly one partner
     reads it (linked, or by its team) and nobody Liaison does not know. Asked before a form is filled in
     for a channel already chosen (a message shortcut); sending checks the partner chosen (check())."""
-    readers = {p.id: p for p in partners.linked_partners(session, place.channel_id)}
-    unknown_teams = []
-    for team_id in sorted(place.external_teams):
-        owner = partners.for_team(session, team_id)
-        if owner is None:
-            unknown_teams.append(team_id)
-        else:
-            readers[owner.id] = owner
+    readers, unknown_teams = _readers(session, place)
     if unknown_teams:
         return Verdict(
             False,
