@@ -370,3 +370,20 @@ def test_a_shortcut_not_shaped_as_slack_sends_one_is_refused_before_any_listener
     assert delivery.status == 400
     bot.settle()
     assert stored(bot) == before and len(slack.calls("views.open")) == views
+
+
+def test_a_replayed_shortcut_does_nothing(slack: Sandbox, bot: Bot) -> None:
+    """The same signed request again (Slack never sends one twice): no second form, no answer."""
+    ts, _ = slack.post_as_user(DEFENDER, SHARED_CHANNEL, "Can the clinic see a client on Thursday?")
+    bot.settle()
+    delivery = slack.message_shortcut(DEFENDER, SHARED_CHANNEL, ts, ASK, via=bot.via)
+    view = slack.wait_for(lambda: [v for v in slack.open_views(DEFENDER) if v.callback_id == "consult.open"])
+    bot.settle()
+    opened, told = len(slack.calls("views.open")), len(slack.ephemerals(DEFENDER, SHARED_CHANNEL))
+    again = slack.replay(delivery)
+    assert again.acked
+    bot.settle()
+    assert (
+        len(slack.calls("views.open")) == opened and len(slack.ephemerals(DEFENDER, SHARED_CHANNEL)) == told
+    )
+    slack.close_view(DEFENDER, view[-1].id)
