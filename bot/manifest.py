@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from commands import catalog
+from commands.items.shortcuts import global_callback, message_callback
 from commands.kinds import standard
 from commands.kinds.spec import Specs
 
@@ -64,8 +65,36 @@ BOT_EVENTS = (
 )
 
 
+def shortcuts(specs: Specs) -> list[dict[str, str]]:
+    """Each kind's shortcuts: on any message (its form prefilled from it), then in the shortcuts menu (its
+    form empty)."""
+    declared = [spec for spec in specs if spec.shortcuts is not None]
+    on_messages = [
+        {
+            "name": spec.shortcuts.message,
+            "type": "message",
+            "callback_id": message_callback(spec),
+            "description": spec.shortcuts.description,
+        }
+        for spec in declared
+        if spec.shortcuts is not None
+    ]
+    in_the_menu = [
+        {
+            "name": spec.new_label,
+            "type": "global",
+            "callback_id": global_callback(spec),
+            "description": spec.command.description,
+        }
+        for spec in declared
+    ]
+    return on_messages + in_the_menu
+
+
 def manifest(specs: Specs | None = None) -> dict[str, Any]:
-    """The app's manifest, declaring the commands of the kinds in `specs` (Liaison's own by default)."""
+    """The app's manifest, declaring the commands and shortcuts of the kinds in `specs` (Liaison's own by
+    default)."""
+    specs = specs or standard()
     return {
         "display_information": {
             "name": APP_NAME,
@@ -87,6 +116,7 @@ def manifest(specs: Specs | None = None) -> dict[str, Any]:
                 "messages_tab_read_only_enabled": True,
             },
             "bot_user": {"display_name": APP_NAME.lower(), "always_online": True},
+            "shortcuts": shortcuts(specs),
             "slash_commands": [
                 {
                     "command": command.name,
@@ -95,7 +125,7 @@ def manifest(specs: Specs | None = None) -> dict[str, Any]:
                     # Escaped text carries mentions as <@U123|name>, which the grammar reads as user IDs.
                     "should_escape": True,
                 }
-                for command in catalog(specs or standard())
+                for command in catalog(specs)
             ],
         },
         "oauth_config": {"scopes": {"bot": list(BOT_SCOPES)}},

@@ -264,7 +264,9 @@ class SlackWorkspace:
         external = teams - {self._home, ""}
         if not external and (info.get("is_ext_shared") or info.get("is_pending_ext_shared")):
             external = {UNIDENTIFIED_TEAM}  # shared, but Slack did not say with whom: assume a stranger
-        return Place(channel_id=channel_id, kind=kind, external_teams=frozenset(external))
+        # Slack says is_member of channels; of a DM it is reading, Liaison is one end.
+        member = bool(info.get("is_member", True))
+        return Place(channel_id=channel_id, kind=kind, external_teams=frozenset(external), member=member)
 
     def _fresh(self, key: tuple[str, str]) -> bool:
         """Whether the cache holds a recent answer (call with the lock held)."""

@@ -74,6 +74,7 @@ class NewAction:
     owner_teams: Mapping[str, str | None]  # owner's user ID -> their Slack team (None: Slack would not say)
     campaign: str | None
     due_at: datetime
+    source_permalink: str | None = None  # the Slack message it was made from (a message shortcut)
 
 
 def open_action(
@@ -108,6 +109,7 @@ def open_action(
         title=title,
         campaign=campaign,
         owners=owners,
+        source_permalink=new.source_permalink,
     )
     assert isinstance(item, Advocacy)
     return item

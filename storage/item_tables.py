@@ -48,7 +48,8 @@ class Priority(StrEnum):
     urgent = "urgent"
 
 
-POSTING = "posting:"  # card_ts prefix while a card is being posted: the claim of whoever posts it
+POSTING = "posting:"
+SOURCE_PERMALINK_LIMIT = 500  # card_ts prefix while a card is being posted: the claim of whoever posts it
 
 
 class ItemBase(SQLModel):
@@ -63,6 +64,9 @@ class ItemBase(SQLModel):
     requester_id: str = Field(max_length=32, index=True)  # who created it
     channel_id: str = Field(max_length=32)
     card_ts: str | None = Field(default=None, max_length=32)
+    # The Slack message it was made from with a message shortcut (commands/items/shortcuts.py): a link,
+    # never the message's words.
+    source_permalink: str | None = Field(default=None, max_length=SOURCE_PERMALINK_LIMIT)
     status: str = Field(max_length=24)  # each kind's own statuses (its table narrows the type)
     created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime, nullable=False)

@@ -48,6 +48,7 @@ class Opening:
     due_at: datetime
     case_number: str | None  # internal: kept in Liaison, never posted
     consent: bool = False  # the requester confirmed the client agreed to share identifying details
+    source_permalink: str | None = None  # the Slack message it was made from (a message shortcut)
 
 
 def open_item(
@@ -115,6 +116,7 @@ def open_item(
         f"to {new.partner.handle}, {summary}",
         partner_id=new.partner.id,
         case_number=new.case_number,
+        source_permalink=new.source_permalink,
         **columns,
     )
     if place.external_teams:

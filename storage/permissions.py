@@ -47,6 +47,7 @@ class Place:
     channel_id: str
     kind: ChannelKind
     external_teams: frozenset[str]  # teams other than the home team whose people can read it
+    member: bool = True  # whether Liaison is in it, and so can post there and read its messages
 
 
 @dataclass(frozen=True)
@@ -223,9 +224,10 @@ def _agreement(partner: Partner, kind: str, today: date) -> Verdict:
     return ALLOWED
 
 
-def _only_partner_reads(session: Session, partner: Partner, place: Place) -> Verdict:
-    """Client matters go only where exactly the addressed partner's people read (DESIGN: Confidentiality)."""
-    linked = {p.id: p for p in partners.linked_partners(session, place.channel_id)}
+def _readers(session: Session, place: Place) -> tuple[dict[int | None, Partner], list[str]]:
+    """The partners who read `place` (linked to it, or by their teams in it), and the teams in it that no
+    partner record names."""
+    linked: dict[int | None, Partner] = {p.id: p for p in partners.linked_partners(session, place.channel_id)}
     unknown_teams = []
     for team_id in sorted(place.external_teams):
         owner = partners.for_team(session, team_id)
@@ -233,6 +235,12 @@ def _only_partner_reads(session: Session, partner: Partner, place: Place) -> Ver
             unknown_teams.append(team_id)
         else:
             linked[owner.id] = owner
+    return linked, unknown_teams
+
+
+def _only_partner_reads(session: Session, partner: Partner, place: Place) -> Verdict:
+    """Client matters go only where exactly the addressed partner's people read (DESIGN: Confidentiality)."""
+    linked, unknown_teams = _readers(session, place)
     if unknown_teams:
         return Verdict(
             False,
@@ -256,3 +264,32 @@ def _only_partner_reads(session: Session, partner: Partner, place: Place) -> Ver
             f"{command(f'liaison channel link #this-channel {partner.handle}')}.",
         )
     return ALLOWED
+
+
+def one_partner_reads(session: Session, place: Place) -> Verdict:
+    """Whether a client matter could go to `place` at all, whichever partner it is for: exactly one partner
+    reads it (linked, or by its team) and nobody Liaison does not know. Asked before a form is filled in
+    for a channel already chosen (a message shortcut); sending checks the partner chosen (check())."""
+    readers, unknown_teams = _readers(session, place)
+    if unknown_teams:
+        return Verdict(
+            False,
+            "People of an organization Liaison does not know (team "
+            f"{', '.join(f'`{t}`' for t in unknown_teams)}) can read this channel, so client matters "
+            "can't be posted here: use it in the channel you share with the partner.",
+        )
+    if len(readers) == 1:
+        return _only_partner_reads(session, next(iter(readers.values())), place)
+    if not readers:
+        return Verdict(
+            False,
+            "No partner reads this channel, so a referral or a consult can't be posted here: use it in the "
+            "channel you share with the partner, or an admin can link this one to it with "
+            f"{command('liaison channel link #this-channel handle')}.",
+        )
+    names = " and ".join(p.name for _, p in sorted(readers.items()))
+    return Verdict(
+        False,
+        f"{names} all read this channel, so a client matter can't be posted here: use it in the channel "
+        "you share with only one of them.",
+    )

@@ -97,3 +97,20 @@ def test_every_conversation_type_a_card_may_be_in_is_covered() -> None:
 def test_reactions_are_not_asked_for_since_nothing_uses_them() -> None:
     assert not [s for s in BOT_SCOPES if s.startswith("reactions:")]
     assert "reaction_added" not in BOT_EVENTS and "reactions.add" not in BOT_METHODS
+
+
+def test_manifest_declares_each_kinds_message_and_global_shortcut() -> None:
+    """Refer to a partner, Ask a partner, Make an action item on any message; New referral, New consult and
+    New action item in the shortcuts menu; each callback_id one the bot listens for, within Slack's limits."""
+    declared = {(s["type"], s["name"]): s["callback_id"] for s in manifest()["features"]["shortcuts"]}
+    assert declared == {
+        ("message", "Refer to a partner"): "referral.from_message",
+        ("message", "Ask a partner"): "consult.from_message",
+        ("message", "Make an action item"): "advocacy.from_message",
+        ("global", "New referral"): "referral.new",
+        ("global", "New consult"): "consult.new",
+        ("global", "New action item"): "advocacy.new",
+    }
+    too_long = manifest()
+    too_long["features"]["shortcuts"][0]["name"] = "Refer this message to a partner"  # over 24 characters
+    assert len(list(jsonschema.Draft7Validator(RULES).iter_errors(too_long))) == 1

@@ -32,6 +32,7 @@ from tests.sandbox_helpers import (
     socket_envelope_fields,
     web_client,
 )
+from tests.slack_originals import needs_slack_files, original
 
 SANDBOX_DIR = Path(__file__).resolve().parents[1] / "bot" / "sandbox"
 
@@ -880,6 +881,65 @@ def test_a_manifest_decides_scopes_events_commands_and_the_app_home(sb: Sandbox,
         sb.post_as_user("U1", dm, "hello bot")  # the Messages tab is read-only
     with pytest.raises(NotPossibleInSlack):
         sb.open_app_home("U1")
+
+
+def test_message_and_global_shortcuts_are_shaped_as_slacks(sb: Sandbox, bolt: Any) -> None:
+    ts, _ = sb.post_as_user("U1", "C1", "the hearing moved to Friday")
+    used = sb.message_shortcut("U1", "C1", ts, "quote")
+    assert used.acked and used.problems == []
+    assert_shaped_like_slack("message_action", used.payload, varies=("message",))
+    assert used.payload["message"]["ts"] == used.payload["message_ts"] == ts
+    assert sb.wait_for(lambda: sb.open_views("U1"))[-1].callback_id == "intake"  # its trigger_id opens a form
+    answer = sb.wait_for(lambda: sb.ephemerals("U1", "C1"))[-1]  # its response_url answers privately
+    assert answer.text == "quoting the hearing moved to Friday" and answer.source == "response_url"
+    started = sb.global_shortcut("U1", "start")
+    assert started.acked and started.problems == []
+    assert_shaped_like_slack("shortcut", started.payload)
+    assert not {"channel", "message", "response_url"} & set(started.payload)
+    sb.wait_for(lambda: len([c for c in sb.calls("views.open") if c.ok]) == 2, message="its form open")
+
+
+@needs_slack_files
+def test_shortcuts_carry_the_fields_of_slacks_own(sb: Sandbox, bolt: Any) -> None:
+    """Beside the facts: the same fields, at the top and in `user`, `team` and `channel`, as the requests
+    Slack's SDK authors captured (the message itself is the message's own)."""
+    ts, _ = sb.post_as_user("U1", "C1", "see the attached order")
+    ours = {
+        "message_shortcut": sb.message_shortcut("U1", "C1", ts, "quote").payload,
+        "global_shortcut": sb.global_shortcut("U1", "start").payload,
+    }
+    for name, payload in ours.items():
+        slacks = original(f"payloads/{name}.json")
+        assert set(payload) == set(slacks), name
+        for inner in ("user", "team", "channel"):
+            assert set(payload.get(inner) or {}) == set(slacks.get(inner) or {}), (name, inner)
+
+
+def test_a_shortcut_the_manifest_does_not_declare_is_not_in_slacks_menus(sb: Sandbox) -> None:
+    sb.apply_manifest(
+        {"features": {"shortcuts": [{"name": "Quote", "type": "message", "callback_id": "quote"}]}}
+    )
+    ts, _ = sb.post_as_user("U1", "C1", "anything")
+    with pytest.raises(NotPossibleInSlack):
+        sb.global_shortcut("U1", "quote")  # a message shortcut, not in the shortcuts menu
+    with pytest.raises(NotPossibleInSlack):
+        sb.message_shortcut("U1", "C1", ts, "start")
+
+
+def test_shortcuts_over_socket_mode(sb: Sandbox) -> None:
+    app = make_app(sb)
+    handler = SocketModeHandler(app, sb.app_token)
+    handler.connect()
+    try:
+        sb.wait_for_socket()
+        ts, _ = sb.post_as_user("U1", "C1", "over the socket")
+        used = sb.message_shortcut("U1", "C1", ts, "quote", via="socket")
+        assert used.acked and used.via == "socket"
+        sb.wait_for(lambda: [e for e in sb.ephemerals("U1", "C1") if e.text == "quoting over the socket"])
+        assert sb.global_shortcut("U1", "start", via="socket").acked
+        assert [b["type"] for b in app.seen[-2:]] == ["message_action", "shortcut"]  # type: ignore[attr-defined]
+    finally:
+        handler.close()
 
 
 def test_partners_act_through_buttons_and_reactions_not_commands(sb: Sandbox, bolt: Any) -> None:

@@ -15,6 +15,7 @@ import pytest
 from slack_bolt import BoltRequest
 
 from bot.identity import actor_of
+from bot.listeners import shape
 from bot.manifest import BOT_EVENTS, BOT_METHODS
 from bot.sandbox import reference, slack_signature
 from bot.sandbox.methods import HANDLERS
@@ -34,6 +35,18 @@ FIELDS_READ: dict[str, tuple[str, ...]] = {
         "response_url",
     ),
     "view_submission": ("user.id", "user.team_id", "view.callback_id", "view.private_metadata", "view.state"),
+    "message_action": (
+        "user.id",
+        "user.team_id",
+        "callback_id",
+        "channel.id",
+        "message_ts",
+        "message.text",
+        "message.thread_ts",
+        "trigger_id",
+        "response_url",
+    ),
+    "shortcut": ("user.id", "user.team_id", "callback_id", "trigger_id"),
     "event_callback": ("type", "event", "authorizations"),
     "event:message": ("event.channel", "event.ts", "event.thread_ts", "event.user", "event.text"),
     "event:message:thread_broadcast": ("event.channel", "event.ts", "event.thread_ts", "event.user"),
@@ -50,6 +63,8 @@ FIELDS_WITHOUT_AN_EXAMPLE = {
 FIELDS_REQUIRED = {
     "block_actions": ("user.id", "actions[].action_id"),
     "view_submission": ("user.id", "view"),
+    "message_action": ("user.id", "callback_id", "trigger_id", "channel.id", "message_ts", "message"),
+    "shortcut": ("user.id", "callback_id", "trigger_id"),
     "event_callback": ("type", "event"),
 }
 
@@ -125,3 +140,13 @@ def test_the_actor_of_slacks_clicks_submissions_and_commands() -> None:
     # The installing team is in view.app_installed_team_id; the submitter's own is user.team_id.
     submission = {**submission, "user": {**submission["user"], "team_id": "T0PARTNER"}}
     assert _actor(submission) == ("W111", "T0PARTNER")
+
+
+@needs_slack_files
+@pytest.mark.parametrize("name", ["message_shortcut", "global_shortcut"])
+def test_slacks_own_shortcuts_pass_the_shape_check_and_name_their_actor(name: str) -> None:
+    """A message or global shortcut exactly as Slack wrote it is let through to its listener, which reads
+    who used it from user.team_id."""
+    payload = original(f"payloads/{name}.json")
+    assert shape.refusal(payload) is None
+    assert _actor(payload) == ("U111", "T111")

@@ -6,7 +6,7 @@ from slack_bolt import App
 
 from bot.door import Door
 from bot.front import Front
-from bot.listeners import actions, commands, events, guard, replays, shape
+from bot.listeners import actions, commands, events, guard, replays, shape, shortcuts
 from bot.listeners.events import OnMessage
 from commands.invocation import Deps
 
@@ -24,3 +24,4 @@ def register(
     commands.register(app, front)
     events.register(app, deps, on_message)
     actions.register(app, deps)
+    shortcuts.register(app, deps)

@@ -74,7 +74,25 @@ def _containers(body: dict[str, Any]) -> bool:
     )
 
 
+def _shortcut(body: dict[str, Any]) -> bool:
+    return _str(body.get("callback_id")) and _str(body.get("trigger_id"))
+
+
+def _message_shortcut(body: dict[str, Any]) -> bool:
+    channel, message = body.get("channel"), body.get("message")
+    return (
+        _shortcut(body)
+        and isinstance(channel, dict)
+        and _str(channel.get("id"))
+        and _str(body.get("message_ts"))
+        and isinstance(message, dict)
+        and _str(body.get("response_url"))
+    )
+
+
 SHAPES: dict[str, Callable[[dict[str, Any]], bool]] = {
+    "shortcut": lambda body: _person(body) and _shortcut(body),
+    "message_action": lambda body: _person(body) and _message_shortcut(body) and _reply_url(body),
     "block_actions": lambda body: _person(body) and _actions(body) and _reply_url(body),
     "view_submission": lambda body: _person(body) and _view(body),
     "view_closed": lambda body: _person(body) and _view(body),

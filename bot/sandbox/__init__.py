@@ -313,6 +313,42 @@ class Sandbox:
             payload = self.payloads.message_click(user, channel, item, action_id, value, value is not None)
         return self.driver.deliver("interactive", payload, via)
 
+    def _declared_shortcut(self, callback_id: str, kind: str) -> None:
+        """Only a shortcut the manifest declares is in Slack's menus, and in the menu of its type."""
+        declared = self.app.shortcuts
+        if declared is not None and declared.get(callback_id) != kind:
+            raise NotPossibleInSlack(
+                f"no {kind} shortcut {callback_id!r}: the manifest declares {sorted(declared.items())}"
+            )
+
+    def message_shortcut(
+        self, user_id: str, channel_id: str, message_ts: str, callback_id: str, via: str = "http"
+    ) -> Delivery:
+        """Use a message shortcut on a message (or a reply) the person sees, in a channel they are in,
+        whether or not the app is in it; the app's ack shows nothing, a late or failed one an error."""
+        user = self._person(user_id)
+        channel = self._place(user, channel_id)
+        self._declared_shortcut(callback_id, "message")
+        with self.workspace.lock:
+            message = self.workspace.message(channel.id, message_ts)
+            if message is None or message.deleted:
+                raise NotPossibleInSlack(f"no message {message_ts} in {channel_id}")
+            payload = self.payloads.message_shortcut(user, channel, message, callback_id)
+        return self._shortcut_delivered(self.driver.deliver("interactive", payload, via))
+
+    def global_shortcut(self, user_id: str, callback_id: str, via: str = "http") -> Delivery:
+        """Use a shortcut from the shortcuts menu (the lightning bolt by the message box)."""
+        user = self._person(user_id)
+        self._declared_shortcut(callback_id, "global")
+        with self.workspace.lock:
+            payload = self.payloads.global_shortcut(user, callback_id)
+        return self._shortcut_delivered(self.driver.deliver("interactive", payload, via))
+
+    def _shortcut_delivered(self, delivery: Delivery) -> Delivery:
+        if not delivery.acked:  # Slack's client shows the person that the shortcut failed
+            delivery.problems.append("the shortcut shows an error: the app did not acknowledge within 3 s")
+        return delivery
+
     def _open_view(self, user: User, view_id: str) -> View:
         view = self.workspace.views.get(view_id)
         if view is None or not view.is_open or view.user != user.id:
@@ -422,6 +458,27 @@ class Sandbox:
                 events.append(self.payloads.app_mention_event(message, channel))
         deliveries = [self.send_event(event, via=via) for event in events]
         return message.ts, deliveries[0] if deliveries else None
+
+    def share_file_as_user(self, user_id: str, channel_id: str, filename: str, content: bytes) -> str:
+        """A person shares a file alone in a channel, with no words: a message whose text is empty. (The
+        app's file_share message event is not sent: nothing the stand-in serves reads one.) Returns its ts."""
+        user = self._person(user_id)
+        channel = self._place(user, channel_id)
+        with self.workspace.lock:
+            file_id = f"F{uuid.uuid4().hex[:10].upper()}"
+            self.workspace.files[file_id] = UploadedFile(
+                file_id, filename, len(content), content, filename, completed=True
+            )
+            message = Message(
+                ts=self.workspace.next_ts(),
+                channel=channel.id,
+                user=user.id,
+                team=user.team_id,
+                text="",
+                files=[file_id],
+                client_msg_id=str(uuid.uuid4()),
+            )
+            return self.workspace.add_message(message).ts
 
     def _authored(self, user: User, channel_id: str, ts: str) -> tuple[Channel, Message]:
         channel = self._place(user, channel_id)

@@ -1,8 +1,8 @@
 """What the app's manifest tells Slack, and so the stand-in: granted bot scopes, subscribed events, slash
-commands, and whether people may write in the app's Messages tab.
+commands, shortcuts, and whether people may write in the app's Messages tab.
 
 Without a manifest the stand-in is permissive (every scope but chat:write.public, the usual events, any
-command); with one it refuses what Slack would refuse for that app.
+command, any shortcut); with one it refuses what Slack would refuse for that app.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ class AppConfig:
     scopes: frozenset[str] | None = None  # None: every scope is granted (chat:write.public excepted)
     events: frozenset[str] = DEFAULT_EVENTS
     commands: frozenset[str] | None = None  # None: any command reaches the app
+    shortcuts: dict[str, str] | None = None  # callback_id -> "message" or "global"; None: any shortcut
     home_tab: bool = True
     messages_tab_read_only: bool = False
 
@@ -50,6 +51,7 @@ def read_manifest(manifest: dict[str, Any] | str | Path) -> AppConfig:
         scopes=frozenset((data.get("oauth_config") or {}).get("scopes", {}).get("bot") or []),
         events=frozenset((settings.get("event_subscriptions") or {}).get("bot_events") or []),
         commands=frozenset(c["command"] for c in features.get("slash_commands") or []),
+        shortcuts={s["callback_id"]: s["type"] for s in features.get("shortcuts") or []},
         home_tab=bool(home.get("home_tab_enabled", False)),
         messages_tab_read_only=bool(home.get("messages_tab_read_only_enabled", False)),
     )

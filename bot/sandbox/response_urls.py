@@ -3,7 +3,8 @@
 Like Slack: each URL works 5 times within 30 minutes; a message is ephemeral to the person unless
 `response_type` is `in_channel`. For a click, `replace_original` / `delete_original` change the message
 clicked (ephemeral or not). For a slash command they change nothing and the message is posted anew, as
-reported to Slack in slackapi/bolt-js#2287 and slackapi/bolt-python#1268.
+reported to Slack in slackapi/bolt-js#2287 and slackapi/bolt-python#1268; a message shortcut's likewise
+posts anew, privately to the person where the message is (in its thread for a reply).
 These are hooks endpoints, not Web API methods, so their refusals are not catalog error codes.
 """
 

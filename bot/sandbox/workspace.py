@@ -224,7 +224,7 @@ class ResponseUrl:
     """One response_url: where its messages go and how often it was used (5 uses in 30 minutes)."""
 
     token: str
-    kind: str  # "command" or "action"
+    kind: str  # "command", "action" or "shortcut" (a message shortcut's)
     user: str
     channel: str
     issued_at: float
@@ -480,6 +480,8 @@ class Workspace:
         out["team"] = message.team
         if message.blocks is not None:
             out["blocks"] = message.blocks
+        if message.files:
+            out.update(subtype="file_share", upload=True, files=[self._file_json(f) for f in message.files])
         if message.history:
             out["edited"] = {"user": message.user, "ts": message.history[-1].edited_ts}
         replies = [] if message.is_reply else self.replies(message.channel, message.ts)
@@ -505,6 +507,11 @@ class Workspace:
                 for name, users in message.reactions.items()
             ]
         return out
+
+    def _file_json(self, file_id: str) -> JSON:
+        shared = self.files.get(file_id)
+        name = shared.filename if shared else file_id
+        return {"id": file_id, "name": name, "title": shared.title if shared else name}
 
     def bot_profile(self) -> JSON:
         return {

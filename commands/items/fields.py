@@ -8,6 +8,7 @@ import json
 from commands.forms import Choice, Field, FieldKind
 from commands.invocation import Deps
 from commands.items.sending import DEFAULT_BUSINESS_DAYS, may_send
+from commands.items.sources import Source, source_in
 from commands.kinds.spec import FormValues
 from storage import partners
 from storage.audit import Actor
@@ -42,6 +43,11 @@ def ref_in(text: str) -> str:
 def channel_of(metadata: str, values: FormValues) -> str:
     """The channel a new-item form posts to: the one it was opened in, else the one chosen in it."""
     return written_by_liaison(metadata).get("channel") or typed(values, "channel") or ""
+
+
+def source_of(deps: Deps, metadata: str) -> Source | None:
+    """The message a new-item form was opened from with a message shortcut (None: opened otherwise)."""
+    return source_in(deps, written_by_liaison(metadata))
 
 
 def typed(values: FormValues, key: str) -> str | None:

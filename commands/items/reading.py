@@ -84,6 +84,8 @@ def details_lines(deps: Deps, session: Session, me: Person, item: ItemBase) -> l
             f":shield: {when(stopped.at)} Liaison's guard stopped a message about {item.ref} that would "
             f"have shown {held} where another organization reads; it was not sent."
         )
+    if item.source_permalink:
+        lines.append(f"<{item.source_permalink}|The message it was made from>")
     if item.posted and item.card_ts:
         lines.append(f"<{deps.slack.permalink(item.channel_id, item.card_ts)}|Open the card>")
     elif not item.posted and items.is_open(item):

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from commands.grammar import UsageError
 from commands.invocation import Deps, Reply
+from commands.items.sources import Source, answer_in_thread
 from storage import partners
 from storage.audit import Actor
 from storage.court_calendar import CourtCalendar
@@ -40,6 +41,7 @@ class Draft:
     due: str | None = None  # as typed
     case: str | None = None
     consent: bool = False  # "the client agreed to share this with the partner"
+    source: Source | None = None  # the message it is made from (a message shortcut)
 
 
 Store = Callable[[Session, Person, Opening, Place], ItemBase]  # a kind's own checks, then storing the item
@@ -53,11 +55,14 @@ def send(deps: Deps, actor: Actor, draft: Draft, store: Store, what: str) -> Rep
 
     with new_item(deps, actor, draft.channel_id, draft.due) as new:
         partner = choose_partner(new.session, draft.channel_id, draft.to)
-        opening = Opening(partner, draft.text.strip(), new.due, draft.case, draft.consent)
+        permalink = (draft.source.permalink or None) if draft.source else None
+        opening = Opening(partner, draft.text.strip(), new.due, draft.case, draft.consent, permalink)
         item = store(new.session, new.me, opening, new.place)
         drawing = drawing_of(deps, new.session, item)
     posted = publish(deps, actor, item, drawing)
-    return sent(item, partner, what, new.place, new.deadline, draft.due, posted=posted)
+    reply = sent(item, partner, what, new.place, new.deadline, draft.due, posted=posted)
+    unanswered = answer_in_thread(deps, item, draft.source)
+    return Reply("\n".join([reply.text, *unanswered])) if unanswered else reply
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ from commands.items import fields, reading, sending
 from commands.items.cards import drawing_of, publish, thread_field
 from commands.items.changes import show_change
 from commands.items.moving import buttons, mover
-from commands.kinds.spec import CardAction, FormSpec, FormValues, KindSpec
+from commands.items.sources import Source, answer_in_thread
+from commands.kinds.spec import CardAction, FormSpec, FormValues, KindSpec, Shortcuts
 from commands.registry import NOTHING, SlashCommand, Subcommand, on_an_item, words_or_keys
 from storage import advocacy, items, moves
 from storage.advocacy import KIND, NewAction
@@ -44,6 +45,7 @@ class Draft:
     owners: tuple[str, ...] = ()  # user IDs; none means the person creating it
     due: str | None = None
     campaign: str | None = None
+    source: Source | None = None  # the message it is made from (a message shortcut)
 
 
 def wants_form(args: Arguments) -> bool:
@@ -66,7 +68,8 @@ def send(deps: Deps, actor: Actor, draft: Draft) -> Reply:
     owners = draft.owners or (actor.user_id,)
     with sending.new_item(deps, actor, draft.channel_id, draft.due) as new:
         # The owners' organizations are asked of Slack only once the sender may send at all.
-        action = NewAction(draft.title, _teams(deps, owners), draft.campaign, new.due)
+        permalink = (draft.source.permalink or None) if draft.source else None
+        action = NewAction(draft.title, _teams(deps, owners), draft.campaign, new.due, permalink)
         item = advocacy.open_action(new.session, new.me, action, new.place, deps.home_team_id, deps.detector)
         drawing = drawing_of(deps, new.session, item)
     posted = publish(deps, actor, item, drawing)
@@ -77,6 +80,7 @@ def send(deps: Deps, actor: Actor, draft: Draft) -> Reply:
     ]
     if not posted:
         lines.append(sending.LATE_CARD)
+    lines += answer_in_thread(deps, item, draft.source)
     if place.external_teams:
         lines.append(
             "Its card is also in the other organizations' workspaces: deleting it here leaves their copies."
@@ -146,6 +150,7 @@ def submitted(deps: Deps, actor: Actor, metadata: str, values: FormValues) -> Re
         owners=tuple(_chosen_owners(values)),
         due=fields.typed(values, "due"),
         campaign=fields.typed(values, "campaign"),
+        source=fields.source_of(deps, metadata),
     )
     return send(deps, actor, draft)
 
@@ -335,6 +340,10 @@ def _new_form(deps: Deps, actor: Actor, channel_id: str) -> Form:
     return open_form(deps, actor, Draft(channel_id=channel_id))
 
 
+def _from_message(deps: Deps, actor: Actor, channel_id: str, text: str) -> Form:
+    return open_form(deps, actor, Draft(channel_id=channel_id, title=text))
+
+
 def _owned_by(user_id: str, item: Advocacy) -> bool:
     return user_id in item.owners
 
@@ -349,4 +358,10 @@ SPEC = KindSpec(
     actions=(CardAction(ASSIGN_ACTION, assign_form),),
     awaits=_owned_by,
     digest_titles={"advocacy_this_week": "Action items due this week"},
+    shortcuts=Shortcuts(
+        "Make an action item",
+        "Post an action item in this channel, starting from this message; no client details.",
+        _from_message,
+        "title",
+    ),
 )

@@ -19,7 +19,7 @@ from commands.items.changes import show_change
 from commands.items.consent import consent_subcommand
 from commands.items.moving import buttons, mover
 from commands.items.sending import Draft
-from commands.kinds.spec import CardAction, FormSpec, FormValues, KindSpec
+from commands.kinds.spec import CardAction, FormSpec, FormValues, KindSpec, Shortcuts
 from commands.registry import SlashCommand, Subcommand, on_an_item, words_or_keys
 from storage import consults, deadlines, items, moves
 from storage.audit import Actor
@@ -96,6 +96,7 @@ def submitted(deps: Deps, actor: Actor, metadata: str, values: FormValues) -> Re
         due=fields.typed(values, "due"),
         case=fields.typed(values, "case"),
         consent=fields.ticked(values, "consent"),
+        source=fields.source_of(deps, metadata),
     )
     return send(deps, actor, draft)
 
@@ -260,6 +261,10 @@ def _new_form(deps: Deps, actor: Actor, channel_id: str) -> Form:
     return open_form(deps, actor, Draft(channel_id=channel_id))
 
 
+def _from_message(deps: Deps, actor: Actor, channel_id: str, text: str) -> Form:
+    return open_form(deps, actor, Draft(channel_id=channel_id, text=text))
+
+
 def _answered_to_me(user_id: str, consult: Consult) -> bool:
     return consult.status == ConsultStatus.answered and consult.requester_id == user_id
 
@@ -277,4 +282,10 @@ SPEC = KindSpec(
     actions=(CardAction(TAKE_ACTION, take), CardAction(EXTEND_ACTION, extend_form)),
     awaits=_answered_to_me,
     digest_titles={"unanswered_consults": "Consults waiting for a first answer"},
+    shortcuts=Shortcuts(
+        "Ask a partner",
+        "Ask the partner in this channel for input on a case, starting from this message.",
+        _from_message,
+        "question",
+    ),
 )

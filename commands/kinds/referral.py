@@ -18,7 +18,7 @@ from commands.items import fields, reading, sending
 from commands.items.cards import thread_field
 from commands.items.consent import consent_subcommand
 from commands.items.moving import apply_move, buttons
-from commands.kinds.spec import FormSpec, FormValues, KindSpec
+from commands.kinds.spec import FormSpec, FormValues, KindSpec, Shortcuts
 from commands.registry import SlashCommand, Subcommand, on_an_item, words_or_keys
 from storage import items, referrals
 from storage.audit import Actor
@@ -170,6 +170,7 @@ def submitted(deps: Deps, actor: Actor, metadata: str, values: FormValues) -> Re
         need_confirmed=fields.ticked(values, "confirm"),
         do_not_contact=fields.ticked(values, "dnc"),
         part2=fields.ticked(values, "part2"),
+        source=fields.source_of(deps, metadata),
     )
     return send(deps, actor, draft)
 
@@ -308,6 +309,10 @@ def _new_form(deps: Deps, actor: Actor, channel_id: str) -> Form:
     return open_form(deps, actor, Draft(channel_id=channel_id))
 
 
+def _from_message(deps: Deps, actor: Actor, channel_id: str, text: str) -> Form:
+    return open_form(deps, actor, Draft(channel_id=channel_id, text=text))
+
+
 def _do_not_contact(referral: Referral) -> str:
     return " :no_entry: Do not contact the client directly." if referral.do_not_contact else ""
 
@@ -321,4 +326,10 @@ SPEC = KindSpec(
     forms=(FormSpec(FORM_CALLBACK, submitted, form_errors),),
     digest_titles={"unanswered_referrals": "Referrals waiting over two business days for the partner"},
     reminder_note=_do_not_contact,
+    shortcuts=Shortcuts(
+        "Refer to a partner",
+        "Refer a client's need to the partner in this channel, starting from this message.",
+        _from_message,
+        "details",
+    ),
 )

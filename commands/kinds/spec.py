@@ -61,6 +61,19 @@ class FormSpec:
 
 
 @dataclass(frozen=True)
+class Shortcuts:
+    """A kind's shortcuts in Slack's menus (commands/items/shortcuts.py): on any message (`message`, "Refer
+    to a partner"), its new-item form prefilled from the message; in the shortcuts menu, the same form
+    empty (named by the spec's `new_label`)."""
+
+    message: str  # the message shortcut's name in Slack's menu: at most 24 characters
+    description: str  # what the message shortcut does, for Slack's menu: at most 150 characters
+    # The new-item form for a channel, with the message's text in the field `text_field`.
+    prefilled: Callable[[Deps, Actor, str, str], Form]
+    text_field: str
+
+
+@dataclass(frozen=True)
 class KindSpec(Generic[T]):
     """What differs between kinds, on the Slack side; `T` is the kind's table."""
 
@@ -76,6 +89,7 @@ class KindSpec(Generic[T]):
     digest_titles: Mapping[str, str] = field(default_factory=dict)  # its digest lists' titles, by key
     # What every reminder posted in the item's thread adds (a referral's "do not contact the client").
     reminder_note: Callable[[T], str] = _nothing
+    shortcuts: Shortcuts | None = None  # none: the kind has no shortcuts in Slack's menus
 
     @property
     def name(self) -> str:
