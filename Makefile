@@ -13,12 +13,18 @@ $(BIN)/python:
 # an install is editable is information only, and would bury a real warning.
 QUIET_INSTALL := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet
 
+# matplotlib asks fontconfig for the machine's fonts the first time it runs and caches them: done at set-up,
+# not in the first report a person asks for.
+FONTS = $(BIN)/python -c "import matplotlib.font_manager"
+
 $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
 	$(QUIET_INSTALL) -e .
+	$(FONTS)
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(QUIET_INSTALL) -e '.[dev]'
+	$(FONTS)
 	touch $@ $(VENV)/.installed-run
 
 ## run the bot on the embedded SQLite default (settings from the environment or .env); the first time it

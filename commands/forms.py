@@ -3,8 +3,11 @@ command lacks what it needs, and for reasons and outcomes."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+
+from commands.grammar import UsageError
 
 TEXT_INPUT_LIMIT = 3000  # Slack's longest plain-text input
 
@@ -68,3 +71,20 @@ class Form:
 
 _WORDS = ("poor", "fair", "good", "very good", "excellent")
 RATINGS = tuple(Choice(str(n), f"{n} · {word}") for n, word in enumerate(_WORDS, 1))  # every "How did it go?"
+
+
+def rating(key: str = "rating", label: str = "Your rating") -> Field:
+    return Field(key, label, FieldKind.choice, choices=RATINGS)
+
+
+def rated(values: Mapping[str, object], key: str = "rating") -> int:
+    """The rating chosen under `key`; a UsageError when there is none (a form sent by hand)."""
+    said = values.get(key)
+    if not isinstance(said, str) or said not in {c.value for c in RATINGS}:
+        raise UsageError("Choose a rating from 1 to 5.")
+    return int(said)
+
+
+def remark(key: str = "comment", label: str = "Anything to add (optional)") -> Field:
+    """An optional free-text answer beside a rating (screened by whoever takes it)."""
+    return Field(key, label, FieldKind.long_text, optional=True, max_length=1000)

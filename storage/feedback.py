@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -19,6 +18,7 @@ from storage.evaluation_tables import Feedback, FeedbackMark, Side, Survey
 from storage.item_tables import Referral, ReferralStatus
 from storage.models import ItemEvent, Partner, PartnerStatus
 from storage.people import Person
+from storage.updates import update_if
 
 CLOSES = (ReferralStatus.completed, ReferralStatus.failed, ReferralStatus.rejected)  # cancelled: the
 # requester's own decision, before the partner did anything worth rating
@@ -84,10 +84,7 @@ def unsent_prompts(session: Session, now: datetime) -> list[Feedback]:
 def claim(db: Database, table: type[Feedback] | type[Survey], row_id: int, sent: bool = True) -> bool:
     """Mark a prompt or survey sent (True: this caller sends it); `sent=False` gives a refused one back."""
     with db.session() as session:
-        done = session.execute(
-            update(table).where(col(table.id) == row_id, col(table.sent).is_(not sent)).values(sent=sent)
-        )
-        return bool(getattr(done, "rowcount", 0))
+        return update_if(session, table, row_id, col(table.sent).is_(not sent), sent=sent)
 
 
 def answerable(session: Session, user_id: str, ref: str) -> Feedback:
@@ -100,12 +97,20 @@ def answerable(session: Session, user_id: str, ref: str) -> Feedback:
     return row
 
 
-def answer(session: Session, person: Person, ref: str, rating: int, comment: str | None) -> Feedback:
+def answer(session: Session, person: Person, ref: str, rating: int, comment: str | None) -> None:
     row = answerable(session, person.user_id, ref)
-    row.rating, row.comment, row.answered_at = rating, comment, clock.now()
-    session.add(row)
+    # Of two answers sent at once (a double click on Send), the first is kept and the second told so.
+    if not update_if(
+        session,
+        Feedback,
+        row.id,
+        col(Feedback.answered_at).is_(None),
+        rating=rating,
+        comment=comment,
+        answered_at=clock.now(),
+    ):
+        raise Conflict(f"You answered about {ref} already. Thank you.")
     audit.record(session, person.actor, "feedback.answer", subject=ref)
-    return row
 
 
 def survey_recipients(session: Session, admins: Collection[str]) -> list[tuple[str, int | None]]:
@@ -143,9 +148,17 @@ def survey_answerable(session: Session, user_id: str, quarter: str) -> Survey:
 
 def answer_survey(
     session: Session, person: Person, quarter: str, working: int, responsive: int, change: str | None
-) -> Survey:
+) -> None:
     row = survey_answerable(session, person.user_id, quarter)
-    row.working, row.responsive, row.change, row.answered_at = working, responsive, change, clock.now()
-    session.add(row)
+    if not update_if(
+        session,
+        Survey,
+        row.id,
+        col(Survey.answered_at).is_(None),
+        working=working,
+        responsive=responsive,
+        change=change,
+        answered_at=clock.now(),
+    ):
+        raise Conflict(f"You answered the survey for {quarter} already. Thank you.")
     audit.record(session, person.actor, "survey.answer", subject=quarter)
-    return row

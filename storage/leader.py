@@ -14,7 +14,10 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-LOCK = 0x4C69_6169  # "Liai": the advisory lock's key, the same in every instance
+# The advisory lock's key: the same in every instance of one office, which share a schema. Advisory locks
+# belong to the whole database, so the key names the schema too: two offices (or two test schemas) in one
+# database each have their own scheduler.
+LOCK = "SELECT pg_try_advisory_lock(hashtextextended('liaison scheduler ' || current_schema(), 0))"
 
 
 class Leadership:
@@ -38,7 +41,7 @@ class Leadership:
         except DBAPIError:
             return False
         try:
-            if conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK}).scalar_one():
+            if conn.execute(text(LOCK)).scalar_one():
                 conn.commit()
                 self._held = conn
                 log.info("this instance runs the scheduler")

@@ -33,6 +33,7 @@ from storage.training_tables import (
     TrainingReader,
     TrainingSession,
 )
+from storage.updates import update_if
 
 OFFICE = "office"
 
@@ -333,12 +334,14 @@ def rate(
 ) -> None:
     """An attendee's feedback, once."""
     row = session.exec(
-        select(Rsvp).where(Rsvp.training_id == training.id, Rsvp.user_id == person.user_id).with_for_update()
+        select(Rsvp).where(Rsvp.training_id == training.id, Rsvp.user_id == person.user_id)
     ).first()
     if row is None or row.checked_in_at is None:
         raise Conflict(f"Liaison has no check-in of yours for {training.ref}, so it takes no feedback.")
+    rated = f"You rated {training.ref} already"
     if row.rating is not None:
-        raise Conflict(f"You rated {training.ref} already ({row.rating} of 5). Thank you.")
-    row.rating, row.comment = rating, comment
-    session.add(row)
+        raise Conflict(f"{rated} ({row.rating} of 5). Thank you.")
+    # Of two ratings sent at once (a double click on Send), the first is kept and the second told so.
+    if not update_if(session, Rsvp, row.id, col(Rsvp.rating).is_(None), rating=rating, comment=comment):
+        raise Conflict(f"{rated}. Thank you.")
     audit.record(session, person.actor, "training.feedback", subject=training.ref)

@@ -15,6 +15,7 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import matplotlib.font_manager  # noqa: F401
 import pytest
 
 from bot.sandbox import Sandbox
@@ -22,6 +23,9 @@ from storage.db import Database
 from tests.databases import BACKENDS, database_url
 from tests.inprocess import InProcessBot, in_process_bot
 from tests.office import RunningBot, office, running_bot
+
+# Imported above, before any test runs: on a machine where matplotlib has never run, its first import asks
+# fontconfig (`fc-list`, a process) for the fonts and caches them; that is set-up, not the bot's doing.
 
 # Fixtures that start the bot as a process: a test asking for one is end to end.
 PROCESS_FIXTURES = frozenset({"http_bot"})

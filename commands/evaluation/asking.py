@@ -12,11 +12,10 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
+from commands import forms
 from commands.cards import Button
 from commands.evaluation.reports import MONTHLY_AT, in_window
-from commands.forms import RATINGS, FieldKind, Form
-from commands.forms import Field as FormField
-from commands.grammar import UsageError
+from commands.forms import Form
 from commands.invocation import Deps, Reply, SlackRefused
 from commands.items.fields import written_by_liaison
 from commands.kinds.spec import FormValues
@@ -117,12 +116,7 @@ def feedback_form(deps: Deps, actor: Actor, ref: str, _channel_id: str) -> Form:
         callback_id=FEEDBACK_FORM,
         title=f"How did {ref} go?",
         submit="Send",
-        fields=(
-            FormField("rating", "Your rating", FieldKind.choice, choices=RATINGS),
-            FormField(
-                "comment", "Anything to add (optional)", FieldKind.long_text, optional=True, max_length=1000
-            ),
-        ),
+        fields=(forms.rating(), forms.remark()),
         metadata=json.dumps({"ref": ref}),
         notes=(_NO_DETAILS,),
     )
@@ -130,7 +124,7 @@ def feedback_form(deps: Deps, actor: Actor, ref: str, _channel_id: str) -> Form:
 
 def feedback_submitted(deps: Deps, actor: Actor, metadata: str, values: FormValues) -> Reply:
     ref = str(written_by_liaison(metadata).get("ref"))
-    rating = _rating(values, "rating")
+    rating = forms.rated(values, "rating")
     with deps.db.session() as session:
         me = deps.person(session, actor)
         comment = _comment(deps, me, values.get("comment"))
@@ -152,17 +146,8 @@ def survey_form(deps: Deps, actor: Actor, quarter: str, _channel_id: str) -> For
         title=f"Survey {quarter}",
         submit="Send",
         fields=(
-            *(
-                FormField(key, f"{question} (1 to 5)", FieldKind.choice, choices=RATINGS)
-                for key, question in SURVEY_QUESTIONS
-            ),
-            FormField(
-                "change",
-                "One thing to change (optional)",
-                FieldKind.long_text,
-                optional=True,
-                max_length=1000,
-            ),
+            *(forms.rating(key, f"{question} (1 to 5)") for key, question in SURVEY_QUESTIONS),
+            forms.remark("change", "One thing to change (optional)"),
         ),
         metadata=json.dumps({"quarter": quarter}),
         notes=(_NO_DETAILS,),
@@ -171,19 +156,12 @@ def survey_form(deps: Deps, actor: Actor, quarter: str, _channel_id: str) -> For
 
 def survey_submitted(deps: Deps, actor: Actor, metadata: str, values: FormValues) -> Reply:
     quarter = str(written_by_liaison(metadata).get("quarter"))
-    working, responsive = _rating(values, "working"), _rating(values, "responsive")
+    working, responsive = forms.rated(values, "working"), forms.rated(values, "responsive")
     with deps.db.session() as session:
         me = deps.person(session, actor)
         change = _comment(deps, me, values.get("change"))
         feedback.answer_survey(session, me, quarter, working, responsive, change)
     return Reply(f"Thank you: your answers for {quarter} are saved.")
-
-
-def _rating(values: FormValues, key: str) -> int:
-    said = values.get(key)
-    if not isinstance(said, str) or said not in {c.value for c in RATINGS}:
-        raise UsageError("Choose a rating from 1 to 5.")
-    return int(said)
 
 
 def _comment(deps: Deps, me: Person, said: object) -> str | None:

@@ -13,9 +13,10 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from commands import forms
 from commands.format import plain, when
-from commands.forms import RATINGS, FieldKind, Form
 from commands.forms import Field as FormField
+from commands.forms import Form
 from commands.grammar import UsageError
 from commands.invocation import Deps, Invocation, Reply, SlackRefused
 from commands.items.fields import written_by_liaison
@@ -298,12 +299,7 @@ def feedback_form(deps: Deps, actor: Actor, ref: str, _channel_id: str) -> Form:
         callback_id=FEEDBACK_FORM,
         title="How did it go?",
         submit="Send",
-        fields=(
-            FormField("rating", "Your rating", FieldKind.choice, choices=RATINGS),
-            FormField(
-                "comment", "Anything to add (optional)", FieldKind.long_text, optional=True, max_length=1000
-            ),
-        ),
+        fields=(forms.rating(), forms.remark()),
         metadata=json.dumps({"ref": ref}),
         notes=("No client names or details, please.",),
     )
@@ -311,9 +307,7 @@ def feedback_form(deps: Deps, actor: Actor, ref: str, _channel_id: str) -> Form:
 
 def feedback_submitted(deps: Deps, actor: Actor, metadata: str, values: FormValues) -> Reply:
     ref = str(written_by_liaison(metadata).get("ref"))
-    rating = values.get("rating")
-    if not isinstance(rating, str) or rating not in {c.value for c in RATINGS}:
-        raise UsageError("Choose a rating from 1 to 5.")
+    rating = forms.rated(values)
     comment = values.get("comment") if isinstance(values.get("comment"), str) else None
     with deps.db.session() as session:
         me = deps.person(session, actor)
@@ -328,5 +322,5 @@ def feedback_submitted(deps: Deps, actor: Actor, metadata: str, values: FormValu
                 kind="training",
                 because=sessions.KEPT_OUT,
             )
-        training.rate(session, me, row, int(rating), str(comment) if comment else None)
+        training.rate(session, me, row, rating, str(comment) if comment else None)
     return Reply(f"Thank you: your rating of {ref} is saved.")
