@@ -242,6 +242,40 @@ def test_an_action_item_from_a_message_with_a_client_detail_is_refused_until_rem
     assert stored(bot) == before and thread(slack, SHARED_CHANNEL, ts) == []
 
 
+# Slack writes a phone number someone typed as a tel: link labelled with the number, and a link as markup.
+LINKED = (
+    "Client needs a shelter bed tonight, call her <tel:+13125550143|312-555-0143> after 5; "
+    "the order is <https://court.example/o/77|here> &amp; <#C0FAKE|intake> knows."
+)
+
+
+@pytest.mark.parametrize("callback", [REFER, ACT])
+def test_a_phone_number_slack_wrote_as_a_link_is_found_shown_plainly_and_refused(
+    slack: Sandbox, bot: Bot, callback: str
+) -> None:
+    ts, _ = slack.post_as_user(DEFENDER, SHARED_CHANNEL, LINKED)
+    view = on_message(slack, bot, DEFENDER, SHARED_CHANNEL, ts, callback)
+    assert view is not None
+    field = "details" if callback == REFER else "title"
+    shown = prefilled(view, field) or ""
+    assert "call her 312-555-0143 after 5" in shown, shown  # as the author saw it, not as markup
+    assert "here (https://court.example/o/77) & #intake knows" in shown, shown
+    assert "a phone number" in hint(view, field), hint(view, field)
+    before, cards = stored(bot), len(slack.messages(SHARED_CHANNEL))
+    for details in (None, LINKED.replace("&amp;", "&")):  # as prefilled; then the markup pasted back in
+        values = {"need": "housing"} if callback == REFER else {}
+        if details is not None:
+            view = on_message(slack, bot, DEFENDER, SHARED_CHANNEL, ts, callback)
+            assert view is not None
+            values[field] = details[:150] if callback == ACT else details
+        answer = submit(slack, bot, DEFENDER, view, values, SHARED_CHANNEL)
+        found = r"(look like they identify the client|what looks like) \(?a phone number"
+        assert re.search(found, answer), answer
+        assert "555" not in answer  # the explanation masks it
+        assert stored(bot) == before
+    assert not [m for m in slack.messages(SHARED_CHANNEL)[cards:] if "555" in m.text]
+
+
 # ---- global shortcuts ---------------------------------------------------------------------------------
 
 

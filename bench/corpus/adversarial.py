@@ -103,6 +103,14 @@ DISGUISES: list[tuple[str, str, str]] = [
     ("phone", "math bold", "cell 𝟑𝟏𝟐-𝟓𝟓𝟓-𝟎𝟏𝟗𝟗"),
     ("phone", "slack.com archives URL", "<https://acme.slack.com/archives/3125550199|call>"),
     ("phone", "tel: link with label", "<tel:3125550199|her cell>"),
+    # The second review (issue 23's shortcuts): Slack writes a phone number someone typed as a tel: link
+    # whose label is the number again, and `|` joined the two into one run too long for a phone.
+    ("phone", "tel: link labelled with the number", "call her <tel:+13125550143|312-555-0143> after 5"),
+    ("phone", "tel: link, national, labelled", "reach the client at <tel:3125550177|312-555-0177>"),
+    ("phone", "two numbers joined by a pipe", "cell 312-555-0143|312-555-0199"),
+    ("phone", "pipe-separated table cell", "| client | 312-555-0143 |"),
+    ("phone", "two numbers back to back", "call +13125550143 312-555-0143 after"),
+    ("ssn", "tel: link labelled with an SSN", "<tel:123456789|123-45-6789>"),
     ("phone", "spaced with tabs", "3\t1\t2\t5\t5\t5\t0\t1\t9\t9"),
     ("phone", "dot spaced groups", "312 . 555 . 0199"),
     ("phone", "plus in words", "plus one three one two five five five zero one nine nine"),

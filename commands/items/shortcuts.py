@@ -12,6 +12,7 @@ with its ID and link (commands/items/sources.py)."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -59,7 +60,7 @@ def from_message(deps: Deps, actor: Actor, spec: KindSpec[Any], message: Message
     """The kind's new-item form for the message's channel, prefilled from it; LiaisonError (with what to
     do) where it cannot be."""
     assert spec.shortcuts is not None
-    text = as_typed(message.text).strip()
+    text = as_shown(message.text).strip()
     if not text:
         raise LiaisonError(NO_TEXT)
     with deps.db.session() as session:  # who may not create items learns nothing of the channel
@@ -83,10 +84,34 @@ def from_message(deps: Deps, actor: Actor, spec: KindSpec[Any], message: Message
     return replace(form, fields=fields, metadata=json.dumps(written))
 
 
-def as_typed(text: str) -> str:
-    """A message's text as its author typed it: Slack escapes `&`, `<` and `>` in what it sends (mentions
-    and links stay its markup, which the card shows as such)."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+# Slack's markup for a mention, channel, link or special word: `<target>` or `<target|label>`.
+_MARKUP = re.compile(r"<([^<>|\n]+)(?:\|([^<>\n]*))?>")
+
+
+def as_shown(text: str) -> str:
+    """A message's text as its author saw it: Slack's markup read (`<tel:+13125550143|312-555-0143>` as
+    the number shown, `<https://x.org|the order>` as "the order (https://x.org)", `<#C1|intake>` as
+    "#intake"), since a card shows item text as written, not as markup; then `&`, `<` and `>`, which Slack
+    escapes in what it sends, unescaped. A mention with no name in it stays markup (`<@U123>`)."""
+    return _MARKUP.sub(_as_shown, text).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _as_shown(markup: re.Match[str]) -> str:
+    target, label = markup[1], markup[2]
+    if target[0] in "@#":
+        return f"{target[0]}{label.lstrip('@#')}" if label else markup[0]
+    if target[0] == "!":  # <!here>, <!subteam^S1|@team>, <!date^...|fallback>
+        return label or f"@{target[1:]}"
+    address = target.split(":", 1)[1] if target.startswith(("tel:", "mailto:")) else target
+    if not label or label in (target, address) or _same_number(label, address):
+        return label or address
+    return f"{label} ({address})"
+
+
+def _same_number(label: str, address: str) -> bool:
+    """`312-555-0143` labelling `+13125550143`: one number, shown once."""
+    digits = re.sub(r"\D", "", label)
+    return len(digits) >= 7 and re.sub(r"\D", "", address).endswith(digits)
 
 
 def _prefilled(deps: Deps, field: Field, text: str, addressed: bool) -> Field:

@@ -61,6 +61,18 @@ class Detector:
         be shared wins."""
         if not text:
             return []
+        found = self._read(text, case_number)
+        if "|" in text:
+            # `|` stands for a 1 in a disguised number (`3|2-555-0199`), and separates two things in a
+            # Slack link (`<tel:+13125550143|312-555-0143>`: the number, and the label shown) or a list
+            # (`555-0143|555-0199`): each reading is screened, and what either finds is found.
+            separated = self._read(text.replace("|", " "), case_number)
+            found = _resolved(
+                Normalized(text, text, None), [(f.what, (f.start, f.end)) for f in found + separated]
+            )
+        return found
+
+    def _read(self, text: str, case_number: str | None) -> list[Finding]:
         norm = normalize(text)
         read, lower = norm.text, lowercased(norm.text)
         stretches = numbers.digit_runs(read)

@@ -19,7 +19,7 @@ from storage.identifiers.text import SEP, Span, hinted, spans_in
 # Seven or more digits, up to four separators between each (a `+` or `(` before the run is in the text
 # the context patterns and libphonenumber read: BEFORE_RUN).
 # (The separators one class, and nothing given back once taken, `+`: the same runs several times faster.)
-_DIGIT_RUN = re.compile(r"\d(?:[\W_x]{0,4}+\d){6,16}+")
+_DIGIT_RUN = re.compile(r"\d(?:[\W_x]{0,4}+\d){6,}+")
 BEFORE_RUN, AFTER_RUN = 32, 3  # how much of the text around a run its context patterns read
 MERGE_WITHIN = 40  # runs this close are read as one stretch (one libphonenumber pass, not many)
 
