@@ -111,6 +111,11 @@ DISGUISES: list[tuple[str, str, str]] = [
     ("phone", "pipe-separated table cell", "| client | 312-555-0143 |"),
     ("phone", "two numbers back to back", "call +13125550143 312-555-0143 after"),
     ("ssn", "tel: link labelled with an SSN", "<tel:123456789|123-45-6789>"),
+    # The third review (issue 22's feedback comments).
+    ("address", "house number in words, three words", "Client lives at one twenty three Main St."),
+    ("address", "house number in words, hundred", "moved to one hundred twenty three Oak Avenue"),
+    ("phone", "S for 5 and I for 1 inside the groups", "Her cell is 555-I23-4S67"),
+    ("ssn", "Z for 2 and B for 8 inside the groups", "SSN 1Z3-45-67B9"),
     ("phone", "spaced with tabs", "3\t1\t2\t5\t5\t5\t0\t1\t9\t9"),
     ("phone", "dot spaced groups", "312 . 555 . 0199"),
     ("phone", "plus in words", "plus one three one two five five five zero one nine nine"),

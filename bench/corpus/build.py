@@ -450,7 +450,6 @@ GENERATORS: dict[str, Callable[[], Iterator[tuple[str, str]]]] = {
 # grid address and Cherokee look-alikes are not read at all.
 KNOWN_MISSES = {
     "5-4 grouping",
-    "house number in words",
     "Wisconsin grid",
     "own case, words",
     "Cherokee letters",
