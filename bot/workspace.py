@@ -41,6 +41,14 @@ CARD_BACKOFF = 0.5  # seconds before the first retry, doubling
 HISTORY_PAGE = 200
 
 
+_UNSEEN = "Liaison can't see <#{}>: invite it with `/invite @liaison`, then try again."
+# A direct message between people takes no app: nothing to invite Liaison to.
+_UNSEEN_DM = (
+    "Liaison can't see a direct message between other people, and can't be added to one: use a channel "
+    "Liaison is in instead."
+)
+
+
 class SlackWorkspace:
     def __init__(
         self,
@@ -240,7 +248,7 @@ class SlackWorkspace:
         except SlackApiError as exc:
             if exc.response.get("error") in ("channel_not_found", "not_in_channel", "missing_scope"):
                 raise InvalidInput(
-                    f"Liaison can't see <#{channel_id}>: invite it with `/invite @liaison`, then try again."
+                    _UNSEEN_DM if channel_id.startswith("D") else _UNSEEN.format(channel_id)
                 ) from exc
             if is_transient(exc):
                 raise SlackRefused(str(exc.response.get("error")), transient=True) from exc

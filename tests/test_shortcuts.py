@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from bot.sandbox import Sandbox, View, visible_text
+from bot.sandbox.workspace import Channel
 from tests.databases import BACKENDS
 from tests.inprocess import InProcessBot, in_process_bot
 from tests.office import (
@@ -35,6 +36,7 @@ from tests.office import command as typed
 
 ROOT = Path(__file__).resolve().parent.parent
 NO_BOT_CHANNEL = "C0NOBOT"  # a public channel of the office's that Liaison was never invited to
+PEOPLES_DM = "D0PEOPLE"  # Dana and Ari's direct message, which no app is part of
 MIXED_CHANNEL = "C0MIXED"  # shared with Legal Aid Society and with a workspace no partner record names
 REFER, ASK, ACT = "referral.from_message", "consult.from_message", "advocacy.from_message"
 NEW_REFERRAL, NEW_CONSULT, NEW_ACTION = "referral.new", "consult.new", "advocacy.new"
@@ -320,6 +322,23 @@ def test_a_message_in_a_channel_liaison_is_not_in_is_refused_privately(slack: Sa
         said = told_privately(slack, DEFENDER, NO_BOT_CHANNEL, seen)
         seen += 1
         assert "Liaison is not in" in said and "/invite @liaison" in said and "nothing was saved" in said
+    assert stored(bot) == before
+
+
+def test_a_message_in_a_direct_message_between_people_is_refused_without_asking_to_invite_liaison(
+    slack: Sandbox, bot: Bot
+) -> None:
+    if PEOPLES_DM not in slack.workspace.channels:
+        slack.workspace.add_channel(
+            Channel(PEOPLES_DM, PEOPLES_DM, [DEFENDER, ADMIN], is_im=True, im_user=ADMIN)
+        )
+    ts, _ = slack.post_as_user(DEFENDER, PEOPLES_DM, "Follow up with the clinic about intake hours.")
+    before, seen = stored(bot), len(slack.ephemerals(DEFENDER, PEOPLES_DM))
+    for callback in (REFER, ACT):
+        assert on_message(slack, bot, DEFENDER, PEOPLES_DM, ts, callback) is None
+        said = told_privately(slack, DEFENDER, PEOPLES_DM, seen)
+        seen += 1
+        assert "direct message between other people" in said and "/invite" not in said, said
     assert stored(bot) == before
 
 

@@ -430,7 +430,8 @@ class Sandbox:
         the channel and subscribed. Returns the message ts and the first delivery (None if none)."""
         user = self._person(user_id)
         channel = self._place(user, channel_id)
-        if channel.is_im and self.app.messages_tab_read_only:
+        with_the_app = self.bot_user_id in channel.members  # else a direct message between two people
+        if channel.is_im and with_the_app and self.app.messages_tab_read_only:
             raise NotPossibleInSlack("the app's Messages tab is read-only (messages_tab_read_only_enabled)")
         with self.workspace.lock:
             if thread_ts is not None:

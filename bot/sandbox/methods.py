@@ -104,9 +104,10 @@ class WebApiMethods:
     # ---- lookups shared by several methods ----------------------------------------------------------
 
     def _visible_channel(self, ref: str) -> Channel:
-        """A channel the bot can see: public channels, and private ones it is a member of."""
+        """A channel the bot can see: public channels, and private ones and direct messages it is in."""
         channel = self.ws.channel(ref)
-        if channel is None or (channel.is_private and self.ws.bot.id not in channel.members):
+        hidden = channel is not None and (channel.is_private or channel.is_im)
+        if channel is None or (hidden and self.ws.bot.id not in channel.members):
             raise ApiError("channel_not_found")
         return channel
 
