@@ -1,7 +1,7 @@
 """The court calendar: which days the office works, and why not on the others. Business days are Monday to
 Friday minus the public holidays of the office's region (the maintained `holidays` package, configured
-with LIAISON_HOLIDAYS: `US` or a state like `US-IL`) and minus the office's own closures (a table, changed
-with `/liaison closed`).
+with LIAISON_HOLIDAYS: `US` or a state like `US-IL`, read by storage/regions.py) and minus the office's
+own closures (a table, changed with `/liaison closed`).
 
 A holiday's observed day counts as closed (July 4 on a Saturday closes Friday July 3): federal courts close
 on the observed day (5 U.S.C. 6103(b), and FRCP 6(a)(6) counts it as a legal holiday), and the states'
@@ -14,15 +14,12 @@ one process is seen by the next command in any other.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cache, lru_cache
+from functools import lru_cache
 
 import holidays
-from holidays.registry import COUNTRIES
-from rapidfuzz import fuzz, process
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage import audit, clock
@@ -100,49 +97,6 @@ def _holidays(region: str, year: int) -> Mapping[date, str]:
     country, _, subdivision = region.partition("-")
     found = holidays.country_holidays(country, subdiv=subdivision or None, years=year, observed=True)
     return dict(found.items())
-
-
-@cache
-def known_regions() -> tuple[str, ...]:
-    """Every region the holidays package knows: its countries (`US`) and their subdivisions (`US-IL`)."""
-    regions = []
-    for country, subdivisions in holidays.list_supported_countries(include_aliases=False).items():
-        regions.append(country)
-        regions += [f"{country}-{sub}" for sub in subdivisions]
-    return tuple(regions)
-
-
-@cache
-def _region_names() -> dict[str, str]:
-    """What someone may have meant by a region, by the region: its code, and the country's or state's name
-    (people write `Illinois`, or `US-Illinois`)."""
-    names = {region: region for region in known_regions()}
-    for class_name, country, alpha3, *_ in COUNTRIES.values():
-        names[re.sub(r"(?<=[a-z])(?=[A-Z])", " ", class_name).upper()] = names[alpha3] = country
-        for name, sub in (
-            getattr(getattr(holidays, country, None), "subdivisions_aliases", None) or {}
-        ).items():
-            if f"{country}-{sub}" in names:
-                names[name.upper()] = names[f"{country}-{name}".upper()] = f"{country}-{sub}"
-    return names
-
-
-def region(raw: str) -> str:
-    """The region `raw` names, as the package spells it (`us-il` is `US-IL`); InvalidInput naming the
-    closest known regions otherwise."""
-    typed = raw.strip().upper()
-    if typed in known_regions():
-        return typed
-    names = _region_names()
-    closest: list[str] = []
-    for label, _score, _ in process.extract(typed, list(names), scorer=fuzz.ratio, limit=12):
-        if names[label] not in closest:
-            closest.append(names[label])
-    raise InvalidInput(
-        f"the holidays package does not know {raw!r} as a country or state; the closest it knows: "
-        f"{', '.join(closest[:3])} (write a country like US, or a state like US-IL)",
-        "region",
-    )
 
 
 def load(session: Session, region: str, today: date) -> CourtCalendar:

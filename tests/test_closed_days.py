@@ -119,7 +119,7 @@ def test_coordinators_close_list_and_reopen_days_and_bad_input_stores_nothing(
     assert "• Thursday, December 24, 2026: courthouse closed (office closure)" in listed
     assert "• Friday, December 25, 2026: Christmas Day (public holiday)" in listed
     assert "• Monday, March 1, 2027: Casimir Pulaski Day (public holiday)" in listed, "the state's own"
-    assert "of US-IL" in listed
+    assert "(public holidays of Illinois, United States (US-IL), set with LIAISON_HOLIDAYS," in listed
     assert listed.index("November 26") < listed.index("December 24") < listed.index("March 1, 2027")
 
     # A deadline set on the closure moves off it, saying why.

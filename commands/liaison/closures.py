@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from commands.grammar import UsageError
 from commands.invocation import Invocation, Reply
-from storage import court_calendar
+from storage import court_calendar, regions
 from storage.court_calendar import spoken_day
 from storage.permissions import Action, require
 
@@ -62,7 +62,8 @@ def show(inv: Invocation) -> Reply:
     closed = calendar.upcoming(today, today + LISTED)
     lines = [
         f"*Days the office is closed in the next year*, besides weekends (public holidays of "
-        f"{calendar.region}, set with LIAISON_HOLIDAYS, and the office's own closures):"
+        f"{regions.name_of(calendar.region) if calendar.region else 'nowhere'}, set with LIAISON_HOLIDAYS, "
+        "and the office's own closures):"
     ]
     for day, why, holiday in closed:
         lines.append(f"• {spoken_day(day)}: {why} ({'public holiday' if holiday else 'office closure'})")
