@@ -22,7 +22,7 @@ from functools import lru_cache
 import holidays
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from storage import audit, clock
+from storage import audit, clock, regions
 from storage.disclosure import as_read
 from storage.errors import InvalidInput
 from storage.identifiers import Detector
@@ -33,6 +33,9 @@ from storage.types import UTCDateTime
 DEFAULT_REGION = "US"
 REASON_LENGTH = 200
 LOOK_BACK = timedelta(days=400)  # closures older than this cannot change any open item's business days
+# How far ahead a closure may be made: a courthouse closure or a snow day is known months ahead, not years;
+# further is a typo (`2062` for `2026`), and `closed list` shows only the coming year anyway.
+CLOSURE_HORIZON = timedelta(days=2 * 365)
 
 
 class OfficeClosure(SQLModel, table=True):
@@ -68,8 +71,11 @@ class CourtCalendar:
         return day.weekday() < 5 and self.holiday(day) is None and day not in self.closures
 
     def next_open(self, day: date) -> date:
-        """`day` itself if the office works then, else the next day it does."""
+        """`day` itself if the office works then, else the next day it does; InvalidInput past the
+        calendar's last day (callers keep dates within years of today, so this is a guard, not a path)."""
         while not self.is_open(day):
+            if day == date.max:
+                raise InvalidInput(f"There is no open day after {spoken_day(day)}; give an earlier date.")
             day += timedelta(days=1)
         return day
 
@@ -137,6 +143,12 @@ def close(
         )
     if day <= today:
         raise InvalidInput(f"{spoken_day(day)} is not in the future: close a day from tomorrow on.", "day")
+    if day > today + CLOSURE_HORIZON:
+        raise InvalidInput(
+            f"{spoken_day(day)} is more than two years away: Liaison takes closures up to "
+            f"{spoken_day(today + CLOSURE_HORIZON)}. Check the year, or close it nearer the time.",
+            "day",
+        )
     if day.weekday() >= 5:
         raise InvalidInput(f"{spoken_day(day)} is a weekend day: the office is closed then already.", "day")
     if name := calendar.holiday(day):
@@ -148,10 +160,17 @@ def close(
     audit.record(session, person.actor, "calendar.close", subject=day.isoformat(), reason=reason)
 
 
-def reopen(session: Session, person: Person, day: date) -> str:
-    """Remove the office's closure on `day`; its reason. InvalidInput when the office had not closed it."""
+def reopen(session: Session, person: Person, calendar: CourtCalendar, day: date) -> str:
+    """Remove the office's closure on `day`; its reason. InvalidInput when the office had not closed it
+    (saying so of a public holiday: that is LIAISON_HOLIDAYS's, not the office's to reopen)."""
     require(session, person, Action.close_days)
     found = session.get(OfficeClosure, day)
+    if found is None and (name := calendar.holiday(day)) and calendar.region:
+        raise InvalidInput(
+            f"{spoken_day(day)} is {name}, a public holiday of {regions.name_of(calendar.region)} from "
+            "LIAISON_HOLIDAYS, not an office closure, so it cannot be removed here: Liaison keeps the "
+            "region's holidays as the holidays package lists them (an administrator chooses the region)."
+        )
     if found is None:
         raise InvalidInput(
             f"{spoken_day(day)} is not an office closure, so there is nothing to remove: "
