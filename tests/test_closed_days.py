@@ -134,7 +134,9 @@ def test_coordinators_close_list_and_reopen_days_and_bad_input_stores_nothing(
         'closed 2026-11-24 reason:"snow"': "Tuesday, November 24, 2026 is not in the future",  # today
         'closed 12/31/2026 reason:"snow"': "`12/31/2026` is not a date Liaison can read here: write it as "
         "year-month-day, like 2026-12-24.",
-        'closed 2026-13-01 reason:"snow"': "`2026-13-01` is not a date Liaison can read here",
+        'closed 2026-13-01 reason:"snow"': "`2026-13-01` is written as year-month-day, but no such day is "
+        "on the calendar: check the month and the day.",
+        'closed 2027-02-29 reason:"snow"': "`2027-02-29` is written as year-month-day, but no such day",
         'closed reason:"snow"': "Give one date, like 2026-12-24.",
         "closed 2026-12-30": 'Say why the office is closed, like `reason:"courthouse closed"`.',
         'closed 2026-12-30 reason:" "': "`reason:` needs a value right after the colon",

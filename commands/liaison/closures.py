@@ -4,6 +4,7 @@ Closing and reopening are for coordinators and admins; anyone on the home staff 
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from commands.grammar import UsageError
@@ -13,6 +14,7 @@ from storage.court_calendar import spoken_day
 from storage.permissions import Action, require
 
 LISTED = timedelta(days=365)  # how far ahead `closed list` looks
+ISO_SHAPED = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _day(inv: Invocation, removing: bool = False) -> date:
@@ -25,6 +27,11 @@ def _day(inv: Invocation, removing: bool = False) -> date:
     try:
         day = date.fromisoformat(words[0])
     except ValueError:
+        if ISO_SHAPED.fullmatch(words[0]):  # written as asked, but no such day (`2027-02-29`, `2026-13-01`)
+            raise UsageError(
+                f"`{words[0]}` is written as year-month-day, but no such day is on the calendar: check the "
+                f"month and the day.\nUsage: `{inv.usage}`"
+            ) from None
         guess = deadlines.read_day(typed, inv.deps.today())
         meant = f" If you meant {spoken_day(guess)}, write `{guess.isoformat()}`." if guess else ""
         raise UsageError(
