@@ -23,7 +23,7 @@ from bot.manifest import manifest_yaml
 from bot.slack_client import SlackUnreachable, installation, web_client
 from commands.kinds import standard
 from commands.tick import tick
-from storage import crypto, directory_file, exports, keys, retention
+from storage import crypto, directory_file, exports, keys, regions, retention
 from storage.audit import Actor
 from storage.clock import REAL
 from storage.crypto import UnreadableText
@@ -171,7 +171,7 @@ def _check(args: argparse.Namespace) -> int:
     print(
         f"configuration: ok; would run in {'Socket Mode' if socket_mode else 'HTTP mode'}"
         f"{'' if socket_mode else f' on port {settings.port}'}; fallback time zone {settings.timezone}; "
-        f"public holidays of {settings.holidays}"
+        f"public holidays (LIAISON_HOLIDAYS) of {regions.name_of(settings.holidays)}"
     )
     path = sqlite_file(settings.database_url)
     if path is not None and not path.exists():

@@ -19,7 +19,7 @@ from dotenv import dotenv_values
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from storage import court_calendar
+from storage import court_calendar, regions
 from storage.clock import Clock
 from storage.crypto import Keyring, keys_from
 from storage.errors import InvalidInput
@@ -250,7 +250,7 @@ def _holidays(raw: str | None, problems: list[str]) -> str:
     if raw is None:
         return court_calendar.DEFAULT_REGION
     try:
-        return court_calendar.region(raw)
+        return regions.region(raw)
     except InvalidInput as exc:
         problems.append(f"LIAISON_HOLIDAYS: {exc.message}")
         return court_calendar.DEFAULT_REGION

@@ -30,6 +30,26 @@ from storage.errors import DatabaseUnavailable, LiaisonError
 log = logging.getLogger("liaison")
 
 
+# What Slack says of a trigger_id used too late (good for 3 s after the person acted) or used already.
+EXPIRED_TRIGGERS = frozenset({"expired_trigger_id", "exchanged_trigger_id"})
+FORM_TOO_LATE = "Slack took too long to open the form, so nothing was saved; {again}."
+
+
+@contextmanager
+def opening_form(again: str) -> Iterator[None]:
+    """Around views.open: when Slack was slow (a rate limit, a slow answer before it) and the trigger_id
+    expired, the person is told in words, with what to do again (`again`: "use the shortcut again"), not
+    Slack's code; nothing was saved, since the form never opened."""
+    try:
+        yield
+    except SlackApiError as exc:
+        code = exc.response.get("error") if exc.response is not None else None
+        if code in EXPIRED_TRIGGERS:
+            log.warning("a form could not open in time (%s)", code)
+            raise LiaisonError(FORM_TOO_LATE.format(again=again)) from exc
+        raise
+
+
 def user_message(error: Exception) -> str:
     if isinstance(error, GuardRefused):
         return error.explanation

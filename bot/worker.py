@@ -239,8 +239,9 @@ class Doer:
             if reply.form is None:
                 respond(**render.ephemeral(reply))
                 return
-            try:  # only when a kept command's own checks ask for a form: its trigger_id may be too old now
-                with door.viewed_by(actor.user_id):
+            # Only when a kept command's own checks ask for a form: its trigger_id may be too old now.
+            try:
+                with errors.opening_form(f"type `{name}` again"), door.viewed_by(actor.user_id):
                     self._client.views_open(trigger_id=body.get("trigger_id"), view=render.form(reply.form))
-            except SlackApiError:
-                raise LiaisonError(f"The form could not open in time: type `{name}` again.") from None
+            except SlackApiError:  # refused otherwise: the same advice, without Slack's code
+                raise LiaisonError(f"The form could not open: type `{name}` again.") from None

@@ -218,7 +218,8 @@ class SlackWorkspace:
         return f"{self._url}archives/{channel_id}/p{ts.replace('.', '')}"
 
     def permalink(self, channel_id: str, ts: str) -> str:
-        return str(self._client.chat_getPermalink(channel=channel_id, message_ts=ts)["permalink"])
+        with _refusals():  # a deleted message is `message_not_found`, for the caller to decide on
+            return str(self._client.chat_getPermalink(channel=channel_id, message_ts=ts)["permalink"])
 
     def _user(self, user_id: str) -> dict[str, Any]:
         def lookup() -> dict[str, Any]:

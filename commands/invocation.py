@@ -134,7 +134,7 @@ class Slack(Protocol):
         ...
 
     def permalink(self, channel_id: str, ts: str) -> str:
-        """A link to a message."""
+        """A link to a message; SlackRefused when Slack will not give one (`message_not_found`: deleted)."""
         ...
 
 

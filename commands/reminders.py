@@ -241,4 +241,4 @@ def snooze(deps: Deps, actor: Actor, value: str) -> Reply:
         until = schedule.snooze(session, item.ref, deps.clock(), timedelta(days=days), actor.user_id)
         audit.record(session, actor, "reminder.snooze", subject=item.ref, reason=f"until {until.isoformat()}")
     zone = ZoneInfo(deps.zone_of(actor.user_id))
-    return Reply(f"No reminders about {item.ref} until {spoken(until.astimezone(zone))}.")
+    return Reply(f"No reminders about {item.ref} until {spoken(until.astimezone(zone), deps.clock())}.")

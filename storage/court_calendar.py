@@ -1,7 +1,7 @@
 """The court calendar: which days the office works, and why not on the others. Business days are Monday to
 Friday minus the public holidays of the office's region (the maintained `holidays` package, configured
-with LIAISON_HOLIDAYS: `US` or a state like `US-IL`) and minus the office's own closures (a table, changed
-with `/liaison closed`).
+with LIAISON_HOLIDAYS: `US` or a state like `US-IL`, read by storage/regions.py) and minus the office's
+own closures (a table, changed with `/liaison closed`).
 
 A holiday's observed day counts as closed (July 4 on a Saturday closes Friday July 3): federal courts close
 on the observed day (5 U.S.C. 6103(b), and FRCP 6(a)(6) counts it as a legal holiday), and the states'
@@ -14,18 +14,15 @@ one process is seen by the next command in any other.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cache, lru_cache
+from functools import lru_cache
 
 import holidays
-from holidays.registry import COUNTRIES
-from rapidfuzz import fuzz, process
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from storage import audit, clock
+from storage import audit, clock, regions
 from storage.disclosure import as_read
 from storage.errors import InvalidInput
 from storage.identifiers import Detector
@@ -36,6 +33,9 @@ from storage.types import UTCDateTime
 DEFAULT_REGION = "US"
 REASON_LENGTH = 200
 LOOK_BACK = timedelta(days=400)  # closures older than this cannot change any open item's business days
+# How far ahead a closure may be made: a courthouse closure or a snow day is known months ahead, not years;
+# further is a typo (`2062` for `2026`), and `closed list` shows only the coming year anyway.
+CLOSURE_HORIZON = timedelta(days=2 * 365)
 
 
 class OfficeClosure(SQLModel, table=True):
@@ -71,8 +71,11 @@ class CourtCalendar:
         return day.weekday() < 5 and self.holiday(day) is None and day not in self.closures
 
     def next_open(self, day: date) -> date:
-        """`day` itself if the office works then, else the next day it does."""
+        """`day` itself if the office works then, else the next day it does; InvalidInput past the
+        calendar's last day (callers keep dates within years of today, so this is a guard, not a path)."""
         while not self.is_open(day):
+            if day == date.max:
+                raise InvalidInput(f"There is no open day after {spoken_day(day)}; give an earlier date.")
             day += timedelta(days=1)
         return day
 
@@ -100,49 +103,6 @@ def _holidays(region: str, year: int) -> Mapping[date, str]:
     country, _, subdivision = region.partition("-")
     found = holidays.country_holidays(country, subdiv=subdivision or None, years=year, observed=True)
     return dict(found.items())
-
-
-@cache
-def known_regions() -> tuple[str, ...]:
-    """Every region the holidays package knows: its countries (`US`) and their subdivisions (`US-IL`)."""
-    regions = []
-    for country, subdivisions in holidays.list_supported_countries(include_aliases=False).items():
-        regions.append(country)
-        regions += [f"{country}-{sub}" for sub in subdivisions]
-    return tuple(regions)
-
-
-@cache
-def _region_names() -> dict[str, str]:
-    """What someone may have meant by a region, by the region: its code, and the country's or state's name
-    (people write `Illinois`, or `US-Illinois`)."""
-    names = {region: region for region in known_regions()}
-    for class_name, country, alpha3, *_ in COUNTRIES.values():
-        names[re.sub(r"(?<=[a-z])(?=[A-Z])", " ", class_name).upper()] = names[alpha3] = country
-        for name, sub in (
-            getattr(getattr(holidays, country, None), "subdivisions_aliases", None) or {}
-        ).items():
-            if f"{country}-{sub}" in names:
-                names[name.upper()] = names[f"{country}-{name}".upper()] = f"{country}-{sub}"
-    return names
-
-
-def region(raw: str) -> str:
-    """The region `raw` names, as the package spells it (`us-il` is `US-IL`); InvalidInput naming the
-    closest known regions otherwise."""
-    typed = raw.strip().upper()
-    if typed in known_regions():
-        return typed
-    names = _region_names()
-    closest: list[str] = []
-    for label, _score, _ in process.extract(typed, list(names), scorer=fuzz.ratio, limit=12):
-        if names[label] not in closest:
-            closest.append(names[label])
-    raise InvalidInput(
-        f"the holidays package does not know {raw!r} as a country or state; the closest it knows: "
-        f"{', '.join(closest[:3])} (write a country like US, or a state like US-IL)",
-        "region",
-    )
 
 
 def load(session: Session, region: str, today: date) -> CourtCalendar:
@@ -183,6 +143,12 @@ def close(
         )
     if day <= today:
         raise InvalidInput(f"{spoken_day(day)} is not in the future: close a day from tomorrow on.", "day")
+    if day > today + CLOSURE_HORIZON:
+        raise InvalidInput(
+            f"{spoken_day(day)} is more than two years away: Liaison takes closures up to "
+            f"{spoken_day(today + CLOSURE_HORIZON)}. Check the year, or close it nearer the time.",
+            "day",
+        )
     if day.weekday() >= 5:
         raise InvalidInput(f"{spoken_day(day)} is a weekend day: the office is closed then already.", "day")
     if name := calendar.holiday(day):
@@ -194,10 +160,17 @@ def close(
     audit.record(session, person.actor, "calendar.close", subject=day.isoformat(), reason=reason)
 
 
-def reopen(session: Session, person: Person, day: date) -> str:
-    """Remove the office's closure on `day`; its reason. InvalidInput when the office had not closed it."""
+def reopen(session: Session, person: Person, calendar: CourtCalendar, day: date) -> str:
+    """Remove the office's closure on `day`; its reason. InvalidInput when the office had not closed it
+    (saying so of a public holiday: that is LIAISON_HOLIDAYS's, not the office's to reopen)."""
     require(session, person, Action.close_days)
     found = session.get(OfficeClosure, day)
+    if found is None and (name := calendar.holiday(day)) and calendar.region:
+        raise InvalidInput(
+            f"{spoken_day(day)} is {name}, a public holiday of {regions.name_of(calendar.region)} from "
+            "LIAISON_HOLIDAYS, not an office closure, so it cannot be removed here: Liaison keeps the "
+            "region's holidays as the holidays package lists them (an administrator chooses the region)."
+        )
     if found is None:
         raise InvalidInput(
             f"{spoken_day(day)} is not an office closure, so there is nothing to remove: "

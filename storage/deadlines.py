@@ -21,6 +21,10 @@ from storage.court_calendar import NO_HOLIDAYS, CourtCalendar
 from storage.errors import InvalidInput
 
 END_OF_DAY = time(17, 0)
+# How far ahead a deadline or a session may be: further is a typo (`2062` for `2026`), and dates near the
+# end of the calendar (year 9999) cannot be moved to a next open day or shown in every time zone.
+FURTHEST = timedelta(days=5 * 365 + 1)
+FURTHEST_IN_WORDS = "five years"
 _ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d")
 FORMATS = (
     "2026-12-04, 12/4, dec 4, dec 4 5pm, friday, next friday, tomorrow, in 3 days, in 2 business days, "
@@ -54,11 +58,26 @@ def parse_due(text: str, timezone: str, now: datetime, calendar: CourtCalendar) 
         raise InvalidInput(f"`due:{text}` is not a date Liaison understands. Try one of: {FORMATS}.", "due")
     if not _HAS_TIME.search(text) and not _ISO_TIME.search(text):
         moment = datetime.combine(moment.date(), END_OF_DAY, tzinfo=zone)
+    read = spoken(moment, local_now)
     if moment <= local_now:
         raise InvalidInput(
-            f"`due:{text}` is in the past: Liaison read it as {spoken(moment)}. Give a later date.", "due"
+            f"`due:{text}` is in the past: Liaison read it as {read}. Give a later date.", "due"
+        )
+    if too_far(moment, local_now):
+        raise InvalidInput(
+            f"`due:{text}` is more than {FURTHEST_IN_WORDS} away: Liaison read it as {read}. Give a date no "
+            f"later than {spoken_date((local_now + FURTHEST).date())}.",
+            "due",
         )
     return on_open_day(moment, calendar)
+
+
+def too_far(moment: datetime, local_now: datetime) -> bool:
+    return moment.date() > (local_now + FURTHEST).date()
+
+
+def spoken_date(day: date) -> str:
+    return f"{day:%A, %B} {day.day}, {day.year}"
 
 
 def on_open_day(moment: datetime, calendar: CourtCalendar) -> Due:
@@ -80,9 +99,20 @@ def unreadable(text: str) -> str | None:
     return None
 
 
-def spoken(moment: datetime) -> str:
-    """A deadline in words in its own zone, so a person can check it: Friday, December 4, 5:00 PM EST."""
-    return f"{moment:%A, %B} {moment.day}, {moment:%-I:%M %p %Z}"
+def read_day(text: str, today: date) -> date | None:
+    """The day `text` names, read as a deadline would be (`dec 24` is the next December 24), to show
+    someone how to write it where only year-month-day is taken; None when it names no day."""
+    noon = datetime.combine(today, time(12), tzinfo=ZoneInfo("UTC"))
+    moment = _parse(text.strip(), ZoneInfo("UTC"), noon, NO_HOLIDAYS) if text.strip() else None
+    return moment.date() if moment is not None else None
+
+
+def spoken(moment: datetime, now: datetime | None) -> str:
+    """A deadline in words in its own zone, so a person can check it: Friday, December 4, 5:00 PM EST. The
+    year too when it is not the reader's current year at `now` (Wednesday, December 11, 2030, ...): a
+    typo'd year must show in the read-back. `now` None: always the year (a document read years later)."""
+    this_year = now is not None and now.astimezone(moment.tzinfo).year == moment.year
+    return f"{moment:%A, %B} {moment.day}{'' if this_year else f', {moment.year}'}, {moment:%-I:%M %p %Z}"
 
 
 def business_days_after(start: datetime, days: int, calendar: CourtCalendar) -> datetime:
@@ -161,17 +191,20 @@ def _parse(text: str, zone: ZoneInfo, local_now: datetime, calendar: CourtCalend
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # dateparser warns about its own use of deprecated APIs
-        parsed = dateparser.parse(
-            text,
-            languages=["en"],
-            settings={
-                "PREFER_DATES_FROM": "future",
-                "RELATIVE_BASE": local_now.replace(tzinfo=None),
-                "TIMEZONE": str(zone),
-                "RETURN_AS_TIMEZONE_AWARE": True,
-            },
-        )
-    return parsed.astimezone(zone) if parsed is not None else None
+        try:
+            parsed = dateparser.parse(
+                text,
+                languages=["en"],
+                settings={
+                    "PREFER_DATES_FROM": "future",
+                    "RELATIVE_BASE": local_now.replace(tzinfo=None),
+                    "TIMEZONE": str(zone),
+                    "RETURN_AS_TIMEZONE_AWARE": True,
+                },
+            )
+            return parsed.astimezone(zone) if parsed is not None else None
+        except (OverflowError, ValueError):  # past the calendar's end (`dec 31 9999 11pm` in UTC is 10000)
+            return None
 
 
 def parse_start(text: str, timezone: str, now: datetime) -> datetime:
@@ -189,8 +222,15 @@ def parse_start(text: str, timezone: str, now: datetime) -> datetime:
         )
     if not _HAS_TIME.search(text) and not _ISO_TIME.search(text):
         raise InvalidInput(f"`{text}` has no time of day; add one, like `{text} 2pm`.", "start")
+    read = spoken(moment, local_now)
     if moment <= local_now:
         raise InvalidInput(
-            f"`{text}` is in the past: Liaison read it as {spoken(moment)}. Give a later start.", "start"
+            f"`{text}` is in the past: Liaison read it as {read}. Give a later start.", "start"
+        )
+    if too_far(moment, local_now):
+        raise InvalidInput(
+            f"`{text}` is more than {FURTHEST_IN_WORDS} away: Liaison read it as {read}. Give a start "
+            f"no later than {spoken_date((local_now + FURTHEST).date())}.",
+            "start",
         )
     return moment

@@ -44,9 +44,11 @@ def test_settings_are_read_from_a_dotenv_file(tmp_path: Path) -> None:
 
 
 def test_check_against_the_stand_in_prints_the_team_and_bot_user(slack: Sandbox, tmp_path: Path) -> None:
-    result = liaison(["check"], tmp_path, **bot_settings(slack, f"sqlite:///{tmp_path / 'l.db'}"))
+    settings = bot_settings(slack, f"sqlite:///{tmp_path / 'l.db'}") | {"LIAISON_HOLIDAYS": "us-il"}
+    result = liaison(["check"], tmp_path, **settings)
     assert result.returncode == 0, result.stderr
     assert "configuration: ok; would run in Socket Mode" in result.stdout
+    assert "public holidays (LIAISON_HOLIDAYS) of Illinois, United States (US-IL)" in result.stdout
     assert f"database: none yet at {tmp_path / 'l.db'}; `liaison run` creates it there" in result.stdout
     assert not (tmp_path / "l.db").exists(), "check looks; it creates nothing"
     assert (

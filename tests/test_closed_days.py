@@ -80,18 +80,18 @@ def test_a_due_date_on_a_state_holiday_moves_to_the_next_open_day_and_says_why(
 ) -> None:
     # Friday, February 12, 2027 is Lincoln's Birthday in Illinois, and Monday the 15th Washington's.
     posted = typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/advocacy", "File the amicus brief due:2027-02-12")
-    assert "due Tuesday, February 16, 5:00 PM CST." in posted, posted
+    assert "due Tuesday, February 16, 2027, 5:00 PM CST." in posted, posted
     assert "moved from Friday, February 12: Lincoln's Birthday; the office is closed that day." in posted
 
     # Casimir Pulaski Day, the first Monday of March, is Illinois's alone; the sender is in New York.
     asked = typed(slack, bot, DEFENDER, CIVIL_CHANNEL, "/consult", "due:2027-03-01 Any rulings on this?")
-    assert "to Civil Rights Org: a question, due Tuesday, March 2, 5:00 PM EST." in asked, asked
+    assert "to Civil Rights Org: a question, due Tuesday, March 2, 2027, 5:00 PM EST." in asked, asked
     assert "It was moved from Monday, March 1: Casimir Pulaski Day; the office is closed that day." in asked
     ref = asked.split("*")[1]
     card = [m for m in slack.messages(CIVIL_CHANNEL) if m.text.startswith(ref)][-1]
     assert "Casimir" not in visible_text(card), "the card shows the deadline, not the read-back"
     extended = typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/consult", f"extend {ref} due:2027-02-12")
-    assert f"{ref} is now due Tuesday, February 16, 5:00 PM EST." in extended, extended
+    assert f"{ref} is now due Tuesday, February 16, 2027, 5:00 PM EST." in extended, extended
     assert "It was moved from Friday, February 12: Lincoln's Birthday" in extended
 
     # Counting court days skips Thanksgiving (Thursday); nothing moved, so nothing is said about it.
@@ -119,7 +119,7 @@ def test_coordinators_close_list_and_reopen_days_and_bad_input_stores_nothing(
     assert "• Thursday, December 24, 2026: courthouse closed (office closure)" in listed
     assert "• Friday, December 25, 2026: Christmas Day (public holiday)" in listed
     assert "• Monday, March 1, 2027: Casimir Pulaski Day (public holiday)" in listed, "the state's own"
-    assert "of US-IL" in listed
+    assert "(public holidays of Illinois, United States (US-IL), set with LIAISON_HOLIDAYS," in listed
     assert listed.index("November 26") < listed.index("December 24") < listed.index("March 1, 2027")
 
     # A deadline set on the closure moves off it, saying why.
@@ -134,7 +134,9 @@ def test_coordinators_close_list_and_reopen_days_and_bad_input_stores_nothing(
         'closed 2026-11-24 reason:"snow"': "Tuesday, November 24, 2026 is not in the future",  # today
         'closed 12/31/2026 reason:"snow"': "`12/31/2026` is not a date Liaison can read here: write it as "
         "year-month-day, like 2026-12-24.",
-        'closed 2026-13-01 reason:"snow"': "`2026-13-01` is not a date Liaison can read here",
+        'closed 2026-13-01 reason:"snow"': "`2026-13-01` is written as year-month-day, but no such day is "
+        "on the calendar: check the month and the day.",
+        'closed 2027-02-29 reason:"snow"': "`2027-02-29` is written as year-month-day, but no such day",
         'closed reason:"snow"': "Give one date, like 2026-12-24.",
         "closed 2026-12-30": 'Say why the office is closed, like `reason:"courthouse closed"`.',
         'closed 2026-12-30 reason:" "': "`reason:` needs a value right after the colon",
@@ -146,7 +148,22 @@ def test_coordinators_close_list_and_reopen_days_and_bad_input_stores_nothing(
         "closed.",
         "closed remove 2026-12-31": "Thursday, December 31, 2026 is not an office closure, so there is "
         "nothing to remove",
-        "closed remove 2026-12-25": "Friday, December 25, 2026 is not an office closure",
+        "closed remove 2026-12-25": "Friday, December 25, 2026 is Christmas Day, a public holiday of "
+        "Illinois, United States (US-IL) from LIAISON_HOLIDAYS, not an office closure, so it cannot be "
+        "removed here",
+        # A date written otherwise: what was typed, and how to write it.
+        'closed Dec 24 reason:"snow"': "`Dec 24` is not a date Liaison can read here: write it as "
+        "year-month-day, like 2026-12-24. If you meant Thursday, December 24, 2026, write `2026-12-24`.",
+        # A reason without `reason:` is not taken for part of the date.
+        "closed 2026-12-23 courthouse closed": "`courthouse closed` after the date is not read: the reason "
+        'goes in `reason:"..."`, like `/liaison closed 2026-12-23 reason:"courthouse closed"`.',
+        'closed 2026-12-23 snow reason:"day"': "`snow` after the date is not read: only the date goes "
+        'before the reason: put all of the reason in `reason:"..."`.',
+        "closed remove 2026-12-24 please": "`please` after the date is not read: give only the date, like "
+        "`/liaison closed remove 2026-12-24`.",
+        # Years ahead: a typo, and a date no deadline could move past.
+        'closed 9999-12-31 reason:"far"': "Friday, December 31, 9999 is more than two years away: Liaison "
+        "takes closures up to Thursday, November 23, 2028. Check the year, or close it nearer the time.",
         "closed remove tomorrow": "`tomorrow` is not a date Liaison can read here",
         'closed 2026-12-30 reason:"hearing for client, call 312-555-0199"': "A closure's reason is read by "
         "everyone in the office whose deadline moves off that day, and kept in the audit log for years, so "
@@ -171,6 +188,24 @@ def test_coordinators_close_list_and_reopen_days_and_bad_input_stores_nothing(
         ("calendar.identifying_details", "2026-12-30", "a closure's reason with a phone number", "denied"),
         ("calendar.reopen", "2026-12-24", "courthouse closed", "done"),
     ]  # fmt: skip
+
+
+def test_a_deadline_years_away_is_refused_and_one_in_another_year_is_read_back_with_its_year(
+    slack: Sandbox, bot: InProcessBot
+) -> None:
+    """`due:"9999-12-31 9am"` once crashed moving off a closure at the calendar's end: now refused, saying
+    how far Liaison reads, with nothing stored; a date next year or later says its year."""
+    before = len(slack.messages(OFFICE_CHANNEL))
+    far = typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/advocacy", 'Call the clerk due:"9999-12-31 9am"')
+    assert far.startswith(
+        "`due:9999-12-31 9am` is more than five years away: Liaison read it as Friday, December 31, 9999, "
+        "9:00 AM CST. Give a date no later than Monday, November 24, 2031."
+    ), far
+    assert len(slack.messages(OFFICE_CHANNEL)) == before, "nothing posted"
+    later = typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/advocacy", "Call the clerk due:2030-12-11")
+    assert "due Wednesday, December 11, 2030, 5:00 PM CST." in later, later
+    this_year = typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/advocacy", "Call the clerk due:2026-12-09")
+    assert "due Wednesday, December 9, 5:00 PM CST." in this_year, this_year
 
 
 def past_due_lines(lines: list[str], ref: str) -> list[str]:

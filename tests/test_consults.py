@@ -241,7 +241,7 @@ def test_only_the_partner_takes_it_and_only_the_asker_resolves_or_moves_the_dead
     said(slack, DEFENDER, before, "is in the past: Liaison read it as")
     click(slack, DEFENDER, card, "consult.extend")
     fill_form(slack, DEFENDER, {"due": {"value": "2027-01-15"}})
-    said(slack, DEFENDER, before, f"{ref} is now due Friday, January 15, 5:00 PM EST.")
+    said(slack, DEFENDER, before, f"{ref} is now due Friday, January 15, 2027, 5:00 PM EST.")
     wait_for_field(slack, card, "Due", "<!date^1800050400^")  # 2027-01-15 17:00 New York
     assert field(card, "Status") == "open"
 

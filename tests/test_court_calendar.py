@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import ConfigError, load_settings
-from storage import court_calendar
+from storage import regions
 from storage.court_calendar import CourtCalendar
 from storage.deadlines import (
     business_day_before,
@@ -136,28 +136,72 @@ def test_in_three_court_days_counts_past_a_state_holiday() -> None:
 
 @pytest.mark.parametrize(
     ("typed", "region"),
-    [("US", "US"), ("us-il", "US-IL"), (" US-CA ", "US-CA"), ("GB-SCT", "GB-SCT"), ("CA-ON", "CA-ON")],
+    [
+        ("US", "US"),
+        ("us-il", "US-IL"),
+        (" US-CA ", "US-CA"),
+        ("GB-SCT", "GB-SCT"),
+        ("CA-ON", "CA-ON"),
+        ("USA", "US"),  # a country's three-letter code is that country, as the package spells it
+        ("ISR", "IL"),
+        ("CAN-ON", "CA-ON"),
+        ("PR", "PR"),  # a territory's own code is the territory either way
+    ],
 )
 def test_a_region_the_package_knows_is_taken_as_it_spells_it(typed: str, region: str) -> None:
-    assert court_calendar.region(typed) == region
+    assert regions.region(typed) == region
+
+
+@pytest.mark.parametrize(
+    ("typed", "country", "state", "alpha3"),
+    [
+        ("IL", "Israel", "Illinois", "ISR"),
+        ("in", "India", "Indiana", "IND"),
+        ("PA", "Panama", "Pennsylvania", "PAN"),
+        ("GA", "Gabon", "Georgia", "GAB"),
+        ("DE", "Germany", "Delaware", "DEU"),
+        ("CA", "Canada", "California", "CAN"),
+    ],
+)
+def test_a_bare_code_that_is_also_a_us_state_s_is_refused_saying_how_to_write_either(
+    typed: str, country: str, state: str, alpha3: str
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        regions.region(typed)
+    code = typed.upper()
+    assert refused.value.message == (
+        f"{code} is {country}'s country code in the holidays package, and also the abbreviation of {state}, "
+        f"so Liaison does not guess: for the state write US-{code}; for {country} write its three-letter "
+        f"code, {alpha3}"
+    )
+    assert regions.region(f"US-{code}") == f"US-{code}" and regions.region(alpha3) == code
 
 
 @pytest.mark.parametrize(
     ("typed", "closest"),
     [
-        ("US-XX", "US-TX"),
-        ("Illinois", "US-IL"),
-        ("US-Ilinois", "US-IL"),
-        ("Californa", "US-CA"),
-        ("USA", "US"),
-        ("Untied States", "US"),
+        ("US-XX", "US-TX (Texas, United States)"),
+        ("Illinois", "US-IL (Illinois, United States)"),
+        ("US-Ilinois", "US-IL (Illinois, United States)"),
+        ("Californa", "US-CA (California, United States)"),
+        ("Untied States", "US (United States)"),
+        ("UK", "GB (United Kingdom)"),
+        ("England", "GB-ENG (England, United Kingdom)"),
+        ("Israel", "ISR (Israel)"),  # suggested as it would be taken, never as the refused IL
+        ("Germany", "DEU (Germany)"),
     ],
 )
 def test_an_unknown_region_is_refused_naming_the_closest_known_ones(typed: str, closest: str) -> None:
     with pytest.raises(InvalidInput) as refused:
-        court_calendar.region(typed)
-    named = refused.value.message.split("the closest it knows: ")[1].split(" (")[0].split(", ")
+        regions.region(typed)
+    named = refused.value.message.split("the closest it knows: ")[1].split(". Write")[0].split("; ")
     assert closest in named, refused.value.message
+
+
+def test_a_region_is_said_in_words() -> None:
+    assert regions.name_of("US-IL") == "Illinois, United States (US-IL)"
+    assert regions.name_of("US") == "United States (US)"
+    assert regions.name_of("GB-SCT") == "Scotland, United Kingdom (GB-SCT)"
 
 
 def test_an_unknown_region_stops_liaison_at_start_up_with_one_line() -> None:
@@ -165,8 +209,12 @@ def test_an_unknown_region_stops_liaison_at_start_up_with_one_line() -> None:
         load_settings({"LIAISON_HOLIDAYS": "US-ILL", "LIAISON_ALLOW_PLAINTEXT": "1"}, env_file=None)
     assert refused.value.problems == [
         "LIAISON_HOLIDAYS: the holidays package does not know 'US-ILL' as a country or state; the closest "
-        "it knows: US-IL, US-AL, US-FL (write a country like US, or a state like US-IL)"
+        "it knows: US-IL (Illinois, United States); US-AL (Alabama, United States); US-FL (Florida, United "
+        "States). Write a country like US, or a state like US-IL"
     ]
+    with pytest.raises(ConfigError) as ambiguous:
+        load_settings({"LIAISON_HOLIDAYS": "IL", "LIAISON_ALLOW_PLAINTEXT": "1"}, env_file=None)
+    assert ambiguous.value.problems[0].startswith("LIAISON_HOLIDAYS: IL is Israel's country code")
 
 
 def test_the_office_s_region_defaults_to_the_federal_holidays() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -38,7 +38,7 @@ def due(typed: str, zone: str = NEW_YORK, calendar: CourtCalendar = NO_HOLIDAYS)
     ],
 )
 def test_a_date_without_a_time_is_the_end_of_that_business_day(typed: str, expected: str) -> None:
-    assert spoken(due(typed)) == expected
+    assert spoken(due(typed), TUESDAY_MORNING) == expected
 
 
 @pytest.mark.parametrize(
@@ -64,7 +64,7 @@ def test_with_the_court_calendar_a_holiday_is_no_business_day(
     typed: str, expected: str, moved: str | None
 ) -> None:
     found = parse_due(typed, NEW_YORK, TUESDAY_MORNING, US)
-    assert (spoken(found.at), found.moved) == (expected, moved)
+    assert (spoken(found.at, TUESDAY_MORNING), found.moved) == (expected, moved)
 
 
 def test_the_same_words_mean_the_persons_own_zone() -> None:
@@ -80,9 +80,37 @@ def test_a_past_or_unreadable_date_is_refused_saying_how_it_was_read() -> None:
         due("someday")
 
 
+def test_a_deadline_in_another_year_is_read_back_with_its_year() -> None:
+    """A mistyped year (2030 for 2026) shows in the read-back; this year's dates stay short."""
+    assert spoken(due("2030-12-11"), TUESDAY_MORNING) == "Wednesday, December 11, 2030, 5:00 PM EST"
+    assert spoken(due("2027-01-15"), TUESDAY_MORNING) == "Friday, January 15, 2027, 5:00 PM EST"
+    assert spoken(due("2026-12-31"), TUESDAY_MORNING) == "Thursday, December 31, 5:00 PM EST"
+    with pytest.raises(InvalidInput, match="Liaison read it as Monday, December 1, 2025, 5:00 PM EST"):
+        due("2025-12-01")
+
+
+@pytest.mark.parametrize("typed", ["9999-12-31", "9999-12-31 9am", "2031-11-25"])
+def test_a_deadline_years_away_is_refused_saying_how_far_liaison_reads(typed: str) -> None:
+    """Up to five years ahead; past that a typo, and near the calendar's end no day could follow it."""
+    with pytest.raises(InvalidInput) as refused:
+        parse_due(typed, NEW_YORK, TUESDAY_MORNING, CourtCalendar("US", {date(9999, 12, 31): "far"}))
+    assert f"`due:{typed}` is more than five years away" in refused.value.message, refused.value.message
+    assert "Give a date no later than Monday, November 24, 2031." in refused.value.message
+    assert spoken(due("2031-11-24"), TUESDAY_MORNING) == "Monday, November 24, 2031, 5:00 PM EST"
+    # Past the calendar's end in UTC (year 10000): not a date at all, said so, never an OverflowError.
+    with pytest.raises(InvalidInput, match="is not a date Liaison understands"):
+        due("dec 31 9999 11pm")
+
+
+def test_the_next_open_day_after_the_calendar_s_end_is_refused_not_overflowed() -> None:
+    last = CourtCalendar("US", {date(9999, 12, 31): "far"})
+    with pytest.raises(InvalidInput, match="There is no open day after Friday, December 31, 9999"):
+        last.next_open(date(9999, 12, 31))
+
+
 def test_business_days_skip_the_weekend() -> None:
     friday = datetime(2026, 11, 27, 10, 0, tzinfo=ZoneInfo(NEW_YORK))
-    assert spoken(business_days_after(friday, 1, US)) == "Monday, November 30, 5:00 PM EST"
+    assert spoken(business_days_after(friday, 1, US), friday) == "Monday, November 30, 5:00 PM EST"
 
 
 def test_a_date_that_reads_two_ways_says_how_it_was_read() -> None:

@@ -149,7 +149,8 @@ def _ref(body: dict[str, Any]) -> str:
 
 
 def _open(client: WebClient, body: dict[str, Any], form: Form) -> None:
-    with door.viewed_by(body["user"]["id"]):  # the form is seen by who clicked
+    # The form is seen by who clicked.
+    with errors.opening_form("press the button again"), door.viewed_by(body["user"]["id"]):
         client.views_open(trigger_id=body["trigger_id"], view=render.form(form))
 
 

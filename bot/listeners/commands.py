@@ -66,7 +66,7 @@ def _open_form(
 
         reply = registry.run(command, invocation, body.get("text") or "", commands)
         if reply.form is not None:  # the trigger_id is good for 3 s from the command: open it now
-            with door.viewed_by(actor.user_id):
+            with errors.opening_form(f"type `{command.name}` again"), door.viewed_by(actor.user_id):
                 client.views_open(trigger_id=body["trigger_id"], view=render.form(reply.form))
         else:
             respond(**render.ephemeral(reply))

@@ -73,5 +73,6 @@ def _user(body: dict[str, Any], context: BoltContext) -> Actor:
 
 
 def _open(client: WebClient, body: dict[str, Any], actor: Actor, form: Form) -> None:
-    with door.viewed_by(actor.user_id):  # the form is seen by who used the shortcut
+    # The form is seen by who used the shortcut.
+    with errors.opening_form("use the shortcut again"), door.viewed_by(actor.user_id):
         client.views_open(trigger_id=body["trigger_id"], view=render.form(form))

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from commands.format import plain, when
 from commands.grammar import UsageError, page_number
-from commands.invocation import Deps, Invocation, Reply
+from commands.invocation import Deps, Invocation, Reply, SlackRefused
 from storage import audit, items, moves, partners, threads
 from storage.item_tables import ItemBase
 from storage.kinds import ItemKind, T
@@ -87,10 +87,19 @@ def details_lines(deps: Deps, session: Session, me: Person, item: ItemBase) -> l
     if item.source_permalink:
         lines.append(f"<{item.source_permalink}|The message it was made from>")
     if item.posted and item.card_ts:
-        lines.append(f"<{deps.slack.permalink(item.channel_id, item.card_ts)}|Open the card>")
+        lines.append(f"<{_card_link(deps, item.channel_id, item.card_ts)}|Open the card>")
     elif not item.posted and items.is_open(item):
         lines.append("Its card is still being posted.")
     return lines
+
+
+def _card_link(deps: Deps, channel_id: str, ts: str) -> str:
+    """The card's permalink; when Slack will not give one (the card deleted in Slack, Slack unreachable),
+    its address made without asking, so `show` still shows the rest of what it knows."""
+    try:
+        return deps.slack.permalink(channel_id, ts)
+    except SlackRefused:
+        return deps.slack.link(channel_id, ts)
 
 
 def one(inv: Invocation, kind: ItemKind[T], example: str, lines: Callable[[T, Any], list[str]]) -> Reply:

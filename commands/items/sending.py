@@ -60,7 +60,7 @@ def send(deps: Deps, actor: Actor, draft: Draft, store: Store, what: str) -> Rep
         item = store(new.session, new.me, opening, new.place)
         drawing = drawing_of(deps, new.session, item)
     posted = publish(deps, actor, item, drawing)
-    reply = sent(item, partner, what, new.place, new.deadline, draft.due, posted=posted)
+    reply = sent(item, partner, what, new.place, new.deadline, draft.due, deps.clock(), posted=posted)
     unanswered = answer_in_thread(deps, item, draft.source)
     return Reply("\n".join([reply.text, *unanswered])) if unanswered else reply
 
@@ -136,13 +136,14 @@ def sent(
     place: Place,
     due: Due,
     typed: str | None,
+    now: datetime,
     *,
     posted: bool = True,
 ) -> Reply:
     """What the sender is told: what went where, the deadline in words in their own zone (so a misreading
     is caught), and what did not go."""
     head = f"Sent *{item.ref}* to" if posted else f"Saved *{item.ref}* for"
-    lines = [f"{head} {partner.name}: {what}, due {spoken(due.at)}.", *due_notes(typed, due)]
+    lines = [f"{head} {partner.name}: {what}, due {spoken(due.at, now)}.", *due_notes(typed, due)]
     if not posted:
         lines.append(LATE_CARD)
     if case := item.case():

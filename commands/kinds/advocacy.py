@@ -75,7 +75,8 @@ def send(deps: Deps, actor: Actor, draft: Draft) -> Reply:
     posted = publish(deps, actor, item, drawing)
     due, place = new.deadline, new.place
     lines = [
-        f"{'Posted' if posted else 'Saved'} *{item.ref}* for {_people(item.owners)}, due {spoken(due.at)}.",
+        f"{'Posted' if posted else 'Saved'} *{item.ref}* for {_people(item.owners)}, "
+        f"due {spoken(due.at, deps.clock())}.",
         *sending.due_notes(draft.due, due),
     ]
     if not posted:

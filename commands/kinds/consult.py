@@ -162,7 +162,8 @@ def extend(deps: Deps, actor: Actor, ref: str, typed: str) -> Reply:
         due = parse_due(typed, deps.zone_of(actor.user_id), deps.clock(), deps.calendar(session))
         consult = moves.extend(session, deps.kinds, deps.person(session, actor), ref, KIND, due.at)
     line = f"<@{actor.user_id}> moved the deadline of {consult.ref} to {when(due.at)}."
-    answer = "\n".join([f"{consult.ref} is now due {spoken(due.at)}.", *sending.due_notes(typed, due)])
+    now_due = f"{consult.ref} is now due {spoken(due.at, deps.clock())}."
+    answer = "\n".join([now_due, *sending.due_notes(typed, due)])
     return show_change(deps, consult, line, answer)
 
 

@@ -16,8 +16,8 @@ def certificate(row: TrainingSession, attended: Rsvp, name: str, zone: ZoneInfo)
         "Certificate of attendance",
         f"{name} ({attended.org})",
         f"attended {row.title} ({row.ref})",
-        f"on {spoken(row.starts_at.astimezone(zone))}, {row.minutes} minutes",
-        f"checked in at {spoken(attended.checked_in_at.astimezone(zone))}",
+        f"on {spoken(row.starts_at.astimezone(zone), None)}, {row.minutes} minutes",
+        f"checked in at {spoken(attended.checked_in_at.astimezone(zone), None)}",
     ]
     if row.cle_hours:
         course = f", course {row.course_number}" if row.course_number else ""
