@@ -18,7 +18,6 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from bot.sandbox import Sandbox, View, visible_text
-from bot.sandbox.workspace import Channel
 from tests.databases import BACKENDS
 from tests.inprocess import InProcessBot, in_process_bot
 from tests.office import (
@@ -36,7 +35,6 @@ from tests.office import command as typed
 
 ROOT = Path(__file__).resolve().parent.parent
 NO_BOT_CHANNEL = "C0NOBOT"  # a public channel of the office's that Liaison was never invited to
-PEOPLES_DM = "D0PEOPLE"  # Dana and Ari's direct message, which no app is part of
 MIXED_CHANNEL = "C0MIXED"  # shared with Legal Aid Society and with a workspace no partner record names
 REFER, ASK, ACT = "referral.from_message", "consult.from_message", "advocacy.from_message"
 NEW_REFERRAL, NEW_CONSULT, NEW_ACTION = "referral.new", "consult.new", "advocacy.new"
@@ -244,40 +242,6 @@ def test_an_action_item_from_a_message_with_a_client_detail_is_refused_until_rem
     assert stored(bot) == before and thread(slack, SHARED_CHANNEL, ts) == []
 
 
-# Slack writes a phone number someone typed as a tel: link labelled with the number, and a link as markup.
-LINKED = (
-    "Client needs a shelter bed tonight, call her <tel:+13125550143|312-555-0143> after 5; "
-    "the order is <https://court.example/o/77|here> &amp; <#C0FAKE|intake> knows."
-)
-
-
-@pytest.mark.parametrize("callback", [REFER, ACT])
-def test_a_phone_number_slack_wrote_as_a_link_is_found_shown_plainly_and_refused(
-    slack: Sandbox, bot: Bot, callback: str
-) -> None:
-    ts, _ = slack.post_as_user(DEFENDER, SHARED_CHANNEL, LINKED)
-    view = on_message(slack, bot, DEFENDER, SHARED_CHANNEL, ts, callback)
-    assert view is not None
-    field = "details" if callback == REFER else "title"
-    shown = prefilled(view, field) or ""
-    assert "call her 312-555-0143 after 5" in shown, shown  # as the author saw it, not as markup
-    assert "here (https://court.example/o/77) & #intake knows" in shown, shown
-    assert "a phone number" in hint(view, field), hint(view, field)
-    before, cards = stored(bot), len(slack.messages(SHARED_CHANNEL))
-    for details in (None, LINKED.replace("&amp;", "&")):  # as prefilled; then the markup pasted back in
-        values = {"need": "housing"} if callback == REFER else {}
-        if details is not None:
-            view = on_message(slack, bot, DEFENDER, SHARED_CHANNEL, ts, callback)
-            assert view is not None
-            values[field] = details[:150] if callback == ACT else details
-        answer = submit(slack, bot, DEFENDER, view, values, SHARED_CHANNEL)
-        found = r"(look like they identify the client|what looks like) \(?a phone number"
-        assert re.search(found, answer), answer
-        assert "555" not in answer  # the explanation masks it
-        assert stored(bot) == before
-    assert not [m for m in slack.messages(SHARED_CHANNEL)[cards:] if "555" in m.text]
-
-
 # ---- global shortcuts ---------------------------------------------------------------------------------
 
 
@@ -322,23 +286,6 @@ def test_a_message_in_a_channel_liaison_is_not_in_is_refused_privately(slack: Sa
         said = told_privately(slack, DEFENDER, NO_BOT_CHANNEL, seen)
         seen += 1
         assert "Liaison is not in" in said and "/invite @liaison" in said and "nothing was saved" in said
-    assert stored(bot) == before
-
-
-def test_a_message_in_a_direct_message_between_people_is_refused_without_asking_to_invite_liaison(
-    slack: Sandbox, bot: Bot
-) -> None:
-    if PEOPLES_DM not in slack.workspace.channels:
-        slack.workspace.add_channel(
-            Channel(PEOPLES_DM, PEOPLES_DM, [DEFENDER, ADMIN], is_im=True, im_user=ADMIN)
-        )
-    ts, _ = slack.post_as_user(DEFENDER, PEOPLES_DM, "Follow up with the clinic about intake hours.")
-    before, seen = stored(bot), len(slack.ephemerals(DEFENDER, PEOPLES_DM))
-    for callback in (REFER, ACT):
-        assert on_message(slack, bot, DEFENDER, PEOPLES_DM, ts, callback) is None
-        said = told_privately(slack, DEFENDER, PEOPLES_DM, seen)
-        seen += 1
-        assert "direct message between other people" in said and "/invite" not in said, said
     assert stored(bot) == before
 
 
