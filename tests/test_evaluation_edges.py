@@ -7,21 +7,25 @@ submitted eight times at once."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.sandbox import Sandbox, visible_text
+from storage.item_tables import Referral, ReferralStatus
 from tests.databases import BACKENDS
 from tests.inprocess import InProcessBot, in_process_bot
 from tests.office import (
     ADMIN,
+    DEFENDER,
     OFFICE_CHANNEL,
+    PARTNER_USER,
+    SHARED_CHANNEL,
     office,
 )
 from tests.office import command as typed
-from tests.test_evaluation import _csv, _reports, seed_october, set_up
+from tests.test_evaluation import _csv, _partner, _reports, at, seed_october, set_up
 
 
 @pytest.fixture
@@ -75,3 +79,59 @@ def test_periods_past_the_calendar_are_answered_and_a_future_end_is_today(
     said = _report(slack, bot, "report period:2026-Q4")  # begun, not ended: to today, so far
     assert said.startswith("Your report for 2026-Q4 (October 1 to December 31, 2026) (so far)"), said
     assert "period October 1 to November 24, 2026" in visible_text(_reports(slack, ADMIN)[-1])
+
+
+def test_a_partner_named_like_a_formula_is_inert_in_the_csv(slack: Sandbox, bot: InProcessBot) -> None:
+    for line in ('partner edit civil name:"=1+2 Civil"', 'partner edit legal-aid name:"@SUM(1+1)"'):
+        assert "Sorry" not in typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", line)
+    seed_october(bot)
+    _report(slack, bot, "report period:2026-10")
+    scopes = {r["scope"] for r in _csv(slack, ADMIN)}
+    assert {"'=1+2 Civil", "'@SUM(1+1)"} <= scopes, scopes
+    assert not [s for s in scopes if s[:1] in ("=", "+", "-", "@")], scopes
+    _report(slack, bot, "report period:2026-10 partner:civil")
+    assert {r["scope"] for r in _csv(slack, ADMIN) if r["scope"] != "report"} == {"'=1+2 Civil"}
+
+
+def _seed_six_one_overdue(bot: InProcessBot, overdue: int) -> None:
+    """Six November referrals to Legal Aid Society, `overdue` of them past their due date by December."""
+    with bot.db.session() as session:
+        pid = _partner(session, "legal-aid")
+        for i in range(6):
+            sent = at(2 + i, month=11)
+            due = at(10, month=11) if i < overdue else sent + timedelta(days=40)
+            session.add(Referral(partner_id=pid, requester_id=DEFENDER, channel_id=SHARED_CHANNEL,
+                                 card_ts="1.1", need="housing", details="seeded",
+                                 status=ReferralStatus.requested, created_at=sent, updated_at=sent,
+                                 due_at=due))  # fmt: skip
+
+
+def test_a_share_leaving_the_office_does_not_give_away_a_small_count(
+    slack: Sandbox, bot: InProcessBot
+) -> None:
+    _seed_six_one_overdue(bot, overdue=1)
+    bot.tick(FIRST_OFFICE_DAY)
+    (legal,) = _reports(slack, PARTNER_USER)
+    shown = visible_text(legal)
+    assert "Referrals sent: *6*" in shown, shown
+    assert "Overdue: *fewer than 5 of 6*" in shown and "17%" not in shown, shown
+    assert "overdue: fewer than 5 of 6" in shown  # the summary too
+    rows = {r["measure"]: r for r in _csv(slack, PARTNER_USER)}
+    assert rows["referrals_overdue_share"]["value"] == "fewer than 5 of 6"
+    # A count below 5 is not given away by the column saying what it is computed from, either.
+    assert rows["referrals_accepted"]["value"] == "fewer than 5"
+    assert rows["referrals_accepted"]["based_on"] == "fewer than 5"
+    # The office's own report shows the share as it is.
+    office = visible_text(_reports(slack, DEFENDER)[-1])
+    assert "Overdue: *17% of 6*" in office, office
+
+
+def test_a_share_whose_rest_is_small_is_not_shown_outside_the_office(
+    slack: Sandbox, bot: InProcessBot
+) -> None:
+    _seed_six_one_overdue(bot, overdue=5)  # 83% of 6: one not overdue
+    bot.tick(FIRST_OFFICE_DAY)
+    shown = visible_text(_reports(slack, PARTNER_USER)[-1])
+    assert "Overdue: *all but fewer than 5 of 6*" in shown and "83%" not in shown, shown
+    rows = {r["measure"]: r["value"] for r in _csv(slack, PARTNER_USER)}
+    assert rows["referrals_overdue_share"] == "all but fewer than 5 of 6"
