@@ -7,13 +7,15 @@ submitted eight times at once."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.sandbox import Sandbox, visible_text
 from storage.item_tables import Referral, ReferralStatus
+from storage.library_tables import Resource
+from storage.training_tables import Rsvp, TrainingSession
 from tests.databases import BACKENDS
 from tests.inprocess import InProcessBot, in_process_bot
 from tests.office import (
@@ -135,3 +137,34 @@ def test_a_share_whose_rest_is_small_is_not_shown_outside_the_office(
     assert "Overdue: *all but fewer than 5 of 6*" in shown and "83%" not in shown, shown
     rows = {r["measure"]: r["value"] for r in _csv(slack, PARTNER_USER)}
     assert rows["referrals_overdue_share"] == "all but fewer than 5 of 6"
+
+
+def test_a_quiet_period_with_only_standing_state_says_nothing_was_recorded(
+    slack: Sandbox, bot: InProcessBot
+) -> None:
+    with bot.db.session() as session:
+        session.add(Resource(kind="brief", title="Bail brief", summary="s", author_id=DEFENDER,
+                             author_org="office", owner_id=DEFENDER, last_verified=date(2025, 1, 1),
+                             review_months=6, review_due=date(2025, 7, 1),
+                             created_at=datetime(2025, 1, 1, tzinfo=UTC),
+                             updated_at=datetime(2025, 1, 1, tzinfo=UTC)))  # fmt: skip
+        training = TrainingSession(title="Bail hearings", starts_at=at(10, month=9), minutes=60,
+                                   place="Room 2", audience="agreement", organizer_id=DEFENDER)  # fmt: skip
+        session.add(training)
+        session.flush()
+        assert training.id is not None
+        session.add(Rsvp(training_id=training.id, user_id=PARTNER_USER, org="legal-aid", answer="going",
+                         checked_in_at=at(10, month=9)))  # fmt: skip
+
+    said = _report(slack, bot, "report period:2026-08")  # only the entry due for review, standing
+    assert said.startswith("Nothing was recorded in August 2026"), said
+    report = _reports(slack, ADMIN)[-1]
+    assert "Nothing was recorded in this period" in visible_text(report)
+    assert not [b for b in report.blocks or [] if b["type"] == "image"]
+
+    # September: a session Legal Aid Society's people came to; nothing of Civil Rights Org's.
+    said = _report(slack, bot, "report period:2026-09 partner:civil")
+    assert said.startswith("Nothing was recorded in September 2026"), said
+    said = _report(slack, bot, "report period:2026-09 partner:legal-aid")
+    assert said.startswith("Your report for September 2026"), said
+    assert "Attendance: *1*" in visible_text(_reports(slack, ADMIN)[-1])
