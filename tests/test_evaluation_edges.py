@@ -20,6 +20,7 @@ from tests.databases import BACKENDS
 from tests.inprocess import InProcessBot, in_process_bot
 from tests.office import (
     ADMIN,
+    CIVIL_USER,
     DEFENDER,
     OFFICE_CHANNEL,
     PARTNER_USER,
@@ -27,7 +28,7 @@ from tests.office import (
     office,
 )
 from tests.office import command as typed
-from tests.test_evaluation import _csv, _partner, _reports, at, seed_october, set_up
+from tests.test_evaluation import _csv, _partner, _reports, _told, at, seed_november, seed_october, set_up
 
 
 @pytest.fixture
@@ -168,3 +169,56 @@ def test_a_quiet_period_with_only_standing_state_says_nothing_was_recorded(
     said = _report(slack, bot, "report period:2026-09 partner:legal-aid")
     assert said.startswith("Your report for September 2026"), said
     assert "Attendance: *1*" in visible_text(_reports(slack, ADMIN)[-1])
+
+
+def _csv_refused(slack: Sandbox) -> None:
+    slack.fail("files.getUploadURLExternal", status=200, error="invalid_arguments", times=None,
+               where=lambda args: str(args.get("filename", "")).endswith(".csv"))  # fmt: skip
+
+
+def test_a_refused_csv_does_not_send_the_monthly_report_twice(slack: Sandbox, bot: InProcessBot) -> None:
+    seed_november(bot)
+    _csv_refused(slack)
+    everyone = sorted((ADMIN, DEFENDER, PARTNER_USER, CIVIL_USER))
+    assert _monthly(bot.tick(FIRST_OFFICE_DAY)) == [
+        f"sent the monthly report for 2026-11 to {user}" for user in everyone
+    ]
+    slack.clear_faults()
+    assert _monthly(bot.tick(FIRST_OFFICE_DAY + timedelta(hours=1))) == []  # Slack is well again: no resend
+    assert _monthly(bot.tick(FIRST_OFFICE_DAY + timedelta(days=2))) == []
+    for user in everyone:
+        assert len(_reports(slack, user)) == 1, user
+        assert not [m for m in slack.dms(user) if m.files], user
+    (office,) = [t for t in _told(slack, DEFENDER) if "could not be attached" in t]
+    assert office.startswith("The CSV of the monthly report for 2026-11 could not be attached"), office
+    assert "ask for it with `/liaison report period:2026-11`" in office, office
+    (partner,) = [t for t in _told(slack, PARTNER_USER) if "could not be attached" in t]
+    assert "the office's coordinators can send it to you" in partner, partner
+
+    _csv_refused(slack)  # asked for by hand: the report is there, and the answer says the CSV is not
+    said = typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison", "report period:2026-11")
+    assert said.startswith(
+        "Your report for November 2026 (so far) is in your direct messages with Liaison, but Slack would not "
+        "take its CSV (invalid_arguments)."
+    ), said
+    assert len(_reports(slack, ADMIN)) == 2
+
+
+def _monthly(lines: list[str]) -> list[str]:
+    return sorted(line for line in lines if "monthly report" in line)
+
+
+def test_a_contact_of_two_partners_gets_each_partners_report_once(slack: Sandbox, bot: InProcessBot) -> None:
+    seed_november(bot)
+    said = typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/liaison",
+                 f"partner edit civil contacts:<@{CIVIL_USER}>,<@{PARTNER_USER}>")  # fmt: skip
+    assert "Sorry" not in said and "Usage" not in said, said
+    sent = _monthly(bot.tick(FIRST_OFFICE_DAY))
+    assert sent.count(f"sent the monthly report for 2026-11 to {PARTNER_USER}") == 2, sent
+    assert _monthly(bot.tick(FIRST_OFFICE_DAY + timedelta(hours=1))) == []
+    firsts = sorted(visible_text(r).splitlines()[0] for r in _reports(slack, PARTNER_USER))
+    assert firsts == [
+        "*Partnership report for Civil Rights Org: November 2026*",
+        "*Partnership report for Legal Aid Society: November 2026*",
+    ], firsts
+    assert len(_reports(slack, CIVIL_USER)) == 1

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from commands.cards import Image
 from commands.evaluation import charts
 from commands.format import plain, when
-from commands.invocation import Deps
+from commands.invocation import Deps, SlackRefused
 from storage import exports
 from storage.evaluation import Evaluation
 from storage.measures import SMALL, Measure, Unit
@@ -153,9 +153,11 @@ def drawn(found: Evaluation) -> list[charts.Chart]:
     ]
 
 
-def send(deps: Deps, user_id: str, found: Evaluation, audience: Audience) -> None:
+def send(deps: Deps, user_id: str, found: Evaluation, audience: Audience) -> str | None:
     """The report in the person's DM: the message with its charts (not for readers outside the office:
-    a bar's height would show a count below 5), then the CSV. Raises SlackRefused."""
+    a bar's height would show a count below 5), then the CSV. Raises SlackRefused if the message did not
+    go; once it went, a refused CSV is not a refused report (sending it again would send it twice): the
+    refusal's code is returned instead, for the caller to tell the person."""
     images: tuple[Image, ...] = ()
     if not audience.outside and not found.empty:
         images = tuple(
@@ -163,8 +165,13 @@ def send(deps: Deps, user_id: str, found: Evaluation, audience: Audience) -> Non
             for c in drawn(found)
         )
     deps.slack.send_dm(user_id, text(found, audience, deps.timezone), images=images)
-    if not found.empty:
-        name = f"liaison-report-{found.period.first.isoformat()}-{found.period.last.isoformat()}.csv"
+    if found.empty:
+        return None
+    name = f"liaison-report-{found.period.first.isoformat()}-{found.period.last.isoformat()}.csv"
+    try:
         deps.slack.send_file(
             user_id, name, as_csv(found, audience), f"The numbers of the report: {found.period.words}."
         )
+    except SlackRefused as refused:
+        return refused.code
+    return None
