@@ -15,6 +15,7 @@ import pytest
 from bot.sandbox import Sandbox, visible_text
 from storage.item_tables import Referral, ReferralStatus
 from storage.library_tables import Resource
+from storage.models import Partner, PartnerKind
 from storage.training_tables import Rsvp, TrainingSession
 from tests.databases import BACKENDS
 from tests.inprocess import InProcessBot, in_process_bot
@@ -222,3 +223,36 @@ def test_a_contact_of_two_partners_gets_each_partners_report_once(slack: Sandbox
         "*Partnership report for Legal Aid Society: November 2026*",
     ], firsts
     assert len(_reports(slack, CIVIL_USER)) == 1
+
+
+def test_a_report_of_650_partners_goes_whole_over_several_messages(slack: Sandbox, bot: InProcessBot) -> None:
+    with bot.db.session() as session:
+        for i in range(650):
+            partner = Partner(handle=f"p{i:03d}", name=f"Partner number {i:03d} of the county",
+                              kind=PartnerKind.legal_aid, scope=["referral"])  # fmt: skip
+            session.add(partner)
+            session.flush()
+            assert partner.id is not None
+            sent = at(5 + i % 20)
+            session.add(Referral(partner_id=partner.id, requester_id=DEFENDER, channel_id=SHARED_CHANNEL,
+                                 card_ts="1.1", need="housing", details="seeded",
+                                 status=ReferralStatus.accepted, created_at=sent, updated_at=sent,
+                                 due_at=sent + timedelta(days=40),
+                                 first_response_at=sent + timedelta(hours=1 + i % 7)))  # fmt: skip
+    _report(slack, bot, "report period:2026-10")
+    parts = _reports(slack, ADMIN)
+    assert len(parts) > 1, "650 partners' lines do not fit in one message's 50 blocks"
+    assert [m.text.rsplit(" ", 1)[-1] for m in parts] == [f"{len(parts)})"] * len(parts)
+    for part in parts:
+        assert len(part.blocks or []) <= 50
+        sections = [b["text"]["text"] for b in part.blocks or [] if b["type"] == "section"]
+        assert all(len(text) <= 3000 for text in sections)
+    shown = "\n".join(visible_text(part) for part in parts)
+    named = [line.split("*")[1] for line in shown.splitlines() if line.startswith("• *Partner number")]
+    assert named == [f"Partner number {i:03d} of the county" for i in range(650)]  # each once, in order
+    assert "The numbers are in the CSV beside this message; the charts are below." in visible_text(parts[-1])
+    images = [b for b in parts[-1].blocks or [] if b["type"] == "image"]
+    assert len(images) == 3  # under the last part, after all the text
+    assert images[1]["title"]["text"] == "Time to first response, the 8 busiest of 650 partners"
+    by_partner = [r for r in _csv(slack, ADMIN) if r["section"] == "By partner"]
+    assert len({r["scope"] for r in by_partner}) == 650
