@@ -6,16 +6,20 @@ submitted eight times at once."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 
 from bot.sandbox import Sandbox, visible_text
+from bot.sandbox.driver import Delivery
+from storage.evaluation_tables import Feedback
 from storage.item_tables import Referral, ReferralStatus
 from storage.library_tables import Resource
-from storage.models import Partner, PartnerKind
+from storage.models import AuditEntry, Partner, PartnerKind
 from storage.training_tables import Rsvp, TrainingSession
 from tests.databases import BACKENDS
 from tests.inprocess import InProcessBot, in_process_bot
@@ -26,6 +30,7 @@ from tests.office import (
     OFFICE_CHANNEL,
     PARTNER_USER,
     SHARED_CHANNEL,
+    fill_form,
     office,
 )
 from tests.office import command as typed
@@ -256,3 +261,56 @@ def test_a_report_of_650_partners_goes_whole_over_several_messages(slack: Sandbo
     assert images[1]["title"]["text"] == "Time to first response, the 8 busiest of 650 partners"
     by_partner = [r for r in _csv(slack, ADMIN) if r["section"] == "By partner"]
     assert len({r["scope"] for r in by_partner}) == 650
+
+
+def test_one_feedback_form_submitted_eight_times_at_once_is_saved_once(
+    slack: Sandbox, bot: InProcessBot
+) -> None:
+    answer = typed(slack, bot, DEFENDER, SHARED_CHANNEL, "/referral", "need:housing Client faces eviction.")
+    ref = answer.split("*")[1]
+    card = next(m for m in slack.messages(SHARED_CHANNEL) if f"{ref} · Referral" in m.text)
+    for move in ("accepted", "completed"):
+        assert slack.click(PARTNER_USER, SHARED_CHANNEL, card.ts, f"referral.move.{move}").acked
+        if move == "completed":
+            fill_form(slack, PARTNER_USER, {"note": {"value": "Housed."}})
+        bot.settle()
+    assert f"asked {PARTNER_USER} about {ref}" in bot.tick(datetime(2026, 11, 24, 16, tzinfo=UTC))
+    (prompt,) = [m for m in slack.dms(PARTNER_USER) if f"How did {ref} go?" in m.text]
+    assert slack.click(PARTNER_USER, prompt.channel, prompt.ts, "evaluation.feedback").acked
+    (view,) = slack.wait_for(lambda: slack.open_views(PARTNER_USER), message="the feedback form")
+    before = len(_told(slack, PARTNER_USER))
+    # Eight submissions of the one open form, made before any is answered (a double click on Send, a
+    # retry), then delivered together over HTTP: the first answer closes the form, so they are built first.
+    lee = slack.workspace.user(PARTNER_USER)
+    assert lee is not None
+    with slack.workspace.lock:
+        payloads = []
+        for i in range(8):
+            said = {"rating": {"value": str(1 + i % 5)}, "comment": {"value": f"Rated {1 + i % 5}."}}
+            payloads.append(
+                slack.payloads.view_submission(lee, view, slack.payloads.state_values(view, said))
+            )
+    results: list[Delivery] = []
+    start = threading.Barrier(8)
+
+    def submit(payload: object) -> None:
+        start.wait()
+        results.append(slack.driver.deliver("interactive", payload, "http"))
+
+    threads = [threading.Thread(target=submit, args=(payload,)) for payload in payloads]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 8 and all(r.acked for r in results), results
+    slack.wait_for(lambda: len(_told(slack, PARTNER_USER)[before:]) >= 8, message="an answer to each")
+    bot.settle()
+    told = _told(slack, PARTNER_USER)[before:]
+    saved = [t for t in told if t.startswith(f"Thank you: your rating of {ref} is saved.")]
+    already = [t for t in told if t.startswith(f"You answered about {ref} already")]
+    assert len(saved) == 1 and len(already) == 7 and len(told) == 8, told
+    with bot.db.session() as session:
+        (row,) = session.exec(select(Feedback).where(Feedback.item == ref, Feedback.user_id == PARTNER_USER))
+        audited = session.exec(select(AuditEntry).where(AuditEntry.action == "feedback.answer")).all()
+    assert len(audited) == 1, audited
+    assert row.comment == f"Rated {row.rating}." and row.answered_at is not None
