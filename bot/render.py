@@ -47,6 +47,28 @@ def message(text: str, buttons: tuple[Button, ...] = (), images: tuple[Image, ..
     return {"text": _shorten(text.split("\n", 1)[0], NOTIFICATION_LIMIT), "blocks": blocks}
 
 
+def messages(
+    text: str, buttons: tuple[Button, ...] = (), images: tuple[Image, ...] = ()
+) -> list[dict[str, Any]]:
+    """Like `message`, but nothing cut: text longer than one message's 50 blocks (a report of 650 partners)
+    goes as several messages, in order, with `images` and `buttons` under the last."""
+    said = slack_words(text)
+    sections: list[dict[str, Any]] = [{"type": "section", "text": _mrkdwn(chunk)} for chunk in _chunks(said)]
+    room = MESSAGE_BLOCK_LIMIT - len(images) - (1 if buttons else 0)  # what the last message has left
+    parts = []
+    while len(sections) > room:
+        parts.append(sections[:MESSAGE_BLOCK_LIMIT])
+        sections = sections[MESSAGE_BLOCK_LIMIT:]
+    parts.append(sections + [_image(image) for image in images])
+    if buttons:
+        parts[-1].append({"type": "actions", "elements": [_button(b) for b in buttons[:ACTIONS_LIMIT]]})
+    first = _shorten(said.split("\n", 1)[0], NOTIFICATION_LIMIT - 30)
+    return [
+        {"text": first if len(parts) == 1 else f"{first} ({n} of {len(parts)})", "blocks": blocks}
+        for n, blocks in enumerate(parts, start=1)
+    ]
+
+
 def _image(image: Image) -> dict[str, Any]:
     block: dict[str, Any] = {
         "type": "image",

@@ -182,7 +182,8 @@ class SlackWorkspace:
         self, user_id: str, text: str, buttons: tuple[Button, ...] = (), images: tuple[Image, ...] = ()
     ) -> None:
         with _refusals():  # a person's ID as the channel posts in the app's direct messages with them
-            self._client.chat_postMessage(channel=user_id, **render.message(text, buttons, images))
+            for part in render.messages(text, buttons, images):
+                self._client.chat_postMessage(channel=user_id, **part)
 
     def upload_image(self, filename: str, content: bytes, readable: str) -> str:
         with _refusals():

@@ -100,9 +100,9 @@ class Slack(Protocol):
     def send_dm(
         self, user_id: str, text: str, buttons: tuple[Button, ...] = (), images: tuple[Image, ...] = ()
     ) -> None:
-        """A direct message to one person, however long (sent as sections within Slack's limits), with
-        pictures uploaded by `upload_image` under it; raises SlackRefused, so what must arrive (a digest)
-        can be tried again."""
+        """A direct message to one person, however long (sent as sections within Slack's limits, and as
+        several messages in order when one would pass its 50 blocks), with pictures uploaded by
+        `upload_image` under it; raises SlackRefused, so what must arrive (a digest) can be tried again."""
         ...
 
     def upload_image(self, filename: str, content: bytes, readable: str) -> str:

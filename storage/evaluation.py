@@ -18,7 +18,6 @@ from storage.measures import (
     ConsultRow,
     Measure,
     ReferralRow,
-    Unit,
     advocacy_measures,
     closings,
     consult_measures,
@@ -52,8 +51,9 @@ class Evaluation:
 
     @property
     def empty(self) -> bool:
-        """Nothing happened in the period: no measure counts anything."""
-        return not any(m.value for s in self.sections for m in s.measures if m.unit == Unit.number)
+        """Nothing happened in the period: no activity counted, no rating given. What merely stands (entries
+        due for review) or is not this partner's (sessions its people did not come to) is no report."""
+        return not any(m.basis for s in self.sections for m in s.measures if m.activity)
 
 
 def evaluate(

@@ -1,6 +1,6 @@
 """What evaluating the partnership keeps beyond the items' own history: each "How did this go?" prompt and
-its answer, each quarterly survey and its answers, each monthly report sent (once per person and month),
-the charts already drawn today, and how far the feedback prompts have read the items' history."""
+its answer, each quarterly survey and its answers, each monthly report sent (once per person, month and
+version), the charts already drawn today, and how far the feedback prompts have read the items' history."""
 
 from __future__ import annotations
 
@@ -56,15 +56,17 @@ class Survey(SQLModel, table=True):
 
 
 class ReportSent(SQLModel, table=True):
-    """A monthly report claimed for one person (sent once, whatever the restarts and instances)."""
+    """A monthly report claimed for one person and version (sent once, whatever the restarts and
+    instances): a contact of two partners gets both partners' reports."""
 
     __tablename__ = "report_sent"
-    __table_args__ = (UniqueConstraint("month", "user_id"),)
+    __table_args__ = (UniqueConstraint("month", "user_id", "version"),)
 
     id: int | None = Field(default=None, primary_key=True)
     month: str = Field(max_length=7)  # 2026-11, the month reported on
     user_id: str = Field(max_length=32)
     partner_id: int | None = Field(default=None, foreign_key="partner.id")  # None: the office's version
+    version: int = 0  # the partner's id, or 0 for the office's: a unique key does not match NULL to NULL
     at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime, nullable=False)
     sent: bool = False
 

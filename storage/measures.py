@@ -49,6 +49,9 @@ class Measure:
     unit: Unit
     definition: str
     basis: int  # how many records it is computed from (a median of 2 hides no one)
+    # Something done in the period: False for a state that stands whatever happened (entries due for review)
+    # or for what is not the partner's own (every session held, in one partner's report).
+    activity: bool = True
 
 
 class ReferralRow(NamedTuple):  # a tuple: a year's 60,000 are made in a blink, straight from the rows
@@ -68,8 +71,8 @@ class ConsultRow(NamedTuple):
     on_time: int | None  # 1 (or True): first answered by its due date
 
 
-def count(key: str, label: str, value: int, definition: str) -> Measure:
-    return Measure(key, label, value, Unit.number, definition, value)
+def count(key: str, label: str, value: int, definition: str, activity: bool = True) -> Measure:
+    return Measure(key, label, value, Unit.number, definition, value, activity)
 
 
 def share(key: str, label: str, part: int, whole: int, definition: str) -> Measure:

@@ -35,7 +35,7 @@ def training_measures(session: Session, period: ReportPeriod, org: str | None) -
     by_org = Counter(who for _training, who in attended)
     return [
         count("training_held", "Training sessions held", len(held),
-              "Sessions that started in the period and were not cancelled."),
+              "Sessions that started in the period and were not cancelled.", activity=org is None),
         count("training_attendance", "Attendance", len(attended),
               "People checked in at those sessions" + (" from this partner." if org else ".")),
         *(count(f"training_attendance_{who}", f"Attendance: {who}", n, f"Check-ins by people of `{who}`.")
@@ -69,7 +69,7 @@ def library_measures(session: Session, period: ReportPeriod, org: str | None) ->
         count("library_shared", "Library entries shared", session.exec(shared.select_from(ResourceUse)).one(),
               "Times an entry was shared into a channel with Share here, in the period."),
         count("library_due_review", "Due for review", session.exec(due.select_from(Resource)).one(),
-              "Current entries whose review date had come by the end of the period."),
+              "Current entries whose review date had come by the end of the period.", activity=False),
     ]  # fmt: skip
 
 

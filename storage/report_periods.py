@@ -35,8 +35,9 @@ class ReportPeriod:
 
 def month_of(day: date) -> tuple[date, date]:
     first = day.replace(day=1)
-    following = (first + timedelta(days=32)).replace(day=1)
-    return first, following - timedelta(days=1)
+    if first.month == 12:  # December's end by name: the day after December 9999 is not a date
+        return first, first.replace(day=31)
+    return first, first.replace(month=first.month + 1) - timedelta(days=1)
 
 
 def quarter_of(day: date) -> tuple[date, date]:
@@ -61,10 +62,19 @@ def read_period(
         end = _day("to", last) if last else today
         if start is None:
             raise InvalidInput("`to:` needs a `from:` too, like `from:2026-09-01 to:2026-10-15`.", "from")
+        if start > today:  # before the check below: a `to:` left out is today, which the person never wrote
+            raise InvalidInput(f"`from:{start}` has not begun yet; give a period up to today.", "from")
         if end < start:
             raise InvalidInput(f"`to:{end}` comes before `from:{start}`; swap them.", "to")
-        return _period(start, end, f"{_spoken(start)} to {_spoken(end)}", zone, now)
+        # A `to:` still to come reads as today: the report says "(so far)", and a `to:9999-12-31` would
+        # otherwise be thousands of empty weeks (and a day after it no date at all).
+        shown_end = min(end, max(start, today))
+        return _period(start, end, f"{_spoken(start)} to {_spoken(shown_end)}", zone, now)
     word = (said or "last-month").strip().lower()
+    if (match := re.match(r"^(\d{4})", word)) and int(match[1]) < 2000:  # year 0 is not even a date
+        raise InvalidInput(
+            f"`period:{said}` is before anything Liaison keeps; give a later period.", "period"
+        )
     if word in ("last-month", "this-month"):
         anchor = today if word == "this-month" else today.replace(day=1) - timedelta(days=1)
         start, end = month_of(anchor)
@@ -93,10 +103,10 @@ def _period(start: date, end: date, words: str, zone: ZoneInfo, now: datetime) -
         raise InvalidInput(f"{words} is before anything Liaison keeps; give a later period.", "period")
     if start > today:
         raise InvalidInput(f"{words} has not begun yet; give a period up to today.", "period")
+    if end >= today:  # what has not happened yet is not measured: the period ends with today's cut-off
+        end, words = today, words + " (so far)"
     since = datetime.combine(start, time(), zone).astimezone(UTC)
     until = datetime.combine(end + timedelta(days=1), time(), zone).astimezone(UTC)
-    if end >= today:
-        words += " (so far)"
     return ReportPeriod(start, end, words, since, min(until, now.astimezone(UTC)))
 
 

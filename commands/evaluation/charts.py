@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 COLOURS = dict(zip(OUTCOMES, ("#E69F00", "#56B4E9", "#009E73", "#D55E00", "#CC79A7", "#999999"), strict=True))
 BLUE = "#0072B2"
 TWELVE_WEEKS = "Referrals, the last twelve weeks"
+BUSIEST = 8  # partners in the time-to-first-response chart
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def weekly_flow(weeks: Sequence[tuple[date, Counter[str]]]) -> Chart:
 
 def first_response(hours: dict[str, list[float]]) -> Chart:
     figure, axes = _figure()
-    names = sorted(hours, key=lambda name: -len(hours[name]))[:8]  # the busiest partners
+    names = sorted(hours, key=lambda name: -len(hours[name]))[:BUSIEST]  # more would not be read
     if names:
         with warnings.catch_warnings():  # matplotlib 3.11 warns about its own rcParam boxplot.vertical
             warnings.simplefilter("ignore", DeprecationWarning)
@@ -76,6 +77,8 @@ def first_response(hours: dict[str, list[float]]) -> Chart:
         f"{name}: median {median(hours[name]):.1f} hours over {len(hours[name])} referrals" for name in names
     )
     title = "Time to first response, by partner"
+    if len(hours) > len(names):  # the reader is told who is left out, not left to think it is everyone
+        title = f"Time to first response, the {len(names)} busiest of {len(hours)} partners"
     return Chart("first-response", title, _png(figure, axes, title), f"{title}. {said or 'No answers yet.'}")
 
 

@@ -5,14 +5,13 @@ partner's monthly report) shows any count below 5 as "fewer than 5", and no char
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 from commands.cards import Image
 from commands.evaluation import charts
 from commands.format import plain, when
-from commands.invocation import Deps
+from commands.invocation import Deps, SlackRefused
+from storage import exports
 from storage.evaluation import Evaluation
 from storage.measures import SMALL, Measure, Unit
 
@@ -38,11 +37,26 @@ def value(measure: Measure, audience: Audience) -> str:
         return "n/a: nothing to compute it from"
     if small:
         return f"not shown: from {FEWER}"
+    if hidden := _hidden_share(measure, audience):
+        return hidden
     if measure.unit == Unit.share:
         return f"{measure.value:.0%} of {measure.basis}"
     if measure.unit == Unit.rating:
         return f"{measure.value:.1f} of 5, from {measure.basis} answers"
     return f"{measure.value:,.1f} hours"
+
+
+def _hidden_share(measure: Measure, audience: Audience) -> str | None:
+    """A share outside the office says no more than its counts would: "17% of 6" is 1 of 6, so a share
+    whose part, or the rest, is a count from 1 to 4 is given only as that."""
+    if not audience.outside or measure.unit != Unit.share or measure.value is None:
+        return None
+    part = round(measure.value * measure.basis)
+    if 0 < part < SMALL:
+        return f"{FEWER} of {measure.basis}"
+    if 0 < measure.basis - part < SMALL:
+        return f"all but {FEWER} of {measure.basis}"
+    return None
 
 
 def text(found: Evaluation, audience: Audience, office_zone: str) -> str:
@@ -97,9 +111,9 @@ def summary(found: Evaluation, audience: Audience) -> str:
 
 
 def as_csv(found: Evaluation, audience: Audience) -> str:
-    out = io.StringIO()
-    table = csv.writer(out)
-    table.writerow(["scope", "section", "measure", "label", "value", "unit", "based_on", "definition"])
+    """The report's numbers; every cell made inert (exports.as_csv), so a partner named "=1+2 Civil" is a
+    name in a spreadsheet, not a formula."""
+    table = [["scope", "section", "measure", "label", "value", "unit", "based_on", "definition"]]
     about = found.partner.name if found.partner is not None else "overall"
     meta = {
         "period": found.period.words,
@@ -108,20 +122,24 @@ def as_csv(found: Evaluation, audience: Audience) -> str:
         "data_cutoff": found.cutoff.isoformat(timespec="seconds"),
         "asked_by": audience.asked_by or "monthly report",
     }
-    for key, said in meta.items():
-        table.writerow(["report", "about", key, key, said, "", "", ""])
+    table += [["report", "about", key, key, said, "", "", ""] for key, said in meta.items()]
     rows = [(about, s.title, m) for s in found.sections for m in s.measures]
     if found.partner is None:
         rows += [(name, "By partner", m) for name, measures in found.by_partner for m in measures]
     for scope, section, m in rows:
-        shown = _csv_value(m, audience)
-        table.writerow([scope, section, m.key, m.label, shown, m.unit, m.basis, m.definition])
-    return out.getvalue()
+        small = audience.outside and m.basis < SMALL  # a count's basis is the count itself
+        based_on = FEWER if small else str(m.basis)
+        table.append(
+            [scope, section, m.key, m.label, _csv_value(m, audience), m.unit, based_on, m.definition]
+        )
+    return exports.as_csv(table)
 
 
 def _csv_value(measure: Measure, audience: Audience) -> str:
     if audience.outside and measure.basis < SMALL:
         return FEWER
+    if hidden := _hidden_share(measure, audience):
+        return hidden
     if measure.value is None:
         return ""
     return f"{measure.value:.0f}" if measure.unit == Unit.number else f"{measure.value:.3f}"
@@ -135,9 +153,11 @@ def drawn(found: Evaluation) -> list[charts.Chart]:
     ]
 
 
-def send(deps: Deps, user_id: str, found: Evaluation, audience: Audience) -> None:
+def send(deps: Deps, user_id: str, found: Evaluation, audience: Audience) -> str | None:
     """The report in the person's DM: the message with its charts (not for readers outside the office:
-    a bar's height would show a count below 5), then the CSV. Raises SlackRefused."""
+    a bar's height would show a count below 5), then the CSV. Raises SlackRefused if the message did not
+    go; once it went, a refused CSV is not a refused report (sending it again would send it twice): the
+    refusal's code is returned instead, for the caller to tell the person."""
     images: tuple[Image, ...] = ()
     if not audience.outside and not found.empty:
         images = tuple(
@@ -145,8 +165,13 @@ def send(deps: Deps, user_id: str, found: Evaluation, audience: Audience) -> Non
             for c in drawn(found)
         )
     deps.slack.send_dm(user_id, text(found, audience, deps.timezone), images=images)
-    if not found.empty:
-        name = f"liaison-report-{found.period.first.isoformat()}-{found.period.last.isoformat()}.csv"
+    if found.empty:
+        return None
+    name = f"liaison-report-{found.period.first.isoformat()}-{found.period.last.isoformat()}.csv"
+    try:
         deps.slack.send_file(
             user_id, name, as_csv(found, audience), f"The numbers of the report: {found.period.words}."
         )
+    except SlackRefused as refused:
+        return refused.code
+    return None

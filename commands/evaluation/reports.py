@@ -22,6 +22,7 @@ from storage.models import Partner, PartnerStatus, Role
 from storage.people import Affiliation, Person
 from storage.permissions import Action, require
 from storage.report_periods import month_of, read_period
+from storage.wording import command
 
 log = logging.getLogger("liaison")
 MONTHLY_AT = time(9, 0)  # office time, on the month's first office day
@@ -41,9 +42,14 @@ def report(inv: Invocation) -> Reply:
         handle = inv.args.first("partner")
         partner = partners.get(session, handle) if handle else None
         found = evaluation.evaluate(session, deps.kinds, period, partner, zone, now)
-    send(deps, inv.actor.user_id, found, Audience(outside=False, asked_by=inv.actor.user_id))
+    refused = send(deps, inv.actor.user_id, found, Audience(outside=False, asked_by=inv.actor.user_id))
     if found.empty:
         return Reply(f"Nothing was recorded in {period.words}; your direct messages with Liaison say so.")
+    if refused is not None:
+        return Reply(
+            f"Your report for {period.words} is in your direct messages with Liaison, but Slack would not "
+            f"take its CSV ({refused}). Ask again in a while to have the CSV as well."
+        )
     return Reply(f"Your report for {period.words} is in your direct messages with Liaison, with a CSV.")
 
 
@@ -74,7 +80,11 @@ def monthly(deps: Deps, now: datetime) -> list[str]:
     month = f"{last_month:%Y-%m}"
     with deps.db.session() as session:
         office = sorted(roles.coordinators(session, deps.admins))
-        sent = set(session.exec(select(ReportSent.user_id).where(ReportSent.month == month)).all())
+        sent = set(
+            session.exec(
+                select(ReportSent.user_id, ReportSent.version).where(ReportSent.month == month)
+            ).all()
+        )
         contacts = [
             (user, p) for p in session.exec(select(Partner).where(Partner.status == PartnerStatus.active))
             for user in p.contacts
@@ -82,36 +92,67 @@ def monthly(deps: Deps, now: datetime) -> list[str]:
     wanted: list[tuple[str, Partner | None]] = [(u, None) for u in office] + [(u, p) for u, p in contacts]
     done = []
     for user_id, partner in wanted:
-        if user_id in sent or not _claim(deps, month, user_id, partner, now):
+        version = _version(partner)
+        if (user_id, version) in sent or not _claim(deps, month, user_id, partner, now):
             continue
         try:
             with deps.db.session() as session:
                 period = read_period(month, None, None, zone, now)
                 found = evaluation.evaluate(session, deps.kinds, period, partner, zone, now)
-            send(deps, user_id, found, PARTNER if partner is not None else OFFICE)
-        except SlackRefused as refused:  # given back: the next tick tries again
+            csv_refused = send(deps, user_id, found, PARTNER if partner is not None else OFFICE)
+        except SlackRefused as refused:  # the message did not go: given back, the next tick tries again
             log.warning("could not send the monthly report for %s to %s: %s", month, user_id, refused.code)
-            _unclaim(deps, month, user_id)
+            _unclaim(deps, month, user_id, version)
             continue
         done.append(f"sent the monthly report for {month} to {user_id}")
+        if csv_refused is not None:  # the report went: kept claimed, so it never goes twice
+            _csv_missing(deps, user_id, month, partner, csv_refused)
     return done
+
+
+def _version(partner: Partner | None) -> int:
+    return (partner.id or 0) if partner is not None else 0
+
+
+def _csv_missing(deps: Deps, user_id: str, month: str, partner: Partner | None, code: str) -> None:
+    """Tell the person the report came without its CSV, and how to have it."""
+    how = (
+        f"ask for it with {command(f'liaison report period:{month}')} (its figures will be as they stand "
+        "then)"
+        if partner is None
+        else "the office's coordinators can send it to you"
+    )
+    try:
+        deps.slack.send_dm(user_id, f"The CSV of the monthly report for {month} could not be attached "
+                                    f"(Slack answered {code}): {how}.")  # fmt: skip
+    except SlackRefused as refused:
+        log.warning("could not tell %s the monthly CSV is missing: %s", user_id, refused.code)
+    log.warning("the monthly report for %s went to %s without its CSV: %s", month, user_id, code)
 
 
 def _claim(deps: Deps, month: str, user_id: str, partner: Partner | None, now: datetime) -> bool:
     try:
         with deps.db.session() as session:
             session.add(
-                ReportSent(month=month, user_id=user_id, partner_id=partner.id if partner else None, at=now)
+                ReportSent(
+                    month=month,
+                    user_id=user_id,
+                    partner_id=partner.id if partner else None,
+                    version=_version(partner),
+                    at=now,
+                )
             )
         return True
     except IntegrityError:
         return False
 
 
-def _unclaim(deps: Deps, month: str, user_id: str) -> None:
+def _unclaim(deps: Deps, month: str, user_id: str, version: int) -> None:
     with deps.db.session() as session:
         row = session.exec(
-            select(ReportSent).where(ReportSent.month == month, ReportSent.user_id == user_id)
+            select(ReportSent).where(
+                ReportSent.month == month, ReportSent.user_id == user_id, ReportSent.version == version
+            )
         ).first()
         if row is not None:
             session.delete(row)
