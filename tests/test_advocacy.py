@@ -25,12 +25,14 @@ from tests.office import (
 from tests.office import command as typed
 
 COALITION = "C0COAL"  # shared with Legal Aid Society and Civil Rights Org
+UNJOINED = "C0UNJOINED"  # a public channel of the office's that Liaison was never invited to
 TITLE = "Submit joint comments on SB 123"
 
 
 def workspace(slack: Sandbox) -> None:
     """The module's own people and channels, beyond the office's."""
     slack.add_channel(COALITION, "bail-coalition", members=[DEFENDER, ADMIN, CIVIL_USER, PARTNER_USER])
+    slack.add_channel(UNJOINED, "bail-research", members=[DEFENDER, ADMIN], bot_member=False)
 
 
 @pytest.fixture(scope="module")
@@ -238,6 +240,16 @@ def test_what_cannot_be_posted_is_refused_with_the_reason(slack: Sandbox, bot: B
     )
     assert "never carry client details; the words have what looks like a phone number" in refused_note
     assert field(card, "Status") == "open"
+
+
+def test_an_action_item_for_a_channel_liaison_is_not_in_is_refused_and_nothing_stored(
+    slack: Sandbox, bot: Bot
+) -> None:
+    listed = typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/advocacy", "list")
+    said = typed(slack, bot, DEFENDER, UNJOINED, "/advocacy", "Draft the bail-fund letter")
+    assert f"Liaison is not in <#{UNJOINED}>" in said and "/invite @liaison" in said, said
+    assert "nothing was saved" in said and "A-" not in said, said
+    assert typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/advocacy", "list") == listed  # nothing stored
 
 
 def test_list_and_show_for_owners_in_other_organizations(slack: Sandbox, bot: Bot) -> None:

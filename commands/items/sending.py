@@ -18,6 +18,7 @@ from storage import partners
 from storage.audit import Actor
 from storage.court_calendar import CourtCalendar
 from storage.deadlines import Due, ambiguity, business_days_after, parse_due, spoken
+from storage.errors import InvalidInput
 from storage.item_tables import ItemBase
 from storage.models import Partner
 from storage.opening import Opening
@@ -65,6 +66,12 @@ def send(deps: Deps, actor: Actor, draft: Draft, store: Store, what: str) -> Rep
     return Reply("\n".join([reply.text, *unanswered])) if unanswered else reply
 
 
+NOT_A_MEMBER = (
+    "Liaison is not in <#{channel}>, so it can't post the card there. Invite it with `/invite @liaison` "
+    "and send it again: nothing was saved."
+)
+
+
 @dataclass(frozen=True)
 class NewItem:
     """What storing any new item starts from, and the transaction it is stored in."""
@@ -91,6 +98,8 @@ def new_item(deps: Deps, actor: Actor, channel_id: str, typed_due: str | None) -
         # Slack is asked only for someone who may send. Its reads come before the transaction writes
         # anything, so nothing is locked while they wait; they hold one pooled connection meanwhile.
         place = deps.slack.place(channel_id, fresh=True)
+        if not place.member:  # refused before anything is stored, rather than stored and closed unposted
+            raise InvalidInput(NOT_A_MEMBER.format(channel=channel_id))
         yield NewItem(session, me, due_at(deps, actor, typed_due, deps.calendar(session)), place)
 
 
