@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
+from sqlalchemy import ColumnElement, Integer, cast, exists, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -87,6 +88,15 @@ def claim(db: Database, table: type[Feedback] | type[Survey], row_id: int, sent:
         return update_if(session, table, row_id, col(table.sent).is_(not sent), sent=sent)
 
 
+def counted() -> ColumnElement[bool]:
+    """Feedback about a referral still standing: one marked entered in error since (a referral closed by
+    mistake is corrected that way) is neither answered nor counted."""
+    referral_id = cast(func.substr(Feedback.item, 3), Integer)  # `R-12`
+    return ~exists().where(
+        col(Referral.id) == referral_id, col(Referral.status) == ReferralStatus.entered_in_error
+    )
+
+
 def answerable(session: Session, user_id: str, ref: str) -> Feedback:
     """The person's prompt about `ref`, not yet answered; NotFound or Conflict saying why not."""
     row = session.exec(select(Feedback).where(Feedback.item == ref, Feedback.user_id == user_id)).first()
@@ -94,6 +104,8 @@ def answerable(session: Session, user_id: str, ref: str) -> Feedback:
         raise NotFound(f"Liaison has not asked you about {ref}, so it takes no rating for it.")
     if row.answered_at is not None:
         raise Conflict(f"You answered about {ref} already ({row.rating} of 5). Thank you.")
+    if session.exec(select(Feedback.id).where(Feedback.id == row.id, counted())).first() is None:
+        raise Conflict(f"{ref} was marked as entered in error since, so Liaison takes no rating for it.")
     return row
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from storage.evaluation_tables import Feedback, Side, Survey
+from storage.feedback import counted
 from storage.library_tables import Resource, ResourceStatus, ResourceUse, UseKind
 from storage.measures import Measure, Unit, count
 from storage.report_periods import ReportPeriod
@@ -75,7 +76,7 @@ def library_measures(session: Session, period: ReportPeriod, org: str | None) ->
 
 def feedback_measures(session: Session, period: ReportPeriod, partner_id: int | None) -> list[Measure]:
     query = select(Feedback.side, Feedback.rating).where(
-        col(Feedback.answered_at) >= period.since, col(Feedback.answered_at) < period.until
+        col(Feedback.answered_at) >= period.since, col(Feedback.answered_at) < period.until, counted()
     )
     if partner_id is not None:
         query = query.where(Feedback.partner_id == partner_id)
@@ -108,6 +109,7 @@ def comments(session: Session, period: ReportPeriod, partner_id: int | None) -> 
         col(Feedback.answered_at) >= period.since,
         col(Feedback.answered_at) < period.until,
         col(Feedback.comment).is_not(None),
+        counted(),
     )
     surveys = select(Survey).where(
         col(Survey.answered_at) >= period.since, col(Survey.answered_at) < period.until,

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
@@ -19,7 +20,9 @@ from bot.sandbox.driver import Delivery
 from storage.evaluation_tables import Feedback
 from storage.item_tables import Referral, ReferralStatus
 from storage.library_tables import Resource
+from storage.measures_features import feedback_measures
 from storage.models import AuditEntry, Partner, PartnerKind
+from storage.report_periods import read_period
 from storage.training_tables import Rsvp, TrainingSession
 from tests.databases import BACKENDS
 from tests.inprocess import InProcessBot, in_process_bot
@@ -314,3 +317,45 @@ def test_one_feedback_form_submitted_eight_times_at_once_is_saved_once(
         audited = session.exec(select(AuditEntry).where(AuditEntry.action == "feedback.answer")).all()
     assert len(audited) == 1, audited
     assert row.comment == f"Rated {row.rating}." and row.answered_at is not None
+
+
+def test_feedback_on_a_referral_marked_entered_in_error_is_neither_taken_nor_counted(
+    slack: Sandbox, bot: InProcessBot
+) -> None:
+    answer = typed(slack, bot, DEFENDER, SHARED_CHANNEL, "/referral", "need:housing Client faces eviction.")
+    ref = answer.split("*")[1]
+    card = next(m for m in slack.messages(SHARED_CHANNEL) if f"{ref} · Referral" in m.text)
+    for move in ("accepted", "completed"):
+        assert slack.click(PARTNER_USER, SHARED_CHANNEL, card.ts, f"referral.move.{move}").acked
+        if move == "completed":
+            fill_form(slack, PARTNER_USER, {"note": {"value": "Housed."}})
+        bot.settle()
+    assert f"asked {PARTNER_USER} about {ref}" in bot.tick(datetime(2026, 11, 24, 16, tzinfo=UTC))
+    (prompt,) = [m for m in slack.dms(PARTNER_USER) if f"How did {ref} go?" in m.text]
+    assert slack.click(PARTNER_USER, prompt.channel, prompt.ts, "evaluation.feedback").acked
+    (view,) = slack.wait_for(lambda: slack.open_views(PARTNER_USER), message="the feedback form")
+    (asked,) = [m for m in slack.dms(DEFENDER) if f"How did {ref} go?" in m.text]  # the requester rates it
+    assert slack.click(DEFENDER, asked.channel, asked.ts, "evaluation.feedback").acked
+    fill_form(slack, DEFENDER, {"rating": {"value": "2"}})
+    bot.settle()
+    assert _office_rating(bot) == (2, 1)
+    # Meanwhile the requester finds the referral was never the partner's to complete.
+    assert slack.click(DEFENDER, SHARED_CHANNEL, card.ts, "referral.move.entered-in-error").acked
+    fill_form(slack, DEFENDER, {"reason": {"value": "duplicate"}})
+    bot.settle()
+    before = len(_told(slack, PARTNER_USER))
+    said = {"rating": {"value": "5"}, "comment": {"value": "Went well."}}
+    assert slack.submit_view(PARTNER_USER, view.id, said).acked
+    told = slack.wait_for(lambda: _told(slack, PARTNER_USER)[before:], message="the answer")
+    assert told[-1] == f"{ref} was marked as entered in error since, so Liaison takes no rating for it.", told
+    with bot.db.session() as session:
+        (row,) = session.exec(select(Feedback).where(Feedback.item == ref, Feedback.user_id == PARTNER_USER))
+    assert row.answered_at is None and row.rating is None
+    assert _office_rating(bot) == (None, 0)  # nor is the rating given before
+
+
+def _office_rating(bot: InProcessBot) -> tuple[float | None, int]:
+    period = read_period("2026-11", None, None, ZoneInfo("America/New_York"), bot.db.clock())
+    with bot.db.session() as session:
+        (rating,) = [m for m in feedback_measures(session, period, None) if m.key == "feedback_office_rating"]
+    return rating.value, rating.basis
