@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from bot.sandbox import Sandbox, visible_text
+from bot.sandbox import Message, Sandbox, View, visible_text
 from bot.sandbox.driver import Delivery
 from storage.evaluation_tables import Feedback
 from storage.item_tables import Referral, ReferralStatus
@@ -269,18 +269,8 @@ def test_a_report_of_650_partners_goes_whole_over_several_messages(slack: Sandbo
 def test_one_feedback_form_submitted_eight_times_at_once_is_saved_once(
     slack: Sandbox, bot: InProcessBot
 ) -> None:
-    answer = typed(slack, bot, DEFENDER, SHARED_CHANNEL, "/referral", "need:housing Client faces eviction.")
-    ref = answer.split("*")[1]
-    card = next(m for m in slack.messages(SHARED_CHANNEL) if f"{ref} · Referral" in m.text)
-    for move in ("accepted", "completed"):
-        assert slack.click(PARTNER_USER, SHARED_CHANNEL, card.ts, f"referral.move.{move}").acked
-        if move == "completed":
-            fill_form(slack, PARTNER_USER, {"note": {"value": "Housed."}})
-        bot.settle()
-    assert f"asked {PARTNER_USER} about {ref}" in bot.tick(datetime(2026, 11, 24, 16, tzinfo=UTC))
-    (prompt,) = [m for m in slack.dms(PARTNER_USER) if f"How did {ref} go?" in m.text]
-    assert slack.click(PARTNER_USER, prompt.channel, prompt.ts, "evaluation.feedback").acked
-    (view,) = slack.wait_for(lambda: slack.open_views(PARTNER_USER), message="the feedback form")
+    ref, _card = _completed(slack, bot)
+    view = _feedback_form(slack, PARTNER_USER, ref)
     before = len(_told(slack, PARTNER_USER))
     # Eight submissions of the one open form, made before any is answered (a double click on Send, a
     # retry), then delivered together over HTTP: the first answer closes the form, so they are built first.
@@ -322,20 +312,9 @@ def test_one_feedback_form_submitted_eight_times_at_once_is_saved_once(
 def test_feedback_on_a_referral_marked_entered_in_error_is_neither_taken_nor_counted(
     slack: Sandbox, bot: InProcessBot
 ) -> None:
-    answer = typed(slack, bot, DEFENDER, SHARED_CHANNEL, "/referral", "need:housing Client faces eviction.")
-    ref = answer.split("*")[1]
-    card = next(m for m in slack.messages(SHARED_CHANNEL) if f"{ref} · Referral" in m.text)
-    for move in ("accepted", "completed"):
-        assert slack.click(PARTNER_USER, SHARED_CHANNEL, card.ts, f"referral.move.{move}").acked
-        if move == "completed":
-            fill_form(slack, PARTNER_USER, {"note": {"value": "Housed."}})
-        bot.settle()
-    assert f"asked {PARTNER_USER} about {ref}" in bot.tick(datetime(2026, 11, 24, 16, tzinfo=UTC))
-    (prompt,) = [m for m in slack.dms(PARTNER_USER) if f"How did {ref} go?" in m.text]
-    assert slack.click(PARTNER_USER, prompt.channel, prompt.ts, "evaluation.feedback").acked
-    (view,) = slack.wait_for(lambda: slack.open_views(PARTNER_USER), message="the feedback form")
-    (asked,) = [m for m in slack.dms(DEFENDER) if f"How did {ref} go?" in m.text]  # the requester rates it
-    assert slack.click(DEFENDER, asked.channel, asked.ts, "evaluation.feedback").acked
+    ref, card = _completed(slack, bot)
+    view = _feedback_form(slack, PARTNER_USER, ref)
+    _feedback_form(slack, DEFENDER, ref)  # the requester rates it first
     fill_form(slack, DEFENDER, {"rating": {"value": "2"}})
     bot.settle()
     assert _office_rating(bot) == (2, 1)
@@ -359,3 +338,25 @@ def _office_rating(bot: InProcessBot) -> tuple[float | None, int]:
     with bot.db.session() as session:
         (rating,) = [m for m in feedback_measures(session, period, None) if m.key == "feedback_office_rating"]
     return rating.value, rating.basis
+
+
+def _completed(slack: Sandbox, bot: InProcessBot) -> tuple[str, Message]:
+    """A referral the partner accepted and completed, and the next tick's feedback prompts sent."""
+    answer = typed(slack, bot, DEFENDER, SHARED_CHANNEL, "/referral", "need:housing Client faces eviction.")
+    ref = answer.split("*")[1]
+    card = next(m for m in slack.messages(SHARED_CHANNEL) if f"{ref} · Referral" in m.text)
+    for move in ("accepted", "completed"):
+        assert slack.click(PARTNER_USER, SHARED_CHANNEL, card.ts, f"referral.move.{move}").acked
+        if move == "completed":
+            fill_form(slack, PARTNER_USER, {"note": {"value": "Housed."}})
+        bot.settle()
+    assert f"asked {PARTNER_USER} about {ref}" in bot.tick(datetime(2026, 11, 24, 16, tzinfo=UTC))
+    return ref, card
+
+
+def _feedback_form(slack: Sandbox, user: str, ref: str) -> View:
+    """The "How did this go?" form about `ref`, opened from the person's prompt."""
+    (prompt,) = [m for m in slack.dms(user) if f"How did {ref} go?" in m.text]
+    assert slack.click(user, prompt.channel, prompt.ts, "evaluation.feedback").acked
+    (view,) = slack.wait_for(lambda: slack.open_views(user), message="the feedback form")
+    return view
