@@ -111,15 +111,22 @@ def keep_all(session: Session, commands: Sequence[ToKeep], now: datetime) -> Bat
 def take(db: Database, now: datetime) -> Kept | None:
     """The oldest command nobody holds, leased to the caller; None when there is none. On PostgreSQL
     several workers take at once and each gets a different row (SKIP LOCKED); SQLite has one worker."""
+    free = or_(col(Work.lease_until).is_(None), col(Work.lease_until) < now)
+    oldest = select(Work.id).where(free).order_by(col(Work.id)).limit(1).with_for_update(skip_locked=True)
+    # One statement, without loading the row into the session: a worker takes a row for every command.
+    leased = (
+        update(Work)
+        .where(col(Work.id) == oldest.scalar_subquery())
+        .values(lease_until=now + LEASE, attempts=col(Work.attempts) + 1)
+        .returning(col(Work.id), col(Work.command), col(Work.payload), col(Work.attempts), col(Work.saved))
+        .execution_options(synchronize_session=False)
+    )
     with db.session() as session:
-        free = or_(col(Work.lease_until).is_(None), col(Work.lease_until) < now)
-        query = select(Work).where(free).order_by(col(Work.id)).limit(1).with_for_update(skip_locked=True)
-        row = session.exec(query).first()
-        if row is None or row.id is None:
+        row = session.execute(leased).first()
+        if row is None:
             return None
-        row.lease_until, row.attempts = now + LEASE, row.attempts + 1
-        session.add(row)
-        return Kept(row.id, row.command, json.loads(row.payload), row.attempts, row.saved)
+        work_id, command, payload, attempts, saved = row
+        return Kept(work_id, command, json.loads(payload), attempts, saved)
 
 
 def renew(db: Database, work_ids: Sequence[int], now: datetime) -> None:
