@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from bot.sandbox import Delivery, Sandbox
+from bot.sandbox import Delivery, Sandbox, visible_text
 from tests.botproc import clean_environment, free_port
 from tests.office import DEFENDER
 
@@ -51,6 +51,21 @@ def fire(
 
 def cards(slack: Sandbox, channels: Sequence[str]) -> int:
     return sum(1 for c in channels for m in slack.messages(c) if CARD in m.text)
+
+
+def answered(slack: Sandbox, channels: Sequence[str]) -> int:
+    """How many commands were told "Sent" (Liaison and the minimal script both say it, once a card is up)."""
+    return sum(
+        1 for c in channels for e in slack.ephemerals(DEFENDER, c) if visible_text(e).startswith("Sent *R-")
+    )
+
+
+def all_answered(slack: Sandbox, channels: Sequence[str], timeout: float = 60) -> None:
+    """Wait until every card in the channels has had its "Sent" answer: an answer follows its card, so a
+    count taken when the cards are up can miss the last answers (or find them in the next count)."""
+    deadline = time.monotonic() + timeout
+    while answered(slack, channels) < cards(slack, channels) and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def measure(

@@ -89,6 +89,7 @@ def minimal(slack: Sandbox, url: str, folder: Path) -> Iterator[subprocess.Popen
 
 def burst(slack: Sandbox, url: str) -> str:
     """BURST commands at once: how many were acknowledged in time, stored, carded and answered."""
+    acks.all_answered(slack, CHANNELS)  # the runs before it answered in full: none of theirs counted here
     before_rows, before_cards = referrals(url), acks.cards(slack, CHANNELS)
     answered = {c: len(slack.ephemerals(DEFENDER, c)) for c in CHANNELS}
     deliveries, _ = acks.fire(slack, CHANNELS, BURST, BURST)
@@ -96,6 +97,7 @@ def burst(slack: Sandbox, url: str) -> str:
     while acks.cards(slack, CHANNELS) < before_cards + BURST and time.monotonic() < deadline:
         time.sleep(0.1)
     slack.wait_until_quiet(timeout=60)
+    acks.all_answered(slack, CHANNELS)
     said = [visible_text(e) for c in CHANNELS for e in slack.ephemerals(DEFENDER, c)[answered[c] :]]
     sent = sum(s.startswith("Sent *R-") for s in said)
     queued = sum(s.startswith("Liaison is busy") for s in said)
