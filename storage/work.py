@@ -25,6 +25,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from storage import deliveries
 from storage.db import Database
 from storage.types import EncryptedText, UTCDateTime
+from storage.updates import table_of
 
 LEASE = timedelta(seconds=60)  # renewed every RENEW_SECONDS while its worker is at it (bot/worker.py)
 GIVE_UP_AFTER = 5  # a command whose worker stopped this often is not tried again (it may be what kills it)
@@ -114,12 +115,12 @@ def take(db: Database, now: datetime) -> Kept | None:
     free = or_(col(Work.lease_until).is_(None), col(Work.lease_until) < now)
     oldest = select(Work.id).where(free).order_by(col(Work.id)).limit(1).with_for_update(skip_locked=True)
     # One statement, without loading the row into the session: a worker takes a row for every command.
+    work = table_of(Work)
     leased = (
-        update(Work)
-        .where(col(Work.id) == oldest.scalar_subquery())
-        .values(lease_until=now + LEASE, attempts=col(Work.attempts) + 1)
-        .returning(col(Work.id), col(Work.command), col(Work.payload), col(Work.attempts), col(Work.saved))
-        .execution_options(synchronize_session=False)
+        update(work)
+        .where(work.c.id == oldest.scalar_subquery())
+        .values(lease_until=now + LEASE, attempts=work.c.attempts + 1)
+        .returning(work.c.id, work.c.command, work.c.payload, work.c.attempts, work.c.saved)
     )
     with db.session() as session:
         row = session.execute(leased).first()
@@ -133,12 +134,14 @@ def renew(db: Database, work_ids: Sequence[int], now: datetime) -> None:
     """A fresh lease for commands still in hand: one that takes longer than a lease (a slow Slack, a
     long Retry-After) is not taken by another worker meanwhile."""
     with db.session() as session:
-        session.execute(update(Work).where(col(Work.id).in_(work_ids)).values(lease_until=now + LEASE))
+        work = table_of(Work)
+        session.execute(update(work).where(work.c.id.in_(work_ids)).values(lease_until=now + LEASE))
 
 
 def done(db: Database, work_id: int) -> None:
     with db.session() as session:
-        session.execute(delete(Work).where(col(Work.id) == work_id))
+        work = table_of(Work)
+        session.execute(delete(work).where(work.c.id == work_id))
 
 
 def release_all(db: Database) -> int:
@@ -174,4 +177,5 @@ def settle(session: Session, ref: str) -> None:
     it, so that it is stored once even if its worker dies before the command is done."""
     work_id = _running.get()
     if work_id is not None:
-        session.execute(update(Work).where(col(Work.id) == work_id).values(saved=ref))
+        work = table_of(Work)
+        session.execute(update(work).where(work.c.id == work_id).values(saved=ref))
