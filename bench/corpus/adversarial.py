@@ -111,6 +111,17 @@ DISGUISES: list[tuple[str, str, str]] = [
     ("phone", "pipe-separated table cell", "| client | 312-555-0143 |"),
     ("phone", "two numbers back to back", "call +13125550143 312-555-0143 after"),
     ("ssn", "tel: link labelled with an SSN", "<tel:123456789|123-45-6789>"),
+    (
+        "address",
+        "map link, + between words",
+        "her place: <https://maps.google.com/?q=1234+Elm+St+Chicago|map>",
+    ),
+    ("address", "map link, a path", "<https://www.google.com/maps/place/1234+Elm+Street|where she stays>"),
+    (
+        "address",
+        "map link, not Slack-wrapped",
+        "https://www.google.com/maps/place/1234+Elm+Street/@41.8,-87.6",
+    ),
     # The third review (issue 22's feedback comments).
     ("address", "house number in words, three words", "Client lives at one twenty three Main St."),
     ("address", "house number in words, hundred", "moved to one hundred twenty three Oak Avenue"),

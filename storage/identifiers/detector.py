@@ -62,14 +62,19 @@ class Detector:
         if not text:
             return []
         found = self._read(text, case_number)
-        if "|" in text:
-            # `|` stands for a 1 in a disguised number (`3|2-555-0199`), and separates two things in a
-            # Slack link (`<tel:+13125550143|312-555-0143>`: the number, and the label shown) or a list
-            # (`555-0143|555-0199`): each reading is screened, and what either finds is found.
-            separated = self._read(text.replace("|", " "), case_number)
-            found = _resolved(
-                Normalized(text, text, None), [(f.what, (f.start, f.end)) for f in found + separated]
-            )
+        # `|` stands for a 1 in a disguised number (`3|2-555-0199`), and separates two things in a Slack
+        # link (`<tel:+13125550143|312-555-0143>`: the number, and the label shown) or a list
+        # (`555-0143|555-0199`); in a link, `+`, `/`, `=`, `?` and `&` stand between words
+        # (`maps.google.com/?q=1234+Elm+St`). Each reading is screened, and what either finds is found.
+        also = self._read(text.replace("|", " "), case_number) if "|" in text else []
+        for link in _links(text):
+            also += [
+                Finding(f.what, f.start + link.start(), f.end + link.start())
+                for f in self._read(link[0].translate(_BETWEEN_WORDS_IN_A_LINK), case_number)
+            ]
+        if also:
+            spans = [(f.what, (f.start, f.end)) for f in found + also]
+            found = _resolved(Normalized(text, text, None), spans)
         return found
 
     def _read(self, text: str, case_number: str | None) -> list[Finding]:
@@ -103,6 +108,15 @@ class Detector:
             out += [text[last : finding.start], "▇" * max(3, min(12, finding.end - finding.start))]
             last = finding.end
         return "".join([*out, text[last:]])
+
+
+_LINK = re.compile(r"<[^<>\n]*>|https?://[^\s<>]+", re.IGNORECASE)
+_BETWEEN_WORDS_IN_A_LINK = str.maketrans(dict.fromkeys("|+/=?&#:", " "))
+
+
+def _links(text: str) -> list[re.Match[str]]:
+    """The links in the text, Slack's (`<https://...|label>`) or as typed."""
+    return list(_LINK.finditer(text)) if "<" in text or "://" in text else []
 
 
 def _resolved(norm: Normalized, spans: list[tuple[Identifier, Span]]) -> list[Finding]:
