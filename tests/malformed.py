@@ -52,6 +52,16 @@ def _said(marker: str) -> bytes:
 
 
 CLICK = {"type": "block_actions", "user": {"id": DEFENDER, "team_id": "T0HOME"}, "trigger_id": "1.2.3"}
+SHORTCUT = {
+    "type": "message_action",
+    "callback_id": "referral.from_message",
+    "user": {"id": DEFENDER, "team_id": "T0HOME"},
+    "team": {"id": "T0HOME"},
+    "channel": {"id": SHARED_CHANNEL},
+    "message": {"type": "message", "ts": "1.000001", "text": "Client needs a housing lawyer."},
+    "trigger_id": "1.2.3",
+    "response_url": "https://hooks.slack.com/app/T0HOME/1/x",
+}
 JSON_BODY = "application/json"
 # (label, the body around a marker, the status Liaison must answer, its content type, how it is signed)
 # A slash command's fields as Slack sends them (bot/sandbox/payloads.py), for the malformed ones above.
@@ -98,6 +108,34 @@ TABLE: list[tuple[str, Callable[[str], bytes], int, str, str]] = [
     (
         "form whose view is a list",
         lambda m: _interactive({**CLICK, "type": "view_submission", "view": [m]}),
+        400,
+        FORM,
+        "yes",
+    ),
+    (
+        "message shortcut with no channel",
+        lambda m: _interactive({**SHORTCUT, "channel": None, "m": m}),
+        400,
+        FORM,
+        "yes",
+    ),
+    (
+        "message shortcut whose message is a string",
+        lambda m: _interactive({**SHORTCUT, "message": m}),
+        400,
+        FORM,
+        "yes",
+    ),
+    (
+        "message shortcut whose text is an object",
+        lambda m: _interactive({**SHORTCUT, "message": {"ts": "1.000001", "text": {"said": m}}}),
+        400,
+        FORM,
+        "yes",
+    ),
+    (
+        "global shortcut with no callback",
+        lambda m: _interactive({"type": "shortcut", "user": {"id": DEFENDER}, "trigger_id": m}),
         400,
         FORM,
         "yes",
