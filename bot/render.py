@@ -47,21 +47,34 @@ def message(text: str, buttons: tuple[Button, ...] = (), images: tuple[Image, ..
     return {"text": _shorten(text.split("\n", 1)[0], NOTIFICATION_LIMIT), "blocks": blocks}
 
 
+# Slack also refuses a message whose blocks hold too much text in all (`msg_blocks_too_long`, seen near
+# 13,000 characters though undocumented): a long message is split well below it.
+MESSAGE_TEXT_BUDGET = 12_000
+
+
 def messages(
     text: str, buttons: tuple[Button, ...] = (), images: tuple[Image, ...] = ()
 ) -> list[dict[str, Any]]:
-    """Like `message`, but nothing cut: text longer than one message's 50 blocks (a report of 650 partners)
-    goes as several messages, in order, with `images` and `buttons` under the last."""
+    """Like `message`, but nothing cut: text longer than one message takes (50 blocks, or about 12,000
+    characters: a report of 650 partners) goes as several messages, in order, with `images` and `buttons`
+    under the last."""
     said = slack_words(text)
     sections: list[dict[str, Any]] = [{"type": "section", "text": _mrkdwn(chunk)} for chunk in _chunks(said)]
-    room = MESSAGE_BLOCK_LIMIT - len(images) - (1 if buttons else 0)  # what the last message has left
-    parts = []
-    while len(sections) > room:
-        parts.append(sections[:MESSAGE_BLOCK_LIMIT])
-        sections = sections[MESSAGE_BLOCK_LIMIT:]
-    parts.append(sections + [_image(image) for image in images])
+    parts: list[list[dict[str, Any]]] = [[]]
+    size = 0
+    for section in sections:
+        length = len(section["text"]["text"])
+        if parts[-1] and (len(parts[-1]) == MESSAGE_BLOCK_LIMIT or size + length > MESSAGE_TEXT_BUDGET):
+            parts.append([])
+            size = 0
+        parts[-1].append(section)
+        size += length
+    tail = [_image(image) for image in images]
     if buttons:
-        parts[-1].append({"type": "actions", "elements": [_button(b) for b in buttons[:ACTIONS_LIMIT]]})
+        tail.append({"type": "actions", "elements": [_button(b) for b in buttons[:ACTIONS_LIMIT]]})
+    if len(parts[-1]) + len(tail) > MESSAGE_BLOCK_LIMIT:
+        parts.append([])
+    parts[-1] += tail
     first = _shorten(said.split("\n", 1)[0], NOTIFICATION_LIMIT - 30)
     return [
         {"text": first if len(parts) == 1 else f"{first} ({n} of {len(parts)})", "blocks": blocks}

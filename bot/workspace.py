@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Collection, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -181,9 +181,20 @@ class SlackWorkspace:
     def send_dm(
         self, user_id: str, text: str, buttons: tuple[Button, ...] = (), images: tuple[Image, ...] = ()
     ) -> None:
+        first, *rest = render.messages(text, buttons, images)
         with _refusals():  # a person's ID as the channel posts in the app's direct messages with them
-            for part in render.messages(text, buttons, images):
-                self._client.chat_postMessage(channel=user_id, **part)
+            self._client.chat_postMessage(channel=user_id, **first)
+        for part in rest:
+            # Once a part went, nothing raises: a caller trying the whole again would send it twice.
+            try:
+                with _refusals():
+                    self._client.chat_postMessage(channel=user_id, **part)
+            except SlackRefused as refused:
+                log.warning("a long direct message was cut short: Slack refused a part (%s)", refused.code)
+                with suppress(SlackRefused), _refusals():
+                    cut = f"Slack refused the rest of this message ({refused.code}), so it ends here."
+                    self._client.chat_postMessage(channel=user_id, text=cut)
+                return
 
     def upload_image(self, filename: str, content: bytes, readable: str) -> str:
         with _refusals():

@@ -122,6 +122,12 @@ DISGUISES: list[tuple[str, str, str]] = [
         "map link, not Slack-wrapped",
         "https://www.google.com/maps/place/1234+Elm+Street/@41.8,-87.6",
     ),
+    ("phone", "escaped pipes between the groups", "312&#124;555&#124;0143"),
+    ("phone", "hex-escaped pipes", "call 312&#x7c;555&#x7C;0143"),
+    ("address", "map link typed without a scheme", "she stays at maps.google.com/?q=1234+Elm+St"),
+    ("case_number", "a court's letter S between the digits", "see 24S0113 tomorrow"),
+    ("case_number", "a court's letter B between the digits", "case 23B4567 set"),
+    ("case_number", "a court's letter Z between the digits", "2023Z12345 continued"),
     # The third review (issue 22's feedback comments).
     ("address", "house number in words, three words", "Client lives at one twenty three Main St."),
     ("address", "house number in words, hundred", "moved to one hundred twenty three Oak Avenue"),
@@ -263,6 +269,19 @@ DISGUISES: list[tuple[str, str, str]] = [
 
 # Ordinary texts: (what kind of text, text)
 ORDINARY: list[tuple[str, str]] = [
+    # The fourth review (December 3): links to courts and maps, which the second reading of links must let go.
+    ("links", "The docket: https://www.courtlistener.com/docket/68123456/united-states-v-smith/"),
+    (
+        "links",
+        "Meet at <https://www.google.com/maps/place/Leighton+Criminal+Court+Building/@41.8456012,"
+        "-87.7012345,17z|Leighton>, 9 AM.",
+    ),
+    (
+        "links",
+        "The order is at https://court.example/orders/2024/12/03 and the brief at www.example.org/b?x=1&y=22",
+    ),
+    ("dates", "Hearing at nine thirty Daley Center, then ten thirty Leighton Criminal Court Building."),
+    ("mentions", "Can someone help <!here>? cc <!subteam^S0123ABC|@legal-team> and <@U0DEF|dana>"),
     ("dates", "Hearing moved to March 14, 2027 at 9:30 in courtroom 1405."),
     ("dates", "Status date 3/14/27; bring the lease and the 5-day notice."),
     ("dates", "Born-again clean since rehab in 2019, doing well."),

@@ -449,6 +449,9 @@ GENERATORS: dict[str, Callable[[], Iterator[tuple[str, str]]]] = {
 # issue 15): a ZIP+4 shape is not read as an SSN; numbers spelled as words beyond single digits, a rural
 # grid address and Cherokee look-alikes are not read at all.
 KNOWN_MISSES = {
+    "house number in words",
+    "house number in words, three words",
+    "house number in words, hundred",
     "5-4 grouping",
     "Wisconsin grid",
     "own case, words",

@@ -92,19 +92,21 @@ def as_shown(text: str) -> str:
     """A message's text as its author saw it: Slack's markup read (`<tel:+13125550143|312-555-0143>` as
     the number shown, `<https://x.org|the order>` as "the order (https://x.org)", `<#C1|intake>` as
     "#intake"), since a card shows item text as written, not as markup; then `&`, `<` and `>`, which Slack
-    escapes in what it sends, unescaped. A mention with no name in it stays markup (`<@U123>`)."""
+    escapes in what it sends, unescaped. Mentions (`<@U123>`, `<!here>`) stay markup."""
     return _MARKUP.sub(_as_shown, text).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def _as_shown(markup: re.Match[str]) -> str:
     target, label = markup[1], markup[2]
-    if target[0] in "@#":
-        return f"{target[0]}{label.lstrip('@#')}" if label else markup[0]
-    if target[0] == "!":  # <!here>, <!subteam^S1|@team>, <!date^...|fallback>
-        return label or f"@{target[1:]}"
+    if target[0] in "@!":  # a mention stays Slack's markup: `help @here` would read as an email address
+        return markup[0]
+    if target[0] == "#":
+        return f"#{label.lstrip('#')}" if label else markup[0]
     address = target.split(":", 1)[1] if target.startswith(("tel:", "mailto:")) else target
-    if not label or label in (target, address) or _same_number(label, address):
+    if not label or label in (target, address):
         return label or address
+    if target.startswith("tel:") and _same_number(label, address):
+        return label
     return f"{label} ({address})"
 
 

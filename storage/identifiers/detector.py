@@ -62,15 +62,17 @@ class Detector:
         if not text:
             return []
         found = self._read(text, case_number)
-        # `|` stands for a 1 in a disguised number (`3|2-555-0199`), and separates two things in a Slack
-        # link (`<tel:+13125550143|312-555-0143>`: the number, and the label shown) or a list
-        # (`555-0143|555-0199`); in a link, `+`, `/`, `=`, `?` and `&` stand between words
-        # (`maps.google.com/?q=1234+Elm+St`). Each reading is screened, and what either finds is found.
-        also = self._read(text.replace("|", " "), case_number) if "|" in text else []
+        also = [
+            f
+            for other in _other_readings(text)
+            for f in self._read(other, case_number)
+            if f.what is not Identifier.email  # `<!subteam^S1|@legal>` read with a space is no address
+        ]
         for link in _links(text):
             also += [
                 Finding(f.what, f.start + link.start(), f.end + link.start())
                 for f in self._read(link[0].translate(_BETWEEN_WORDS_IN_A_LINK), case_number)
+                if f.what in _FOUND_IN_LINKS
             ]
         if also:
             spans = [(f.what, (f.start, f.end)) for f in found + also]
@@ -110,13 +112,46 @@ class Detector:
         return "".join([*out, text[last:]])
 
 
-_LINK = re.compile(r"<[^<>\n]*>|https?://[^\s<>]+", re.IGNORECASE)
+# Other readings of a whole text, each the same length as it (so what is found is found in place), screened
+# beside the text as written: what any of them finds is found.
+# - `|` (or `&#124;`, `%7C`) is a 1 in a disguised number (`3|2-555-0199`) as written, but separates two
+#   things in a Slack link (`<tel:+13125550143|312-555-0143>`: the number, and the label shown) or a list
+#   (`555-0143|555-0199`).
+# - `S`, `Z` and `B` between digits stand for 5, 2 and 8 (`555-I23-4S67`); read only here, since as written
+#   `24S0113` is a court's case number, which must stay one.
+_PIPES = re.compile(r"\||&(?:amp;)?#(?:124|x7c);|%7c", re.IGNORECASE)  # `&amp;#124;`: escaped for Slack
+_INNER_LOOKALIKES = re.compile(r"(?<=\d)[SsZzB](?=\d)")
+_INNER_AS_DIGIT = str.maketrans({"S": "5", "s": "5", "Z": "2", "z": "2", "B": "8"})
+
+
+def _other_readings(text: str) -> list[str]:
+    readings = []
+    if "|" in text or "#" in text or "%" in text:
+        # One space where the pipe was, and characters that draw nothing for the rest of an escape.
+        piped = _PIPES.sub(lambda pipe: " " + "\u200b" * (len(pipe[0]) - 1), text)
+        if piped != text:
+            readings.append(piped)
+    if _INNER_LOOKALIKES.search(text):
+        readings.append(_INNER_LOOKALIKES.sub(lambda m: m[0].translate(_INNER_AS_DIGIT), text))
+    return readings
+
+
+# A link read again on its own with what stands between words in it as spaces
+# (`maps.google.com/?q=1234+Elm+St`), for where someone lives or can be called: other classes read this
+# way are mostly a link's own numbers (a docket's, a map's coordinates), and are found as written anyway.
+_LINK = re.compile(r"<[^<>\n]*>|(?:https?://|www\.|maps\.)[^\s<>]+", re.IGNORECASE)
 _BETWEEN_WORDS_IN_A_LINK = str.maketrans(dict.fromkeys("|+/=?&#:", " "))
+_FOUND_IN_LINKS = frozenset({Identifier.address, Identifier.phone})
+_PATH_OR_QUERY = re.compile(r"[+/=?&]")
 
 
 def _links(text: str) -> list[re.Match[str]]:
-    """The links in the text, Slack's (`<https://...|label>`) or as typed."""
-    return list(_LINK.finditer(text)) if "<" in text or "://" in text else []
+    """The links in the text: Slack's (`<https://...|label>`), or as typed (with or without a scheme)."""
+    lower = text.lower()
+    if "<" not in text and "://" not in text and "www." not in lower and "maps." not in lower:
+        return []
+    # Only a link with a path or a query has words to separate (a `<tel:...|...>` or a mention has none).
+    return [link for link in _LINK.finditer(text) if _PATH_OR_QUERY.search(link[0].split("://", 1)[-1])]
 
 
 def _resolved(norm: Normalized, spans: list[tuple[Identifier, Span]]) -> list[Finding]:

@@ -61,18 +61,6 @@ _STREET = re.compile(
     rf"|(?<!\w.)(?i:(?:{_SPANISH_AFTER_FIRST}){_NUMBER_LAST})"
     r")"
 )
-# Twelve thirty-four Elm Street, one twenty three Main St: a house number in words (two words at least, so
-# `one way street` is not one) before the street's name and type.
-_NUMBER_WORDS = (
-    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand oh"
-)
-_HOUSE_IN_WORDS = re.compile(
-    rf"\b{trie(_NUMBER_WORDS)}(?:[\s-]+(?:{trie(_NUMBER_WORDS)}|and)\b)+\s+(?:{_DIRECTION}\s+)?"
-    rf"(?:{_NAME_WORD}\s+){{1,4}}?{_STREET_TYPES}\b\.?",
-    re.IGNORECASE,
-)
-_NUMBER_WORD_HINTS = tuple(_NUMBER_WORDS.split()[:20])
 _BOX_HINTS = ("box", "pob", "apartado", "apt", "apartment", "pmb", "live", "resid", "stay", "address")
 _BOX_OR_APARTMENT = re.compile(
     r"\b(?:p\s?\.?\s?o\s?\.?\s*b(?:ox|\.)?|post\s+office\s+box|pob|postal\s+box|apartado\s+postal|pmb)"
@@ -89,8 +77,6 @@ _NUMBER_AFTER = re.compile(  # (`\b[A-Z]` written `[A-Z](?<!\w.)`, so the engine
 
 def addresses(text: str, lower: str) -> list[Span]:
     found = spans_in(_STREET, text) + spans_in(_NUMBER_AFTER, text)
-    if hinted(lower, _NUMBER_WORD_HINTS):
-        found += spans_in(_HOUSE_IN_WORDS, text)
     if hinted(lower, _BOX_HINTS):
         found += spans_in(_BOX_OR_APARTMENT, lower)
     return found

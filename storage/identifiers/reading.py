@@ -14,8 +14,8 @@ so does anyone trying to slip a client's details past it. So the text is read:
   (Unicode's confusables table, from the maintained `confusable_homoglyphs` package, and the letters
   whose Unicode name says which Latin letter they draw: squared, regional-indicator, small capitals);
   accents removed (`José Núñez` reads as `Jose Nunez`);
-- with look-alikes among digits read as digits (`O12-34-5678`, `3l2`, `4S67`), and digits spelled as
-  words when four or more follow each other (`three one two, five five five, oh one nine nine`).
+- with look-alikes among digits read as digits (`O12-34-5678`, `3l2`), and digits spelled as words when
+  four or more follow each other (`three one two, five five five, oh one nine nine`).
 """
 
 from __future__ import annotations
@@ -76,11 +76,6 @@ _OVERRIDE_START, _OVERRIDE_END = "\u202e", {"\u202c", "\u2069", "\n"}  # right-t
 # Letters standing for digits inside a number (`O12-34-5678`, `3l2-555-0l99`): next to a digit.
 _DIGIT_LOOKALIKES = re.compile(r"(?<=\d)[OoIl|]+(?=[\d\W]|$)|(?<![^\W\d])[OoIl|]+(?=\d)")
 _AS_DIGIT = {"O": "0", "o": "0", "I": "1", "l": "1", "|": "1"}
-# Letters drawn like digits that stand for one only between two digits (`555-I23-4S67`): `5S` or `2B` alone
-# is an apartment or a model, not a disguise.
-_INNER_LOOKALIKES = re.compile(r"(?<=\d)[SsZzB](?=\d)")
-_INNER_LOOKALIKE_NEAR = re.compile(r"\d[SsZzB]\d")  # the fast path's test: `Room 4B` stays on it
-_INNER_AS_DIGIT = {"S": "5", "s": "5", "Z": "2", "z": "2", "B": "8"}
 
 
 @cache
@@ -173,7 +168,6 @@ def _plain(typed: str) -> bool:
         and "0O" not in marked
         and "O0" not in marked
         and "<!date" not in typed
-        and not _INNER_LOOKALIKE_NEAR.search(typed)
         and not any(pattern.search(typed) for pattern in _ESCAPE_OR_CODE)
     )
 
@@ -194,7 +188,6 @@ def normalize(typed: str) -> Normalized:
     joined = "".join(chars)
     # Letters standing for digits next to digits, one for one (the spans do not move).
     joined = _DIGIT_LOOKALIKES.sub(lambda m: "".join(_AS_DIGIT[c] for c in m[0]), joined)
-    joined = _INNER_LOOKALIKES.sub(lambda m: _INNER_AS_DIGIT[m[0]], joined)
     return Normalized(typed, joined, tuple(starts), tuple(ends))
 
 
