@@ -104,7 +104,8 @@ def test_a_message_in_a_direct_message_between_people_is_refused_without_asking_
 def test_a_message_with_mentions_is_prefilled_with_them_as_slack_shows_them_and_goes(
     slack: Sandbox, bot: Bot
 ) -> None:
-    """Mentions stay Slack's markup in the form: read as `help @here` they would look like an email address."""
+    """Mentions stay Slack's markup in the form: read as `help @here`, they would look like an email
+    address."""
     words = "Can someone help <!here>? Ask <@U0DEF|dana> or <!subteam^S0123ABC|@legal-team> for the letter."
     ts, _ = slack.post_as_user(DEFENDER, SHARED_CHANNEL, words)
     view = on_message(slack, bot, DEFENDER, SHARED_CHANNEL, ts, ACT)
