@@ -14,6 +14,7 @@ one process is seen by the next command in any other.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -124,7 +125,8 @@ def close(
     """Close the office on `day` (coordinators and admins); InvalidInput, with nothing stored,
     for a day that is past, a weekend, a holiday or closed already."""
     require(session, person, Action.close_days)
-    reason = " ".join(reason.split())
+    # What draws nothing (a zero-width space) is no reason: dropped before the reason is judged empty.
+    reason = " ".join("".join(c for c in reason if unicodedata.category(c) != "Cf").split())
     if not reason:
         raise InvalidInput('Say why, like `reason:"courthouse closed"`.', "reason")
     if len(reason) > REASON_LENGTH:

@@ -53,6 +53,12 @@ def parse_due(text: str, timezone: str, now: datetime, calendar: CourtCalendar) 
     is closed; InvalidInput otherwise."""
     zone = ZoneInfo(timezone)
     local_now = now.astimezone(zone)
+    if _MONTH_ALONE.fullmatch(text.strip()):  # `due:Dec 4` without quotes: the 4 went elsewhere
+        raise InvalidInput(
+            f"`due:{text}` names a month but no day. Put a date with spaces in quotes, like "
+            f'`due:"{text.strip()} 4"`, or write `due:2026-12-04`.',
+            "due",
+        )
     moment = _parse(text.strip(), zone, local_now, calendar)
     if moment is None:
         raise InvalidInput(f"`due:{text}` is not a date Liaison understands. Try one of: {FORMATS}.", "due")
@@ -173,7 +179,17 @@ def business_days_between(first: date, last: date, calendar: CourtCalendar) -> i
     return count
 
 
+# A month with no day, which dateparser would read as that month on today's day number.
+_MONTH_ALONE = re.compile(
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?",
+    re.IGNORECASE,
+)
+
+
 def _parse(text: str, zone: ZoneInfo, local_now: datetime, calendar: CourtCalendar) -> datetime | None:
+    if _MONTH_ALONE.fullmatch(text):
+        return None
     try:
         return datetime.combine(date.fromisoformat(text), END_OF_DAY, tzinfo=zone)
     except ValueError:

@@ -165,6 +165,12 @@ def test_coordinators_close_list_and_reopen_days_and_bad_input_stores_nothing(
         'closed 9999-12-31 reason:"far"': "Friday, December 31, 9999 is more than two years away: Liaison "
         "takes closures up to Thursday, November 23, 2028. Check the year, or close it nearer the time.",
         "closed remove tomorrow": "`tomorrow` is not a date Liaison can read here",
+        # Quotes the grammar does not take: the advice is about the quotes, not the order.
+        "closed 2026-12-23 reason:'courthouse closed'": "`closed'` is not read: a reason of several words "
+        'goes in double quotes, with no quotes inside, like `reason:"courthouse closed"`.',
+        'closed 2026-12-23 reason:"\u200b"': 'Say why, like `reason:"courthouse closed"`.',  # draws nothing
+        'closed 2026-12-23 reason:"call <tel:+13125550143|312-555-0143>"': "this one has what looks like a "
+        "phone number",
         'closed 2026-12-30 reason:"hearing for client, call 312-555-0199"': "A closure's reason is read by "
         "everyone in the office whose deadline moves off that day, and kept in the audit log for years, so "
         "it carries no client details; this one has what looks like a phone number.",
@@ -185,6 +191,7 @@ def test_coordinators_close_list_and_reopen_days_and_bad_input_stores_nothing(
          "reopen it; you are a defender. Admins are set with LIAISON_ADMINS or "
          "`/liaison role @person admin`.", "denied"),
         ("calendar.close", "2026-12-24", "courthouse closed", "done"),
+        ("calendar.identifying_details", "2026-12-23", "a closure's reason with a phone number", "denied"),
         ("calendar.identifying_details", "2026-12-30", "a closure's reason with a phone number", "denied"),
         ("calendar.reopen", "2026-12-24", "courthouse closed", "done"),
     ]  # fmt: skip
@@ -206,6 +213,22 @@ def test_a_deadline_years_away_is_refused_and_one_in_another_year_is_read_back_w
     assert "due Wednesday, December 11, 2030, 5:00 PM CST." in later, later
     this_year = typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/advocacy", "Call the clerk due:2026-12-09")
     assert "due Wednesday, December 9, 5:00 PM CST." in this_year, this_year
+
+
+def test_a_month_without_its_day_is_refused_not_read_as_this_day_of_that_month(
+    slack: Sandbox, bot: InProcessBot
+) -> None:
+    """`due:Dec 4` unquoted gives `due:` only `Dec`: once read as December 24 (today's day number), with the
+    4 left in the item's text for the partner to read."""
+    before = len(slack.messages(OFFICE_CHANNEL))
+    for typed_due in ("Dec", "dec.", "January", "Sept"):
+        said = typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/advocacy", f"Call the clerk due:{typed_due} 4")
+        assert said.startswith(
+            f"`due:{typed_due}` names a month but no day. Put a date with spaces in quotes"
+        ), said
+    assert len(slack.messages(OFFICE_CHANNEL)) == before, "nothing posted"
+    quoted = typed(slack, bot, ADMIN, OFFICE_CHANNEL, "/advocacy", 'Call the clerk due:"Dec 4"')
+    assert "due Friday, December 4, 5:00 PM CST." in quoted, quoted
 
 
 def past_due_lines(lines: list[str], ref: str) -> list[str]:

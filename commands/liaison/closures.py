@@ -44,6 +44,11 @@ def _day(inv: Invocation, removing: bool = False) -> date:
             fix = f"give only the date, like `/liaison closed remove {day}`"
         elif inv.args.first("reason") is None:
             fix = f'the reason goes in `reason:"..."`, like `/liaison closed {day} reason:"{extra}"`'
+        elif any(mark in extra for mark in "'\\"):  # `reason:'courthouse closed'`, `\"` inside quotes
+            raise UsageError(
+                f"`{extra}` is not read: a reason of several words goes in double quotes, with no quotes "
+                f'inside, like `reason:"courthouse closed"`.\nUsage: `{inv.usage}`'
+            )
         else:
             fix = 'only the date goes before the reason: put all of the reason in `reason:"..."`'
         raise UsageError(f"`{extra}` after the date is not read: {fix}.\nUsage: `{inv.usage}`")
