@@ -355,6 +355,10 @@ def test_what_a_consult_command_names_must_be_a_consult_the_person_may_know_of(
         slack, bot, PARTNER_USER, SHARED_CHANNEL, "/consult", f'extend {ref} due:"in 9 days"'
     )
     assert f"There is no consult `{ref}` that you can see." in other_partner
+    unquoted = typed(slack, bot, DEFENDER, OFFICE_CHANNEL, "/consult", f"extend {ref} due:Dec 4")
+    assert unquoted.startswith("`4` after the consult is not read: a new deadline with spaces goes in "), (
+        unquoted
+    )
     assert field(card, "Due") == due
 
 

@@ -194,6 +194,12 @@ def list_consults(inv: Invocation) -> Reply:
 
 def extend_command(inv: Invocation) -> Reply:
     due = inv.args.first("due")
+    if due and len(inv.args.words) > 1:  # `due:Dec 4` without quotes: `4` is a word of its own
+        extra = " ".join(inv.args.words[1:])
+        raise UsageError(
+            f"`{extra}` after the consult is not read: a new deadline with spaces goes in quotes, like "
+            f'`due:"{due} {extra}"`.\nUsage: `{inv.usage}`'
+        )
     if len(inv.args.words) != 1 or not due:
         raise UsageError(f"Name one consult and its new deadline.\nUsage: `{inv.usage}`")
     return extend(inv.deps, inv.actor, inv.args.words[0], due)
