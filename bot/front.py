@@ -53,8 +53,9 @@ class Keeper:
 
     BATCH = 200
 
-    def __init__(self, db: Database, clock: Clock, kept: Callable[[int | None], None]) -> None:
-        """`kept`: called after each batch with the queue's head before it (storage/work.py Batch)."""
+    def __init__(self, db: Database, clock: Clock, kept: Callable[[int | None, int], None]) -> None:
+        """`kept`: called after each batch with the queue's head before it (storage/work.py Batch) and
+        how many of the batch were kept (replays are not)."""
         self.db, self.clock, self._kept = db, clock, kept
         self._pending: list[tuple[work.ToKeep, Future[int | None]]] = []
         self._writing = 0
@@ -112,7 +113,7 @@ class Keeper:
             for _, future in batch:
                 future.set_exception(error)
             return
-        self._kept(kept.head)
+        self._kept(kept.head, sum(ahead is not None for ahead in kept.ahead))
         for (_, future), ahead in zip(batch, kept.ahead, strict=True):
             future.set_result(ahead)
 
@@ -211,9 +212,11 @@ class Front:
             return self._not_kept(error)
         return self._kept(body, kept.result())
 
-    def _batch_kept(self, head: int | None) -> None:
+    def _batch_kept(self, head: int | None, count: int) -> None:
         self.progress.saw(head)
-        self.workers.wake(self.workers.count)
+        # One worker per command: a worker goes on taking until the queue is empty, and each woken one
+        # that finds nothing left costs a transaction.
+        self.workers.wake(min(count, self.workers.count))
 
     def _kept(self, body: Mapping[str, Any], ahead: int | None) -> dict[str, Any]:
         if ahead is None:

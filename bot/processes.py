@@ -20,6 +20,9 @@ log = logging.getLogger("liaison")
 WORKER_THREADS = 4  # each process's workers: a command mostly waits on Slack and the database
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 RESTART_SECONDS = 2.0
+# Workers yield the CPU to the front when both want it: an ack has Slack's 3 seconds, the work after it
+# has no such limit, and on a busy machine the front's acks would otherwise wait behind the workers.
+WORKER_NICENESS = 5
 
 
 # Looked up now, in the parent: between fork and exec a child of a threaded process must not load
@@ -28,10 +31,11 @@ _prctl = ctypes.CDLL(None, use_errno=True).prctl
 
 
 def _dying_with(parent: int) -> Callable[[], None]:
-    """Run in the child before it execs: the kernel sends it SIGTERM when its parent exits; a parent
-    that exited already (before the call) is noticed at once."""
+    """Run in the child before it execs: it runs at WORKER_NICENESS, and the kernel sends it SIGTERM when
+    its parent exits; a parent that exited already (before the call) is noticed at once."""
 
     def die_with_parent() -> None:
+        os.nice(WORKER_NICENESS)
         _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
         if os.getppid() != parent:
             os._exit(0)

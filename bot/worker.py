@@ -47,7 +47,9 @@ class Workers:
     """`count` threads doing kept commands with `do`, from start() until stop()."""
 
     def __init__(self, db: Database, clock: Clock, do: Callable[[Kept], None], count: int) -> None:
-        """`do` raises only when the row could not be deleted (a database error): the row stays."""
+        """`do` does a command and answers its person; it raises only on a bug, and the row then stays
+        to be taken again once its lease runs out. A worker deletes the row of a command done as it takes
+        the next (storage/work.py `take`)."""
         self.db, self.clock, self._do, self.count = db, clock, do, count
         self._wake = threading.Condition()
         self._woken = 0  # wake-ups not yet taken by a worker
@@ -117,10 +119,13 @@ class Workers:
             return self._asleep == self.count and self._woken == 0 and self._busy == 0
 
     def _work(self) -> None:
+        finished: int | None = None  # done, its row still there: deleted as the next one is taken
         while not self._stopping.is_set():
             try:
                 with self._taking:
-                    kept = work.take(self.db, self.clock())
+                    kept = work.take(self.db, self.clock(), finished=finished)
+                self._forget(finished)
+                finished = None
             except (DatabaseUnavailable, DatabaseBusy):
                 kept = None  # it is told to the people whose commands could not be kept; look again later
             except Exception:
@@ -135,16 +140,31 @@ class Workers:
             started = time.monotonic()
             try:
                 self._do(kept)
-            except (DatabaseUnavailable, DatabaseBusy):
-                log.warning("a kept command was done but is not deleted yet: the database is away")
+                finished = kept.id  # its lease is renewed until its row is deleted
             except Exception:  # do() answers the person itself; this is a bug in it, and the row stays
                 log.exception("a worker failed on a kept command")
+                self._forget(kept.id)  # taken again once its lease runs out
             finally:
                 with self._wake:
                     self._busy -= 1
-                    self._held.discard(kept.id)
                 took = time.monotonic() - started
                 self.seconds_per_command += SMOOTHING * (took - self.seconds_per_command)
+        if finished is not None:
+            self._delete(finished)
+
+    def _forget(self, work_id: int | None) -> None:
+        """The command is no longer this worker's: its lease is not renewed any more."""
+        if work_id is not None:
+            with self._wake:
+                self._held.discard(work_id)
+
+    def _delete(self, work_id: int) -> None:
+        """The row of a command done, as the worker stops (it is otherwise deleted as the next is taken)."""
+        try:
+            work.done(self.db, work_id)
+            self._forget(work_id)
+        except (DatabaseUnavailable, DatabaseBusy):
+            log.warning("a kept command was done but is not deleted: the database is away")
 
     def _renew(self) -> None:
         while not self._stopping.wait(RENEW_SECONDS):
@@ -191,13 +211,11 @@ class Doer:
         self.deps, self._guard, self._client = deps, guard, client
         self._commands = catalog(deps.specs)
         self._by_name = {c.name: c for c in self._commands}
-        self._undeleted: set[int] = set()  # done, but the database was away when the row was to go
 
     def __call__(self, kept: Kept) -> None:
+        """Do the command, or tell the person why not; its row is the worker's to delete."""
         respond = self.respond_to(kept.body)
-        if kept.id in self._undeleted:
-            pass  # answered before the database went away: only the row is left to delete
-        elif kept.saved is not None:  # stored, and its worker stopped before it said so
+        if kept.saved is not None:  # stored, and its worker stopped before it said so
             errors.tell(
                 respond, f"Saved *{kept.saved}*. Liaison stopped while answering; nothing was done twice."
             )
@@ -211,13 +229,6 @@ class Doer:
         else:
             with work.running(kept.id):
                 self.run(kept.command, kept.body, respond)
-        try:
-            work.done(self.deps.db, kept.id)
-            self._undeleted.discard(kept.id)
-        except (DatabaseUnavailable, DatabaseBusy):
-            # Its lease keeps it from other workers meanwhile; this one deletes it once the database is back.
-            self._undeleted.add(kept.id)
-            raise
 
     def respond_to(self, body: dict[str, Any]) -> Respond:
         respond = Respond(response_url=body.get("response_url"))

@@ -187,6 +187,7 @@ def _create_engine(url: str, *, pooled: bool = True) -> Engine:
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         else:  # in memory: one connection per thread (SQLAlchemy's SingletonThreadPool), none to wait for
             del kwargs["pool_timeout"]
+        kwargs["pool_pre_ping"] = False  # a file is not a server that may have dropped the connection
     else:
         kwargs["connect_args"] = {"connect_timeout": CONNECT_SECONDS, "application_name": application_name()}
         kwargs["pool_size"] = 10

@@ -114,17 +114,26 @@ def link_channel(
         assert partner.id is not None
         session.add(ChannelLink(channel_id=channel_id, partner_id=partner.id, linked_by=actor.user_id))
         audit.record(session, actor, how, subject=partner.handle, channel_id=channel_id)
+    session.info.get(_LINKED, {}).pop(channel_id, None)
     return new
 
 
 def linked_partners(session: Session, channel_id: str) -> list[Partner]:
-    query = (
-        select(Partner)
-        .join(ChannelLink, col(ChannelLink.partner_id) == col(Partner.id))
-        .where(ChannelLink.channel_id == channel_id)
-        .order_by(col(Partner.handle))
-    )
-    return list(session.exec(query).all())
+    """The partners linked to the channel, read once per transaction (a new item asks twice: which
+    partner it goes to, and who reads the channel); link_channel() forgets it."""
+    known: dict[str, list[Partner]] = session.info.setdefault(_LINKED, {})
+    if channel_id not in known:
+        query = (
+            select(Partner)
+            .join(ChannelLink, col(ChannelLink.partner_id) == col(Partner.id))
+            .where(ChannelLink.channel_id == channel_id)
+            .order_by(col(Partner.handle))
+        )
+        known[channel_id] = list(session.exec(query).all())
+    return list(known[channel_id])
+
+
+_LINKED = "liaison linked partners"  # session.info's key for linked_partners()
 
 
 def channels_of(session: Session, partner: Partner) -> list[str]:

@@ -109,9 +109,11 @@ def keep_all(session: Session, commands: Sequence[ToKeep], now: datetime) -> Bat
     return Batch(results, None if first is None else int(first))
 
 
-def take(db: Database, now: datetime) -> Kept | None:
+def take(db: Database, now: datetime, *, finished: int | None = None) -> Kept | None:
     """The oldest command nobody holds, leased to the caller; None when there is none. On PostgreSQL
-    several workers take at once and each gets a different row (SKIP LOCKED); SQLite has one worker."""
+    several workers take at once and each gets a different row (SKIP LOCKED); SQLite has one worker.
+    `finished`: the command the caller has just done, deleted in the same transaction (one commit per
+    command instead of two, when the queue is busy)."""
     free = or_(col(Work.lease_until).is_(None), col(Work.lease_until) < now)
     oldest = select(Work.id).where(free).order_by(col(Work.id)).limit(1).with_for_update(skip_locked=True)
     # One statement, without loading the row into the session: a worker takes a row for every command.
@@ -123,6 +125,8 @@ def take(db: Database, now: datetime) -> Kept | None:
         .returning(work.c.id, work.c.command, work.c.payload, work.c.attempts, work.c.saved)
     )
     with db.session() as session:
+        if finished is not None:
+            session.execute(delete(work).where(work.c.id == finished))
         row = session.execute(leased).first()
         if row is None:
             return None

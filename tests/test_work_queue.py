@@ -53,8 +53,7 @@ def test_two_sets_of_workers_on_one_postgresql_queue_do_each_command_once(tmp_pa
         changed = threading.Condition()
 
         def doing(name: str, db: Database) -> Workers:
-            def do(kept: Kept) -> None:
-                work.done(db, kept.id)
+            def do(kept: Kept) -> None:  # its row is the worker's to delete, as it takes the next
                 with changed:
                     done[kept.body["text"]] += 1
                     by[name].add(kept.body["text"])
@@ -90,6 +89,41 @@ def test_a_command_whose_worker_stopped_is_taken_again_once_its_lease_runs_out(d
     assert again is not None and (again.id, again.attempts) == (taken.id, 2)
     work.done(db, again.id)
     assert work.take(db, now + 2 * work.LEASE) is None and work.waiting(db) == 0
+
+
+def test_a_worker_deletes_the_command_it_did_as_it_takes_the_next(db: Database) -> None:
+    keep(db, 1)
+    keep(db, 2)
+    now = db.clock()
+    first = work.take(db, now)
+    assert first is not None and first.body["text"] == "whoami 1"
+    second = work.take(db, now, finished=first.id)
+    assert second is not None and second.body["text"] == "whoami 2"
+    assert work.waiting(db) == 1, "the first is gone with the taking of the second"
+    assert work.take(db, now, finished=second.id) is None and work.waiting(db) == 0
+
+
+def test_workers_leave_no_row_of_what_they_did_when_they_stop(db: Database) -> None:
+    done: list[str] = []
+    changed = threading.Condition()
+
+    def do(kept: Kept) -> None:
+        with changed:
+            done.append(kept.body["text"])
+            changed.notify_all()
+
+    workers = Workers(db, db.clock, do, count=2)
+    workers.start()
+    try:
+        for n in range(5):
+            keep(db, n)
+            workers.wake()
+        with changed:
+            assert changed.wait_for(lambda: len(done) == 5, timeout=30), done
+    finally:
+        workers.stop()
+    assert sorted(done) == [f"whoami {n}" for n in range(5)]
+    assert work.waiting(db) == 0, "each row went as its worker took the next"
 
 
 def test_a_start_on_sqlite_gives_back_every_lease(tmp_path: Path) -> None:
