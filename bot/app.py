@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.door import Door, Refusal
 from bot.front import Front
 from bot.journal import Replayer
+from bot.pacing import Pacer
 from bot.slack_client import Installation, installation, web_client
 from bot.worker import Doer, Workers
 from bot.workspace import SlackWorkspace
@@ -44,6 +45,7 @@ class Liaison:
     front: Front  # what a slash command gets within Slack's 3 seconds
     signing_secret: str | None  # what Slack signs HTTP requests with
     replayer: Replayer | None = None  # with a journal: applies what the database could not take at once
+    pacer: Pacer | None = None  # the Web API client's: counts the calls in the shared rate budget
 
     def start(self) -> None:
         self.workers.start()
@@ -57,6 +59,8 @@ class Liaison:
         if self.replayer is not None:
             self.replayer.stop()
             self.replayer.journal.close()
+        if self.pacer is not None:
+            self.pacer.close()
 
 
 def create_app(
@@ -118,6 +122,7 @@ def create_app(
         front=front,
         signing_secret=settings.signing_secret,
         replayer=replayer,
+        pacer=client.pacer,
     )
 
 

@@ -93,7 +93,11 @@ def _tick(args: argparse.Namespace) -> int:
     db.upgrade()
     with quiet_slack_sdk():
         liaison = create_app(settings, db, socket_mode=False)
-    lines = tick(liaison.deps, at, dry_run=args.dry_run)
+    try:
+        lines = tick(liaison.deps, at, dry_run=args.dry_run)
+    finally:
+        if liaison.pacer is not None:  # the calls not yet counted in the shared rate budget
+            liaison.pacer.close()
     for line in lines:
         print(line)
     if not lines:

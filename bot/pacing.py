@@ -54,6 +54,8 @@ class Shared(Protocol):
 
     def take(self, key: str, calls: int, seconds: float, *, wait_for_room: bool) -> float: ...
 
+    def close(self) -> None: ...
+
 
 @dataclass(frozen=True)
 class Budget:
@@ -86,6 +88,11 @@ class Pacer:
     def share(self, budget: Shared) -> None:
         """Count calls in a budget every instance shares, instead of this process's own."""
         self._shared = budget
+
+    def close(self) -> None:
+        """Before the process stops: the calls not yet counted in the shared budget are counted."""
+        if self._shared is not None:
+            self._shared.close()
 
     @contextmanager
     def bulk(self) -> Iterator[None]:
