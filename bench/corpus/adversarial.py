@@ -265,6 +265,35 @@ DISGUISES: list[tuple[str, str, str]] = [
     ("do_not_post", "spelled with letters words", "Maria O-R-T-I-Z"),
     ("do_not_post", "M-a-r-i-a O-r-t-i-z", "M-a-r-i-a O-r-t-i-z"),
     ("do_not_post", "M . a . r . i . a", "M . a . r . i . a   O . r . t . i . z"),
+    # A second adversarial review (3 December 2026): blank letters and pictures as separators, labels
+    # written other ways.
+    ("ssn", "Hangul filler U+3164 as spaces", "SSN 123\u316445\u31646789"),
+    ("phone", "halfwidth Hangul filler U+FFA0 as spaces", "call 312\uffa0555\uffa00199"),
+    ("case_number", "Hangul filler between the parts", "24\u3164CR\u31640113"),
+    ("birth_date", "Hangul filler in the date", "DOB 05\u316403\u31641990"),
+    ("address", "Hangul filler after the house number", "1234\u3164Elm St"),
+    ("a_number", "Hangul filler in the A-number", "A\u3164123\u3164456\u3164789"),
+    ("phone", "braille blank U+2800 as spaces", "call 312\u2800555\u28000199"),
+    ("ssn", "Slack emoji code between the groups", "123:small_blue_diamond:45:small_blue_diamond:6789"),
+    (
+        "case_number",
+        "Slack emoji codes between the parts",
+        "24 :small_blue_diamond: CR :small_blue_diamond: 0113",
+    ),
+    ("ssn", "emoji between the groups", "123\U0001f53945\U0001f5396789"),
+    ("do_not_post", "a star between first and last name", "Maria\u2b50Ortiz"),
+    ("do_not_post", "a Slack emoji code between the names", "Maria :star: Ortiz"),
+    ("phone", "'telephone' before a local number", "telephone 555-0199"),
+    ("phone", "'cellphone' before a local number", "cellphone 555-0199"),
+    ("phone", "Spanish 'teléfono' before a local number", "teléfono 555-0199"),
+    ("birth_date", "day-month-year with hyphens", "DOB 3-May-90"),
+    ("birth_date", "month-day-year with hyphens", "DOB Mar-14-1988"),
+    ("birth_date", "a comma after the label", "DOB, 05/03/1990"),
+    ("birth_date", "label above its value, as in a form", "DOB\n05/03/1990"),
+    ("birth_date", "the date, then 'is her DOB'", "05/03/1990 is her DOB"),
+    ("birth_date", "the date in brackets after 'born'", "born (5/3/1990)"),
+    ("birth_date", "Spanish 'nació el'", "nació el 3 de mayo de 1990"),
+    ("birth_date", "Spanish 'fecha de nac.'", "fecha de nac. 14/03/1988"),
 ]
 
 # Ordinary texts: (what kind of text, text)
@@ -392,4 +421,9 @@ ORDINARY: list[tuple[str, str]] = [
     ("legal", "The A-file request (FOIA) was sent to USCIS last month."),
     ("legal", "Drug court phase 2, 90 days clean, 3 UA per week."),
     ("legal", "1 in 3 clients needs housing; 2 in 5 need benefits."),
+    ("dates", "Hearing at 9:30 Daley Center, courtroom 1405."),
+    ("dates", "Arraignment 1:30 Juvenile Center."),
+    ("dates", "Status 10:00 Leighton Criminal Court."),
+    ("web", "Meet at :coffee: 10:30, then the 11:00 :scales: hearing."),
+    ("web", "re:intake:status for the coalition list"),
 ]

@@ -20,12 +20,12 @@ _ORDINAL_WORDS = (
 )
 _DAY = rf"(?:\d{{1,2}}(?:st|nd|rd|th)?|{_ORDINAL_WORDS})"
 _YEAR = r"(?:\d{2,4}|(?:nineteen|two thousand)[\w\s-]{0,20})"
-_OF = r"(?:\s*,?\s*(?:of|de|del)?\s*)"
+_OF = r"(?:\s*[,-]?\s*(?:of|de|del)?\s*)"  # `3 May`, `3rd of May`, `3-May-90`
 # A whole date: numbers with any separator, or a month by name with its day.
 _FULL_DATE = (
     rf"(?:\d{{1,2}}(?:[/.\-_,]|\s+)\d{{1,2}}(?:(?:[/.\-_,]|\s+)\d{{2,4}})?(?!\d)"
     rf"|\d{{4}}[/.\-_]\d{{1,2}}[/.\-_]\d{{1,2}}(?!\d)"
-    rf"|{_MONTH}\s*(?:the\s+)?{_DAY}(?:{_OF}{_YEAR})?"
+    rf"|{_MONTH}[\s-]*(?:the\s+)?{_DAY}(?:{_OF}{_YEAR})?"
     rf"|(?:the\s+)?{_DAY}{_OF}{_MONTH}(?:{_OF}{_YEAR})?"
     rf"|\d{{6,8}}(?!\d))"
 )
@@ -38,7 +38,7 @@ _BIRTH_WORD = re.compile(
     r"d(?<!\wd)\s?\.?\s?[o0]\s?\.?\s?b\b\.?|d(?<!\wd)/o/b\b|d(?<!\wd)ate[\s_-]*of[\s_-]*birth\b"
     r"|d(?<!\wd)ateofbirth\b|b(?<!\wb)irth\s*-?\s*(?:date|day|year)s?\b|b(?<!\wb)irth(?=\s*:)"
     r"|b(?<!\wb)-?day\b|b(?<!\wb)orn\b|y(?<!\wy)ob\b|y(?<!\wy)ear\s+of\s+birth\b"
-    r"|f(?<!\wf)echa\s+de\s+nacimiento\b|n(?<!\wn)acid[oa]\b|f(?<!\wf)\s?\.?\s?d\s?\.?\s?n\b\.?"
+    r"|f(?<!\wf)echa\s+de\s+nac(?:imiento\b|\b\.?)|n(?<!\wn)aci(?:d[oa]|o)\b|f(?<!\wf)\s?\.?\s?d\s?\.?\s?n\b\.?"
     r"|b(?<![\w.]b)\.(?=\s*\d)"
 )
 # A few words between the label and the date, without a digit or a sentence's end (`born on`, `DOB is`),
@@ -47,18 +47,22 @@ _BIRTH_WORD = re.compile(
 # a birth date.
 _WORDS = r"(?::\s*|[^\n\d.!?;>\"“”,(]|\.(?=\s*\d))"
 _ASIDE = r"(?:\s*,[^,\n\d.;!?]{1,40},\s*|\s*\([^)\n\d]{1,60}\)\s*)"
-_GAP = rf"{_WORDS}{{0,24}}?(?:{_ASIDE}{_WORDS}{{0,8}}?)?"
-_SHORT_GAP = rf"{_WORDS}{{0,12}}?"
+# Right after the label, a comma or one line break (`DOB, 3/14/1988`, a form's `DOB` above its value).
+_LEAD = r"(?:[ \t]*[,\n])?"
+_GAP = rf"{_LEAD}{_WORDS}{{0,24}}?(?:{_ASIDE}{_WORDS}{{0,8}}?)?[(\[]?"  # `born (3/14/1988)`
+_SHORT_GAP = rf"{_LEAD}{_WORDS}{{0,12}}?"
 _DATE_AFTER = re.compile(
     rf"{_GAP}{_FULL_DATE}|{_SHORT_GAP}{_YEAR_OR_MONTH_YEAR}|{_SHORT_GAP}{_ANY_MONTH_DATE}"
 )
 # A birthday is named close to its date (`birthday is July 4`), not a party's (`birthday party ... 12/19`).
 _DAY_AFTER = re.compile(rf"{_SHORT_GAP}{_FULL_DATE}")
 _BIRTHDAY = re.compile(r"b(?:irth)?-?day")
-_DATE_BEFORE = re.compile(rf"{_FULL_DATE}\s*[(\[,-]?\s*$")
+_DATE_BEFORE = re.compile(
+    rf"{_FULL_DATE}\s*(?:(?:is|was)\s+(?:(?:his|her|their|the|my)\s+)?)?[(\[,:-]?\s*$"  # `... is her DOB`
+)
 # A year that bounds a group (`born after 2024`, `born before 1970`) says nothing about one person.
 _A_GROUP = re.compile(r"\s*(?:in\s+or\s+)?(?:after|before|since|between|from|prior\s+to)\b")
-_HINTS = re.compile(r"d\W{0,2}[o0]\W{0,2}b|born|birth|b-?day|yob|nacimiento|nacid|f\W{0,2}d\W{0,2}n|b\.\s*\d")
+_HINTS = re.compile(r"d\W{0,2}[o0]\W{0,2}b|born|birth|b-?day|yob|naci|fecha\s+de\s+nac|f\W{0,2}d\W{0,2}n|b\.\s*\d")
 
 
 def birth_dates(lower: str) -> list[Span]:

@@ -18,7 +18,7 @@ from enum import StrEnum
 
 from storage.identifiers import births, cases, numbers, places
 from storage.identifiers.names import NameList
-from storage.identifiers.reading import Normalized, normalize
+from storage.identifiers.reading import SHORTCODES, Normalized, normalize
 from storage.identifiers.text import Span, lowercased
 
 
@@ -119,9 +119,22 @@ class Detector:
 #   (`555-0143|555-0199`).
 # - `S`, `Z` and `B` between digits stand for 5, 2 and 8 (`555-I23-4S67`); read only here, since as written
 #   `24S0113` is a court's case number, which must stay one.
+# - an emoji code that is not a digit (`123:small_blue_diamond:45`) is drawn as a picture between the
+#   parts; as written it is letters, which a name or a word may really be (`re:maria:ortiz`).
 _PIPES = re.compile(r"\||&(?:amp;)?#(?:124|x7c);|%7c", re.IGNORECASE)  # `&amp;#124;`: escaped for Slack
 _INNER_LOOKALIKES = re.compile(r"(?<=\d)[SsZzB](?=\d)")
 _INNER_AS_DIGIT = str.maketrans({"S": "5", "s": "5", "Z": "2", "z": "2", "B": "8"})
+
+
+_PICTURE_CODE = re.compile(r":(?=[a-z0-9_+-]*[a-z])[a-z0-9_+-]{2,40}:")  # Slack's codes: lowercase
+
+
+def _as_a_space(code: re.Match[str]) -> str:
+    """An emoji code as one space, and characters that draw nothing for the rest (the length kept);
+    a digit's code (`:one:`) as written, since the text as read already makes it a digit."""
+    if code[0] in SHORTCODES:
+        return code[0]
+    return " " + "\u200b" * (len(code[0]) - 1)
 
 
 def _other_readings(text: str) -> list[str]:
@@ -131,6 +144,8 @@ def _other_readings(text: str) -> list[str]:
         piped = _PIPES.sub(lambda pipe: " " + "\u200b" * (len(pipe[0]) - 1), text)
         if piped != text:
             readings.append(piped)
+    if ":" in text and (pictures := _PICTURE_CODE.sub(_as_a_space, text)) != text:
+        readings.append(pictures)
     if _INNER_LOOKALIKES.search(text):
         readings.append(_INNER_LOOKALIKES.sub(lambda m: m[0].translate(_INNER_AS_DIGIT), text))
     return readings

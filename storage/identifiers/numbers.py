@@ -86,7 +86,8 @@ A_NUMBER = re.compile(
 # number in the shape of one however made up its digits (`cell 000-000-0000`). Toll-free and N11 numbers
 # are services a referral names to help, not a person's.
 LOCAL_PHONE = re.compile(
-    r"\b(?:call|phone|ph|tel|cel|cell|celular|mobile|movil|text|txt|whatsapp|signal|reach|number|contact)"
+    r"\b(?:call|phone|ph|tel|cel|cell|celular|mobile|movil|text|txt|whatsapp|signal|reach|number|contact"
+    r"|telephone|cellphone|telefono|landline)"
     r"\b[^\n\d]{0,12}"
     rf"(?<!\d)(?P<number>(?!(?:1{SEP}?)?\(?8(?:00|33|44|55|66|77|88)\b)"
     rf"\(?\d{{3}}\)?{SEP}{{0,2}}\d{{3}}{SEP}{{1,2}}\d{{4}}|[2-9]\d{{2}}{SEP}{{1,2}}\d{{4}})(?![\d-])",

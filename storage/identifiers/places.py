@@ -57,7 +57,7 @@ _SPANISH_AFTER_FIRST = "|".join(
 _STREET = re.compile(
     r"[\dCcAaPpBb](?:"
     # (`\d{0,5}+`: fewer digits would leave a digit where the street must start, so none is given back)
-    rf"(?<=\d)(?<![\w$.,/-]\d)\d{{0,5}}+{_HOUSE_NUMBER_FIRST}"
+    rf"(?<=\d)(?<![\w$.,/-]\d)(?<!\d:\d)\d{{0,5}}+{_HOUSE_NUMBER_FIRST}"  # `9:30 Daley Center`: a time
     rf"|(?<!\w.)(?i:(?:{_SPANISH_AFTER_FIRST}){_NUMBER_LAST})"
     r")"
 )

@@ -9,7 +9,8 @@ so does anyone trying to slip a client's details past it. So the text is read:
   marks (`*`, `_`, `~`, `` ` ``) left out; text inside a right-to-left override the way it is displayed;
   HTML character references and %-escapes decoded;
 - with one form per character: Unicode NFKC (full-width and other compatibility forms); format and
-  zero-width characters dropped; every digit of every script, circled or not, as an ASCII digit; every
+  zero-width characters dropped; letters that draw nothing (the Hangul fillers) and symbols (emoji, the
+  braille blank) read as spaces; every digit of every script, circled or not, as an ASCII digit; every
   dash, hyphen and minus as `-`; letters of other scripts that look like Latin ones folded into them
   (Unicode's confusables table, from the maintained `confusable_homoglyphs` package, and the letters
   whose Unicode name says which Latin letter they draw: squared, regional-indicator, small capitals);
@@ -36,6 +37,8 @@ _DROPPED_CATEGORIES = {"Cf", "Mn", "Me", "Cc", "Co", "Cs", "Cn", "Sk"}
 _KEPT_CONTROLS = {"\n", "\t", "\r"}
 _DASHES = {"\u2212", "\u2043", "\u2e3a", "\u2e3b", "\u30fc", "\u2796", "\ufe58"}  # drawn as dashes
 _FORMATTING = {"*", "_", "~", "`"}  # Slack's bold, italic, strike and code marks
+# Letters that draw nothing (the Hangul fillers, a known invisible "space"): read as the space they look like.
+_BLANK_LETTERS = {"\u115f", "\u1160", "\u3164", "\uffa0"}
 _NAMED_LETTER = re.compile(
     r"\b(?:LATIN (?:CAPITAL |SMALL )?LETTER (?:SMALL CAPITAL )?|SYMBOL LETTER )([A-Z])$"
 )
@@ -57,7 +60,7 @@ _DIGIT_WORDS = {
     "zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4",
     "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
 }  # fmt: skip
-_SHORTCODES = {f":{word}:": digit for word, digit in _DIGIT_WORDS.items() if word != "oh"} | {
+SHORTCODES = {f":{word}:": digit for word, digit in _DIGIT_WORDS.items() if word != "oh"} | {
     ":keycap_ten:": "10",
     ":hash:": "#",
     ":at:": "@",
@@ -117,12 +120,14 @@ def _fold(char: str) -> str:
             out.append("/")
         elif category == "Pd" or part in _DASHES:
             out.append("-")
-        elif category.startswith("Z"):
+        elif category.startswith("Z") or part in _BLANK_LETTERS:
             out.append(" ")
         elif part in lookalikes:
             out.append(lookalikes[part])
         elif named:  # 🅹, 🇯, ᴊ: drawn as the Latin letter its name says
             out.append(named[1].lower() if "SMALL" in named[0] and "CAPITAL" not in named[0] else named[1])
+        elif category == "So":  # an emoji or the braille blank between parts (`123🔹45🔹6789`) parts them
+            out.append(" ")
         else:  # accents off: NFKD splits é into e and a combining mark, which is dropped
             out.extend(p for p in unicodedata.normalize("NFKD", part) if not unicodedata.combining(p))
     return "".join(out)
@@ -230,7 +235,7 @@ def _read_token(token: re.Match[str]) -> list[tuple[str, int, int]]:
     if lower.startswith("<!date^"):  # Slack draws the date the timestamp names, not the token
         return [(c, start, end) for c in _date_shown(text)]
     if lower.startswith(":"):
-        digit = _SHORTCODES.get(lower)
+        digit = SHORTCODES.get(lower)
         return [(digit, start, end)] if digit else [(c, i, i + 1) for i, c in enumerate(text, start)]
     # four or more digits spelled as words: each word one digit, what stands between them kept
     out: list[tuple[str, int, int]] = []
