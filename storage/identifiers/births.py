@@ -62,7 +62,9 @@ _DATE_BEFORE = re.compile(
 )
 # A year that bounds a group (`born after 2024`, `born before 1970`) says nothing about one person.
 _A_GROUP = re.compile(r"\s*(?:in\s+or\s+)?(?:after|before|since|between|from|prior\s+to)\b")
-_HINTS = re.compile(r"d\W{0,2}[o0]\W{0,2}b|born|birth|b-?day|yob|naci|fecha\s+de\s+nac|f\W{0,2}d\W{0,2}n|b\.\s*\d")
+_HINTS = re.compile(
+    r"d\W{0,2}[o0]\W{0,2}b|born|birth|b-?day|yob|naci|fecha\s+de\s+nac|f\W{0,2}d\W{0,2}n|b\.\s*\d"
+)
 
 
 def birth_dates(lower: str) -> list[Span]:
