@@ -35,7 +35,10 @@ def _dying_with(parent: int) -> Callable[[], None]:
     its parent exits; a parent that exited already (before the call) is noticed at once."""
 
     def die_with_parent() -> None:
-        os.nice(WORKER_NICENESS)
+        try:
+            os.nice(WORKER_NICENESS)
+        except OSError:  # a system that refuses it: the worker runs at the front's priority
+            pass
         _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
         if os.getppid() != parent:
             os._exit(0)

@@ -61,7 +61,10 @@ class Workers:
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._busy = 0
-        self._held: set[int] = set()  # the commands this process's workers are doing: their leases renewed
+        # The commands this process's workers hold, by key: their leases are renewed. `_done`: those of
+        # them done, whose rows are still to be deleted.
+        self._held: dict[str, int] = {}
+        self._done: set[str] = set()
         self.seconds_per_command = 0.0  # recent, smoothed: for telling a person their command is queued
 
     def start(self) -> None:
@@ -119,12 +122,13 @@ class Workers:
             return self._asleep == self.count and self._woken == 0 and self._busy == 0
 
     def _work(self) -> None:
-        finished: int | None = None  # done, its row still there: deleted as the next one is taken
+        finished: Kept | None = None  # done, its row still there: deleted as the next one is taken
         while not self._stopping.is_set():
             try:
                 with self._taking:
                     kept = work.take(self.db, self.clock(), finished=finished)
-                self._forget(finished)
+                if finished is not None:
+                    self._forget(finished)
                 finished = None
             except (DatabaseUnavailable, DatabaseBusy):
                 kept = None  # it is told to the people whose commands could not be kept; look again later
@@ -135,15 +139,23 @@ class Workers:
                 self._sleep()
                 continue
             with self._wake:
-                self._busy += 1
-                self._held.add(kept.id)
+                # Done here already, its row not deleted while the database was away, and its lease run
+                # out meanwhile: only the row is left to delete.
+                again = kept.key in self._done
+                self._held[kept.key] = kept.id
+                self._busy += not again
+            if again:
+                finished = kept
+                continue
             started = time.monotonic()
             try:
                 self._do(kept)
-                finished = kept.id  # its lease is renewed until its row is deleted
+                finished = kept  # its lease is renewed until its row is deleted
+                with self._wake:
+                    self._done.add(kept.key)
             except Exception:  # do() answers the person itself; this is a bug in it, and the row stays
                 log.exception("a worker failed on a kept command")
-                self._forget(kept.id)  # taken again once its lease runs out
+                self._forget(kept)  # taken again once its lease runs out
             finally:
                 with self._wake:
                     self._busy -= 1
@@ -152,17 +164,17 @@ class Workers:
         if finished is not None:
             self._delete(finished)
 
-    def _forget(self, work_id: int | None) -> None:
+    def _forget(self, kept: Kept) -> None:
         """The command is no longer this worker's: its lease is not renewed any more."""
-        if work_id is not None:
-            with self._wake:
-                self._held.discard(work_id)
+        with self._wake:
+            self._held.pop(kept.key, None)
+            self._done.discard(kept.key)
 
-    def _delete(self, work_id: int) -> None:
+    def _delete(self, kept: Kept) -> None:
         """The row of a command done, as the worker stops (it is otherwise deleted as the next is taken)."""
         try:
-            work.done(self.db, work_id)
-            self._forget(work_id)
+            work.done(self.db, kept)
+            self._forget(kept)
         except (DatabaseUnavailable, DatabaseBusy):
             log.warning("a kept command was done but is not deleted: the database is away")
 

@@ -50,6 +50,7 @@ class Kept:
     """A command as a worker takes it."""
 
     id: int
+    key: str  # the request's delivery key: the row's for good (SQLite may give a deleted row's ID again)
     command: str
     body: dict[str, Any]
     attempts: int  # counting this one
@@ -109,7 +110,7 @@ def keep_all(session: Session, commands: Sequence[ToKeep], now: datetime) -> Bat
     return Batch(results, None if first is None else int(first))
 
 
-def take(db: Database, now: datetime, *, finished: int | None = None) -> Kept | None:
+def take(db: Database, now: datetime, *, finished: Kept | None = None) -> Kept | None:
     """The oldest command nobody holds, leased to the caller; None when there is none. On PostgreSQL
     several workers take at once and each gets a different row (SKIP LOCKED); SQLite has one worker.
     `finished`: the command the caller has just done, deleted in the same transaction (one commit per
@@ -122,30 +123,30 @@ def take(db: Database, now: datetime, *, finished: int | None = None) -> Kept | 
         update(work)
         .where(work.c.id == oldest.scalar_subquery())
         .values(lease_until=now + LEASE, attempts=work.c.attempts + 1)
-        .returning(work.c.id, work.c.command, work.c.payload, work.c.attempts, work.c.saved)
+        .returning(work.c.id, work.c.key, work.c.command, work.c.payload, work.c.attempts, work.c.saved)
     )
     with db.session() as session:
         if finished is not None:
-            session.execute(delete(work).where(work.c.id == finished))
+            session.execute(delete(work).where(work.c.id == finished.id, work.c.key == finished.key))
         row = session.execute(leased).first()
         if row is None:
             return None
-        work_id, command, payload, attempts, saved = row
-        return Kept(work_id, command, json.loads(payload), attempts, saved)
+        work_id, key, command, payload, attempts, saved = row
+        return Kept(work_id, key, command, json.loads(payload), attempts, saved)
 
 
-def renew(db: Database, work_ids: Sequence[int], now: datetime) -> None:
-    """A fresh lease for commands still in hand: one that takes longer than a lease (a slow Slack, a
-    long Retry-After) is not taken by another worker meanwhile."""
+def renew(db: Database, keys: Sequence[str], now: datetime) -> None:
+    """A fresh lease for commands still in hand (by their keys): one that takes longer than a lease (a
+    slow Slack, a long Retry-After) is not taken by another worker meanwhile."""
     with db.session() as session:
         work = table_of(Work)
-        session.execute(update(work).where(work.c.id.in_(work_ids)).values(lease_until=now + LEASE))
+        session.execute(update(work).where(work.c.key.in_(keys)).values(lease_until=now + LEASE))
 
 
-def done(db: Database, work_id: int) -> None:
+def done(db: Database, kept: Kept) -> None:
     with db.session() as session:
         work = table_of(Work)
-        session.execute(delete(work).where(work.c.id == work_id))
+        session.execute(delete(work).where(work.c.id == kept.id, work.c.key == kept.key))
 
 
 def release_all(db: Database) -> int:

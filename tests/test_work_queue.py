@@ -3,7 +3,9 @@ PostgreSQL queue do every command once; a lease that runs out gives a command to
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
@@ -87,7 +89,7 @@ def test_a_command_whose_worker_stopped_is_taken_again_once_its_lease_runs_out(d
     assert work.take(db, now + work.LEASE - timedelta(seconds=1)) is None, "still leased"
     again = work.take(db, now + work.LEASE + timedelta(seconds=1))
     assert again is not None and (again.id, again.attempts) == (taken.id, 2)
-    work.done(db, again.id)
+    work.done(db, again)
     assert work.take(db, now + 2 * work.LEASE) is None and work.waiting(db) == 0
 
 
@@ -97,10 +99,10 @@ def test_a_worker_deletes_the_command_it_did_as_it_takes_the_next(db: Database) 
     now = db.clock()
     first = work.take(db, now)
     assert first is not None and first.body["text"] == "whoami 1"
-    second = work.take(db, now, finished=first.id)
+    second = work.take(db, now, finished=first)
     assert second is not None and second.body["text"] == "whoami 2"
     assert work.waiting(db) == 1, "the first is gone with the taking of the second"
-    assert work.take(db, now, finished=second.id) is None and work.waiting(db) == 0
+    assert work.take(db, now, finished=second) is None and work.waiting(db) == 0
 
 
 def test_workers_leave_no_row_of_what_they_did_when_they_stop(db: Database) -> None:
@@ -124,6 +126,53 @@ def test_workers_leave_no_row_of_what_they_did_when_they_stop(db: Database) -> N
         workers.stop()
     assert sorted(done) == [f"whoami {n}" for n in range(5)]
     assert work.waiting(db) == 0, "each row went as its worker took the next"
+
+
+def test_a_command_done_before_a_long_outage_is_not_done_again_after_it(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Its row could not be deleted while the database was away, and its lease ran out meanwhile: the
+    worker that takes it next (here, most likely a sibling of the one that did it) only deletes it."""
+    with database_url("sqlite", tmp_path) as url:
+        db = Database(url)
+        db.upgrade()
+        keep(db, 1)
+        later = [timedelta(0)]
+        away = sqlite3.connect(str(tmp_path / "liaison.db"), isolation_level=None, check_same_thread=False)
+        done: Counter[str] = Counter()
+        changed = threading.Condition()
+
+        def do(kept: Kept) -> None:
+            with changed:
+                done[kept.body["text"]] += 1
+                if done[kept.body["text"]] == 1:
+                    away.execute("BEGIN EXCLUSIVE")  # the database goes away as the command is done
+                changed.notify_all()
+
+        def failed() -> bool:
+            return any("database unreachable" in r.getMessage() for r in caplog.records)
+
+        workers = Workers(db, lambda: db.clock() + later[0], do, count=4)
+        workers.start()
+        try:
+            workers.wake()
+            with changed:
+                assert changed.wait_for(lambda: done["whoami 1"] == 1, timeout=30)
+            deadline = time.monotonic() + 30
+            while not failed() and time.monotonic() < deadline:  # its row's delete has failed
+                time.sleep(0.05)
+            later[0] = work.LEASE + timedelta(seconds=5)  # and the outage outlasts the lease
+            away.execute("ROLLBACK")
+            workers.wake(4)
+            deadline = time.monotonic() + 30
+            while work.waiting(db) and time.monotonic() < deadline:
+                time.sleep(0.05)
+        finally:
+            workers.stop()
+            away.close()
+            db.dispose()
+        assert failed(), "the database was away when the row was to be deleted"
+        assert done["whoami 1"] == 1, f"done {done['whoami 1']} times"
 
 
 def test_a_start_on_sqlite_gives_back_every_lease(tmp_path: Path) -> None:
@@ -177,6 +226,6 @@ def test_a_command_still_in_hand_keeps_its_lease(db: Database) -> None:
     taken = work.take(db, now)
     assert taken is not None
     later = now + work.LEASE - timedelta(seconds=5)
-    work.renew(db, [taken.id], later)
+    work.renew(db, [taken.key], later)
     assert work.take(db, now + work.LEASE + timedelta(seconds=5)) is None, "renewed: still in hand"
     assert work.take(db, later + work.LEASE + timedelta(seconds=1)) is not None, "until the renewal runs out"

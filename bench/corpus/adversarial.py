@@ -294,6 +294,20 @@ DISGUISES: list[tuple[str, str, str]] = [
     ("birth_date", "the date in brackets after 'born'", "born (5/3/1990)"),
     ("birth_date", "Spanish 'nació el'", "nació el 3 de mayo de 1990"),
     ("birth_date", "Spanish 'fecha de nac.'", "fecha de nac. 14/03/1988"),
+    ("ssn", "regrouped 2-3-4 after the label", "SSN 12-345-6789"),
+    ("ssn", "read aloud in threes after the label", "SSN 123 456 789"),
+    ("address", "a rear unit, 1/2", "4521 1/2 S Wood St"),
+    ("address", "a rear unit, ½", "123½ Elm St"),
+    ("address", "a rural route box", "RR 2 Box 45"),
+    ("address", "a highway contract route box", "HC 1 Box 12"),
+    ("address", "a US highway with a hyphen", "1234 US-20"),
+    ("address", "a route written Rt.", "1234 Rt. 9"),
+    ("address", "a post box written P.O.B.", "P.O.B. 123"),
+    ("email", "(a) for the at sign", "mortiz88(a)gmail.com"),
+    ("email", "-at- and -dot-", "mortiz88 -at- gmail -dot- com"),
+    ("email", "'at sign' in words", "mortiz88 at sign gmail dot com"),
+    ("a_number", "'A# is'", "her A# is 123 456 789"),
+    ("a_number", "an EOIR number", "EOIR # 123-456-789"),
 ]
 
 # Ordinary texts: (what kind of text, text)
@@ -426,4 +440,6 @@ ORDINARY: list[tuple[str, str]] = [
     ("dates", "Status 10:00 Leighton Criminal Court."),
     ("web", "Meet at :coffee: 10:30, then the 11:00 :scales: hearing."),
     ("web", "re:intake:status for the coalition list"),
+    ("web", "Ticket #482913576 in the helpdesk."),
+    ("web", "Transaction 482913576 refunded the filing fee."),
 ]

@@ -49,7 +49,8 @@ SSN_CONTEXT = re.compile(
     r"\b(?:ssn|ss\s?#|s\.s\.n\.?|soc\.?\s*sec\.?(?:\s*(?:no|number|#))?"
     r"|social\s+security\s*(?:no\.?|number|num|#|card)"
     r"|last\s*(?:4|four)(?:\s+digits)?\s+(?:of\s+)?(?:(?:his|her|their|the)\s+)?(?:social|ssn|ss))"
-    rf"[^\n\d$]{{0,25}}?(?:(?:x{{3}}|\*{{3}}|\d{{3}}){SEP}{{0,2}}(?:x{{2}}|\*{{2}}|\d{{2}}){SEP}{{0,2}})?\d{{4}}(?!\d)",
+    rf"[^\n\d$]{{0,25}}?(?:(?:\d{SEP}{{0,2}}){{8}}\d"  # after the label, nine digits however grouped
+    rf"|(?:(?:x{{3}}|\*{{3}}|\d{{3}}){SEP}{{0,2}}(?:x{{2}}|\*{{2}}|\d{{2}}){SEP}{{0,2}})?\d{{4}})(?!\d)",
 )
 
 
@@ -58,14 +59,16 @@ def _valid_ssn(area: str, group: str, serial: str) -> bool:
     return area not in ("000", "666") and area[0] != "9" and group != "00" and serial != "0000"
 
 
-def ssns(text: str, start: int, end: int) -> list[Span]:
+def ssns(text: str, lower: str, start: int, end: int) -> list[Span]:
     """In the 3-2-4 shape with something between both pairs of groups, it reads as an SSN whatever its
     digits; with something between the first two only (`123-456789`), or nothing at all, when the digits
-    are in the issued ranges. Not `12345-6789`: that is a ZIP+4 code."""
+    are in the issued ranges and the text does not call it something else (`Ticket #482913576`). Not
+    `12345-6789`: that is a ZIP+4 code."""
     found = []
     for m in _SSN_SHAPE.finditer(text, start, end):
         first, second = bool(m[2]), bool(m[4])
-        if (first and second) or (not second and _valid_ssn(m[1], m[3], m[5])):
+        called_otherwise = not first and _OTHER_NUMBER.search(lower, max(0, m.start() - 24), m.start())
+        if (first and second) or (not second and _valid_ssn(m[1], m[3], m[5]) and not called_otherwise):
             found.append(m.span())
     return found + spans_in(_SSN_SPACED, text, start, end)
 
@@ -75,7 +78,7 @@ def ssns(text: str, start: int, end: int) -> list[Span]:
 _NINE = rf"\d{{2,3}}{SEP}{{0,2}}\d{{3}}{SEP}{{0,2}}\d{{3}}"
 A_NUMBER = re.compile(
     rf"(?<![\w-])a{SEP}{{0,3}}(?:\d{SEP}{{0,2}}){{7,8}}\d(?!\d)"
-    r"|\b(?:a-?\s?number|a\s?no\b\.?|alien\s+(?:registration\s+)?(?:no\b\.?|number|#)|uscis\s*(?:no\b\.?|#)?)"
+    r"|\b(?:a-?\s?number|a\s?#|eoir\s*(?:no\b\.?|number|#)?|a\s?no\b\.?|alien\s+(?:registration\s+)?(?:no\b\.?|number|#)|uscis\s*(?:no\b\.?|#)?)"
     rf"[^\n\d]{{0,12}}{_NINE}(?!\d)",
 )
 
@@ -102,7 +105,7 @@ SPACED_PHONE = re.compile(
 _OTHER_NUMBER = re.compile(
     r"\b(?:p\.?\s?o\.?(?:\s+number|\s*#)?|purchase\s+order|invoice|inv|order|sku|item|tracking|track|"
     r"ups|fedex|usps|account|acct|ref|reference|confirmation|conf|receipt|claim|policy|member|serial|"
-    r"model|part|isbn|zoom|meeting\s+id|id)\b[^\n]{0,16}$"
+    r"model|part|isbn|zoom|meeting\s+id|id|ticket|transaction|txn)\b[^\n]{0,16}$"
 )
 # What libphonenumber's matcher can read as a number we keep (see `phones`): one with eight national digits
 # or more, and a country code before them or ten of them (the US), so at least nine digits. The matcher
@@ -151,7 +154,7 @@ def _matched(text: str, start: int, end: int, case_numbers: Sequence[Span]) -> l
 
 
 def ssn_spans(text: str, lower: str, stretches: Sequence[Span]) -> list[Span]:
-    found = [span for start, end in stretches for span in ssns(text, start, end)]
+    found = [span for start, end in stretches for span in ssns(text, lower, start, end)]
     if hinted(lower, SSN_HINTS):
         found += spans_in(SSN_CONTEXT, lower)
     return found

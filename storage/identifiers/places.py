@@ -34,10 +34,10 @@ _UNIT = (
 )
 _HOUSE_NUMBER_FIRST = (
     # 1234 Martin Luther King Blvd Apt 4, 221B Baker Street, 12-14 Main St, 1234-A Elm St
-    rf"(?:(?i:[A-Za-z]?(?:-(?:\d{{1,4}}|[A-Za-z]))?\s+(?:{_DIRECTION}\s+)?(?:{_NAME_WORD}\s+){{1,5}}?"
+    rf"(?:(?i:[A-Za-z]?(?:-(?:\d{{1,4}}|[A-Za-z]))?(?:\s?1/2|/2)?\s+(?:{_DIRECTION}\s+)?(?:{_NAME_WORD}\s+){{1,5}}?"
     rf"{_STREET_TYPES}\b\.?(?:\s+{_DIRECTION}(?!\w))?{_UNIT}?)"
     # 12500 Highway 20, 120 Broadway Fl 3: the street named by its type alone
-    rf"|(?i:\s+(?:(?:highway|hwy|route|rte|county\s+road|state\s+road|fm|sr|us)\s+\d{{1,4}}|broadway){_UNIT}?)"
+    rf"|(?i:\s+(?:(?:highway|hwy|route|rte|rt|county\s+road|state\s+road|fm|sr|us)\.?[\s-]+\d{{1,4}}|broadway){_UNIT}?)"
     # 1234 Calle Sol, 1234 Avenida Juarez
     rf"|(?i:\s+{trie(_SPANISH_TYPES)}\.?\s+[A-Za-z][A-Za-z'.-]*(?:\s+[A-Za-z][A-Za-z'.-]*)?{_UNIT}?)"
     # 400 W Madison, 1234 N. 5th: a direction and a name, no street type
@@ -61,10 +61,24 @@ _STREET = re.compile(
     rf"|(?<!\w.)(?i:(?:{_SPANISH_AFTER_FIRST}){_NUMBER_LAST})"
     r")"
 )
-_BOX_HINTS = ("box", "pob", "apartado", "apt", "apartment", "pmb", "live", "resid", "stay", "address")
+_BOX_HINTS = (
+    "box",
+    "pob",
+    "p.o.b",
+    "apartado",
+    "apt",
+    "apartment",
+    "pmb",
+    "live",
+    "resid",
+    "stay",
+    "address",
+)
 _BOX_OR_APARTMENT = re.compile(
     r"\b(?:p\s?\.?\s?o\s?\.?\s*b(?:ox|\.)?|post\s+office\s+box|pob|postal\s+box|apartado\s+postal|pmb)"
     r"\s*#?\s*\d{1,8}\b|\b(?:apt|apartment)\.?\s*#?\s*\d{1,5}[A-Za-z]?\b"
+    # a rural route's or highway contract route's box: RR 2 Box 45, HC 1 Box 12
+    r"|\b(?:rr|r\.r\.|rural\s+route|hc|star\s+route)\s*#?\s*\d{1,4}\s*,?\s*box\s*#?\s*\d{1,6}\b"
     # mail to Box 123; lives at 1234 Elm: a box, or a house number, the text says is where someone is
     r"|\b(?:mail|send|write|address)\b[^\n\d]{0,10}\bbox\s*#?\s*\d{1,8}\b"
     r"|\b(?:lives|living|staying|stays|resides|residing|address|addr)\b[^\n\d]{0,12}\d{1,6}\s+[a-z][a-z'.-]+",
@@ -87,7 +101,7 @@ def addresses(text: str, lower: str) -> list[Span]:
 # The part before the @ starts where a word starts: a pattern that may start inside a run of letters is
 # tried from each of them, and time grows with the square of a long run.
 _LOCAL = r"(?<![\w.+%-])[\w.+%-]{1,64}"
-_BRACKETED_AT = r"[(\[{<]\s*(?:@|at)\s*[)\]}>]"
+_BRACKETED_AT = r"[(\[{<]\s*(?:@|at|a)\s*[)\]}>]"  # mortiz88(a)gmail.com
 # Space around the @, but a paragraph break only before a domain with a dot: two pieces of text are joined
 # by one (bot/door.py), and a line ending in a word and the next starting with `@` are no address.
 _GAP = r"[^\S\n]*\n?[^\S\n]*"
@@ -95,11 +109,13 @@ _EMAIL = re.compile(
     rf"{_LOCAL}(?:{_GAP}{_BRACKETED_AT}{_GAP}|@|(?=\s){_GAP}@{_GAP}|\s*@\s*(?=[\w-]+\.[a-z]))"
     r"[\w-]+(?:\.[\w-]+)*"
 )
-_SPELLED_AT = re.compile(rf"\s*{_BRACKETED_AT}\s*|\s+(?:at|arroba|at-sign)\s+|\.at\.")
-_AT_WORD = re.compile(r"at(?<!\wat)(?!\w)|arroba")  # a literal start: the engine skips to each `at` at once
+_SPELLED_AT = re.compile(rf"\s*{_BRACKETED_AT}\s*|\s+(?:at\s+sign|at-sign|at|arroba)\s+|\.at\.|\s*-at-\s*")
+_AT_WORD = re.compile(
+    r"at(?<!\wat)(?!\w)|arroba|\(a\)"
+)  # a literal start: the engine skips to each `at` at once
 _LOCAL_PART = re.compile(r"[\w.+%-]{1,64}$")
 _OPEN = r"[(\[{<]"
-_SPELLED_DOT = rf"(?:\s*{_OPEN}\s*(?:dot|\.)\s*[)\]}}>]\s*|\s+(?:dot|punto)\s+|\.)"
+_SPELLED_DOT = rf"(?:\s*{_OPEN}\s*(?:dot|\.)\s*[)\]}}>]\s*|\s+(?:dot|punto)\s+|\s*-dot-\s*|\.)"
 _TLD = r"(?:com|org|net|edu|gov|us|io|info|biz|co|me|law|legal|mail|mil|[a-z]{2})\b"
 _DOMAIN = re.compile(rf"[\w-]+(?:{_SPELLED_DOT}[\w-]+)*?{_SPELLED_DOT}{_TLD}")
 # With a plain ` at `, only a real mail provider's domain makes it an address: `apply at example.org` is
@@ -117,10 +133,10 @@ def emails(lower: str) -> list[Span]:
         if at is None:
             continue
         domain = _DOMAIN.match(lower, at.end())
-        bracketed = "[" in at[0] or "(" in at[0] or "{" in at[0] or "<" in at[0] or at[0] == ".at."
+        bracketed = any(mark in at[0] for mark in "[({<") or at[0] == ".at." or "-at-" in at[0]
         if domain and (
             bracketed
-            or re.search(rf"{_OPEN}|\bdot\b|\bpunto\b", domain[0])
+            or re.search(rf"{_OPEN}|\bdot\b|\bpunto\b|-dot-", domain[0])
             or _MAIL_PROVIDER.match(domain[0])
         ):
             end = domain.end()
