@@ -6,6 +6,7 @@ it goes), and one that dies while the parent runs is started again.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import logging
 import os
@@ -35,10 +36,8 @@ def _dying_with(parent: int) -> Callable[[], None]:
     its parent exits; a parent that exited already (before the call) is noticed at once."""
 
     def die_with_parent() -> None:
-        try:
+        with contextlib.suppress(OSError):  # a system that refuses: the worker runs at the front's priority
             os.nice(WORKER_NICENESS)
-        except OSError:  # a system that refuses it: the worker runs at the front's priority
-            pass
         _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
         if os.getppid() != parent:
             os._exit(0)
