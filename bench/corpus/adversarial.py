@@ -308,6 +308,15 @@ DISGUISES: list[tuple[str, str, str]] = [
     ("email", "'at sign' in words", "mortiz88 at sign gmail dot com"),
     ("a_number", "'A# is'", "her A# is 123 456 789"),
     ("a_number", "an EOIR number", "EOIR # 123-456-789"),
+    # Known misses of that review (bench/corpus/build.py KNOWN_MISSES), kept here so they stay in view.
+    ("ssn", "split across numbered list items", "1. 123\n2. 45\n3. 6789"),
+    ("phone", "Mexico's old mobile 1", "+52 1 55 1234 5678"),
+    ("phone", "the 00 international prefix", "00 52 55 1234 5678"),
+    ("phone", "a Central American 4-4 number", "cel 5555-1234"),
+    ("email", "no @ at all", "gmail: mortiz88"),
+    ("email", "Spanish 'en' and 'punto'", "correo: mortiz88 en gmail punto com"),
+    ("case_number", "a Cook County municipal case", "2024 M1 234567"),
+    ("do_not_post", "a nickname of a do-not-post name", "Johnny Doe"),
 ]
 
 # Ordinary texts: (what kind of text, text)

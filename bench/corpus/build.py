@@ -456,6 +456,14 @@ KNOWN_MISSES = {
     "Wisconsin grid",
     "own case, words",
     "Cherokee letters",
+    "split across numbered list items",
+    "Mexico's old mobile 1",
+    "the 00 international prefix",
+    "a Central American 4-4 number",
+    "no @ at all",
+    "Spanish 'en' and 'punto'",
+    "a Cook County municipal case",
+    "a nickname of a do-not-post name",
 }
 # The review's ordinary texts the guard refuses on purpose: a public building's street address, an
 # agency's email address and a misprinted case number are identifiers by their shape.
