@@ -7,7 +7,6 @@ import sqlite3
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,20 +17,9 @@ from storage import work
 from storage.db import Database
 from storage.leader import Leadership
 from storage.work import Kept
-from tests.databases import BACKENDS, database_url
+from tests.databases import database_url
 
 COMMANDS = 120
-
-
-@pytest.fixture(params=BACKENDS)
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    with database_url(request.param, tmp_path) as url:
-        database = Database(url)
-        database.upgrade()
-        try:
-            yield database
-        finally:
-            database.dispose()
 
 
 def keep(db: Database, n: int) -> int:
