@@ -308,10 +308,11 @@ DISGUISES: list[tuple[str, str, str]] = [
     ("email", "'at sign' in words", "mortiz88 at sign gmail dot com"),
     ("a_number", "'A# is'", "her A# is 123 456 789"),
     ("a_number", "an EOIR number", "EOIR # 123-456-789"),
-    # Known misses of that review (bench/corpus/build.py KNOWN_MISSES), kept here so they stay in view.
     ("ssn", "split across numbered list items", "1. 123\n2. 45\n3. 6789"),
+    ("case_number", "split across numbered list items", "1) 24\n2) CR\n3) 0113"),
     ("phone", "Mexico's old mobile 1", "+52 1 55 1234 5678"),
     ("phone", "the 00 international prefix", "00 52 55 1234 5678"),
+    # Known misses of that review (bench/corpus/build.py KNOWN_MISSES), kept here so they stay in view.
     ("phone", "a Central American 4-4 number", "cel 5555-1234"),
     ("email", "no @ at all", "gmail: mortiz88"),
     ("email", "Spanish 'en' and 'punto'", "correo: mortiz88 en gmail punto com"),
@@ -451,4 +452,6 @@ ORDINARY: list[tuple[str, str]] = [
     ("web", "re:intake:status for the coalition list"),
     ("web", "Ticket #482913576 in the helpdesk."),
     ("web", "Transaction 482913576 refunded the filing fee."),
+    ("web", "Steps:\n1. Call the clinic at 10\n2. File by 12/5\n3. Room 1405 at the Daley Center"),
+    ("counts", "Bail was $1,000.00 with 00 days of credit; the 2026 list has 00 12 entries."),
 ]
