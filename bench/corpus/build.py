@@ -457,6 +457,8 @@ KNOWN_MISSES = {
     "own case, words",
     "Cherokee letters",
     "a Central American 4-4 number",
+    "split across numbered list items",
+    "Spanish 'nació el'",
     "no @ at all",
     "Spanish 'en' and 'punto'",
     "a Cook County municipal case",

@@ -38,7 +38,7 @@ _BIRTH_WORD = re.compile(
     r"d(?<!\wd)\s?\.?\s?[o0]\s?\.?\s?b\b\.?|d(?<!\wd)/o/b\b|d(?<!\wd)ate[\s_-]*of[\s_-]*birth\b"
     r"|d(?<!\wd)ateofbirth\b|b(?<!\wb)irth\s*-?\s*(?:date|day|year)s?\b|b(?<!\wb)irth(?=\s*:)"
     r"|b(?<!\wb)-?day\b|b(?<!\wb)orn\b|y(?<!\wy)ob\b|y(?<!\wy)ear\s+of\s+birth\b"
-    r"|f(?<!\wf)echa\s+de\s+nac(?:imiento\b|\b\.?)|n(?<!\wn)aci(?:d[oa]|o)\b|f(?<!\wf)\s?\.?\s?d\s?\.?\s?n\b\.?"
+    r"|f(?<!\wf)echa\s+de\s+nac(?:imiento\b|\b\.?)|n(?<!\wn)acid[oa]\b|f(?<!\wf)\s?\.?\s?d\s?\.?\s?n\b\.?"
     r"|b(?<![\w.]b)\.(?=\s*\d)"
 )
 # A few words between the label and the date, without a digit or a sentence's end (`born on`, `DOB is`),
@@ -47,15 +47,16 @@ _BIRTH_WORD = re.compile(
 # a birth date.
 _WORDS = r"(?::\s*|[^\n\d.!?;>\"“”,(]|\.(?=\s*\d))"
 _ASIDE = r"(?:\s*,[^,\n\d.;!?]{1,40},\s*|\s*\([^)\n\d]{1,60}\)\s*)"
-# Right after the label, a comma or one line break (`DOB, 3/14/1988`, a form's `DOB` above its value).
-_LEAD = r"(?:[ \t]*[,\n])?"
-_GAP = rf"{_LEAD}{_WORDS}{{0,24}}?(?:{_ASIDE}{_WORDS}{{0,8}}?)?[(\[]?"  # `born (3/14/1988)`
-_SHORT_GAP = rf"{_LEAD}{_WORDS}{{0,12}}?"
+_GAP = rf"{_WORDS}{{0,24}}?(?:{_ASIDE}{_WORDS}{{0,8}}?)?[(\[]?"  # `born (3/14/1988)`
+_SHORT_GAP = rf"{_WORDS}{{0,12}}?"
+# Right after the label, a comma or one line break, then a whole date with its year (`DOB, 3/14/1988`, a
+# form's `DOB` above its value); without the year it is more often the next thing (`Need DOB, 3/14 hearing`).
+_LEAD_DATE = r"[ \t]*[,\n][ \t]*\d{1,2}[/.\-]\d{1,2}[/.\-](?:19|20)?\d{2}(?!\d)"
 _DATE_AFTER = re.compile(
-    rf"{_GAP}{_FULL_DATE}|{_SHORT_GAP}{_YEAR_OR_MONTH_YEAR}|{_SHORT_GAP}{_ANY_MONTH_DATE}"
+    rf"{_GAP}{_FULL_DATE}|{_SHORT_GAP}{_YEAR_OR_MONTH_YEAR}|{_SHORT_GAP}{_ANY_MONTH_DATE}|{_LEAD_DATE}"
 )
 # A birthday is named close to its date (`birthday is July 4`), not a party's (`birthday party ... 12/19`).
-_DAY_AFTER = re.compile(rf"{_SHORT_GAP}{_FULL_DATE}")
+_DAY_AFTER = re.compile(rf"{_SHORT_GAP}{_FULL_DATE}|{_LEAD_DATE}")
 _BIRTHDAY = re.compile(r"b(?:irth)?-?day")
 _DATE_BEFORE = re.compile(
     rf"{_FULL_DATE}\s*(?:(?:is|was)\s+(?:(?:his|her|their|the|my)\s+)?)?[(\[,:-]?\s*$"  # `... is her DOB`
@@ -63,7 +64,7 @@ _DATE_BEFORE = re.compile(
 # A year that bounds a group (`born after 2024`, `born before 1970`) says nothing about one person.
 _A_GROUP = re.compile(r"\s*(?:in\s+or\s+)?(?:after|before|since|between|from|prior\s+to)\b")
 _HINTS = re.compile(
-    r"d\W{0,2}[o0]\W{0,2}b|born|birth|b-?day|yob|naci|fecha\s+de\s+nac|f\W{0,2}d\W{0,2}n|b\.\s*\d"
+    r"d\W{0,2}[o0]\W{0,2}b|born|birth|b-?day|yob|nacimiento|nacid|fecha\s+de\s+nac|f\W{0,2}d\W{0,2}n|b\.\s*\d"
 )
 
 

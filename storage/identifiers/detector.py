@@ -126,12 +126,9 @@ _INNER_LOOKALIKES = re.compile(r"(?<=\d)[SsZzB](?=\d)")
 _INNER_AS_DIGIT = str.maketrans({"S": "5", "s": "5", "Z": "2", "z": "2", "B": "8"})
 
 
-# - the markers of a numbered list at the starts of lines are not part of what the lines say
-#   (`1. 123` / `2. 45` / `3. 6789` is an SSN split over three items);
 # - `00` before a country code is how it is dialled from abroad (`00 52 55 1234 5678`: `+52`), and Mexico's
 #   mobile numbers were long written with a `1` after the `+52` (`+52 1 55 1234 5678`).
-_LIST_MARKER = re.compile(r"(?m)^[ \t]*\d{1,2}[.)][ \t]+")
-_DIALLED_ABROAD = re.compile(r"(?<![\w+])00(?=[\s.-]?[1-9])")
+_DIALLED_ABROAD = re.compile(r"(?<![\w+:.,])00(?=[\s.-]?[1-9])")  # not a time's `9:00`, a price's `.00`
 _MEXICAN_MOBILE = re.compile(r"(\+\s?52[\s.-]?)1(?=[\s.-]?\d)")
 _PICTURE_CODE = re.compile(r":(?=[a-z0-9_+-]*[a-z])[a-z0-9_+-]{2,40}:")  # Slack's codes: lowercase
 
@@ -153,8 +150,6 @@ def _other_readings(text: str) -> list[str]:
             readings.append(piped)
     if ":" in text and (pictures := _PICTURE_CODE.sub(_as_a_space, text)) != text:
         readings.append(pictures)
-    if "\n" in text and (unlisted := _LIST_MARKER.sub(lambda m: " " * len(m[0]), text)) != text:
-        readings.append(unlisted)
     if "00" in text or "52" in text:
         dialled = _MEXICAN_MOBILE.sub(lambda m: m[1] + " ", _DIALLED_ABROAD.sub("+ ", text))
         if dialled != text:

@@ -49,8 +49,16 @@ SSN_CONTEXT = re.compile(
     r"\b(?:ssn|ss\s?#|s\.s\.n\.?|soc\.?\s*sec\.?(?:\s*(?:no|number|#))?"
     r"|social\s+security\s*(?:no\.?|number|num|#|card)"
     r"|last\s*(?:4|four)(?:\s+digits)?\s+(?:of\s+)?(?:(?:his|her|their|the)\s+)?(?:social|ssn|ss))"
-    rf"[^\n\d$]{{0,25}}?(?:(?:\d{SEP}{{0,2}}){{8}}\d"  # after the label, nine digits however grouped
+    # after the label, nine digits however grouped by spaces, dots or hyphens (not a date and a time)
+    rf"[^\n\d$]{{0,25}}?(?:(?:\d[ .-]?){{8}}\d"
     rf"|(?:(?:x{{3}}|\*{{3}}|\d{{3}}){SEP}{{0,2}}(?:x{{2}}|\*{{2}}|\d{{2}}){SEP}{{0,2}})?\d{{4}})(?!\d)",
+)
+
+
+# Nine digits with no separator the text calls something else (`Ticket #482913576`), with no word about a
+# social security number near.
+_NOT_AN_SSN = re.compile(
+    r"\b(?:ticket|transaction|txn|order|invoice|receipt|tracking|confirmation)\b[^\n]{0,16}$"
 )
 
 
@@ -67,7 +75,11 @@ def ssns(text: str, lower: str, start: int, end: int) -> list[Span]:
     found = []
     for m in _SSN_SHAPE.finditer(text, start, end):
         first, second = bool(m[2]), bool(m[4])
-        called_otherwise = not first and _OTHER_NUMBER.search(lower, max(0, m.start() - 24), m.start())
+        called_otherwise = (
+            not first
+            and _NOT_AN_SSN.search(lower, max(0, m.start() - 24), m.start())
+            and not hinted(lower[max(0, m.start() - 40) : m.end() + 40], SSN_HINTS)
+        )
         if (first and second) or (not second and _valid_ssn(m[1], m[3], m[5]) and not called_otherwise):
             found.append(m.span())
     return found + spans_in(_SSN_SPACED, text, start, end)
@@ -105,7 +117,7 @@ SPACED_PHONE = re.compile(
 _OTHER_NUMBER = re.compile(
     r"\b(?:p\.?\s?o\.?(?:\s+number|\s*#)?|purchase\s+order|invoice|inv|order|sku|item|tracking|track|"
     r"ups|fedex|usps|account|acct|ref|reference|confirmation|conf|receipt|claim|policy|member|serial|"
-    r"model|part|isbn|zoom|meeting\s+id|id|ticket|transaction|txn)\b[^\n]{0,16}$"
+    r"model|part|isbn|zoom|meeting\s+id|id)\b[^\n]{0,16}$"
 )
 # What libphonenumber's matcher can read as a number we keep (see `phones`): one with eight national digits
 # or more, and a country code before them or ten of them (the US), so at least nine digits. The matcher

@@ -57,7 +57,8 @@ _SPANISH_AFTER_FIRST = "|".join(
 _STREET = re.compile(
     r"[\dCcAaPpBb](?:"
     # (`\d{0,5}+`: fewer digits would leave a digit where the street must start, so none is given back)
-    rf"(?<=\d)(?<![\w$.,/-]\d)(?<!\d:\d)\d{{0,5}}+{_HOUSE_NUMBER_FIRST}"  # `9:30 Daley Center`: a time
+    # (`(?<!\d:\d\d)`: two digits after an hour's colon are minutes, `9:30 Daley Center`, not `1:1234 Elm St`)
+    rf"(?<=\d)(?<![\w$.,/-]\d)\d{{0,5}}+(?<!\d:\d\d){_HOUSE_NUMBER_FIRST}"
     rf"|(?<!\w.)(?i:(?:{_SPANISH_AFTER_FIRST}){_NUMBER_LAST})"
     r")"
 )
@@ -117,7 +118,9 @@ _LOCAL_PART = re.compile(r"[\w.+%-]{1,64}$")
 _OPEN = r"[(\[{<]"
 _SPELLED_DOT = rf"(?:\s*{_OPEN}\s*(?:dot|\.)\s*[)\]}}>]\s*|\s+(?:dot|punto)\s+|\s*-dot-\s*|\.)"
 _TLD = r"(?:com|org|net|edu|gov|us|io|info|biz|co|me|law|legal|mail|mil|[a-z]{2})\b"
-_DOMAIN = re.compile(rf"[\w-]+(?:{_SPELLED_DOT}[\w-]+)*?{_SPELLED_DOT}{_TLD}")
+_DOMAIN = re.compile(
+    rf"[\w-]{{1,63}}(?:{_SPELLED_DOT}[\w-]{{1,63}})*?{_SPELLED_DOT}{_TLD}"
+)  # 63: a label's most
 # With a plain ` at `, only a real mail provider's domain makes it an address: `apply at example.org` is
 # a web site; a provider is enough with no `.com` at all (`jdoe88 at gmail`).
 _MAIL_PROVIDER = re.compile(
@@ -133,7 +136,10 @@ def emails(lower: str) -> list[Span]:
         if at is None:
             continue
         domain = _DOMAIN.match(lower, at.end())
-        bracketed = any(mark in at[0] for mark in "[({<") or at[0] == ".at." or "-at-" in at[0]
+        # `(a)` and `-at-` are also a rule's clause and a hyphenated word (`11(a) vs.us`, `stay-at-home.He`):
+        # they make an address only before a mail provider or a spelled-out dot, as a plain ` at ` does.
+        weak = "-at-" in at[0] or re.search(r"\(\s*a\s*\)", at[0]) is not None
+        bracketed = not weak and (any(mark in at[0] for mark in "[({<") or at[0] == ".at.")
         if domain and (
             bracketed
             or re.search(rf"{_OPEN}|\bdot\b|\bpunto\b|-dot-", domain[0])
