@@ -8,13 +8,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
+from bench import loadgen
 from bot.sandbox import Delivery, Sandbox, visible_text
 from tests.botproc import clean_environment, free_port
 from tests.office import DEFENDER
@@ -38,14 +38,14 @@ class AckRun:
 def fire(
     slack: Sandbox, channels: Sequence[str], sent: int, concurrency: int
 ) -> tuple[list[Delivery], float]:
-    """`sent` commands round-robin over `channels`; the deliveries and the seconds until the last ack."""
-
-    def one(n: int) -> Delivery:
-        return slack.slash_command(DEFENDER, channels[n % len(channels)], "/referral", TEXT)
-
+    """`sent` commands round-robin over `channels`, from the load generator's process (bench/loadgen.py);
+    the deliveries and the seconds until the last ack."""
+    signed = [
+        slack.signed_slash_command(DEFENDER, channels[n % len(channels)], "/referral", TEXT)
+        for n in range(sent)
+    ]
     started = time.monotonic()
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        deliveries = list(pool.map(one, range(sent)))
+    deliveries = loadgen.send_all(slack, signed, concurrency)
     return deliveries, time.monotonic() - started
 
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from storage.db import Database
 from storage.models import Delivery
+from storage.updates import table_of
 
 # Bolt refuses a signature older than five minutes, so a request key can't be replayed after that.
 REQUEST_KEPT = timedelta(minutes=10)
@@ -40,10 +41,19 @@ def note(session: Session, key: str, now: datetime, kept: timedelta, *, tidy: bo
     session.flush()
 
 
+def note_all(session: Session, keys: Sequence[str], now: datetime, kept: timedelta) -> None:
+    """Record `keys` in the caller's transaction in one statement (IntegrityError when one is there)."""
+    rows = [{"key": key, "seen_at": now, "expires_at": now + kept} for key in keys]
+    session.connection().execute(insert(table_of(Delivery)), rows)
+
+
 def forget_expired(session: Session, now: datetime) -> None:
-    session.execute(delete(Delivery).where(col(Delivery.expires_at) < now))
+    delivery = table_of(Delivery)
+    session.connection().execute(delete(delivery).where(delivery.c.expires_at < now))
 
 
 def seen(session: Session, keys: Sequence[str]) -> set[str]:
     """Which of `keys` were noted before."""
-    return set(session.exec(select(Delivery.key).where(col(Delivery.key).in_(keys))).all())
+    delivery = table_of(Delivery)
+    found = session.connection().execute(select(delivery.c.key).where(delivery.c.key.in_(keys)))
+    return set(found.scalars().all())

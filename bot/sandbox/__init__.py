@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .driver import Delivery, Driver, slack_signature
+from .driver import Delivery, Driver, SignedCommand, slack_signature
 from .errors import NotPossibleInSlack
 from .manifest import AppConfig, read_manifest
 from .methods import WebApiMethods
@@ -40,6 +40,7 @@ __all__ = [
     "Message",
     "NotPossibleInSlack",
     "Sandbox",
+    "SignedCommand",
     "View",
     "slack_signature",
     "visible_text",
@@ -273,6 +274,41 @@ class Sandbox:
     def slash_command(
         self, user_id: str, channel_id: str, command: str, text: str = "", via: str = "http"
     ) -> Delivery:
+        user, channel, fields = self._command_fields(user_id, channel_id, command, text)
+        delivery = self.driver.deliver("command", fields, via)
+        self.driver.apply_command_ack(delivery, user.id, channel, command)
+        return delivery
+
+    def signed_slash_command(
+        self, user_id: str, channel_id: str, command: str, text: str = ""
+    ) -> SignedCommand:
+        """A command as Slack would send it over HTTP, signed now, for another process to send (the
+        benchmark's load generator, so that what this process does meanwhile does not hold up its clock);
+        `answered` then records what came back, as slash_command would have."""
+        user, channel, fields = self._command_fields(user_id, channel_id, command, text)
+        body, headers = self.driver.signed_command(fields)
+        return SignedCommand(body, headers, fields, user.id, channel, command)
+
+    def answered(
+        self,
+        sent: SignedCommand,
+        status: int | None,
+        body: str,
+        headers: dict[str, str],
+        seconds: float,
+        *,
+        timed_out: bool = False,
+    ) -> Delivery:
+        """Record the app's answer to a command sent elsewhere (`status` None: no answer; `timed_out`:
+        none in time), and show its ack, or Slack's error, as Slack would."""
+        delivery = self.driver.record_http(sent.fields, status, body, headers, seconds, timed_out=timed_out)
+        delivery.sent = (sent.body, dict(sent.headers))
+        self.driver.apply_command_ack(delivery, sent.user_id, sent.channel, sent.command)
+        return delivery
+
+    def _command_fields(
+        self, user_id: str, channel_id: str, command: str, text: str
+    ) -> tuple[User, Channel, dict[str, str]]:
         user = self._person(user_id)
         channel = self._place(user, channel_id)
         declared = self.app.commands
@@ -285,10 +321,7 @@ class Sandbox:
                 f"{command} is not a valid command for {user.id} of another organization"
             )
         with self.workspace.lock:
-            fields = self.payloads.slash_command(user, channel, command, text)
-        delivery = self.driver.deliver("command", fields, via)
-        self.driver.apply_command_ack(delivery, user.id, channel, command)
-        return delivery
+            return user, channel, self.payloads.slash_command(user, channel, command, text)
 
     def click(
         self,

@@ -77,6 +77,18 @@ def parse_ack(body: str, content_type: str) -> JSON | None:
     return {"text": body}
 
 
+@dataclass(frozen=True)
+class SignedCommand:
+    """A slash command signed for another process to send (Sandbox.signed_slash_command)."""
+
+    body: bytes
+    headers: dict[str, str]
+    fields: dict[str, str]
+    user_id: str
+    channel: Channel
+    command: str
+
+
 class Driver:
     def __init__(
         self, ws: Workspace, payloads: PayloadBuilder, socket: SocketModeServer, secret: str
@@ -92,6 +104,10 @@ class Driver:
         self.delivering = 0  # deliveries sent that have not come back yet (people acting at once)
 
     # ---- transport ----------------------------------------------------------------------------------
+
+    def signed_command(self, fields: dict[str, str]) -> tuple[bytes, dict[str, str]]:
+        body = urlencode(fields).encode()
+        return body, self.signed_headers(body, "application/x-www-form-urlencoded")
 
     def signed_headers(self, body: bytes, content_type: str) -> dict[str, str]:
         timestamp = str(int(time.time()))
@@ -128,29 +144,30 @@ class Driver:
             response = connection.getresponse()
             text = response.read().decode("utf-8", errors="replace")
         except TimeoutError:
-            return self._record(
-                Delivery("http", payload, None, "", {}, time.monotonic() - started, None, True)
-            )
+            return self.record_http(payload, None, "", {}, time.monotonic() - started, timed_out=True)
         except OSError as e:  # Slack counts an unreachable app as a failed delivery, not as an answer
             failed = Delivery("http", payload, None, "", {}, time.monotonic() - started, None)
             failed.problems.append(f"cannot reach the app at {self.bot_url}: {e}")
             return self._record(failed)
         finally:
             connection.close()
-        elapsed = time.monotonic() - started
         answer_headers = {k.lower(): v for k, v in response.getheaders()}
-        ack = parse_ack(text, answer_headers.get("content-type", "")) if response.status == 200 else None
-        delivery = Delivery(
-            "http",
-            payload,
-            response.status,
-            text,
-            answer_headers,
-            elapsed,
-            ack,
-            timed_out=elapsed > ACK_SECONDS,
-        )
-        return self._record(delivery)
+        return self.record_http(payload, response.status, text, answer_headers, time.monotonic() - started)
+
+    def record_http(
+        self,
+        payload: Any,
+        status: int | None,
+        text: str,
+        headers: dict[str, str],
+        elapsed: float,
+        *,
+        timed_out: bool = False,
+    ) -> Delivery:
+        """Record what came back over HTTP (`status` None: nothing; `timed_out`: nothing in wait_seconds)."""
+        ack = parse_ack(text, headers.get("content-type", "")) if status == 200 else None
+        late = timed_out or elapsed > ACK_SECONDS
+        return self._record(Delivery("http", payload, status, text, headers, elapsed, ack, timed_out=late))
 
     def deliver(
         self, kind: str, payload: Any, via: str, *, retry_num: int = 0, retry_reason: str = ""
@@ -170,15 +187,13 @@ class Driver:
         if via != "http":
             raise ValueError(f"via must be 'http' or 'socket', not {via!r}")
         if kind == "command":
-            body, content_type = urlencode(payload).encode(), "application/x-www-form-urlencoded"
+            body, headers = self.signed_command(payload)
         elif kind == "interactive":
-            body, content_type = (
-                b"payload=" + quote(json.dumps(payload)).encode(),
-                "application/x-www-form-urlencoded",
-            )
+            body = b"payload=" + quote(json.dumps(payload)).encode()
+            headers = self.signed_headers(body, "application/x-www-form-urlencoded")
         else:
-            body, content_type = json.dumps(payload).encode(), "application/json"
-        headers = self.signed_headers(body, content_type)
+            body = json.dumps(payload).encode()
+            headers = self.signed_headers(body, "application/json")
         if retry_num:
             headers["X-Slack-Retry-Num"] = str(retry_num)
             headers["X-Slack-Retry-Reason"] = retry_reason or "http_timeout"
