@@ -26,11 +26,11 @@ ACK_CHANNELS = [office.partner_channel(n) for n in range(50)]  # cards spread as
 LOADS = [(1, 100), (20, 450), (50, 450)]  # (concurrency, commands): 1,000 commands in all
 REPLIES = 1000
 METHOD = [
-    "How: the stand-in (bot/sandbox), the load generator and the bot share this machine's cores; the "
-    "stand-in "
-    "and the load generator are one Python process, so a latency includes its own waits for that process's "
-    "interpreter lock. Each command is a new HTTP connection, signed as Slack signs it; a latency is from "
-    "sending the request to reading the ack.",
+    "How: the stand-in (bot/sandbox), the load generator and the bot share this machine's cores. The "
+    "commands are signed in the stand-in's process and sent and timed from a process of their own "
+    "(bench/loadgen.py), so a latency does not include waits for the stand-in's interpreter lock while it "
+    "serves the bot's Web API calls. Each command is a new HTTP connection, signed as Slack signs it; a "
+    "latency is from sending the request to reading the ack.",
     "A referral is done when its card is in the channel: the referral saved (one transaction), the channel "
     "checked with Slack (conversations.info, cached), the card posted (chat.postMessage) and the person "
     "answered (response_url). The bare app does none of this, so the throughput ratio compares a whole "
