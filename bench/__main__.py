@@ -40,11 +40,11 @@ METHOD = [
     "Slack's published tiers; its first tick after a start looks up the time zone of every partner person it "
     "reminds (users.info, Tier 4, paced at 90 a minute); the office's own people come from users.list.",
     "PostgreSQL is ANALYZEd after the bulk load (autovacuum would do the same within a minute).",
-    "Instances on one PostgreSQL count their Slack calls together (storage/rate_budget.py); a process on "
-    "SQLite counts its own. The PostgreSQL tick runs within a minute of the bot's thread replies, which "
-    "that bot made on its own SQLite database: their users.info calls count against the same app's budget "
-    "at the stand-in but not in the tick's count, so a 429 there is that, and the client waits it out "
-    "(Retry-After).",
+    "Instances on one PostgreSQL, and a bot's front and worker process on SQLite, count their Slack calls "
+    "together (storage/rate_budget.py); a `liaison tick` on SQLite counts its own. The PostgreSQL tick "
+    "runs within a minute of the bot's thread replies, which that bot made on its own SQLite database: "
+    "their users.info calls count against the same app's budget at the stand-in but not in the tick's "
+    "count, so a 429 there is that, and the client waits it out (Retry-After).",
 ]
 
 

@@ -71,12 +71,17 @@ def create_app(
     journal: Journal | None = None,
     specs: Specs | None = None,
     workers: int | None = None,
+    woken_by: int | None = None,
+    wake_workers: Callable[[int], None] | None = None,
 ) -> Liaison:
     """`journal`: where message events go first (the running bot's; a one-off tick has none). `specs`: the
     kinds of item it runs with, Liaison's own by default (commands/kinds/). `workers`: how many do kept
-    commands (LIAISON_WORKERS by default)."""
+    commands in this process (LIAISON_WORKERS by default); `woken_by`: the pipe they are woken through, in
+    SQLite's worker process; `wake_workers`: how the front wakes SQLite's worker process (bot/processes.py).
+    """
     client = web_client(settings.bot_token, settings.api_url)
-    if db.dialect == "postgresql":  # the instances on it share one app's rate budget
+    # Instances on PostgreSQL, and the front and its worker process on SQLite, share one app's rate budget.
+    if db.dialect == "postgresql" or woken_by is not None or wake_workers is not None:
         client.pacer.share(SharedBudget(db))
     home = installation(client)
     executor = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
@@ -108,8 +113,8 @@ def create_app(
     replayer = Replayer(deps, journal) if journal is not None else None
     count = settings.worker_count(db.dialect) if workers is None else workers
     doer = Doer(deps, door, client)
-    doing = Workers(db, deps.clock, doer, count)
-    front = Front(deps, doing, doer)
+    doing = Workers(db, deps.clock, doer, count, woken_by=woken_by)
+    front = Front(deps, doing, doer, wake_workers)
     listeners.register(app, deps, door, front, replayer.arrived if replayer else None)
     if replayer is not None:
         replayer.register(app)  # after the shape check: only requests shaped as Slack's are journalled

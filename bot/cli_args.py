@@ -115,6 +115,8 @@ def parser(handlers: dict[str, Handler]) -> Parser:
         handlers["work"],
     )
     work.add_argument("--threads", type=int, default=4, help="workers in this process (default: 4)")
+    # SQLite's one worker process, woken by its `liaison run` through its standard input.
+    work.add_argument("--wakes-on-stdin", action="store_true", help=argparse.SUPPRESS)
 
     _leaf(
         sub,

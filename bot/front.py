@@ -163,8 +163,13 @@ class Step:
 
 
 class Front:
-    def __init__(self, deps: Deps, workers: Workers, doer: Doer) -> None:
+    def __init__(
+        self, deps: Deps, workers: Workers, doer: Doer, wake_others: Callable[[int], None] | None = None
+    ) -> None:
+        """`workers`: this process's own (none under `liaison run`); `wake_others`: wakes the workers of
+        another process that NOTIFY does not reach (SQLite's worker process)."""
         self.deps, self.workers, self.doer = deps, workers, doer
+        self._wake_others = wake_others
         self.progress = Progress()
         self.keeper = Keeper(deps.db, deps.clock, self._batch_kept)
         # Commands the database failed to keep run here, not on the keeper's one thread.
@@ -217,6 +222,8 @@ class Front:
         # One worker per command: a worker goes on taking until the queue is empty, and each woken one
         # that finds nothing left costs a transaction.
         self.workers.wake(min(count, self.workers.count))
+        if self._wake_others is not None and count:
+            self._wake_others(count)
 
     def _kept(self, body: Mapping[str, Any], ahead: int | None) -> dict[str, Any]:
         if ahead is None:

@@ -6,9 +6,10 @@ back: they count against the budget, and a rare 429 is waited out by the client'
 
 Budgets are Slack's tiers, per method per workspace (Tier 2: 20 a minute, Tier 3: 50, Tier 4: 100), and
 about one chat.postMessage a second per channel with short bursts; kept at 90% so that a clock a little
-off does not tip a call over. They are the app's, not a process's: on PostgreSQL every instance (and a
-`liaison tick` beside the bot) counts its calls in the database (storage/rate_budget.py); a process on
-SQLite, the only one, counts them here."""
+off does not tip a call over. They are the app's, not a process's: the bot's front and its worker
+processes, and on PostgreSQL every instance (and a `liaison tick` beside the bot), count their calls in
+the database (storage/rate_budget.py); a process on its own (the tests' in-process bot, a `liaison tick`
+on SQLite) counts them here."""
 
 from __future__ import annotations
 

@@ -1,7 +1,13 @@
-"""Worker processes: on PostgreSQL `liaison run` starts LIAISON_WORKERS processes of `liaison work`, each
-with WORKER_THREADS workers (bot/worker.py), so that the work after an ack never holds the front's
-interpreter lock. A child dies with its parent (the kernel sends it SIGTERM when the parent goes, however
-it goes), and one that dies while the parent runs is started again.
+"""Worker processes: `liaison run` starts processes of `liaison work` (bot/worker.py), so that the work
+after an ack never holds the front's interpreter lock. On PostgreSQL LIAISON_WORKERS of them, each with
+WORKER_THREADS workers, woken by NOTIFY. On SQLite exactly one, with SQLITE_WORKER_THREADS workers, woken
+through a pipe from the front (SQLite has no NOTIFY): it is the only worker, so it takes back every lease
+when it starts (storage/work.py release_all).
+
+A child dies with its parent, however the parent goes: the kernel sends it a signal. On PostgreSQL that is
+SIGTERM: it finishes the commands in hand, which its leases keep from any other worker meanwhile. On
+SQLite it is SIGKILL, as for a thread of the parent: the next start's worker takes its commands back at
+once, and must not find it still at them. One that dies while the parent runs is started again.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ log = logging.getLogger("liaison")
 WORKER_THREADS = 4  # each process's workers: a command mostly waits on Slack and the database
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 RESTART_SECONDS = 2.0
+WAKE = b"w"  # one a worker, written to a piped child
+WAKES_ON_STDIN = "--wakes-on-stdin"  # `liaison work`'s flag for a piped child (not in its help)
 # Workers yield the CPU to the front when both want it: an ack has Slack's 3 seconds, the work after it
 # has no such limit, and on a busy machine the front's acks would otherwise wait behind the workers.
 WORKER_NICENESS = 5
@@ -31,14 +39,14 @@ WORKER_NICENESS = 5
 _prctl = ctypes.CDLL(None, use_errno=True).prctl
 
 
-def _dying_with(parent: int) -> Callable[[], None]:
-    """Run in the child before it execs: it runs at WORKER_NICENESS, and the kernel sends it SIGTERM when
+def _dying_with(parent: int, death: int) -> Callable[[], None]:
+    """Run in the child before it execs: it runs at WORKER_NICENESS, and the kernel sends it `death` when
     its parent exits; a parent that exited already (before the call) is noticed at once."""
 
     def die_with_parent() -> None:
         with contextlib.suppress(OSError):  # a system that refuses: the worker runs at the front's priority
             os.nice(WORKER_NICENESS)
-        _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        _prctl(PR_SET_PDEATHSIG, death)
         if os.getppid() != parent:
             os._exit(0)
 
@@ -46,8 +54,9 @@ def _dying_with(parent: int) -> Callable[[], None]:
 
 
 class WorkerProcesses:
-    def __init__(self, count: int) -> None:
-        self.count = count
+    def __init__(self, count: int, threads: int, *, piped: bool) -> None:
+        """`piped`: each child is woken through its standard input (SQLite), not by the database."""
+        self.count, self.threads, self.piped = count, threads, piped
         self._children: list[subprocess.Popen[bytes]] = []
         self._stopping = threading.Event()
         self._watch = threading.Thread(target=self._keep_running, name="worker-processes", daemon=True)
@@ -55,7 +64,7 @@ class WorkerProcesses:
     def start(self) -> None:
         self._children = [self._spawn() for _ in range(self.count)]
         self._watch.start()
-        log.info("started %d worker processes of %d workers each", self.count, WORKER_THREADS)
+        log.info("started %d worker processes of %d workers each", self.count, self.threads)
 
     @property
     def pids(self) -> list[int]:
@@ -73,9 +82,29 @@ class WorkerProcesses:
             except subprocess.TimeoutExpired:
                 child.kill()
 
+    def wake(self, n: int) -> None:
+        """Wake up to `n` workers in each child (piped ones; NOTIFY wakes the others). Never blocks: a pipe
+        still full of wake-ups is one whose workers are awake."""
+        if not self.piped:
+            return
+        for child in self._children:
+            if child.stdin is not None:
+                with contextlib.suppress(OSError):  # full (EAGAIN), or the child just died (EPIPE)
+                    os.write(child.stdin.fileno(), WAKE * min(n, self.threads))
+
     def _spawn(self) -> subprocess.Popen[bytes]:
-        command = [sys.executable, "-m", "bot.cli", "work", "--threads", str(WORKER_THREADS)]
-        return subprocess.Popen(command, preexec_fn=_dying_with(os.getpid()))
+        command = [sys.executable, "-m", "bot.cli", "work", "--threads", str(self.threads)]
+        if self.piped:
+            command.append(WAKES_ON_STDIN)
+        death = signal.SIGKILL if self.piped else signal.SIGTERM
+        child = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE if self.piped else None,
+            preexec_fn=_dying_with(os.getpid(), death),
+        )
+        if child.stdin is not None:
+            os.set_blocking(child.stdin.fileno(), False)
+        return child
 
     def _keep_running(self) -> None:
         while not self._stopping.wait(RESTART_SECONDS):

@@ -5,14 +5,16 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import os
 import signal
+import sys
 import threading
 
 from bot import scheduler
 from bot.app import create_app
 from bot.cli_base import Refused, all_settings_checked, database, quiet_slack_sdk, wants_socket_mode
-from bot.config import ConfigError, load_settings
-from bot.processes import WorkerProcesses
+from bot.config import ConfigError, Settings, load_settings
+from bot.processes import WORKER_THREADS, WorkerProcesses
 from bot.server import serve
 from commands.items.cards import post_unposted_cards
 from storage import keys
@@ -33,11 +35,16 @@ def run(args: argparse.Namespace) -> int:
         journal = Journal(settings.journal, settings.keyring())
     except JournalInUse as exc:
         raise ConfigError([str(exc)]) from None
-    # On PostgreSQL the workers are processes of their own; on SQLite they are threads of this one.
-    processes = WorkerProcesses(settings.worker_count(db.dialect)) if db.dialect == "postgresql" else None
+    processes = worker_processes(settings, db.dialect)
     with quiet_slack_sdk():
-        workers = 0 if processes is not None else None
-        liaison = create_app(settings, db, socket_mode=socket_mode, journal=journal, workers=workers)
+        liaison = create_app(
+            settings,
+            db,
+            socket_mode=socket_mode,
+            journal=journal,
+            workers=0,  # they are processes of their own
+            wake_workers=processes.wake if processes.piped else None,
+        )
     if liaison.replayer is not None:
         liaison.replayer.start()
     for ref in post_unposted_cards(liaison.deps, at_start=True):
@@ -46,8 +53,7 @@ def run(args: argparse.Namespace) -> int:
         )
     settled_in()
     liaison.start()  # the workers: commands kept before a stop are done now
-    if processes is not None:
-        processes.start()
+    processes.start()
     ticking = scheduler.start(liaison.deps, settings.tick_seconds)
     try:
         serve(
@@ -61,27 +67,42 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if ticking is not None:
             ticking.shutdown(wait=True)
-        if processes is not None:
-            processes.stop()
+        processes.stop()
     return 0
 
 
+def worker_processes(settings: Settings, dialect: str) -> WorkerProcesses:
+    """The worker processes `liaison run` starts (bot/processes.py): LIAISON_WORKERS on PostgreSQL; on
+    SQLite one, since it takes back every lease as it starts, woken through a pipe."""
+    if dialect == "sqlite":
+        return WorkerProcesses(1, settings.worker_count(dialect), piped=True)
+    return WorkerProcesses(settings.worker_count(dialect), WORKER_THREADS, piped=False)
+
+
 def work(args: argparse.Namespace) -> int:
-    """Workers only, until SIGTERM: what `liaison run` starts on PostgreSQL, one process per worker."""
+    """Workers only, until SIGTERM: the processes `liaison run` starts (bot/processes.py)."""
     settings = load_settings()
     db = database(settings, settings.keyring())
-    if db.dialect != "postgresql":
+    if db.dialect != "postgresql" and not args.wakes_on_stdin:
         raise Refused(
-            "`liaison work` takes commands from a PostgreSQL queue; on SQLite `liaison run` does them itself"
+            "`liaison work` takes commands from a PostgreSQL queue; on SQLite `liaison run` starts the "
+            "one worker process itself"
         )
     # It serves no requests: Slack's signature is checked by the front, not here.
     with quiet_slack_sdk():
-        liaison = create_app(settings, db, socket_mode=True, workers=max(1, args.threads))
+        liaison = create_app(
+            settings,
+            db,
+            socket_mode=True,
+            workers=max(1, args.threads),
+            woken_by=sys.stdin.fileno() if args.wakes_on_stdin else None,
+        )
     stopping = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stopping.set())
     settled_in()
     liaison.start()
+    logging.getLogger("liaison").info("worker process %d is taking kept commands", os.getpid())
     try:
         stopping.wait()
     finally:

@@ -1,17 +1,19 @@
 """Workers: they take the commands the front kept (storage/work.py) and do them, answering the person
 through the command's response_url as the listener used to.
 
-On SQLite (one instance) a few worker threads in the bot's process drain the table, taking rows one at a
-time; on PostgreSQL LIAISON_WORKERS processes (bot/processes.py) run a few threads each, which take rows
-with SKIP LOCKED and wake on NOTIFY (a thread of their own LISTENs), so several processes share one queue.
-Between wake-ups a worker looks again every POLL_SECONDS: a row whose worker died is taken again once its
-lease runs out.
+`liaison run` starts the workers as processes of their own (bot/processes.py), a few threads each. On
+PostgreSQL LIAISON_WORKERS processes take rows with SKIP LOCKED and wake on NOTIFY (a thread of their own
+LISTENs), so several processes share one queue. On SQLite (one instance) one process drains the table,
+taking rows one at a time, woken by the front through its standard input. Between wake-ups a worker looks
+again every POLL_SECONDS: a row whose worker died is taken again once its lease runs out. (Tests and the
+sandbox run workers as threads of the bot's own process.)
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -46,11 +48,21 @@ SMOOTHING = 0.5  # how much the newest command counts in the recent time per com
 class Workers:
     """`count` threads doing kept commands with `do`, from start() until stop()."""
 
-    def __init__(self, db: Database, clock: Clock, do: Callable[[Kept], None], count: int) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        do: Callable[[Kept], None],
+        count: int,
+        *,
+        woken_by: int | None = None,
+    ) -> None:
         """`do` does a command and answers its person; it raises only on a bug, and the row then stays
         to be taken again once its lease runs out. A worker deletes the row of a command done as it takes
-        the next (storage/work.py `take`)."""
+        the next (storage/work.py `take`). `woken_by`: a pipe's file descriptor; each byte read from it
+        wakes a worker (SQLite's worker process, woken by the front)."""
         self.db, self.clock, self._do, self.count = db, clock, do, count
+        self._woken_by = woken_by
         self._wake = threading.Condition()
         self._woken = 0  # wake-ups not yet taken by a worker
         self._asleep = 0  # workers that found nothing to take and wait to be woken
@@ -68,18 +80,21 @@ class Workers:
         self.seconds_per_command = 0.0  # recent, smoothed: for telling a person their command is queued
 
     def start(self) -> None:
-        if self.db.dialect == "sqlite":
+        if not self.count:
+            return
+        if self.db.dialect == "sqlite":  # the only workers on it (see the module's doc)
             held = work.release_all(self.db)
             if held:
                 log.warning(
                     "took back %d commands a stopped Liaison was doing; they are done again now", held
                 )
-        elif self.count:
+        if self._woken_by is not None:  # not joined on stop: it waits on the front, not on the workers
+            threading.Thread(target=self._read_wakes, name="work-wakes", daemon=True).start()
+        elif self.db.dialect == "postgresql":
             self._threads.append(threading.Thread(target=self._listen, name="work-listen", daemon=True))
         for n in range(self.count):
             self._threads.append(threading.Thread(target=self._work, name=f"worker-{n}", daemon=True))
-        if self.count:
-            self._threads.append(threading.Thread(target=self._renew, name="work-leases", daemon=True))
+        self._threads.append(threading.Thread(target=self._renew, name="work-leases", daemon=True))
         for thread in self._threads:
             thread.start()
 
@@ -195,6 +210,20 @@ class Workers:
                 self._wake.wait(POLL_SECONDS)
                 self._asleep -= 1
             self._woken = max(0, self._woken - 1)
+
+    def _read_wakes(self) -> None:
+        """Wake a worker for each byte the front writes; at its end (the front is gone) only the polling
+        is left, until this process is stopped."""
+        assert self._woken_by is not None
+        while not self._stopping.is_set():
+            try:
+                wakes = os.read(self._woken_by, 4096)
+            except OSError as exc:
+                log.warning("not woken by the front any more (%s); looking every %s s", exc, POLL_SECONDS)
+                return
+            if not wakes:
+                return
+            self.wake(min(len(wakes), self.count))
 
     def _listen(self) -> None:
         """Wake a worker for each NOTIFY of a kept command (PostgreSQL), reconnecting after an outage."""

@@ -33,9 +33,9 @@ def attach(session: Session, item: ItemBase, ts: str) -> bool:
     """Record the posted card's ts, if this process still holds the claim (False: another took it over,
     and the card just posted is a duplicate to delete)."""
     model = type(item)
-    if not update_if(
-        session, model, item.id, col(model.card_ts) == item.card_ts, card_ts=ts, updated_at=clock.now()
-    ):
+    claimed = col(model.card_ts) == item.card_ts
+    # The item is the sender's copy, from the transaction that stored it: this session holds none.
+    if not update_if(session, model, item.id, claimed, held=False, card_ts=ts, updated_at=clock.now()):
         return False
     item.card_ts = ts
     return True

@@ -1,8 +1,9 @@
-"""Slack's rate budget, shared by every Liaison instance on one PostgreSQL database (bot/pacing.py): one
-app's limits count every call it makes, whichever process makes it, so the instances, and `liaison tick`
-run beside a bot, count their calls together. A paced call (a bulk send) takes a slot in a short
-transaction that holds an advisory lock on its budget's key, counting by the database's clock, so the
-processes agree on time.
+"""Slack's rate budget, shared by every Liaison process on one database (bot/pacing.py): one app's limits
+count every call it makes, whichever process makes it, so the instances on PostgreSQL (and `liaison tick`
+run beside a bot), or the front and its worker process on SQLite, count their calls together. A paced
+call (a bulk send) takes a slot in a short transaction that holds a lock: on PostgreSQL an advisory lock
+on its budget's key, counting by the database's clock so that the machines agree on time; on SQLite the
+database's one write lock, counting by this machine's clock, which every process on the file shares.
 
 A person's command or click is never held back, so its calls need no answer from the budget: they are
 counted together, in one insert at most every COUNT_SECONDS, rather than in a transaction of their own
@@ -16,10 +17,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, insert, text
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from storage.db import Database
 from storage.errors import LiaisonError
@@ -52,8 +53,10 @@ class SharedBudget:
             return 0.0
         self.count_now()
         with self.db.session() as session:
-            session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
-            now = session.execute(select(func.clock_timestamp())).scalar_one()
+            if self.db.dialect == "postgresql":
+                session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
+            now = self._now(session)
+            # On SQLite this first write takes the write lock, held until the slot is taken.
             session.execute(
                 delete(SlackCall).where(col(SlackCall.key) == key, col(SlackCall.at) <= now - window)
             )
@@ -77,13 +80,19 @@ class SharedBudget:
             return
         try:
             with self.db.session() as session:
-                now = session.execute(select(func.clock_timestamp())).scalar_one()
+                now = self._now(session)
                 calls = table_of(SlackCall)
                 session.execute(insert(calls), [{"key": key, "at": now} for key in keys])
                 # Paced calls tidy their own budget's old calls; these budgets may have none.
                 session.execute(delete(calls).where(calls.c.at <= now - self._longest))
         except LiaisonError:  # the database is away: these calls go uncounted (see the module's doc)
             log.warning("could not count %d Slack calls in the shared rate budget", len(keys))
+
+    def _now(self, session: Session) -> datetime:
+        if self.db.dialect == "postgresql":
+            now: datetime = session.execute(select(func.clock_timestamp())).scalar_one()
+            return now
+        return datetime.now(UTC)
 
     def close(self) -> None:
         """Count what is left and stop counting in the background (a later call starts it again)."""

@@ -11,13 +11,21 @@ from sqlmodel import Session, SQLModel, col
 
 
 def update_if(
-    session: Session, model: type[SQLModel], row_id: int | None, *still: ColumnElement[bool], **values: Any
+    session: Session,
+    model: type[SQLModel],
+    row_id: int | None,
+    *still: ColumnElement[bool],
+    held: bool = True,
+    **values: Any,
 ) -> bool:
     """Write `values` to the row `row_id` of `model` if every condition in `still` holds; False, with
-    nothing written, if another writer changed it meanwhile (the caller decides what that means)."""
+    nothing written, if another writer changed it meanwhile (the caller decides what that means).
+    `held=False`: the session holds no copy of the row (the caller keeps its own in step), so the
+    statement skips the ORM's search for one, which costs more than the statement itself."""
     key = col(getattr(model, "id"))  # noqa: B009 (the model is a variable)
     # ORM-enabled: the session's copy of the row, if it holds one, is kept in step with what was written.
-    result = session.execute(update(model).where(key == row_id, *still).values(**values))
+    target = model if held else table_of(model)
+    result = session.execute(update(target).where(key == row_id, *still).values(**values))
     return cast(CursorResult[Any], result).rowcount == 1
 
 

@@ -100,12 +100,19 @@ class BotProcess:
         raise AssertionError(f"liaison run did not start serving within {timeout}s:\n{self.output}")
 
     def _wait_for_workers(self, deadline: float) -> None:
-        """On PostgreSQL, until each worker process listens for kept commands (its connection, named
-        after its process in pg_stat_activity, has run LISTEN): a command typed before then is kept and
-        done later, and a test's five-second wait for its answer would count a loaded machine's process
-        start-up. Gives up quietly at the deadline (a test of workers that never come checks that
-        itself), and when the database does not answer."""
+        """Until each worker process is ready for kept commands: on PostgreSQL its connection, named after
+        its process in pg_stat_activity, has run LISTEN; on SQLite the one process said it is taking them.
+        A command typed before then is kept and done later, and a test's five-second wait for its answer
+        would count a loaded machine's process start-up. Gives up quietly at the deadline (a test of
+        workers that never come checks that itself), and when the database does not answer."""
         url = self.settings.get("DATABASE_URL", "")
+        if url.startswith("sqlite"):
+            while time.monotonic() < deadline and self._process.poll() is None:
+                workers = self.children()
+                if workers and all(f"worker process {pid} is taking" in self.output for pid in workers):
+                    return
+                time.sleep(0.05)
+            return
         if not url.startswith("postgresql"):
             return
         engine = create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": 2})
@@ -130,7 +137,7 @@ class BotProcess:
             engine.dispose()
 
     def children(self) -> list[int]:
-        """Its live child processes (the worker processes on PostgreSQL), each thread's."""
+        """Its live child processes (the worker processes), each thread's."""
         try:
             tasks = list(Path(f"/proc/{self.pid}/task").iterdir())
             return sorted(int(c) for task in tasks for c in (task / "children").read_text().split())
@@ -139,7 +146,7 @@ class BotProcess:
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> int:
         """Send `sig` and wait for the bot to exit. SIGKILL kills it whole, as a crash of its machine
-        would: its worker processes first (on PostgreSQL), which would otherwise finish their commands."""
+        would: its worker processes first, which on PostgreSQL would otherwise finish their commands."""
         if sig == signal.SIGKILL:
             for child in self.children():
                 with contextlib.suppress(ProcessLookupError):

@@ -1,5 +1,5 @@
-"""A worker killed in the middle of a command, on SQLite (a thread of the bot's process) and PostgreSQL (a
-process of its own): the command the front kept is done again after a restart once its lease has run out,
+"""A worker killed in the middle of a command, on SQLite and PostgreSQL (a process of the bot's own on
+each): the command the front kept is done again after a restart once its lease has run out,
 exactly once (one referral, one card, the defender told), whether the worker died before it stored the
 referral or after."""
 
@@ -132,20 +132,23 @@ def gone(pid: int) -> bool:
     return state in ("Z", "X")
 
 
-def test_on_postgresql_a_worker_process_that_dies_is_replaced_and_all_go_with_the_front(
-    slack: Sandbox, tmp_path: Path
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_worker_process_that_dies_is_replaced_and_all_go_with_the_front(
+    slack: Sandbox, tmp_path: Path, backend: str
 ) -> None:
-    with database_url("postgresql", tmp_path) as url:
+    """Two worker processes on PostgreSQL (LIAISON_WORKERS); on SQLite always one, whatever it says."""
+    expected = 2 if backend == "postgresql" else 1
+    with database_url(backend, tmp_path) as url:
         bot = BotProcess(tmp_path, ["--http"], **{**bot_settings(slack, url), "LIAISON_WORKERS": "2"})
         try:
             bot.wait_until_serving()
             slack.bot_url = f"{bot.url}/slack/events"
             running = RunningBot(bot, "http", url)
             add_legal_aid(slack, running)  # its commands were done by the worker processes
-            workers = slack.wait_for(lambda: len(found := bot.children()) == 2 and found)
+            workers = slack.wait_for(lambda: len(found := bot.children()) == expected and found)
             os.kill(workers[0], signal.SIGKILL)
             slack.wait_for(
-                lambda: len(now := bot.children()) == 2 and workers[0] not in now,
+                lambda: len(now := bot.children()) == expected and workers[0] not in now,
                 timeout=15,
                 message="another worker process started",
             )

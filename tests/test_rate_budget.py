@@ -1,28 +1,19 @@
-"""The rate budget several instances share on PostgreSQL (storage/rate_budget.py): a person's calls are
-counted without a transaction each, yet a bulk send after them finds them counted."""
+"""The rate budget several processes share on one database (storage/rate_budget.py): instances on
+PostgreSQL, the front and its worker process on SQLite. A person's calls are counted without a transaction
+each, yet a bulk send after them finds them counted."""
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Iterator
-from datetime import timedelta
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import func, insert, select
 
 from storage.db import Database
 from storage.models import SlackCall
 from storage.rate_budget import COUNT_SECONDS, SharedBudget
 from storage.updates import table_of
-from tests.databases import database_url
-
-
-@pytest.fixture
-def db_url(tmp_path: Path) -> Iterator[str]:
-    """Only PostgreSQL: on SQLite, the one process counts its calls itself (bot/pacing.py)."""
-    with database_url("postgresql", tmp_path) as url:
-        yield url
 
 
 def counted(db: Database, key: str) -> int:
@@ -52,11 +43,36 @@ def test_a_persons_calls_are_counted_soon_without_a_bulk_send(db: Database) -> N
 
 
 def test_calls_older_than_every_window_are_forgotten(db: Database) -> None:
+    old = {"key": "conversations.info", "at": datetime.now(UTC) - timedelta(minutes=2)}
     with db.session() as session:
-        now = session.execute(select(func.clock_timestamp())).scalar_one()
-        old = {"key": "conversations.info", "at": now - timedelta(minutes=2)}
         session.execute(insert(table_of(SlackCall)), [old])
     budget = SharedBudget(db)
     budget.take("conversations.info", 45, 60.0, wait_for_room=False)
     budget.count_now()
     assert counted(db, "conversations.info") == 1, "the old call is gone, the new one counted"
+
+
+def test_processes_taking_slots_at_once_never_take_more_than_the_budget(db: Database) -> None:
+    """Each Database is a process's own engine and connections; the lock (advisory on PostgreSQL, the write
+    lock on SQLite) lets exactly `calls` of the many tries in one window through."""
+    engines = [Database(db.url) for _ in range(2)]
+    budgets = [SharedBudget(engine) for engine in engines]
+    taken: list[float] = []
+
+    def take_some(budget: SharedBudget) -> None:
+        for _ in range(6):
+            taken.append(budget.take("chat.postMessage:C9", 5, 60.0, wait_for_room=True))
+
+    try:
+        threads = [threading.Thread(target=take_some, args=(b,)) for b in budgets for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(taken) == 24
+        assert taken.count(0.0) == 5, taken
+        assert all(0 < wait <= 60.0 for wait in taken if wait), taken
+        assert counted(engines[0], "chat.postMessage:C9") == 5
+    finally:
+        for engine in engines:
+            engine.dispose()
