@@ -68,13 +68,19 @@ class Settings:
     workers: int | None = None  # LIAISON_WORKERS: None is one per core
     holidays: str = court_calendar.DEFAULT_REGION  # LIAISON_HOLIDAYS: whose public holidays close the office
 
+    @property
+    def worker_processes(self) -> int:
+        """How many worker processes `liaison run` starts (bot/processes.py)."""
+        return self.workers or os.cpu_count() or 1
+
     def worker_count(self, dialect: str) -> int:
-        """On PostgreSQL how many worker processes do kept commands; on SQLite how many worker threads
-        the bot's one process runs (a command mostly waits on Slack, so a slow Slack does not hold up
-        everyone's commands behind one)."""
+        """How many worker threads a bot that does its kept commands in its own process runs (the tests'
+        in-process bot): on SQLite a few (a command mostly waits on Slack, so a slow Slack does not hold
+        up everyone's commands behind one), on PostgreSQL one per worker process `liaison run` would
+        start."""
         if dialect == "sqlite":
             return SQLITE_WORKER_THREADS
-        return self.workers or os.cpu_count() or 1
+        return self.worker_processes
 
     @property
     def socket_mode_available(self) -> bool:

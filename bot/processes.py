@@ -1,13 +1,12 @@
-"""Worker processes: `liaison run` starts processes of `liaison work` (bot/worker.py), so that the work
-after an ack never holds the front's interpreter lock. On PostgreSQL LIAISON_WORKERS of them, each with
-WORKER_THREADS workers, woken by NOTIFY. On SQLite exactly one, with SQLITE_WORKER_THREADS workers, woken
-through a pipe from the front (SQLite has no NOTIFY): it is the only worker, so it takes back every lease
-when it starts (storage/work.py release_all).
+"""Worker processes: `liaison run` starts LIAISON_WORKERS processes of `liaison work` (bot/worker.py),
+each with WORKER_THREADS workers, so that the work after an ack never holds the front's interpreter lock.
+On PostgreSQL NOTIFY wakes them; on SQLite, which has none, the front writes to their standard input.
 
 A child dies with its parent, however the parent goes: the kernel sends it a signal. On PostgreSQL that is
 SIGTERM: it finishes the commands in hand, which its leases keep from any other worker meanwhile. On
-SQLite it is SIGKILL, as for a thread of the parent: the next start's worker takes its commands back at
-once, and must not find it still at them. One that dies while the parent runs is started again.
+SQLite it is SIGKILL, as for a thread of the parent: the next start takes its commands back at once
+(storage/work.py release_all), and must not find it still at them. One that dies while the parent runs
+is started again (its commands are taken again when their leases run out).
 """
 
 from __future__ import annotations
@@ -57,6 +56,7 @@ class WorkerProcesses:
     def __init__(self, count: int, threads: int, *, piped: bool) -> None:
         """`piped`: each child is woken through its standard input (SQLite), not by the database."""
         self.count, self.threads, self.piped = count, threads, piped
+        self._next = 0  # the child the next wake-up goes to
         self._children: list[subprocess.Popen[bytes]] = []
         self._stopping = threading.Event()
         self._watch = threading.Thread(target=self._keep_running, name="worker-processes", daemon=True)
@@ -83,14 +83,16 @@ class WorkerProcesses:
                 child.kill()
 
     def wake(self, n: int) -> None:
-        """Wake up to `n` workers in each child (piped ones; NOTIFY wakes the others). Never blocks: a pipe
-        still full of wake-ups is one whose workers are awake."""
-        if not self.piped:
+        """Wake a worker for each of `n` commands kept, the children in turn (piped ones; NOTIFY wakes the
+        others). Never blocks: a pipe still full of wake-ups is one whose workers are awake."""
+        if not self.piped or not self._children:
             return
-        for child in self._children:
+        for _ in range(min(n, self.count * self.threads)):
+            child = self._children[self._next % len(self._children)]
+            self._next += 1
             if child.stdin is not None:
                 with contextlib.suppress(OSError):  # full (EAGAIN), or the child just died (EPIPE)
-                    os.write(child.stdin.fileno(), WAKE * min(n, self.threads))
+                    os.write(child.stdin.fileno(), WAKE)
 
     def _spawn(self) -> subprocess.Popen[bytes]:
         command = [sys.executable, "-m", "bot.cli", "work", "--threads", str(self.threads)]

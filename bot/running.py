@@ -13,12 +13,13 @@ import threading
 from bot import scheduler
 from bot.app import create_app
 from bot.cli_base import Refused, all_settings_checked, database, quiet_slack_sdk, wants_socket_mode
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, load_settings
 from bot.processes import WORKER_THREADS, WorkerProcesses
 from bot.server import serve
 from commands.items.cards import post_unposted_cards
 from storage import keys
 from storage.journal import Journal, JournalInUse
+from storage.work import release_all
 
 
 def run(args: argparse.Namespace) -> int:
@@ -35,7 +36,9 @@ def run(args: argparse.Namespace) -> int:
         journal = Journal(settings.journal, settings.keyring())
     except JournalInUse as exc:
         raise ConfigError([str(exc)]) from None
-    processes = worker_processes(settings, db.dialect)
+    # LIAISON_WORKERS processes of their own do the commands the front keeps; on SQLite the front wakes
+    # them through pipes (it has no NOTIFY).
+    processes = WorkerProcesses(settings.worker_processes, WORKER_THREADS, piped=db.dialect == "sqlite")
     with quiet_slack_sdk():
         liaison = create_app(
             settings,
@@ -52,8 +55,14 @@ def run(args: argparse.Namespace) -> int:
             "posted the card of %s, left unposted when Liaison last stopped", ref
         )
     settled_in()
-    liaison.start()  # the workers: commands kept before a stop are done now
-    processes.start()
+    if db.dialect == "sqlite":  # its workers died with the last front (bot/processes.py)
+        held = release_all(db)
+        if held:
+            logging.getLogger("liaison").warning(
+                "took back %d commands a stopped Liaison was doing; they are done again now", held
+            )
+    liaison.start()
+    processes.start()  # the workers: commands kept before a stop are done now
     ticking = scheduler.start(liaison.deps, settings.tick_seconds)
     try:
         serve(
@@ -71,22 +80,14 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def worker_processes(settings: Settings, dialect: str) -> WorkerProcesses:
-    """The worker processes `liaison run` starts (bot/processes.py): LIAISON_WORKERS on PostgreSQL; on
-    SQLite one, since it takes back every lease as it starts, woken through a pipe."""
-    if dialect == "sqlite":
-        return WorkerProcesses(1, settings.worker_count(dialect), piped=True)
-    return WorkerProcesses(settings.worker_count(dialect), WORKER_THREADS, piped=False)
-
-
 def work(args: argparse.Namespace) -> int:
     """Workers only, until SIGTERM: the processes `liaison run` starts (bot/processes.py)."""
     settings = load_settings()
     db = database(settings, settings.keyring())
     if db.dialect != "postgresql" and not args.wakes_on_stdin:
         raise Refused(
-            "`liaison work` takes commands from a PostgreSQL queue; on SQLite `liaison run` starts the "
-            "one worker process itself"
+            "`liaison work` takes commands from a PostgreSQL queue; on SQLite `liaison run` starts its "
+            "worker processes itself"
         )
     # It serves no requests: Slack's signature is checked by the front, not here.
     with quiet_slack_sdk():

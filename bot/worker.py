@@ -2,11 +2,12 @@
 through the command's response_url as the listener used to.
 
 `liaison run` starts the workers as processes of their own (bot/processes.py), a few threads each. On
-PostgreSQL LIAISON_WORKERS processes take rows with SKIP LOCKED and wake on NOTIFY (a thread of their own
-LISTENs), so several processes share one queue. On SQLite (one instance) one process drains the table,
-taking rows one at a time, woken by the front through its standard input. Between wake-ups a worker looks
-again every POLL_SECONDS: a row whose worker died is taken again once its lease runs out. (Tests and the
-sandbox run workers as threads of the bot's own process.)
+PostgreSQL they take rows with SKIP LOCKED and wake on NOTIFY (a thread of their own LISTENs), so several
+instances share one queue. On SQLite (one instance) they take a row in one statement under SQLite's one
+write lock (no two get the same), woken by the front through their standard input; `liaison run` takes
+back every lease as it starts, since its last workers died with its last front. Between wake-ups a
+worker looks again every POLL_SECONDS: a row whose worker died is taken again once its lease runs out.
+(Tests and the sandbox run workers as threads of the bot's own process.)
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ class Workers:
     def start(self) -> None:
         if not self.count:
             return
-        if self.db.dialect == "sqlite":  # the only workers on it (see the module's doc)
+        if self.db.dialect == "sqlite" and self._woken_by is None:  # the bot's own threads: the only workers
             held = work.release_all(self.db)
             if held:
                 log.warning(

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from storage import clock
 from storage.item_tables import POSTING, ItemBase
-from storage.updates import update_if
+from storage.updates import update_if, update_table_if
 
 T = TypeVar("T", bound=ItemBase)
 
@@ -35,7 +35,7 @@ def attach(session: Session, item: ItemBase, ts: str) -> bool:
     model = type(item)
     claimed = col(model.card_ts) == item.card_ts
     # The item is the sender's copy, from the transaction that stored it: this session holds none.
-    if not update_if(session, model, item.id, claimed, held=False, card_ts=ts, updated_at=clock.now()):
+    if not update_table_if(session, model, item.id, claimed, card_ts=ts, updated_at=clock.now()):
         return False
     item.card_ts = ts
     return True

@@ -96,14 +96,14 @@ def test_an_unreachable_database_is_one_line_naming_it(tmp_path: Path) -> None:
 
 
 def test_work_on_sqlite_is_refused_in_one_line(tmp_path: Path) -> None:
-    """Workers of their own take commands from a PostgreSQL queue; on SQLite `liaison run` starts the only
-    one (a second would take back the first's commands as it starts)."""
+    """Workers of their own take commands from a PostgreSQL queue; on SQLite `liaison run` starts them,
+    woken through pipes from its front, and takes back their commands when it starts again."""
     assert liaison(["db", "upgrade"], tmp_path).returncode == 0
     result = liaison(["work"], tmp_path, LIAISON_ALLOW_PLAINTEXT="1")
     assert result.returncode == 2
     assert result.stderr.splitlines()[0] == (
-        "liaison: `liaison work` takes commands from a PostgreSQL queue; on SQLite `liaison run` starts the "
-        "one worker process itself"
+        "liaison: `liaison work` takes commands from a PostgreSQL queue; on SQLite `liaison run` starts its "
+        "worker processes itself"
     ), result.stderr
 
 

@@ -136,8 +136,8 @@ def gone(pid: int) -> bool:
 def test_a_worker_process_that_dies_is_replaced_and_all_go_with_the_front(
     slack: Sandbox, tmp_path: Path, backend: str
 ) -> None:
-    """Two worker processes on PostgreSQL (LIAISON_WORKERS); on SQLite always one, whatever it says."""
-    expected = 2 if backend == "postgresql" else 1
+    """Two worker processes (LIAISON_WORKERS); on SQLite woken through pipes, killed with the front."""
+    expected = 2
     with database_url(backend, tmp_path) as url:
         bot = BotProcess(tmp_path, ["--http"], **{**bot_settings(slack, url), "LIAISON_WORKERS": "2"})
         try:

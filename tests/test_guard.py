@@ -373,3 +373,19 @@ def test_listeners_get_the_guarded_client_not_bolts_own(slack: Sandbox, tmp_path
     assert response.status == 200
     assert given == [liaison.app.client] and isinstance(given[0], LiaisonWebClient)
     assert given[0].door is not None
+
+
+def test_a_short_text_read_again_gives_the_same_findings_for_its_own_case_number_and_keeps_no_text() -> None:
+    """Short texts are read once and remembered (storage/identifiers/detector.py Recent): by a digest of
+    the text and the item's case number together, so a text first read for another item (or none) is
+    read again for this one, and what a caller does with its list does not change the next answer."""
+    detector = Detector()
+    text = "Ask Ms. Q about file QX-7781 today"
+    assert detector.findings(text) == []
+    found = detector.findings(text, "QX-7781")
+    assert [(f.what, text[f.start : f.end]) for f in found] == [(Identifier.case_number, "QX-7781")]
+    found.clear()
+    assert len(detector.findings(text, "QX-7781")) == 1
+    assert detector.findings(text) == []
+    remembered = repr(vars(detector._recent))
+    assert "7781" not in remembered and "Ask Ms" not in remembered

@@ -3,6 +3,7 @@ PostgreSQL queue do every command once; a lease that runs out gives a command to
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -17,7 +18,7 @@ from storage import work
 from storage.db import Database
 from storage.leader import Leadership
 from storage.work import Kept
-from tests.databases import database_url
+from tests.databases import BACKENDS, database_url
 
 COMMANDS = 120
 
@@ -34,34 +35,46 @@ def test_a_replayed_request_is_not_kept_twice_and_each_knows_how_many_wait_ahead
     assert work.waiting(db) == 3
 
 
-def test_two_sets_of_workers_on_one_postgresql_queue_do_each_command_once(tmp_path: Path) -> None:
-    with database_url("postgresql", tmp_path) as url:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_two_worker_processes_on_one_queue_do_each_command_once(tmp_path: Path, backend: str) -> None:
+    """Two processes' workers (their own engines): on PostgreSQL woken by NOTIFY, taking with SKIP
+    LOCKED; on SQLite woken through their pipes as the front wakes them, taking under its write lock."""
+    with database_url(backend, tmp_path) as url:
         first, second = Database(url), Database(url)  # two processes' own engines
         first.upgrade()
         done: Counter[str] = Counter()
         by: dict[str, set[str]] = {"first": set(), "second": set()}
         changed = threading.Condition()
+        pipes = [os.pipe() for _ in range(2)] if backend == "sqlite" else []
 
-        def doing(name: str, db: Database) -> Workers:
+        def doing(name: str, db: Database, woken_by: int | None) -> Workers:
             def do(kept: Kept) -> None:  # its row is the worker's to delete, as it takes the next
                 with changed:
                     done[kept.body["text"]] += 1
                     by[name].add(kept.body["text"])
                     changed.notify_all()
 
-            return Workers(db, db.clock, do, count=3)
+            return Workers(db, db.clock, do, count=3, woken_by=woken_by)
 
-        sets = [doing("first", first), doing("second", second)]
+        sets = [
+            doing(name, db, pipes[n][0] if pipes else None)
+            for n, (name, db) in enumerate([("first", first), ("second", second)])
+        ]
         for workers in sets:
             workers.start()
         try:
             for n in range(COMMANDS):
                 keep(first, n)
+                for _, wake in pipes:
+                    os.write(wake, b"w")
             with changed:
                 changed.wait_for(lambda: sum(done.values()) >= COMMANDS, timeout=60)
         finally:
             for workers in sets:
                 workers.stop()
+            for pipe in pipes:
+                for end in reversed(pipe):  # the writer first: the reader sees its end
+                    os.close(end)
             assert work.waiting(first) == 0
             first.dispose()
             second.dispose()

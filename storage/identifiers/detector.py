@@ -11,8 +11,11 @@ labelled corpus in bench/corpus/ by `make bench`.
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -47,6 +50,38 @@ class Finding:
     end: int
 
 
+# A card's labels and short values (a status, a need, a priority) are screened again and again, and a
+# short text typed in is screened again as its card is drawn: those are read once. Longer texts seldom
+# come twice.
+CACHED_CHARS = 256
+
+
+class Recent:
+    """The findings of the texts read most recently, by a digest of the text: no client text is kept."""
+
+    SIZE = 4096
+
+    def __init__(self) -> None:
+        self._found: OrderedDict[bytes, tuple[Finding, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(
+        self, text: str, case_number: str | None, read: Callable[[str, str | None], list[Finding]]
+    ) -> tuple[Finding, ...]:
+        key = hashlib.blake2b(f"{case_number or ''}\0{text}".encode(), digest_size=16).digest()
+        with self._lock:
+            found = self._found.get(key)
+            if found is not None:
+                self._found.move_to_end(key)
+                return found
+        found = tuple(read(text, case_number))
+        with self._lock:
+            self._found[key] = found
+            if len(self._found) > self.SIZE:
+                self._found.popitem(last=False)
+        return found
+
+
 class Detector:
     """The office's detector: the common classes, plus its own case-number pattern and do-not-post names
     (LIAISON_CASE_NUMBER_PATTERN, LIAISON_DO_NOT_POST). Built once at start and passed to whoever screens."""
@@ -54,6 +89,7 @@ class Detector:
     def __init__(self, case_number_pattern: str | None = None, do_not_post: Sequence[str] = ()) -> None:
         self._office_cases = cases.OfficePattern(case_number_pattern) if case_number_pattern else None
         self._names = NameList(do_not_post)
+        self._recent = Recent()
 
     def findings(self, text: str, case_number: str | None = None) -> list[Finding]:
         """What in `text` looks identifying, in the order it appears; `case_number` (the item's own) is
@@ -61,6 +97,11 @@ class Detector:
         be shared wins."""
         if not text:
             return []
+        if len(text) > CACHED_CHARS:
+            return self._findings(text, case_number)
+        return list(self._recent.get(text, case_number, self._findings))
+
+    def _findings(self, text: str, case_number: str | None) -> list[Finding]:
         found = self._read(text, case_number)
         also = [
             f
