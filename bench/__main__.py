@@ -203,7 +203,7 @@ class Report:
         )
 
     def memory(self, when: str, mib: float) -> None:
-        self._row(f"Bot resident memory, {when}", f"{mib:.0f} MiB")
+        self._row(f"Bot resident memory (front and worker processes), {when}", f"{mib:.0f} MiB")
 
     def note(self, line: str) -> None:
         self.notes.append(line)

@@ -132,8 +132,11 @@ def _wait_serving(url: str, process: subprocess.Popen[str], log: Path, timeout: 
 
 
 def resident_mib(pid: int) -> float:
-    """The process's resident set size (VmRSS), in MiB."""
+    """The resident set size (VmRSS) of the process and its live children (a bot's worker processes), in
+    MiB; pages they share are counted in each."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
+            tasks = Path(f"/proc/{pid}/task").iterdir()
+            children = [int(c) for task in tasks for c in (task / "children").read_text().split()]
+            return int(line.split()[1]) / 1024 + sum(resident_mib(child) for child in children)
     raise RuntimeError(f"no VmRSS for process {pid}")

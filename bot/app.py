@@ -15,6 +15,7 @@ from bot.door import Door, Refusal
 from bot.front import Front
 from bot.journal import Replayer
 from bot.pacing import Pacer
+from bot.processes import WorkerProcesses
 from bot.slack_client import Installation, installation, web_client
 from bot.worker import Doer, Workers
 from bot.workspace import SlackWorkspace
@@ -46,6 +47,7 @@ class Liaison:
     signing_secret: str | None  # what Slack signs HTTP requests with
     replayer: Replayer | None = None  # with a journal: applies what the database could not take at once
     pacer: Pacer | None = None  # the Web API client's: counts the calls in the shared rate budget
+    processes: WorkerProcesses | None = None  # `liaison run`'s worker processes
 
     def start(self) -> None:
         self.workers.start()
@@ -56,6 +58,8 @@ class Liaison:
         self.executor.shutdown(wait=True)
         self.front.close()
         self.workers.stop()
+        if self.processes is not None:  # before the journal: its lock says that this instance still runs
+            self.processes.stop()
         if self.replayer is not None:
             self.replayer.stop()
             self.replayer.journal.close()
@@ -72,16 +76,17 @@ def create_app(
     specs: Specs | None = None,
     workers: int | None = None,
     woken_by: int | None = None,
-    wake_workers: Callable[[int], None] | None = None,
+    processes: WorkerProcesses | None = None,
 ) -> Liaison:
     """`journal`: where message events go first (the running bot's; a one-off tick has none). `specs`: the
     kinds of item it runs with, Liaison's own by default (commands/kinds/). `workers`: how many do kept
     commands in this process (LIAISON_WORKERS by default); `woken_by`: the pipe they are woken through, in
-    SQLite's worker process; `wake_workers`: how the front wakes SQLite's worker process (bot/processes.py).
+    a worker process on SQLite; `processes`: the front's worker processes (bot/processes.py), woken by it on
+    SQLite and stopped by close().
     """
     client = web_client(settings.bot_token, settings.api_url)
     # Instances on PostgreSQL, and the front and its worker process on SQLite, share one app's rate budget.
-    if db.dialect == "postgresql" or woken_by is not None or wake_workers is not None:
+    if db.dialect == "postgresql" or woken_by is not None or processes is not None:
         client.pacer.share(SharedBudget(db))
     home = installation(client)
     executor = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
@@ -114,7 +119,7 @@ def create_app(
     count = settings.worker_count(db.dialect) if workers is None else workers
     doer = Doer(deps, door, client)
     doing = Workers(db, deps.clock, doer, count, woken_by=woken_by)
-    front = Front(deps, doing, doer, wake_workers)
+    front = Front(deps, doing, doer, processes.wake if processes and processes.piped else None)
     listeners.register(app, deps, door, front, replayer.arrived if replayer else None)
     if replayer is not None:
         replayer.register(app)  # after the shape check: only requests shaped as Slack's are journalled
@@ -124,6 +129,7 @@ def create_app(
         installation=home,
         executor=executor,
         workers=doing,
+        processes=processes,
         front=front,
         signing_secret=settings.signing_secret,
         replayer=replayer,

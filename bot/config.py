@@ -33,6 +33,8 @@ DEFAULT_TICK_SECONDS = 60  # how often the scheduler asks what reminders and dig
 DEFAULT_PORT = 3000
 DEFAULT_JOURNAL = "liaison-journal.jsonl"  # next to the bot, like liaison.db
 SQLITE_WORKER_THREADS = 4
+# SQLite's one write lock: a third worker process added 5% where the second added 20% (bench, 2 cores).
+SQLITE_WORKER_PROCESSES = 2
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _APP_PAGE = "your Slack app's settings at https://api.slack.com/apps"
@@ -68,10 +70,13 @@ class Settings:
     workers: int | None = None  # LIAISON_WORKERS: None is one per core
     holidays: str = court_calendar.DEFAULT_REGION  # LIAISON_HOLIDAYS: whose public holidays close the office
 
-    @property
-    def worker_processes(self) -> int:
-        """How many worker processes `liaison run` starts (bot/processes.py)."""
-        return self.workers or os.cpu_count() or 1
+    def worker_processes(self, dialect: str) -> int:
+        """How many worker processes `liaison run` starts (bot/processes.py): LIAISON_WORKERS, else one
+        per core this process may run on; on SQLite at most SQLITE_WORKER_PROCESSES."""
+        if self.workers:
+            return self.workers
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        return min(cores, SQLITE_WORKER_PROCESSES) if dialect == "sqlite" else cores
 
     def worker_count(self, dialect: str) -> int:
         """How many worker threads a bot that does its kept commands in its own process runs (the tests'
@@ -80,7 +85,7 @@ class Settings:
         start."""
         if dialect == "sqlite":
             return SQLITE_WORKER_THREADS
-        return self.worker_processes
+        return self.worker_processes(dialect)
 
     @property
     def socket_mode_available(self) -> bool:

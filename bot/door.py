@@ -31,7 +31,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web import SlackResponse
 from slack_sdk.webhook import WebhookResponse
 
-from commands.format import readable
+from bot.writes import RESPONSE_URL, channel_written, texts_in
 from storage.disclosure import Permit
 from storage.identifiers import NEVER_SHARED, Detector, Finding
 
@@ -59,70 +59,12 @@ READS = frozenset(
     }
 )
 REFUSED = "liaison_guard_refused"
-RESPONSE_URL = "response_url"  # an answer posted to a command's or a click's response_url
 UNKNOWN_READER = "unknown"  # a write whose readers the door cannot tell: treated as strangers
-# Keys whose values are Slack's own identifiers and settings, never text a person reads.
-_STRUCTURAL = frozenset(
-    {
-        "channel",
-        "channel_id",
-        "ts",
-        "thread_ts",
-        "user",
-        "user_id",
-        "users",
-        "trigger_id",
-        "view_id",
-        "hash",
-        "external_id",
-        "action_id",
-        "block_id",
-        "callback_id",
-        "type",
-        "style",
-        "token",
-        "id",
-        "file_id",
-        "response_action",
-        "reply_broadcast",
-        "mrkdwn",
-        "as_user",
-        "parse",
-        "link_names",
-        "unfurl_links",
-        "unfurl_media",
-        "icon_emoji",
-        "icon_url",
-        "image_url",
-        "event_type",
-        "initial_user",
-        "initial_users",
-        "initial_conversation",
-        "initial_conversations",
-        "initial_channel",
-        "initial_channels",
-        "emoji",
-        "verbatim",
-        "dispatch_action",
-        "focus_on_load",
-        "multiline",
-        "max_length",
-        "min_length",
-        "optional",
-        "length",
-        "team_id",
-        "app_id",
-        "bot_id",
-        "notify_on_close",
-        "clear_on_close",
-        "submit_disabled",
-        "include_all_metadata",
-        "limit",
-        "cursor",
-        "latest",
-        "oldest",
-    }
-)
+# Who reads a channel comes from a cache (bot/workspace.py), refreshed by the membership events this
+# process hears. Another process (a worker) may have heard of a change this one has not, and Slack's events
+# come late: before anything identifying goes where the cache says only the office, or only the permitted
+# partners, read, the door asks Slack again unless its answer is this young.
+CONFIRM_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -155,7 +97,9 @@ class GuardRefused(SlackApiError):
 class Readers(Protocol):
     """Who reads where (bot/workspace.py answers from Slack, cached)."""
 
-    def teams_reading(self, channel_id: str) -> frozenset[str]: ...
+    def teams_reading(self, channel_id: str, max_age: float | None = None) -> frozenset[str]:
+        """`max_age`: an answer older than this many seconds is asked again (None: the cache's own)."""
+        ...
 
     def team_of(self, user_id: str) -> str | None: ...
 
@@ -191,11 +135,13 @@ class Door:
         home_team_id: str,
         readers: Readers,
         record: Callable[[Refusal], None] = lambda _refusal: None,
+        confirm_seconds: float = CONFIRM_SECONDS,
     ) -> None:
         self._detector = detector
         self._home = home_team_id
         self._readers = readers
         self._record = record
+        self._confirm_seconds = confirm_seconds
         self._checked_files: set[str] = set()
 
     def check(self, method: str, args: Mapping[str, Any]) -> None:
@@ -204,19 +150,40 @@ class Door:
             return
         if method == "files.completeUploadExternal":
             self._check_files(args)
+        channel = channel_written(method, args)
         readers = self._readers_of(method, args) - {self._home, ""}
-        if not readers:
-            return  # only the office reads it: home staff see case numbers and details
-        self.screen(method, args, readers)
-
-    def screen(self, method: str, args: Mapping[str, Any], readers: frozenset[str]) -> None:
-        text = "\n\n".join(texts_in(args))
-        permit = _permit.get()
-        found = self._detector.findings(text, permit.case_number if permit else None)
+        if not readers and channel is None:
+            return  # only the office reads it (a person of the office): home staff see case numbers
+        found = self._findings(args)
         if not found:
             return
+        if channel is not None and not self._blocked(found, readers):  # about to go: make sure who reads
+            readers = self._channel_readers(channel, self._confirm_seconds) - {self._home, ""}
+        if readers:
+            self._decide(method, args, readers, found)
+
+    def screen(self, method: str, args: Mapping[str, Any], readers: frozenset[str]) -> None:
+        found = self._findings(args)
+        if found:
+            self._decide(method, args, readers, found)
+
+    def _findings(self, args: Mapping[str, Any]) -> list[Finding]:
+        permit = _permit.get()
+        return self._detector.findings("\n\n".join(texts_in(args)), permit.case_number if permit else None)
+
+    def _blocked(self, found: list[Finding], readers: frozenset[str]) -> list[Finding]:
+        """What in `found` may not go where `readers` (other than the office) read."""
+        if not readers:
+            return []
+        permit = _permit.get()
         allowed = permit is not None and readers <= permit.teams
-        blocked = [f for f in found if f.what in NEVER_SHARED or not allowed]
+        return [f for f in found if f.what in NEVER_SHARED or not allowed]
+
+    def _decide(
+        self, method: str, args: Mapping[str, Any], readers: frozenset[str], found: list[Finding]
+    ) -> None:
+        permit = _permit.get()
+        blocked = self._blocked(found, readers)
         if not blocked:
             return
         channel = args.get("channel") or args.get("channel_id") or args.get("user_id") or args.get("user")
@@ -289,12 +256,15 @@ class Door:
         if isinstance(channel, str) and channel:
             if channel[0] in "UW":  # a person's ID as the channel: the app's direct messages with them
                 return self._team_of(channel)
-            try:
-                return self._readers.teams_reading(channel)
-            except Exception:  # Slack would not say who reads it: assume strangers do
-                log.warning("the guard could not tell who reads %s; treating them as strangers", channel)
-                return frozenset({UNKNOWN_READER})
+            return self._channel_readers(channel)
         return frozenset({UNKNOWN_READER})
+
+    def _channel_readers(self, channel: str, max_age: float | None = None) -> frozenset[str]:
+        try:
+            return self._readers.teams_reading(channel, max_age)
+        except Exception:  # Slack would not say who reads it: assume strangers do
+            log.warning("the guard could not tell who reads %s; treating them as strangers", channel)
+            return frozenset({UNKNOWN_READER})
 
     def _team_of(self, user_id: str) -> frozenset[str]:
         try:
@@ -352,18 +322,3 @@ class GuardedRespond(Respond):
             body=answer.text,
             headers=dict(answer.headers),
         )
-
-
-def texts_in(value: Any, key: str = "") -> Iterator[str]:
-    """Every piece of text a person could read in a Web API call's arguments, Slack's markup unwrapped."""
-    if key in _STRUCTURAL:
-        return
-    if isinstance(value, str):
-        if value:
-            yield readable(value)
-    elif isinstance(value, Mapping):
-        for k, v in value.items():
-            yield from texts_in(v, str(k))
-    elif isinstance(value, list | tuple):
-        for v in value:
-            yield from texts_in(v, key)

@@ -113,7 +113,10 @@ class Keeper:
             for _, future in batch:
                 future.set_exception(error)
             return
-        self._kept(kept.head, sum(ahead is not None for ahead in kept.ahead))
+        try:  # a failure to wake the workers must neither leave the acks waiting nor end this thread
+            self._kept(kept.head, sum(ahead is not None for ahead in kept.ahead))
+        except Exception:  # the workers look again within POLL_SECONDS anyway
+            log.exception("kept %d commands but could not wake the workers", len(batch))
         for (_, future), ahead in zip(batch, kept.ahead, strict=True):
             future.set_result(ahead)
 

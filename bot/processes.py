@@ -19,6 +19,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 
 log = logging.getLogger("liaison")
@@ -53,12 +54,16 @@ def _dying_with(parent: int, death: int) -> Callable[[], None]:
 
 
 class WorkerProcesses:
-    def __init__(self, count: int, threads: int, *, piped: bool) -> None:
-        """`piped`: each child is woken through its standard input (SQLite), not by the database."""
-        self.count, self.threads, self.piped = count, threads, piped
-        self._next = 0  # the child the next wake-up goes to
+    def __init__(self, count: int, threads: int, *, piped: bool, holding: tuple[int, ...] = ()) -> None:
+        """`piped`: each child is woken through its standard input (SQLite), not by the database.
+        `holding`: file descriptors (locks) each child holds open too, until it ends."""
+        self.count, self.threads, self.piped, self._holding = count, threads, piped, holding
         self._children: list[subprocess.Popen[bytes]] = []
+        self._lock = threading.Lock()  # no child is started once stop() has begun
         self._stopping = threading.Event()
+        # A child dies with the thread that started it, not with the process (PR_SET_PDEATHSIG): the
+        # watcher, which starts the replacements, lives until stop() has seen every child exit.
+        self._stopped = threading.Event()
         self._watch = threading.Thread(target=self._keep_running, name="worker-processes", daemon=True)
 
     def start(self) -> None:
@@ -72,27 +77,30 @@ class WorkerProcesses:
 
     def stop(self, timeout: float = 25.0) -> None:
         """SIGTERM to each: it finishes the commands in hand and exits; what is still kept waits."""
-        self._stopping.set()
-        for child in self._children:
+        with self._lock:
+            self._stopping.set()
+            children = list(self._children)
+        for child in children:
             if child.poll() is None:
                 child.terminate()
-        for child in self._children:
+        deadline = time.monotonic() + timeout
+        for child in children:
             try:
-                child.wait(timeout)
+                child.wait(max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 child.kill()
+        self._stopped.set()
 
     def wake(self, n: int) -> None:
-        """Wake a worker for each of `n` commands kept, the children in turn (piped ones; NOTIFY wakes the
-        others). Never blocks: a pipe still full of wake-ups is one whose workers are awake."""
-        if not self.piped or not self._children:
+        """Wake a worker for each of `n` commands kept, in every live child (piped ones; NOTIFY wakes the
+        others): one whose workers are all busy must not keep a command from another's idle ones. Never
+        blocks: a pipe still full of wake-ups is one whose workers are awake."""
+        if not self.piped:
             return
-        for _ in range(min(n, self.count * self.threads)):
-            child = self._children[self._next % len(self._children)]
-            self._next += 1
-            if child.stdin is not None:
+        for child in list(self._children):
+            if child.stdin is not None and child.poll() is None:
                 with contextlib.suppress(OSError):  # full (EAGAIN), or the child just died (EPIPE)
-                    os.write(child.stdin.fileno(), WAKE)
+                    os.write(child.stdin.fileno(), WAKE * min(n, self.threads))
 
     def _spawn(self) -> subprocess.Popen[bytes]:
         command = [sys.executable, "-m", "bot.cli", "work", "--threads", str(self.threads)]
@@ -103,16 +111,25 @@ class WorkerProcesses:
             command,
             stdin=subprocess.PIPE if self.piped else None,
             preexec_fn=_dying_with(os.getpid(), death),
+            pass_fds=self._holding,
         )
         if child.stdin is not None:
             os.set_blocking(child.stdin.fileno(), False)
         return child
 
     def _keep_running(self) -> None:
-        while not self._stopping.wait(RESTART_SECONDS):
-            for n, child in enumerate(self._children):
-                if child.poll() is not None and not self._stopping.is_set():
-                    log.error(
-                        "worker process %d stopped (status %s); starting another", child.pid, child.returncode
-                    )
-                    self._children[n] = self._spawn()
+        while not self._stopped.wait(RESTART_SECONDS):
+            for n, child in enumerate(list(self._children)):
+                if child.poll() is None:
+                    continue
+                with self._lock:
+                    if self._stopping.is_set():
+                        break
+                    try:
+                        self._children[n] = self._spawn()
+                    except OSError as exc:  # out of processes or memory: try again at the next round
+                        log.error("worker process %d stopped; could not start another: %s", child.pid, exc)
+                        continue
+                log.error(
+                    "worker process %d stopped (status %s); started another", child.pid, child.returncode
+                )

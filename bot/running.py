@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import fcntl
 import gc
 import logging
 import os
@@ -18,6 +19,7 @@ from bot.processes import WORKER_THREADS, WorkerProcesses
 from bot.server import serve
 from commands.items.cards import post_unposted_cards
 from storage import keys
+from storage.db import Database
 from storage.journal import Journal, JournalInUse
 from storage.work import release_all
 
@@ -38,7 +40,10 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError([str(exc)]) from None
     # LIAISON_WORKERS processes of their own do the commands the front keeps; on SQLite the front wakes
     # them through pipes (it has no NOTIFY).
-    processes = WorkerProcesses(settings.worker_processes, WORKER_THREADS, piped=db.dialect == "sqlite")
+    held = sole_instance(db)  # on SQLite: held by this process and its workers until the last one ends
+    processes = WorkerProcesses(
+        settings.worker_processes(db.dialect), WORKER_THREADS, piped=db.dialect == "sqlite", holding=held
+    )
     with quiet_slack_sdk():
         liaison = create_app(
             settings,
@@ -46,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
             socket_mode=socket_mode,
             journal=journal,
             workers=0,  # they are processes of their own
-            wake_workers=processes.wake if processes.piped else None,
+            processes=processes,
         )
     if liaison.replayer is not None:
         liaison.replayer.start()
@@ -55,11 +60,11 @@ def run(args: argparse.Namespace) -> int:
             "posted the card of %s, left unposted when Liaison last stopped", ref
         )
     settled_in()
-    if db.dialect == "sqlite":  # its workers died with the last front (bot/processes.py)
-        held = release_all(db)
-        if held:
+    if db.dialect == "sqlite":  # its workers died with the last front (bot/processes.py; sole_instance)
+        taken_back = release_all(db)
+        if taken_back:
             logging.getLogger("liaison").warning(
-                "took back %d commands a stopped Liaison was doing; they are done again now", held
+                "took back %d commands a stopped Liaison was doing; they are done again now", taken_back
             )
     liaison.start()
     processes.start()  # the workers: commands kept before a stop are done now
@@ -76,8 +81,27 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if ticking is not None:
             ticking.shutdown(wait=True)
-        processes.stop()
+        processes.stop()  # stopped already when the server closed the app; it had not if serving failed
     return 0
+
+
+def sole_instance(db: Database) -> tuple[int, ...]:
+    """On SQLite, a lock on a file beside the database, held while this process or any of its workers
+    lives: a second `liaison run` on the same database is refused before it takes back the first's
+    commands (storage/work.py release_all). PostgreSQL serves several instances: nothing to hold."""
+    path = db.file
+    if path is None:
+        return ()
+    lock = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(lock)
+        raise Refused(
+            f"another Liaison is running on {path}: SQLite serves one instance; stop it first, or use "
+            "PostgreSQL for several"
+        ) from None
+    return (lock,)
 
 
 def work(args: argparse.Namespace) -> int:

@@ -67,7 +67,7 @@ class Workers:
         self._wake = threading.Condition()
         self._woken = 0  # wake-ups not yet taken by a worker
         self._asleep = 0  # workers that found nothing to take and wait to be woken
-        # SQLite has no SKIP LOCKED: its one process's workers take one at a time (PostgreSQL's in parallel).
+        # SQLite has no SKIP LOCKED: a process's workers take one at a time (PostgreSQL's in parallel).
         self._taking: threading.Lock | contextlib.nullcontext[None] = (
             threading.Lock() if db.dialect == "sqlite" else contextlib.nullcontext()
         )

@@ -245,15 +245,16 @@ class SlackWorkspace:
 
         return self._cached(("user", user_id), lookup)
 
-    def teams_reading(self, channel_id: str) -> frozenset[str]:
-        """Every team whose people read the channel, the home team included (for the door)."""
-        return self.place(channel_id).external_teams | {self._home}
+    def teams_reading(self, channel_id: str, max_age: float | None = None) -> frozenset[str]:
+        """Every team whose people read the channel, the home team included (for the door); `max_age`: an
+        answer older than this many seconds is asked again."""
+        return self.place(channel_id, max_age=max_age).external_teams | {self._home}
 
-    def place(self, channel_id: str, *, fresh: bool = False) -> Place:
+    def place(self, channel_id: str, *, fresh: bool = False, max_age: float | None = None) -> Place:
         if fresh:
             with self._lock:
                 self._cache.pop(("channel", channel_id), None)
-        return self._cached(("channel", channel_id), lambda: self._place(channel_id))
+        return self._cached(("channel", channel_id), lambda: self._place(channel_id), max_age)
 
     def _place(self, channel_id: str) -> Place:
         try:
@@ -289,15 +290,17 @@ class SlackWorkspace:
         member = bool(info.get("is_member", True))
         return Place(channel_id=channel_id, kind=kind, external_teams=frozenset(external), member=member)
 
-    def _fresh(self, key: tuple[str, str]) -> bool:
-        """Whether the cache holds a recent answer (call with the lock held)."""
+    def _fresh(self, key: tuple[str, str], max_age: float | None = None) -> bool:
+        """Whether the cache holds an answer younger than the cache's time to live, or than `max_age`
+        (call with the lock held)."""
         hit = self._cache.get(key)
-        return hit is not None and time.monotonic() - hit[0] < self._ttl
+        age = self._ttl if max_age is None else min(self._ttl, max_age)
+        return hit is not None and time.monotonic() - hit[0] < age
 
-    def _cached(self, key: tuple[str, str], lookup: Callable[[], T]) -> T:
+    def _cached(self, key: tuple[str, str], lookup: Callable[[], T], max_age: float | None = None) -> T:
         now = time.monotonic()
         with self._lock:
-            if self._fresh(key):
+            if self._fresh(key, max_age):
                 return self._cache[key][1]
         value = lookup()  # outside the lock: a slow Slack call must not hold up other threads
         with self._lock:

@@ -66,6 +66,12 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    @property
+    def file(self) -> str | None:
+        """The SQLite database's file (None: PostgreSQL, or SQLite in memory)."""
+        path = self.engine.url.database if self.dialect == "sqlite" else None
+        return path if path and path != ":memory:" else None
+
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A unit of work: committed when the block ends, rolled back whole if anything fails.

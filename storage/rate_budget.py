@@ -56,10 +56,13 @@ class SharedBudget:
             if self.db.dialect == "postgresql":
                 session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
             now = self._now(session)
-            # On SQLite this first write takes the write lock, held until the slot is taken.
             session.execute(
                 delete(SlackCall).where(col(SlackCall.key) == key, col(SlackCall.at) <= now - window)
             )
+            if self.db.dialect == "sqlite":
+                # That first write took the write lock: read the clock again, now that no other process
+                # can take a slot before this one (one that did meanwhile has a later time than `now`).
+                now = self._now(session)
             in_window = (col(SlackCall.key) == key, col(SlackCall.at) > now - window)
             taken = session.exec(select(func.count()).select_from(SlackCall).where(*in_window)).one()
             if taken < calls:

@@ -120,7 +120,8 @@ def keep_all(session: Session, commands: Sequence[ToKeep], now: datetime) -> Bat
 
 def take(db: Database, now: datetime, *, finished: Kept | None = None) -> Kept | None:
     """The oldest command nobody holds, leased to the caller; None when there is none. On PostgreSQL
-    several workers take at once and each gets a different row (SKIP LOCKED); SQLite has one worker.
+    several workers take at once and each gets a different row (SKIP LOCKED); on SQLite the statement
+    runs under its one write lock, so of workers taking at once each gets a different row too.
     `finished`: the command the caller has just done, deleted in the same transaction (one commit per
     command instead of two, when the queue is busy)."""
     free = or_(col(Work.lease_until).is_(None), col(Work.lease_until) < now)
@@ -158,8 +159,9 @@ def done(db: Database, kept: Kept) -> None:
 
 
 def release_all(db: Database) -> int:
-    """Every lease given back: a start on SQLite, whose one process is the only worker, so whatever a
-    row's lease says, its worker is gone. Returns how many were held."""
+    """Every lease given back: a start on SQLite, which serves one instance (bot/running.py holds a lock
+    on it) whose workers died with its last front, so whatever a row's lease says, its worker is gone.
+    Returns how many were held."""
     with db.session() as session:
         result = session.execute(
             update(Work).where(col(Work.lease_until).is_not(None)).values(lease_until=None)

@@ -160,3 +160,31 @@ def test_a_worker_process_that_dies_is_replaced_and_all_go_with_the_front(
             slack.wait_for(lambda: all(gone(pid) for pid in children), timeout=30, message="its workers gone")
         finally:
             bot.stop(signal.SIGKILL)
+
+
+def test_a_second_liaison_run_on_one_sqlite_file_is_refused_before_it_takes_anything_back(
+    slack: Sandbox, tmp_path: Path
+) -> None:
+    """A second instance (another folder, so another journal) would take back the commands the first one's
+    workers hold as it starts (storage/work.py release_all): it is refused in one line first, while the
+    first instance or any of its workers runs."""
+    with database_url("sqlite", tmp_path) as url:
+        first = BotProcess(tmp_path, ["--http"], **bot_settings(slack, url))
+        try:
+            first.wait_until_serving()
+            slack.bot_url = f"{first.url}/slack/events"
+            add_legal_aid(slack, RunningBot(first, "http", url))
+            (tmp_path / "second").mkdir()
+            second = run_cli(
+                ["run", "--http", "--port", "1"], tmp_path / "second", **bot_settings(slack, url)
+            )
+            assert second.returncode != 0
+            assert second.stderr.strip().splitlines()[-1] == (
+                f"liaison: another Liaison is running on {tmp_path / 'liaison.db'}: SQLite serves one "
+                "instance; stop it first, or use PostgreSQL for several"
+            ), second.stderr
+            assert "role *defender*" in command(
+                slack, RunningBot(first, "http", url), DEFENDER, OFFICE_CHANNEL, "/liaison", "whoami"
+            ), "the first instance goes on"
+        finally:
+            assert first.stop() == 0, first.output

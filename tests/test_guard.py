@@ -17,17 +17,18 @@ from slack_bolt.context.respond import Respond
 
 from bench.corpus.build import CASE_NUMBER, DO_NOT_POST, OFFICE_PATTERN
 from bench.guard import corpus
-from bot.door import READS, RESPONSE_URL, Door, GuardedRespond, GuardRefused, Refusal, permitting, viewed_by
+from bot.door import READS, Door, GuardedRespond, GuardRefused, Refusal, permitting, viewed_by
 from bot.sandbox import Sandbox
 from bot.slack_client import LiaisonWebClient, web_client
 from bot.workspace import SlackWorkspace
+from bot.writes import RESPONSE_URL
 from commands import catalog
 from commands.format import plain, readable
 from commands.kinds import standard
 from storage.disclosure import Permit
 from storage.identifiers import Detector, Identifier
 from storage.identifiers.reading import normalize
-from tests.office import PARTNER_TEAM, PARTNER_USER, SHARED_CHANNEL, office
+from tests.office import OFFICE_CHANNEL, PARTNER_TEAM, PARTNER_USER, SHARED_CHANNEL, office
 from tests.slack_originals import ORACLES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -387,5 +388,25 @@ def test_a_short_text_read_again_gives_the_same_findings_for_its_own_case_number
     found.clear()
     assert len(detector.findings(text, "QX-7781")) == 1
     assert detector.findings(text) == []
+    assert detector.findings("call 555-867-5309 \ud800") == detector.findings("call 555-867-5309 \ud800")
     remembered = repr(vars(detector._recent))
     assert "7781" not in remembered and "Ask Ms" not in remembered
+
+
+def test_the_door_asks_again_before_anything_identifying_goes_where_its_cache_says_only_the_office_reads(
+    slack: Sandbox, refusals: list[Refusal]
+) -> None:
+    """Another process (a worker) may not have heard that a channel became shared: what the door's cache
+    says is trusted for text with nothing identifying in it, and asked again before a case number goes."""
+    client = web_client(slack.bot_token, slack.api_url)
+    workspace = SlackWorkspace(client, slack.home_team_id)
+    client.door = Door(DETECTOR, slack.home_team_id, workspace, refusals.append, confirm_seconds=0)
+    client.chat_postMessage(channel=OFFICE_CHANNEL, text="Team meeting at noon.")  # cached: office only
+    slack.add_member(OFFICE_CHANNEL, PARTNER_USER)  # shared quietly: no event reaches this process
+    asked = len(slack.calls("conversations.info"))
+    client.chat_postMessage(channel=OFFICE_CHANNEL, text="Lunch moves to one.")
+    assert len(slack.calls("conversations.info")) == asked, "nothing identifying: the cache's answer stands"
+    with pytest.raises(GuardRefused):
+        client.chat_postMessage(channel=OFFICE_CHANNEL, text=f"The hearing in {CASE_NUMBER} moved.")
+    assert [r.classes for r in refusals] == [("a case number",)]
+    assert [m.text for m in slack.messages(OFFICE_CHANNEL)][-1] == "Lunch moves to one."

@@ -12,6 +12,7 @@ labelled corpus in bench/corpus/ by `make bench`.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import threading
 from collections import OrderedDict
@@ -63,12 +64,16 @@ class Recent:
 
     def __init__(self) -> None:
         self._found: OrderedDict[bytes, tuple[Finding, ...]] = OrderedDict()
+        # Keyed with a secret of this process's own: a short identifier (an SSN, a phone number) could
+        # otherwise be found again from a digest by trying them all.
+        self._key = os.urandom(32)
         self._lock = threading.Lock()
 
     def get(
         self, text: str, case_number: str | None, read: Callable[[str, str | None], list[Finding]]
     ) -> tuple[Finding, ...]:
-        key = hashlib.blake2b(f"{case_number or ''}\0{text}".encode(), digest_size=16).digest()
+        typed = f"{case_number or ''}\0{text}".encode(errors="surrogatepass")  # what a person typed, whole
+        key = hashlib.blake2b(typed, key=self._key, digest_size=16).digest()
         with self._lock:
             found = self._found.get(key)
             if found is not None:
