@@ -23,6 +23,7 @@ from sqlmodel import Session, create_engine
 from storage.clock import REAL, Clock, running
 from storage.crypto import Keyring
 from storage.errors import DatabaseBusy, DatabaseUnavailable, PermissionDenied
+from storage.sqlite_writes import WriteTurns
 from storage.types import KEYRING
 from storage.watchdog import EXEMPT, WATCHDOG
 
@@ -186,11 +187,14 @@ def _create_engine(url: str, *, pooled: bool = True) -> Engine:
     parsed = make_url(url)
     # hide_parameters: an error about a statement must not quote the client's words it carried.
     kwargs: dict[str, Any] = {"pool_pre_ping": True, "pool_timeout": POOL_SECONDS, "hide_parameters": True}
+    turns: WriteTurns | None = None  # a SQLite file's writers take turns (storage/sqlite_writes.py)
     if parsed.drivername.startswith("sqlite"):
         # Bolt runs listeners on worker threads; SQLite's own check would refuse that.
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": STATEMENT_SECONDS}
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            turns = WriteTurns(Path(parsed.database).expanduser(), STATEMENT_SECONDS)
+            kwargs["connect_args"]["factory"] = turns.connection_class()
         else:  # in memory: one connection per thread (SQLAlchemy's SingletonThreadPool), none to wait for
             del kwargs["pool_timeout"]
         kwargs["pool_pre_ping"] = False  # a file is not a server that may have dropped the connection
@@ -202,6 +206,8 @@ def _create_engine(url: str, *, pooled: bool = True) -> Engine:
     engine = create_engine(url, **kwargs)
     if parsed.drivername.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
+        if turns is not None:
+            turns.install(engine)
     else:
         event.listen(engine, "connect", _postgresql_timeouts)
         if pooled:

@@ -1,0 +1,115 @@
+"""One writer at a time on a SQLite file, across Liaison's processes, handed over as soon as it is free.
+
+SQLite lets one connection write at a time. A connection that finds the file locked sleeps in SQLite's
+busy handler, 1, 2, 5, 10, then up to 100 ms between tries, and learns nothing when the lock is freed.
+With the front and its worker processes writing a few times per command, the writers ended up asleep
+while the file was free: the machine was a third idle and referrals queued (`bench path`). So a
+connection takes its *turn* before the first write of a transaction and gives it back when the
+transaction ends: a thread waits on a lock of its own process, which wakes it at once, and one thread
+per process waits on an flock of `<database>.writes`, tried every few milliseconds.
+
+The turn is held exactly while SQLite's own write lock is (the sqlite3 module begins a transaction just
+before the first write, and reads before it run outside one, holding nothing), so waiting for it cannot
+deadlock with SQLite. It never waits longer than the database's own timeout: a writer that does not get
+its turn by then goes on, and SQLite's busy timeout decides, as it did before. A thread that already
+holds the turn through another connection does not wait for itself.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+SUFFIX = ".writes"
+FIRST_WAIT = 0.00005  # seconds between tries of the flock, doubling up to LONGEST_WAIT
+LONGEST_WAIT = 0.001
+READS = ("SELECT", "PRAGMA", "EXPLAIN")  # anything else may write, and takes the turn
+
+
+class WriteTurns:
+    """The turns of one SQLite file's writers, in this process."""
+
+    def __init__(self, database: Path, timeout: float) -> None:
+        self.timeout = timeout
+        self._fd = os.open(f"{database}{SUFFIX}", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        self._process = threading.Lock()  # one of this process's threads holds the flock
+        self._holder: int | None = None  # that thread
+
+    def install(self, engine: Engine) -> None:
+        event.listen(engine, "before_cursor_execute", self._before)
+        event.listen(engine, "after_cursor_execute", self._after)
+        event.listen(engine, "handle_error", lambda context: self._after(context.connection))
+
+    def connection_class(self) -> type[sqlite3.Connection]:
+        """sqlite3.connect's `factory`: connections that give the turn back when their transaction ends."""
+        turns = self
+
+        class TurnTaking(sqlite3.Connection):
+            holds_turn = False
+
+            def commit(self) -> None:
+                try:
+                    super().commit()
+                finally:
+                    turns.end(self)
+
+            def rollback(self) -> None:
+                try:
+                    super().rollback()
+                finally:
+                    turns.end(self)
+
+            def close(self) -> None:
+                try:
+                    super().close()
+                finally:
+                    turns.end(self)
+
+        return TurnTaking
+
+    def end(self, connection: Any) -> None:
+        if connection.holds_turn:
+            connection.holds_turn = False
+            self._holder = None
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            self._process.release()
+
+    def _before(self, conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        raw = conn.connection.dbapi_connection
+        if raw.holds_turn or statement.lstrip()[:7].upper().startswith(READS):
+            return
+        if self._holder == threading.get_ident():  # a write nested in another: SQLite's timeout decides
+            return
+        raw.holds_turn = self._take()
+
+    def _after(self, conn: Any, *_args: Any) -> None:
+        """A write outside a transaction (autocommit), or one that failed before SQLite began one: no
+        commit() or rollback() may come."""
+        raw = conn.connection.dbapi_connection if conn is not None else None
+        if raw is not None and raw.holds_turn and not raw.in_transaction:
+            self.end(raw)
+
+    def _take(self) -> bool:
+        deadline = time.monotonic() + self.timeout
+        if not self._process.acquire(timeout=self.timeout):
+            return False
+        wait = FIRST_WAIT
+        while True:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                self._holder = threading.get_ident()
+                return True
+            except BlockingIOError:
+                if time.monotonic() + wait > deadline:
+                    self._process.release()
+                    return False
+                time.sleep(wait)
+                wait = min(wait * 2, LONGEST_WAIT)
