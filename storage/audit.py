@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import func, or_
+from sqlalchemy import Table, event, func, insert, or_
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col, select
 
+from storage import clock
 from storage.models import AuditEntry, Decision
 
 
@@ -33,19 +37,41 @@ def record(
     decision: Decision = Decision.done,
     reason: str | None = None,
     channel_id: str | None = None,
-) -> AuditEntry:
-    """Add an audit row to the caller's unit of work, so it commits or rolls back with the change."""
-    entry = AuditEntry(
-        actor_user_id=actor.user_id,
-        actor_team_id=actor.team_id,
-        action=action,
-        subject=subject,
-        decision=decision,
-        reason=reason,
-        channel_id=channel_id,
-    )
-    session.add(entry)
-    return entry
+) -> None:
+    """Add an audit row to the caller's unit of work, so it commits or rolls back with the change. The
+    unit of work's rows are written together as it commits, in one statement (`_write_recorded`): as ORM
+    objects, each flushed and its ID read back, they cost more than the rest of a new item's statements."""
+    row = {
+        "at": clock.now(),
+        "actor_user_id": actor.user_id,
+        "actor_team_id": actor.team_id,
+        "action": action,
+        "subject": subject,
+        "decision": decision,
+        "reason": reason,
+        "channel_id": channel_id,
+    }
+    session.connection()  # the transaction the row belongs to has begun: its end forgets the row
+    session.info.setdefault(_RECORDED, []).append(row)
+
+
+_RECORDED = "liaison_audit_rows"  # the session's rows not yet written
+_AUDIT_LOG = cast(Table, getattr(AuditEntry, "__table__"))  # noqa: B009 (SQLModel sets it)
+
+
+@event.listens_for(OrmSession, "before_commit")
+def _write_recorded(session: OrmSession) -> None:
+    rows = session.info.pop(_RECORDED, None)
+    if rows:
+        session.connection().execute(insert(_AUDIT_LOG), rows)
+
+
+@event.listens_for(OrmSession, "after_transaction_end")
+def _forget_recorded(session: OrmSession, transaction: SessionTransaction) -> None:
+    """Rolled back, or closed uncommitted: its rows go with it. (A flush's inner transaction, which also
+    ends here, leaves them.)"""
+    if transaction.parent is None:
+        session.info.pop(_RECORDED, None)
 
 
 @dataclass(frozen=True)

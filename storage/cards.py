@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import TypeVar
+from functools import cache
+from typing import Any, TypeVar, cast
 
+from sqlalchemy import Update, bindparam, update
+from sqlalchemy.engine import CursorResult
 from sqlmodel import Session, col, select
 
 from storage import clock
 from storage.item_tables import POSTING, ItemBase
-from storage.updates import update_if, update_table_if
+from storage.updates import table_of, update_if
 
 T = TypeVar("T", bound=ItemBase)
 
@@ -32,13 +35,25 @@ def claimed_at(card_ts: str | None) -> datetime | None:
 def attach(session: Session, item: ItemBase, ts: str) -> bool:
     """Record the posted card's ts, if this process still holds the claim (False: another took it over,
     and the card just posted is a duplicate to delete)."""
-    model = type(item)
-    claimed = col(model.card_ts) == item.card_ts
     # The item is the sender's copy, from the transaction that stored it: this session holds none.
-    if not update_table_if(session, model, item.id, claimed, card_ts=ts, updated_at=clock.now()):
+    values = {"item_id": item.id, "claim": item.card_ts, "ts": ts, "now": clock.now()}
+    result = session.connection().execute(_attaching(type(item)), values)
+    if cast(CursorResult[Any], result).rowcount != 1:
         return False
     item.card_ts = ts
     return True
+
+
+@cache
+def _attaching(model: type[ItemBase]) -> Update:
+    """The statement attach() runs for a kind's items: built once per kind (every new item runs it, and
+    building and keying a statement cost more than running it)."""
+    table = table_of(model)
+    return (
+        update(table)
+        .where(table.c.id == bindparam("item_id"), table.c.card_ts == bindparam("claim"))
+        .values(card_ts=bindparam("ts"), updated_at=bindparam("now"))
+    )
 
 
 def claim_unposted(session: Session, model: type[T], claimed_before: datetime) -> list[T]:

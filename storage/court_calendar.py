@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 import holidays
+from sqlalchemy import bindparam
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage import audit, clock, regions
@@ -106,11 +107,16 @@ def _holidays(region: str, year: int) -> Mapping[date, str]:
     return dict(found.items())
 
 
+# Read for every new item: built once (building and keying a statement cost more than running it).
+_CLOSURES = select(col(OfficeClosure.day), col(OfficeClosure.reason)).where(
+    col(OfficeClosure.day) >= bindparam("since")
+)
+
+
 def load(session: Session, region: str, today: date) -> CourtCalendar:
     """The calendar as the database has it now: the region's holidays and the recent and coming closures."""
-    since = today - LOOK_BACK
-    rows = session.exec(select(OfficeClosure).where(col(OfficeClosure.day) >= since)).all()
-    return CourtCalendar(region, {row.day: row.reason for row in rows})
+    rows = session.execute(_CLOSURES, {"since": today - LOOK_BACK}).all()
+    return CourtCalendar(region, {day: reason for day, reason in rows})
 
 
 def close(

@@ -6,6 +6,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from storage import audit, clock
@@ -51,8 +52,9 @@ def teams_of(session: Session, partner: Partner) -> list[str]:
 def for_team(session: Session, team_id: str | None) -> Partner | None:
     if team_id is None:
         return None
-    row = session.get(PartnerTeam, team_id)
-    return session.get(Partner, row.partner_id) if row is not None else None
+    partner_id = session.execute(_TEAMS_PARTNER, {"team_id": team_id}).scalar()
+    # Often in the session already (the channel's partners were read first): no second statement.
+    return session.get(Partner, partner_id) if partner_id is not None else None
 
 
 def add(
@@ -123,14 +125,19 @@ def linked_partners(session: Session, channel_id: str) -> list[Partner]:
     partner it goes to, and who reads the channel); link_channel() forgets it."""
     known: dict[str, list[Partner]] = session.info.setdefault(_LINKED, {})
     if channel_id not in known:
-        query = (
-            select(Partner)
-            .join(ChannelLink, col(ChannelLink.partner_id) == col(Partner.id))
-            .where(ChannelLink.channel_id == channel_id)
-            .order_by(col(Partner.handle))
-        )
-        known[channel_id] = list(session.exec(query).all())
+        known[channel_id] = list(session.exec(_LINKED_TO, params={"channel_id": channel_id}).all())
     return list(known[channel_id])
+
+
+# Read for every new item and every reader check: built once (building and keying a statement cost more
+# than running it).
+_TEAMS_PARTNER = select(PartnerTeam.partner_id).where(col(PartnerTeam.team_id) == bindparam("team_id"))
+_LINKED_TO = (
+    select(Partner)
+    .join(ChannelLink, col(ChannelLink.partner_id) == col(Partner.id))
+    .where(col(ChannelLink.channel_id) == bindparam("channel_id"))
+    .order_by(col(Partner.handle))
+)
 
 
 _LINKED = "liaison linked partners"  # session.info's key for linked_partners()

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from storage.models import Role, StaffRole
+
+# Asked for every command: built once (building and keying a statement cost more than running it), and
+# a column rather than the row (no object to make). Through the session, so a role set in the same unit
+# of work and not yet flushed is seen.
+_ROLE = select(StaffRole.role).where(col(StaffRole.user_id) == bindparam("user_id"))
 
 
 def role_of(session: Session, user_id: str, configured_admins: Collection[str]) -> Role:
     if user_id in configured_admins:
         return Role.admin
-    row = session.get(StaffRole, user_id)
-    return Role(row.role) if row is not None else Role.defender
+    role = session.execute(_ROLE, {"user_id": user_id}).scalar()
+    return Role(role) if role is not None else Role.defender
 
 
 def admins(session: Session, configured_admins: Collection[str]) -> set[str]:

@@ -16,28 +16,8 @@ def update_if(
     """Write `values` to the row `row_id` of `model` if every condition in `still` holds; False, with
     nothing written, if another writer changed it meanwhile (the caller decides what that means)."""
     # ORM-enabled: the session's copy of the row, if it holds one, is kept in step with what was written.
-    return _one_row(session, model, model, row_id, still, values)
-
-
-def update_table_if(
-    session: Session, model: type[SQLModel], row_id: int | None, *still: ColumnElement[bool], **values: Any
-) -> bool:
-    """update_if() for a row the session holds no copy of (the caller keeps its own in step): a statement
-    on the model's table, without the ORM's search for the session's copy, which costs more than the
-    statement itself."""
-    return _one_row(session, model, table_of(model), row_id, still, values)
-
-
-def _one_row(
-    session: Session,
-    model: type[SQLModel],
-    target: type[SQLModel] | Table,
-    row_id: int | None,
-    still: tuple[ColumnElement[bool], ...],
-    values: dict[str, Any],
-) -> bool:
     key = col(getattr(model, "id"))  # noqa: B009 (the model is a variable)
-    result = session.execute(update(target).where(key == row_id, *still).values(**values))
+    result = session.execute(update(model).where(key == row_id, *still).values(**values))
     return cast(CursorResult[Any], result).rowcount == 1
 
 

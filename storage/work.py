@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, text, update
+from sqlalchemy import bindparam, delete, func, insert, or_, text, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage import deliveries
@@ -124,20 +124,11 @@ def take(db: Database, now: datetime, *, finished: Kept | None = None) -> Kept |
     runs under its one write lock, so of workers taking at once each gets a different row too.
     `finished`: the command the caller has just done, deleted in the same transaction (one commit per
     command instead of two, when the queue is busy)."""
-    free = or_(col(Work.lease_until).is_(None), col(Work.lease_until) < now)
-    oldest = select(Work.id).where(free).order_by(col(Work.id)).limit(1).with_for_update(skip_locked=True)
-    # One statement, without loading the row into the session: a worker takes a row for every command.
-    work = table_of(Work)
-    leased = (
-        update(work)
-        .where(work.c.id == oldest.scalar_subquery())
-        .values(lease_until=now + LEASE, attempts=work.c.attempts + 1)
-        .returning(work.c.id, work.c.key, work.c.command, work.c.payload, work.c.attempts, work.c.saved)
-    )
     with db.session() as session:
+        conn = session.connection()
         if finished is not None:
-            session.execute(delete(work).where(work.c.id == finished.id, work.c.key == finished.key))
-        row = session.execute(leased).first()
+            conn.execute(_DELETE, {"id": finished.id, "key": finished.key})
+        row = conn.execute(_TAKE, {"now": now, "until": now + LEASE}).first()
         if row is None:
             return None
         work_id, key, command, payload, attempts, saved = row
@@ -154,8 +145,7 @@ def renew(db: Database, keys: Sequence[str], now: datetime) -> None:
 
 def done(db: Database, kept: Kept) -> None:
     with db.session() as session:
-        work = table_of(Work)
-        session.execute(delete(work).where(work.c.id == kept.id, work.c.key == kept.key))
+        session.connection().execute(_DELETE, {"id": kept.id, "key": kept.key})
 
 
 def release_all(db: Database) -> int:
@@ -173,6 +163,25 @@ def waiting(db: Database) -> int:
     with db.session() as session:
         return int(session.exec(select(func.count()).select_from(Work)).one())
 
+
+# A worker runs these for every command: built once, since building and keying a statement cost more
+# than running it. One statement takes a row, without loading it into the session.
+_work = table_of(Work)
+_oldest_free = (
+    select(_work.c.id)
+    .where(or_(_work.c.lease_until.is_(None), _work.c.lease_until < bindparam("now", type_=UTCDateTime)))
+    .order_by(_work.c.id)
+    .limit(1)
+    .with_for_update(skip_locked=True)
+)
+_TAKE = (
+    update(_work)
+    .where(_work.c.id == _oldest_free.scalar_subquery())
+    .values(lease_until=bindparam("until", type_=UTCDateTime), attempts=_work.c.attempts + 1)
+    .returning(_work.c.id, _work.c.key, _work.c.command, _work.c.payload, _work.c.attempts, _work.c.saved)
+)
+_DELETE = delete(_work).where(_work.c.id == bindparam("id"), _work.c.key == bindparam("key"))
+_SETTLE = update(_work).where(_work.c.id == bindparam("work_id")).values(saved=bindparam("ref"))
 
 # The command a worker is running in this thread: the transaction that stores its item records it.
 _running: ContextVar[int | None] = ContextVar("liaison_work", default=None)
@@ -192,5 +201,4 @@ def settle(session: Session, ref: str) -> None:
     it, so that it is stored once even if its worker dies before the command is done."""
     work_id = _running.get()
     if work_id is not None:
-        work = table_of(Work)
-        session.execute(update(work).where(work.c.id == work_id).values(saved=ref))
+        session.connection().execute(_SETTLE, {"work_id": work_id, "ref": ref})

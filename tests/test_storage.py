@@ -91,6 +91,24 @@ def test_an_audit_row_is_rolled_back_with_a_failed_change(db: Database) -> None:
         assert audit.entries(session, subject="X-1") == []
 
 
+def test_audit_rows_are_written_as_their_unit_of_work_commits_whatever_happens_between(db: Database) -> None:
+    """Rows are written together at the commit: a flush or a read in between keeps them, a rollback drops
+    only its own transaction's, and a session that commits twice writes each row once."""
+    with db.session() as session:
+        audit.record(session, audit.SYSTEM, "first", subject="X-2")
+        session.add(StaffRole(user_id="U3", role=Role.coordinator, updated_by="U0"))
+        session.flush()
+        assert roles.role_of(session, "U3", ()) == Role.coordinator
+        audit.record(session, audit.SYSTEM, "second", subject="X-2")
+        session.commit()
+        audit.record(session, audit.SYSTEM, "dropped", subject="X-2")
+        session.rollback()
+        audit.record(session, audit.SYSTEM, "third", subject="X-2")
+    with db.session() as session:
+        rows = audit.entries(session, subject="X-2")
+    assert [r.action for r in rows] == ["third", "second", "first"]
+
+
 @pytest.mark.parametrize("statement", ["UPDATE audit_log SET action = 'rewritten'", "DELETE FROM audit_log"])
 def test_the_database_itself_refuses_to_change_or_delete_audit_rows(db: Database, statement: str) -> None:
     with db.session() as session:
