@@ -84,7 +84,10 @@ class WriteTurns:
 
     def _before(self, conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         raw = conn.connection.dbapi_connection
-        if raw.holds_turn or statement.lstrip()[:7].upper().startswith(READS):
+        # Only a transaction's first write asks. One already writing without the turn (it went on after
+        # its timeout) holds SQLite's lock: waiting now for a turn whose holder waits on that lock would
+        # stall both, and every writer behind them, for a timeout each.
+        if raw.holds_turn or raw.in_transaction or statement.lstrip()[:7].upper().startswith(READS):
             return
         if self._holder == threading.get_ident():  # a write nested in another: SQLite's timeout decides
             return

@@ -141,6 +141,21 @@ def test_a_writer_whose_turn_does_not_come_goes_on_after_its_timeout(path: Path)
         os.close(fd)
 
 
+def test_a_transaction_that_went_on_without_its_turn_does_not_ask_for_it_again(path: Path) -> None:
+    """It holds SQLite's lock: asking for the turn mid-transaction, while the turn's next holder waits on
+    that lock, stalled both for a timeout each, and every writer behind them (a bot whose worker had been
+    stopped and continued never recovered)."""
+    fd = os.open(f"{path}{SUFFIX}", os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    with engine_on(path, timeout=0.2) as engine, engine.connect() as conn:
+        conn.execute(text("INSERT INTO t VALUES (1)"))  # waits out its turn, then writes without it
+        os.close(fd)  # the turn is free now
+        conn.execute(text("INSERT INTO t VALUES (2)"))
+        assert turn_is_free(path), "the second write took the turn in the middle of the transaction"
+        conn.commit()
+        assert conn.execute(text("SELECT count(*) FROM t")).scalar_one() == 2
+
+
 def test_a_write_nested_in_another_of_the_same_thread_fails_rather_than_waiting_for_itself(
     path: Path,
 ) -> None:
