@@ -12,6 +12,7 @@ import logging
 import socket
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -20,6 +21,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 log = logging.getLogger(__name__)
+FRESH_SECONDS = 1.0  # a connection given back this recently is not pinged again before its next use
 EXEMPT = "liaison_no_watchdog"  # in a connection's info: a migration, which may take as long as it takes
 
 
@@ -64,14 +66,19 @@ class Watchdog:
 
     def install(self, engine: Engine, seconds: float, ping_seconds: float) -> None:
         """Give every statement, commit and rollback on the engine's connections `seconds`, and the pool's
-        ping before each checkout (a SELECT 1) `ping_seconds`."""
+        ping before each checkout (a SELECT 1) `ping_seconds`; a connection given back within
+        FRESH_SECONDS is not pinged."""
 
         def busy(conn: Any, *_args: Any) -> None:
-            if not conn.info.get(EXEMPT):
+            # An invalidated connection (the server dropped it mid-transaction) has nothing to watch, and
+            # asking for its info raises: the rollback that follows would fail, and its error would hide
+            # the database's (a partner's reply in the journal was dropped instead of kept).
+            if not conn.invalidated and not conn.info.get(EXEMPT):
                 self.watch(conn.connection.dbapi_connection, seconds)
 
         def idle(conn: Any, *_args: Any) -> None:
-            self.release(conn.connection.dbapi_connection)
+            if not conn.invalidated:
+                self.release(conn.connection.dbapi_connection)
 
         event.listen(engine, "before_cursor_execute", busy)
         event.listen(engine, "after_cursor_execute", idle)
@@ -82,10 +89,22 @@ class Watchdog:
         event.listen(engine.pool, "reset", lambda dbapi_connection, *_: self.watch(dbapi_connection, seconds))
         event.listen(engine.pool, "checkin", lambda dbapi_connection, *_: self.release(dbapi_connection))
         ping = engine.dialect.do_ping
+        given_back: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
+
+        def note_given_back(dbapi_connection: Any, *_: Any) -> None:
+            if dbapi_connection is not None:  # None: it was invalidated, and is not pooled again
+                given_back[dbapi_connection] = time.monotonic()
 
         def watched_ping(dbapi_connection: Any) -> bool:
+            # A connection given back a moment ago answered then (its reset's rollback): asking again
+            # was one round trip more for each of a command's transactions. Past the moment, the ping
+            # finds a server that went away meanwhile, and the pool reconnects.
+            if time.monotonic() - given_back.get(dbapi_connection, -FRESH_SECONDS) < FRESH_SECONDS:
+                return True
             with self.watching(dbapi_connection, ping_seconds):
                 return bool(ping(dbapi_connection))
+
+        event.listen(engine.pool, "checkin", note_given_back)
 
         # The pool's pre-ping calls the dialect's do_ping before each checkout; it has no event to hook.
         engine.dialect.do_ping = watched_ping  # type: ignore[method-assign]  # (the hook is this assignment)
