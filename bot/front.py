@@ -203,8 +203,8 @@ class Front:
     async def keep_on_loop(self, key: str, body: dict[str, Any], respond: Respond) -> dict[str, Any]:
         """keep() for the event loop: the loop goes on serving while the database keeps the command."""
         kept = self.keeper.submit(key, body)
-        with contextlib.suppress(Exception):  # the wait's end (TimeoutError) included
-            await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(kept)), KEEP_SECONDS)
+        # asyncio.wait: at its timeout the keeping goes on, uncancelled (no shield to build per command).
+        await asyncio.wait({asyncio.wrap_future(kept)}, timeout=KEEP_SECONDS)
         return self._acknowledgement(kept, key, body, respond)
 
     def _acknowledgement(

@@ -7,12 +7,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from storage.db import Database
 from storage.models import Delivery
+from storage.types import UTCDateTime
 from storage.updates import table_of
 
 # Bolt refuses a signature older than five minutes, so a request key can't be replayed after that.
@@ -44,16 +45,22 @@ def note(session: Session, key: str, now: datetime, kept: timedelta, *, tidy: bo
 def note_all(session: Session, keys: Sequence[str], now: datetime, kept: timedelta) -> None:
     """Record `keys` in the caller's transaction in one statement (IntegrityError when one is there)."""
     rows = [{"key": key, "seen_at": now, "expires_at": now + kept} for key in keys]
-    session.connection().execute(insert(table_of(Delivery)), rows)
+    session.connection().execute(_NOTE, rows)
 
 
 def forget_expired(session: Session, now: datetime) -> None:
-    delivery = table_of(Delivery)
-    session.connection().execute(delete(delivery).where(delivery.c.expires_at < now))
+    session.connection().execute(_FORGET, {"now": now})
 
 
 def seen(session: Session, keys: Sequence[str]) -> set[str]:
     """Which of `keys` were noted before."""
-    delivery = table_of(Delivery)
-    found = session.connection().execute(select(delivery.c.key).where(delivery.c.key.in_(keys)))
+    found = session.connection().execute(_SEEN, {"keys": list(keys)})
     return set(found.scalars().all())
+
+
+# The front runs these for every batch of commands it keeps: built once (building and keying a statement
+# cost more than running it).
+_delivery = table_of(Delivery)
+_NOTE = insert(_delivery)
+_FORGET = delete(_delivery).where(_delivery.c.expires_at < bindparam("now", type_=UTCDateTime))
+_SEEN = select(_delivery.c.key).where(_delivery.c.key.in_(bindparam("keys", expanding=True)))

@@ -93,10 +93,7 @@ def keep_all(session: Session, commands: Sequence[ToKeep], now: datetime) -> Bat
     command on the thread beside its event loop, where the ORM's flush cost more than the rest of an ack."""
     conn = session.connection()
     seen = deliveries.seen(session, [c.key for c in commands])
-    work = table_of(Work)
-    count, first = conn.execute(
-        select(func.count(), func.min(work.c.id)).select_from(work).where(work.c.saved.is_(None))
-    ).one()
+    count, first = conn.execute(_WAITING).one()
     ahead = int(count)
     results: list[int | None] = []
     rows: list[dict[str, Any]] = []
@@ -112,7 +109,7 @@ def keep_all(session: Session, commands: Sequence[ToKeep], now: datetime) -> Bat
     deliveries.forget_expired(session, now)
     if rows:
         deliveries.note_all(session, [row["key"] for row in rows], now, deliveries.REQUEST_KEPT)
-        conn.execute(insert(work), [{**row, "attempts": 0} for row in rows])
+        conn.execute(_KEEP, [{**row, "attempts": 0} for row in rows])
         if conn.dialect.name == "postgresql":
             conn.execute(text(f"NOTIFY {CHANNEL}"))  # sent at commit, not before
     return Batch(results, None if first is None else int(first))
@@ -164,8 +161,8 @@ def waiting(db: Database) -> int:
         return int(session.exec(select(func.count()).select_from(Work)).one())
 
 
-# A worker runs these for every command: built once, since building and keying a statement cost more
-# than running it. One statement takes a row, without loading it into the session.
+# The front and the workers run these for every command: built once, since building and keying a
+# statement cost more than running it. One statement takes a row, without loading it into the session.
 _work = table_of(Work)
 _oldest_free = (
     select(_work.c.id)
@@ -180,6 +177,8 @@ _TAKE = (
     .values(lease_until=bindparam("until", type_=UTCDateTime), attempts=_work.c.attempts + 1)
     .returning(_work.c.id, _work.c.key, _work.c.command, _work.c.payload, _work.c.attempts, _work.c.saved)
 )
+_WAITING = select(func.count(), func.min(_work.c.id)).select_from(_work).where(_work.c.saved.is_(None))
+_KEEP = insert(_work)
 _DELETE = delete(_work).where(_work.c.id == bindparam("id"), _work.c.key == bindparam("key"))
 _SETTLE = update(_work).where(_work.c.id == bindparam("work_id")).values(saved=bindparam("ref"))
 
