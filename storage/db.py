@@ -193,7 +193,7 @@ def _create_engine(url: str, *, pooled: bool = True) -> Engine:
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": STATEMENT_SECONDS}
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            turns = WriteTurns(Path(parsed.database).expanduser(), STATEMENT_SECONDS)
+            turns = WriteTurns.for_file(Path(parsed.database).expanduser(), STATEMENT_SECONDS)
             kwargs["connect_args"]["factory"] = turns.connection_class()
         else:  # in memory: one connection per thread (SQLAlchemy's SingletonThreadPool), none to wait for
             del kwargs["pool_timeout"]

@@ -9,6 +9,7 @@ answers (or cancels) first."""
 from __future__ import annotations
 
 import logging
+import select
 import socket
 import threading
 import time
@@ -96,10 +97,12 @@ class Watchdog:
                 given_back[dbapi_connection] = time.monotonic()
 
         def watched_ping(dbapi_connection: Any) -> bool:
-            # A connection given back a moment ago answered then (its reset's rollback): asking again
-            # was one round trip more for each of a command's transactions. Past the moment, the ping
-            # finds a server that went away meanwhile, and the pool reconnects.
-            if time.monotonic() - given_back.get(dbapi_connection, -FRESH_SECONDS) < FRESH_SECONDS:
+            # A connection given back a moment ago answered then (its reset's rollback), and one the
+            # server has dropped since has something to read (its goodbye, or the end of the stream):
+            # asking again was one round trip more for each of a command's transactions. Otherwise the
+            # ping finds a server that went away meanwhile, and the pool reconnects.
+            recent = time.monotonic() - given_back.get(dbapi_connection, -FRESH_SECONDS) < FRESH_SECONDS
+            if recent and not _has_news(dbapi_connection):
                 return True
             with self.watching(dbapi_connection, ping_seconds):
                 return bool(ping(dbapi_connection))
@@ -108,6 +111,15 @@ class Watchdog:
 
         # The pool's pre-ping calls the dialect's do_ping before each checkout; it has no event to hook.
         engine.dialect.do_ping = watched_ping  # type: ignore[method-assign]  # (the hook is this assignment)
+
+
+def _has_news(dbapi_connection: Any) -> bool:
+    """Whether the server has sent anything on an idle connection: only a dropped one's does."""
+    try:
+        readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+    except (OSError, ValueError):  # closed meanwhile
+        return True
+    return bool(readable)
 
 
 def _release_failed(watchdog: Watchdog, context: Any) -> None:

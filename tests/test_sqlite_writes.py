@@ -4,7 +4,9 @@ or for itself. The turn is an flock on `<database>.writes`, which the tests try 
 
 from __future__ import annotations
 
+import errno
 import fcntl
+import gc
 import os
 import threading
 from collections.abc import Iterator
@@ -15,13 +17,14 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
 
+from storage import sqlite_writes
 from storage.db import Database
 from storage.sqlite_writes import SUFFIX, WriteTurns
 
 
 @contextmanager
 def engine_on(path: Path, timeout: float = 5.0) -> Iterator[Engine]:
-    turns = WriteTurns(path, timeout)
+    turns = WriteTurns.for_file(path, timeout)
     engine = create_engine(
         f"sqlite:///{path}",
         connect_args={"check_same_thread": False, "timeout": timeout, "factory": turns.connection_class()},
@@ -168,3 +171,60 @@ def test_a_write_nested_in_another_of_the_same_thread_fails_rather_than_waiting_
         outer.commit()
         assert outer.execute(text("SELECT n FROM t")).scalars().all() == [1]
     assert turn_is_free(path)
+
+
+def test_a_writer_that_waited_out_its_turn_gets_only_what_is_left_of_its_timeout_from_sqlite(
+    path: Path,
+) -> None:
+    """One timeout in all (the database's 5 s): the wait for the turn and SQLite's busy handler share it,
+    and the connection's own timeout is whole again once its transaction ends."""
+    fd = os.open(f"{path}{SUFFIX}", os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        with engine_on(path, timeout=0.3) as engine, engine.connect() as conn:
+            conn.execute(text("INSERT INTO t VALUES (1)"))  # the turn never came; SQLite was free
+            assert conn.execute(text("PRAGMA busy_timeout")).scalar_one() < 300
+            conn.commit()
+            assert conn.execute(text("PRAGMA busy_timeout")).scalar_one() == 300
+    finally:
+        os.close(fd)
+
+
+def test_a_file_system_that_refuses_locks_leaves_sqlite_to_decide_and_holds_nothing(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """flock failing with ENOLCK (some network file systems): the write goes on without a turn, and the
+    process's own lock is not left held, so the next writer does not wait out a timeout."""
+    refused = OSError(errno.ENOLCK, "No locks available")
+
+    def no_locks(_fd: int, _operation: int) -> None:
+        raise refused
+
+    with engine_on(path) as engine:
+        monkeypatch.setattr(sqlite_writes.fcntl, "flock", no_locks)
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO t VALUES (1)"))
+        monkeypatch.undo()
+        turns = WriteTurns.for_file(path, 5.0)
+        assert not turns._process.locked()
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO t VALUES (2)"))
+            assert not turn_is_free(path), "turns are taken again once flock works"
+
+
+def test_engines_on_one_file_share_its_turns_and_none_is_left_open_once_they_are_gone(
+    tmp_path: Path,
+) -> None:
+    def descriptors() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    before = descriptors()
+    for n in range(30):
+        db = Database(f"sqlite:///{tmp_path / f'd{n % 3}.db'}")
+        with db.session() as session:
+            session.execute(text("CREATE TABLE IF NOT EXISTS t (n INTEGER)"))
+            session.execute(text("INSERT INTO t VALUES (1)"))
+        db.dispose()
+        del db
+    gc.collect()
+    assert descriptors() <= before + 1, "each Database left its .writes file open"

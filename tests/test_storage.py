@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -107,6 +108,30 @@ def test_audit_rows_are_written_as_their_unit_of_work_commits_whatever_happens_b
     with db.session() as session:
         rows = audit.entries(session, subject="X-2")
     assert [r.action for r in rows] == ["third", "second", "first"]
+
+
+def test_a_pooled_connection_the_server_dropped_a_moment_ago_is_replaced_not_used(db: Database) -> None:
+    """A connection given back less than a second ago is not pinged before its next use, unless the server
+    has sent it something since: a dropped one has (its goodbye), and the pool reconnects."""
+    if db.dialect != "postgresql":
+        pytest.skip("a server connection: PostgreSQL's")
+    with db.session() as session:
+        backend = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    killer = Database(db.url)  # another pool: this one's only connection is the one to drop
+    try:
+        with killer.session() as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+        gone = "SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with killer.session() as other:
+                if not other.execute(text(gone), {"pid": backend}).scalar_one():
+                    break
+            time.sleep(0.01)
+    finally:
+        killer.dispose()
+    with db.session() as session:  # not DatabaseUnavailable: "nothing was saved" would be untrue here
+        assert session.execute(text("SELECT pg_backend_pid()")).scalar_one() != backend
 
 
 @pytest.mark.parametrize("statement", ["UPDATE audit_log SET action = 'rewritten'", "DELETE FROM audit_log"])
