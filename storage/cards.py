@@ -11,7 +11,7 @@ from functools import cache
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Update, bindparam, update
-from sqlalchemy.engine import CursorResult
+from sqlalchemy.engine import Connection, CursorResult
 from sqlmodel import Session, col, select
 
 from storage import clock
@@ -32,12 +32,12 @@ def claimed_at(card_ts: str | None) -> datetime | None:
     return datetime.fromtimestamp(int(seconds), UTC) if seconds.isascii() and seconds.isdigit() else None
 
 
-def attach(session: Session, item: ItemBase, ts: str) -> bool:
+def attach(conn: Connection, item: ItemBase, ts: str) -> bool:
     """Record the posted card's ts, if this process still holds the claim (False: another took it over,
     and the card just posted is a duplicate to delete)."""
-    # The item is the sender's copy, from the transaction that stored it: this session holds none.
+    # A statement on the table: the item is the sender's copy, from the transaction that stored it.
     values = {"item_id": item.id, "claim": item.card_ts, "ts": ts, "now": clock.now()}
-    result = session.connection().execute(_attaching(type(item)), values)
+    result = conn.execute(_attaching(type(item)), values)
     if cast(CursorResult[Any], result).rowcount != 1:
         return False
     item.card_ts = ts

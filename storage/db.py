@@ -14,7 +14,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import NullPool
@@ -82,7 +82,7 @@ class Database:
         only thing a refused action leaves behind.
         """
         try:
-            with running(self.clock), Session(self.engine, expire_on_commit=False) as session:
+            with self._told(), running(self.clock), Session(self.engine, expire_on_commit=False) as session:
                 try:
                     yield session
                     session.commit()
@@ -95,6 +95,26 @@ class Database:
                     session.add(refused.refusal)
                     session.commit()
             raise
+
+    @contextmanager
+    def statements(self) -> Iterator[Connection]:
+        """For statements that each stand alone, needing no transaction around them (the work queue's,
+        a card's ts): on PostgreSQL each is committed as it runs, without the round trips of BEGIN and
+        COMMIT; on SQLite they share one transaction (one sync to disk). An unreachable database is told
+        as session() tells it."""
+        with self._told(), running(self.clock):
+            if self.dialect == "postgresql":
+                with self.engine.connect() as conn:
+                    yield conn.execution_options(isolation_level="AUTOCOMMIT")
+            else:
+                with self.engine.begin() as conn:
+                    yield conn
+
+    @contextmanager
+    def _told(self) -> Iterator[None]:
+        """An unreachable or saturated database as the errors the person is told (nothing was saved)."""
+        try:
+            yield
         except DBAPIError as exc:
             if _is_unreachable(exc):
                 log.error("database unreachable: %s", exc.orig)

@@ -121,15 +121,14 @@ def take(db: Database, now: datetime, *, finished: Kept | None = None) -> Kept |
     runs under its one write lock, so of workers taking at once each gets a different row too.
     `finished`: the command the caller has just done, deleted in the same transaction (one commit per
     command instead of two, when the queue is busy)."""
-    with db.session() as session:
-        conn = session.connection()
+    with db.statements() as conn:  # the deletion and the taking need not go together
         if finished is not None:
             conn.execute(_DELETE, {"id": finished.id, "key": finished.key})
         row = conn.execute(_TAKE, {"now": now, "until": now + LEASE}).first()
-        if row is None:
-            return None
-        work_id, key, command, payload, attempts, saved = row
-        return Kept(work_id, key, command, json.loads(payload), attempts, saved)
+    if row is None:
+        return None
+    work_id, key, command, payload, attempts, saved = row
+    return Kept(work_id, key, command, json.loads(payload), attempts, saved)
 
 
 def renew(db: Database, keys: Sequence[str], now: datetime) -> None:
@@ -141,8 +140,8 @@ def renew(db: Database, keys: Sequence[str], now: datetime) -> None:
 
 
 def done(db: Database, kept: Kept) -> None:
-    with db.session() as session:
-        session.connection().execute(_DELETE, {"id": kept.id, "key": kept.key})
+    with db.statements() as conn:
+        conn.execute(_DELETE, {"id": kept.id, "key": kept.key})
 
 
 def release_all(db: Database) -> int:

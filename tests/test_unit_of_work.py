@@ -31,13 +31,18 @@ from tests.office import (
 @dataclass
 class Transactions:
     """The statements the bot ran, grouped by the transaction they were committed in (each connection has
-    its own: the rate budget's run beside a command's)."""
+    its own: the rate budget's run beside a command's). On PostgreSQL a statement that stands alone runs
+    in autocommit (storage/db.py `statements`): it is a transaction of its own."""
 
     done: list[list[str]] = field(default_factory=list)
     open: dict[int, list[str]] = field(default_factory=dict)
 
-    def statement(self, connection: object, sql: str, parameters: Any) -> None:
-        self.open.setdefault(id(connection), []).append(f"{' '.join(sql.split())} {parameters!r}")
+    def statement(self, connection: object, sql: str, parameters: Any, *, alone: bool = False) -> None:
+        shown = f"{' '.join(sql.split())} {parameters!r}"
+        if alone:
+            self.done.append([shown])
+        else:
+            self.open.setdefault(id(connection), []).append(shown)
 
     def commit(self, connection: object) -> None:
         self.done.append(self.open.pop(id(connection), []))
@@ -69,7 +74,8 @@ def transactions(bot: tuple[Sandbox, InProcessBot]) -> Iterator[Transactions]:
     engine = bot[1].db.engine
 
     def statement(conn: Any, _cursor: Any, sql: str, parameters: Any, _context: Any, _many: bool) -> None:
-        seen.statement(conn.connection.dbapi_connection, sql, parameters)
+        alone = conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+        seen.statement(conn.connection.dbapi_connection, sql, parameters, alone=alone)
 
     def commit(conn: Any) -> None:
         seen.commit(conn.connection.dbapi_connection)

@@ -112,9 +112,12 @@ def publish(
             f"Slack refused to post the card ({refused.code}), so {item.ref} was not sent: nobody outside "
             f"the office saw it, and it is closed as {closed}.{hint}"
         ) from refused
-    with deps.db.session() as session:
-        attached = cards.attach(session, item, ts)
-        now = None if attached else session.get(type(item), item.id)
+    with deps.db.statements() as conn:
+        attached = cards.attach(conn, item, ts)
+    now = None
+    if not attached:
+        with deps.db.session() as session:
+            now = session.get(type(item), item.id)
     if now is not None and now.posted and now.card_ts != ts:
         # Another process took the claim over meanwhile and attached a card of its own: this is the copy.
         log.warning("%s was posted by another process meanwhile; deleting this copy", item.ref)
