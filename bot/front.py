@@ -52,6 +52,7 @@ class Keeper:
     write lock) for a burst, instead of one each contending with the workers' writes."""
 
     BATCH = 200
+    TIDY_SECONDS = 1.0
 
     def __init__(self, db: Database, clock: Clock, kept: Callable[[int | None, int], None]) -> None:
         """`kept`: called after each batch with the queue's head before it (storage/work.py Batch) and
@@ -61,6 +62,7 @@ class Keeper:
         self._writing = 0
         self._changed = threading.Condition()
         self._stopping = False
+        self._tidied = -self.TIDY_SECONDS
         self._thread = threading.Thread(target=self._run, name="keeper", daemon=True)
         self._thread.start()
 
@@ -98,10 +100,20 @@ class Keeper:
                     self._writing = 0
                     self._changed.notify_all()
 
+    def _tidy_now(self) -> bool:
+        """Whether this batch also deletes the delivery keys past their time: once every TIDY_SECONDS
+        (a key lives ten minutes), not a round trip more for every batch."""
+        now = time.monotonic()
+        if now - self._tidied < self.TIDY_SECONDS:
+            return False
+        self._tidied = now
+        return True
+
     def _write(self, batch: list[tuple[work.ToKeep, Future[int | None]]]) -> None:
         try:
             with self.db.session() as session:
-                kept = work.keep_all(session, [command for command, _ in batch], self.clock())
+                commands = [command for command, _ in batch]
+                kept = work.keep_all(session, commands, self.clock(), tidy=self._tidy_now())
         except IntegrityError:  # another instance noted one of these keys meanwhile
             if len(batch) == 1:
                 batch[0][1].set_result(None)  # a replay, noted by the other instance first

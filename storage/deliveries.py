@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import bindparam, delete
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -42,25 +43,27 @@ def note(session: Session, key: str, now: datetime, kept: timedelta, *, tidy: bo
     session.flush()
 
 
-def note_all(session: Session, keys: Sequence[str], now: datetime, kept: timedelta) -> None:
-    """Record `keys` in the caller's transaction in one statement (IntegrityError when one is there)."""
-    rows = [{"key": key, "seen_at": now, "expires_at": now + kept} for key in keys]
-    session.connection().execute(_NOTE, rows)
+def note_new(session: Session, keys: Sequence[str], now: datetime, kept: timedelta) -> set[str]:
+    """Record those of `keys` not noted before, in the caller's transaction and one statement: which
+    they were. (On PostgreSQL, a key another transaction is noting meanwhile is waited for: noted there,
+    it is not new here.)"""
+    conn = session.connection()
+    rows = [{"key": key, "seen_at": now, "expires_at": now + kept} for key in dict.fromkeys(keys)]
+    noting = _NOTE_NEW_POSTGRESQL if conn.dialect.name == "postgresql" else _NOTE_NEW_SQLITE
+    return set(conn.execute(noting, rows).scalars().all())
 
 
 def forget_expired(session: Session, now: datetime) -> None:
     session.connection().execute(_FORGET, {"now": now})
 
 
-def seen(session: Session, keys: Sequence[str]) -> set[str]:
-    """Which of `keys` were noted before."""
-    found = session.connection().execute(_SEEN, {"keys": list(keys)})
-    return set(found.scalars().all())
-
-
 # The front runs these for every batch of commands it keeps: built once (building and keying a statement
 # cost more than running it).
 _delivery = table_of(Delivery)
-_NOTE = insert(_delivery)
 _FORGET = delete(_delivery).where(_delivery.c.expires_at < bindparam("now", type_=UTCDateTime))
-_SEEN = select(_delivery.c.key).where(_delivery.c.key.in_(bindparam("keys", expanding=True)))
+_NOTE_NEW_POSTGRESQL = (
+    postgresql.insert(_delivery).on_conflict_do_nothing(index_elements=["key"]).returning(_delivery.c.key)
+)
+_NOTE_NEW_SQLITE = (
+    sqlite.insert(_delivery).on_conflict_do_nothing(index_elements=["key"]).returning(_delivery.c.key)
+)

@@ -84,31 +84,32 @@ def keep(session: Session, key: str, command: str, body: Mapping[str, Any], now:
     return ahead
 
 
-def keep_all(session: Session, commands: Sequence[ToKeep], now: datetime) -> Batch:
+def keep_all(session: Session, commands: Sequence[ToKeep], now: datetime, *, tidy: bool = True) -> Batch:
     """Keep commands that arrived together, in the caller's transaction (one commit for a burst), each
-    with its delivery key. Another process noting one of the keys meanwhile makes the commit fail with
-    IntegrityError: the caller keeps them again one by one.
+    with its delivery key; one whose key was noted before (or earlier in the batch) is a replay, not
+    kept. `tidy`: delivery keys past their time are deleted first (a caller keeping batch after batch
+    does it now and then).
 
     Core statements on the session's connection, one of each per batch: the front runs this for every
-    command on the thread beside its event loop, where the ORM's flush cost more than the rest of an ack."""
+    command, and on PostgreSQL each is a round trip the acknowledgement waits for."""
     conn = session.connection()
-    seen = deliveries.seen(session, [c.key for c in commands])
+    if tidy:
+        deliveries.forget_expired(session, now)
+    new = deliveries.note_new(session, [c.key for c in commands], now, deliveries.REQUEST_KEPT)
     count, first = conn.execute(_WAITING).one()
     ahead = int(count)
     results: list[int | None] = []
     rows: list[dict[str, Any]] = []
     for command in commands:
-        if command.key in seen:
+        if command.key not in new:
             results.append(None)
             continue
-        seen.add(command.key)
+        new.discard(command.key)  # the same key again in this batch is a replay of this one
         payload = json.dumps(dict(command.body))
         rows.append({"key": command.key, "command": command.command, "payload": payload, "kept_at": now})
         results.append(ahead)
         ahead += 1
-    deliveries.forget_expired(session, now)
     if rows:
-        deliveries.note_all(session, [row["key"] for row in rows], now, deliveries.REQUEST_KEPT)
         conn.execute(_KEEP, [{**row, "attempts": 0} for row in rows])
         if conn.dialect.name == "postgresql":
             conn.execute(text(f"NOTIFY {CHANNEL}"))  # sent at commit, not before

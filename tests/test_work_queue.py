@@ -35,6 +35,17 @@ def test_a_replayed_request_is_not_kept_twice_and_each_knows_how_many_wait_ahead
     assert work.waiting(db) == 3
 
 
+def test_a_batch_keeps_each_new_key_once_and_none_seen_before(db: Database) -> None:
+    """A burst kept in one transaction: a key seen in an earlier batch, or earlier in this one, is a
+    replay; the others wait in order behind what was there."""
+    keep(db, 0)
+    batch = [work.ToKeep(f"key-{n}", "/liaison", {"text": f"whoami {n}"}) for n in (1, 0, 2, 1, 3)]
+    with db.session() as session:
+        kept = work.keep_all(session, batch, db.clock(), tidy=False)
+    assert kept.ahead == [1, None, 2, None, 3]
+    assert work.waiting(db) == 4
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_two_worker_processes_on_one_queue_do_each_command_once(tmp_path: Path, backend: str) -> None:
     """Two processes' workers (their own engines): on PostgreSQL woken by NOTIFY, taking with SKIP
