@@ -111,9 +111,8 @@ class Keeper:
 
     def _write(self, batch: list[tuple[work.ToKeep, Future[int | None]]]) -> None:
         try:
-            with self.db.session() as session:
-                commands = [command for command, _ in batch]
-                kept = work.keep_all(session, commands, self.clock(), tidy=self._tidy_now())
+            commands = [command for command, _ in batch]
+            kept = work.keep_all(self.db, commands, self.clock(), tidy=self._tidy_now())
         except IntegrityError:  # another instance noted one of these keys meanwhile
             if len(batch) == 1:
                 batch[0][1].set_result(None)  # a replay, noted by the other instance first

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete
+from sqlalchemy import Connection, bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -38,23 +38,22 @@ def note(session: Session, key: str, now: datetime, kept: timedelta, *, tidy: bo
     delivery is marked done exactly when its work is; keys past their time go at the same time (`tidy`),
     unless the caller forgets them itself."""
     if tidy:
-        forget_expired(session, now)
+        forget_expired(session.connection(), now)
     session.add(Delivery(key=key, seen_at=now, expires_at=now + kept))
     session.flush()
 
 
-def note_new(session: Session, keys: Sequence[str], now: datetime, kept: timedelta) -> set[str]:
+def note_new(conn: Connection, keys: Sequence[str], now: datetime, kept: timedelta) -> set[str]:
     """Record those of `keys` not noted before, in the caller's transaction and one statement: which
     they were. (On PostgreSQL, a key another transaction is noting meanwhile is waited for: noted there,
     it is not new here.)"""
-    conn = session.connection()
     rows = [{"key": key, "seen_at": now, "expires_at": now + kept} for key in dict.fromkeys(keys)]
     noting = _NOTE_NEW_POSTGRESQL if conn.dialect.name == "postgresql" else _NOTE_NEW_SQLITE
     return set(conn.execute(noting, rows).scalars().all())
 
 
-def forget_expired(session: Session, now: datetime) -> None:
-    session.connection().execute(_FORGET, {"now": now})
+def forget_expired(conn: Connection, now: datetime) -> None:
+    conn.execute(_FORGET, {"now": now})
 
 
 # The front runs these for every batch of commands it keeps: built once (building and keying a statement

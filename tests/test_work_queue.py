@@ -12,20 +12,22 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from bot.worker import Workers
-from storage import work
+from storage import crypto, work
+from storage.crypto import Keyring
 from storage.db import Database
 from storage.leader import Leadership
 from storage.work import Kept
 from tests.databases import BACKENDS, database_url
+from tests.office import DATA_KEY
 
 COMMANDS = 120
 
 
 def keep(db: Database, n: int) -> int:
-    with db.session() as session:
-        return work.keep(session, f"key-{n}", "/liaison", {"text": f"whoami {n}"}, db.clock())
+    return work.keep(db, f"key-{n}", "/liaison", {"text": f"whoami {n}"}, db.clock())
 
 
 def test_a_replayed_request_is_not_kept_twice_and_each_knows_how_many_wait_ahead(db: Database) -> None:
@@ -37,13 +39,34 @@ def test_a_replayed_request_is_not_kept_twice_and_each_knows_how_many_wait_ahead
 
 def test_a_batch_keeps_each_new_key_once_and_none_seen_before(db: Database) -> None:
     """A burst kept in one transaction: a key seen in an earlier batch, or earlier in this one, is a
-    replay; the others wait in order behind what was there."""
+    replay; the others wait in order behind what was there, and are taken in that order."""
     keep(db, 0)
-    batch = [work.ToKeep(f"key-{n}", "/liaison", {"text": f"whoami {n}"}) for n in (1, 0, 2, 1, 3)]
-    with db.session() as session:
-        kept = work.keep_all(session, batch, db.clock(), tidy=False)
-    assert kept.ahead == [1, None, 2, None, 3]
-    assert work.waiting(db) == 4
+    batch = [work.ToKeep(f"key-{n}", "/liaison", {"text": f"whoami {n}"}) for n in (5, 1, 0, 2, 1, 3, 4)]
+    kept = work.keep_all(db, batch, db.clock(), tidy=False)
+    assert kept.ahead == [1, 2, None, 3, None, 4, 5]
+    assert kept.head is not None
+    taken = []
+    while (one := work.take(db, db.clock())) is not None:
+        taken.append(one.body["text"])
+    assert taken == [f"whoami {n}" for n in (0, 5, 1, 2, 3, 4)]
+    assert work.keep_all(db, batch[:2], db.clock()).ahead == [None, None], "the batch's keys are noted"
+
+
+def test_what_a_kept_command_holds_is_encrypted_in_the_database(db_url: str) -> None:
+    """The command's text is the client's matter: it is kept as the other free text is (storage/crypto.py),
+    on PostgreSQL too, where a batch goes in as arrays of one statement."""
+    keyed = Database(db_url, Keyring([DATA_KEY]))
+    keyed.upgrade()
+    try:
+        said = "need:housing Client sleeps at the Eastside shelter"
+        work.keep(keyed, "key-secret", "/referral", {"text": said}, keyed.clock())
+        with keyed.engine.connect() as conn:
+            (stored,) = conn.execute(text("SELECT payload FROM work")).one()
+        assert "Eastside" not in stored and stored.startswith(crypto.MARK), stored[:40]
+        taken = work.take(keyed, keyed.clock())
+        assert taken is not None and taken.body == {"text": said}
+    finally:
+        keyed.dispose()
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -115,6 +138,16 @@ def test_a_worker_deletes_the_command_it_did_as_it_takes_the_next(db: Database) 
     assert second is not None and second.body["text"] == "whoami 2"
     assert work.waiting(db) == 1, "the first is gone with the taking of the second"
     assert work.take(db, now, finished=second) is None and work.waiting(db) == 0
+
+
+def test_a_command_finished_after_its_lease_ran_out_is_deleted_not_taken_again(db: Database) -> None:
+    """Its worker was slow past the lease (and no other took it meanwhile): done is done."""
+    keep(db, 1)
+    first = work.take(db, db.clock())
+    assert first is not None
+    later = db.clock() + work.LEASE + timedelta(seconds=1)
+    assert work.take(db, later, finished=first) is None
+    assert work.waiting(db) == 0
 
 
 def test_workers_leave_no_row_of_what_they_did_when_they_stop(db: Database) -> None:
