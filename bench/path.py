@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, func, select
 
 from bench import acks, office
 from bench.acks import AckRun, bare_bolt
-from bench.results_file import machine_lines, write_part
+from bench.results_file import cpu_times, machine_lines, stolen_since, write_part
 from bot.sandbox import Sandbox, visible_text
 from storage.item_tables import Referral
 from storage.models import Partner
@@ -275,12 +275,14 @@ def main() -> None:
             (Path(folder) / backend).mkdir()
             with database_url(backend, Path(folder) / backend) as url:
                 office.seed(slack, url, NOW)
+                before = cpu_times()
                 shown = "PostgreSQL" if backend == "postgresql" else "SQLite"
                 said = backend_runs(
                     slack, url, Path(folder) / backend, f"{shown}, 2 workers", LIAISON_WORKERS="2"
                 )
                 table += [line for line in said if line.startswith("|")]
                 findings += [line for line in said if line.startswith("- ")]
+                findings.append(f"- {shown}: {stolen_since(before)}")
     lines += [
         f"Each command is `/referral` over HTTP, signed, a new connection each, round-robin over "
         f"{len(CHANNELS)} partner channels of the office's {office.ITEMS:,} items (seeded as `make bench`'s "

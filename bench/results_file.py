@@ -46,6 +46,28 @@ def machine_lines() -> list[str]:
     ]
 
 
+def cpu_times() -> tuple[int, int]:
+    """(stolen, all) of this machine's CPU time so far, in clock ticks (/proc/stat; (0, 0) elsewhere).
+    Stolen is time the hypervisor gave to other guests while this one had work to run: on a shared host
+    it slows everything down by turns, so a part says how much of it there was while it ran."""
+    line = next((line.split() for line in _lines("/proc/stat") if line.startswith("cpu ")), None)
+    if line is None:
+        return 0, 0
+    user, nice, system, idle, iowait, irq, softirq, steal = (int(v) for v in line[1:9])
+    return steal, user + nice + system + idle + iowait + irq + softirq + steal
+
+
+def stolen_since(before: tuple[int, int]) -> str:
+    """What share of the machine's CPU time since `before` (cpu_times()) was stolen, as a sentence."""
+    steal, total = (now - then for now, then in zip(cpu_times(), before, strict=True))
+    if total <= 0:
+        return "CPU time stolen by the hypervisor: not known on this system."
+    return (
+        f"CPU time stolen by the hypervisor meanwhile (other guests on the same host): {steal / total:.0%} "
+        "of the machine's; figures taken while much is stolen are slower and noisier."
+    )
+
+
 def write_part(name: str, lines: list[str]) -> None:
     PARTS.mkdir(exist_ok=True)
     (PARTS / f"{name}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
