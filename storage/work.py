@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, Select, String, Update, bindparam, delete, func, insert, or_, text, update
+from sqlalchemy import Integer, String, bindparam, delete, func, insert, or_, text, update
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -95,8 +95,10 @@ def keep_all(db: Database, commands: Sequence[ToKeep], now: datetime, *, tidy: b
     is one statement, committed as it runs: a transaction of separate statements would add five round
     trips, each a wake-up of a server process on a machine busy with the work (under load it took twice
     as long)."""
-    firsts = {c.key: c for c in reversed(commands)}  # a key's first command: a repeat is a replay of it
-    unique = [c for c in commands if firsts[c.key] is c]
+    first: dict[str, int] = {}  # where each key came first: a repeat is a replay of it
+    for n, command in enumerate(commands):
+        first.setdefault(command.key, n)
+    unique = [commands[n] for n in first.values()]
     rows: list[dict[str, Any]] = [
         {"key": c.key, "command": c.command, "payload": json.dumps(dict(c.body)), "kept_at": now}
         for c in unique
@@ -117,8 +119,8 @@ def keep_all(db: Database, commands: Sequence[ToKeep], now: datetime, *, tidy: b
             if new:
                 conn.execute(_KEEP, [{**row, "attempts": 0} for row in rows if row["key"] in new])
     ahead, results = int(waiting), list[int | None]()
-    for command in commands:
-        if command.key in new and firsts[command.key] is command:
+    for n, command in enumerate(commands):
+        if command.key in new and first[command.key] == n:
             results.append(ahead)
             ahead += 1
         else:
@@ -140,19 +142,14 @@ def take(db: Database, now: datetime, *, finished: Kept | None = None) -> Kept |
     """The oldest command nobody holds, leased to the caller; None when there is none. On PostgreSQL
     several workers take at once and each gets a different row (SKIP LOCKED); on SQLite the statement
     runs under its one write lock, so of workers taking at once each gets a different row too.
-    `finished`: the command the caller has just done, deleted as the next is taken: on PostgreSQL in the
-    same statement (a round trip fewer for every command when the queue is busy), on SQLite in the same
-    transaction (one sync to disk)."""
-    leased: dict[str, Any] = {"now": now, "until": now + LEASE}
+    `finished`: the command the caller has just done, deleted first (on SQLite in the same transaction:
+    one sync to disk for both). Not in the taking's statement (a WITH) on PostgreSQL: there the deletion
+    may run after the taking, and a worker finishing at the same moment could take this row, done, if its
+    lease had run out (an independent review measured it in most of 100 rounds of that race)."""
     with db.statements() as conn:
-        if finished is None:
-            row = conn.execute(_TAKE, leased).first()
-        elif db.dialect == "postgresql":
-            leased.update(done_id=finished.id, done_key=finished.key)
-            row = conn.execute(_TAKE_AFTER_DELETING, leased).first()
-        else:
+        if finished is not None:
             conn.execute(_DELETE, {"done_id": finished.id, "done_key": finished.key})
-            row = conn.execute(_TAKE, leased).first()
+        row = conn.execute(_TAKE, {"now": now, "until": now + LEASE}).first()
     if row is None:
         return None
     work_id, key, command, payload, attempts, saved = row
@@ -199,22 +196,12 @@ _oldest_free = (
     .with_for_update(skip_locked=True)
 )
 _DELETE = delete(_work).where(_work.c.id == bindparam("done_id"), _work.c.key == bindparam("done_key"))
-
-
-def _taking(oldest_free: Select[tuple[int | None]]) -> Update:
-    return (
-        update(_work)
-        .where(_work.c.id == oldest_free.scalar_subquery())
-        .values(lease_until=bindparam("until", type_=UTCDateTime), attempts=_work.c.attempts + 1)
-        .returning(_work.c.id, _work.c.key, _work.c.command, _work.c.payload, _work.c.attempts, _work.c.saved)
-    )
-
-
-_TAKE = _taking(_oldest_free)
-# PostgreSQL: the finished command deleted in a WITH of the statement taking the next (SQLite has no
-# DELETE in a WITH). The statement's reads do not see its own deletion, so the finished row is left out
-# of the taking by name: its lease may have run out meanwhile, and the two changes would both hit it.
-_TAKE_AFTER_DELETING = _taking(_oldest_free.where(_work.c.id != bindparam("done_id"))).add_cte(_DELETE.cte("done"))
+_TAKE = (
+    update(_work)
+    .where(_work.c.id == _oldest_free.scalar_subquery())
+    .values(lease_until=bindparam("until", type_=UTCDateTime), attempts=_work.c.attempts + 1)
+    .returning(_work.c.id, _work.c.key, _work.c.command, _work.c.payload, _work.c.attempts, _work.c.saved)
+)
 _WAITING = select(func.count(), func.min(_work.c.id)).select_from(_work).where(_work.c.saved.is_(None))
 _KEEP = insert(_work)
 # keep_all on PostgreSQL, one statement: the keys noted; the commands whose keys were new kept in the
