@@ -110,8 +110,7 @@ def keep_all(db: Database, commands: Sequence[ToKeep], now: datetime, *, tidy: b
             waiting, head, noted, _woken = conn.execute(_KEEP_ALL_POSTGRESQL, _columns(rows, now)).one()
         new = set(noted or ())
     else:
-        with db.session() as session:
-            conn = session.connection()
+        with db.statements() as conn:  # on SQLite one transaction
             if tidy:
                 deliveries.forget_expired(conn, now)
             new = deliveries.note_new(conn, [row["key"] for row in rows], now, deliveries.REQUEST_KEPT)
