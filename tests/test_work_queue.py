@@ -50,6 +50,9 @@ def test_a_batch_keeps_each_new_key_once_and_none_seen_before(db: Database) -> N
         taken.append(one.body["text"])
     assert taken == [f"whoami {n}" for n in (0, 5, 1, 2, 3, 4)]
     assert work.keep_all(db, batch[:2], db.clock()).ahead == [None, None], "the batch's keys are noted"
+    again = work.ToKeep("key-6", "/liaison", {"text": "whoami 6"})
+    first, second = work.keep_all(db, [again, again], db.clock()).ahead
+    assert first is not None and second is None, "the same one twice: kept once, then a replay"
 
 
 def test_what_a_kept_command_holds_is_encrypted_in_the_database(db_url: str) -> None:
