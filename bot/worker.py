@@ -33,7 +33,7 @@ from bot.identity import command_actor
 from commands import catalog, registry
 from commands.grammar import Arguments
 from commands.invocation import Deps, Invocation
-from storage import work
+from storage import lookups, work
 from storage.clock import Clock
 from storage.db import Database, application_name
 from storage.errors import DatabaseBusy, DatabaseUnavailable, LiaisonError
@@ -269,7 +269,7 @@ class Doer:
                 "doing it and will not try again. Check what was saved before typing it again.",
             )
         else:
-            with work.running(kept.id):
+            with work.running(kept.id), lookups.as_of(kept.lookups):
                 self.run(kept.command, kept.body, respond)
 
     def respond_to(self, body: dict[str, Any]) -> Respond:

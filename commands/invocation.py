@@ -175,7 +175,8 @@ class Deps:
 
     def calendar(self, session: Session) -> CourtCalendar:
         """The court calendar as it is now: read once per command or scheduler pass and passed on (a
-        closure made by another process is then seen by the next command, and no cache goes stale)."""
+        closure made by another process is then seen by the next command; a worker's command may get the
+        closures remembered since the last change anywhere: storage/lookups.py)."""
         return court_calendar.load(session, self.holidays, self.today())
 
     def today(self) -> date:

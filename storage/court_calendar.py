@@ -24,7 +24,7 @@ import holidays
 from sqlalchemy import bindparam
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from storage import audit, clock, regions
+from storage import audit, clock, lookups, regions
 from storage.disclosure import as_read
 from storage.errors import InvalidInput
 from storage.identifiers import Detector
@@ -115,7 +115,10 @@ _CLOSURES = select(col(OfficeClosure.day), col(OfficeClosure.reason)).where(
 
 def load(session: Session, region: str, today: date) -> CourtCalendar:
     """The calendar as the database has it now: the region's holidays and the recent and coming closures."""
-    rows = session.execute(_CLOSURES, {"since": today - LOOK_BACK}).all()
+    since = today - LOOK_BACK
+    rows = lookups.read(
+        session, "closures", since, lambda: tuple(session.execute(_CLOSURES, {"since": since}).tuples())
+    )
     return CourtCalendar(region, {day: reason for day, reason in rows})
 
 

@@ -7,6 +7,7 @@ from collections.abc import Collection
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
+from storage import lookups
 from storage.models import Role, StaffRole
 
 # Asked for every command: built once (building and keying a statement cost more than running it), and
@@ -18,7 +19,7 @@ _ROLE = select(StaffRole.role).where(col(StaffRole.user_id) == bindparam("user_i
 def role_of(session: Session, user_id: str, configured_admins: Collection[str]) -> Role:
     if user_id in configured_admins:
         return Role.admin
-    role = session.execute(_ROLE, {"user_id": user_id}).scalar()
+    role = lookups.read(session, "role", user_id, lambda: session.scalar(_ROLE, {"user_id": user_id}))
     return Role(role) if role is not None else Role.defender
 
 

@@ -10,6 +10,7 @@ import storage.evaluation_tables
 import storage.item_tables
 import storage.library_tables
 import storage.library_words
+import storage.lookups
 import storage.models
 import storage.training_tables
 
@@ -19,6 +20,7 @@ MODULES = (
     storage.item_tables,
     storage.library_tables,
     storage.library_words,
+    storage.lookups,
     storage.models,
     storage.training_tables,
 )

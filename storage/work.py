@@ -25,6 +25,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage import deliveries
 from storage.db import Database
+from storage.lookups import LookupGeneration
 from storage.types import EncryptedText, UTCDateTime
 from storage.updates import table_of
 
@@ -56,6 +57,7 @@ class Kept:
     body: dict[str, Any]
     attempts: int  # counting this one
     saved: str | None  # set: a worker stored this item and stopped before it was done
+    lookups: int | None = None  # the count of lookup changes when it was taken (storage/lookups.py)
 
 
 class Replayed(Exception):
@@ -151,8 +153,8 @@ def take(db: Database, now: datetime, *, finished: Kept | None = None) -> Kept |
         row = conn.execute(_TAKE, {"now": now, "until": now + LEASE}).first()
     if row is None:
         return None
-    work_id, key, command, payload, attempts, saved = row
-    return Kept(work_id, key, command, json.loads(payload), attempts, saved)
+    work_id, key, command, payload, attempts, saved, lookups = row
+    return Kept(work_id, key, command, json.loads(payload), attempts, saved, lookups)
 
 
 def renew(db: Database, keys: Sequence[str], now: datetime) -> None:
@@ -187,6 +189,7 @@ def waiting(db: Database) -> int:
 # The front and the workers run these for every command: built once, since building and keying a
 # statement cost more than running it. One statement takes a row, without loading it into the session.
 _work = table_of(Work)
+_generation = table_of(LookupGeneration)
 _oldest_free = (
     select(_work.c.id)
     .where(or_(_work.c.lease_until.is_(None), _work.c.lease_until < bindparam("now", type_=UTCDateTime)))
@@ -199,7 +202,16 @@ _TAKE = (
     update(_work)
     .where(_work.c.id == _oldest_free.scalar_subquery())
     .values(lease_until=bindparam("until", type_=UTCDateTime), attempts=_work.c.attempts + 1)
-    .returning(_work.c.id, _work.c.key, _work.c.command, _work.c.payload, _work.c.attempts, _work.c.saved)
+    .returning(
+        _work.c.id,
+        _work.c.key,
+        _work.c.command,
+        _work.c.payload,
+        _work.c.attempts,
+        _work.c.saved,
+        # Read with the taking, not in a statement of its own: what the command's lookups are as of.
+        select(_generation.c.value).where(_generation.c.id == 1).scalar_subquery(),
+    )
 )
 _WAITING = select(func.count(), func.min(_work.c.id)).select_from(_work).where(_work.c.saved.is_(None))
 _KEEP = insert(_work)

@@ -18,6 +18,7 @@ from storage import audit
 from tests.databases import BACKENDS
 from tests.inprocess import InProcessBot, in_process_bot
 from tests.office import (
+    ADMIN,
     DEFENDER,
     OFFICE_CHANNEL,
     PARTNER_USER,
@@ -107,6 +108,27 @@ def test_a_new_item_is_stored_in_one_transaction_and_its_card_recorded_in_anothe
     assert [s.split()[0] for s in card] == ["UPDATE"], card
     reads = [s for t in transactions.work for s in t if s.startswith("SELECT")]
     assert len(reads) == len(set(reads)), f"read twice: {sorted(reads)}"
+
+
+def test_a_role_and_the_closures_are_read_again_only_once_they_changed(
+    bot: tuple[Sandbox, InProcessBot], transactions: Transactions
+) -> None:
+    """A worker remembers them between commands while the database's count of their changes stands
+    (storage/lookups.py)."""
+    slack, running = bot
+    name, text, channel = NEW_ITEMS[0]
+
+    def lookups_read() -> list[str]:
+        transactions.done.clear()
+        assert command(slack, running, DEFENDER, channel, name, text).startswith("Sent *")
+        reads = [s for t in transactions.work for s in t if s.startswith("SELECT")]
+        return [s for s in reads if "FROM staff_role" in s or "FROM office_closure" in s]
+
+    lookups_read()
+    assert lookups_read() == []
+    said = command(slack, running, ADMIN, OFFICE_CHANNEL, "/liaison", f"role <@{DEFENDER}> coordinator")
+    assert "is now a *coordinator*" in said, said
+    assert len(lookups_read()) == 2
 
 
 def test_someone_who_may_not_send_is_refused_before_slack_is_asked_anything(

@@ -1,0 +1,59 @@
+"""A count of the changes to the tables of read-mostly lookups (roles, closures), kept by triggers so
+that no path that writes them can forget it: a worker remembers lookups only while the count stands
+(storage/lookups.py).
+
+Revision ID: 0021
+Revises: 0020
+Create Date: 2026-12-03
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0021"
+down_revision = "0020"
+branch_labels = None
+depends_on = None
+
+TABLES = ("staff_role", "office_closure")  # storage/lookups.py FOLLOWED, as of this migration
+BUMP = "UPDATE lookup_generation SET value = value + 1 WHERE id = 1"
+
+
+def upgrade() -> None:
+    op.create_table(
+        "lookup_generation",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("value", sa.Integer(), nullable=False),
+    )
+    op.execute("INSERT INTO lookup_generation (id, value) VALUES (1, 0)")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "CREATE FUNCTION liaison_lookups_changed() RETURNS trigger LANGUAGE plpgsql AS "
+            f"$$ BEGIN {BUMP}; RETURN NULL; END $$"
+        )
+        for table in TABLES:
+            op.execute(
+                f"CREATE TRIGGER {table}_lookups_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
+                f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION liaison_lookups_changed()"
+            )
+        return
+    for table in TABLES:  # SQLite's triggers are for each row, one event each
+        for change in ("INSERT", "UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER {table}_{change.lower()}_lookups_changed AFTER {change} ON {table} "
+                f"BEGIN {BUMP}; END"
+            )
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for table in TABLES:
+            op.execute(f"DROP TRIGGER {table}_lookups_changed ON {table}")
+        op.execute("DROP FUNCTION liaison_lookups_changed()")
+    else:
+        for table in TABLES:
+            for change in ("insert", "update", "delete"):
+                op.execute(f"DROP TRIGGER {table}_{change}_lookups_changed")
+    op.drop_table("lookup_generation")

@@ -1,0 +1,122 @@
+"""Read-mostly lookups a worker remembers between commands (storage/lookups.py): the database counts every
+change to their tables, whoever makes it, and a worker reads the count with each command it takes; what it
+remembered is used only at the same count."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+from sqlalchemy import event, text
+
+from storage import court_calendar, lookups, roles, work
+from storage.court_calendar import OfficeClosure
+from storage.db import Database
+from storage.models import Role, StaffRole
+
+PERSON = "U0SOMEONE"
+
+
+def count(db: Database) -> int:
+    with db.engine.connect() as conn:
+        return int(conn.execute(text("SELECT value FROM lookup_generation")).scalar_one())
+
+
+def taken(db: Database, n: int) -> int | None:
+    """The count a worker's command carries: keep one and take it, as a worker does."""
+    work.keep(db, f"key-{n}", "/referral", {"text": "need:housing"}, db.clock())
+    kept = work.take(db, db.clock())
+    assert kept is not None
+    work.done(db, kept)
+    return kept.lookups
+
+
+@contextmanager
+def statements(db: Database) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def statement(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+        seen.append(" ".join(sql.split()))
+
+    event.listen(db.engine, "before_cursor_execute", statement)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", statement)
+
+
+def role(db: Database) -> Role:
+    with db.session() as session:
+        return roles.role_of(session, PERSON, ())
+
+
+def closures(db: Database) -> dict[date, str]:
+    with db.session() as session:
+        return dict(court_calendar.load(session, "US", db.clock().date()).closures)
+
+
+def test_every_change_to_a_role_or_a_closure_is_counted(db: Database) -> None:
+    before = count(db)
+    with db.session() as session:
+        session.add(StaffRole(user_id=PERSON, role=Role.coordinator, updated_by="U0ADM"))
+    with db.session() as session:
+        row = session.get(StaffRole, PERSON)
+        assert row is not None
+        row.role = Role.admin
+    with db.session() as session:
+        session.execute(text("DELETE FROM staff_role"))
+    with db.session() as session:
+        session.add(OfficeClosure(day=date(2026, 12, 24), reason="Holiday party", closed_by="U0ADM"))
+    assert count(db) >= before + 4  # SQLite counts each row, PostgreSQL each statement
+
+
+def test_a_worker_remembers_a_role_until_another_process_changes_it(db: Database, db_url: str) -> None:
+    other = Database(db_url)  # another process's engine: its change is counted by the database
+    try:
+        first = taken(db, 1)
+        with lookups.as_of(first), statements(db) as seen:
+            assert role(db) == Role.defender
+            assert role(db) == Role.defender
+        assert sum("staff_role" in s for s in seen) == 1, seen
+        assert taken(db, 2) == first, "nothing changed: the same count"
+
+        with other.session() as session:
+            session.add(StaffRole(user_id=PERSON, role=Role.coordinator, updated_by="U0ADM"))
+        second = taken(db, 3)
+        assert second is not None and first is not None and second > first
+        with lookups.as_of(second):
+            assert role(db) == Role.coordinator
+        with lookups.as_of(first):  # a command taken before the change reads it too, not the old
+            assert role(db) == Role.coordinator
+    finally:
+        other.dispose()
+
+
+def test_a_unit_of_work_sees_the_role_it_sets_itself(db: Database) -> None:
+    generation = taken(db, 1)
+    with lookups.as_of(generation):
+        assert role(db) == Role.defender  # remembered
+        with db.session() as session:
+            session.add(StaffRole(user_id=PERSON, role=Role.coordinator, updated_by="U0ADM"))
+            assert roles.role_of(session, PERSON, ()) == Role.coordinator
+            session.flush()
+            assert roles.role_of(session, PERSON, ()) == Role.coordinator
+
+
+def test_a_closure_made_elsewhere_is_seen_by_the_next_command(db: Database, db_url: str) -> None:
+    other = Database(db_url)
+    try:
+        first = taken(db, 1)
+        with lookups.as_of(first), statements(db) as seen:
+            assert closures(db) == {}
+            assert closures(db) == {}
+        assert sum("office_closure" in s for s in seen) == 1, seen
+        day = db.clock().date()
+        with other.session() as session:
+            session.add(OfficeClosure(day=day, reason="Burst pipe", closed_by="U0ADM"))
+        with lookups.as_of(taken(db, 2)):
+            assert closures(db) == {day: "Burst pipe"}
+    finally:
+        other.dispose()
