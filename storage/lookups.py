@@ -1,12 +1,15 @@
 """Read-mostly lookups remembered between a worker's commands: a person's role and the office's closures,
-read for every new item. The database counts every change to their tables (a trigger bumps the one row of
-`lookup_generation`, migration 0021, whichever process or path wrote), and a worker reads that count with
-each command it takes, in the same statement (storage/work.py). A lookup remembered at the same count is
-what the database holds, so it is used; at any other count it is read again. Nothing is remembered for
-seconds on trust: a role taken away in another process counts from that process's commit.
+read for every new item. The database marks every change to their tables (a trigger sets the one row of
+`lookup_generation` to a new random number, migration 0021, whichever process or path wrote), and a
+worker reads that mark with each command it takes, in the same statement (storage/work.py). A lookup
+remembered under the same mark is what the database holds, so it is used; under any other mark everything
+remembered is forgotten. Random, not a count: a database restored from a backup, or migrated down and up,
+would count again through numbers already seen. Nothing is remembered for seconds on trust: a role taken
+away in another process is in force from the next command taken after that commit.
 
-Only a command a worker took carries a count (`as_of`); everything else reads the database as before. A
-unit of work that has written anything reads the database too, so it sees its own changes."""
+Only a command a worker took carries a mark (`as_of`); everything else reads the database. A command that
+writes anything reads the database from then on, so it sees its own changes, and whatever it might roll
+back is never remembered."""
 
 from __future__ import annotations
 
@@ -17,24 +20,23 @@ from contextvars import ContextVar
 from typing import TypeVar
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, event
+from sqlalchemy import BigInteger, Engine, event
 from sqlmodel import Field, Session, SQLModel
 
 T = TypeVar("T")
 
-# The tables whose changes the count follows (migration 0021 puts the triggers on them).
+# The tables whose changes the mark follows (migration 0021 puts the triggers on them; a test checks).
 FOLLOWED = ("staff_role", "office_closure")
-MOST = 10_000  # lookups remembered at one count, at most: past it they are forgotten and read again
-_WROTE = "liaison wrote"  # session.info's key: the unit of work has flushed a change
+MOST = 10_000  # lookups remembered under one mark, at most: past it, more are read but not remembered
 
 
 class LookupGeneration(SQLModel, table=True):
-    """How many changes the followed tables have had (one row, id 1)."""
+    """The mark of the followed tables' latest change (one row, id 1): a random number each time."""
 
     __tablename__ = "lookup_generation"
 
     id: int = Field(primary_key=True)
-    value: int = Field(default=0)
+    value: int = Field(default=0, sa_type=BigInteger)
 
 
 _as_of: ContextVar[int | None] = ContextVar("liaison_lookups", default=None)
@@ -42,7 +44,7 @@ _as_of: ContextVar[int | None] = ContextVar("liaison_lookups", default=None)
 
 @contextmanager
 def as_of(generation: int | None) -> Iterator[None]:
-    """The lookups in this block may be remembered ones of `generation` (the count when the worker took
+    """The lookups in this block may be remembered ones of `generation` (the mark when the worker took
     its command); None: read the database."""
     token = _as_of.set(generation)
     try:
@@ -63,17 +65,18 @@ _registry_lock = threading.Lock()
 
 
 def read(session: Session, name: str, key: Hashable, load: Callable[[], T]) -> T:
-    """`load()`, or what it gave before at the current command's count."""
+    """`load()`, or what it gave before under the current command's mark."""
     generation = _as_of.get()
-    if generation is None or session.info.get(_WROTE) or session.new or session.dirty or session.deleted:
+    if generation is None or session.new or session.dirty or session.deleted:  # not flushed: read it
         return load()
     engine = session.get_bind().engine
     with _registry_lock:
         remembered = _remembered.setdefault(engine, _Remembered())
     with remembered.lock:
-        if generation > remembered.generation:  # changed since: what is remembered is of no use
+        # Another mark: changed since (or, for a command taken just before a change, since then).
+        if generation != remembered.generation:
             remembered.generation, remembered.values = generation, {}
-        if generation == remembered.generation and (name, key) in remembered.values:
+        if (name, key) in remembered.values:
             return remembered.values[(name, key)]  # type: ignore[return-value]
     value = load()
     with remembered.lock:
@@ -82,6 +85,9 @@ def read(session: Session, name: str, key: Hashable, load: Callable[[], T]) -> T
     return value
 
 
-@event.listens_for(Session, "after_flush")
-def _wrote(session: Session, _context: object) -> None:
-    session.info[_WROTE] = True
+@event.listens_for(Engine, "before_cursor_execute")
+def _writing(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+    """Any statement but a SELECT in a command that carries a mark: the rest of the command reads the
+    database (it may have changed what it would read, and may yet roll it back)."""
+    if _as_of.get() is not None and not statement.lstrip()[:6].upper().startswith("SELECT"):
+        _as_of.set(None)

@@ -57,7 +57,7 @@ class Kept:
     body: dict[str, Any]
     attempts: int  # counting this one
     saved: str | None  # set: a worker stored this item and stopped before it was done
-    lookups: int | None = None  # the count of lookup changes when it was taken (storage/lookups.py)
+    lookups: int | None = None  # the mark of the lookups when it was taken (storage/lookups.py)
 
 
 class Replayed(Exception):
@@ -209,7 +209,7 @@ _TAKE = (
         _work.c.payload,
         _work.c.attempts,
         _work.c.saved,
-        # Read with the taking, not in a statement of its own: what the command's lookups are as of.
+        # Read with the taking, not in a statement of its own: the mark its lookups are as of.
         select(_generation.c.value).where(_generation.c.id == 1).scalar_subquery(),
     )
 )

@@ -1,6 +1,6 @@
-"""A count of the changes to the tables of read-mostly lookups (roles, closures), kept by triggers so
-that no path that writes them can forget it: a worker remembers lookups only while the count stands
-(storage/lookups.py).
+"""A mark of the latest change to the tables of read-mostly lookups (roles, closures): a new random number
+each time, set by triggers so that no path that writes them can forget it. A worker remembers lookups
+only while the mark stands (storage/lookups.py).
 
 Revision ID: 0021
 Revises: 0020
@@ -18,20 +18,25 @@ branch_labels = None
 depends_on = None
 
 TABLES = ("staff_role", "office_closure")  # storage/lookups.py FOLLOWED, as of this migration
-BUMP = "UPDATE lookup_generation SET value = value + 1 WHERE id = 1"
+# PostgreSQL: the changed table's own schema, not the writer's search_path, names the mark's table.
+POSTGRESQL_MARK = (
+    "EXECUTE format('UPDATE %I.lookup_generation SET value = (random() * 9007199254740991)::bigint "
+    "WHERE id = 1', TG_TABLE_SCHEMA)"
+)
+SQLITE_MARK = "UPDATE lookup_generation SET value = random() WHERE id = 1"
 
 
 def upgrade() -> None:
     op.create_table(
         "lookup_generation",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("value", sa.Integer(), nullable=False),
+        sa.Column("value", sa.BigInteger(), nullable=False),
     )
     op.execute("INSERT INTO lookup_generation (id, value) VALUES (1, 0)")
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             "CREATE FUNCTION liaison_lookups_changed() RETURNS trigger LANGUAGE plpgsql AS "
-            f"$$ BEGIN {BUMP}; RETURN NULL; END $$"
+            f"$$ BEGIN {POSTGRESQL_MARK}; RETURN NULL; END $$"
         )
         for table in TABLES:
             op.execute(
@@ -43,7 +48,7 @@ def upgrade() -> None:
         for change in ("INSERT", "UPDATE", "DELETE"):
             op.execute(
                 f"CREATE TRIGGER {table}_{change.lower()}_lookups_changed AFTER {change} ON {table} "
-                f"BEGIN {BUMP}; END"
+                f"BEGIN {SQLITE_MARK}; END"
             )
 
 
