@@ -4,7 +4,8 @@ remembered is used only under the same mark."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
@@ -175,3 +176,26 @@ def test_a_closure_made_elsewhere_is_seen_by_the_next_command(db: Database, db_u
             assert closures(db) == {day: "Burst pipe"}
     finally:
         other.dispose()
+
+
+def test_a_value_read_under_one_mark_is_not_kept_once_another_mark_came(db: Database) -> None:
+    """A thread still reading under the old mark when another has moved on to the new one: what it read
+    may be the old value, and must not be remembered under the new mark."""
+    reading, go = threading.Event(), threading.Event()
+
+    def slowly_read_the_old() -> str:
+        reading.set()
+        go.wait(timeout=10)
+        return "old"
+
+    def under(mark: int, load: Callable[[], str]) -> str:
+        with lookups.as_of(mark), db.session() as session:
+            return lookups.read(session, "test", "key", load)
+
+    old = threading.Thread(target=under, args=(1, slowly_read_the_old))
+    old.start()
+    assert reading.wait(timeout=10)
+    assert under(2, lambda: "new") == "new"
+    go.set()
+    old.join(timeout=10)
+    assert under(2, lambda: "read again") == "new"
