@@ -26,6 +26,7 @@ from bot import notify, render
 from bot.door import GuardRefused
 from bot.workspace import is_transient
 from storage.errors import DatabaseUnavailable, LiaisonError
+from storage.work import TakenOver
 
 log = logging.getLogger("liaison")
 
@@ -85,6 +86,8 @@ def reported_to(respond: Respond | None) -> Iterator[None]:
     """Run a listener's work after its ack; any exception is shown privately to the person who acted."""
     try:
         yield
+    except TakenOver:
+        raise  # another worker holds the command now and answers for it: one answer, not two
     except Exception as error:
         tell(respond, user_message(error))
 

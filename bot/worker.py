@@ -169,6 +169,11 @@ class Workers:
                 finished = kept  # its lease is renewed until its row is deleted
                 with self._wake:
                     self._done.add(kept.key)
+            except work.TakenOver:  # stalled past its lease: the worker that took it over answers
+                log.warning(
+                    "a kept %s was taken over by another worker; this one stored nothing", kept.command
+                )
+                self._forget(kept)
             except Exception:  # do() answers the person itself; this is a bug in it, and the row stays
                 log.exception("a worker failed on a kept command")
                 self._forget(kept)  # taken again once its lease runs out
@@ -269,7 +274,7 @@ class Doer:
                 "doing it and will not try again. Check what was saved before typing it again.",
             )
         else:
-            with work.running(kept.id), lookups.as_of(kept.lookups):
+            with work.running(kept), lookups.as_of(kept.lookups):
                 self.run(kept.command, kept.body, respond)
 
     def respond_to(self, body: dict[str, Any]) -> Respond:

@@ -64,6 +64,11 @@ class Replayed(Exception):
     """The command's delivery key was seen before: a replay of a request already acted on."""
 
 
+class TakenOver(Exception):
+    """The running command's lease ran out while its worker was stalled (an outage, a paused process)
+    and another worker took it: this one stores nothing and says nothing; the other answers for it."""
+
+
 @dataclass(frozen=True)
 class ToKeep:
     key: str  # the request's delivery key
@@ -248,15 +253,26 @@ _KEEP_ALL_POSTGRESQL = (
     )
     .columns(count=Integer, head=Integer, noted=postgresql.ARRAY(String), woken=Integer)
 )
-_SETTLE = update(_work).where(_work.c.id == bindparam("work_id")).values(saved=bindparam("ref"))
+# The row's attempts are the fence: a worker whose lease ran out and was taken again holds an older count.
+# Its key too, since SQLite may give a deleted row's ID to a new command.
+_SETTLE = (
+    update(_work)
+    .where(
+        _work.c.id == bindparam("work_id"),
+        _work.c.key == bindparam("work_key"),
+        _work.c.attempts == bindparam("held_attempts"),
+        _work.c.saved.is_(None),
+    )
+    .values(saved=bindparam("ref"))
+)
 
 # The command a worker is running in this thread: the transaction that stores its item records it.
-_running: ContextVar[int | None] = ContextVar("liaison_work", default=None)
+_running: ContextVar[Kept | None] = ContextVar("liaison_work", default=None)
 
 
 @contextmanager
-def running(work_id: int) -> Iterator[None]:
-    token = _running.set(work_id)
+def running(kept: Kept) -> Iterator[None]:
+    token = _running.set(kept)
     try:
         yield
     finally:
@@ -265,7 +281,14 @@ def running(work_id: int) -> Iterator[None]:
 
 def settle(session: Session, ref: str) -> None:
     """Record in the caller's transaction (the one storing item `ref`) that the running command stored
-    it, so that it is stored once even if its worker dies before the command is done."""
-    work_id = _running.get()
-    if work_id is not None:
-        session.connection().execute(_SETTLE, {"work_id": work_id, "ref": ref})
+    it, so that it is stored once even if its worker dies before the command is done. TakenOver, and the
+    caller's transaction is rolled back, when the command is no longer this worker's: two workers holding
+    one command (the first stalled past its lease) must not both store its item."""
+    kept = _running.get()
+    if kept is None:
+        return
+    marked = session.connection().execute(
+        _SETTLE, {"work_id": kept.id, "work_key": kept.key, "held_attempts": kept.attempts, "ref": ref}
+    )
+    if marked.rowcount != 1:
+        raise TakenOver(kept.key)

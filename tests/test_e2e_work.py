@@ -123,6 +123,65 @@ def test_a_worker_killed_mid_command_has_it_done_once_after_the_lease(
             db.dispose()
 
 
+def test_a_worker_paused_past_its_lease_stores_nothing_once_another_instance_did_its_command(
+    slack: Sandbox, tmp_path: Path
+) -> None:
+    """PostgreSQL, two instances. The first's worker is paused (SIGSTOP: a stalled machine) in the middle
+    of a /referral, past its lease; the second's worker takes the command and does it. When the first goes
+    on, its store is refused (storage/work.py settle): one referral, one card, one answer."""
+    with database_url("postgresql", tmp_path) as url:
+        db = Database(url, Keyring([DATA_KEY]))
+        started = datetime.now(UTC)
+        one_worker = {**bot_settings(slack, url), "LIAISON_WORKERS": "1"}
+        first, second = BotProcess(tmp_path, ["--http"], **one_worker), None
+        paused: int | None = None
+        try:
+            first.wait_until_serving()
+            slack.bot_url = f"{first.url}/slack/events"
+            add_legal_aid(slack, RunningBot(first, "http", url))
+            seen = len(slack.ephemerals(DEFENDER, SHARED_CHANNEL))
+            for method in ("conversations.info", "users.info"):  # the worker is held before it stores
+                slack.slow(method, HOLD)
+            delivery = slack.slash_command(DEFENDER, SHARED_CHANNEL, "/referral", "need:housing Paused.")
+            assert delivery.acked and not delivery.timed_out, delivery
+            slack.wait_for(lambda: taken(db), message="the first instance's worker holds the command")
+            (paused,) = first.children()
+            os.kill(paused, signal.SIGSTOP)
+            slack.clear_faults()
+            with db.session() as session:  # its lease runs out while it is paused
+                session.execute(update(Work).values(lease_until=LONG_AGO))
+
+            (tmp_path / "second").mkdir()
+            resumed = datetime.fromisoformat(START) + (datetime.now(UTC) - started)
+            second = BotProcess(
+                tmp_path / "second", ["--http"], **{**one_worker, "LIAISON_START_TIME": resumed.isoformat()}
+            )
+            second.wait_until_serving()
+            slack.wait_for(lambda: referral_cards(slack) == ["R-1"], timeout=20, message="its card")
+            slack.wait_for(lambda: slack.ephemerals(DEFENDER, SHARED_CHANNEL)[seen:], message="an answer")
+
+            os.kill(paused, signal.SIGCONT)
+            paused = None
+            slack.wait_for(
+                lambda: "was taken over by another worker" in first.output,
+                timeout=HOLD + 20,
+                message="the first instance's worker found the command taken over",
+            )
+            slack.wait_until_quiet(timeout=HOLD + 5)
+        finally:
+            if paused is not None:
+                os.kill(paused, signal.SIGCONT)
+            if second is not None:
+                assert second.stop() == 0, second.output
+            assert first.stop() == 0, first.output
+        assert [r.ref for r in referrals(db)] == ["R-1"]
+        assert referral_cards(slack) == ["R-1"]
+        said = [visible_text(a) for a in slack.ephemerals(DEFENDER, SHARED_CHANNEL)[seen:]]
+        assert len(said) == 1 and said[0].startswith("Sent *R-1* to Legal Aid"), said
+        assert "Paused" not in first.output + second.output, "no client text in the logs"
+        db.dispose()
+
+
 def gone(pid: int) -> bool:
     """The process has exited (a zombie nobody reaped yet counts as gone)."""
     try:

@@ -239,7 +239,7 @@ def test_the_store_that_saves_an_item_marks_the_running_command(db: Database) ->
     keep(db, 1)
     taken = work.take(db, db.clock())
     assert taken is not None
-    with work.running(taken.id), db.session() as session:
+    with work.running(taken), db.session() as session:
         work.settle(session, "R-7")
     again = work.take(db, db.clock() + 2 * work.LEASE)
     assert again is not None and again.saved == "R-7"
@@ -277,3 +277,43 @@ def test_a_command_still_in_hand_keeps_its_lease(db: Database) -> None:
     work.renew(db, [taken.key], later)
     assert work.take(db, now + work.LEASE + timedelta(seconds=5)) is None, "renewed: still in hand"
     assert work.take(db, later + work.LEASE + timedelta(seconds=1)) is not None, "until the renewal runs out"
+
+
+def delivery_noted(db: Database, key: str) -> bool:
+    with db.session() as session:
+        found = session.execute(text("SELECT count(*) FROM delivery WHERE key = :key"), {"key": key})
+        return bool(found.scalar_one())
+
+
+def store_as(db: Database, kept: Kept, ref: str) -> None:
+    """A unit of work storing an item for `kept` (a delivery key stands in for the item's rows)."""
+    with work.running(kept), db.session() as session:
+        session.execute(
+            text("INSERT INTO delivery (key, seen_at, expires_at) VALUES (:key, :now, :now)"),
+            {"key": f"item-{ref}", "now": db.clock()},
+        )
+        work.settle(session, ref)
+
+
+def test_a_worker_stalled_past_its_lease_stores_nothing_once_another_has_its_command(db: Database) -> None:
+    """Two workers hold one command: the first stalled (an outage, a paused process) past its lease and
+    the second took it. Only the one holding it now may store its item; the other's store rolls back."""
+    keep(db, 1)
+    now = db.clock()
+    stalled = work.take(db, now)
+    assert stalled is not None
+    current = work.take(db, now + work.LEASE + timedelta(seconds=1))
+    assert current is not None and current.id == stalled.id and current.attempts == 2
+    with pytest.raises(work.TakenOver):
+        store_as(db, stalled, "R-1")
+    assert not delivery_noted(db, "item-R-1"), "rolled back with the refusal"
+    store_as(db, current, "R-2")
+    assert delivery_noted(db, "item-R-2")
+    with pytest.raises(work.TakenOver):  # nor after the current holder stored it
+        store_as(db, stalled, "R-3")
+    with pytest.raises(work.TakenOver):  # nor a second item for the same command by its current holder
+        store_as(db, current, "R-4")
+    work.done(db, current)
+    with pytest.raises(work.TakenOver):  # nor once the command is done and its row gone
+        store_as(db, stalled, "R-5")
+    assert not any(delivery_noted(db, f"item-R-{n}") for n in (1, 3, 4, 5))
