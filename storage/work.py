@@ -220,9 +220,11 @@ _TAKE = (
 )
 _WAITING = select(func.count(), func.min(_work.c.id)).select_from(_work).where(_work.c.saved.is_(None))
 _KEEP = insert(_work)
-# keep_all on PostgreSQL, one statement: the keys noted; the commands whose keys were new kept in the
-# order they came (their IDs are the order workers take them in); the workers woken at commit; and what
-# waited before (a statement's reads do not see its own writes).
+# keep_all on PostgreSQL, one statement: the keys noted, in the order of the keys (two instances keeping
+# batches that share keys, a replay arriving at each, then wait on each other's keys in one order and
+# cannot deadlock); the commands whose keys were new kept in the order they came (their IDs are the order
+# workers take them in); the workers woken at commit; and what waited before (a statement's reads do not
+# see its own writes).
 _KEEP_ALL_POSTGRESQL = (
     text(
         f"""
@@ -231,6 +233,7 @@ _KEEP_ALL_POSTGRESQL = (
         FROM unnest(:keys, :commands, :payloads) WITH ORDINALITY AS i(key, command, payload, n)
     ), noted AS (
         INSERT INTO delivery (key, seen_at, expires_at) SELECT key, :now, :expires FROM incoming
+        ORDER BY key
         ON CONFLICT (key) DO NOTHING
         RETURNING key
     ), kept AS (

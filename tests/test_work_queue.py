@@ -317,3 +317,44 @@ def test_a_worker_stalled_past_its_lease_stores_nothing_once_another_has_its_com
     with pytest.raises(work.TakenOver):  # nor once the command is done and its row gone
         store_as(db, stalled, "R-5")
     assert not any(delivery_noted(db, f"item-R-{n}") for n in (1, 3, 4, 5))
+
+
+def test_two_instances_keeping_the_same_keys_in_opposite_orders_never_deadlock(tmp_path: Path) -> None:
+    """A replay of each of a batch's requests reaching another instance at the same moment, in the other
+    order (PostgreSQL; SQLite has one writer): each key is kept once, and neither batch fails (a deadlock
+    would tell every person in it that nothing was saved)."""
+    with database_url("postgresql", tmp_path) as url:
+        first, second = Database(url), Database(url)
+        first.upgrade()
+        failures: list[BaseException] = []
+        kept: Counter[str] = Counter()
+        try:
+            for round_ in range(150):
+                keys = [f"r{round_}-k{n}" for n in range(12)]
+                start = threading.Barrier(2)
+
+                def keep_in(db: Database, order: list[str], start: threading.Barrier = start) -> None:
+                    start.wait()
+                    try:
+                        batch = work.keep_all(
+                            db, [work.ToKeep(k, "/liaison", {"text": k}) for k in order], db.clock()
+                        )
+                        kept.update(
+                            k for k, ahead in zip(order, batch.ahead, strict=True) if ahead is not None
+                        )
+                    except BaseException as error:  # the test's verdict, below
+                        failures.append(error)
+
+                threads = [
+                    threading.Thread(target=keep_in, args=(first, keys)),
+                    threading.Thread(target=keep_in, args=(second, keys[::-1])),
+                ]
+                for thread in threads:
+                    thread.start()
+                for thread in threads:
+                    thread.join()
+        finally:
+            first.dispose()
+            second.dispose()
+        assert failures == [], failures[:3]
+        assert len(kept) == 150 * 12 and set(kept.values()) == {1}, "each key kept once, by one instance"
