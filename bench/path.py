@@ -6,6 +6,8 @@ PostgreSQL, with two worker processes each."""
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -40,9 +42,26 @@ def cpu_seconds(pid: int) -> float:
     so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     own = (int(fields[11]) + int(fields[12])) / TICK
+    return own + sum(cpu_seconds(child) for child in children(pid))
+
+
+def children(pid: int) -> list[int]:
     tasks = Path(f"/proc/{pid}/task").iterdir()
-    children = [int(c) for task in tasks for c in (task / "children").read_text().split()]
-    return own + sum(cpu_seconds(child) for child in children)
+    return [int(c) for task in tasks for c in (task / "children").read_text().split()]
+
+
+@contextmanager
+def workers_paused(pid: int) -> Iterator[None]:
+    """The app's worker processes stopped (SIGSTOP) meanwhile, so that its front acknowledges alone: what
+    the front costs by itself, apart from the work it shares the machine's two cores with."""
+    paused = children(pid)
+    for child in paused:
+        os.kill(child, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        for child in paused:
+            os.kill(child, signal.SIGCONT)
 
 
 def referrals(url: str) -> int:
@@ -186,6 +205,7 @@ def liaison(slack: Sandbox, url: str, folder: Path, **settings: str) -> Iterator
 def by_turns(slack: Sandbox, apps: Sequence[Serving]) -> dict[str, list[Measured]]:
     """Each app under each load, the apps by turns, ROUNDS times."""
     measured: dict[str, list[Measured]] = {app.name: [] for app in apps}
+    measured[FRONT_ALONE] = []
     sent = sum(count for _, count in LOADS)
     for _ in range(ROUNDS):
         for app in apps:
@@ -199,7 +219,28 @@ def by_turns(slack: Sandbox, apps: Sequence[Serving]) -> dict[str, list[Measured
                 slack.wait_until_quiet(timeout=60)
             cpu_ms = (cpu_seconds(app.pid) - cpu) / sent * 1000 if app.pid else None
             measured[app.name].append(Measured(runs, cpu_ms))
+            if app.name == "Liaison" and app.pid is not None:
+                measured[FRONT_ALONE].append(Measured(front_alone(slack, app.pid), None))
     return measured
+
+
+FRONT_ALONE = "Liaison, workers paused"
+
+
+def front_alone(slack: Sandbox, pid: int) -> list[AckRun]:
+    """Liaison's acks under each load with its workers paused; then the work they were kept for is done
+    before the next app's turn."""
+    before = acks.cards(slack, CHANNELS)
+    with workers_paused(pid):
+        runs = [
+            acks.measure(slack, FRONT_ALONE, CHANNELS, count, c, wait_for_cards=False) for c, count in LOADS
+        ]
+    target = before + sum(run.sent - run.failed for run in runs)
+    deadline = time.monotonic() + 300
+    while acks.cards(slack, CHANNELS) < target and time.monotonic() < deadline:
+        time.sleep(0.1)
+    slack.wait_until_quiet(timeout=60)
+    return runs
 
 
 def backend_runs(slack: Sandbox, url: str, folder: Path, shown: str, **settings: str) -> list[str]:
@@ -216,8 +257,9 @@ def backend_runs(slack: Sandbox, url: str, folder: Path, shown: str, **settings:
                 slack.bot_url = ours.url
                 capacity = max(run.done_per_second or 0 for m in measured["Liaison"] for run in m.runs)
                 burst_said, steady_said = burst(slack, url), steady(slack, max(1.0, capacity / 2))
+    names = [apps[0].name, apps[1].name, FRONT_ALONE, apps[2].name]
     rows = [
-        _row(run, shown, n + 1) for n in range(ROUNDS) for app in apps for run in measured[app.name][n].runs
+        _row(run, shown, n + 1) for n in range(ROUNDS) for name in names for run in measured[name][n].runs
     ]
     findings = []
     for k, (concurrency, _) in enumerate(LOADS):
@@ -227,13 +269,18 @@ def backend_runs(slack: Sandbox, url: str, folder: Path, shown: str, **settings:
         ratios = [m.runs[k].p50_ms / b.runs[k].p50_ms for m, b, _ in turns]
         rates = [(m.runs[k].done_per_second or 0) / (s.runs[k].done_per_second or 1) for m, _, s in turns]
         p99s = [m.runs[k].p99_ms for m, _, _ in turns]
+        alone = [
+            a.runs[k].p50_ms / b.runs[k].p50_ms
+            for a, b in zip(measured[FRONT_ALONE], measured["bare async Bolt"], strict=True)
+        ]
         findings.append(
             f"{shown}, concurrency {concurrency}, rounds 1 and 2: p50 ack {_both(ratios, '{:.1f}×')} the "
             f"bare async app's (target within 1.3×: {_met(ratios, lambda r: r <= 1.3)}); p99 "
             f"{_both(p99s, '{:.0f} ms')}"
             + (f" (target under 250 ms: {_met(p99s, lambda p: p < 250)})" if concurrency == 50 else "")
             + f"; whole referrals {_both(rates, '{:.0%}')} of the minimal script's rate (target 65%: "
-            f"{_met(rates, lambda r: r >= 0.65)})."
+            f"{_met(rates, lambda r: r >= 0.65)}). With its workers paused, the front alone acknowledges at "
+            f"p50 {_both(alone, '{:.1f}×')} the bare app's."
         )
     cpu = [
         f"{m.cpu_ms:.1f} / {s.cpu_ms:.1f} ms"
@@ -289,7 +336,9 @@ def main() -> None:
         "load part does). A referral is done when its card is in the channel. The bare app only "
         "acknowledges; the minimal script (bench/minimal.py) does only the irreducible work of a referral, "
         "with nothing durable before its ack. The stand-in, the load generator and the apps share this "
-        "machine's two cores, so the ratios are what counts.",
+        "machine's two cores, so the ratios are what counts. After each of Liaison's turns its front is "
+        "measured alone, its worker processes paused (SIGSTOP), then they do what was kept meanwhile: the "
+        "front's own cost, apart from the work it shares the cores with.",
         "",
         *table,
         "",

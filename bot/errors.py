@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -82,14 +82,26 @@ def user_message(error: Exception) -> str:
 
 
 @contextmanager
-def reported_to(respond: Respond | None) -> Iterator[None]:
-    """Run a listener's work after its ack; any exception is shown privately to the person who acted."""
+def reported_to(respond: Respond | None, still_ours: Callable[[], bool] | None = None) -> Iterator[None]:
+    """Run a listener's work after its ack; any exception is shown privately to the person who acted.
+    `still_ours`: for a kept command, whether its worker still holds it; if another worker has taken it
+    over (this one stalled past its lease), that one answers, and the failure here is TakenOver."""
     try:
         yield
     except TakenOver:
         raise  # another worker holds the command now and answers for it: one answer, not two
     except Exception as error:
+        if still_ours is not None and not _asked(still_ours):
+            raise TakenOver(str(type(error).__name__)) from error
         tell(respond, user_message(error))
+
+
+def _asked(still_ours: Callable[[], bool]) -> bool:
+    """still_ours(), or True when it cannot be told (the database is away): better told twice than never."""
+    try:
+        return still_ours()
+    except Exception:
+        return True
 
 
 def tell(respond: Respond | None, text: str) -> None:

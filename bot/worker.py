@@ -74,8 +74,9 @@ class Workers:
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._busy = 0
-        # The commands this process's workers hold, by key: their leases are renewed. `_done`: those of
-        # them done, whose rows are still to be deleted.
+        # The commands this process's workers hold, by key, with the attempt each holds (two of its workers
+        # may hold one command: the first stalled past its lease, the second took it): their leases are
+        # renewed. `_done`: those of them done, whose rows are still to be deleted.
         self._held: dict[str, int] = {}
         self._done: set[str] = set()
         self.seconds_per_command = 0.0  # recent, smoothed: for telling a person their command is queued
@@ -132,6 +133,11 @@ class Workers:
     def busy(self) -> int:
         return self._busy
 
+    def in_hand(self) -> dict[str, int]:
+        """The commands whose leases this process renews, by key, with the attempt each is held at."""
+        with self._wake:
+            return dict(self._held)
+
     def drained(self) -> bool:
         """Every worker found nothing to take, and nothing has woken them since."""
         with self._wake:
@@ -158,7 +164,7 @@ class Workers:
                 # Done here already, its row not deleted while the database was away, and its lease run
                 # out meanwhile: only the row is left to delete.
                 again = kept.key in self._done
-                self._held[kept.key] = kept.id
+                self._held[kept.key] = kept.attempts
                 self._busy += not again
             if again:
                 finished = kept
@@ -186,10 +192,12 @@ class Workers:
             self._delete(finished)
 
     def _forget(self, kept: Kept) -> None:
-        """The command is no longer this worker's: its lease is not renewed any more."""
+        """The command is no longer this worker's: its lease is not renewed any more, unless another of
+        this process's workers has taken it since (a later attempt)."""
         with self._wake:
-            self._held.pop(kept.key, None)
-            self._done.discard(kept.key)
+            if self._held.get(kept.key) == kept.attempts:
+                del self._held[kept.key]
+                self._done.discard(kept.key)
 
     def _delete(self, kept: Kept) -> None:
         """The row of a command done, as the worker stops (it is otherwise deleted as the next is taken)."""
@@ -275,17 +283,20 @@ class Doer:
             )
         else:
             with work.running(kept), lookups.as_of(kept.lookups):
-                self.run(kept.command, kept.body, respond)
+                self.run(kept.command, kept.body, respond, still_ours=lambda: work.held(self.deps.db, kept))
 
     def respond_to(self, body: dict[str, Any]) -> Respond:
         respond = Respond(response_url=body.get("response_url"))
         http = getattr(self._client, "http", None)  # the LiaisonWebClient's kept-alive connections
         return GuardedRespond(respond, self._guard, body.get("user_id"), body.get("channel_id"), http)
 
-    def run(self, name: str, body: dict[str, Any], respond: Respond) -> None:
+    def run(
+        self, name: str, body: dict[str, Any], respond: Respond, still_ours: Callable[[], bool] | None = None
+    ) -> None:
         """Run the command `name` Slack sent as `body` and answer through `respond`; whatever goes wrong
-        is told to the person in the same words as any other failure (bot/errors.py)."""
-        with errors.reported_to(respond):
+        is told to the person in the same words as any other failure (bot/errors.py), unless `still_ours`
+        says another worker has the command now."""
+        with errors.reported_to(respond, still_ours):
             command, actor = self._by_name.get(name), command_actor(body)
             if command is None or actor is None:  # Slack always names who typed a command
                 raise LiaisonError("Liaison could not tell who sent this command, so it did nothing.")

@@ -154,7 +154,7 @@ def take(db: Database, now: datetime, *, finished: Kept | None = None) -> Kept |
     lease had run out (an independent review measured it in most of 100 rounds of that race)."""
     with db.statements() as conn:
         if finished is not None:
-            conn.execute(_DELETE, {"done_id": finished.id, "done_key": finished.key})
+            conn.execute(_DELETE, _done(finished))
         row = conn.execute(_TAKE, {"now": now, "until": now + LEASE}).first()
     if row is None:
         return None
@@ -172,7 +172,21 @@ def renew(db: Database, keys: Sequence[str], now: datetime) -> None:
 
 def done(db: Database, kept: Kept) -> None:
     with db.statements() as conn:
-        conn.execute(_DELETE, {"done_id": kept.id, "done_key": kept.key})
+        conn.execute(_DELETE, _done(kept))
+
+
+def _done(kept: Kept) -> dict[str, Any]:
+    return {"done_id": kept.id, "done_key": kept.key, "done_attempts": kept.attempts}
+
+
+def held(db: Database, kept: Kept) -> bool:
+    """Whether the command is still the caller's: not taken over by another worker after the caller
+    stalled past its lease, nor done and deleted by that other worker."""
+    with db.statements() as conn:
+        found = conn.execute(
+            _HELD, {"held_id": kept.id, "held_key": kept.key, "held_attempts": kept.attempts}
+        ).first()
+    return found is not None
 
 
 def release_all(db: Database) -> int:
@@ -202,7 +216,17 @@ _oldest_free = (
     .limit(1)
     .with_for_update(skip_locked=True)
 )
-_DELETE = delete(_work).where(_work.c.id == bindparam("done_id"), _work.c.key == bindparam("done_key"))
+# Only by the worker holding the row now: one stalled past its lease leaves the row to the one that took it.
+_DELETE = delete(_work).where(
+    _work.c.id == bindparam("done_id"),
+    _work.c.key == bindparam("done_key"),
+    _work.c.attempts == bindparam("done_attempts"),
+)
+_HELD = select(_work.c.id).where(
+    _work.c.id == bindparam("held_id"),
+    _work.c.key == bindparam("held_key"),
+    _work.c.attempts == bindparam("held_attempts"),
+)
 _TAKE = (
     update(_work)
     .where(_work.c.id == _oldest_free.scalar_subquery())
