@@ -10,7 +10,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 
 from bench import acks, delivery, guard, library, office, path, report, scale
@@ -39,7 +39,9 @@ METHOD = [
     "The scheduler runs in this process against the seeded database, with the stand-in answering 429 above "
     "Slack's published tiers; its first tick after a start looks up the time zone of every partner person it "
     "reminds (users.info, Tier 4, paced at 90 a minute); the office's own people come from users.list.",
-    "PostgreSQL is ANALYZEd after the bulk load (autovacuum would do the same within a minute).",
+    "The database is settled after the bulk load (bench/office.py `settle`): on PostgreSQL VACUUM ANALYZE "
+    "and a CHECKPOINT, which autovacuum and the checkpointer would do within minutes; on SQLite a WAL "
+    "checkpoint.",
     "Instances on one PostgreSQL, and a bot's front and worker process on SQLite, count their Slack calls "
     "together (storage/rate_budget.py); a `liaison tick` on SQLite counts its own. The PostgreSQL tick "
     "runs within a minute of the bot's thread replies, which that bot made on its own SQLite database: "
@@ -124,9 +126,6 @@ def scheduler_side(slack: Sandbox, url: str, backend: str, report: Report) -> No
         f"due within the reminder horizon or overdue), {office.PARTNERS} partners and {office.COORDINATORS} "
         f"coordinators in {seeded.seconds:.0f} s."
     )
-    if backend == "PostgreSQL":
-        with create_engine(url).begin() as conn:  # what autovacuum does soon after a bulk load
-            conn.execute(text("ANALYZE"))
     with scale.office_deps(slack, url, NOW) as deps:
         report.scan(backend, scale.reminder_scan(deps, NOW))
         report.digests(backend, scale.build_digests(deps, NOW))

@@ -20,6 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlmodel import select
 
+from bench import office
 from bench.results_file import machine_lines, write_part
 from bot.running import settled_in
 from storage.audit import Actor
@@ -161,19 +162,6 @@ def _rebuild(conn: Connection) -> float:
     return time.perf_counter() - started
 
 
-def _settle(db: Database) -> None:
-    """What a library at rest has had done after a bulk load: statistics gathered and the loaded pages
-    written out (PostgreSQL's autovacuum and checkpointer do both within minutes), so that no query is
-    timed while they run."""
-    if db.dialect == "postgresql":
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM ANALYZE"))
-            conn.execute(text("CHECKPOINT"))
-    else:
-        with db.engine.connect() as conn:
-            conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
-
-
 @contextmanager
 def _database(backend: str, folder: Path) -> Iterator[Database]:
     with database_url(backend, folder) as url:
@@ -190,7 +178,7 @@ def measure(backend: str, folder: Path) -> Run:
         loaded = _load(db)
         with db.engine.begin() as conn:
             rebuilt = _rebuild(conn)
-        _settle(db)
+        office.settle(db)
         with db.session() as session:
             partner = session.exec(select(Partner)).one()
         viewers = [

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -164,7 +165,7 @@ def steady(slack: Sandbox, rate: float) -> str:
         return f"at {rate:.0f}/s for {STEADY_SECONDS} s: no card came"
     p50, p99 = took[len(took) // 2], took[min(len(took) - 1, int(len(took) * 0.99))]
     return (
-        f"at {rate:.0f} referrals/s (half the capacity measured above) for {STEADY_SECONDS} s: "
+        f"at {rate:.0f} referrals/s (half the median of its rates measured above) for {STEADY_SECONDS} s: "
         f"{len(carded)} of {len(sent)} cards posted; sent to card p50 {p50 * 1000:.0f} ms, p99 "
         f"{p99 * 1000:.0f} ms, slowest {took[-1] * 1000:.0f} ms (targets: p99 within 1 s "
         f"{'yes' if p99 <= 1 else 'no'}, none after 3 s {'yes' if took[-1] <= 3 else 'no'})"
@@ -255,7 +256,11 @@ def backend_runs(slack: Sandbox, url: str, folder: Path, shown: str, **settings:
                 apps = [Serving("bare async Bolt", bare, None, carded=False), ours, least]
                 measured = by_turns(slack, apps)
                 slack.bot_url = ours.url
-                capacity = max(run.done_per_second or 0 for m in measured["Liaison"] for run in m.runs)
+                # The median of its four rates: one round can run well above the others (a quiet spell on
+                # the host), and half of that would be near what the other rounds sustain.
+                capacity = statistics.median(
+                    run.done_per_second or 0 for m in measured["Liaison"] for run in m.runs
+                )
                 burst_said, steady_said = burst(slack, url), steady(slack, max(1.0, capacity / 2))
     names = [apps[0].name, apps[1].name, FRONT_ALONE, apps[2].name]
     rows = [
