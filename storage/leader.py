@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import Connection, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from storage.db import Database
 
@@ -17,7 +17,9 @@ log = logging.getLogger(__name__)
 # The advisory lock's key: the same in every instance of one office, which share a schema. Advisory locks
 # belong to the whole database, so the key names the schema too: two offices (or two test schemas) in one
 # database each have their own scheduler.
-LOCK = "SELECT pg_try_advisory_lock(hashtextextended('liaison scheduler ' || current_schema(), 0))"
+_KEY = "hashtextextended('liaison scheduler ' || current_schema(), 0)"
+LOCK = f"SELECT pg_try_advisory_lock({_KEY})"
+UNLOCK = f"SELECT pg_advisory_unlock({_KEY})"
 
 
 class Leadership:
@@ -32,6 +34,7 @@ class Leadership:
         if self._held is not None:
             try:
                 self._held.execute(text("SELECT 1"))
+                self._held.commit()  # not left idle in a transaction, which a server may time out
                 return True
             except DBAPIError:
                 log.warning("lost the scheduler's lock with its connection; asking again")
@@ -52,8 +55,18 @@ class Leadership:
         return False
 
     def release(self) -> None:
-        if self._held is not None:
+        """Give the lead up at once. Closing the connection alone would leave the lock to the server, which
+        lets it go only when it notices the socket closed, a moment later; the next process asking in that
+        moment would be refused."""
+        if self._held is None:
+            return
+        try:
+            self._held.execute(text(UNLOCK))
+            self._held.commit()
+        except SQLAlchemyError:
+            pass  # the connection is gone already, and the lock with its session
+        finally:
             try:
-                self._held.invalidate()  # the session ends, and the lock with it
+                self._held.invalidate()
             finally:
                 self._held = None

@@ -64,7 +64,7 @@ def test_a_bot_killed_while_posting_a_card_gives_it_one_card_after_restart(
         first = BotProcess(tmp_path, ["--http"], **bot_settings(slack, url))
         first.wait_until_serving()
         slack.bot_url = f"{first.url}/slack/events"
-        add_legal_aid(slack, RunningBot(first, "http", url))
+        add_legal_aid(slack, RunningBot(first, "http", url, slack))
         before = referral_cards(slack)
         if during:  # Slack posts the card at once, and answers eight seconds later
             slack.fail("chat.postMessage", status=None, hold=8, after=True)

@@ -135,7 +135,7 @@ def test_a_replay_sent_to_another_instance_does_nothing(slack: Sandbox, tmp_path
         def start(name: str) -> RunningBot:
             (tmp_path / name).mkdir()  # each its own journal
             process = BotProcess(tmp_path / name, ["--http"], **bot_settings(slack, url))
-            instances.append(RunningBot(process, "http", url))
+            instances.append(RunningBot(process, "http", url, slack))
             process.wait_until_serving()
             return instances[-1]
 

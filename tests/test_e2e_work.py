@@ -73,7 +73,7 @@ def test_a_worker_killed_mid_command_has_it_done_once_after_the_lease(
         try:
             first.wait_until_serving()
             slack.bot_url = f"{first.url}/slack/events"
-            add_legal_aid(slack, RunningBot(first, "http", url))
+            add_legal_aid(slack, RunningBot(first, "http", url, slack))
             seen = len(slack.ephemerals(DEFENDER, SHARED_CHANNEL))
             if stored:  # Slack sits on the card's post: the referral is stored, its card not posted
                 slack.fail("chat.postMessage", status=503, hold=HOLD)
@@ -138,7 +138,7 @@ def test_a_worker_paused_past_its_lease_stores_nothing_once_another_instance_did
         try:
             first.wait_until_serving()
             slack.bot_url = f"{first.url}/slack/events"
-            add_legal_aid(slack, RunningBot(first, "http", url))
+            add_legal_aid(slack, RunningBot(first, "http", url, slack))
             seen = len(slack.ephemerals(DEFENDER, SHARED_CHANNEL))
             for method in ("conversations.info", "users.info"):  # the worker is held before it stores
                 slack.slow(method, HOLD)
@@ -202,7 +202,7 @@ def test_a_worker_process_that_dies_is_replaced_and_all_go_with_the_front(
         try:
             bot.wait_until_serving()
             slack.bot_url = f"{bot.url}/slack/events"
-            running = RunningBot(bot, "http", url)
+            running = RunningBot(bot, "http", url, slack)
             add_legal_aid(slack, running)  # its commands were done by the worker processes
             workers = slack.wait_for(lambda: len(found := bot.children()) == expected and found)
             os.kill(workers[0], signal.SIGKILL)
@@ -232,7 +232,7 @@ def test_a_second_liaison_run_on_one_sqlite_file_is_refused_before_it_takes_anyt
         try:
             first.wait_until_serving()
             slack.bot_url = f"{first.url}/slack/events"
-            add_legal_aid(slack, RunningBot(first, "http", url))
+            add_legal_aid(slack, RunningBot(first, "http", url, slack))
             (tmp_path / "second").mkdir()
             second = run_cli(
                 ["run", "--http", "--port", "1"], tmp_path / "second", **bot_settings(slack, url)
@@ -243,7 +243,7 @@ def test_a_second_liaison_run_on_one_sqlite_file_is_refused_before_it_takes_anyt
                 "instance; stop it first, or use PostgreSQL for several"
             ), second.stderr
             assert "role *defender*" in command(
-                slack, RunningBot(first, "http", url), DEFENDER, OFFICE_CHANNEL, "/liaison", "whoami"
+                slack, RunningBot(first, "http", url, slack), DEFENDER, OFFICE_CHANNEL, "/liaison", "whoami"
             ), "the first instance goes on"
         finally:
             assert first.stop() == 0, first.output
