@@ -6,8 +6,10 @@ PostgreSQL, with two worker processes each."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -20,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, make_url, select
 
 from bench import acks, office
 from bench.acks import AckRun, bare_bolt
@@ -28,6 +30,7 @@ from bench.results_file import cpu_times, machine_lines, stolen_since, write_par
 from bot.sandbox import Sandbox, visible_text
 from storage.item_tables import Referral
 from storage.models import Partner
+from storage.sqlite_writes import SUFFIX
 from tests.botproc import BotProcess, clean_environment, free_port
 from tests.databases import database_url
 from tests.office import DEFENDER, START, bot_settings
@@ -52,17 +55,52 @@ def children(pid: int) -> list[int]:
 
 
 @contextmanager
-def workers_paused(pid: int) -> Iterator[None]:
+def workers_paused(pid: int, url: str) -> Iterator[None]:
     """The app's worker processes stopped (SIGSTOP) meanwhile, so that its front acknowledges alone: what
-    the front costs by itself, apart from the work it shares the machine's two cores with."""
+    the front costs by itself, apart from the work it shares the machine's two cores with. On SQLite a
+    worker stopped inside a write would hold the one writer's lock and stall every keep behind it (a
+    measure of the stall, not of the front), so there they are stopped only where none holds it."""
     paused = children(pid)
-    for child in paused:
-        os.kill(child, signal.SIGSTOP)
+    for _ in range(200):
+        for child in paused:
+            os.kill(child, signal.SIGSTOP)
+        if not writing(url):
+            break
+        for child in paused:
+            os.kill(child, signal.SIGCONT)
+        time.sleep(0.01)
+    else:
+        raise RuntimeError("the workers could not be paused outside a write")
     try:
         yield
     finally:
         for child in paused:
             os.kill(child, signal.SIGCONT)
+
+
+def writing(url: str) -> bool:
+    """Whether a connection holds SQLite's write lock or Liaison's turn to write (storage/sqlite_writes.py)
+    on the database at `url`; never on PostgreSQL, whose writers do not stop one another."""
+    database = make_url(url).database
+    if make_url(url).get_backend_name() != "sqlite" or not database:
+        return False
+    turns = Path(database + SUFFIX)
+    if turns.exists():
+        with turns.open("a") as turn:
+            try:
+                fcntl.flock(turn, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(turn, fcntl.LOCK_UN)
+    probe = sqlite3.connect(database, timeout=0, isolation_level=None)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+        probe.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError:  # database is locked
+        return True
+    finally:
+        probe.close()
 
 
 def referrals(url: str) -> int:
@@ -203,7 +241,7 @@ def liaison(slack: Sandbox, url: str, folder: Path, **settings: str) -> Iterator
         bot.stop()
 
 
-def by_turns(slack: Sandbox, apps: Sequence[Serving]) -> dict[str, list[Measured]]:
+def by_turns(slack: Sandbox, apps: Sequence[Serving], url: str) -> dict[str, list[Measured]]:
     """Each app under each load, the apps by turns, ROUNDS times."""
     measured: dict[str, list[Measured]] = {app.name: [] for app in apps}
     measured[FRONT_ALONE] = []
@@ -221,18 +259,18 @@ def by_turns(slack: Sandbox, apps: Sequence[Serving]) -> dict[str, list[Measured
             cpu_ms = (cpu_seconds(app.pid) - cpu) / sent * 1000 if app.pid else None
             measured[app.name].append(Measured(runs, cpu_ms))
             if app.name == "Liaison" and app.pid is not None:
-                measured[FRONT_ALONE].append(Measured(front_alone(slack, app.pid), None))
+                measured[FRONT_ALONE].append(Measured(front_alone(slack, app.pid, url), None))
     return measured
 
 
 FRONT_ALONE = "Liaison, workers paused"
 
 
-def front_alone(slack: Sandbox, pid: int) -> list[AckRun]:
+def front_alone(slack: Sandbox, pid: int, url: str) -> list[AckRun]:
     """Liaison's acks under each load with its workers paused; then the work they were kept for is done
     before the next app's turn."""
     before = acks.cards(slack, CHANNELS)
-    with workers_paused(pid):
+    with workers_paused(pid, url):
         runs = [
             acks.measure(slack, FRONT_ALONE, CHANNELS, count, c, wait_for_cards=False) for c, count in LOADS
         ]
@@ -254,7 +292,7 @@ def backend_runs(slack: Sandbox, url: str, folder: Path, shown: str, **settings:
             with liaison(slack, url, folder, **settings) as bot:
                 ours = Serving("Liaison", f"{bot.url}/slack/events", bot.pid, carded=True)
                 apps = [Serving("bare async Bolt", bare, None, carded=False), ours, least]
-                measured = by_turns(slack, apps)
+                measured = by_turns(slack, apps, url)
                 slack.bot_url = ours.url
                 # The median of its four rates: one round can run well above the others (a quiet spell on
                 # the host), and half of that would be near what the other rounds sustain.
