@@ -147,7 +147,9 @@ class Progress:
         now = time.monotonic()
         with self._lock:
             if head is None or (self._heads and head < self._heads[-1][1]):
-                self._heads.clear()  # the queue ran dry (SQLite may then hand out IDs again from 1)
+                # The queue ran dry (SQLite may then hand out IDs again from 1), or every command in it is
+                # held, or one whose worker died is free again: a fresh start.
+                self._heads.clear()
                 return
             self._heads.append((now, head))
             while self._heads and self._heads[0][0] < now - self.WINDOW:

@@ -79,8 +79,10 @@ class ToKeep:
 @dataclass(frozen=True)
 class Batch:
     ahead: list[int | None]  # for each command, how many wait ahead of it; None: a replay, not kept
-    # The oldest command still waiting before this batch (every one with a lower ID is done): how far the
-    # workers have got. None: none was waiting.
+    # The oldest command nobody holds before this batch (every one with a lower ID is taken or done): how
+    # far the workers have got. Not the oldest waiting: a worker that died holding a command would keep
+    # that one at the head for its lease, and the front would see no progress and tell everyone they
+    # are queued. None: none was free.
     head: int | None
 
 
@@ -121,7 +123,7 @@ def keep_all(db: Database, commands: Sequence[ToKeep], now: datetime, *, tidy: b
             if tidy:
                 deliveries.forget_expired(conn, now)
             new = deliveries.note_new(conn, [row["key"] for row in rows], now, deliveries.REQUEST_KEPT)
-            waiting, head = conn.execute(_WAITING).one()
+            waiting, head = conn.execute(_WAITING, {"now": now}).one()
             if new:
                 conn.execute(_KEEP, [{**row, "attempts": 0} for row in rows if row["key"] in new])
     ahead, results = int(waiting), list[int | None]()
@@ -209,13 +211,8 @@ def waiting(db: Database) -> int:
 # statement cost more than running it. One statement takes a row, without loading it into the session.
 _work = table_of(Work)
 _generation = table_of(LookupGeneration)
-_oldest_free = (
-    select(_work.c.id)
-    .where(or_(_work.c.lease_until.is_(None), _work.c.lease_until < bindparam("now", type_=UTCDateTime)))
-    .order_by(_work.c.id)
-    .limit(1)
-    .with_for_update(skip_locked=True)
-)
+_free = or_(_work.c.lease_until.is_(None), _work.c.lease_until < bindparam("now", type_=UTCDateTime))
+_oldest_free = select(_work.c.id).where(_free).order_by(_work.c.id).limit(1).with_for_update(skip_locked=True)
 # Only by the worker holding the row now: one stalled past its lease leaves the row to the one that took it.
 _DELETE = delete(_work).where(
     _work.c.id == bindparam("done_id"),
@@ -242,7 +239,9 @@ _TAKE = (
         select(_generation.c.value).where(_generation.c.id == 1).scalar_subquery(),
     )
 )
-_WAITING = select(func.count(), func.min(_work.c.id)).select_from(_work).where(_work.c.saved.is_(None))
+_WAITING = (
+    select(func.count(), func.min(_work.c.id).filter(_free)).select_from(_work).where(_work.c.saved.is_(None))
+)
 _KEEP = insert(_work)
 # keep_all on PostgreSQL, one statement: the keys noted, in the order of the keys (two instances keeping
 # batches that share keys, a replay arriving at each, then wait on each other's keys in one order and
@@ -267,7 +266,8 @@ _KEEP_ALL_POSTGRESQL = (
     ), woken AS (
         SELECT pg_notify('{CHANNEL}', '') WHERE EXISTS (SELECT FROM kept)
     )
-    SELECT count(*), min(id), (SELECT array_agg(key) FROM noted), (SELECT count(*) FROM woken)
+    SELECT count(*), min(id) FILTER (WHERE lease_until IS NULL OR lease_until < :now),
+        (SELECT array_agg(key) FROM noted), (SELECT count(*) FROM woken)
     FROM work WHERE saved IS NULL
     """
     )

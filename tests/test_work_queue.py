@@ -133,6 +133,25 @@ def test_a_command_whose_worker_stopped_is_taken_again_once_its_lease_runs_out(d
     assert work.take(db, now + 2 * work.LEASE) is None and work.waiting(db) == 0
 
 
+def test_the_queue_head_the_front_paces_by_passes_a_command_whose_worker_died(db: Database) -> None:
+    """The front judges the workers' pace by how the head moves (bot/front.py Progress): a command held by
+    a dead worker must not stand at the head for its lease while others are done, or everyone is told
+    they are queued; once its lease runs out it is free, and the head again."""
+    for n in range(3):
+        keep(db, n)
+    now = db.clock()
+    dead = work.take(db, now)
+    done = work.take(db, now)
+    assert dead is not None and done is not None
+    work.done(db, done)
+    head = work.keep_all(db, [work.ToKeep("key-9", "/liaison", {"text": "whoami 9"})], now, tidy=False).head
+    third = work.take(db, now)
+    assert third is not None and head == third.id != dead.id
+    later = now + work.LEASE + timedelta(seconds=1)
+    again = work.keep_all(db, [work.ToKeep("key-10", "/liaison", {"text": "whoami 10"})], later, tidy=False)
+    assert again.head == dead.id
+
+
 def test_a_worker_deletes_the_command_it_did_as_it_takes_the_next(db: Database) -> None:
     keep(db, 1)
     keep(db, 2)
