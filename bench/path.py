@@ -64,6 +64,10 @@ def workers_paused(pid: int, url: str) -> Iterator[None]:
     for _ in range(200):
         for child in paused:
             os.kill(child, signal.SIGSTOP)
+        # A signal is delivered a moment after kill returns: a worker not stopped yet could still take
+        # the lock just after it was looked at.
+        while not all(stopped(child) for child in paused):
+            time.sleep(0.001)
         if not writing(url):
             break
         for child in paused:
@@ -76,6 +80,12 @@ def workers_paused(pid: int, url: str) -> Iterator[None]:
     finally:
         for child in paused:
             os.kill(child, signal.SIGCONT)
+
+
+def stopped(pid: int) -> bool:
+    """Whether every thread of the process is stopped (state T in /proc)."""
+    tasks = Path(f"/proc/{pid}/task").iterdir()
+    return all((task / "stat").read_text().rsplit(")", 1)[1].split()[0] == "T" for task in tasks)
 
 
 def writing(url: str) -> bool:
