@@ -1,11 +1,13 @@
-"""Read-mostly lookups remembered between a worker's commands: a person's role and the office's closures,
-read for every new item. The database marks every change to their tables (a trigger sets the one row of
-`lookup_generation` to a new random number, migration 0021, whichever process or path wrote), and a
-worker reads that mark with each command it takes, in the same statement (storage/work.py). A lookup
-remembered under the same mark is what the database holds, so it is used; under any other mark everything
-remembered is forgotten. Random, not a count: a database restored from a backup, or migrated down and up,
-would count again through numbers already seen. Nothing is remembered for seconds on trust: a role taken
-away in another process is in force from the next command taken after that commit.
+"""Read-mostly lookups remembered between a worker's commands: a person's role, the office's closures and
+the partner directory (partners, their Slack teams, their channel links), read for every new item. The
+database marks every change to their tables (a trigger sets the one row of `lookup_generation` to a new
+random number, migrations 0021 and 0022, whichever process or path wrote), and a worker reads that mark
+with each command it takes, in the same statement (storage/work.py). A lookup remembered under the same
+mark is what the database holds, so it is used; under any other mark everything remembered is forgotten.
+Random, not a count: a database restored from a backup, or migrated down and up, would count again
+through numbers already seen. Nothing is remembered for seconds on trust: a role taken away, a partner
+paused or a channel unlinked in another process is in force from the next command taken after that
+commit.
 
 Only a command a worker took carries a mark (`as_of`); everything else reads the database. A command that
 writes anything reads the database from then on, so it sees its own changes, and whatever it might roll
@@ -14,19 +16,23 @@ back is never remembered."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TypeVar
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import BigInteger, Engine, event
+from sqlalchemy.orm import class_mapper, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Field, Session, SQLModel
 
 T = TypeVar("T")
+M = TypeVar("M", bound=SQLModel)
 
-# The tables whose changes the mark follows (migration 0021 puts the triggers on them; a test checks).
-FOLLOWED = ("staff_role", "office_closure")
+# The tables whose changes the mark follows (migrations 0021 and 0022 put the triggers on them; a test
+# checks).
+FOLLOWED = ("staff_role", "office_closure", "partner", "partner_team", "channel_link")
 MOST = 10_000  # lookups remembered under one mark, at most: past it, more are read but not remembered
 
 
@@ -83,6 +89,41 @@ def read(session: Session, name: str, key: Hashable, load: Callable[[], T]) -> T
         if generation == remembered.generation and len(remembered.values) < MOST:
             remembered.values[(name, key)] = value
     return value
+
+
+def instances(
+    session: Session, name: str, key: Hashable, model: type[M], load: Callable[[], Sequence[M]]
+) -> list[M]:
+    """`load()`'s rows of `model`, or, under the current command's mark, the same rows rebuilt in this
+    session without a statement. What is remembered is their column values, never an instance: each
+    session gets instances of its own (the one it holds already, if any), clean, as if it had loaded them,
+    so a change it makes to one is an ordinary change, and a list in one is not shared with another."""
+    columns = class_mapper(model).column_attrs
+    rows = read(
+        session, name, key, lambda: [{c.key: _own(getattr(o, c.key)) for c in columns} for o in load()]
+    )
+    return [_in_session(session, model, row) for row in rows]
+
+
+def _own(value: object) -> object:
+    """A list of its own, not one an instance may change in place (a partner's other columns hold
+    strings, numbers and dates, which cannot change)."""
+    return list(value) if isinstance(value, list) else value
+
+
+def _in_session(session: Session, model: type[M], row: Mapping[str, object]) -> M:
+    mapper = class_mapper(model)
+    key = tuple(row[mapper.get_property_by_column(c).key] for c in mapper.primary_key)
+    identity = mapper.identity_key_from_primary_key(key)
+    held = session.identity_map.get(identity)
+    if held is not None:
+        return held
+    instance = mapper.class_manager.new_instance()  # as the ORM makes one it loads
+    for attribute, value in row.items():
+        set_committed_value(instance, attribute, _own(value))
+    make_transient_to_detached(instance)
+    session.add(instance)
+    return instance
 
 
 @event.listens_for(Engine, "before_cursor_execute")

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
-from storage import audit, clock
+from storage import audit, clock, lookups
 from storage.audit import Actor
 from storage.directory import BY_KEY, FIELDS, REQUIRED, check_handle
 from storage.errors import InvalidInput, NotFound
@@ -21,7 +21,11 @@ from storage.wording import command
 def get(session: Session, handle: str, *, suggest: bool = True) -> Partner:
     """The partner with `handle`, or NotFound naming the closest handles (`suggest`: only to people who
     may know who the partners are)."""
-    partner = session.exec(select(Partner).where(Partner.handle == handle.lower())).first()
+    key = handle.lower()
+    found = lookups.instances(
+        session, "partner", key, Partner, lambda: session.exec(_BY_HANDLE, params={"handle": key}).all()
+    )
+    partner = found[0] if found else None
     if partner is None and not suggest:
         raise NotFound(f"There is no partner `{handle}`.")
     if partner is None:
@@ -52,7 +56,12 @@ def teams_of(session: Session, partner: Partner) -> list[str]:
 def for_team(session: Session, team_id: str | None) -> Partner | None:
     if team_id is None:
         return None
-    partner_id = session.execute(_TEAMS_PARTNER, {"team_id": team_id}).scalar()
+    partner_id = lookups.read(
+        session,
+        "team's partner",
+        team_id,
+        lambda: session.execute(_TEAMS_PARTNER, {"team_id": team_id}).scalar(),
+    )
     # Often in the session already (the channel's partners were read first): no second statement.
     return session.get(Partner, partner_id) if partner_id is not None else None
 
@@ -125,12 +134,19 @@ def linked_partners(session: Session, channel_id: str) -> list[Partner]:
     partner it goes to, and who reads the channel); link_channel() forgets it."""
     known: dict[str, list[Partner]] = session.info.setdefault(_LINKED, {})
     if channel_id not in known:
-        known[channel_id] = list(session.exec(_LINKED_TO, params={"channel_id": channel_id}).all())
+        known[channel_id] = lookups.instances(
+            session,
+            "linked partners",
+            channel_id,
+            Partner,
+            lambda: session.exec(_LINKED_TO, params={"channel_id": channel_id}).all(),
+        )
     return list(known[channel_id])
 
 
 # Read for every new item and every reader check: built once (building and keying a statement cost more
 # than running it).
+_BY_HANDLE = select(Partner).where(col(Partner.handle) == bindparam("handle"))
 _TEAMS_PARTNER = select(PartnerTeam.partner_id).where(col(PartnerTeam.team_id) == bindparam("team_id"))
 _LINKED_TO = (
     select(Partner)

@@ -11,11 +11,12 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import event, text
+from sqlmodel import Session
 
-from storage import court_calendar, lookups, roles, work
+from storage import court_calendar, lookups, partners, roles, work
 from storage.court_calendar import OfficeClosure
 from storage.db import Database
-from storage.models import Role, StaffRole
+from storage.models import ChannelLink, Partner, PartnerKind, PartnerTeam, Role, StaffRole
 
 PERSON = "U0SOMEONE"
 CORE_INSERT = "INSERT INTO staff_role (user_id, role, updated_at, updated_by) VALUES (:u, 'admin', :t, 'x')"
@@ -199,3 +200,65 @@ def test_a_value_read_under_one_mark_is_not_kept_once_another_mark_came(db: Data
     go.set()
     old.join(timeout=10)
     assert under(2, lambda: "read again") == "new"
+
+
+def add_partner(db: Database) -> None:
+    with db.session() as session:
+        session.add(
+            Partner(handle="legal-aid", name="Legal Aid", kind=PartnerKind.legal_aid, contacts=["U1"])
+        )
+        session.flush()
+        session.add(ChannelLink(channel_id="C1", partner_id=id_of_partner(session), linked_by="U0ADM"))
+        session.add(PartnerTeam(team_id="T1", partner_id=id_of_partner(session)))
+
+
+def id_of_partner(session: Session) -> int:
+    return int(session.execute(text("SELECT id FROM partner WHERE handle = 'legal-aid'")).scalar_one())
+
+
+def test_a_remembered_partner_is_a_new_instance_in_each_session_changed_as_any_other(db: Database) -> None:
+    """Remembered as column values: each session gets a clean instance of its own, so a change one command
+    makes in place (never saved) does not reach the next, and a saved change is an ordinary one."""
+    add_partner(db)
+    generation = taken(db, 1)
+    with lookups.as_of(generation), statements(db) as seen:
+        with db.session() as session:
+            first = partners.get(session, "legal-aid")
+            first.contacts.append("U2")  # in place: not a change SQLAlchemy sees, and never saved
+            session.expunge(first)
+        with db.session() as session:
+            again = partners.get(session, "Legal-Aid")
+            assert again is not first and again.contacts == ["U1"] and not session.dirty
+            assert [p.handle for p in partners.linked_partners(session, "C1")] == ["legal-aid"]
+            assert partners.for_team(session, "T1") is again, "one instance of a partner in a session"
+        with db.session() as session:
+            assert [p.handle for p in partners.linked_partners(session, "C1")] == ["legal-aid"]
+            assert partners.for_team(session, "T1") is not None
+    assert sum(" partner" in s or "partner_team" in s for s in seen) == 3, seen
+    with lookups.as_of(generation), db.session() as session:
+        partners.get(session, "legal-aid").name = "Legal Aid Society"  # saved as the session ends
+    later = taken(db, 2)
+    assert later != generation
+    with lookups.as_of(later), db.session() as session:
+        assert partners.get(session, "legal-aid").name == "Legal Aid Society"
+
+
+def test_a_channel_unlinked_or_a_team_moved_elsewhere_is_seen_by_the_next_command(
+    db: Database, db_url: str
+) -> None:
+    """Who reads a channel decides what may be said in it: a change another process makes to the links
+    is in force from the next command a worker takes."""
+    add_partner(db)
+    other = Database(db_url)
+    try:
+        with lookups.as_of(taken(db, 1)), db.session() as session:
+            assert [p.handle for p in partners.linked_partners(session, "C1")] == ["legal-aid"]
+            assert partners.for_team(session, "T1") is not None
+        with other.engine.begin() as conn:
+            conn.execute(text("DELETE FROM channel_link"))
+            conn.execute(text("DELETE FROM partner_team"))
+        with lookups.as_of(taken(db, 2)), db.session() as session:
+            assert partners.linked_partners(session, "C1") == []
+            assert partners.for_team(session, "T1") is None
+    finally:
+        other.dispose()

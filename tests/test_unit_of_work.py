@@ -131,6 +131,26 @@ def test_a_role_and_the_closures_are_read_again_only_once_they_changed(
     assert len(lookups_read()) == 2
 
 
+def test_the_partner_directory_is_read_again_only_once_it_changed(
+    bot: tuple[Sandbox, InProcessBot], transactions: Transactions
+) -> None:
+    """The partner, the channel's partners and the partner's Slack team: remembered as roles are."""
+    slack, running = bot
+    name, text, channel = NEW_ITEMS[0]
+    directory = re.compile(r"\bFROM (partner|partner_team|channel_link)\b")
+
+    def directory_read() -> list[str]:
+        transactions.done.clear()
+        assert command(slack, running, DEFENDER, channel, name, text).startswith("Sent *")
+        return [s for t in transactions.work for s in t if s.startswith("SELECT") and directory.search(s)]
+
+    directory_read()
+    assert directory_read() == []
+    said = command(slack, running, ADMIN, OFFICE_CHANNEL, "/liaison", "partner edit legal-aid mou:MOU-7")
+    assert "MOU-7" in said, said
+    assert directory_read() != []
+
+
 def test_someone_who_may_not_send_is_refused_before_slack_is_asked_anything(
     bot: tuple[Sandbox, InProcessBot],
 ) -> None:
