@@ -153,7 +153,7 @@ class Database:
                     conn.info[EXEMPT] = True
                     conn.execute(text("SET LOCAL statement_timeout = 0"))
                 try:
-                    config = _alembic_config()
+                    config = alembic_config()
                     config.attributes["connection"] = conn
                     command.upgrade(config, revision)
                 finally:
@@ -194,10 +194,10 @@ def sqlite_file(url: str) -> Path | None:
 
 def newest_revision() -> str | None:
     """The newest migration this code knows."""
-    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
-def _alembic_config() -> Config:
+def alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config

@@ -22,10 +22,10 @@ from contextvars import ContextVar
 from typing import TypeVar
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import BigInteger, Engine, event
+from sqlalchemy import BigInteger, Engine, event, select
 from sqlalchemy.orm import class_mapper, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Field, Session, SQLModel, col
 
 T = TypeVar("T")
 M = TypeVar("M", bound=SQLModel)
@@ -75,6 +75,7 @@ def read(session: Session, name: str, key: Hashable, load: Callable[[], T]) -> T
     generation = _as_of.get()
     if generation is None or session.new or session.dirty or session.deleted:  # not flushed: read it
         return load()
+    session.info[_USED] = generation
     engine = session.get_bind().engine
     with _registry_lock:
         remembered = _remembered.setdefault(engine, _Remembered())
@@ -89,6 +90,28 @@ def read(session: Session, name: str, key: Hashable, load: Callable[[], T]) -> T
         if generation == remembered.generation and len(remembered.values) < MOST:
             remembered.values[(name, key)] = value
     return value
+
+
+def confirm(session: Session) -> bool:
+    """Before a decision that must rest on the database as it is now, not as it was when the command was
+    taken (who reads a channel, before a client's matters go there: the command may have waited on Slack
+    meanwhile): whether what this session was given from memory still stands. The mark is read again,
+    once in a session, and only if the session was given anything from memory. If it changed, the rest of
+    the command reads the database, and the caller reads again what it holds."""
+    used = session.info.get(_USED)
+    if used is None or session.info.get(_CONFIRMED) == used:
+        return True
+    if session.execute(_MARK).scalar() == used:
+        session.info[_CONFIRMED] = used
+        return True
+    _as_of.set(None)
+    del session.info[_USED]
+    return False
+
+
+_MARK = select(col(LookupGeneration.value)).where(col(LookupGeneration.id) == 1)
+# session.info's keys: the mark under which the session was given lookups (read) and the one confirmed.
+_USED, _CONFIRMED = "liaison lookups used", "liaison lookups confirmed"
 
 
 def instances(

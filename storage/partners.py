@@ -129,6 +129,17 @@ def link_channel(
     return new
 
 
+def as_it_is_now(session: Session) -> None:
+    """Before deciding who reads a channel: if the directory changed since the command was taken
+    (storage/lookups.py confirm), the partners this session holds are read again when next used."""
+    if lookups.confirm(session):
+        return
+    session.info.pop(_LINKED, None)
+    for held in list(session.identity_map.values()):
+        if isinstance(held, Partner) and held not in session.dirty:
+            session.expire(held)
+
+
 def linked_partners(session: Session, channel_id: str) -> list[Partner]:
     """The partners linked to the channel, read once per transaction (a new item asks twice: which
     partner it goes to, and who reads the channel); link_channel() forgets it."""
@@ -260,6 +271,7 @@ def barred(
     """The names of the organizations reading a channel (its linked partners and the teams Slack says
     read it) that `allowed` refuses, sorted; None when people of an organization Liaison does not know
     read it, who are refused whatever it is."""
+    as_it_is_now(session)
     readers = {p.id: p for p in linked_partners(session, channel_id)}
     for team in sorted(teams):
         partner = for_team(session, team)

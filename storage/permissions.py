@@ -227,6 +227,7 @@ def _agreement(partner: Partner, kind: str, today: date) -> Verdict:
 def _readers(session: Session, place: Place) -> tuple[dict[int | None, Partner], list[str]]:
     """The partners who read `place` (linked to it, or by their teams in it), and the teams in it that no
     partner record names."""
+    partners.as_it_is_now(session)
     linked: dict[int | None, Partner] = {p.id: p for p in partners.linked_partners(session, place.channel_id)}
     unknown_teams = []
     for team_id in sorted(place.external_teams):

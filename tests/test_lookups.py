@@ -10,12 +10,13 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
+from alembic import command
 from sqlalchemy import event, text
 from sqlmodel import Session
 
 from storage import court_calendar, lookups, partners, roles, work
 from storage.court_calendar import OfficeClosure
-from storage.db import Database
+from storage.db import Database, alembic_config
 from storage.models import ChannelLink, Partner, PartnerKind, PartnerTeam, Role, StaffRole
 
 PERSON = "U0SOMEONE"
@@ -84,16 +85,27 @@ def test_every_change_to_a_role_or_a_closure_leaves_a_new_mark(db: Database) -> 
 
 def test_every_followed_table_has_its_triggers(db: Database) -> None:
     """A table rebuilt by a later SQLite migration (alembic's batch mode) loses its triggers: then nothing
-    would mark its changes and a worker would remember for good."""
+    would mark its changes and a worker would remember for good. Each change has its trigger: SQLite's
+    are one for each of insert, update and delete; PostgreSQL's one for all of them and TRUNCATE."""
     found = (
-        "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger'"
+        "SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'"
         if db.dialect == "sqlite"
-        else "SELECT event_object_table FROM information_schema.triggers "
-        "WHERE event_object_schema = current_schema()"
+        else "SELECT event_object_table, trigger_name || '_' || lower(event_manipulation) "
+        "FROM information_schema.triggers WHERE event_object_schema = current_schema()"
     )
     with db.engine.connect() as conn:
-        tables = set(conn.execute(text(found)).scalars())
-    assert set(lookups.FOLLOWED) <= tables, tables
+        triggers = {tuple(row) for row in conn.execute(text(found))}
+    wanted = {
+        (
+            table,
+            f"{table}_{change}_lookups_changed"
+            if db.dialect == "sqlite"
+            else f"{table}_lookups_changed_{change}",
+        )
+        for table in lookups.FOLLOWED
+        for change in ("insert", "update", "delete")
+    }
+    assert wanted <= triggers, sorted(wanted - triggers)
 
 
 def test_a_write_the_command_rolls_back_is_not_remembered(db: Database) -> None:
@@ -262,3 +274,44 @@ def test_a_channel_unlinked_or_a_team_moved_elsewhere_is_seen_by_the_next_comman
             assert partners.for_team(session, "T1") is None
     finally:
         other.dispose()
+
+
+def test_who_reads_a_channel_is_decided_on_the_directory_as_it_is_then(db: Database, db_url: str) -> None:
+    """A command may wait on Slack between being taken and deciding who reads its channel: a change made
+    meanwhile in another process is in force for that decision (storage/lookups.py confirm), and the
+    partner the command already holds is read again."""
+    add_partner(db)
+    other = Database(db_url)
+    try:
+        with lookups.as_of(taken(db, 1)):
+            with db.session() as session:  # the directory remembered
+                assert partners.barred(session, "C1", {"T1"}, lambda p: True) == []
+            with db.session() as session:
+                partner = partners.get(session, "legal-aid")  # from memory
+                with other.engine.begin() as conn:
+                    conn.execute(text("DELETE FROM partner_team"))
+                    conn.execute(text("UPDATE partner SET status = 'inactive'"))
+                assert partners.barred(session, "C1", {"T1"}, lambda p: True) is None, "T1 is nobody's now"
+                assert partners.barred(session, "C1", set(), lambda p: p.status == "active") == ["Legal Aid"]
+                assert partner.status == "inactive"
+    finally:
+        other.dispose()
+
+
+def test_a_migration_of_the_directory_leaves_a_new_mark(db_url: str) -> None:
+    """A worker that stays up while the schema is migrated (another instance runs it) forgets what it
+    remembered: the directory may have changed while no trigger was on its tables."""
+    fresh = Database(db_url)
+    try:
+        fresh.upgrade("0021")
+        marks = [mark(fresh)]
+        fresh.upgrade()
+        marks.append(mark(fresh))
+        with fresh.engine.begin() as conn:
+            config = alembic_config()
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0021")
+        marks.append(mark(fresh))
+        assert len(set(marks)) == 3, marks
+    finally:
+        fresh.dispose()

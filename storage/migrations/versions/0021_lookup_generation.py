@@ -32,7 +32,11 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("value", sa.BigInteger(), nullable=False),
     )
-    op.execute("INSERT INTO lookup_generation (id, value) VALUES (1, 0)")
+    # A random first mark too: one migrated down and up again must not start from the mark it had.
+    first = (
+        "(random() * 9007199254740991)::bigint" if op.get_bind().dialect.name == "postgresql" else "random()"
+    )
+    op.execute(f"INSERT INTO lookup_generation (id, value) VALUES (1, {first})")
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             "CREATE FUNCTION liaison_lookups_changed() RETURNS trigger LANGUAGE plpgsql AS "

@@ -19,9 +19,17 @@ depends_on = None
 TABLES = ("partner", "partner_team", "channel_link")  # added to storage/lookups.py FOLLOWED by this one
 # Migration 0021's, as of then: a later change to it must not change what this one did.
 SQLITE_MARK = "UPDATE lookup_generation SET value = random() WHERE id = 1"
+POSTGRESQL_MARK = "UPDATE lookup_generation SET value = (random() * 9007199254740991)::bigint WHERE id = 1"
+
+
+def new_mark() -> None:
+    """Whatever a running worker remembered before the migration is forgotten: the directory may have
+    changed meanwhile without the triggers (none were on its tables), or may change after a downgrade."""
+    op.execute(POSTGRESQL_MARK if op.get_bind().dialect.name == "postgresql" else SQLITE_MARK)
 
 
 def upgrade() -> None:
+    new_mark()
     if op.get_bind().dialect.name == "postgresql":
         for table in TABLES:  # the function migration 0021 made
             op.execute(
@@ -38,6 +46,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    new_mark()
     for table in TABLES:
         if op.get_bind().dialect.name == "postgresql":
             op.execute(f"DROP TRIGGER {table}_lookups_changed ON {table}")
