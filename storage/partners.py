@@ -136,7 +136,7 @@ def as_it_is_now(session: Session) -> None:
         return
     session.info.pop(_LINKED, None)
     for held in list(session.identity_map.values()):
-        if isinstance(held, Partner) and held not in session.dirty:
+        if isinstance(held, Partner) and held not in session.dirty and held not in session.deleted:
             session.expire(held)
 
 
