@@ -23,6 +23,7 @@ ORDER = [
     "path",
     "guard",
     "delivery",
+    "writers",
     "library",
     "report",
 ]  # parts in the order results.md shows them; others follow by name

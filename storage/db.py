@@ -22,7 +22,7 @@ from sqlmodel import Session, create_engine
 
 from storage.clock import REAL, Clock, running
 from storage.crypto import Keyring
-from storage.errors import DatabaseBusy, DatabaseUnavailable, PermissionDenied
+from storage.errors import ChangedMeanwhile, DatabaseBusy, DatabaseUnavailable, PermissionDenied
 from storage.sqlite_writes import WriteTurns
 from storage.types import KEYRING
 from storage.watchdog import EXEMPT, WATCHDOG
@@ -42,6 +42,11 @@ HEALTH_SECONDS = 1.5  # /healthz answers within 2 s, whatever the database does
 # A call on an open PostgreSQL connection that has not come back this long after statement_timeout
 # should have ended it is one the server is not answering: the watchdog cuts it.
 WATCHDOG_SECONDS = STATEMENT_SECONDS + 5
+
+
+# PostgreSQL's SQLSTATEs for a transaction it rolled back over a conflict with another: a deadlock, a
+# serialization failure. Not an outage: the person is told someone changed the same records meanwhile.
+ROLLED_BACK = ("40P01", "40001")
 
 
 def _is_unreachable(exc: DBAPIError) -> bool:
@@ -112,10 +117,15 @@ class Database:
 
     @contextmanager
     def _told(self) -> Iterator[None]:
-        """An unreachable or saturated database as the errors the person is told (nothing was saved)."""
+        """An unreachable or saturated database, or a transaction rolled back over a conflict, as the errors
+        the person is told (nothing was saved)."""
         try:
             yield
         except DBAPIError as exc:
+            state = getattr(exc.orig, "sqlstate", None)
+            if state in ROLLED_BACK:
+                log.warning("a transaction was rolled back for a conflict with another (SQLSTATE %s)", state)
+                raise ChangedMeanwhile() from exc
             if _is_unreachable(exc):
                 log.error("database unreachable: %s", exc.orig)
                 raise DatabaseUnavailable(self.describe()) from exc

@@ -24,6 +24,18 @@ class DatabaseBusy(LiaisonError):
         )
 
 
+class ChangedMeanwhile(DatabaseBusy):
+    """PostgreSQL rolled the transaction back because another one changed the same rows at the same
+    moment (a deadlock, or a serialization failure): nothing of it was saved, and trying again will do.
+    A DatabaseBusy, so whatever waits out a busy database (the journal, a replayed event) waits this out."""
+
+    def __init__(self) -> None:
+        LiaisonError.__init__(
+            self,
+            "Someone changed the same records at the same moment, so nothing was saved. Please try again.",
+        )
+
+
 class NotFound(LiaisonError):
     """Something named does not exist, or the person may not know it exists (same answer, so IDs and
     handles do not leak across organizations)."""

@@ -1,7 +1,8 @@
 """Read-mostly lookups remembered between a worker's commands: a person's role, the office's closures and
 the partner directory (partners, their Slack teams, their channel links), read for every new item. The
 database marks every change to their tables (a trigger sets the one row of `lookup_generation` to a new
-random number, migrations 0021 and 0022, whichever process or path wrote), and a worker reads that mark
+random number, migrations 0021 to 0023, whichever process or path wrote; on PostgreSQL as the write
+commits, so that writers do not wait on each other for the mark's row), and a worker reads that mark
 with each command it takes, in the same statement (storage/work.py). A lookup remembered under the same
 mark is what the database holds, so it is used; under any other mark everything remembered is forgotten.
 Random, not a count: a database restored from a backup, or migrated down and up, would count again
@@ -30,7 +31,7 @@ from sqlmodel import Field, Session, SQLModel, col
 T = TypeVar("T")
 M = TypeVar("M", bound=SQLModel)
 
-# The tables whose changes the mark follows (migrations 0021 and 0022 put the triggers on them; a test
+# The tables whose changes the mark follows (migrations 0021 to 0023 put the triggers on them; a test
 # checks).
 FOLLOWED = ("staff_role", "office_closure", "partner", "partner_team", "channel_link")
 MOST = 10_000  # lookups remembered under one mark, at most: past it, more are read but not remembered

@@ -10,13 +10,12 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
-from alembic import command
 from sqlalchemy import event, text
 from sqlmodel import Session
 
 from storage import court_calendar, lookups, partners, roles, work
 from storage.court_calendar import OfficeClosure
-from storage.db import Database, alembic_config
+from storage.db import Database
 from storage.models import ChannelLink, Partner, PartnerKind, PartnerTeam, Role, StaffRole
 
 PERSON = "U0SOMEONE"
@@ -59,53 +58,6 @@ def role(db: Database) -> Role:
 def closures(db: Database) -> dict[date, str]:
     with db.session() as session:
         return dict(court_calendar.load(session, "US", db.clock().date()).closures)
-
-
-def test_every_change_to_a_role_or_a_closure_leaves_a_new_mark(db: Database) -> None:
-    marks = [mark(db)]
-    with db.session() as session:
-        session.add(StaffRole(user_id=PERSON, role=Role.coordinator, updated_by="U0ADM"))
-    marks.append(mark(db))
-    with db.session() as session:
-        row = session.get(StaffRole, PERSON)
-        assert row is not None
-        row.role = Role.admin
-    marks.append(mark(db))
-    with db.session() as session:
-        session.execute(text("DELETE FROM staff_role"))
-    marks.append(mark(db))
-    with db.session() as session:
-        session.add(OfficeClosure(day=date(2026, 12, 24), reason="Holiday party", closed_by="U0ADM"))
-    marks.append(mark(db))
-    with db.session() as session:
-        session.execute(text("UPDATE office_closure SET reason = 'Party'"))
-    marks.append(mark(db))
-    assert len(set(marks)) == len(marks), marks
-
-
-def test_every_followed_table_has_its_triggers(db: Database) -> None:
-    """A table rebuilt by a later SQLite migration (alembic's batch mode) loses its triggers: then nothing
-    would mark its changes and a worker would remember for good. Each change has its trigger: SQLite's
-    are one for each of insert, update and delete; PostgreSQL's one for all of them and TRUNCATE."""
-    found = (
-        "SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'"
-        if db.dialect == "sqlite"
-        else "SELECT event_object_table, trigger_name || '_' || lower(event_manipulation) "
-        "FROM information_schema.triggers WHERE event_object_schema = current_schema()"
-    )
-    with db.engine.connect() as conn:
-        triggers = {tuple(row) for row in conn.execute(text(found))}
-    wanted = {
-        (
-            table,
-            f"{table}_{change}_lookups_changed"
-            if db.dialect == "sqlite"
-            else f"{table}_lookups_changed_{change}",
-        )
-        for table in lookups.FOLLOWED
-        for change in ("insert", "update", "delete")
-    }
-    assert wanted <= triggers, sorted(wanted - triggers)
 
 
 def test_a_write_the_command_rolls_back_is_not_remembered(db: Database) -> None:
@@ -296,22 +248,3 @@ def test_who_reads_a_channel_is_decided_on_the_directory_as_it_is_then(db: Datab
                 assert partner.status == "inactive"
     finally:
         other.dispose()
-
-
-def test_a_migration_of_the_directory_leaves_a_new_mark(db_url: str) -> None:
-    """A worker that stays up while the schema is migrated (another instance runs it) forgets what it
-    remembered: the directory may have changed while no trigger was on its tables."""
-    fresh = Database(db_url)
-    try:
-        fresh.upgrade("0021")
-        marks = [mark(fresh)]
-        fresh.upgrade()
-        marks.append(mark(fresh))
-        with fresh.engine.begin() as conn:
-            config = alembic_config()
-            config.attributes["connection"] = conn
-            command.downgrade(config, "0021")
-        marks.append(mark(fresh))
-        assert len(set(marks)) == 3, marks
-    finally:
-        fresh.dispose()
