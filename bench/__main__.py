@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 
-from bench import acks, delivery, guard, library, office, path, report, scale, writers
+from bench import acks, delivery, guard, keep, library, office, path, report, scale, writers
 from bench.acks import AckRun
 from bench.results_file import machine_lines, write_part
 from bot.sandbox import Sandbox
@@ -50,7 +50,7 @@ METHOD = [
 ]
 
 
-PARTS = ("load", "guard", "delivery", "writers", "path", "library", "report")
+PARTS = ("load", "guard", "delivery", "writers", "keep", "path", "library", "report")
 
 
 def main() -> None:
@@ -67,6 +67,8 @@ def main() -> None:
         delivery.main()
     if "writers" in wanted:
         writers.main()
+    if "keep" in wanted:
+        keep.main()
     if "path" in wanted:
         path.main()
     if "library" in wanted:

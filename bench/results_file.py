@@ -21,6 +21,7 @@ PARTS = HERE / "results"
 ORDER = [
     "load",
     "path",
+    "keep",
     "guard",
     "delivery",
     "writers",

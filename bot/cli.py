@@ -29,7 +29,7 @@ from storage.clock import REAL
 from storage.crypto import UnreadableText
 from storage.db import Database, sqlite_file
 from storage.directory_file import InvalidFile
-from storage.errors import DatabaseUnavailable
+from storage.errors import DatabaseBusy, DatabaseUnavailable
 
 SETTINGS_HINT = "settings come from the environment or a .env file here; .env.example lists them all"
 DATABASE_HINT = "check DATABASE_URL and that the database server is running"
@@ -68,6 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     except DatabaseUnavailable as exc:
         print(f"liaison: can't reach the database at {exc.where}: {DATABASE_HINT}", file=sys.stderr)
+        return EXIT_UNREACHABLE
+    except DatabaseBusy as exc:  # another writer held what this one needed, or changed it meanwhile
+        print(f"liaison: {exc.message}", file=sys.stderr)
         return EXIT_UNREACHABLE
 
 

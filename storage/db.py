@@ -47,6 +47,14 @@ WATCHDOG_SECONDS = STATEMENT_SECONDS + 5
 # PostgreSQL's SQLSTATEs for a transaction it rolled back over a conflict with another: a deadlock, a
 # serialization failure. Not an outage: the person is told someone changed the same records meanwhile.
 ROLLED_BACK = ("40P01", "40001")
+# A lock not had within lock_timeout (the lookups' mark at a commit, migration 0023): a busy database.
+LOCK_TIMEOUT = "55P03"
+
+
+# How the migrations' one transaction runs on PostgreSQL: a migration may rewrite a big table, so with no
+# time limit; and with deferred triggers (the lookups' mark, migration 0023) fired at each statement, since
+# PostgreSQL refuses to ALTER a table that has trigger events pending (a backfill, then a NOT NULL).
+MIGRATING = ("SET LOCAL statement_timeout = 0", "SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def _is_unreachable(exc: DBAPIError) -> bool:
@@ -124,8 +132,11 @@ class Database:
         except DBAPIError as exc:
             state = getattr(exc.orig, "sqlstate", None)
             if state in ROLLED_BACK:
-                log.warning("a transaction was rolled back for a conflict with another (SQLSTATE %s)", state)
+                log.info("a transaction was rolled back for a conflict with another (SQLSTATE %s)", state)
                 raise ChangedMeanwhile() from exc
+            if state == LOCK_TIMEOUT:
+                log.info("a transaction gave up waiting for a lock another writer held")
+                raise DatabaseBusy() from exc
             if _is_unreachable(exc):
                 log.error("database unreachable: %s", exc.orig)
                 raise DatabaseUnavailable(self.describe()) from exc
@@ -159,9 +170,10 @@ class Database:
         at once)."""
         try:
             with self.engine.begin() as conn:
-                if self.dialect == "postgresql":  # a migration may rewrite a big table: no time limit
+                if self.dialect == "postgresql":
                     conn.info[EXEMPT] = True
-                    conn.execute(text("SET LOCAL statement_timeout = 0"))
+                    for setting in MIGRATING:
+                        conn.execute(text(setting))
                 try:
                     config = alembic_config()
                     config.attributes["connection"] = conn

@@ -29,6 +29,7 @@ class Transaction(threading.Thread):
         self.conn.commit()
         self.failure: DBAPIError | None = None  # a deadlock, say: the transaction was rolled back
         self._steps: queue.Queue[tuple[str, Mapping[str, Any]] | None] = queue.Queue()
+        self._given = 0  # steps given
         self._done = 0  # steps run, or given up on after a failure
         self._changed = threading.Condition()
         self.start()
@@ -36,7 +37,8 @@ class Transaction(threading.Thread):
     def step(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
         """Run `sql` in the transaction, returning once it has run (or failed) or waits on a lock."""
         with self._changed:
-            wanted = self._done + 1 + self._steps.qsize()
+            self._given += 1
+            wanted = self._given
         self._steps.put((sql, params or {}))
         deadline = time.monotonic() + 30
         while True:

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from sqlalchemy import text
 
 from storage import audit, partners
 from storage.db import Database
 from tests.botproc import run_cli
+from tests.databases import database_url
 from tests.inprocess import cli_in_process
 from tests.office import Ran
 
@@ -156,3 +158,27 @@ def test_values_yaml_cannot_build_are_file_problems_not_tracebacks(tmp_path: Pat
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "odd.yaml line 3: `name` can't be read" in result.stderr
     assert "odd.yaml line 5: `mou_expires` can't be read: day is out of range for month" in result.stderr
+
+
+def test_an_import_that_waits_too_long_for_another_writer_says_so_in_one_line(tmp_path: Path) -> None:
+    """On PostgreSQL an import's commit waits for the lookups' mark (migration 0023) at most its lock
+    timeout: then one line, nothing imported, never a traceback."""
+    source = tmp_path / "partners.yaml"
+    source.write_text(DIRECTORY)
+    with database_url("postgresql", tmp_path) as url:
+        db = Database(url)
+        db.upgrade()
+        holder = db.engine.connect()
+        try:
+            holder.execute(text("UPDATE lookup_generation SET value = value + 1"))  # another writer's commit
+            result = _cli(["partners", "import", str(source)], tmp_path, url)
+            holder.rollback()
+            assert result.returncode == 1
+            assert result.stderr.strip().splitlines()[-1:] == [
+                "liaison: Liaison is very busy right now and nothing was saved. Please try again in a minute."
+            ], result.stderr
+            assert "Traceback" not in result.stderr and "storage.db" not in result.stderr, result.stderr
+            assert yaml.safe_load(_cli(["partners", "export"], tmp_path, url).stdout)["partners"] == []
+        finally:
+            holder.close()
+            db.dispose()
