@@ -57,6 +57,20 @@ LOCK_TIMEOUT = "55P03"
 MIGRATING = ("SET LOCAL statement_timeout = 0", "SET CONSTRAINTS ALL IMMEDIATE")
 
 
+def _busy(exc: DBAPIError) -> DatabaseBusy | None:
+    """What to tell of a transaction PostgreSQL gave up over another writer (rolled back for a conflict,
+    or out of time waiting for a lock); None for any other error. Checked before _is_unreachable: psycopg
+    raises these as OperationalErrors too."""
+    state = getattr(exc.orig, "sqlstate", None)
+    if state in ROLLED_BACK:
+        log.info("a transaction was rolled back for a conflict with another (SQLSTATE %s)", state)
+        return ChangedMeanwhile()
+    if state == LOCK_TIMEOUT:
+        log.info("a transaction gave up waiting for a lock another writer held")
+        return DatabaseBusy()
+    return None
+
+
 def _is_unreachable(exc: DBAPIError) -> bool:
     # OperationalError covers refused connections, a server going away and a locked SQLite file;
     # connection_invalidated is set when the pool noticed the server dropped us.
@@ -130,13 +144,8 @@ class Database:
         try:
             yield
         except DBAPIError as exc:
-            state = getattr(exc.orig, "sqlstate", None)
-            if state in ROLLED_BACK:
-                log.info("a transaction was rolled back for a conflict with another (SQLSTATE %s)", state)
-                raise ChangedMeanwhile() from exc
-            if state == LOCK_TIMEOUT:
-                log.info("a transaction gave up waiting for a lock another writer held")
-                raise DatabaseBusy() from exc
+            if (busy := _busy(exc)) is not None:
+                raise busy from exc
             if _is_unreachable(exc):
                 log.error("database unreachable: %s", exc.orig)
                 raise DatabaseUnavailable(self.describe()) from exc
@@ -181,6 +190,8 @@ class Database:
                 finally:
                     conn.info.pop(EXEMPT, None)  # the pool's connection serves others next
         except DBAPIError as exc:
+            if (busy := _busy(exc)) is not None:  # a migration that writes a followed table, say
+                raise busy from exc
             if _is_unreachable(exc):
                 raise DatabaseUnavailable(self.describe()) from exc
             raise

@@ -211,7 +211,10 @@ def test_a_transaction_sets_the_mark_once_however_many_rows_it_writes(tmp_path: 
             db.dispose()
 
 
-MARKS_WRITTEN = "SELECT n_tup_upd FROM pg_stat_xact_user_tables WHERE relname = 'lookup_generation'"
+MARKS_WRITTEN = (
+    "SELECT n_tup_upd FROM pg_stat_xact_user_tables "
+    "WHERE relname = 'lookup_generation' AND schemaname = current_schema()"
+)
 
 
 def test_a_commit_waits_for_the_mark_a_bounded_time_and_then_saves_nothing(tmp_path: Path) -> None:
