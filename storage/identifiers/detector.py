@@ -114,10 +114,10 @@ class Detector:
             for f in self._read(other, case_number)
             if f.what is not Identifier.email  # `<!subteam^S1|@legal>` read with a space is no address
         ]
-        for link in _links(text):
+        for at, link in _links(text):
             also += [
-                Finding(f.what, f.start + link.start(), f.end + link.start())
-                for f in self._read(link[0].translate(_BETWEEN_WORDS_IN_A_LINK), case_number)
+                Finding(f.what, f.start + at, f.end + at)
+                for f in self._read(link.translate(_BETWEEN_WORDS_IN_A_LINK), case_number, _FOUND_IN_LINKS)
                 if f.what in _FOUND_IN_LINKS
             ]
         if also:
@@ -125,7 +125,11 @@ class Detector:
             found = _resolved(Normalized(text, text, None), spans)
         return found
 
-    def _read(self, text: str, case_number: str | None) -> list[Finding]:
+    def _read(
+        self, text: str, case_number: str | None, only: frozenset[Identifier] | None = None
+    ) -> list[Finding]:
+        """The findings in `text`; `only`: the classes looked for besides case numbers (a link's second
+        reading keeps two). Case numbers are always read: phones leave them out, and they win an overlap."""
         norm = normalize(text)
         read, lower = norm.text, lowercased(norm.text)
         stretches = numbers.digit_runs(read)
@@ -134,16 +138,18 @@ class Detector:
             case_spans += cases.office_numbers(self._office_cases, lower)
         if case_number:
             case_spans += [m.span() for m in cases.loosely(case_number).finditer(read)]
-        spans: list[tuple[Identifier, Span]] = [
-            *((Identifier.case_number, s) for s in case_spans),
-            *((Identifier.ssn, s) for s in numbers.ssn_spans(read, lower, stretches)),
-            *((Identifier.a_number, s) for s in numbers.a_numbers(lower, stretches)),
-            *((Identifier.phone, s) for s in numbers.phones(read, lower, stretches, case_spans)),
-            *((Identifier.birth_date, s) for s in births.birth_dates(lower)),
-            *((Identifier.email, s) for s in places.emails(lower)),
-            *((Identifier.address, s) for s in places.addresses(read, lower)),
-            *((Identifier.do_not_post, s) for s in self._names.find(read)),
-        ]
+        # In this order: of two findings alike in where they start and end, the first listed names them.
+        readers: dict[Identifier, Callable[[], list[Span]]] = {
+            Identifier.ssn: lambda: numbers.ssn_spans(read, lower, stretches),
+            Identifier.a_number: lambda: numbers.a_numbers(lower, stretches),
+            Identifier.phone: lambda: numbers.phones(read, lower, stretches, case_spans),
+            Identifier.birth_date: lambda: births.birth_dates(lower),
+            Identifier.email: lambda: places.emails(lower),
+            Identifier.address: lambda: places.addresses(read, lower),
+            Identifier.do_not_post: lambda: self._names.find(read),
+        }
+        spans = [(Identifier.case_number, s) for s in case_spans]
+        spans += [(what, s) for what, find in readers.items() if only is None or what in only for s in find()]
         return _resolved(norm, spans)
 
     def masked(self, text: str, found: Sequence[Finding] | None = None) -> str:
@@ -168,13 +174,16 @@ class Detector:
 # - an emoji code that is not a digit (`123:small_blue_diamond:45`) is drawn as a picture between the
 #   parts; as written it is letters, which a name or a word may really be (`re:maria:ortiz`).
 _PIPES = re.compile(r"\||&(?:amp;)?#(?:124|x7c);|%7c", re.IGNORECASE)  # `&amp;#124;`: escaped for Slack
-_INNER_LOOKALIKES = re.compile(r"(?<=\d)[SsZzB](?=\d)")
+_INNER_LOOKALIKES = re.compile(r"[SsZzB](?<=\d[SsZzB])(?=\d)")  # the letter first: see `_DIALLED_ABROAD`
 _INNER_AS_DIGIT = str.maketrans({"S": "5", "s": "5", "Z": "2", "z": "2", "B": "8"})
 
 
 # - `00` before a country code is how it is dialled from abroad (`00 52 55 1234 5678`: `+52`), and Mexico's
 #   mobile numbers were long written with a `1` after the `+52` (`+52 1 55 1234 5678`).
-_DIALLED_ABROAD = re.compile(r"(?<![\w+:.,])00(?=[\s.-]?[1-9])")  # not a time's `9:00`, a price's `.00`
+# `00` not after a time's `9:`, a price's `.` or any letter or digit. (The digits first, what stands before
+# them checked after: a pattern starting with a lookbehind is tried at every position of the text, one
+# starting with a literal only where it stands.)
+_DIALLED_ABROAD = re.compile(r"00(?<![\w+:.,]00)(?=[\s.-]?[1-9])")
 _MEXICAN_MOBILE = re.compile(r"(\+\s?52[\s.-]?)1(?=[\s.-]?\d)")
 _PICTURE_CODE = re.compile(r":(?=[a-z0-9_+-]*[a-z])[a-z0-9_+-]{2,40}:")  # Slack's codes: lowercase
 
@@ -208,19 +217,23 @@ def _other_readings(text: str) -> list[str]:
 # A link read again on its own with what stands between words in it as spaces
 # (`maps.google.com/?q=1234+Elm+St`), for where someone lives or can be called: other classes read this
 # way are mostly a link's own numbers (a docket's, a map's coordinates), and are found as written anyway.
-_LINK = re.compile(r"<[^<>\n]*>|(?:https?://|www\.|maps\.)[^\s<>]+", re.IGNORECASE)
+# (Lowercase, run on the text lowercased: a pattern matched without regard to case is tried at every
+# position, one starting with literals only where they stand.)
+_LINK = re.compile(r"<[^<>\n]*>|(?:https?://|www\.|maps\.)[^\s<>]+")
 _BETWEEN_WORDS_IN_A_LINK = str.maketrans(dict.fromkeys("|+/=?&#:", " "))
 _FOUND_IN_LINKS = frozenset({Identifier.address, Identifier.phone})
 _PATH_OR_QUERY = re.compile(r"[+/=?&]")
 
 
-def _links(text: str) -> list[re.Match[str]]:
-    """The links in the text: Slack's (`<https://...|label>`), or as typed (with or without a scheme)."""
-    lower = text.lower()
+def _links(text: str) -> list[tuple[int, str]]:
+    """The links in the text, each where it starts: Slack's (`<https://...|label>`), or as typed (with or
+    without a scheme)."""
+    lower = lowercased(text)
     if "<" not in text and "://" not in text and "www." not in lower and "maps." not in lower:
         return []
+    links = [(link.start(), text[link.start() : link.end()]) for link in _LINK.finditer(lower)]
     # Only a link with a path or a query has words to separate (a `<tel:...|...>` or a mention has none).
-    return [link for link in _LINK.finditer(text) if _PATH_OR_QUERY.search(link[0].split("://", 1)[-1])]
+    return [(at, link) for at, link in links if _PATH_OR_QUERY.search(link.split("://", 1)[-1])]
 
 
 def _resolved(norm: Normalized, spans: list[tuple[Identifier, Span]]) -> list[Finding]:
