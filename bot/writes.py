@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from commands.format import readable
+from commands.format import readings
 
 RESPONSE_URL = "response_url"  # an answer posted to a command's or a click's response_url
 
@@ -93,7 +93,7 @@ def texts_in(value: Any, key: str = "") -> Iterator[str]:
         return
     if isinstance(value, str):
         if value:
-            yield readable(value)
+            yield from readings(value)
     elif isinstance(value, Mapping):
         for k, v in value.items():
             yield from texts_in(v, str(k))

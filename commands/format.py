@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+from storage.identifiers import as_drawn
 from storage.wording import unmarked
 
 
@@ -51,6 +52,14 @@ _SLACK_MESSAGE = re.compile(
     r"https://[a-z0-9-]+\.(?:enterprise\.)?slack\.com/archives/[CDG][A-Z0-9]{2,}/p\d{16}"
     r"(?:\?thread_ts=\d+\.\d+(?:&cid=[CDG][A-Z0-9]{2,})?)?"
 )
+
+
+def readings(text: str) -> list[str]:
+    """The ways the identifier detector should read `text`, each character for character: `readable`, and
+    where a link carries a label, the text as drawn (the label joined to the words around it, which as
+    written have the link's address between them: `Maria <https://...|Ortiz>` shows `Maria Ortiz`)."""
+    drawn = as_drawn(text)
+    return [readable(text)] if drawn == text else [readable(text), readable(drawn)]
 
 
 def readable(text: str) -> str:

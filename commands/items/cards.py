@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from commands import home, outbox
 from commands.cards import Card
-from commands.format import readable, when
+from commands.format import readings, when
 from commands.invocation import Deps, SlackRefused
 from storage import cards, disclosure, items, moves
 from storage.audit import Actor
@@ -205,7 +205,7 @@ def drawn(deps: Deps, card: Card, permit: Permit, channel_id: str) -> Card:
         permit = replace(permit, teams=frozenset())
 
     def shown(text: str) -> str:
-        found = disclosure.blocked(deps.detector, readable(text), permit)
+        found = [f for reading in readings(text) for f in disclosure.blocked(deps.detector, reading, permit)]
         return deps.detector.masked(text, found) if found else text
 
     return replace(

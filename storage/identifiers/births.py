@@ -1,5 +1,6 @@
 """Dates of birth, found by what the text says about a date: `DOB 3/14/88`, `born on March 14, 1988`,
-`3/14/1988 (DOB)`, `fecha de nacimiento: 14 de marzo de 1988`. A date alone is a hearing or a deadline
+`3/14/1988 (DOB)`, `fecha de nacimiento: 14 de marzo de 1988`, `DOB? 3/14/1988` (an answer), and pasted data
+(`"dob": "1988-03-14"`). A date alone is a hearing or a deadline
 and goes; so does a year that says when a group of people were born (`born before 1970`)."""
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ _FULL_DATE = (
     rf"(?:\d{{1,2}}(?:[/.\-_,]|\s+)\d{{1,2}}(?:(?:[/.\-_,]|\s+)\d{{2,4}})?(?!\d)"
     rf"|\d{{4}}[/.\-_]\d{{1,2}}[/.\-_]\d{{1,2}}(?!\d)"
     rf"|{_MONTH}[\s-]*(?:the\s+)?{_DAY}(?:{_OF}{_YEAR})?"
-    rf"|(?:the\s+)?{_DAY}{_OF}{_MONTH}(?:{_OF}{_YEAR})?"
+    rf"|(?:the\s+)?{_DAY}(?:\s+day)?{_OF}{_MONTH}(?:{_OF}{_YEAR})?"  # `the 4th day of March, 1991`
     rf"|\d{{6,8}}(?!\d))"
 )
 _YEAR_OR_MONTH_YEAR = rf"(?:{_MONTH},?\s*(?:19|20)\d{{2}}|(?:19|20)\d{{2}})(?!\d)"
@@ -34,11 +35,12 @@ _YEAR_OR_MONTH_YEAR = rf"(?:{_MONTH},?\s*(?:19|20)\d{{2}}|(?:19|20)\d{{2}})(?!\d
 _ANY_MONTH_DATE = r"[a-z]{3,9}\.?\s*\d{1,2}(?:st|nd|rd|th)?,?\s*(?:19|20)\d{2}(?!\d)"
 # Each word's first letter comes before the check that no letter or digit stands before it (`d(?<!\wd)` is
 # `\bd`), so the engine skips to the letters the words start with instead of trying every position.
-_BIRTH_WORD = re.compile(
-    r"d(?<!\wd)\s?\.?\s?[o0]\s?\.?\s?b\b\.?|d(?<!\wd)/o/b\b|d(?<!\wd)ate[\s_-]*of[\s_-]*birth\b"
+_BIRTH_WORD = re.compile(  # (`dob03/04/1991`: a digit may follow the label at once)
+    r"d(?<!\wd)[\s.-]{0,2}[o0][\s.-]{0,2}b(?![a-z])\.?|d(?<!\wd)/o/b\b|d(?<!\wd)ate[\s_-]*of[\s_-]*birth\b"
     r"|d(?<!\wd)ateofbirth\b|b(?<!\wb)irth\s*-?\s*(?:date|day|year)s?\b|b(?<!\wb)irth(?=\s*:)"
     r"|b(?<!\wb)-?day\b|b(?<!\wb)orn\b|y(?<!\wy)ob\b|y(?<!\wy)ear\s+of\s+birth\b"
-    r"|f(?<!\wf)echa\s+de\s+nac(?:imiento\b|\b\.?)|n(?<!\wn)acid[oa]\b|f(?<!\wf)\s?\.?\s?d\s?\.?\s?n\b\.?"
+    r"|f(?<!\wf)echa\s+(?:de\s+)?nac(?:imiento\b|\b\.?)|n(?<!\wn)acimiento\b|n(?<!\wn)acid[oa]\b"
+    r"|f(?<!\wf)\s?\.?\s?d\s?\.?\s?n\b\.?"
     r"|b(?<![\w.]b)\.(?=\s*\d)"
 )
 # A few words between the label and the date, without a digit or a sentence's end (`born on`, `DOB is`),
@@ -52,8 +54,14 @@ _SHORT_GAP = rf"{_WORDS}{{0,12}}?"
 # Right after the label, a comma or one line break, then a whole date with its year (`DOB, 3/14/1988`, a
 # form's `DOB` above its value); without the year it is more often the next thing (`Need DOB, 3/14 hearing`).
 _LEAD_DATE = r"[ \t]*[,\n][ \t]*\d{1,2}[/.\-]\d{1,2}[/.\-](?:19|20)?\d{2}(?!\d)"
+# Marks right after a label and just before its value: a question's (`DOB? 3/4/1991`, answering), an
+# arrow, an equals sign, quotes and a colon (`"dob": "1991-03-04"`, pasted data). Only then: after a `?`
+# or a `;` with words, the date is the next thing's (`We need the DOB; the hearing is on 12/19`).
+_MARKS = r"""(?:\s*(?:[?;:=>"“”'-]|&gt;)){1,4}\s*"""
+_WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s*)?"  # `DOB Monday, March 4, 1991`
 _DATE_AFTER = re.compile(
-    rf"{_GAP}{_FULL_DATE}|{_SHORT_GAP}{_YEAR_OR_MONTH_YEAR}|{_SHORT_GAP}{_ANY_MONTH_DATE}|{_LEAD_DATE}"
+    rf"{_GAP}{_WEEKDAY}{_FULL_DATE}|{_SHORT_GAP}{_YEAR_OR_MONTH_YEAR}|{_SHORT_GAP}{_ANY_MONTH_DATE}"
+    rf"|{_MARKS}{_FULL_DATE}|{_LEAD_DATE}"
 )
 # A birthday is named close to its date (`birthday is July 4`), not a party's (`birthday party ... 12/19`).
 _DAY_AFTER = re.compile(rf"{_SHORT_GAP}{_FULL_DATE}|{_LEAD_DATE}")
@@ -64,7 +72,8 @@ _DATE_BEFORE = re.compile(
 # A year that bounds a group (`born after 2024`, `born before 1970`) says nothing about one person.
 _A_GROUP = re.compile(r"\s*(?:in\s+or\s+)?(?:after|before|since|between|from|prior\s+to)\b")
 _HINTS = re.compile(
-    r"d\W{0,2}[o0]\W{0,2}b|born|birth|b-?day|yob|nacimiento|nacid|fecha\s+de\s+nac|f\W{0,2}d\W{0,2}n|b\.\s*\d"
+    r"d\W{0,2}[o0]\W{0,2}b|born|birth|b-?day|yob|nacimiento|nacid|fecha\s+(?:de\s+)?nac|f\W{0,2}d\W{0,2}n"
+    r"|b\.\s*\d"
 )
 
 

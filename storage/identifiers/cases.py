@@ -1,7 +1,8 @@
 """Case numbers: the office's internal reference for a client's case, never posted where another
 organization reads, whatever the consent. The item's own case number is found however it is written;
 so are the shapes courts give their numbers, and the office's own pattern (LIAISON_CASE_NUMBER_PATTERN)
-whatever separators stand between its parts."""
+whatever separators stand between its parts, its letters spelled apart (`P.D. 123456`) or the number
+called one (`PD no. 123456`)."""
 
 from __future__ import annotations
 
@@ -54,13 +55,19 @@ _CALLED_A_CASE_NUMBER = re.compile(
     rf"|d(?<!\wd)(?:ocket|kt)\b\.?\s*{_NO}?|i(?<!\wi)nd(?:ictment)?\b\.?\s*{_NO}?)"
     r"\s*:?\s*[a-z0-9][a-z0-9./-]*\d[a-z0-9./-]*\d",
 )
-# Candidates for the office's own pattern: letters and digits in a few groups with separators between.
-_GROUPS = re.compile(rf"[a-z0-9]+(?:{SEP}{{1,3}}[a-z0-9]+){{0,5}}")
-_SEPARATORS = re.compile(rf"{SEP}+")
+# Candidates for the office's own pattern: letters and digits in groups with separators between, a line
+# break among them (`PD\n123456`), up to a number spelled out digit by digit (`PD 1 2 3 4 5 6`).
+_OFFICE_SEP = rf"(?:{SEP}|\n)"
+_GROUPS = re.compile(rf"[a-z0-9]+(?:{_OFFICE_SEP}{{1,3}}[a-z0-9]+){{0,11}}")
+_SEPARATORS = re.compile(rf"{_OFFICE_SEP}+")
 # In ASCII text every separator is one of these characters: translated to dashes and the runs of dashes
 # collapsed, the same spelling comes out several times faster than from the pattern above.
-_ASCII_SEPARATORS = {c: "-" for c in range(128) if not chr(c).isalnum() and chr(c) != "\n"}
+_ASCII_SEPARATORS = {c: "-" for c in range(128) if not chr(c).isalnum()}
 _DASH_RUNS = re.compile("--+")
+# Single letters spelled apart (`P.D.`, `P-D`), joined; what a text calls the number (`PD no. 123456`,
+# `PD number 123456`) left out before its digits.
+_BETWEEN_SINGLE_LETTERS = re.compile(r"-(?<=\b[a-z]-)(?=[a-z]\b)")
+_CALLED_A_NUMBER = re.compile(r"-(?:no|nos|num|nr|nbr|number)-(?=\d)")
 # Patterns that start with the character they consume (a literal or a class) let the engine skip ahead to
 # it; a pattern starting with a lookbehind is tried at every position of the text.
 _BETWEEN_DIGITS = re.compile(r"-(?<=\d-)(?=\d)")
@@ -89,15 +96,27 @@ class OfficePattern:
     def __init__(self, source: str) -> None:
         self.pattern = re.compile(source, re.IGNORECASE)
         self.letters = _letters_needed(source)
+        # Each run of letters spelled apart, one letter at a time (`p.d`, `p - d`): the first letter first,
+        # so the engine skips to it.
+        self.apart = {
+            run: re.compile(
+                f"{run[0]}(?<![a-z]{run[0]})"
+                + "".join(f"{_OFFICE_SEP}{{1,3}}{letter}" for letter in run[1:])
+                + "(?![a-z])"
+            )
+            for run in self.letters
+            if len(run) > 1
+        }
 
 
 def office_numbers(office: OfficePattern, lower: str) -> list[Span]:
     """Where the office's own pattern matches a group of letters and digits however it was separated
     (`PD 123456`, `PD123456` and `PD-123 456` for `\bPD-\\d{6}\b`): as written, with every separator a
     dash, with none between digits, and with a dash between letters and digits."""
-    if not all(run in lower for run in office.letters):
-        # No spelling below puts letters side by side that were not, so none can match either: the usual
-        # case, known from a substring test instead of four passes of the pattern over the whole text.
+    if not _has_letters(office, lower):
+        # No spelling below puts letters side by side that were not, except single letters spelled apart,
+        # so none can match either: the usual case, known from substring tests instead of passes of the
+        # pattern over the whole text.
         return []
     pattern = office.pattern
     found = spans_in(pattern, lower)
@@ -147,9 +166,18 @@ def _flattened(items: Any) -> Iterator[tuple[Any, Any]]:
             yield op, value
 
 
+def _has_letters(office: OfficePattern, lower: str) -> bool:
+    """Whether each run of the office pattern's letters stands in the text, together or one letter at a
+    time with separators between (`P.D.`)."""
+    return all(
+        run in lower or (run in office.apart and office.apart[run].search(lower)) for run in office.letters
+    )
+
+
 def _spellings(text: str) -> Iterator[str]:
-    """Every separator a dash; then no dash between digits; then a dash between letters and digits. One
-    at a time: the caller stops at the first that matches."""
+    """Every separator a dash; then no dash between digits; then a dash between letters and digits; then
+    single letters joined and what calls it a number left out. One at a time: the caller stops at the
+    first that matches."""
     if text.isascii():
         dashed = _DASH_RUNS.sub("-", text.translate(_ASCII_SEPARATORS))
     else:
@@ -158,6 +186,7 @@ def _spellings(text: str) -> Iterator[str]:
     digits_joined = _BETWEEN_DIGITS.sub("", dashed)
     yield digits_joined
     yield _LETTER_DIGIT.sub(_dashed_digit, digits_joined)
+    yield _CALLED_A_NUMBER.sub("-", _BETWEEN_SINGLE_LETTERS.sub("", digits_joined))
 
 
 def _dashed_digit(digit: re.Match[str]) -> str:

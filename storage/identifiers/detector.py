@@ -1,7 +1,8 @@
 """Does a text identify a client? The one detector behind every check: what people type is screened
 with it before anything is stored, and the guard at the door screens every outbound write with it.
 
-It reads the text as it is shown (reading.py: other spellings of the same characters are the same text),
+It reads the text as it is shown (reading.py: other spellings of the same characters are the same text;
+here, a Slack link as the label drawn in its place, and other readings of a whole text),
 then looks for each class of identifier: numbers.py (SSNs, A-numbers, phones with Google's
 libphonenumber), births.py, places.py (addresses with the USPS street types `pyap` keeps, emails),
 cases.py, names.py (do-not-post names with rapidfuzz). Conservative: a false alarm costs an edit, a
@@ -157,9 +158,10 @@ class Detector:
         found = self.findings(text) if found is None else found
         out, last = [], 0
         for finding in sorted(found, key=lambda f: f.start):
-            if finding.start < last:
+            start = max(finding.start, last)  # findings of several readings may overlap: mask both whole
+            if finding.end <= start:
                 continue
-            out += [text[last : finding.start], "▇" * max(3, min(12, finding.end - finding.start))]
+            out += [text[last:start], "▇" * max(3, min(12, finding.end - start))]
             last = finding.end
         return "".join([*out, text[last:]])
 
@@ -196,8 +198,24 @@ def _as_a_space(code: re.Match[str]) -> str:
     return " " + "\u200b" * (len(code[0]) - 1)
 
 
+# - a link with a label (`<https://...|Ortiz>`) is drawn as its label alone, joined to the words around it
+#   (`Maria <https://drive...|Ortiz>` shows `Maria Ortiz`); as written, its address stands between them.
+_LABELLED_LINK = re.compile(r"<(?:https?://|mailto:|tel:)[^<>|\n]*\|([^<>\n]*)>", re.IGNORECASE)
+_DRAWS_NOTHING = "\u200b"  # a zero-width space: the reading drops it
+
+
+def as_drawn(text: str) -> str:
+    """`text` with each labelled link as Slack draws it, its label, character for character: the rest of
+    the link is made of characters that draw nothing."""
+    return _LABELLED_LINK.sub(
+        lambda link: _DRAWS_NOTHING * (link.start(1) - link.start()) + link[1] + _DRAWS_NOTHING, text
+    )
+
+
 def _other_readings(text: str) -> list[str]:
     readings = []
+    if "|" in text and "<" in text and (drawn := as_drawn(text)) != text:
+        readings.append(drawn)
     if "|" in text or "#" in text or "%" in text:
         # One space where the pipe was, and characters that draw nothing for the rest of an escape.
         piped = _PIPES.sub(lambda pipe: " " + "\u200b" * (len(pipe[0]) - 1), text)

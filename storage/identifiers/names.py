@@ -2,10 +2,13 @@
 
 `John Doe` is also `Doe, John`, `John Q. Doe`, `John 'Johnny' Doe`, `J. Doe`, `John_Doe`, `John.Doe`,
 `JohnDoe`, `J o h n  D o e`, `Jo hn Do e`, `J0hn D0e`, `JOHN DOE`; with the reading's folding also
-full-width letters, a Cyrillic `о`, and `Jose Nunez` for `José Núñez`. `Maria del Carmen Ortiz` is Maria
-Ortiz; a name of three words or more is found with one of them left out (`An Nguyen` for `Nguyen Van
-An`). A typo is tolerated in a name of six letters or more (`Jon Doe`), measured with rapidfuzz. A first
-name or a surname alone is not a match: it is the whole name that identifies.
+full-width letters, a Cyrillic `о`, and `Jose Nunez` for `José Núñez`. `Maria del Carmen Ortiz` and `Maria
+Luisa Elena Ortiz` are Maria Ortiz, and so is a form's `nombre: Maria, apellido: Ortiz`; a name of three
+words or more is found with one of them left out (`An Nguyen` for `Nguyen Van An`), and a double-barrelled
+surname by either half (`Aaliyah Washington` for `Aaliyah Washington-Brooks`). A typo is tolerated in a
+name of six letters or more (`Jon Doe`), measured with rapidfuzz, though not in a word of fewer than four
+(`John Deo`: too many short words are one edit apart). A first name or a surname alone is not a match: it is
+the whole name that identifies.
 """
 
 from __future__ import annotations
@@ -24,10 +27,12 @@ from storage.identifiers.reading import folded
 _WORD = re.compile(r"[^\W\d_]+")
 FUZZY_FROM = 6  # letters in the whole name before a typo is tolerated
 MOST_ORDERS = 4  # names of more words are joined only as written and reversed (24 orders of 4 words)
-MAX_BETWEEN = 3  # initials, particles or a middle name between a name's words
-# What may join the words of one name: spaces, a comma, an underscore, quotes or brackets around a
-# nickname; or one mark with no space (`John.Doe`, `Maria/Ortiz`). Not a sentence's end (`Nunez. Jose`).
-_BETWEEN_WORDS = re.compile(r"[\s,_'\"()\[\]-]{0,4}|[./+|:~&]")
+MAX_BETWEEN = 3  # initials, particles, middle names or a form's labels between a name's words
+MAX_MIDDLE_NAMES = 2  # `Maria Luisa Elena Ortiz`
+# What may join the words of one name: spaces, a comma, a form's colon, an underscore, quotes or brackets
+# around a nickname; or one mark with no space (`John.Doe`, `Maria/Ortiz`). Not a sentence's end
+# (`Nunez. Jose`).
+_BETWEEN_WORDS = re.compile(r"[\s,_'\"()\[\]:-]{0,4}|[./+|:~&]")
 _AFTER_INITIAL = re.compile(r"\.?[\s,_'\"()-]{0,3}")
 # Two or more single letters with a little space or punctuation between them: a name spaced out.
 _SINGLE_LETTERS = re.compile(r"(?<![^\W\d_])[^\W\d_](?:(?:[^\w\n]|_){1,3}[^\W\d_](?![^\W\d_]))+")
@@ -73,6 +78,15 @@ _PARTICLES = frozenset(
         "st",
     ]
 )
+
+
+# A form's labels, which may stand between the first name and the last (`First: John\nLast: Doe`,
+# `nombre: Maria, apellido: Ortiz`).
+_FORM_LABELS = frozenset({"first", "last", "middle", "given", "family", "name", "names", "surname"}) | {
+    "nombre",
+    "apellido",
+    "apellidos",
+}
 
 
 class _Token(NamedTuple):
@@ -176,8 +190,7 @@ class _Name:
         Carmen Ortiz`) and perhaps one of the name's words given only as its initial (`J. Doe`), but
         never all of them; else None."""
         wanted = list(self.words)
-        whole = initials = between = 0
-        middle_name = False
+        whole = initials = between = middle_names = 0
         index = first
         last_match = None
         while wanted and index < len(tokens):
@@ -192,13 +205,16 @@ class _Name:
             elif (
                 index != first
                 and between < MAX_BETWEEN
-                and (
-                    len(token.text) == 1
-                    or token.text in _PARTICLES
-                    or (token.capital and not middle_name and (middle_name := True))
-                )
+                and (len(token.text) == 1 or token.text in _PARTICLES or token.text in _FORM_LABELS)
             ):
                 between += 1
+                index += 1
+                continue
+            elif (
+                index != first and between < MAX_BETWEEN and token.capital and middle_names < MAX_MIDDLE_NAMES
+            ):
+                between += 1
+                middle_names += 1
                 index += 1
                 continue
             else:
@@ -219,12 +235,26 @@ class _Name:
         return last_match
 
 
+def _with_either_half(name: str) -> list[str]:
+    """The name, and with each double-barrelled word as either half alone (`Aaliyah Washington-Brooks` is
+    also `Aaliyah Washington` and `Aaliyah Brooks`): each half is a name the person goes by."""
+    spellings = [name]
+    for word in name.split():
+        halves = [h for h in word.split("-") if h]
+        if len(halves) == 2:
+            spellings += [s.replace(word, half) for s in list(spellings) for half in halves]
+    return spellings
+
+
 class NameList:
     """The names never to be posted to another organization, matched in normalized text."""
 
     def __init__(self, names: Iterable[str]) -> None:
         self._names = [
-            _Name(words) for n in names if (words := [w.lower() for w in _WORD.findall(folded(n))])
+            _Name(words)
+            for n in names
+            for spelling in _with_either_half(n)
+            if (words := [w.lower() for w in _WORD.findall(folded(spelling))])
         ]
         # Every word and every joined form of every name, with the edits each allows, for one C call per
         # distinct word of a text (rapidfuzz) instead of one Python comparison per pair.

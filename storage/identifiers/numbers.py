@@ -100,12 +100,19 @@ A_NUMBER = re.compile(
 # Seven digits (`555-0199`) are a local number only when the text says it is one to call; so is a
 # number in the shape of one however made up its digits (`cell 000-000-0000`). Toll-free and N11 numbers
 # are services a referral names to help, not a person's.
+# (The label may stand on the line above, as on a form: `Cell\n555-0199`.)
 LOCAL_PHONE = re.compile(
-    r"\b(?:call|phone|ph|tel|cel|cell|celular|mobile|movil|text|txt|whatsapp|signal|reach|number|contact"
-    r"|telephone|cellphone|telefono|landline)"
-    r"\b[^\n\d]{0,12}"
+    r"\b(?:call|phones?|ph|tel|cel|cells?|celular|mobile|movil|text|txt|whatsapp|signal|reach|numbers?"
+    r"|contact|telephone|cellphone|telefono|landline)"
+    r"\b[^\n\d]{0,12}(?:\n[^\n\d]{0,3})?"
     rf"(?<!\d)(?P<number>(?!(?:1{SEP}?)?\(?8(?:00|33|44|55|66|77|88)\b)"
     rf"\(?\d{{3}}\)?{SEP}{{0,2}}\d{{3}}{SEP}{{1,2}}\d{{4}}|[2-9]\d{{2}}{SEP}{{1,2}}\d{{4}})(?![\d-])",
+)
+# Seven digits written together (`Cell: 5550199`) only after a word that is about a phone: after `number` or
+# `reach` they are more often a count (`reach 2000000 people`).
+GLUED_LOCAL_PHONE = re.compile(
+    r"\b(?:call|phones?|ph|tel|cel|cells?|celular|mobile|movil|text|txt|whatsapp|telephone|cellphone"
+    r"|telefono|landline)\b[^\n\d]{0,12}(?:\n[^\n\d]{0,3})?(?<!\d)(?P<number>[2-9]\d{6})(?![\d-])"
 )
 # Ten digits spaced out one by one (`3 1 2 5 5 5 0 1 9 9`), or grouped 3-3-4 with separators
 # libphonenumber does not read (`312,555,0199`, `312x555x0199`, across lines).
@@ -143,7 +150,11 @@ def phones(text: str, lower: str, stretches: Sequence[Span], case_numbers: Seque
     for run_start, run_end in stretches:
         if any(pattern.search(text, run_start, run_end) for pattern in _MAY_BE_PHONE):
             found += _matched(text, run_start, run_end, case_numbers)
-        shaped = [m.span("number") for m in LOCAL_PHONE.finditer(lower, run_start, run_end)]
+        shaped = [
+            m.span("number")
+            for pattern in (LOCAL_PHONE, GLUED_LOCAL_PHONE)
+            for m in pattern.finditer(lower, run_start, run_end)
+        ]
         shaped += spans_in(SPACED_PHONE, text, run_start, run_end)
         found += [(s, e) for s, e in shaped if not _TOLL_FREE.match(re.sub(r"\D", "", text[s:e]))]
     # A number the text says is something else (an order, an invoice) is that.

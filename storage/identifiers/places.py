@@ -73,7 +73,11 @@ _BOX_HINTS = (
     "live",
     "resid",
     "stay",
-    "address",
+    "addr",  # address, addr
+    "home",
+    "vive",
+    "direcci",
+    "domicilio",
 )
 _BOX_OR_APARTMENT = re.compile(
     r"\b(?:p\s?\.?\s?o\s?\.?\s*b(?:ox|\.)?|post\s+office\s+box|pob|postal\s+box|apartado\s+postal|pmb)"
@@ -82,7 +86,9 @@ _BOX_OR_APARTMENT = re.compile(
     r"|\b(?:rr|r\.r\.|rural\s+route|hc|star\s+route)\s*#?\s*\d{1,4}\s*,?\s*box\s*#?\s*\d{1,6}\b"
     # mail to Box 123; lives at 1234 Elm: a box, or a house number, the text says is where someone is
     r"|\b(?:mail|send|write|address)\b[^\n\d]{0,10}\bbox\s*#?\s*\d{1,8}\b"
-    r"|\b(?:lives|living|staying|stays|resides|residing|address|addr)\b[^\n\d]{0,12}\d{1,6}\s+[a-z][a-z'.-]+",
+    # (`live` and `stay` only with `at` or `on`: `we live in 2 worlds`, `stay 2 nights`)
+    r"|\b(?:(?:(?:lives|living|staying|stays|resides?|residing|address|addr|vive|viviendo|direcci[oó]n"
+    r"|domicilio)\b|home\s*:)[^\n\d]{0,12}|(?:live|stay)\s+(?:at|on)\s+)\d{1,6}\s+[a-z][a-z'.-]+",
 )
 # Elm Street 1234: the house number after the street.
 _NUMBER_AFTER = re.compile(  # (`\b[A-Z]` written `[A-Z](?<!\w.)`, so the engine skips to the capitals)
