@@ -465,15 +465,12 @@ KNOWN_MISSES = {
     "a nickname of a do-not-post name",
     # The fifth review (December 4), in the closing note of issue 19: court formats of other states, a
     # court's code spelled out, a long gap after `born`, a typo in a short word (tolerated, too many names
-    # would match), a look-alike at a group's edge, an ITIN whose area Social Security never issues
-    # without its dashes, `at` before any domain, and a label after the A-number.
+    # would match), `at` before any domain, and a label after the A-number.
     "a Pennsylvania common pleas docket",
     "a Michigan felony number, the code last",
     "own case, 'criminal' for CR",
     "a long gap between 'born' and the date",
     "a typo in a three-letter surname",
-    "a letter for a digit at a group's edge",
-    "an ITIN without dashes",
     "'at' before a domain that is no mail provider",
     "the label after the number",
 }

@@ -44,15 +44,42 @@ _GAP = r"[\W_x]{0,4}"
 # the engine skips to the digits instead of trying every position.)
 _SSN_SHAPE = re.compile(rf"(\d(?<![\d-]\d)\d{{2}})({_GAP})(\d{{2}})({_GAP})(\d{{4}})(?!\d)")
 _SSN_SPACED = re.compile(rf"\d(?<!\d\d)(?:{SEP}{{1,3}}\d){{8}}(?!{SEP}?\d)")
-SSN_HINTS = ("ssn", "ss#", "ss #", "s.s.n", "soc sec", "socsec", "soc.", "social")
-SSN_CONTEXT = re.compile(
-    r"\b(?:ssn|ss\s?#|s\.s\.n\.?|soc\.?\s*sec\.?(?:\s*(?:no|number|#))?"
-    r"|social\s+security\s*(?:no\.?|number|num|#|card)"
-    r"|last\s*(?:4|four)(?:\s+digits)?\s+(?:of\s+)?(?:(?:his|her|their|the)\s+)?(?:social|ssn|ss))"
-    # after the label, nine digits however grouped by spaces, dots or hyphens (not a date and a time)
-    rf"[^\n\d$]{{0,25}}?(?:(?:\d[ .-]?){{8}}\d"
+SSN_HINTS = ("ssn", "snn", "ss#", "ss #", "s.s.n", "soc sec", "socsec", "soc.", "social", "itin", "tax")
+# A label for the number: an SSN's (a typo too), or the taxpayer number issued in its place (an ITIN, in
+# the 9xx area Social Security never issues), or `social` (`her social: 123 456 789`), not a social worker's.
+# (Each word's first letter first, what stands before it checked after, `s(?<!\ws)` for `\bs`: the engine
+# skips to those letters instead of trying every position.)
+_SSN_LABEL = re.compile(
+    r"s(?<!\ws)(?:sn|nn|s\s?#|\.s\.n\.?|oc\.?\s*sec\.?(?:\s*(?:no|number|#))?"
+    r"|ocial\s+security\s*(?:no\.?|number|num|#|card)|ocial(?!\s+(?:work|media|service)))"
+    r"|i(?<!\wi)tin|t(?<!\wt)ax(?:payer)?\s*id(?:entification)?(?:\s*(?:no\.?|number|#))?"
+    r"|l(?<!\wl)ast\s*(?:4|four)(?:\s+digits)?\s+(?:of\s+)?(?:(?:his|her|their|the)\s+)?(?:social|ssn|ss)"
+)
+_AFTER_LABEL = r"[^\n\d$]{0,25}?(?:\n\s*)?"  # the value on the same line, or on the next (a form's)
+# Right after a label: nine digits however grouped by spaces, dots, commas, hyphens or line breaks (not a
+# date and a time), or the last four.
+_SSN_VALUE = re.compile(
+    rf"{_AFTER_LABEL}(?P<number>(?:\d[\s.,-]{{0,5}}){{8}}\d"
     rf"|(?:(?:x{{3}}|\*{{3}}|\d{{3}}){SEP}{{0,2}}(?:x{{2}}|\*{{2}}|\d{{2}}){SEP}{{0,2}})?\d{{4}})(?!\d)",
 )
+# Or the 3-2-4 shape with letters that look like digits among six digits or more (`SSN 123-4S-6789`,
+# `SSN Z13-45-678B`): the letters are there to slip it past.
+_SSN_LOOKALIKES = re.compile(
+    rf"{_AFTER_LABEL}(?P<number>[\da-z]{{3}}[ .-]?[\da-z]{{2}}[ .-]?[\da-z]{{4}})(?![\da-z])"
+)
+
+
+def labelled_ssns(lower: str) -> list[Span]:
+    """The numbers a label says are an SSN (or an ITIN), each from its label to its end."""
+    found = []
+    for label in _SSN_LABEL.finditer(lower):
+        value = _SSN_VALUE.match(lower, label.end())
+        if value is None:
+            value = _SSN_LOOKALIKES.match(lower, label.end())
+            if value is None or sum(c.isdigit() for c in value["number"]) < 6:
+                continue
+        found.append((label.start(), value.end()))
+    return found
 
 
 # Nine digits with no separator the text calls something else (`Ticket #482913576`), with no word about a
@@ -90,7 +117,8 @@ def ssns(text: str, lower: str, start: int, end: int) -> list[Span]:
 _NINE = rf"\d{{2,3}}{SEP}{{0,2}}\d{{3}}{SEP}{{0,2}}\d{{3}}"
 A_NUMBER = re.compile(
     rf"(?<![\w-])a{SEP}{{0,3}}(?:\d{SEP}{{0,2}}){{7,8}}\d(?!\d)"
-    r"|\b(?:a-?\s?number|a\s?#|eoir\s*(?:no\b\.?|number|#)?|a\s?no\b\.?|alien\s+(?:registration\s+)?(?:no\b\.?|number|#)|uscis\s*(?:no\b\.?|#)?)"
+    r"|\b(?:a-?\s?number|a\s?#|eoir\s*(?:no\b\.?|number|#)?|a\s?no\b\.?"
+    r"|alien\s+(?:registration\s+)?(?:no\b\.?|number|#)|n[uú]mero\s+de\s+extranjero|uscis\s*(?:no\b\.?|#)?)"
     rf"[^\n\d]{{0,12}}{_NINE}(?!\d)",
 )
 
@@ -179,7 +207,7 @@ def _matched(text: str, start: int, end: int, case_numbers: Sequence[Span]) -> l
 def ssn_spans(text: str, lower: str, stretches: Sequence[Span]) -> list[Span]:
     found = [span for start, end in stretches for span in ssns(text, lower, start, end)]
     if hinted(lower, SSN_HINTS):
-        found += spans_in(SSN_CONTEXT, lower)
+        found += labelled_ssns(lower)
     return found
 
 

@@ -112,11 +112,13 @@ _BRACKETED_AT = r"[(\[{<]\s*(?:@|at|a)\s*[)\]}>]"  # mortiz88(a)gmail.com
 # Space around the @, but a paragraph break only before a domain with a dot: two pieces of text are joined
 # by one (bot/door.py), and a line ending in a word and the next starting with `@` are no address.
 _GAP = r"[^\S\n]*\n?[^\S\n]*"
-_EMAIL = re.compile(
-    rf"{_LOCAL}(?:{_GAP}{_BRACKETED_AT}{_GAP}|@|(?=\s){_GAP}@{_GAP}|\s*@\s*(?=[\w-]+\.[a-z]))"
+_EMAIL = re.compile(  # (`\@`: the @ escaped, as Markdown writers do)
+    rf"{_LOCAL}(?:{_GAP}{_BRACKETED_AT}{_GAP}|\\?@|(?=\s){_GAP}@{_GAP}|\s*@\s*(?=[\w-]+\.[a-z]))"
     r"[\w-]+(?:\.[\w-]+)*"
 )
-_SPELLED_AT = re.compile(rf"\s*{_BRACKETED_AT}\s*|\s+(?:at\s+sign|at-sign|at|arroba)\s+|\.at\.|\s*-at-\s*")
+_SPELLED_AT = re.compile(
+    rf"\s*{_BRACKETED_AT}\s*|\s+(?:at\s+(?:sign|symbol)|at-sign|at|arroba)\s+|\.at\.|\s*-at-\s*"
+)
 _AT_WORD = re.compile(
     r"at(?<!\wat)(?!\w)|arroba|\(a\)"
 )  # a literal start: the engine skips to each `at` at once
