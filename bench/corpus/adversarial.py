@@ -367,6 +367,9 @@ DISGUISES: list[tuple[str, str, str]] = [
     ("do_not_post", "a Spanish form's labels", "nombre: Maria, apellido: Ortiz"),
     ("do_not_post", "a form, last name first", "Last name: Ortiz, first name: Maria"),
     ("do_not_post", "one half of a double-barrelled surname", "Aaliyah Washington"),
+    ("do_not_post", "a form's alignment between the names", "Maria      Ortiz"),
+    ("do_not_post", "an ellipsis between the names", "Maria ... Ortiz"),
+    ("do_not_post", "a slash with spaces between the names", "Maria / Ortiz"),
     ("address", "'addr' before the number", "addr 1234 Elm"),
     ("address", "'live at' before the number", "they live at 1234 Elm, 2nd floor"),
     ("address", "'home:' before the number", "home: 1234 Elm"),
@@ -391,7 +394,6 @@ DISGUISES: list[tuple[str, str, str]] = [
     ("case_number", "own case, 'criminal' for CR", "24 criminal 0113"),
     ("birth_date", "a long gap between 'born' and the date", "born at Cook County Hospital on 3/4/1991"),
     ("do_not_post", "a typo in a three-letter surname", "John Deo"),
-
     ("email", "'at' before a domain that is no mail provider", "jdoe88 at acmecorp.com"),
     ("a_number", "the label after the number", "123-456-789 is her A-number"),
 ]
@@ -561,4 +563,5 @@ ORDINARY: list[tuple[str, str]] = [
     ("dates", "The social is at 6 pm on 12/19/2025."),
     ("counts", "Tax year 2024, refund 1,234."),
     ("web", "Meet at symbol hall at 3."),
+    ("names", "We called Maria. Ortiz came later with the forms."),
 ]

@@ -30,9 +30,11 @@ MOST_ORDERS = 4  # names of more words are joined only as written and reversed (
 MAX_BETWEEN = 3  # initials, particles, middle names or a form's labels between a name's words
 MAX_MIDDLE_NAMES = 2  # `Maria Luisa Elena Ortiz`
 # What may join the words of one name: spaces, a comma, a form's colon, an underscore, quotes or brackets
-# around a nickname; or one mark with no space (`John.Doe`, `Maria/Ortiz`). Not a sentence's end
-# (`Nunez. Jose`).
-_BETWEEN_WORDS = re.compile(r"[\s,_'\"()\[\]:-]{0,4}|[./+|:~&]")
+# around a nickname; a form's alignment (`Maria      Ortiz`); one mark with no space (`John.Doe`), or with
+# a space on either side (`Maria / Ortiz`, `Maria ... Ortiz`). Not a sentence's end (`Nunez. Jose`).
+_BETWEEN_WORDS = re.compile(
+    r"[\s,_'\"()\[\]:-]{0,4}|[ \t]{1,24}|[./+|:~&]|[ \t]?(?:[/+|:~&]{1,3}|\.{2,3}|…)[ \t]?"
+)
 _AFTER_INITIAL = re.compile(r"\.?[\s,_'\"()-]{0,3}")
 # Two or more single letters with a little space or punctuation between them: a name spaced out.
 _SINGLE_LETTERS = re.compile(r"(?<![^\W\d_])[^\W\d_](?:(?:[^\w\n]|_){1,3}[^\W\d_](?![^\W\d_]))+")
