@@ -31,7 +31,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web import SlackResponse
 from slack_sdk.webhook import WebhookResponse
 
-from bot.writes import RESPONSE_URL, channel_written, texts_in
+from bot.writes import RESPONSE_URL, as_read, channel_written
 from storage.disclosure import Permit
 from storage.identifiers import NEVER_SHARED, Detector, Finding
 
@@ -169,7 +169,8 @@ class Door:
 
     def _findings(self, args: Mapping[str, Any]) -> list[Finding]:
         permit = _permit.get()
-        return self._detector.findings("\n\n".join(texts_in(args)), permit.case_number if permit else None)
+        case_number = permit.case_number if permit else None
+        return [f for text in as_read(args) for f in self._detector.findings(text, case_number)]
 
     def _blocked(self, found: list[Finding], readers: frozenset[str]) -> list[Finding]:
         """What in `found` may not go where `readers` (other than the office) read."""

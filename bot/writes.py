@@ -87,13 +87,24 @@ def channel_written(method: str, args: Mapping[str, Any]) -> str | None:
     return None
 
 
+def as_read(args: Mapping[str, Any]) -> list[str]:
+    """A call's text as the identifier detector reads it: its pieces joined by a blank line, as Slack draws
+    them apart, once in each reading (commands/format.readings: Slack's markup unwrapped; links drawn as
+    their labels). Each reading is whole, so that two readings of one piece never stand side by side."""
+    pieces = [readings(text) for text in texts_in(args)]
+    texts = ["\n\n".join(reading[0] for reading in pieces)]
+    if any(len(reading) > 1 for reading in pieces):
+        texts.append("\n\n".join(reading[-1] for reading in pieces))
+    return texts
+
+
 def texts_in(value: Any, key: str = "") -> Iterator[str]:
-    """Every piece of text a person could read in a Web API call's arguments, Slack's markup unwrapped."""
+    """Every piece of text a person could read in a Web API call's arguments, as written."""
     if key in _STRUCTURAL:
         return
     if isinstance(value, str):
         if value:
-            yield from readings(value)
+            yield value
     elif isinstance(value, Mapping):
         for k, v in value.items():
             yield from texts_in(v, str(k))

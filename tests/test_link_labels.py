@@ -1,6 +1,6 @@
 """A Slack link is drawn as its label, joined to the words around it: `Maria <https://...|Ortiz>` shows
 `Maria Ortiz`, while as written the link's address stands between the two names. The detector reads a
-typed text that way too, and the door reads every outbound write both ways (bot/writes.py texts_in),
+typed text that way too, and the door reads every outbound write both ways (bot/writes.py as_read),
 since the address may carry anything itself. Through the bot: the corpus's link disguises
 (bench/corpus/adversarial.py, the fifth review) in tests/test_guard.py and tests/test_guard_bot.py."""
 
@@ -83,3 +83,16 @@ def test_findings_of_two_readings_that_overlap_are_masked_whole() -> None:
     text = "call 312-555-0199 now"
     overlapping = [Finding(Identifier.phone, 5, 12), Finding(Identifier.phone, 9, 17)]
     assert DETECTOR.masked(text, overlapping) == "call " + "▇" * 7 + "▇" * 5 + " now"
+
+
+def test_two_readings_of_one_message_are_never_read_side_by_side(
+    slack: Sandbox, client: tuple[LiaisonWebClient, list[Refusal]]
+) -> None:
+    """A message that ends with a first name and starts with a surname is no name: read as written and
+    as drawn one after the other, its end would stand beside its start."""
+    web, refusals = client
+    text = "Ortiz Legal Clinic's release form is <https://clinic.example.org/forms|here>. Thanks, Maria"
+    with permitting(Permit("R-1", frozenset({PARTNER_TEAM}), CASE_NUMBER)):
+        web.chat_postMessage(channel=SHARED_CHANNEL, text=text)
+    assert refusals == []
+    assert [m.text for m in slack.messages(SHARED_CHANNEL)] == [text]

@@ -39,7 +39,9 @@ _BIRTH_WORD = re.compile(  # (`dob03/04/1991`: a digit may follow the label at o
     r"d(?<!\wd)[\s.-]{0,2}[o0][\s.-]{0,2}b(?![a-z])\.?|d(?<!\wd)/o/b\b|d(?<!\wd)ate[\s_-]*of[\s_-]*birth\b"
     r"|d(?<!\wd)ateofbirth\b|b(?<!\wb)irth\s*-?\s*(?:date|day|year)s?\b|b(?<!\wb)irth(?=\s*:)"
     r"|b(?<!\wb)-?day\b|b(?<!\wb)orn\b|y(?<!\wy)ob\b|y(?<!\wy)ear\s+of\s+birth\b"
-    r"|f(?<!\wf)echa\s+(?:de\s+)?nac(?:imiento\b|\b\.?)|n(?<!\wn)acimiento\b|n(?<!\wn)acid[oa]\b"
+    r"|f(?<!\wf)echa\s+(?:de\s+)?nac(?:imiento\b|\b\.?)|n(?<!\wn)acid[oa]\b"
+    # `nacimiento` alone, not a certificate's (`acta de nacimiento pedida el 3/4/2025`)
+    r"|n(?<!\wn)(?<!acta de n)(?<!certificado de n)(?<!partida de n)acimiento\b"
     r"|f(?<!\wf)\s?\.?\s?d\s?\.?\s?n\b\.?"
     r"|b(?<![\w.]b)\.(?=\s*\d)"
 )

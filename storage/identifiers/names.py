@@ -22,6 +22,7 @@ import numpy
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein, Indel
 
+from storage.identifiers.name_words import FORM_LABELS, LABELS_ALONE, MAX_LABELS, PARTICLES, with_either_half
 from storage.identifiers.reading import folded
 
 _WORD = re.compile(r"[^\W\d_]+")
@@ -29,12 +30,15 @@ FUZZY_FROM = 6  # letters in the whole name before a typo is tolerated
 MOST_ORDERS = 4  # names of more words are joined only as written and reversed (24 orders of 4 words)
 MAX_BETWEEN = 3  # initials, particles, middle names or a form's labels between a name's words
 MAX_MIDDLE_NAMES = 2  # `Maria Luisa Elena Ortiz`
-# What may join the words of one name: spaces, a comma, a form's colon, an underscore, quotes or brackets
-# around a nickname; a form's alignment (`Maria      Ortiz`); one mark with no space (`John.Doe`), or with
-# a space on either side (`Maria / Ortiz`, `Maria ... Ortiz`). Not a sentence's end (`Nunez. Jose`).
-_BETWEEN_WORDS = re.compile(
-    r"[\s,_'\"()\[\]:-]{0,4}|[ \t]{1,24}|[./+|:~&]|[ \t]?(?:[/+|:~&]{1,3}|\.{2,3}|…)[ \t]?"
-)
+# What may join the words of one name: spaces, a comma, an underscore, quotes or brackets around a
+# nickname; a form's alignment (`Maria      Ortiz`); one mark with no space (`John.Doe`), or marks with
+# spaces around (`Maria / Ortiz`, `Maria ... Ortiz`: _MARKS_APART). Not a sentence's end (`Nunez. Jose`).
+_MARKS_APART = re.compile(r"[ \t]{0,3}(?:[/+|~&•]{1,3}|\.{2,5}|…)[ \t]{0,3}")
+_BETWEEN_WORDS = re.compile(rf"[\s,_'\"()\[\]-]{{0,4}}|[ \t]{{1,24}}|[./+|:~&]|{_MARKS_APART.pattern}")
+# Around a form's label, also its colon, equals sign or semicolon (`nombre: Maria; apellido: Ortiz`,
+# `"first_name": "Maria", "last_name": "Ortiz"`).
+_AROUND_LABEL = re.compile(r"[\s,;_'\"()\[\]:=&-]{0,6}")
+_PLAIN = re.compile(r"[ \t]+")
 _AFTER_INITIAL = re.compile(r"\.?[\s,_'\"()-]{0,3}")
 # Two or more single letters with a little space or punctuation between them: a name spaced out.
 _SINGLE_LETTERS = re.compile(r"(?<![^\W\d_])[^\W\d_](?:(?:[^\w\n]|_){1,3}[^\W\d_](?![^\W\d_]))+")
@@ -52,43 +56,6 @@ _SPACED_OUT = re.compile(r"(?:[^\w\n]|_){1,3}")
 # every position of the text, one starting with a class only where the class matches.)
 _LEET = re.compile(r"[013457@$](?:(?<=[A-Za-z].)|(?=[A-Za-z]))")
 _AS_LETTER = {"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
-# Words of a name's own that may stand between its other words (`Maria del Carmen Ortiz`).
-_PARTICLES = frozenset(
-    [
-        "de",
-        "del",
-        "la",
-        "las",
-        "los",
-        "van",
-        "von",
-        "der",
-        "den",
-        "da",
-        "das",
-        "do",
-        "dos",
-        "du",
-        "di",
-        "y",
-        "e",
-        "bin",
-        "ibn",
-        "al",
-        "el",
-        "le",
-        "st",
-    ]
-)
-
-
-# A form's labels, which may stand between the first name and the last (`First: John\nLast: Doe`,
-# `nombre: Maria, apellido: Ortiz`).
-_FORM_LABELS = frozenset({"first", "last", "middle", "given", "family", "name", "names", "surname"}) | {
-    "nombre",
-    "apellido",
-    "apellidos",
-}
 
 
 class _Token(NamedTuple):
@@ -154,8 +121,23 @@ def _whole(word: str) -> re.Pattern[str]:
 
 def _joins(text: str, before: _Token, after: _Token) -> bool:
     gap = text[before.end : after.start]
-    pattern = _AFTER_INITIAL if len(before.text) == 1 or before.letters else _BETWEEN_WORDS
+    if before.text in FORM_LABELS or after.text in FORM_LABELS:
+        pattern = _AROUND_LABEL
+    else:
+        pattern = _AFTER_INITIAL if len(before.text) == 1 or before.letters else _BETWEEN_WORDS
     return pattern.fullmatch(gap) is not None
+
+
+def _is_label(text: str, tokens: Sequence[_Token], index: int) -> bool:
+    """Whether the word is a form's label: one that is nothing else, or one before a colon or an equals
+    sign, or before another label (`first name`)."""
+    token = tokens[index]
+    if token.text in LABELS_ALONE:
+        return True
+    if token.text not in FORM_LABELS or index + 1 >= len(tokens):
+        return False
+    after = tokens[index + 1]
+    return after.text in FORM_LABELS or any(mark in text[token.end : after.start] for mark in ":=")
 
 
 def _tolerance(word: str, whole: int) -> int:
@@ -166,8 +148,10 @@ def _tolerance(word: str, whole: int) -> int:
 
 
 class _Name:
-    def __init__(self, words: list[str]) -> None:
-        self.words = words
+    def __init__(self, words: list[str], *, strict: bool = False) -> None:
+        """`strict`: the words only side by side, with spaces between (`Aaliyah Washington`, half of a
+        double-barrelled surname: `Aaliyah, Washington State Bar` names no one)."""
+        self.words, self.strict = words, strict
         letters = sum(len(w) for w in words)
         self.allowed = {w: _tolerance(w, letters) for w in words}
         joined_allowed = 0 if letters < FUZZY_FROM else (1 if letters < 12 else 2)
@@ -188,15 +172,15 @@ class _Name:
         self, text: str, tokens: Sequence[_Token], first: int, hits: dict[str, set[str]]
     ) -> int | None:
         """The index after the last word if the words from `first` on are enough of the name's words in
-        some order, with initials, particles or one middle name among them (`John Q. Doe`, `Maria del
-        Carmen Ortiz`) and perhaps one of the name's words given only as its initial (`J. Doe`), but
-        never all of them; else None."""
+        some order, with initials, particles, a form's labels or middle names among them (`John Q. Doe`,
+        `Maria del Carmen Ortiz`, `First: John\nLast: Doe`) and perhaps one of the name's words given only
+        as its initial (`J. Doe`), but never all of them; else None."""
         wanted = list(self.words)
-        whole = initials = between = middle_names = 0
+        whole = initials = between = middle_names = labels = 0
         index = first
         last_match = None
         while wanted and index < len(tokens):
-            if index > first and not _joins(text, tokens[index - 1], tokens[index]):
+            if index > first and not self._joined(text, tokens[index - 1], tokens[index]):
                 break
             token = tokens[index]
             word = next((w for w in wanted if w in hits.get(token.text, ())), None)
@@ -204,17 +188,17 @@ class _Name:
                 whole += 1
             elif len(token.text) == 1 and (word := next((w for w in wanted if w[0] == token.text), None)):
                 initials += 1
-            elif (
-                index != first
-                and between < MAX_BETWEEN
-                and (len(token.text) == 1 or token.text in _PARTICLES or token.text in _FORM_LABELS)
-            ):
+            elif self.strict or index == first:
+                break
+            elif labels < MAX_LABELS and _is_label(text, tokens, index):
+                labels += 1
+                index += 1
+                continue
+            elif between < MAX_BETWEEN and (len(token.text) == 1 or token.text in PARTICLES):
                 between += 1
                 index += 1
                 continue
-            elif (
-                index != first and between < MAX_BETWEEN and token.capital and middle_names < MAX_MIDDLE_NAMES
-            ):
+            elif between < MAX_BETWEEN and token.capital and middle_names < MAX_MIDDLE_NAMES:
                 between += 1
                 middle_names += 1
                 index += 1
@@ -228,6 +212,8 @@ class _Name:
                 break
         if last_match is None or whole == 0 or whole + initials < self.needed or initials > 1:
             return None
+        if middle_names and not _as_middle_names(text, tokens[first:last_match], middle_names):
+            return None
         if whole + initials < len(self.words):
             # A word left out: only a middle one (`An Nguyen`, `Aaliyah Brooks`), never the first or last
             # (`the Washington-Brooks Act` names no one).
@@ -236,16 +222,20 @@ class _Name:
                 return None
         return last_match
 
+    def _joined(self, text: str, before: _Token, after: _Token) -> bool:
+        if self.strict:
+            return _PLAIN.fullmatch(text[before.end : after.start]) is not None
+        return _joins(text, before, after)
 
-def _with_either_half(name: str) -> list[str]:
-    """The name, and with each double-barrelled word as either half alone (`Aaliyah Washington-Brooks` is
-    also `Aaliyah Washington` and `Aaliyah Brooks`): each half is a name the person goes by."""
-    spellings = [name]
-    for word in name.split():
-        halves = [h for h in word.split("-") if h]
-        if len(halves) == 2:
-            spellings += [s.replace(word, half) for s in list(spellings) for half in halves]
-    return spellings
+
+def _as_middle_names(text: str, window: Sequence[_Token], middle_names: int) -> bool:
+    """Whether capitalized words among a name's are its middle names, not the next items of a list
+    (`Maria / Juan / Ortiz`, `Present: Maria, Carlos, Judge Ortiz`): never after marks with spaces
+    around, and two of them only with nothing but spaces between the words (`Maria Luisa Elena Ortiz`)."""
+    gaps = [text[a.end : b.start] for a, b in itertools.pairwise(window)]
+    if any(_MARKS_APART.fullmatch(gap) for gap in gaps):
+        return False
+    return middle_names < 2 or all(_PLAIN.fullmatch(gap) for gap in gaps)
 
 
 class NameList:
@@ -253,9 +243,9 @@ class NameList:
 
     def __init__(self, names: Iterable[str]) -> None:
         self._names = [
-            _Name(words)
+            _Name(words, strict=strict)
             for n in names
-            for spelling in _with_either_half(n)
+            for spelling, strict in with_either_half(n)
             if (words := [w.lower() for w in _WORD.findall(folded(spelling))])
         ]
         # Every word and every joined form of every name, with the edits each allows, for one C call per

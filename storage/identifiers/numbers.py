@@ -51,17 +51,20 @@ SSN_HINTS = ("ssn", "snn", "ss#", "ss #", "s.s.n", "soc sec", "socsec", "soc.", 
 # skips to those letters instead of trying every position.)
 _SSN_LABEL = re.compile(
     r"s(?<!\ws)(?:sn|nn|s\s?#|\.s\.n\.?|oc\.?\s*sec\.?(?:\s*(?:no|number|#))?"
-    r"|ocial\s+security\s*(?:no\.?|number|num|#|card)|ocial(?!\s+(?:work|media|service)))"
+    r"|ocial\s+security\s*(?:no\.?|number|num|#|card)|ocial\b(?![\s-]+(?:work|media|service|justice|security)))"
     r"|i(?<!\wi)tin|t(?<!\wt)ax(?:payer)?\s*id(?:entification)?(?:\s*(?:no\.?|number|#))?"
     r"|l(?<!\wl)ast\s*(?:4|four)(?:\s+digits)?\s+(?:of\s+)?(?:(?:his|her|their|the)\s+)?(?:social|ssn|ss)"
 )
 _AFTER_LABEL = r"[^\n\d$]{0,25}?(?:\n\s*)?"  # the value on the same line, or on the next (a form's)
 # Right after a label: nine digits however grouped by spaces, dots, commas, hyphens or line breaks (not a
-# date and a time), or the last four.
+# date and a time, nor an amount: `123,456,789 dollars`), or the last four.
 _SSN_VALUE = re.compile(
     rf"{_AFTER_LABEL}(?P<number>(?:\d[\s.,-]{{0,5}}){{8}}\d"
-    rf"|(?:(?:x{{3}}|\*{{3}}|\d{{3}}){SEP}{{0,2}}(?:x{{2}}|\*{{2}}|\d{{2}}){SEP}{{0,2}})?\d{{4}})(?!\d)",
+    rf"|(?:(?:x{{3}}|\*{{3}}|\d{{3}}){SEP}{{0,2}}(?:x{{2}}|\*{{2}}|\d{{2}}){SEP}{{0,2}})?\d{{4}})(?!\d)"
+    r"(?!\s*(?:dollars|usd|in\s+(?:grants|funding|benefits)))",
 )
+# An employer's number (`Tax ID 12-3456789`): an organization's, never a person's.
+_EIN = re.compile(r"\d{2}-\d{7}")
 # Or the 3-2-4 shape with letters that look like digits among six digits or more (`SSN 123-4S-6789`,
 # `SSN Z13-45-678B`): the letters are there to slip it past.
 _SSN_LOOKALIKES = re.compile(
@@ -74,6 +77,8 @@ def labelled_ssns(lower: str) -> list[Span]:
     found = []
     for label in _SSN_LABEL.finditer(lower):
         value = _SSN_VALUE.match(lower, label.end())
+        if value is not None and label[0].startswith("tax") and _EIN.fullmatch(value["number"]):
+            continue
         if value is None:
             value = _SSN_LOOKALIKES.match(lower, label.end())
             if value is None or sum(c.isdigit() for c in value["number"]) < 6:
@@ -136,11 +141,12 @@ LOCAL_PHONE = re.compile(
     rf"(?<!\d)(?P<number>(?!(?:1{SEP}?)?\(?8(?:00|33|44|55|66|77|88)\b)"
     rf"\(?\d{{3}}\)?{SEP}{{0,2}}\d{{3}}{SEP}{{1,2}}\d{{4}}|[2-9]\d{{2}}{SEP}{{1,2}}\d{{4}})(?![\d-])",
 )
-# Seven digits written together (`Cell: 5550199`) only after a word that is about a phone: after `number` or
-# `reach` they are more often a count (`reach 2000000 people`).
+# Seven digits written together (`Cell: 5550199`) only right after a word that is about a phone: after
+# `number` or `reach` they are more often a count (`reach 2000000 people`), after more words a code (`Phone
+# PIN 4418821`, `call-in code 4418821`).
 GLUED_LOCAL_PHONE = re.compile(
     r"\b(?:call|phones?|ph|tel|cel|cells?|celular|mobile|movil|text|txt|whatsapp|telephone|cellphone"
-    r"|telefono|landline)\b[^\n\d]{0,12}(?:\n[^\n\d]{0,3})?(?<!\d)(?P<number>[2-9]\d{6})(?![\d-])"
+    r"|telefono|landline)\b[\s:.#-]{0,4}(?<!\d)(?P<number>[2-9]\d{6})(?![\d-])"
 )
 # Ten digits spaced out one by one (`3 1 2 5 5 5 0 1 9 9`), or grouped 3-3-4 with separators
 # libphonenumber does not read (`312,555,0199`, `312x555x0199`, across lines).

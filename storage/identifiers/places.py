@@ -62,6 +62,13 @@ _STREET = re.compile(
     rf"|(?<!\w.)(?i:(?:{_SPANISH_AFTER_FIRST}){_NUMBER_LAST})"
     r")"
 )
+# What a number after `lives`, `home:` or `vive` counts, when it is no house number.
+_COUNTED = trie(
+    _NOT_IN_A_STREET_NAME
+    + " grounds income incomes adults adult minors minor parent parents nights motels hotels shelters"
+    + " different other separate bedroom bedrooms rooms jobs cars dogs cats"
+    + " hijos hijas ninos horas anos meses dias noches semanas personas cuartos"
+)
 _BOX_HINTS = (
     "box",
     "pob",
@@ -86,9 +93,10 @@ _BOX_OR_APARTMENT = re.compile(
     r"|\b(?:rr|r\.r\.|rural\s+route|hc|star\s+route)\s*#?\s*\d{1,4}\s*,?\s*box\s*#?\s*\d{1,6}\b"
     # mail to Box 123; lives at 1234 Elm: a box, or a house number, the text says is where someone is
     r"|\b(?:mail|send|write|address)\b[^\n\d]{0,10}\bbox\s*#?\s*\d{1,8}\b"
-    # (`live` and `stay` only with `at` or `on`: `we live in 2 worlds`, `stay 2 nights`)
+    # (`live` and `stay` only with `at` or `on`: `we live in 2 worlds`, `stay 2 nights`; and a count is
+    # not a street: `vive con 2 hijos`, `stay on 2 grounds`, `home: 2 adults`)
     r"|\b(?:(?:(?:lives|living|staying|stays|resides?|residing|address|addr|vive|viviendo|direcci[oó]n"
-    r"|domicilio)\b|home\s*:)[^\n\d]{0,12}|(?:live|stay)\s+(?:at|on)\s+)\d{1,6}\s+[a-z][a-z'.-]+",
+    rf"|domicilio)\b|home\s*:)[^\n\d]{{0,12}}|(?:live|stay)\s+(?:at|on)\s+)\d{{1,6}}\s+(?!{_COUNTED}\b)[a-z][a-z'.-]+",
 )
 # Elm Street 1234: the house number after the street.
 _NUMBER_AFTER = re.compile(  # (`\b[A-Z]` written `[A-Z](?<!\w.)`, so the engine skips to the capitals)

@@ -77,7 +77,9 @@ _TOKENS = re.compile(rf":[a-z_]{{2,12}}:|{_SPELLED}|<!date\^-?\d{{1,12}}\^[^>]*>
 _DIGIT_WORD = re.compile(r"zero|oh|one|two|three|four|five|six|seven|eight|nine", re.IGNORECASE)
 _OVERRIDE_START, _OVERRIDE_END = "\u202e", {"\u202c", "\u2069", "\n"}  # right-to-left override ... pop
 # Letters standing for digits inside a number (`O12-34-5678`, `3l2-555-0l99`): next to a digit.
-_DIGIT_LOOKALIKES = re.compile(r"(?<=\d)[OoIl|]+(?=[\d\W]|$)|(?<![^\W\d])[OoIl|]+(?=\d)")
+# (A run is tried from its first character only, `(?<![OoIl|])`: tried from each, a long run of `|` that
+# no digit follows took time with the square of its length.)
+_DIGIT_LOOKALIKES = re.compile(r"(?<=\d)[OoIl|]+(?=[\d\W]|$)|(?<![^\W\d])(?<![OoIl|])[OoIl|]+(?=\d)")
 _AS_DIGIT = {"O": "0", "o": "0", "I": "1", "l": "1", "|": "1"}
 # ASCII that `_fold` keeps as it is: printable, or a line break or tab, and not a formatting mark.
 _ASCII_AS_IS = re.compile(r"[\t\n\r\x20-\x29\x2b-\x5e\x61-\x7d]+")
