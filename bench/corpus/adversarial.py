@@ -595,4 +595,8 @@ ORDINARY: list[tuple[str, str]] = [
     ("counts", "Phone PIN 4418821 for the jail call system."),
     ("counts", "Call log entry 3456789 shows a 2 minute call."),
     ("links", "Ortiz Legal Clinic's release form is <https://clinic.example.org/forms|here>. Thanks, Maria"),
+    ("places", "Home: 3 hearings missed because of work."),
+    ("places", "Domicilio 1 año en el condado."),
+    ("places", "Vive 2 cuadras de la escuela."),
+    ("counts", "Social capital grant: 100,000,000 over five years."),
 ]

@@ -79,6 +79,8 @@ def labelled_ssns(lower: str) -> list[Span]:
         value = _SSN_VALUE.match(lower, label.end())
         if value is not None and label[0].startswith("tax") and _EIN.fullmatch(value["number"]):
             continue
+        if value is not None and label[0].startswith("social") and "," in value["number"]:
+            continue  # after `social` alone, commas are an amount's (`Social capital grant: 100,000,000`)
         if value is None:
             value = _SSN_LOOKALIKES.match(lower, label.end())
             if value is None or sum(c.isdigit() for c in value["number"]) < 6:

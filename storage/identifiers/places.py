@@ -96,7 +96,9 @@ _BOX_OR_APARTMENT = re.compile(
     # (`live` and `stay` only with `at` or `on`: `we live in 2 worlds`, `stay 2 nights`; and a count is
     # not a street: `vive con 2 hijos`, `stay on 2 grounds`, `home: 2 adults`)
     r"|\b(?:(?:(?:lives|living|staying|stays|resides?|residing|address|addr|vive|viviendo|direcci[oó]n"
-    rf"|domicilio)\b|home\s*:)[^\n\d]{{0,12}}|(?:live|stay)\s+(?:at|on)\s+)\d{{1,6}}\s+(?!{_COUNTED}\b)[a-z][a-z'.-]+",
+    # (a one-digit house number only after `at`, `on`, `en`: `home: 3 hearings`, `domicilio 1 año` are counts)
+    rf"|domicilio)\b|home\s*:)[^\n\d]{{0,12}}|(?:live|stay)\s+(?:at|on)\s+)"
+    rf"(?:\d{{2,6}}|(?<=(?:at|on|en) )\d)\s+(?!{_COUNTED}\b)[a-z][a-z'.-]+",
 )
 # Elm Street 1234: the house number after the street.
 _NUMBER_AFTER = re.compile(  # (`\b[A-Z]` written `[A-Z](?<!\w.)`, so the engine skips to the capitals)
