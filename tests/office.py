@@ -160,14 +160,19 @@ def running_bot(
         assert exit_code == 0, f"liaison run did not stop cleanly:\n{process.output}"
 
 
-def command(slack: Sandbox, bot: Bot, user: str, channel: str, name: str, text: str = "") -> str:
-    """Type a slash command and return what the person then sees privately."""
+def command(
+    slack: Sandbox, bot: Bot, user: str, channel: str, name: str, text: str = "", *, timeout: float = 5.0
+) -> str:
+    """Type a slash command and return what the person then sees privately, waiting for it up to
+    `timeout` seconds (a report draws its charts first: on a machine busy with other tests, longer)."""
     bot.settle()  # an answer still on its way from an earlier step (a click's) is not taken for this one
     seen = len(slack.ephemerals(user, channel))
     delivery: Delivery = slack.slash_command(user, channel, name, text, via=bot.via)
     assert delivery.acked, f"{name} {text!r} was not acknowledged: {delivery}\n{bot.process.output}"
     assert delivery.problems == [], delivery.problems
-    answers = slack.wait_for(lambda: slack.ephemerals(user, channel)[seen:], message=f"an answer to {name}")
+    answers = slack.wait_for(
+        lambda: slack.ephemerals(user, channel)[seen:], timeout=timeout, message=f"an answer to {name}"
+    )
     # What the command set going after its answer (a card's redraw, a line in its thread) is done before
     # the person acts again: a step of a test is one step.
     bot.settle()

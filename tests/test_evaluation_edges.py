@@ -37,7 +37,17 @@ from tests.office import (
     office,
 )
 from tests.office import command as typed
-from tests.test_evaluation import _csv, _partner, _reports, _told, at, seed_november, seed_october, set_up
+from tests.test_evaluation import (
+    REPORT_SECONDS,
+    _csv,
+    _partner,
+    _reports,
+    _told,
+    at,
+    seed_november,
+    seed_october,
+    set_up,
+)
 
 
 @pytest.fixture
@@ -57,7 +67,7 @@ FIRST_OFFICE_DAY = datetime(2026, 12, 1, 14, 30, tzinfo=UTC)  # Tuesday, 9:30 AM
 
 
 def _report(slack: Sandbox, bot: InProcessBot, line: str, user: str = ADMIN) -> str:
-    said = typed(slack, bot, user, OFFICE_CHANNEL, "/liaison", line)
+    said = typed(slack, bot, user, OFFICE_CHANNEL, "/liaison", line, timeout=REPORT_SECONDS)
     assert "Sorry" not in said and "went wrong" not in said, (line, said)
     return said
 
