@@ -374,6 +374,10 @@ DISGUISES: list[tuple[str, str, str]] = [
     ("do_not_post", "a query string's labels", "first_name=Maria&last_name=Ortiz"),
     ("do_not_post", "a form's labels with a semicolon", "nombre: Maria; apellido: Ortiz"),
     ("do_not_post", "a form's three lines", "First Name: Maria\nMiddle Name: Luisa\nLast Name: Ortiz"),
+    ("case_number", "'#:' between the office's letters and number", "PD #: 123456"),
+    ("address", "a form's 'Address:' above the house number", "Address:\n1234 elm"),
+    ("birth_date", "a CSV's dob column, the year first", "dob,1991-03-04"),
+    ("phone", "'tlf' before seven digits", "tlf 5550199"),
     ("address", "'addr' before the number", "addr 1234 Elm"),
     ("address", "'live at' before the number", "they live at 1234 Elm, 2nd floor"),
     ("address", "'home:' before the number", "home: 1234 Elm"),
@@ -599,4 +603,6 @@ ORDINARY: list[tuple[str, str]] = [
     ("places", "Domicilio 1 año en el condado."),
     ("places", "Vive 2 cuadras de la escuela."),
     ("counts", "Social capital grant: 100,000,000 over five years."),
+    ("places", "Address:\n2 copies sent to the clerk."),
+    ("dates", "hearing,2025-03-04,courtroom 1405"),
 ]

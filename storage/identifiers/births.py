@@ -55,7 +55,10 @@ _GAP = rf"{_WORDS}{{0,24}}?(?:{_ASIDE}{_WORDS}{{0,8}}?)?[(\[]?"  # `born (3/14/1
 _SHORT_GAP = rf"{_WORDS}{{0,12}}?"
 # Right after the label, a comma or one line break, then a whole date with its year (`DOB, 3/14/1988`, a
 # form's `DOB` above its value); without the year it is more often the next thing (`Need DOB, 3/14 hearing`).
-_LEAD_DATE = r"[ \t]*[,\n][ \t]*\d{1,2}[/.\-]\d{1,2}[/.\-](?:19|20)?\d{2}(?!\d)"
+_LEAD_DATE = (  # (`dob,1991-03-04`: a CSV's column, the year first)
+    r"[ \t]*[,\n][ \t]*"
+    r"(?:\d{1,2}[/.\-]\d{1,2}[/.\-](?:19|20)?\d{2}|(?:19|20)\d{2}[/.\-]\d{1,2}[/.\-]\d{1,2})(?!\d)"
+)
 # Marks right after a label and just before its value: a question's (`DOB? 3/4/1991`, answering), an
 # arrow, an equals sign, quotes and a colon (`"dob": "1991-03-04"`, pasted data). Only then: after a `?`
 # or a `;` with words, the date is the next thing's (`We need the DOB; the hearing is on 12/19`).

@@ -55,12 +55,13 @@ _CALLED_A_CASE_NUMBER = re.compile(
     rf"|d(?<!\wd)(?:ocket|kt)\b\.?\s*{_NO}?|i(?<!\wi)nd(?:ictment)?\b\.?\s*{_NO}?)"
     r"\s*:?\s*[a-z0-9][a-z0-9./-]*\d[a-z0-9./-]*\d",
 )
-# Candidates for the office's own pattern: letters and digits in groups with separators between, a line
-# break among them (`PD\n123456`), up to a number spelled out digit by digit (`PD 1 2 3 4 5 6`).
+# Candidates for the office's own pattern: letters and digits in groups with a few separators between
+# (`PD #: 123456`), a line break among them (`PD\n123456`), up to a number spelled out digit by digit
+# (`PD 1 2 3 4 5 6`).
 _OFFICE_SEP = rf"(?:{SEP}|\n)"
 # (One line break at most: the door joins a message's pieces with a blank line, `Oakland PD` above `123456
 # is their incident number`.)
-_GROUPS = re.compile(rf"[a-z0-9]+(?:(?:{SEP}{{1,3}}|{SEP}{{0,2}}\n{SEP}{{0,2}})[a-z0-9]+){{0,11}}")
+_GROUPS = re.compile(rf"[a-z0-9]+(?:(?:{SEP}{{1,5}}|{SEP}{{0,2}}\n{SEP}{{0,2}})[a-z0-9]+){{0,11}}")
 _SEPARATORS = re.compile(rf"{_OFFICE_SEP}+")
 # In ASCII text every separator is one of these characters: translated to dashes and the runs of dashes
 # collapsed, the same spelling comes out several times faster than from the pattern above.

@@ -97,7 +97,7 @@ _BOX_OR_APARTMENT = re.compile(
     # not a street: `vive con 2 hijos`, `stay on 2 grounds`, `home: 2 adults`)
     r"|\b(?:(?:(?:lives|living|staying|stays|resides?|residing|address|addr|vive|viviendo|direcci[oó]n"
     # (a one-digit house number only after `at`, `on`, `en`: `home: 3 hearings`, `domicilio 1 año` are counts)
-    rf"|domicilio)\b|home\s*:)[^\n\d]{{0,12}}|(?:live|stay)\s+(?:at|on)\s+)"
+    rf"|domicilio)\b|home\s*:)[^\n\d]{{0,12}}(?:\n[^\S\n]*)?|(?:live|stay)\s+(?:at|on)\s+)"  # (or below it)
     rf"(?:\d{{2,6}}|(?<=(?:at|on|en) )\d)\s+(?!{_COUNTED}\b)[a-z][a-z'.-]+",
 )
 # Elm Street 1234: the house number after the street.
