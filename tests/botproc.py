@@ -102,7 +102,7 @@ class BotProcess:
     def _wait_for_workers(self, deadline: float) -> None:
         """Until each worker process is ready for kept commands: on PostgreSQL its connection, named after
         its process in pg_stat_activity, has run LISTEN; on SQLite the one process said it is taking them.
-        A command typed before then is kept and done later, and a test's five-second wait for its answer
+        A command typed before then is kept and done later, and a test's wait for its answer
         would count a loaded machine's process start-up. Gives up quietly at the deadline (a test of
         workers that never come checks that itself), and when the database does not answer."""
         url = self.settings.get("DATABASE_URL", "")
