@@ -396,13 +396,13 @@ DISGUISES: list[tuple[str, str, str]] = [
     ("email", "the @ escaped with a backslash", "mortiz88\\@gmail.com"),
     ("email", "'at symbol' in words", "mortiz88 at symbol gmail.com"),
     ("a_number", "Spanish 'número de extranjero'", "número de extranjero: 123-456-789"),
+    ("email", "'at' before a domain that is no mail provider", "jdoe88 at acmecorp.com"),
     # Known misses of that review (bench/corpus/build.py KNOWN_MISSES), kept here so they stay in view.
     ("case_number", "a Pennsylvania common pleas docket", "CP-51-CR-0001234-2024"),
     ("case_number", "a Michigan felony number, the code last", "24-001234-FH"),
     ("case_number", "own case, 'criminal' for CR", "24 criminal 0113"),
     ("birth_date", "a long gap between 'born' and the date", "born at Cook County Hospital on 3/4/1991"),
     ("do_not_post", "a typo in a three-letter surname", "John Deo"),
-    ("email", "'at' before a domain that is no mail provider", "jdoe88 at acmecorp.com"),
     ("a_number", "the label after the number", "123-456-789 is her A-number"),
 ]
 
@@ -605,4 +605,14 @@ ORDINARY: list[tuple[str, str]] = [
     ("counts", "Social capital grant: 100,000,000 over five years."),
     ("places", "Address:\n2 copies sent to the clerk."),
     ("dates", "hearing,2025-03-04,courtroom 1405"),
+    # A plain ` at ` before a domain after a mailbox's name (December 5): what stands there and is none.
+    ("emails", "Download Form I-589 at uscis.gov and SSA-827 at ssa.gov."),
+    ("emails", "See e.g. at nolo.com, and the guide at illinoislegalaid.org."),
+    ("emails", "The intake form is at legalaid.org; we meet at 3pm at the clinic."),
+    ("emails", "Section 2.1 at law.cornell.edu; the 10th at court.gov lists Monday."),
+    ("emails", "Dkt.45 at courtlistener.com has the order; Dr.Lee at uic.edu wrote the study."),
+    ("emails", "Send the e-mail by Mar.14 at ilao.org; Form1040 at irs.gov is due too."),
+    ("emails", "Reset your Office365 at portal.office.com; memo.pdf at dropbox.com has the notes."),
+    ("counts", "Mob action charge under 720 ILCS 5/25-1 was dropped; 2 co-defendants left."),
+    ("counts", "Cellular records subpoena: 3 carriers, 14 days to answer."),
 ]

@@ -224,6 +224,9 @@ def phones() -> Iterator[tuple[str, str]]:
     yield "half joined", "tel 312-5550199"
     yield "international prefix 011", "tel 011 44 20 7946 0958"
     yield "1 and parentheses", "call 1 (312) 555-0199"
+    yield "mob", "mob 262-4021"
+    yield "Mob, glued", "Mob: 5550199"
+    yield "cellular", "cellular 555-0199"
 
 
 def emails() -> Iterator[tuple[str, str]]:
@@ -257,6 +260,10 @@ def emails() -> Iterator[tuple[str, str]]:
     yield "angle brackets", "<jdoe@example.com>"
     yield "mailto", "mailto:jdoe@example.com"
     yield "no-break spaces", f"jdoe{NBSP}@{NBSP}example.com"
+    yield "dotted name and a year, plain at", "m.ortiz1988 at famtree.net"
+    yield "underscore name, plain at", "maria_ortiz88 at homemail.org"
+    yield "after 'email:', plain at", "email: l.park at cps.edu"
+    yield "after 'her email is', plain at", "her email is mo.88 at firm.org"
 
 
 def addresses() -> Iterator[tuple[str, str]]:
@@ -465,13 +472,12 @@ KNOWN_MISSES = {
     "a nickname of a do-not-post name",
     # The fifth review (December 4), in the closing note of issue 19: court formats of other states, a
     # court's code spelled out, a long gap after `born`, a typo in a short word (tolerated, too many names
-    # would match), `at` before any domain, and a label after the A-number.
+    # would match), and a label after the A-number.
     "a Pennsylvania common pleas docket",
     "a Michigan felony number, the code last",
     "own case, 'criminal' for CR",
     "a long gap between 'born' and the date",
     "a typo in a three-letter surname",
-    "'at' before a domain that is no mail provider",
     "the label after the number",
 }
 # The review's ordinary texts the guard refuses on purpose: a public building's street address, an

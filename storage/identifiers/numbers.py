@@ -137,8 +137,8 @@ A_NUMBER = re.compile(
 # are services a referral names to help, not a person's.
 # (The label may stand on the line above, as on a form: `Cell\n555-0199`.)
 LOCAL_PHONE = re.compile(
-    r"\b(?:call|phones?|ph|tel|cel|cells?|celular|mobile|movil|text|txt|whatsapp|signal|reach|numbers?"
-    r"|contact|telephone|cellphone|telefono|tlf|landline)"
+    r"\b(?:call|phones?|ph|tel|cel|cells?|cellular|celular|mobile|mob(?!\s+action)|movil|text|txt|whatsapp|signal|reach"
+    r"|numbers?|contact|telephone|cellphone|telefono|tlf|landline)"
     r"\b[^\n\d]{0,12}(?:\n[^\n\d]{0,3})?"
     rf"(?<!\d)(?P<number>(?!(?:1{SEP}?)?\(?8(?:00|33|44|55|66|77|88)\b)"
     rf"\(?\d{{3}}\)?{SEP}{{0,2}}\d{{3}}{SEP}{{1,2}}\d{{4}}|[2-9]\d{{2}}{SEP}{{1,2}}\d{{4}})(?![\d-])",
@@ -147,8 +147,8 @@ LOCAL_PHONE = re.compile(
 # `number` or `reach` they are more often a count (`reach 2000000 people`), after more words a code (`Phone
 # PIN 4418821`, `call-in code 4418821`).
 GLUED_LOCAL_PHONE = re.compile(
-    r"\b(?:call|phones?|ph|tel|cel|cells?|celular|mobile|movil|text|txt|whatsapp|telephone|cellphone"
-    r"|telefono|tlf|landline)\b[\s:.#-]{0,4}(?<!\d)(?P<number>[2-9]\d{6})(?![\d-])"
+    r"\b(?:call|phones?|ph|tel|cel|cells?|cellular|celular|mobile|mob(?!\s+action)|movil|text|txt|whatsapp|telephone"
+    r"|cellphone|telefono|tlf|landline)\b[\s:.#-]{0,4}(?<!\d)(?P<number>[2-9]\d{6})(?![\d-])"
 )
 # Ten digits spaced out one by one (`3 1 2 5 5 5 0 1 9 9`), or grouped 3-3-4 with separators
 # libphonenumber does not read (`312,555,0199`, `312x555x0199`, across lines).

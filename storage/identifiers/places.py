@@ -147,6 +147,33 @@ _MAIL_PROVIDER = re.compile(
 )
 
 
+# Any domain after a plain ` at ` when the name before it ends as a mailbox's often does, three letters and
+# two digits (`jdoe88 at acmecorp.com`, `m.ortiz1988 at firm.org`): not a citation, title or date with a
+# dot (`Dkt.45`, `Dr.Lee`, `Mar.14 at ilao.org`), a file's name, a form's (`SSA-827`) or a time. Not
+# before a government's, a school's or the military's site, where forms and statutes are (`form1040 at
+# irs.gov`), nor before a site named like the word itself (`office365 at portal.office.com`).
+_MAILBOX = re.compile(r"[a-z][a-z._]*?(?P<letters>[a-z]{3,})\d{2,}")
+_PUBLIC_SITE = re.compile(r"(?:gov|edu|mil)\b")
+# After a word for email just before it, any name with a dot, digit or underscore is a mailbox's, before
+# any domain (`Email: l.park at cps.edu`, `her email is mo88 at firm.org`).
+_EMAIL_WORD = re.compile(r"\b(?:e-?mail|correo)(?:\s+(?:address|addr|her|him|them|is|es|to))*\s*[:=-]?\s*$")
+_NAME_WITH_MARKS = re.compile(r"(?<![\w.+%-])(?=[\w.]*[a-z])(?=[\w.]*[\d._])\w[\w.]{0,62}\w$")
+
+
+def _mailbox_before(lower: str, at: int, domain: re.Match[str]) -> bool:
+    name = _NAME_WITH_MARKS.search(lower, max(0, at - 64), at)
+    if name is None:
+        return False
+    if _EMAIL_WORD.search(lower, max(0, name.start() - 40), name.start()) is not None:
+        return True
+    shaped = _MAILBOX.fullmatch(name[0])
+    return (
+        shaped is not None
+        and _PUBLIC_SITE.match(lower, domain.end() - 3) is None
+        and shaped["letters"] not in domain[0]
+    )
+
+
 def emails(lower: str) -> list[Span]:
     found = spans_in(_EMAIL, lower) if "@" in lower else []
     for word in _AT_WORD.finditer(lower):
@@ -166,6 +193,8 @@ def emails(lower: str) -> list[Span]:
             end = domain.end()
         elif (provider := _MAIL_PROVIDER.match(lower, at.end())) is not None:
             end = provider.end()
+        elif domain and not weak and _mailbox_before(lower, at.start(), domain):
+            end = domain.end()
         else:
             continue
         # The name before the `at` only now: it is the slow part, and most `at`s have no address after.
