@@ -613,6 +613,7 @@ ORDINARY: list[tuple[str, str]] = [
     ("emails", "Dkt.45 at courtlistener.com has the order; Dr.Lee at uic.edu wrote the study."),
     ("emails", "Send the e-mail by Mar.14 at ilao.org; Form1040 at irs.gov is due too."),
     ("emails", "Reset your Office365 at portal.office.com; memo.pdf at dropbox.com has the notes."),
+    ("emails", "We met at noon. Co-counsel filed at 3. Me: drafting at home. Com Ed bill attached."),
     ("counts", "Mob action charge under 720 ILCS 5/25-1 was dropped; 2 co-defendants left."),
     ("counts", "Cellular records subpoena: 3 carriers, 14 days to answer."),
 ]

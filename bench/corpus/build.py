@@ -264,6 +264,9 @@ def emails() -> Iterator[tuple[str, str]]:
     yield "underscore name, plain at", "maria_ortiz88 at homemail.org"
     yield "after 'email:', plain at", "email: l.park at cps.edu"
     yield "after 'her email is', plain at", "her email is mo.88 at firm.org"
+    yield "a space after the dot", "jdoe88 at acmecorp. com"
+    yield "a newer top-level domain", "jdoe88 at acmecorp.online"
+    yield "[at] [dot] email", "jdoe [at] acmecorp [dot] email"
 
 
 def addresses() -> Iterator[tuple[str, str]]:

@@ -134,8 +134,14 @@ _AT_WORD = re.compile(
 )  # a literal start: the engine skips to each `at` at once
 _LOCAL_PART = re.compile(r"[\w.+%-]{1,64}$")
 _OPEN = r"[(\[{<]"
-_SPELLED_DOT = rf"(?:\s*{_OPEN}\s*(?:dot|\.)\s*[)\]}}>]\s*|\s+(?:dot|punto)\s+|\s*-dot-\s*|\.)"
-_TLD = r"(?:com|org|net|edu|gov|us|io|info|biz|co|me|law|legal|mail|mil|[a-z]{2})\b"
+# (`. ` or ` .` too: a phone's keyboard puts a space after a dot, `acmecorp. com`)
+_SPELLED_DOT = (
+    rf"(?:\s*{_OPEN}\s*(?:dot|\.)\s*[)\]}}>]\s*|\s+(?:dot|punto)\s+|\s*-dot-\s*|[^\S\n]?\.[^\S\n]?)"
+)
+_TLD = (
+    r"(?:com|org|net|edu|gov|us|io|info|biz|co|me|law|legal|mail|mil|email|online|xyz|company|site|app"
+    r"|dev|tech|store|club|life|world|pro|mobi|page|cloud|family|[a-z]{2})\b"
+)
 _DOMAIN = re.compile(
     rf"[\w-]{{1,63}}(?:{_SPELLED_DOT}[\w-]{{1,63}})*?{_SPELLED_DOT}{_TLD}"
 )  # 63: a label's most
