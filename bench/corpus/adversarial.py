@@ -397,13 +397,15 @@ DISGUISES: list[tuple[str, str, str]] = [
     ("email", "'at symbol' in words", "mortiz88 at symbol gmail.com"),
     ("a_number", "Spanish 'número de extranjero'", "número de extranjero: 123-456-789"),
     ("email", "'at' before a domain that is no mail provider", "jdoe88 at acmecorp.com"),
+    ("a_number", "the label after the number", "123-456-789 is her A-number"),
+    ("a_number", "the label after the number, A no.", "12-345-678 is the A no. on her notice"),
+    ("a_number", "the label after the number, in brackets", "123 456 789 (A#)"),
     # Known misses of that review (bench/corpus/build.py KNOWN_MISSES), kept here so they stay in view.
     ("case_number", "a Pennsylvania common pleas docket", "CP-51-CR-0001234-2024"),
     ("case_number", "a Michigan felony number, the code last", "24-001234-FH"),
     ("case_number", "own case, 'criminal' for CR", "24 criminal 0113"),
     ("birth_date", "a long gap between 'born' and the date", "born at Cook County Hospital on 3/4/1991"),
     ("do_not_post", "a typo in a three-letter surname", "John Deo"),
-    ("a_number", "the label after the number", "123-456-789 is her A-number"),
 ]
 
 # Ordinary texts: (what kind of text, text)
@@ -616,4 +618,5 @@ ORDINARY: list[tuple[str, str]] = [
     ("emails", "We met at noon. Co-counsel filed at 3. Me: drafting at home. Com Ed bill attached."),
     ("counts", "Mob action charge under 720 ILCS 5/25-1 was dropped; 2 co-defendants left."),
     ("counts", "Cellular records subpoena: 3 carriers, 14 days to answer."),
+    ("counts", "Tracking 123-456-789 arrived; a number of forms were missing, a no-show too."),
 ]

@@ -475,13 +475,12 @@ KNOWN_MISSES = {
     "a nickname of a do-not-post name",
     # The fifth review (December 4), in the closing note of issue 19: court formats of other states, a
     # court's code spelled out, a long gap after `born`, a typo in a short word (tolerated, too many names
-    # would match), and a label after the A-number.
+    # would match).
     "a Pennsylvania common pleas docket",
     "a Michigan felony number, the code last",
     "own case, 'criminal' for CR",
     "a long gap between 'born' and the date",
     "a typo in a three-letter surname",
-    "the label after the number",
 }
 # The review's ordinary texts the guard refuses on purpose: a public building's street address, an
 # agency's email address and a misprinted case number are identifiers by their shape.

@@ -122,12 +122,22 @@ def ssns(text: str, lower: str, start: int, end: int) -> list[Span]:
 # ---- immigration A-numbers ----------------------------------------------------------------------------
 
 _NINE = rf"\d{{2,3}}{SEP}{{0,2}}\d{{3}}{SEP}{{0,2}}\d{{3}}"
+_A_LABEL = (
+    r"\b(?:a-?\s?number|a\s?#|eoir\s*(?:no\b\.?|number|#)?|a\s?no\b\.?"
+    r"|alien\s+(?:registration\s+)?(?:no\b\.?|number|#)|n[uú]mero\s+de\s+extranjero|uscis\s*(?:no\b\.?|#)?)"
+)
 A_NUMBER = re.compile(
     rf"(?<![\w-])a{SEP}{{0,3}}(?:\d{SEP}{{0,2}}){{7,8}}\d(?!\d)"
-    r"|\b(?:a-?\s?number|a\s?#|eoir\s*(?:no\b\.?|number|#)?|a\s?no\b\.?"
-    r"|alien\s+(?:registration\s+)?(?:no\b\.?|number|#)|n[uú]mero\s+de\s+extranjero|uscis\s*(?:no\b\.?|#)?)"
-    rf"[^\n\d]{{0,12}}{_NINE}(?!\d)",
+    rf"|{_A_LABEL}[^\n\d]{{0,12}}{_NINE}(?!\d)",
 )
+# The label after the number (`123-456-789 is her A-number`), read past the stretch's end; written as a
+# label only (`a number of people` is English).
+_A_LABEL_ONLY = (
+    r"\b(?:a-number|a\s?#|a-?no\b\.?|a\s?no\.|alien\s+(?:registration\s+)?(?:no\b\.?|number|#)"
+    r"|n[uú]mero\s+de\s+extranjero)"
+)
+_A_LABEL_AFTER = re.compile(rf"(?<![\d-]){_NINE}(?![\d-])(?=[^\n\d]{{0,16}}{_A_LABEL_ONLY})")
+_LABEL_AFTER_RUN = 32
 
 
 # ---- phone numbers -------------------------------------------------------------------------------------
@@ -220,4 +230,11 @@ def ssn_spans(text: str, lower: str, stretches: Sequence[Span]) -> list[Span]:
 
 
 def a_numbers(lower: str, stretches: Sequence[Span]) -> list[Span]:
-    return [span for start, end in stretches for span in spans_in(A_NUMBER, lower, start, end)]
+    found = [span for start, end in stretches for span in spans_in(A_NUMBER, lower, start, end)]
+    if re.search(_A_LABEL_ONLY, lower):
+        found += [
+            span
+            for start, end in stretches
+            for span in spans_in(_A_LABEL_AFTER, lower, start, min(len(lower), end + _LABEL_AFTER_RUN))
+        ]
+    return found
