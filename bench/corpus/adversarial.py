@@ -317,10 +317,14 @@ DISGUISES: list[tuple[str, str, str]] = [
     ("case_number", "split across numbered list items", "1) 24\n2) CR\n3) 0113"),
     ("phone", "Mexico's old mobile 1", "+52 1 55 1234 5678"),
     ("phone", "the 00 international prefix", "00 52 55 1234 5678"),
-    # Known misses of that review (bench/corpus/build.py KNOWN_MISSES), kept here so they stay in view.
     ("phone", "a Central American 4-4 number", "cel 5555-1234"),
+    ("phone", "a Central American 4-4 number, WhatsApp", "WhatsApp: 7788 1234"),
+    ("phone", "a Central American number, teléfono", "teléfono 2233.4455"),
     ("email", "no @ at all", "gmail: mortiz88"),
     ("email", "Spanish 'en' and 'punto'", "correo: mortiz88 en gmail punto com"),
+    ("email", "a provider's account as a label", "Gmail account: m.o88"),
+    ("email", "Spanish 'en' before a provider's domain", "mortiz88 en gmail.com"),
+    # Known misses of that review (bench/corpus/build.py KNOWN_MISSES), kept here so they stay in view.
     ("case_number", "a Cook County municipal case", "2024 M1 234567"),
     ("do_not_post", "a nickname of a do-not-post name", "Johnny Doe"),
     # The fifth review (December 4): a link's label, the office's letters spelled apart, labels and layouts.
@@ -619,4 +623,7 @@ ORDINARY: list[tuple[str, str]] = [
     ("counts", "Mob action charge under 720 ILCS 5/25-1 was dropped; 2 co-defendants left."),
     ("counts", "Cellular records subpoena: 3 carriers, 14 days to answer."),
     ("counts", "Tracking 123-456-789 arrived; a number of forms were missing, a no-show too."),
+    ("emails", "Gmail: working again after the outage; Outlook: 3 meetings moved."),
+    ("counts", "Docket call 2024-0113 at 9; phone 2024-2025 bills; cells 12 and 13 of tier 1200."),
+    ("emails", "Lo mandó en mail ayer; busque en google.com la dirección de la corte."),
 ]

@@ -466,11 +466,8 @@ KNOWN_MISSES = {
     "Wisconsin grid",
     "own case, words",
     "Cherokee letters",
-    "a Central American 4-4 number",
     "split across numbered list items",
     "Spanish 'nació el'",
-    "no @ at all",
-    "Spanish 'en' and 'punto'",
     "a Cook County municipal case",
     "a nickname of a do-not-post name",
     # The fifth review (December 4), in the closing note of issue 19: court formats of other states, a

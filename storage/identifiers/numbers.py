@@ -160,6 +160,14 @@ GLUED_LOCAL_PHONE = re.compile(
     r"\b(?:call|phones?|ph|tel|cel|cells?|cellular|celular|mobile|mob(?!\s+action)|movil|text|txt|whatsapp|telephone"
     r"|cellphone|telefono|tlf|landline)\b[\s:.#-]{0,4}(?<!\d)(?P<number>[2-9]\d{6})(?![\d-])"
 )
+# Eight digits grouped 4-4 right after a word for a phone (`cel 5555-1234`): Central America's numbers
+# (Guatemala, El Salvador, Honduras, Costa Rica). Not after `call`, `reach` or `number`, which come before
+# a court's call of the docket and a case's number as often (`call 2024-0113`), nor two years (`phone
+# 2024-2025`).
+EIGHT_DIGIT_PHONE = re.compile(
+    r"\b(?:phones?|ph|tel|cel|cells?|cellular|celular|mobile|movil|whatsapp|telephone|cellphone"
+    r"|tel[eé]fono|tlf)\b[\s:.#-]{0,4}(?<!\d)(?P<number>(?!(?:19|20)\d\d)\d{4}[-. ]?\d{4})(?![\d-])"
+)
 # Ten digits spaced out one by one (`3 1 2 5 5 5 0 1 9 9`), or grouped 3-3-4 with separators
 # libphonenumber does not read (`312,555,0199`, `312x555x0199`, across lines).
 SPACED_PHONE = re.compile(
@@ -198,7 +206,7 @@ def phones(text: str, lower: str, stretches: Sequence[Span], case_numbers: Seque
             found += _matched(text, run_start, run_end, case_numbers)
         shaped = [
             m.span("number")
-            for pattern in (LOCAL_PHONE, GLUED_LOCAL_PHONE)
+            for pattern in (LOCAL_PHONE, GLUED_LOCAL_PHONE, EIGHT_DIGIT_PHONE)
             for m in pattern.finditer(lower, run_start, run_end)
         ]
         shaped += spans_in(SPACED_PHONE, text, run_start, run_end)

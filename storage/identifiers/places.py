@@ -127,10 +127,10 @@ _EMAIL = re.compile(  # (`\@`: the @ escaped, as Markdown writers do)
     r"[\w-]+(?:\.[\w-]+)*"
 )
 _SPELLED_AT = re.compile(
-    rf"\s*{_BRACKETED_AT}\s*|\s+(?:at\s+(?:sign|symbol)|at-sign|at|arroba)\s+|\.at\.|\s*-at-\s*"
+    rf"\s*{_BRACKETED_AT}\s*|\s+(?:at\s+(?:sign|symbol)|at-sign|at|arroba|en)\s+|\.at\.|\s*-at-\s*"
 )
 _AT_WORD = re.compile(
-    r"at(?<!\wat)(?!\w)|arroba|\(a\)"
+    r"at(?<!\wat)(?!\w)|arroba|\(a\)|en(?<!\wen)(?!\w)"
 )  # a literal start: the engine skips to each `at` at once
 _LOCAL_PART = re.compile(r"[\w.+%-]{1,64}$")
 _OPEN = r"[(\[{<]"
@@ -166,6 +166,14 @@ _EMAIL_WORD = re.compile(r"\b(?:e-?mail|correo)(?:\s+(?:address|addr|her|him|the
 _NAME_WITH_MARKS = re.compile(r"(?<![\w.+%-])(?=[\w.]*[a-z])(?=[\w.]*[\d._])\w[\w.]{0,62}\w$")
 
 
+# The big providers by name, as a label before the name alone (`gmail: mortiz88`), or after Spanish `en`.
+_PROVIDER = re.compile(r"(?:gmail|googlemail|yahoo|hotmail|outlook|icloud|proton(?:mail)?|aol|ymail|gmx)\b")
+# (No `\b` first: starting with the names' letters lets the engine skip to them; `_labelled` checks it.)
+_PROVIDER_LABEL = re.compile(
+    rf"{_PROVIDER.pattern}(?:\s+(?:account|address|id|user(?:name)?))?\s*[:=]\s*(?P<name>[\w.+%-]{{1,64}})"
+)
+
+
 def _mailbox_before(lower: str, at: int, domain: re.Match[str]) -> bool:
     name = _NAME_WITH_MARKS.search(lower, max(0, at - 64), at)
     if name is None:
@@ -184,27 +192,45 @@ def emails(lower: str) -> list[Span]:
     found = spans_in(_EMAIL, lower) if "@" in lower else []
     for word in _AT_WORD.finditer(lower):
         at = _SPELLED_AT.search(lower, max(0, word.start() - 4), word.end() + 8)
-        if at is None:
-            continue
-        domain = _DOMAIN.match(lower, at.end())
-        # `(a)` and `-at-` are also a rule's clause and a hyphenated word (`11(a) vs.us`, `stay-at-home.He`):
-        # they make an address only before a mail provider or a spelled-out dot, as a plain ` at ` does.
-        weak = "-at-" in at[0] or re.search(r"\(\s*a\s*\)", at[0]) is not None
-        bracketed = not weak and (any(mark in at[0] for mark in "[({<") or at[0] == ".at.")
-        if domain and (
-            bracketed
-            or re.search(rf"{_OPEN}|\bdot\b|\bpunto\b|-dot-", domain[0])
-            or _MAIL_PROVIDER.match(domain[0])
-        ):
-            end = domain.end()
-        elif (provider := _MAIL_PROVIDER.match(lower, at.end())) is not None:
-            end = provider.end()
-        elif domain and not weak and _mailbox_before(lower, at.start(), domain):
-            end = domain.end()
-        else:
+        end = None if at is None else _address_end(lower, at)
+        if at is None or end is None:
             continue
         # The name before the `at` only now: it is the slow part, and most `at`s have no address after.
         local = _LOCAL_PART.search(lower, max(0, at.start() - 64), at.start())
         if local:
             found.append((local.start(), end))
+    if ":" in lower or "=" in lower:
+        found += [m.span() for m in _PROVIDER_LABEL.finditer(lower) if _labelled(m)]
     return found
+
+
+def _labelled(label: re.Match[str]) -> bool:
+    """A provider's name as a word, and a mailbox's name after it (`gmail: mortiz88`, not `Gmail: back`)."""
+    at = label.start()
+    return (at == 0 or not label.string[at - 1].isalnum()) and _NAME_WITH_MARKS.fullmatch(
+        label["name"]
+    ) is not None
+
+
+def _address_end(lower: str, at: re.Match[str]) -> int | None:
+    """Where the address a spelled-out `at` stands in ends, if it stands in one."""
+    domain = _DOMAIN.match(lower, at.end())
+    if at[0].strip() == "en":  # Spanish `en` is mostly `in`: only before a provider or a `punto`
+        if domain and (re.search(r"\bpunto\b", domain[0]) or _PROVIDER.match(domain[0])):
+            return domain.end()
+        return None
+    # `(a)` and `-at-` are also a rule's clause and a hyphenated word (`11(a) vs.us`, `stay-at-home.He`):
+    # they make an address only before a mail provider or a spelled-out dot, as a plain ` at ` does.
+    weak = "-at-" in at[0] or re.search(r"\(\s*a\s*\)", at[0]) is not None
+    bracketed = not weak and (any(mark in at[0] for mark in "[({<") or at[0] == ".at.")
+    if domain and (
+        bracketed
+        or re.search(rf"{_OPEN}|\bdot\b|\bpunto\b|-dot-", domain[0])
+        or _MAIL_PROVIDER.match(domain[0])
+    ):
+        return domain.end()
+    if (provider := _MAIL_PROVIDER.match(lower, at.end())) is not None:
+        return provider.end()
+    if domain and not weak and _mailbox_before(lower, at.start(), domain):
+        return domain.end()
+    return None
