@@ -123,7 +123,7 @@ def ssns(text: str, lower: str, start: int, end: int) -> list[Span]:
 
 _NINE = rf"\d{{2,3}}{SEP}{{0,2}}\d{{3}}{SEP}{{0,2}}\d{{3}}"
 _A_LABEL = (
-    r"\b(?:a-?\s?number|a\s?#|eoir\s*(?:no\b\.?|number|#)?|a\s?no\b\.?"
+    r"\b(?:a-?\s?number|a\s?#|eoir\s*(?:no\b\.?|number|#)?|a[\s-]no\b\.?"  # (not `ano`: `año`, unaccented)
     r"|alien\s+(?:registration\s+)?(?:no\b\.?|number|#)|n[uú]mero\s+de\s+extranjero|uscis\s*(?:no\b\.?|#)?)"
 )
 A_NUMBER = re.compile(
@@ -132,12 +132,14 @@ A_NUMBER = re.compile(
 )
 # The label after the number (`123-456-789 is her A-number`), read past the stretch's end; written as a
 # label only (`a number of people` is English).
-_A_LABEL_ONLY = (
-    r"\b(?:a-number|a\s?#|a-?no\b\.?|a\s?no\.|alien\s+(?:registration\s+)?(?:no\b\.?|number|#)"
-    r"|n[uú]mero\s+de\s+extranjero)"
+_A_LABEL_ONLY = (  # (not `ano`: `año` read without its accent; not `a #1`, `a no. 1`: a rank)
+    r"\b(?:a\s?[-_]\s?(?:number|num|nmbr|nbr)\b|anumber|a-?\s?#(?!\s*\d)|a-no\b\.?(?!\s*\d)"
+    r"|a\.?\s?no\.(?!\s*\d)|a-?\s?file\b|alien\s+(?:registration\s+|reg\.?\s*)?(?:no\b\.?|number|#)"
+    r"|n[uú]m(?:ero|\.)?\s+(?:de\s+)?(?:registro\s+de\s+)?extranjero|n[uú]mero\s+(?:de\s+)?a\b"
+    r"|uscis\s*#|eoir\s*#)"
 )
 _A_LABEL_AFTER = re.compile(rf"(?<![\d-]){_NINE}(?![\d-])(?=[^\n\d]{{0,16}}{_A_LABEL_ONLY})")
-_LABEL_AFTER_RUN = 32
+_LABEL_AFTER_RUN = 56  # the longest label (`número de registro de extranjero`) after 16 characters
 
 
 # ---- phone numbers -------------------------------------------------------------------------------------
@@ -161,12 +163,14 @@ GLUED_LOCAL_PHONE = re.compile(
     r"|cellphone|telefono|tlf|landline)\b[\s:.#-]{0,4}(?<!\d)(?P<number>[2-9]\d{6})(?![\d-])"
 )
 # Eight digits grouped 4-4 right after a word for a phone (`cel 5555-1234`): Central America's numbers
-# (Guatemala, El Salvador, Honduras, Costa Rica). Not after `call`, `reach` or `number`, which come before
-# a court's call of the docket and a case's number as often (`call 2024-0113`), nor two years (`phone
-# 2024-2025`).
+# (Guatemala, El Salvador, Honduras, Costa Rica), which start with 2 to 9. Not after `call`, `reach` or
+# `number`, which come before a court's call of the docket and a case's number as often (`call
+# 2024-0113`); not a year and a count from zero (`Cellular 2024-0312 warrant return`); not a range
+# (`Phone: 0900-1700`, `ext. 4401-4450`, `phone 2024-2025`: see `_a_range`).
 EIGHT_DIGIT_PHONE = re.compile(
-    r"\b(?:phones?|ph|tel|cel|cells?|cellular|celular|mobile|movil|whatsapp|telephone|cellphone"
-    r"|tel[eé]fono|tlf)\b[\s:.#-]{0,4}(?<!\d)(?P<number>(?!(?:19|20)\d\d)\d{4}[-. ]?\d{4})(?![\d-])"
+    r"\b(?:phones?|ph|tel|cel|cells?|cellular|celular|celu|mobile|movil|whatsapp|whats|wsp|telephone"
+    r"|cellphone|tel[eé]fono|tlf)\b(?:[\s:.#-]{0,4}(?:no\b|number|num\b|de\s+contacto))?[\s:.#-]{0,4}"
+    r"(?:\(?\+?50[2-7]\)?\s?)?(?<!\d)(?P<number>(?!(?:19|20)\d\d[- ]?0)[2-9]\d{3}[- ]?\d{4})(?![\d-])"
 )
 # Ten digits spaced out one by one (`3 1 2 5 5 5 0 1 9 9`), or grouped 3-3-4 with separators
 # libphonenumber does not read (`312,555,0199`, `312x555x0199`, across lines).
@@ -178,7 +182,7 @@ SPACED_PHONE = re.compile(
 _OTHER_NUMBER = re.compile(
     r"\b(?:p\.?\s?o\.?(?:\s+number|\s*#)?|purchase\s+order|invoice|inv|order|sku|item|tracking|track|"
     r"ups|fedex|usps|account|acct|ref|reference|confirmation|conf|receipt|claim|policy|member|serial|"
-    r"model|part|isbn|zoom|meeting\s+id|id)\b[^\n]{0,16}$"
+    r"model|part|isbn|zoom|meeting\s+id|id|ticket|bates|jira|control)\b[^\n]{0,16}$"
 )
 # What libphonenumber's matcher can read as a number we keep (see `phones`): one with eight national digits
 # or more, and a country code before them or ten of them (the US), so at least nine digits. The matcher
@@ -208,11 +212,18 @@ def phones(text: str, lower: str, stretches: Sequence[Span], case_numbers: Seque
             m.span("number")
             for pattern in (LOCAL_PHONE, GLUED_LOCAL_PHONE, EIGHT_DIGIT_PHONE)
             for m in pattern.finditer(lower, run_start, run_end)
+            if pattern is not EIGHT_DIGIT_PHONE or not _a_range(m["number"])
         ]
         shaped += spans_in(SPACED_PHONE, text, run_start, run_end)
         found += [(s, e) for s, e in shaped if not _TOLL_FREE.match(re.sub(r"\D", "", text[s:e]))]
     # A number the text says is something else (an order, an invoice) is that.
     return [(s, e) for s, e in found if not _OTHER_NUMBER.search(lower, max(0, s - 24), s)]
+
+
+def _a_range(number: str) -> bool:
+    """Two groups of four where the second is the first or up to 999 above it: hours, extensions, years."""
+    first, second = int(number[:4]), int(number[-4:])
+    return 0 <= second - first < 1000
 
 
 def _matched(text: str, start: int, end: int, case_numbers: Sequence[Span]) -> list[Span]:
@@ -241,8 +252,9 @@ def a_numbers(lower: str, stretches: Sequence[Span]) -> list[Span]:
     found = [span for start, end in stretches for span in spans_in(A_NUMBER, lower, start, end)]
     if re.search(_A_LABEL_ONLY, lower):
         found += [
-            span
+            (s, e)
             for start, end in stretches
-            for span in spans_in(_A_LABEL_AFTER, lower, start, min(len(lower), end + _LABEL_AFTER_RUN))
+            for s, e in spans_in(_A_LABEL_AFTER, lower, start, min(len(lower), end + _LABEL_AFTER_RUN))
+            if not _OTHER_NUMBER.search(lower, max(0, s - 24), s)  # `Receipt 12345678 (not the A#)`
         ]
     return found

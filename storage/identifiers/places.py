@@ -118,7 +118,7 @@ def addresses(text: str, lower: str) -> list[Span]:
 # The part before the @ starts where a word starts: a pattern that may start inside a run of letters is
 # tried from each of them, and time grows with the square of a long run.
 _LOCAL = r"(?<![\w.+%-])[\w.+%-]{1,64}"
-_BRACKETED_AT = r"[(\[{<]\s*(?:@|at|a)\s*[)\]}>]"  # mortiz88(a)gmail.com
+_BRACKETED_AT = r"[(\[{<]\s*(?:@|at|a|arroba)\s*[)\]}>]"  # mortiz88(a)gmail.com
 # Space around the @, but a paragraph break only before a domain with a dot: two pieces of text are joined
 # by one (bot/door.py), and a line ending in a word and the next starting with `@` are no address.
 _GAP = r"[^\S\n]*\n?[^\S\n]*"
@@ -127,26 +127,29 @@ _EMAIL = re.compile(  # (`\@`: the @ escaped, as Markdown writers do)
     r"[\w-]+(?:\.[\w-]+)*"
 )
 _SPELLED_AT = re.compile(
-    rf"\s*{_BRACKETED_AT}\s*|\s+(?:at\s+(?:sign|symbol)|at-sign|at|arroba|en)\s+|\.at\.|\s*-at-\s*"
+    rf"\s*{_BRACKETED_AT}\s*|\s+(?:at\s+(?:sign|symbol)|at-sign|at|arroba|en)\s+|\.at\.|\s*-(?:at|arroba)-\s*"
 )
 _AT_WORD = re.compile(
     r"at(?<!\wat)(?!\w)|arroba|\(a\)|en(?<!\wen)(?!\w)"
 )  # a literal start: the engine skips to each `at` at once
 _LOCAL_PART = re.compile(r"[\w.+%-]{1,64}$")
 _OPEN = r"[(\[{<]"
-# (`. ` or ` .` too: a phone's keyboard puts a space after a dot, `acmecorp. com`)
+# (A space beside a dot only before the commonest endings, ending the address: a phone's keyboard puts one
+# after a dot, `acmecorp. com`, but a sentence's end reads so too, `at home. No`, `at me. Com Ed`.)
 _SPELLED_DOT = (
-    rf"(?:\s*{_OPEN}\s*(?:dot|\.)\s*[)\]}}>]\s*|\s+(?:dot|punto)\s+|\s*-dot-\s*|[^\S\n]?\.[^\S\n]?)"
+    rf"(?:\s*{_OPEN}\s*(?:dot|\.)\s*[)\]}}>]\s*|\s+(?:dot|punto)\s+|\s*-dot-\s*|\."
+    r"|[^\S\n]?\.[^\S\n]?(?=(?:com|org|net)\b(?![^\S\n]+\w)))"
 )
 _TLD = (
     r"(?:com|org|net|edu|gov|us|io|info|biz|co|me|law|legal|mail|mil|email|online|xyz|company|site|app"
-    r"|dev|tech|store|club|life|world|pro|mobi|page|cloud|family|[a-z]{2})\b"
+    r"|dev|tech|store|club|life|world|pro|mobi|page|cloud|family|space|agency|live|network|services|social"
+    r"|team|group|solutions|media|digital|center|support|health|care|works|[a-z]{2})\b"
 )
 _DOMAIN = re.compile(
     rf"[\w-]{{1,63}}(?:{_SPELLED_DOT}[\w-]{{1,63}})*?{_SPELLED_DOT}{_TLD}"
 )  # 63: a label's most
 # With a plain ` at `, only a real mail provider's domain makes it an address: `apply at example.org` is
-# a web site; a provider is enough with no `.com` at all (`jdoe88 at gmail`).
+# a web site.
 _MAIL_PROVIDER = re.compile(
     r"(?:gmail|googlemail|yahoo|hotmail|outlook|live|msn|aol|icloud|me|mac|proton(?:mail)?|comcast|att"
     r"|verizon|sbcglobal|ymail|mail|gmx|g\s?mail)\b",
@@ -158,27 +161,49 @@ _MAIL_PROVIDER = re.compile(
 # dot (`Dkt.45`, `Dr.Lee`, `Mar.14 at ilao.org`), a file's name, a form's (`SSA-827`) or a time. Not
 # before a government's, a school's or the military's site, where forms and statutes are (`form1040 at
 # irs.gov`), nor before a site named like the word itself (`office365 at portal.office.com`).
-_MAILBOX = re.compile(r"[a-z][a-z._]*?(?P<letters>[a-z]{3,})\d{2,}")
+_MAILBOX = re.compile(r"[a-z][a-z._]*?(?P<letters>[a-z]{3,})[._]?\d{2,}")
 _PUBLIC_SITE = re.compile(r"(?:gov|edu|mil)\b")
 # After a word for email just before it, any name with a dot, digit or underscore is a mailbox's, before
 # any domain (`Email: l.park at cps.edu`, `her email is mo88 at firm.org`).
-_EMAIL_WORD = re.compile(r"\b(?:e-?mail|correo)(?:\s+(?:address|addr|her|him|them|is|es|to))*\s*[:=-]?\s*$")
+_EMAIL_SAID = r"\b(?:e-?\s?mail|correo(?:\s+electr[oó]nico)?)"
+_EMAIL_WORD = re.compile(rf"{_EMAIL_SAID}(?:\s+(?:address|addr|her|him|them|is|es|to))*\s*[:=-]?\s*$")
+# After email as a form's label, with its colon, any name at all (`Email: jreyes at acmecorp.com`).
+_EMAIL_LABEL = re.compile(rf"{_EMAIL_SAID}(?:\s+(?:address|addr))?\s*(?:\([^)\n]{{0,20}}\))?\s*:\s*$")
+_ANY_NAME = re.compile(r"(?<![\w.+%-])\w[\w.+%-]{0,63}$")
 _NAME_WITH_MARKS = re.compile(r"(?<![\w.+%-])(?=[\w.]*[a-z])(?=[\w.]*[\d._])\w[\w.]{0,62}\w$")
 
 
-# The big providers by name, as a label before the name alone (`gmail: mortiz88`), or after Spanish `en`.
-_PROVIDER = re.compile(r"(?:gmail|googlemail|yahoo|hotmail|outlook|icloud|proton(?:mail)?|aol|ymail|gmx)\b")
+# The big providers by name, which are nothing else: one is enough with no `.com` at all after a mailbox's
+# name (`jdoe88 at gmail`, not `Look at Gmail`; `live`, `me`, `mail` and `verizon` are words and a workplace,
+# `yelled at me`, `works at Verizon`); as a label before the name alone (`gmail: mortiz88`); or after
+# Spanish `en`.
+_PROVIDER = re.compile(
+    r"(?:gmail|googlemail|yahoo|hotmail|outlook|icloud|proton(?:mail)?|aol|ymail|gmx|g\s?mail)\b"
+)
+_PROVIDER_STEMS = ("mail", "yahoo", "outlook", "icloud", "proton", "aol", "gmx")  # a quick look first
+# A provider's label takes only a name that cannot be a version, a code or an hour: four letters or more,
+# then two digits or more (`gmail: mortiz88`, not `Outlook: win11`, `Gmail: TLS1.2`, `Outlook ID: SR12345`).
+_LABELLED_NAME = re.compile(r"(?=(?:[._]?[a-z]){4})[a-z][a-z._]*\d{2,}")
 # (No `\b` first: starting with the names' letters lets the engine skip to them; `_labelled` checks it.)
 _PROVIDER_LABEL = re.compile(
-    rf"{_PROVIDER.pattern}(?:\s+(?:account|address|id|user(?:name)?))?\s*[:=]\s*(?P<name>[\w.+%-]{{1,64}})"
+    rf"{_PROVIDER.pattern}!?(?:\s+mail)?(?:\s+(?:account|acct|address|addr|id|user(?:name)?|handle|login))?"
+    r"\s*(?:[:=]+|-+>?|[\u2014\u2192]|\s+is)\s*[\"'\u201c\u2018]?(?P<name>[\w.+%-]{1,64})"
 )
 
 
+def _marked_name_before(lower: str, at: int) -> bool:
+    return _NAME_WITH_MARKS.search(lower, max(0, at - 64), at) is not None
+
+
 def _mailbox_before(lower: str, at: int, domain: re.Match[str]) -> bool:
-    name = _NAME_WITH_MARKS.search(lower, max(0, at - 64), at)
+    name = _ANY_NAME.search(lower, max(0, at - 64), at)
     if name is None:
         return False
-    if _EMAIL_WORD.search(lower, max(0, name.start() - 40), name.start()) is not None:
+    if _EMAIL_LABEL.search(lower, max(0, name.start() - 48), name.start()) is not None:
+        return True
+    if _NAME_WITH_MARKS.fullmatch(name[0]) is None:
+        return False
+    if _EMAIL_WORD.search(lower, max(0, name.start() - 48), name.start()) is not None:
         return True
     shaped = _MAILBOX.fullmatch(name[0])
     return (
@@ -199,7 +224,7 @@ def emails(lower: str) -> list[Span]:
         local = _LOCAL_PART.search(lower, max(0, at.start() - 64), at.start())
         if local:
             found.append((local.start(), end))
-    if ":" in lower or "=" in lower:
+    if any(name in lower for name in _PROVIDER_STEMS):
         found += [m.span() for m in _PROVIDER_LABEL.finditer(lower) if _labelled(m)]
     return found
 
@@ -207,7 +232,7 @@ def emails(lower: str) -> list[Span]:
 def _labelled(label: re.Match[str]) -> bool:
     """A provider's name as a word, and a mailbox's name after it (`gmail: mortiz88`, not `Gmail: back`)."""
     at = label.start()
-    return (at == 0 or not label.string[at - 1].isalnum()) and _NAME_WITH_MARKS.fullmatch(
+    return (at == 0 or not label.string[at - 1].isalnum()) and _LABELLED_NAME.fullmatch(
         label["name"]
     ) is not None
 
@@ -215,21 +240,24 @@ def _labelled(label: re.Match[str]) -> bool:
 def _address_end(lower: str, at: re.Match[str]) -> int | None:
     """Where the address a spelled-out `at` stands in ends, if it stands in one."""
     domain = _DOMAIN.match(lower, at.end())
-    if at[0].strip() == "en":  # Spanish `en` is mostly `in`: only before a provider or a `punto`
-        if domain and (re.search(r"\bpunto\b", domain[0]) or _PROVIDER.match(domain[0])):
-            return domain.end()
-        return None
+    if at[0].strip() == "en":  # Spanish `en` is mostly `in` (`en punto`): a mailbox's name, then a provider
+        provider = _PROVIDER.match(lower, at.end())
+        if provider is None or not _marked_name_before(lower, at.start()):
+            return None
+        return domain.end() if domain and domain.start() == provider.start() else provider.end()
     # `(a)` and `-at-` are also a rule's clause and a hyphenated word (`11(a) vs.us`, `stay-at-home.He`):
     # they make an address only before a mail provider or a spelled-out dot, as a plain ` at ` does.
     weak = "-at-" in at[0] or re.search(r"\(\s*a\s*\)", at[0]) is not None
-    bracketed = not weak and (any(mark in at[0] for mark in "[({<") or at[0] == ".at.")
+    # (`arroba` is Spanish for `@` and nothing else: as strong as brackets.)
+    bracketed = not weak and (any(mark in at[0] for mark in "[({<") or at[0] == ".at." or "arroba" in at[0])
     if domain and (
         bracketed
         or re.search(rf"{_OPEN}|\bdot\b|\bpunto\b|-dot-", domain[0])
         or _MAIL_PROVIDER.match(domain[0])
     ):
         return domain.end()
-    if (provider := _MAIL_PROVIDER.match(lower, at.end())) is not None:
+    provider = _PROVIDER.match(lower, at.end())
+    if provider is not None and (bracketed or _marked_name_before(lower, at.start())):
         return provider.end()
     if domain and not weak and _mailbox_before(lower, at.start(), domain):
         return domain.end()
