@@ -156,11 +156,12 @@ _MAIL_PROVIDER = re.compile(
 )
 
 
-# Any domain after a plain ` at ` when the name before it ends as a mailbox's often does, three letters and
-# two digits (`jdoe88 at acmecorp.com`, `m.ortiz1988 at firm.org`): not a citation, title or date with a
-# dot (`Dkt.45`, `Dr.Lee`, `Mar.14 at ilao.org`), a file's name, a form's (`SSA-827`) or a time. Not
-# before a government's, a school's or the military's site, where forms and statutes are (`form1040 at
-# irs.gov`), nor before a site named like the word itself (`office365 at portal.office.com`).
+# Any domain after a plain ` at ` when the name before it ends as a mailbox's often does: three letters
+# and two digits, a dot or underscore between or not (`jdoe88 at acmecorp.com`, `jreyes.92 at firm.org`).
+# Not a citation, title or date with a dot (`Dkt.45`, `Dr.Lee`, `Mar.14 at ilao.org`), a file's name, a
+# form's (`SSA-827`) or a time. Not before a government's, a school's or the military's site, where forms
+# and statutes are (`form1040 at irs.gov`), nor before a site named like the word itself (`office365 at
+# portal.office.com`).
 _MAILBOX = re.compile(r"[a-z][a-z._]*?(?P<letters>[a-z]{3,})[._]?\d{2,}")
 _PUBLIC_SITE = re.compile(r"(?:gov|edu|mil)\b")
 # After a word for email just before it, any name with a dot, digit or underscore is a mailbox's, before
