@@ -332,7 +332,7 @@ DISGUISES: list[tuple[str, str, str]] = [
     ("email", "arroba in brackets", "jreyes92 [arroba] empresa.com"),
     ("email", "arroba before any domain", "j.reyes arroba empresa.com"),
     ("email", "a form's Email: before a plain name", "Email: jreyes at acmecorp.com"),
-    ("email", "a dot before the name's digits", "jreyes.92 at acmecorp.com"),
+    ("email", "a dot inside the name", "jr.reyes92 at acmecorp.com"),
     ("email", "a newer top-level domain, .team", "jreyes92 at acmecorp.team"),
     ("phone", "a Central American number with its country code", "cel (502) 7788-1234"),
     ("phone", "a Central American number after 'WhatsApp number:'", "WhatsApp number: 7788-1234"),
@@ -662,4 +662,18 @@ ORDINARY: list[tuple[str, str]] = [
     ("counts", "Jira 44512378 fixed the A-number field."),
     ("counts", "Cellular 2024-0312 warrant return; cel 1106 1107 were moved to Div 9."),
     ("emails", "Email them at ilao.org; Email: see the form at ilao.org; Look at Gmail (jdoe's)."),
+    # The third tester of December 5: ordinary texts the day's rules refused before they were narrowed.
+    ("emails", "Tiene dos correos: el 1ro en Hotmail y el 2do en Gmail, no sabe cuál revisa."),
+    ("emails", "Puse la cita de las 10am en Outlook. El límite es 25MB en Gmail y 20MB en Outlook."),
+    ("emails", "Outlook: Office365 keeps asking me to sign in. Outlook: Archive2023 folder disappeared."),
+    ("emails", "Gmail - Sept24 export is in the shared drive; Outlook is Windows10 only."),
+    ("emails", "Dept.12 at lacourt.org has the rulings. Sign up by Sept.12 at probono.net for the panel."),
+    ("emails", "Use discount code PDLAW50 at cleonline.com; promo code FALL2024 at store.nita.org."),
+    ("counts", "Export 20241203 is a file of all the referrals from November, no names in it."),
+    ("counts", "Call-in: 1-877-853-5247, access code 482 913 576 followed by a #."),
+    (
+        "counts",
+        "We asked about the $12,500,000 and got a no. El presupuesto es 12,500,000, el número a revisar.",
+    ),
+    ("counts", "Phones 2200-0600 are locked at CCJ. Phones 2500-4000 each. Celular 3000 5000 pesos cuesta."),
 ]

@@ -132,13 +132,17 @@ A_NUMBER = re.compile(
 )
 # The label after the number (`123-456-789 is her A-number`), read past the stretch's end; written as a
 # label only (`a number of people` is English).
-_A_LABEL_ONLY = (  # (not `ano`: `año` read without its accent; not `a #1`, `a no. 1`: a rank)
-    r"\b(?:a\s?[-_]\s?(?:number|num|nmbr|nbr)\b|anumber|a-?\s?#(?!\s*\d)|a-no\b\.?(?!\s*\d)"
-    r"|a\.?\s?no\.(?!\s*\d)|a-?\s?file\b|alien\s+(?:registration\s+|reg\.?\s*)?(?:no\b\.?|number|#)"
-    r"|n[uú]m(?:ero|\.)?\s+(?:de\s+)?(?:registro\s+de\s+)?extranjero|n[uú]mero\s+(?:de\s+)?a\b"
-    r"|uscis\s*#|eoir\s*#)"
+# Written as a label only: not `a number`, `a file`, `a #`, `a no.` (English: `followed by a #`, `got a
+# no.`), `ano` (`año` read without its accent), `número a` (`el número a revisar`), nor a rank (`A#1`).
+_A_LABEL_ONLY = (
+    r"\b(?:a\s?[-_]\s?(?:number|num|nmbr|nbr)\b|anumber|a-?#(?!\s*\d)|a[-.]no\b\.?(?!\s*\d)"
+    r"|(?:the|her|his|their|su)\s+a\.?\s?no\.(?!\s*\d)|a-file\b|a\s?file\s*#|alien\s+(?:registration\s+|reg\.?\s*)?"
+    r"(?:no\b\.?|number|#)|n[uú]m(?:ero|\.)?\s+(?:de\s+)?(?:registro\s+de\s+)?extranjero|uscis\s*#|eoir\s*#)"
 )
-_A_LABEL_AFTER = re.compile(rf"(?<![\d-]){_NINE}(?![\d-])(?=[^\n\d]{{0,16}}{_A_LABEL_ONLY})")
+_A_DATE = (
+    r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)"  # `FOIA sent 20241203 for the A-file`
+)
+_A_LABEL_AFTER = re.compile(rf"(?<![\d-])(?!{_A_DATE}){_NINE}(?![\d-])(?=[^\n\d]{{0,16}}{_A_LABEL_ONLY})")
 _LABEL_AFTER_RUN = 56  # the longest label (`número de registro de extranjero`) after 16 characters
 
 
@@ -166,7 +170,7 @@ GLUED_LOCAL_PHONE = re.compile(
 # (Guatemala, El Salvador, Honduras, Costa Rica), which start with 2 to 9. Not after `call`, `reach` or
 # `number`, which come before a court's call of the docket and a case's number as often (`call
 # 2024-0113`); not a year and a count from zero (`Cellular 2024-0312 warrant return`); not a range
-# (`Phone: 0900-1700`, `ext. 4401-4450`, `phone 2024-2025`: see `_a_range`).
+# (`Phone: 0900-1700`, `Phones 2200-0600`, `ext. 4401-4450`, `phone 2024-2025`: see `_a_range`).
 EIGHT_DIGIT_PHONE = re.compile(
     r"\b(?:phones?|ph|tel|cel|cells?|cellular|celular|celu|mobile|movil|whatsapp|whats|wsp|telephone"
     r"|cellphone|tel[eé]fono|tlf)\b(?:[\s:.#-]{0,4}(?:no\b|number|num\b|de\s+contacto))?[\s:.#-]{0,4}"
@@ -221,9 +225,14 @@ def phones(text: str, lower: str, stretches: Sequence[Span], case_numbers: Seque
 
 
 def _a_range(number: str) -> bool:
-    """Two groups of four where the second is the first or up to 999 above it: hours, extensions, years."""
+    """Two groups of four where the second is the first or up to 999 above it (extensions, years), two
+    times of day (`2200-0600`, overnight), or two round hundreds (`2500-4000` pesos)."""
     first, second = int(number[:4]), int(number[-4:])
-    return 0 <= second - first < 1000
+    return (
+        0 <= second - first < 1000
+        or all(hhmm // 100 < 24 and hhmm % 100 < 60 for hhmm in (first, second))
+        or first % 100 == second % 100 == 0
+    )
 
 
 def _matched(text: str, start: int, end: int, case_numbers: Sequence[Span]) -> list[Span]:

@@ -157,12 +157,13 @@ _MAIL_PROVIDER = re.compile(
 
 
 # Any domain after a plain ` at ` when the name before it ends as a mailbox's often does: three letters
-# and two digits, a dot or underscore between or not (`jdoe88 at acmecorp.com`, `jreyes.92 at firm.org`).
-# Not a citation, title or date with a dot (`Dkt.45`, `Dr.Lee`, `Mar.14 at ilao.org`), a file's name, a
-# form's (`SSA-827`) or a time. Not before a government's, a school's or the military's site, where forms
-# and statutes are (`form1040 at irs.gov`), nor before a site named like the word itself (`office365 at
-# portal.office.com`).
-_MAILBOX = re.compile(r"[a-z][a-z._]*?(?P<letters>[a-z]{3,})[._]?\d{2,}")
+# and two digits, typed in lower case as mailboxes are (`jdoe88 at acmecorp.com`, `m.ortiz88 at firm.org`).
+# Not a citation, title or date with a dot (`Dkt.45`, `Dept.12 at lacourt.org`), a file's name, a form's
+# (`SSA-827`), a time, nor a product or a promotion's code, which are written with capitals (`Windows11
+# at microsoft.com`, `SPRING25 at nita.org`). Not before a government's, a school's or the military's
+# site, where forms and statutes are (`form1040 at irs.gov`), nor before a site named like the word itself
+# (`office365 at portal.office.com`).
+_MAILBOX = re.compile(r"[a-z][a-z._]*?(?P<letters>[a-z]{3,})\d{2,}")
 _PUBLIC_SITE = re.compile(r"(?:gov|edu|mil)\b")
 # After a word for email just before it, any name with a dot, digit or underscore is a mailbox's, before
 # any domain (`Email: l.park at cps.edu`, `her email is mo88 at firm.org`).
@@ -192,11 +193,18 @@ _PROVIDER_LABEL = re.compile(
 )
 
 
-def _marked_name_before(lower: str, at: int) -> bool:
-    return _NAME_WITH_MARKS.search(lower, max(0, at - 64), at) is not None
+def _typed_lower(read: str, span: tuple[int, int]) -> bool:
+    return read[span[0] : span[1]].islower()
 
 
-def _mailbox_before(lower: str, at: int, domain: re.Match[str]) -> bool:
+def _handle_before(read: str, lower: str, at: int) -> bool:
+    """A mailbox's name just before `at`: letters and two digits, typed in lower case (`mortiz88`, not
+    `25MB`, `10am`, `2do`, `clientes_2024`, `Office2016`)."""
+    name = _ANY_NAME.search(lower, max(0, at - 64), at)
+    return name is not None and _MAILBOX.fullmatch(name[0]) is not None and _typed_lower(read, name.span())
+
+
+def _mailbox_before(read: str, lower: str, at: int, domain: re.Match[str]) -> bool:
     name = _ANY_NAME.search(lower, max(0, at - 64), at)
     if name is None:
         return False
@@ -209,16 +217,19 @@ def _mailbox_before(lower: str, at: int, domain: re.Match[str]) -> bool:
     shaped = _MAILBOX.fullmatch(name[0])
     return (
         shaped is not None
+        and _typed_lower(read, name.span())
         and _PUBLIC_SITE.match(lower, domain.end() - 3) is None
         and shaped["letters"] not in domain[0]
     )
 
 
-def emails(lower: str) -> list[Span]:
+def emails(read: str, lower: str) -> list[Span]:
+    """Email addresses in `lower` (`read` in lower case, character for character: `read` says how a name
+    was typed)."""
     found = spans_in(_EMAIL, lower) if "@" in lower else []
     for word in _AT_WORD.finditer(lower):
         at = _SPELLED_AT.search(lower, max(0, word.start() - 4), word.end() + 8)
-        end = None if at is None else _address_end(lower, at)
+        end = None if at is None else _address_end(read, lower, at)
         if at is None or end is None:
             continue
         # The name before the `at` only now: it is the slow part, and most `at`s have no address after.
@@ -226,24 +237,27 @@ def emails(lower: str) -> list[Span]:
         if local:
             found.append((local.start(), end))
     if any(name in lower for name in _PROVIDER_STEMS):
-        found += [m.span() for m in _PROVIDER_LABEL.finditer(lower) if _labelled(m)]
+        found += [m.span() for m in _PROVIDER_LABEL.finditer(lower) if _labelled(read, m)]
     return found
 
 
-def _labelled(label: re.Match[str]) -> bool:
-    """A provider's name as a word, and a mailbox's name after it (`gmail: mortiz88`, not `Gmail: back`)."""
+def _labelled(read: str, label: re.Match[str]) -> bool:
+    """A provider's name as a word, and a mailbox's name after it, typed in lower case (`gmail: mortiz88`,
+    not `Gmail: back`, `Outlook: Office365`)."""
     at = label.start()
-    return (at == 0 or not label.string[at - 1].isalnum()) and _LABELLED_NAME.fullmatch(
-        label["name"]
-    ) is not None
+    return (
+        (at == 0 or not label.string[at - 1].isalnum())
+        and _LABELLED_NAME.fullmatch(label["name"]) is not None
+        and _typed_lower(read, label.span("name"))
+    )
 
 
-def _address_end(lower: str, at: re.Match[str]) -> int | None:
+def _address_end(read: str, lower: str, at: re.Match[str]) -> int | None:
     """Where the address a spelled-out `at` stands in ends, if it stands in one."""
     domain = _DOMAIN.match(lower, at.end())
     if at[0].strip() == "en":  # Spanish `en` is mostly `in` (`en punto`): a mailbox's name, then a provider
         provider = _PROVIDER.match(lower, at.end())
-        if provider is None or not _marked_name_before(lower, at.start()):
+        if provider is None or not _handle_before(read, lower, at.start()):
             return None
         return domain.end() if domain and domain.start() == provider.start() else provider.end()
     # `(a)` and `-at-` are also a rule's clause and a hyphenated word (`11(a) vs.us`, `stay-at-home.He`):
@@ -258,8 +272,8 @@ def _address_end(lower: str, at: re.Match[str]) -> int | None:
     ):
         return domain.end()
     provider = _PROVIDER.match(lower, at.end())
-    if provider is not None and (bracketed or _marked_name_before(lower, at.start())):
+    if provider is not None and (bracketed or _handle_before(read, lower, at.start())):
         return provider.end()
-    if domain and not weak and _mailbox_before(lower, at.start(), domain):
+    if domain and not weak and _mailbox_before(read, lower, at.start(), domain):
         return domain.end()
     return None
