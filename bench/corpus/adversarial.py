@@ -344,6 +344,13 @@ DISGUISES: list[tuple[str, str, str]] = [
         "Spanish 'número de registro de extranjero' after",
         "123-456-789 es su número de registro de extranjero",
     ),
+    # The fourth tester of December 5: what that day's narrowing had let through.
+    ("email", "her email is, a plain name, a provider alone", "her email is rosamendez at gmail"),
+    ("email", "a plain name typed in lower case, a provider alone", "rmendez at gmail"),
+    ("email", "a dotted name, a provider alone", "rosa.mendez at yahoo"),
+    ("email", "a name with capitals and digits, a provider alone", "Jperez77 at gmail"),
+    ("phone", "a phone after a traffic ticket", "got a ticket, her cell is 213-555-0147"),
+    ("phone", "a phone after animal control", "animal control called her at 213-555-0147"),
     # Known misses of that review (bench/corpus/build.py KNOWN_MISSES), kept here so they stay in view.
     ("case_number", "a Cook County municipal case", "2024 M1 234567"),
     ("do_not_post", "a nickname of a do-not-post name", "Johnny Doe"),
@@ -676,4 +683,8 @@ ORDINARY: list[tuple[str, str]] = [
         "We asked about the $12,500,000 and got a no. El presupuesto es 12,500,000, el número a revisar.",
     ),
     ("counts", "Phones 2200-0600 are locked at CCJ. Phones 2500-4000 each. Celular 3000 5000 pesos cuesta."),
+    ("emails", "La clienta dice que su correo está en Gmail pero no le llegan los avisos."),
+    ("emails", "Busca el recibo.pdf en Gmail; la foto IMG_2034 en iCloud es la del aviso."),
+    ("emails", "Everything at Gmail is slow today; check the time at Outlook before the call."),
+    ("counts", "Our ticket number is 100234567 for the A-file FOIA."),
 ]

@@ -139,6 +139,9 @@ _A_LABEL_ONLY = (
     r"|(?:the|her|his|their|su)\s+a\.?\s?no\.(?!\s*\d)|a-file\b|a\s?file\s*#|alien\s+(?:registration\s+|reg\.?\s*)?"
     r"(?:no\b\.?|number|#)|n[uú]m(?:ero|\.)?\s+(?:de\s+)?(?:registro\s+de\s+)?extranjero|uscis\s*#|eoir\s*#)"
 )
+# A record's own number, right before it (`Ticket 12345678`, `Bates 00041233`, `FOIA control 20240417`);
+# for A-numbers only: a phone may follow such a word (`got a ticket, her cell is 213-555-0147`).
+_RECORD = re.compile(r"\b(?:ticket|bates|jira|control)\b(?:\s+(?:number|no\b\.?|#))?(?:\s+is)?[\s:#.]{0,4}$")
 _A_DATE = (
     r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)"  # `FOIA sent 20241203 for the A-file`
 )
@@ -186,7 +189,7 @@ SPACED_PHONE = re.compile(
 _OTHER_NUMBER = re.compile(
     r"\b(?:p\.?\s?o\.?(?:\s+number|\s*#)?|purchase\s+order|invoice|inv|order|sku|item|tracking|track|"
     r"ups|fedex|usps|account|acct|ref|reference|confirmation|conf|receipt|claim|policy|member|serial|"
-    r"model|part|isbn|zoom|meeting\s+id|id|ticket|bates|jira|control)\b[^\n]{0,16}$"
+    r"model|part|isbn|zoom|meeting\s+id|id)\b[^\n]{0,16}$"
 )
 # What libphonenumber's matcher can read as a number we keep (see `phones`): one with eight national digits
 # or more, and a country code before them or ten of them (the US), so at least nine digits. The matcher
@@ -264,6 +267,8 @@ def a_numbers(lower: str, stretches: Sequence[Span]) -> list[Span]:
             (s, e)
             for start, end in stretches
             for s, e in spans_in(_A_LABEL_AFTER, lower, start, min(len(lower), end + _LABEL_AFTER_RUN))
-            if not _OTHER_NUMBER.search(lower, max(0, s - 24), s)  # `Receipt 12345678 (not the A#)`
+            # `Receipt 12345678 (not the A#)`, `Bates 00041233, A-number redacted`
+            if not _OTHER_NUMBER.search(lower, max(0, s - 24), s)
+            and not _RECORD.search(lower, max(0, s - 24), s)
         ]
     return found

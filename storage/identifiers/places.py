@@ -197,11 +197,35 @@ def _typed_lower(read: str, span: tuple[int, int]) -> bool:
     return read[span[0] : span[1]].islower()
 
 
-def _handle_before(read: str, lower: str, at: int) -> bool:
-    """A mailbox's name just before `at`: letters and two digits, typed in lower case (`mortiz88`, not
-    `25MB`, `10am`, `2do`, `clientes_2024`, `Office2016`)."""
+# Words that stand before `at Gmail` and are no mailbox's name (`Look at Gmail`, `everything at Outlook`).
+_NOT_A_MAILBOX = frozenset(  # (words split from a paragraph: sixty quoted strings would take sixty lines)
+    """look looks looked looking see check checked checking it that this there here them him her us me one
+    everything something anything nothing all stuff time times work works worked working job account
+    accounts inbox email emails mail message messages folder folders login logins password problem problems
+    issue issues settings spam trash calendar invite invites notice notices file files""".split()  # noqa: SIM905
+)
+
+
+def _name_before_provider(read: str, lower: str, at: int, *, spanish: bool) -> bool:
+    """A mailbox's name just before an `at` (or `en`) and a big provider's name with no `.com`: after a
+    form's `Email:` any name; after `at`, one after a word for email (`her email is rosamendez at gmail`),
+    one with a digit, dot or underscore, a letter first (`jperez77`, `rosa.mendez`; not `2FA`, `10am`), or
+    any other word typed in lower case that is not one of `_NOT_A_MAILBOX`. Spanish `en` is mostly `in`
+    (`su correo está en Gmail`, `recibo.pdf en Gmail`, `25MB en Gmail`): after it, only letters and two
+    digits typed in lower case (`mortiz88 en gmail`)."""
     name = _ANY_NAME.search(lower, max(0, at - 64), at)
-    return name is not None and _MAILBOX.fullmatch(name[0]) is not None and _typed_lower(read, name.span())
+    if name is None or name[0] in _NOT_A_MAILBOX:
+        return False
+    before = max(0, name.start() - 48)
+    if _EMAIL_LABEL.search(lower, before, name.start()):
+        return True
+    if spanish:
+        return _MAILBOX.fullmatch(name[0]) is not None and _typed_lower(read, name.span())
+    if _EMAIL_WORD.search(lower, before, name.start()):
+        return True
+    if name[0][0].isalpha() and _NAME_WITH_MARKS.fullmatch(name[0]) is not None:
+        return True
+    return name[0].isalpha() and _typed_lower(read, name.span())
 
 
 def _mailbox_before(read: str, lower: str, at: int, domain: re.Match[str]) -> bool:
@@ -257,7 +281,7 @@ def _address_end(read: str, lower: str, at: re.Match[str]) -> int | None:
     domain = _DOMAIN.match(lower, at.end())
     if at[0].strip() == "en":  # Spanish `en` is mostly `in` (`en punto`): a mailbox's name, then a provider
         provider = _PROVIDER.match(lower, at.end())
-        if provider is None or not _handle_before(read, lower, at.start()):
+        if provider is None or not _name_before_provider(read, lower, at.start(), spanish=True):
             return None
         return domain.end() if domain and domain.start() == provider.start() else provider.end()
     # `(a)` and `-at-` are also a rule's clause and a hyphenated word (`11(a) vs.us`, `stay-at-home.He`):
@@ -272,7 +296,7 @@ def _address_end(read: str, lower: str, at: re.Match[str]) -> int | None:
     ):
         return domain.end()
     provider = _PROVIDER.match(lower, at.end())
-    if provider is not None and (bracketed or _handle_before(read, lower, at.start())):
+    if provider is not None and (bracketed or _name_before_provider(read, lower, at.start(), spanish=False)):
         return provider.end()
     if domain and not weak and _mailbox_before(read, lower, at.start(), domain):
         return domain.end()
