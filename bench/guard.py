@@ -51,6 +51,7 @@ class GuardRun:
     chars: int
     guarded_post_ms: list[float]  # wall time of one chat.postMessage through the guarded client, sorted
     plain_post_ms: list[float]  # the same post through a plain WebClient, sorted
+    probes: tuple[int, int, int, int]  # the testers' ordinary texts refused, of all; disguises missed, of all
 
 
 def long_text() -> str:
@@ -84,8 +85,27 @@ def measure(rounds: int = ROUNDS) -> GuardRun:
     card = _sorted_times(lambda: detector.findings(text[:500], CASE_NUMBER), rounds, time.process_time)
     guarded, plain = _posts(detector, text, rounds // 2)
     return GuardRun(
-        caught, total, missed, alarms, len(corpus("ordinary")), cpu, card, len(text), guarded, plain
+        caught,
+        total,
+        missed,
+        alarms,
+        len(corpus("ordinary")),
+        cpu,
+        card,
+        len(text),
+        guarded,
+        plain,
+        probes(detector),
     )
+
+
+def probes(detector: Detector) -> tuple[int, int, int, int]:
+    """The adversarial testers' own texts (bench/corpus/probes_*.json): ordinary ones refused, of all;
+    disguised identifiers missed, of all."""
+    ordinary, disguised = corpus("probes_ordinary"), corpus("probes_identifiers")
+    refused = sum(1 for case in ordinary if detector.findings(case["text"]))
+    missed = sum(1 for case in disguised if not detector.findings(case["text"]))
+    return refused, len(ordinary), missed, len(disguised)
 
 
 def _sorted_times(work: Callable[[], object], rounds: int, clock: Callable[[], float]) -> list[float]:
@@ -162,6 +182,14 @@ def report(run: GuardRun) -> list[str]:
         f"plain p50 {plain:.1f} ms, p99 {_p(run.plain_post_ms, 0.99):.1f} ms: "
         f"the guard adds {guarded - plain:.1f} ms at the median "
         f"({guarded / plain:.2f}× a plain post).",
+    ]
+    refused, ordinary, missed, disguised = run.probes
+    lines += [
+        "",
+        "The adversarial testers' own texts, kept apart from the corpus (bench/corpus/probes_*.json: "
+        "their labels are theirs, and many of their disguises are known misses): "
+        f"{refused} of {ordinary:,} ordinary texts refused, {missed} of {disguised} disguised identifiers "
+        "missed. No target: a change that moves either is worth a look at which.",
     ]
     if run.missed:
         lines += ["", "Missed:", ""] + [f"- {c['class']}, {c['variant']}: `{c['text']}`" for c in run.missed]
