@@ -687,4 +687,6 @@ ORDINARY: list[tuple[str, str]] = [
     ("emails", "Busca el recibo.pdf en Gmail; la foto IMG_2034 en iCloud es la del aviso."),
     ("emails", "Everything at Gmail is slow today; check the time at Outlook before the call."),
     ("counts", "Our ticket number is 100234567 for the A-file FOIA."),
+    ("emails", "Thanks @Priya for the update; cc @channel and @housing-team. Follow us @CookCountyPD."),
+    ("dates", "Hearing moved to 12/18 @ 1:30 PM in courtroom 1405."),
 ]

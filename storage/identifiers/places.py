@@ -122,9 +122,17 @@ _BRACKETED_AT = r"[(\[{<]\s*(?:@|at|a|arroba)\s*[)\]}>]"  # mortiz88(a)gmail.com
 # Space around the @, but a paragraph break only before a domain with a dot: two pieces of text are joined
 # by one (bot/door.py), and a line ending in a word and the next starting with `@` are no address.
 _GAP = r"[^\S\n]*\n?[^\S\n]*"
+# With space before the @, a domain with a dot or a mail provider's name: a word, a space and `@Priya`
+# are a person mentioned as typed (`Thanks @Priya`, `cc @channel`), and `12/18 @ 1:30` is a time.
+_SPACED_AT_PROVIDER = (
+    r"(?=(?:g\s?mail|googlemail|yahoo|hotmail|outlook|icloud|proton|aol|ymail|gmx|live|msn|me|mac|comcast"
+    r"|att|verizon|sbcglobal)\b)"
+)
+# ...or after a mailbox's name, any domain (`jdoe88 @ acmecorp`).
+_SPACED_AT_HANDLE = re.compile(r"(?<![\w.+%-])[a-z][a-z._]*[a-z]{3}\d{2,}[^\S\n]+@[^\S\n]*[a-z][\w-]*")
 _EMAIL = re.compile(  # (`\@`: the @ escaped, as Markdown writers do)
-    rf"{_LOCAL}(?:{_GAP}{_BRACKETED_AT}{_GAP}|\\?@|(?=\s){_GAP}@{_GAP}|\s*@\s*(?=[\w-]+\.[a-z]))"
-    r"[\w-]+(?:\.[\w-]+)*"
+    rf"{_LOCAL}(?:{_GAP}{_BRACKETED_AT}{_GAP}|\\?@|(?=\s){_GAP}@{_GAP}{_SPACED_AT_PROVIDER}"
+    r"|\s*@\s*(?=[\w-]+\.[a-z]))[\w-]+(?:\.[\w-]+)*"
 )
 _SPELLED_AT = re.compile(
     rf"\s*{_BRACKETED_AT}\s*|\s+(?:at\s+(?:sign|symbol)|at-sign|at|arroba|en)\s+|\.at\.|\s*-(?:at|arroba)-\s*"
@@ -250,7 +258,7 @@ def _mailbox_before(read: str, lower: str, at: int, domain: re.Match[str]) -> bo
 def emails(read: str, lower: str) -> list[Span]:
     """Email addresses in `lower` (`read` in lower case, character for character: `read` says how a name
     was typed)."""
-    found = spans_in(_EMAIL, lower) if "@" in lower else []
+    found = spans_in(_EMAIL, lower) + spans_in(_SPACED_AT_HANDLE, lower) if "@" in lower else []
     for word in _AT_WORD.finditer(lower):
         at = _SPELLED_AT.search(lower, max(0, word.start() - 4), word.end() + 8)
         end = None if at is None else _address_end(read, lower, at)
