@@ -464,10 +464,10 @@ KNOWN_MISSES = {
     "house number in words, hundred",
     "5-4 grouping",
     "Wisconsin grid",
+    "Spanish 'nació el'",
     "own case, words",
     "Cherokee letters",
     "split across numbered list items",
-    "Spanish 'nació el'",
     "a Cook County municipal case",
     "a nickname of a do-not-post name",
     # The fifth review (December 4), in the closing note of issue 19: court formats of other states, a

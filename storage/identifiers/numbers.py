@@ -8,6 +8,7 @@ they are a number, ten digits spaced out one by one) by the patterns here.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Sequence
 
@@ -121,10 +122,11 @@ def ssns(text: str, lower: str, start: int, end: int) -> list[Span]:
 
 # ---- immigration A-numbers ----------------------------------------------------------------------------
 
-_NINE = rf"\d{{2,3}}{SEP}{{0,2}}\d{{3}}{SEP}{{0,2}}\d{{3}}"
+_NINE = rf"\d{{2,3}}{SEP}{{0,3}}\d{{3}}{SEP}{{0,3}}\d{{3}}"
 _A_LABEL = (
     r"\b(?:a-?\s?number|a\s?#|eoir\s*(?:no\b\.?|number|#)?|a[\s-]no\b\.?"  # (not `ano`: `año`, unaccented)
-    r"|alien\s+(?:registration\s+)?(?:no\b\.?|number|#)|n[uú]mero\s+de\s+extranjero|uscis\s*(?:no\b\.?|#)?)"
+    r"|alien\s+(?:registration\s+|reg\.?\s*)?(?:no\b\.?|number|#)|n[uú]mero\s+de\s+extranjero|uscis\s*(?:no\b\.?|#)?"
+    r"|a-\s?file\b|a\s?file\s*(?:no\b\.?|number|#))"
 )
 A_NUMBER = re.compile(
     rf"(?<![\w-])a{SEP}{{0,3}}(?:\d{SEP}{{0,2}}){{7,8}}\d(?!\d)"
@@ -145,7 +147,17 @@ _RECORD = re.compile(r"\b(?:ticket|bates|jira|control)\b(?:\s+(?:number|no\b\.?|
 _A_DATE = (
     r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)"  # `FOIA sent 20241203 for the A-file`
 )
-_A_LABEL_AFTER = re.compile(rf"(?<![\d-])(?!{_A_DATE}){_NINE}(?![\d-])(?=[^\n\d]{{0,16}}{_A_LABEL_ONLY})")
+# Right after the number, shorter labels read as one too (`(A Number)`, `= her A number`, `(her A)`, `es
+# su número A`; not `312,450,000, a number`, `a no-go`, `Line 4: 125,000,000 (a)`).
+_A_RIGHT_AFTER = (
+    r"[^\S\n]*(?:\(\s*(?:(?:her|his|their|su)\s+a|a\s?(?:number|num|no\b\.?|#))\s*\)"
+    r"|=\s*(?:her|his|their|su)\s+a\s?(?:number|#)|(?:es\s+)?su\s+n[uú]mero\s+(?:de\s+)?a\b(?!\s+[a-z]))"
+)
+_A_LABEL_AFTER = re.compile(
+    rf"(?<![\d-])(?!{_A_DATE}){_NINE}(?![\d-])"
+    rf"(?=(?:[^\n\d]{{0,16}}|[^\n\d]{{0,4}}\n[^\n\d]{{0,12}}){_A_LABEL_ONLY}|{_A_RIGHT_AFTER})"
+)
+_A_HINT = re.compile(rf"{_A_LABEL_ONLY}|\ba\s?(?:number|num|no\b|#)|\ba\s*\)|n[uú]mero\s+(?:de\s+)?a\b")
 _LABEL_AFTER_RUN = 56  # the longest label (`número de registro de extranjero`) after 16 characters
 
 
@@ -158,27 +170,44 @@ _LABEL_AFTER_RUN = 56  # the longest label (`número de registro de extranjero`)
 LOCAL_PHONE = re.compile(
     r"\b(?:call|phones?|ph|tel|cel|cells?|cellular|celular|mobile|mob(?!\s+action)|movil|text|txt|whatsapp|signal|reach"
     r"|numbers?|contact|telephone|cellphone|telefono|tlf|landline)"
-    r"\b[^\n\d]{0,12}(?:\n[^\n\d]{0,3})?"
+    # (the number may follow the word with no space, `mob262-4021`)
+    r"(?:\b|(?=\d))[^\n\d]{0,12}(?:\n[^\n\d]{0,3})?"
     rf"(?<!\d)(?P<number>(?!(?:1{SEP}?)?\(?8(?:00|33|44|55|66|77|88)\b)"
-    rf"\(?\d{{3}}\)?{SEP}{{0,2}}\d{{3}}{SEP}{{1,2}}\d{{4}}|[2-9]\d{{2}}{SEP}{{1,2}}\d{{4}})(?![\d-])",
+    rf"\(?\d{{3}}\)?{SEP}{{0,2}}\d{{3}}{SEP}{{1,3}}\d{{4}}|[2-9]\d{{2}}{SEP}{{1,3}}\d{{4}})(?![\d-])",
 )
 # Seven digits written together (`Cell: 5550199`) only right after a word that is about a phone: after
 # `number` or `reach` they are more often a count (`reach 2000000 people`), after more words a code (`Phone
 # PIN 4418821`, `call-in code 4418821`).
 GLUED_LOCAL_PHONE = re.compile(
     r"\b(?:call|phones?|ph|tel|cel|cells?|cellular|celular|mobile|mob(?!\s+action)|movil|text|txt|whatsapp|telephone"
-    r"|cellphone|telefono|tlf|landline)\b[\s:.#-]{0,4}(?<!\d)(?P<number>[2-9]\d{6})(?![\d-])"
+    r"|cellphone|telefono|tlf|landline)(?:\b|(?=\d))"
+    r"(?:(?<=mob|lar|ile|vil)[\s:.#-]{0,4}(?:no|num|number|nr)\b)?[\s:.#-]{0,4}"
+    r"(?<!\d)(?P<number>[2-9]\d{6})(?![\d-])"
 )
-# Eight digits grouped 4-4 right after a word for a phone (`cel 5555-1234`): Central America's numbers
-# (Guatemala, El Salvador, Honduras, Costa Rica), which start with 2 to 9. Not after `call`, `reach` or
-# `number`, which come before a court's call of the docket and a case's number as often (`call
-# 2024-0113`); not a year and a count from zero (`Cellular 2024-0312 warrant return`); not a range
-# (`Phone: 0900-1700`, `Phones 2200-0600`, `ext. 4401-4450`, `phone 2024-2025`: see `_a_range`).
+# Eight digits grouped 4-4 after a word for a phone (`cel 5555-1234`), with a few words between saying
+# whose it is (`celular de la mamá: 7788-1234`, `su cel es 5512-3344`; not `phone GL 6100-5320`), or
+# grouped 2-2-2-2 (not with a dot, `6100.5320` a GL code's, nor a slash, `2210/3600` a ratio, nor 4-2-2,
+# `2025-11-30` a date): Central America's numbers (Guatemala, El Salvador,
+# Honduras, Costa Rica), which start with 2 to 9. Not after `call`, `reach` or `number`, which come before
+# a court's call of the docket and a case's number as often (`call 2024-0113`); not a year and a count
+# from zero (`Cellular 2024-0312 warrant return`); not a range (`Phone: 0900-1700`, `Phones 2200-0600`,
+# `ext. 4401-4450`: see `_a_range`).
 EIGHT_DIGIT_PHONE = re.compile(
-    r"\b(?:phones?|ph|tel|cel|cells?|cellular|celular|celu|mobile|movil|whatsapp|whats|wsp|telephone"
-    r"|cellphone|tel[eé]fono|tlf)\b(?:[\s:.#-]{0,4}(?:no\b|number|num\b|de\s+contacto))?[\s:.#-]{0,4}"
-    r"(?:\(?\+?50[2-7]\)?\s?)?(?<!\d)(?P<number>(?!(?:19|20)\d\d[- ]?0)[2-9]\d{3}[- ]?\d{4})(?![\d-])"
+    r"\b(?:phones?|ph|tel|cel|cells?|cellular|celular|celu|mobile|m[oó]vil|whatsapp|whats|wsp|telephone"
+    r"|cellphone|tel[eé]fono|tlf|contacto|wa(?=\s*:)|llam(?:ar|e|a|en)\s+al|marc(?:ar|a|e)\s+al)\b"
+    r"(?:\s+(?:de|del|la|el|los|las|su|sus|es|mi|tu|of|her|his|their|the|is|mam[aá]|madre|pap[aá]|padre|t[ií][ao]"
+    r"|herman[ao]|abuel[ao]|espos[ao]|hij[ao]|prim[ao]|casa|trabajo|mom|mother|dad|father|sister|brother|aunt"
+    r"|uncle|wife|husband|home|work)\b){0,3}"
+    r"(?:[\s:.#-]{0,4}(?:no\b|number|num\b|de\s+contacto))?[\s:.#-]{0,4}"
+    r"(?:\(?\+?50[2-7]\)?\s?)?(?<!\d)(?P<number>(?!(?:19|20)\d\d[- ]?0)"
+    r"(?:[2-9]\d{3}(?:\s?[-\u00b7]\s?|\s)?\d{4}|[2-9]\d(?:[-\s]\d{2}){3}))(?![\d-])"
 )
+# Central America's numbers with their country code but no `+` (`502 5512-3344`, `(503) 7788 1234`), when
+# libphonenumber says the country has such a number; and a WhatsApp link's (`wa.me/50377881234`).
+COUNTRY_CODED_PHONE = re.compile(
+    r"(?<![\d+])\(?(?P<country>50[2-7])\)?[\s.-]{0,2}(?P<number>[2-9]\d{3}[\s.-]?\d{4})(?![\d-])"
+)
+WHATSAPP_LINK = re.compile(r"wa\.me/\+?\d{8,15}|whatsapp\.com/send/?\?phone=\+?\d{8,15}")
 # Ten digits spaced out one by one (`3 1 2 5 5 5 0 1 9 9`), or grouped 3-3-4 with separators
 # libphonenumber does not read (`312,555,0199`, `312x555x0199`, across lines).
 SPACED_PHONE = re.compile(
@@ -221,7 +250,7 @@ def phones(text: str, lower: str, stretches: Sequence[Span], case_numbers: Seque
             for m in pattern.finditer(lower, run_start, run_end)
             if pattern is not EIGHT_DIGIT_PHONE or not _a_range(m["number"])
         ]
-        shaped += spans_in(SPACED_PHONE, text, run_start, run_end)
+        shaped += spans_in(SPACED_PHONE, text, run_start, run_end) + _country_coded(lower, run_start, run_end)
         found += [(s, e) for s, e in shaped if not _TOLL_FREE.match(re.sub(r"\D", "", text[s:e]))]
     # A number the text says is something else (an order, an invoice) is that.
     return [(s, e) for s, e in found if not _OTHER_NUMBER.search(lower, max(0, s - 24), s)]
@@ -229,13 +258,25 @@ def phones(text: str, lower: str, stretches: Sequence[Span], case_numbers: Seque
 
 def _a_range(number: str) -> bool:
     """Two groups of four where the second is the first or up to 999 above it (extensions, years), two
-    times of day (`2200-0600`, overnight), or two round hundreds (`2500-4000` pesos)."""
-    first, second = int(number[:4]), int(number[-4:])
+    times of day on the quarter hour (`2200-0600`, overnight; `0845-1715`), or two round hundreds
+    (`2500-4000` pesos)."""
+    digits = re.sub(r"\D", "", number)
+    first, second = int(digits[:4]), int(digits[-4:])
     return (
         0 <= second - first < 1000
-        or all(hhmm // 100 < 24 and hhmm % 100 < 60 for hhmm in (first, second))
+        or all(hhmm // 100 < 24 and hhmm % 100 in (0, 15, 30, 45) for hhmm in (first, second))
         or first % 100 == second % 100 == 0
     )
+
+
+def _country_coded(text: str, start: int, end: int) -> list[Span]:
+    found = [m.span() for m in WHATSAPP_LINK.finditer(text, start, end)]
+    for m in COUNTRY_CODED_PHONE.finditer(text, start, end):
+        digits = m["country"] + re.sub(r"\D", "", m["number"])
+        with contextlib.suppress(phonenumbers.NumberParseException):
+            if phonenumbers.is_valid_number(phonenumbers.parse("+" + digits)):
+                found.append(m.span())
+    return found
 
 
 def _matched(text: str, start: int, end: int, case_numbers: Sequence[Span]) -> list[Span]:
@@ -262,7 +303,7 @@ def ssn_spans(text: str, lower: str, stretches: Sequence[Span]) -> list[Span]:
 
 def a_numbers(lower: str, stretches: Sequence[Span]) -> list[Span]:
     found = [span for start, end in stretches for span in spans_in(A_NUMBER, lower, start, end)]
-    if re.search(_A_LABEL_ONLY, lower):
+    if _A_HINT.search(lower):
         found += [
             (s, e)
             for start, end in stretches

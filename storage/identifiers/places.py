@@ -134,9 +134,13 @@ _EMAIL = re.compile(  # (`\@`: the @ escaped, as Markdown writers do)
     rf"{_LOCAL}(?:{_GAP}{_BRACKETED_AT}{_GAP}|\\?@|(?=\s){_GAP}@{_GAP}{_SPACED_AT_PROVIDER}"
     r"|\s*@\s*(?=[\w-]+\.[a-z]))[\w-]+(?:\.[\w-]+)*"
 )
-_SPELLED_AT = re.compile(
-    rf"\s*{_BRACKETED_AT}\s*|\s+(?:at\s+(?:sign|symbol)|at-sign|at|arroba|en)\s+|\.at\.|\s*-(?:at|arroba)-\s*"
+_QUOTE = "[\"'\u2018\u2019\u201c\u201d]"
+_SPELLED_AT = re.compile(  # (`jdoe88 'at' acmecorp.com`, `jdoe88 - at - acmecorp.com`)
+    rf"\s*{_BRACKETED_AT}\s*|\s+{_QUOTE}?(?:at\s+(?:sign|symbol)|at-sign|at|arroba|en){_QUOTE}?\s+|\.at\."
+    r"|\s*-\s?(?:at|arroba)\s?-\s*"
 )
+# What may stand between a name and its `at`: a quote closing it, or a comma or colon (`'jdoe88' at`).
+_AFTER_NAME = "\"'\u2019\u201d,:"
 _AT_WORD = re.compile(
     r"at(?<!\wat)(?!\w)|arroba|\(a\)|en(?<!\wen)(?!\w)"
 )  # a literal start: the engine skips to each `at` at once
@@ -146,7 +150,7 @@ _OPEN = r"[(\[{<]"
 # after a dot, `acmecorp. com`, but a sentence's end reads so too, `at home. No`, `at me. Com Ed`.)
 _SPELLED_DOT = (
     rf"(?:\s*{_OPEN}\s*(?:dot|\.)\s*[)\]}}>]\s*|\s+(?:dot|punto)\s+|\s*-dot-\s*|\."
-    r"|[^\S\n]?\.[^\S\n]?(?=(?:com|org|net)\b(?![^\S\n]+\w)))"
+    r"|[^\S\n]{0,2}[.,\u00b7\u3002][^\S\n]{0,2}(?=(?:com|org|net)\b(?![^\S\n]+\w)))"
 )
 _TLD = (
     r"(?:com|org|net|edu|gov|us|io|info|biz|co|me|law|legal|mail|mil|email|online|xyz|company|site|app"
@@ -190,14 +194,24 @@ _NAME_WITH_MARKS = re.compile(r"(?<![\w.+%-])(?=[\w.]*[a-z])(?=[\w.]*[\d._])\w[\
 _PROVIDER = re.compile(
     r"(?:gmail|googlemail|yahoo|hotmail|outlook|icloud|proton(?:mail)?|aol|ymail|gmx|g\s?mail)\b"
 )
-_PROVIDER_STEMS = ("mail", "yahoo", "outlook", "icloud", "proton", "aol", "gmx")  # a quick look first
+_PROVIDER_STEMS = ("mail", "yahoo", "outlook", "icloud", "proton", "aol", "gmx", "msn", "zoho")
 # A provider's label takes only a name that cannot be a version, a code or an hour: four letters or more,
 # then two digits or more (`gmail: mortiz88`, not `Outlook: win11`, `Gmail: TLS1.2`, `Outlook ID: SR12345`).
 _LABELLED_NAME = re.compile(r"(?=(?:[._]?[a-z]){4})[a-z][a-z._]*\d{2,}")
 # (No `\b` first: starting with the names' letters lets the engine skip to them; `_labelled` checks it.)
+# (Smaller providers' names too: `msn: jreyes92`.)
 _PROVIDER_LABEL = re.compile(
-    rf"{_PROVIDER.pattern}!?(?:\s+mail)?(?:\s+(?:account|acct|address|addr|id|user(?:name)?|handle|login))?"
+    rf"(?P<provider>{_PROVIDER.pattern}|msn\b|zoho(?:mail)?\b|g-mail\b)!?(?:\s+mail)?"
+    r"(?:\s+(?:account|acct|address|addr|id|user(?:name)?|handle|login))?"
     r"\s*(?:[:=]+|-+>?|[\u2014\u2192]|\s+is)\s*[\"'\u201c\u2018]?(?P<name>[\w.+%-]{1,64})"
+)
+# A mailbox's name beside a big provider's and `com`, with no `at` (`jperez77 gmail com`), or after
+# Spanish `en el correo de` (`jreyes92 en el correo de gmail`), typed in lower case or all in capitals.
+# (Not `on`, `de`, `con`, `via` or brackets: `windows11 con outlook`, `archive2024 on gmail`.)
+_MAILBOX_NAME = r"(?<![\w.+%-])[a-z][a-z._]*[a-z]{3}\d{2,}"
+_BESIDE_PROVIDER = re.compile(
+    rf"(?P<name>{_MAILBOX_NAME})(?:\s+en\s+(?:el|su)\s+correo\s+de\s+{_PROVIDER.pattern}"
+    rf"|\s+{_PROVIDER.pattern}(?:\s*\.\s*|\s+(?:dot|punto)\s+|\s+)com\b)"
 )
 
 
@@ -236,23 +250,35 @@ def _name_before_provider(read: str, lower: str, at: int, *, spanish: bool) -> b
     return name[0].isalpha() and _typed_lower(read, name.span())
 
 
+# A name with plus addressing is a mailbox's, typed in lower case (`maria+court at acmecorp.com`). (Names
+# shaped as people's, `jdoe`, `j.reyes`, `lena.park`, were tried on 5 December and left out: an independent
+# tester's ordinary texts had acronyms, files and drafts in those shapes, `tdap at cvs.com`, `main.py at
+# github.com`, `pr.draft at docs.google.com`.)
+_PLUS_ADDRESSED = re.compile(r"[a-z]{2,}\+[a-z\d]+")
+# (Not a format's placeholder after a provider's label: `Gmail username: first.last`.)
+_PLACEHOLDER = r"(?!(?:first|firstname|firstinitial|fname|initial|name|nombre)\.)"
+
+
 def _mailbox_before(read: str, lower: str, at: int, domain: re.Match[str]) -> bool:
+    """A mailbox's name just before an `at` and a domain that is no mail provider's: after `Email:` any
+    name; after a word for email, one with a digit, dot or underscore; otherwise a name shaped as a mailbox
+    (`_MAILBOX`, `_PLUS_ADDRESSED`) typed in lower case, before no government's, school's or military's
+    site, nor one named like it."""
     name = _ANY_NAME.search(lower, max(0, at - 64), at)
     if name is None:
         return False
     if _EMAIL_LABEL.search(lower, max(0, name.start() - 48), name.start()) is not None:
         return True
-    if _NAME_WITH_MARKS.fullmatch(name[0]) is None:
-        return False
-    if _EMAIL_WORD.search(lower, max(0, name.start() - 48), name.start()) is not None:
+    marked = _NAME_WITH_MARKS.fullmatch(name[0]) is not None
+    if marked and _EMAIL_WORD.search(lower, max(0, name.start() - 48), name.start()) is not None:
         return True
-    shaped = _MAILBOX.fullmatch(name[0])
-    return (
-        shaped is not None
-        and _typed_lower(read, name.span())
-        and _PUBLIC_SITE.match(lower, domain.end() - 3) is None
-        and shaped["letters"] not in domain[0]
-    )
+    channel = lower[name.start() - 1 : name.start()] == "#"  # `#pd_training at slack.com`
+    if channel or _PUBLIC_SITE.match(lower, domain.end() - 3) is not None:
+        return False
+    if re.sub(r"[^a-z]", "", name[0]) in re.split(r"[^a-z]+", domain[0]):
+        return False
+    shaped = marked and _MAILBOX.fullmatch(name[0]) is not None
+    return _typed_lower(read, name.span()) and (shaped or _PLUS_ADDRESSED.fullmatch(name[0]) is not None)
 
 
 def emails(read: str, lower: str) -> list[Span]:
@@ -261,40 +287,65 @@ def emails(read: str, lower: str) -> list[Span]:
     found = spans_in(_EMAIL, lower) + spans_in(_SPACED_AT_HANDLE, lower) if "@" in lower else []
     for word in _AT_WORD.finditer(lower):
         at = _SPELLED_AT.search(lower, max(0, word.start() - 4), word.end() + 8)
-        end = None if at is None else _address_end(read, lower, at)
-        if at is None or end is None:
+        if at is None:
+            continue
+        name_end = at.start()
+        while name_end > at.start() - 2 and name_end > 0 and lower[name_end - 1] in _AFTER_NAME:
+            name_end -= 1
+        end = _address_end(read, lower, at, name_end)
+        if end is None:
             continue
         # The name before the `at` only now: it is the slow part, and most `at`s have no address after.
-        local = _LOCAL_PART.search(lower, max(0, at.start() - 64), at.start())
+        local = _LOCAL_PART.search(lower, max(0, name_end - 64), name_end)
         if local:
             found.append((local.start(), end))
     if any(name in lower for name in _PROVIDER_STEMS):
         found += [m.span() for m in _PROVIDER_LABEL.finditer(lower) if _labelled(read, m)]
+        found += [m.span() for m in _BESIDE_PROVIDER.finditer(lower) if _typed_as_mailbox(read, m)]
     return found
 
 
+def _typed_as_mailbox(read: str, found: re.Match[str]) -> bool:
+    """The name in `found` typed in lower case, or all of it in capitals (`JREYES92 EN GMAIL PUNTO COM`)."""
+    return _typed_lower(read, found.span("name")) or read[found.start() : found.end()].isupper()
+
+
+# After a provider's label, a person's name with a dot is a mailbox's too (`Gmail: rosa.mendez`), not a
+# server's or a site's (`Outlook: mail.office365`, `gmail: smtp.gmail`).
+_DOTTED_NAME = re.compile(
+    rf"{_PLACEHOLDER}(?!\w*(?:mail|smtp|imap|pop|www|office|google|outlook|yahoo|live|file|options|settings|view))[a-z]+\.[a-z]{{2,}}"
+)
+
+
 def _labelled(read: str, label: re.Match[str]) -> bool:
-    """A provider's name as a word, and a mailbox's name after it, typed in lower case (`gmail: mortiz88`,
-    not `Gmail: back`, `Outlook: Office365`)."""
-    at = label.start()
+    """A provider's name as a word, and a mailbox's name after it, typed in lower case or the whole label
+    in capitals (`gmail: mortiz88`, `GMAIL: JREYES92`, `Gmail: rosa.mendez`; not `Gmail: back`, `Outlook:
+    Office365`)."""
+    at, name = label.start(), label["name"]
     return (
         (at == 0 or not label.string[at - 1].isalnum())
-        and _LABELLED_NAME.fullmatch(label["name"]) is not None
-        and _typed_lower(read, label.span("name"))
+        and (
+            _LABELLED_NAME.fullmatch(name) is not None
+            or (_DOTTED_NAME.fullmatch(name) and _PROVIDER.fullmatch(label["provider"])) is not None
+        )
+        and _typed_as_mailbox(read, label)
     )
 
 
-def _address_end(read: str, lower: str, at: re.Match[str]) -> int | None:
-    """Where the address a spelled-out `at` stands in ends, if it stands in one."""
+def _address_end(read: str, lower: str, at: re.Match[str], name_end: int) -> int | None:
+    """Where the address a spelled-out `at` (after a name ending at `name_end`) stands in ends, if it
+    stands in one."""
     domain = _DOMAIN.match(lower, at.end())
-    if at[0].strip() == "en":  # Spanish `en` is mostly `in` (`en punto`): a mailbox's name, then a provider
-        provider = _PROVIDER.match(lower, at.end())
-        if provider is None or not _name_before_provider(read, lower, at.start(), spanish=True):
+    if at[0].strip(_AFTER_NAME + " ") == "en":  # Spanish `en` is mostly `in` (`en punto`): a mailbox's name,
+        provider = _PROVIDER.match(lower, at.end())  # then a provider or a domain
+        if provider is None:
+            return domain.end() if domain and _mailbox_before(read, lower, name_end, domain) else None
+        if not _name_before_provider(read, lower, name_end, spanish=True):
             return None
         return domain.end() if domain and domain.start() == provider.start() else provider.end()
     # `(a)` and `-at-` are also a rule's clause and a hyphenated word (`11(a) vs.us`, `stay-at-home.He`):
     # they make an address only before a mail provider or a spelled-out dot, as a plain ` at ` does.
-    weak = "-at-" in at[0] or re.search(r"\(\s*a\s*\)", at[0]) is not None
+    weak = re.search(r"-\s?at\s?-|\(\s*a\s*\)", at[0]) is not None
     # (`arroba` is Spanish for `@` and nothing else: as strong as brackets.)
     bracketed = not weak and (any(mark in at[0] for mark in "[({<") or at[0] == ".at." or "arroba" in at[0])
     if domain and (
@@ -304,8 +355,8 @@ def _address_end(read: str, lower: str, at: re.Match[str]) -> int | None:
     ):
         return domain.end()
     provider = _PROVIDER.match(lower, at.end())
-    if provider is not None and (bracketed or _name_before_provider(read, lower, at.start(), spanish=False)):
+    if provider is not None and (bracketed or _name_before_provider(read, lower, name_end, spanish=False)):
         return provider.end()
-    if domain and not weak and _mailbox_before(read, lower, at.start(), domain):
+    if domain and _mailbox_before(read, lower, name_end, domain):
         return domain.end()
     return None
