@@ -78,11 +78,38 @@ _DATE_BEFORE = re.compile(
 _A_GROUP = re.compile(r"\s*(?:in\s+or\s+)?(?:after|before|since|between|from|prior\s+to)\b")
 _HINTS = re.compile(
     r"d\W{0,2}[o0]\W{0,2}b|born|birth|b-?day|yob|nacimiento|nacid|fecha\s+(?:de\s+)?nac|f\W{0,2}d\W{0,2}n"
-    r"|b\.\s*\d"
+    r"|b\.\s*\d|nac(?:i[oó]|e\b|iste|ieron)|vino\s+al\s+mundo"
+)
+
+# Spanish `nació` (`nace`, `naciste`, `vino al mundo`) is a verb: a birth when its subject is a person or
+# is not written (Spanish drops it: `nació el 14/03/89`), not when it is a thing (`la clínica nació el 3 de
+# mayo de 2010`, `el programa nació el 15/06/2020`). Between it and the date only small words and a place
+# (`nació en Honduras el 14/03/89`), not another verb (`nació en Honduras y llegó el 3/4/2019`).
+_BORN_VERB = re.compile(r"n(?<!\wn)ac(?:i[oóí]?|iste)\b|v(?<!\wv)ino\s+al\s+mundo\b")
+_SMALL_WORD = r"(?:el|un|d[ií]a|pasado|de|del|en(?:\s+[a-zñáéíóú]+){1,2}(?=\s+el\b)|en)"
+_WITH_YEAR = (  # (a year: `la idea nació el 3/4` is a day of a month; `nace de 2,5 millones` no date)
+    rf"(?:\d{{1,2}}[/.\-\s]\d{{1,2}}[/.\-\s]\d{{2,4}}|\d{{4}}[/.\-]\d{{1,2}}[/.\-]\d{{1,2}}|\d{{1,2}}{_OF}{_MONTH}{_OF}\d{{2,4}})"
+)
+_BORN_DATE = re.compile(rf"\s*:?(?:\s+{_SMALL_WORD}){{0,3}}\s+{_WITH_YEAR}(?![a-zñ\d])")
+_DETERMINER = (
+    r"(?:el|la|los|las|este|esta|estos|estas|ese|esa|aquel|aquella|nuestr[oa]s?|un|una|mi|mis|tu|tus|su|sus)"
+)
+_SUBJECT = re.compile(rf"\b{_DETERMINER}\s+(?P<noun>[a-zñáéíóúü]+)(?:\s+[^\s.!?;]+){{0,7}}[\s,:]+$")
+_THING = re.compile(
+    r"\b(?:esto|eso|todo|aquello|ello|ambas|ambos|dos|tres|honduras|guatemala|m[eé]xico|salvador|nicaragua)\s+$"
+)
+_SUBJECT_AFTER = re.compile(rf"[\s,]+(?:como\s+)?{_DETERMINER}\s+(?P<noun>[a-zñáéíóúü]+)")
+_PEOPLE = frozenset(  # (nouns for a person, in the singular: one is born at a time)
+    """niño niña nino nina hijo hija hijastro hijastra bebé bebe cliente clienta señor señora senor senora
+    señorita senorita joven menor muchacho muchacha chico chica hermano hermana hermanito hermanita primo
+    prima sobrino sobrina nieto nieta esposo esposa pareja madre padre mamá mama papá papa acusado acusada
+    defendido defendida representado representada detenido detenida imputado imputada demandado demandada
+    persona víctima victima testigo hombre mujer compañero compañera tío tía tio tia abuelo abuela novio
+    novia usuario usuaria participante solicitante""".split()  # noqa: SIM905
 )
 
 
-def birth_dates(lower: str) -> list[Span]:
+def birth_dates(lower: str, read: str = "") -> list[Span]:
     found = []
     hinted = [h.start() for h in _HINTS.finditer(lower)]
     words = {w.span(): w for h in hinted for w in _BIRTH_WORD.finditer(lower, max(0, h - 24), h + 24)}
@@ -96,4 +123,26 @@ def birth_dates(lower: str) -> list[Span]:
         before = _DATE_BEFORE.search(lower, max(0, word.start() - 30), word.start())
         if before:
             found.append((before.start(), word.end()))
+    for verb in _BORN_VERB.finditer(lower) if "nac" in lower or "al mundo" in lower else ():
+        date = _BORN_DATE.match(lower, verb.end())
+        if date and _said_of_a_person(lower, verb.start(), date.end()) and not _an_acronym(read, verb, date):
+            found.append((verb.start(), date.end()))
     return found
+
+
+def _said_of_a_person(lower: str, verb: int, date_end: int) -> bool:
+    """Whether the subject of the verb at `verb` may be a person: the noun just before it in its sentence,
+    or just after its date (`nació el 15/06/2020 el programa`), is one's or there is none."""
+    sentence = re.split(r"[.!?;\n]", lower[max(0, verb - 80) : verb])[-1]
+    if _THING.search(sentence):
+        return False
+    subject = _SUBJECT.search(sentence) or _SUBJECT_AFTER.match(lower, date_end)
+    return subject is None or subject["noun"] in _PEOPLE
+
+
+def _an_acronym(read: str, verb: re.Match[str], date: re.Match[str]) -> bool:
+    """An organization's initials right before the verb or after its date (`ICE nació el 1 de marzo de
+    2003`, `Nació el 1 de marzo de 2003 ICE`)."""
+    before = re.search(r"\b([A-Z]{2,})\W*$", read[max(0, verb.start() - 12) : verb.start()])
+    after = re.match(r"[\s,]*[A-Z]{2,}\b", read[date.end() : date.end() + 12])
+    return bool(read) and (before is not None or after is not None)

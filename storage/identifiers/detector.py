@@ -144,7 +144,7 @@ class Detector:
             Identifier.ssn: lambda: numbers.ssn_spans(read, lower, stretches),
             Identifier.a_number: lambda: numbers.a_numbers(lower, stretches),
             Identifier.phone: lambda: numbers.phones(read, lower, stretches, case_spans),
-            Identifier.birth_date: lambda: births.birth_dates(lower),
+            Identifier.birth_date: lambda: births.birth_dates(lower, read),
             Identifier.email: lambda: places.emails(read, lower),
             Identifier.address: lambda: places.addresses(read, lower),
             Identifier.do_not_post: lambda: self._names.find(read),

@@ -125,8 +125,10 @@ def ssns(text: str, lower: str, start: int, end: int) -> list[Span]:
 _NINE = rf"\d{{2,3}}{SEP}{{0,3}}\d{{3}}{SEP}{{0,3}}\d{{3}}"
 _A_LABEL = (
     r"\b(?:a-?\s?number|a\s?#|eoir\s*(?:no\b\.?|number|#)?|a[\s-]no\b\.?"  # (not `ano`: `año`, unaccented)
-    r"|alien\s+(?:registration\s+|reg\.?\s*)?(?:no\b\.?|number|#)|n[uú]mero\s+de\s+extranjero|uscis\s*(?:no\b\.?|#)?"
-    r"|a-\s?file\b|a\s?file\s*(?:no\b\.?|number|#))"
+    r"|alien\s+(?:registration\s+|reg\.?\s*)?(?:no\b\.?|number|#)|uscis\s*(?:no\b\.?|#)?"
+    r"|n[uú]mero\s+de\s+(?:registro\s+de\s+)?(?:extranjero|alien)|a-\s?file\b|a\s?file\s*(?:no\b\.?|number|#)"
+    # (`su número A es`, `her A is`, `a-num`, `ARN`: the Alien Registration Number's own initials)
+    r"|(?:su|mi|tu|el)\s+n[uú]mero\s+a\s+es\b|(?:su|her|his|their)\s+a\s+(?:es|is)\b|a-(?:num|nbr|nmbr)\b|arn\b)"
 )
 A_NUMBER = re.compile(
     rf"(?<![\w-])a{SEP}{{0,3}}(?:\d{SEP}{{0,2}}){{7,8}}\d(?!\d)"
@@ -149,15 +151,22 @@ _A_DATE = (
 )
 # Right after the number, shorter labels read as one too (`(A Number)`, `= her A number`, `(her A)`, `es
 # su número A`; not `312,450,000, a number`, `a no-go`, `Line 4: 125,000,000 (a)`).
+_SENTENCE_END = r"(?!-|\.?\s*\d|\s+[a-z])"  # (a full stop and a new sentence may follow: `A no. Hearing`)
 _A_RIGHT_AFTER = (
-    r"[^\S\n]*(?:\(\s*(?:(?:her|his|their|su)\s+a|a\s?(?:number|num|no\b\.?|#))\s*\)"
-    r"|=\s*(?:her|his|their|su)\s+a\s?(?:number|#)|(?:es\s+)?su\s+n[uú]mero\s+(?:de\s+)?a\b(?!\s+[a-z]))"
+    r"[^\S\n]*(?:\(\s*(?:(?:her|his|their|su)\s+a|a\s?(?:number|num|no\b\.?|#)|n[uú]mero\s+a)\s*\)"
+    r"|=\s*(?:her|his|their|su)\s+a\s?(?:number|#)|(?:es\s+)?su\s+n[uú]mero\s+(?:de\s+)?a\b(?!\s+[a-z])"
+    # Ending the sentence only (`123 456 789 A no`, `098 765 432 is her A`, `212-345-678 → A number`), not
+    # before more words (`125,000,000 is a no-go`, `312,450,000, a number the board called`).
+    rf"|(?:(?:is|es)\s+)?(?:her|his|su)\s+a\b(?:\s?(?:number|num|no\b|#))?{_SENTENCE_END}"
+    rf"|(?:[-\u2013\u2014\u2192/]+>?|<-+|\.{{3}}|\u2026|=)?\s*a\s?(?:(?:number|nbr|#){_SENTENCE_END}|no\.(?!\s*\d)))"
 )
 _A_LABEL_AFTER = re.compile(
     rf"(?<![\d-])(?!{_A_DATE}){_NINE}(?![\d-])"
     rf"(?=(?:[^\n\d]{{0,16}}|[^\n\d]{{0,4}}\n[^\n\d]{{0,12}}){_A_LABEL_ONLY}|{_A_RIGHT_AFTER})"
 )
-_A_HINT = re.compile(rf"{_A_LABEL_ONLY}|\ba\s?(?:number|num|no\b|#)|\ba\s*\)|n[uú]mero\s+(?:de\s+)?a\b")
+_A_HINT = re.compile(
+    rf"{_A_LABEL_ONLY}|\ba\s?(?:number|num|nbr|no\b|#)|\ba\s*\)|n[uú]mero\s+(?:de\s+)?a\b|\b(?:her|his|their|su|el)\s+a\b"
+)
 _LABEL_AFTER_RUN = 56  # the longest label (`número de registro de extranjero`) after 16 characters
 
 
@@ -192,15 +201,34 @@ GLUED_LOCAL_PHONE = re.compile(
 # a court's call of the docket and a case's number as often (`call 2024-0113`); not a year and a count
 # from zero (`Cellular 2024-0312 warrant return`); not a range (`Phone: 0900-1700`, `Phones 2200-0600`,
 # `ext. 4401-4450`: see `_a_range`).
+_WHOSE = (  # words saying whose a number is, or where (`de la señora en Honduras`)
+    r"de|del|la|el|los|las|su|sus|es|mi|tu|of|her|his|their|the|is|en|que|vive|mam[aá]|madre|pap[aá]|padre"
+    r"|t[ií][ao]|herman[ao]|abuel[ao]|espos[ao]|hij[ao]|prim[ao]|novi[ao]|se[nñ]ora?|casa|trabajo|mom|mother"
+    r"|dad|father|sister|brother|aunt|uncle|wife|husband|home|work|guatemala|honduras|salvador|nicaragua"
+    r"|costa\s+rica|panam[aá]|m[eé]xico"
+)
+_NOT_AN_AMOUNT = r"(?!\s*(?:quetzales|lempiras|d[oó]lares|pesos|colones|usd|al\s+(?:mes|a[nñ]o)))"
+_NOT_OF = (
+    r"(?<!de )(?<!del )(?<!de su )(?<!de la )"  # (`gastos de su mamá:`, `notas del hijo:` are no labels)
+)
+_FAMILY = r"mam[aá]|madre|pap[aá]|padre|herman[ao]|abuel[ao]|espos[ao]|hij[ao]"
+_EIGHT_DIGITS = r"(?!(?:19|20)\d\d[- ]?0)(?:[2-9]\d{3}(?:\s?[-\u00b7]\s?|\s)?\d{4}|[2-9]\d(?:[-\s]\d{2}){3})"
 EIGHT_DIGIT_PHONE = re.compile(
     r"\b(?:phones?|ph|tel|cel|cells?|cellular|celular|celu|mobile|m[oó]vil|whatsapp|whats|wsp|telephone"
-    r"|cellphone|tel[eé]fono|tlf|contacto|wa(?=\s*:)|llam(?:ar|e|a|en)\s+al|marc(?:ar|a|e)\s+al)\b"
-    r"(?:\s+(?:de|del|la|el|los|las|su|sus|es|mi|tu|of|her|his|their|the|is|mam[aá]|madre|pap[aá]|padre|t[ií][ao]"
-    r"|herman[ao]|abuel[ao]|espos[ao]|hij[ao]|prim[ao]|casa|trabajo|mom|mother|dad|father|sister|brother|aunt"
-    r"|uncle|wife|husband|home|work)\b){0,3}"
-    r"(?:[\s:.#-]{0,4}(?:no\b|number|num\b|de\s+contacto))?[\s:.#-]{0,4}"
-    r"(?:\(?\+?50[2-7]\)?\s?)?(?<!\d)(?P<number>(?!(?:19|20)\d\d[- ]?0)"
-    r"(?:[2-9]\d{3}(?:\s?[-\u00b7]\s?|\s)?\d{4}|[2-9]\d(?:[-\s]\d{2}){3}))(?![\d-])"
+    r"|cellphone|tel[eé]fono|tlf|contacto|wa(?=\s*:)"
+    # (`su número es`, `el número de su mamá`; not `su número de caso`)
+    rf"|(?:su|mi|tu)\s+n[uú]mero|n[uú]mero(?=\s+de\s+(?:(?:su|mi|tu|la|el)\s+(?:{_FAMILY})|casa|trabajo|cel|tel))"
+    rf"|(?:ll[aá]m|contact|comunic|escrib|marc)\w*(?:\s+(?:a|{_WHOSE})){{0,3}}\s+al|mensaje\s+al"
+    rf"|{_NOT_OF}(?:{_FAMILY})(?=[\s:]*\d|[^\n\d:]{{1,30}}:\s*\d))(?:\b|(?=\d))"
+    rf"(?:[.,]?\s+\(?(?:{_WHOSE})\b\)?){{0,5}}"
+    r"(?:[\s:.,#-]{0,4}(?:no\b|number|num\b|de\s+contacto))?[\s:.,#-]{0,4}"
+    rf"(?:\(?\+?50[2-7]\)?\s?)?(?<!\d)(?P<number>{_EIGHT_DIGITS})(?![\d-]){_NOT_AN_AMOUNT}"
+)
+# ...or with the word after it (`7788-1234 es su cel`, `5512-3344 (cel)`, `7788-1234 celular de la mamá`).
+EIGHT_DIGIT_PHONE_SAID_AFTER = re.compile(
+    rf"(?<![\d-])(?P<number>{_EIGHT_DIGITS})(?![\d-])(?=\s*(?:\(\s*(?:cel|celular|whatsapp|wsp)\s*\)"
+    r"|(?:es|era)\s+(?:su|el|la|mi)\s+(?:cel|celular|tel[eé]fono|whatsapp|wsp|m[oó]vil)\b"
+    r"|(?:cel|celular|tel[eé]fono)\s+(?:de|del)\s+(?:su|la|el|mi)?\b))"
 )
 # Central America's numbers with their country code but no `+` (`502 5512-3344`, `(503) 7788 1234`), when
 # libphonenumber says the country has such a number; and a WhatsApp link's (`wa.me/50377881234`).
@@ -218,7 +246,8 @@ SPACED_PHONE = re.compile(
 _OTHER_NUMBER = re.compile(
     r"\b(?:p\.?\s?o\.?(?:\s+number|\s*#)?|purchase\s+order|invoice|inv|order|sku|item|tracking|track|"
     r"ups|fedex|usps|account|acct|ref|reference|confirmation|conf|receipt|claim|policy|member|serial|"
-    r"model|part|isbn|zoom|meeting\s+id|id)\b[^\n]{0,16}$"
+    r"model|part|isbn|zoom|meeting\s+id|id|gl|bates|req|requisition|budget|cost\s+center|object\s+codes?|partida"
+    r"|grant)\b[^\n]{0,16}$"
 )
 # What libphonenumber's matcher can read as a number we keep (see `phones`): one with eight national digits
 # or more, and a country code before them or ten of them (the US), so at least nine digits. The matcher
@@ -235,6 +264,12 @@ _TOLL_FREE = re.compile(r"1?8(?:00|33|44|55|66|77|88)\d{7}$")
 _SERVICE_NUMBERS = frozenset({PhoneNumberType.TOLL_FREE, PhoneNumberType.PREMIUM_RATE, PhoneNumberType.UAN})
 
 
+_MORE_BEFORE, _MORE_AFTER = (
+    16,
+    24,
+)  # `teléfono de la señora en honduras 9988-7766`, `7788-1234 es el teléfono`
+
+
 def phones(text: str, lower: str, stretches: Sequence[Span], case_numbers: Sequence[Span]) -> list[Span]:
     """Personal phone numbers. libphonenumber's possible numbers with their area code (US by default, any
     country with a +), valid or made up (`555-123-4567` is written to be called), except service numbers
@@ -246,9 +281,16 @@ def phones(text: str, lower: str, stretches: Sequence[Span], case_numbers: Seque
             found += _matched(text, run_start, run_end, case_numbers)
         shaped = [
             m.span("number")
-            for pattern in (LOCAL_PHONE, GLUED_LOCAL_PHONE, EIGHT_DIGIT_PHONE)
-            for m in pattern.finditer(lower, run_start, run_end)
-            if pattern is not EIGHT_DIGIT_PHONE or not _a_range(m["number"])
+            for p in (LOCAL_PHONE, GLUED_LOCAL_PHONE)
+            for m in p.finditer(lower, run_start, run_end)
+        ]
+        # (Whose an eight-digit number is may take more words before it, and the word may come after it.)
+        wider = max(0, run_start - _MORE_BEFORE), min(len(lower), run_end + _MORE_AFTER)
+        shaped += [
+            m.span("number")
+            for pattern in (EIGHT_DIGIT_PHONE, EIGHT_DIGIT_PHONE_SAID_AFTER)
+            for m in pattern.finditer(lower, *wider)
+            if not _a_range(m["number"])
         ]
         shaped += spans_in(SPACED_PHONE, text, run_start, run_end) + _country_coded(lower, run_start, run_end)
         found += [(s, e) for s, e in shaped if not _TOLL_FREE.match(re.sub(r"\D", "", text[s:e]))]
@@ -302,7 +344,11 @@ def ssn_spans(text: str, lower: str, stretches: Sequence[Span]) -> list[Span]:
 
 
 def a_numbers(lower: str, stretches: Sequence[Span]) -> list[Span]:
-    found = [span for start, end in stretches for span in spans_in(A_NUMBER, lower, start, end)]
+    found = [  # (`número de registro de extranjero 21234567`: a label longer than the stretch reads before)
+        span
+        for start, end in stretches
+        for span in spans_in(A_NUMBER, lower, max(0, start - _MORE_BEFORE), end)
+    ]
     if _A_HINT.search(lower):
         found += [
             (s, e)

@@ -177,10 +177,19 @@ _MAIL_PROVIDER = re.compile(
 # (`office365 at portal.office.com`).
 _MAILBOX = re.compile(r"[a-z][a-z._]*?(?P<letters>[a-z]{3,})\d{2,}")
 _PUBLIC_SITE = re.compile(r"(?:gov|edu|mil)\b")
-# After a word for email just before it, any name with a dot, digit or underscore is a mailbox's, before
-# any domain (`Email: l.park at cps.edu`, `her email is mo88 at firm.org`).
+# After a word for email just before it, a name with a dot, digit or underscore, or one typed in lower
+# case after `email is` (`_EMAIL_IS`), is a mailbox's, before any domain (`Email: l.park at cps.edu`, `her
+# email is jdoe at acmecorp.com`, `su correo es jdoe en acmecorp.com`; not `email Priya at lafchicago.org`).
 _EMAIL_SAID = r"\b(?:e-?\s?mail|correo(?:\s+electr[oó]nico)?)"
-_EMAIL_WORD = re.compile(rf"{_EMAIL_SAID}(?:\s+(?:address|addr|her|him|them|is|es|to))*\s*[:=-]?\s*$")
+_EMAIL_WORD = re.compile(
+    rf"(?:{_EMAIL_SAID}(?:['\u2019]s)?|\bmail|\bwrite\s+to|\bescrib\w*\s+a|\bcontacto?(?=\s*:))"
+    r"(?:\s+(?:address|addr|her|him|them|is|es|to|for|of|de|su))*\s*[:=,-]?\s*[\"'\u201c\u2018]?$"
+)
+# A plain name only after `email is`, `su correo es` or `email:` (not `email signature at`, `by email,
+# everyone at`, `write to storage at`).
+_EMAIL_IS = re.compile(
+    rf"{_EMAIL_SAID}(?:\s+(?:address|addr))?(?:\s+(?:is|es)\s*|\s*:\s*)[\"'\u201c\u2018]?$"
+)
 # After email as a form's label, with its colon, any name at all (`Email: jreyes at acmecorp.com`).
 _EMAIL_LABEL = re.compile(rf"{_EMAIL_SAID}(?:\s+(?:address|addr))?\s*(?:\([^)\n]{{0,20}}\))?\s*:\s*$")
 _ANY_NAME = re.compile(r"(?<![\w.+%-])\w[\w.+%-]{0,63}$")
@@ -224,7 +233,8 @@ _NOT_A_MAILBOX = frozenset(  # (words split from a paragraph: sixty quoted strin
     """look looks looked looking see check checked checking it that this there here them him her us me one
     everything something anything nothing all stuff time times work works worked working job account
     accounts inbox email emails mail message messages folder folders login logins password problem problems
-    issue issues settings spam trash calendar invite invites notice notices file files""".split()  # noqa: SIM905
+    issue issues settings spam trash calendar invite invites notice notices file files down up back out
+    later today now sent only directly instead too also first anytime""".split()  # noqa: SIM905
 )
 
 
@@ -270,7 +280,11 @@ def _mailbox_before(read: str, lower: str, at: int, domain: re.Match[str]) -> bo
     if _EMAIL_LABEL.search(lower, max(0, name.start() - 48), name.start()) is not None:
         return True
     marked = _NAME_WITH_MARKS.fullmatch(name[0]) is not None
-    if marked and _EMAIL_WORD.search(lower, max(0, name.start() - 48), name.start()) is not None:
+    before = max(0, name.start() - 48)
+    if marked and _EMAIL_WORD.search(lower, before, name.start()) is not None:
+        return True
+    plain = name[0].isalpha() and name[0] not in _NOT_A_MAILBOX and _typed_lower(read, name.span())
+    if plain and _EMAIL_IS.search(lower, before, name.start()) is not None:
         return True
     channel = lower[name.start() - 1 : name.start()] == "#"  # `#pd_training at slack.com`
     if channel or _PUBLIC_SITE.match(lower, domain.end() - 3) is not None:
