@@ -126,8 +126,7 @@ class Commands:
             return None
         if step.answer is not None:
             return JSONResponse(render.in_ack(step.answer))
-        respond = self.front.doer.respond_to(parsed)
-        ack = await self.front.keep_on_loop(signed_key(signature), parsed, respond)
+        ack = await self.front.keep_on_loop(signed_key(signature), parsed)
         return JSONResponse(ack) if ack else Response(status_code=200)
 
 

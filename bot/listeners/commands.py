@@ -39,7 +39,7 @@ def _listener(command: SlashCommand, front: Front) -> Callable[..., None]:
             ack()
             _open_form(command, front.commands, front.deps, body, context, respond, client)
         else:
-            ack(**front.keep(context.get(KEY) or f"uuid:{uuid.uuid4().hex}", body, respond))
+            ack(**front.keep(context.get(KEY) or f"uuid:{uuid.uuid4().hex}", body))
 
     on_command.__name__ = f"on_{command.name.lstrip('/')}_command"
     return on_command
